@@ -1,0 +1,51 @@
+import Foundation
+
+/// Runs a program to completion with `posix_spawn` and `waitpid`.
+///
+/// Standard input and output are files, never pipes: `pg_ctl start` leaves a server running that
+/// would inherit a pipe and hold it open for its whole life. The child starts with an empty signal
+/// mask and default handlers, because threads of this process block signals (pgbench's `-T`
+/// timer is a SIGALRM that would otherwise never arrive).
+public enum Subprocess {
+    /// Runs `command` (absolute path first) with `input` on standard input; returns the exit
+    /// status and the combined standard output and error.
+    public static func run(_ command: [String], input: String = "") throws -> (status: Int32, output: String) {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("redress-\(UUID().uuidString)")
+        let outputPath = scratch.path + ".out", inputPath = scratch.path + ".in"
+        FileManager.default.createFile(atPath: inputPath, contents: Data(input.utf8))
+        defer {
+            unlink(outputPath)
+            unlink(inputPath)
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, inputPath, O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t(), allSignals = sigset_t()
+        sigemptyset(&noSignals)
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let arguments = command.map { strdup($0) } + [nil]
+        defer { arguments.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, command[0], &actions, &attributes, arguments, environ)
+        guard spawned == 0 else { throw LocalClusterError("cannot start \(command[0]): \(String(cString: strerror(spawned)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw LocalClusterError("waiting for \(command[0]) failed") }
+        }
+        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        // WIFEXITED / WEXITSTATUS, which Swift does not import as macros.
+        let exitStatus = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return (exitStatus, output)
+    }
+}

@@ -1,0 +1,75 @@
+/// Options for `withTransaction`.
+public struct PGTransactionOptions: Sendable {
+    /// The isolation level of a transaction.
+    public enum IsolationLevel: String, Sendable {
+        case readCommitted = "READ COMMITTED"
+        case repeatableRead = "REPEATABLE READ"
+        case serializable = "SERIALIZABLE"
+    }
+
+    /// The isolation level; nil keeps the server's default (READ COMMITTED).
+    public var isolation: IsolationLevel?
+    /// Whether the transaction may only read.
+    public var readOnly: Bool
+
+    /// Creates options; the defaults are the server's default isolation, read-write.
+    public init(isolation: IsolationLevel? = nil, readOnly: Bool = false) {
+        self.isolation = isolation
+        self.readOnly = readOnly
+    }
+
+    var beginStatement: String {
+        var sql = "BEGIN"
+        if let isolation { sql += " ISOLATION LEVEL \(isolation.rawValue)" }
+        if readOnly { sql += " READ ONLY" }
+        return sql
+    }
+}
+
+extension PGConnection {
+    /// Runs `body` inside a transaction: COMMIT when it returns, ROLLBACK when it throws
+    /// (or when the task is cancelled).
+    public func withTransaction<R>(
+        _ options: PGTransactionOptions = PGTransactionOptions(),
+        _ body: (PGConnection) async throws -> R
+    ) async throws -> R {
+        try await executeScript(options.beginStatement)
+        let result: R
+        do {
+            result = try await body(self)
+        } catch {
+            await rollbackQuietly()
+            throw error
+        }
+        do {
+            try await executeScript("COMMIT")
+        } catch {
+            await rollbackQuietly()
+            throw error
+        }
+        return result
+    }
+
+    /// Runs `body` inside a savepoint of the current transaction: released when it returns,
+    /// rolled back to when it throws, leaving the outer transaction usable.
+    public func withSavepoint<R>(_ body: (PGConnection) async throws -> R) async throws -> R {
+        savepointCounter += 1
+        let name = "redress_sp_\(savepointCounter)"
+        try await executeScript("SAVEPOINT \(name)")
+        do {
+            let result = try await body(self)
+            try await executeScript("RELEASE SAVEPOINT \(name)")
+            return result
+        } catch {
+            try? await executeScriptIgnoringCancellation("ROLLBACK TO SAVEPOINT \(name)")
+            throw error
+        }
+    }
+
+    /// Rolls back, even when the current task is cancelled; errors are ignored because a broken
+    /// connection is discarded by the pool anyway.
+    func rollbackQuietly() async {
+        guard isInTransaction else { return }
+        try? await executeScriptIgnoringCancellation("ROLLBACK")
+    }
+}

@@ -1,0 +1,182 @@
+import CLibPQ
+import Foundation
+import NIOConcurrencyHelpers
+import NIOPosix
+
+/// One PostgreSQL connection, driven through libpq.
+///
+/// Every libpq call that can wait on the network runs on a dedicated `NIOThreadPool`, never on
+/// Swift's cooperative threads. A connection serves one task at a time: the pool lends it inside
+/// a closure, and it must not escape that closure. Cancelling the task that runs a statement sends
+/// a cancel request to the server, and the connection stays usable afterwards.
+public final class PGConnection: @unchecked Sendable {
+    let handle: OpaquePointer
+    let threadPool: NIOThreadPool
+    /// True when the thread pool is this connection's own, to shut down on close.
+    let ownsThreadPool: Bool
+    let configuration: PGConnectionConfiguration
+    private let cancelState: NIOLockedValueBox<CancelState>
+    /// Prepared statements of this connection, keyed by SQL text and parameter types.
+    var preparedStatements: [String: String] = [:]
+    var savepointCounter = 0
+    /// When the pool last handed this connection back; used by health checks.
+    var lastUsed = ContinuousClock.now
+
+    private struct CancelState {
+        var cancel: OpaquePointer?
+        var running = false
+        var cancelRequested = false
+        var closed = false
+    }
+
+    private init(handle: OpaquePointer, threadPool: NIOThreadPool, ownsThreadPool: Bool, configuration: PGConnectionConfiguration) {
+        self.handle = handle
+        self.threadPool = threadPool
+        self.ownsThreadPool = ownsThreadPool
+        self.configuration = configuration
+        self.cancelState = NIOLockedValueBox(CancelState(cancel: PQgetCancel(handle)))
+    }
+
+    deinit { close() }
+
+    /// Opens a connection whose blocking work runs on `threadPool`, or on a thread of its own when
+    /// none is given. A shared pool needs a thread per connection it serves: a statement that
+    /// waits (on a lock, say) holds its thread until it returns.
+    public static func connect(
+        _ configuration: PGConnectionConfiguration, threadPool: NIOThreadPool? = nil
+    ) async throws -> PGConnection {
+        let pool = threadPool ?? NIOThreadPool(numberOfThreads: 1)
+        if threadPool == nil { pool.start() }
+        do {
+            return try await pool.runIfActive {
+                try connectBlocking(configuration, threadPool: pool, ownsThreadPool: threadPool == nil)
+            }
+        } catch {
+            if threadPool == nil { pool.shutdownGracefully { _ in } }
+            throw error
+        }
+    }
+
+    static func connectBlocking(
+        _ configuration: PGConnectionConfiguration, threadPool: NIOThreadPool, ownsThreadPool: Bool
+    ) throws -> PGConnection {
+        // Defaults come first so that the connection string (expanded from `dbname`) overrides them.
+        let keywords = ["fallback_application_name", "connect_timeout", "dbname"]
+        let values = [configuration.applicationName, String(configuration.connectTimeoutSeconds),
+                      configuration.connectionString]
+        let handle: OpaquePointer? = withCStringArray(keywords) { keys in
+            withCStringArray(values) { vals in PQconnectdbParams(keys, vals, 1) }
+        }
+        guard let handle else {
+            throw PGError(.connectionFailed, message: "libpq could not allocate a connection")
+        }
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let message = String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+            PQfinish(handle)
+            throw PGError(.connectionFailed, message: message)
+        }
+        PQsetNoticeReceiver(handle, { _, _ in }, nil)
+        return PGConnection(handle: handle, threadPool: threadPool, ownsThreadPool: ownsThreadPool, configuration: configuration)
+    }
+
+    /// The server's process id for this connection (what `pg_backend_pid()` returns).
+    public var backendPID: Int32 { PQbackendPID(handle) }
+
+    /// True while libpq considers the connection healthy.
+    public var isOpen: Bool { PQstatus(handle) == CONNECTION_OK }
+
+    /// True when the connection is inside a transaction block (open or failed).
+    public var isInTransaction: Bool {
+        let status = PQtransactionStatus(handle)
+        return status == PQTRANS_INTRANS || status == PQTRANS_INERROR
+    }
+
+    /// Checks, without a round trip, that an idle connection has not been closed by the server.
+    ///
+    /// A server that shuts down or terminates the backend sends a message or closes the socket;
+    /// either makes the socket readable while no statement is running.
+    public func isAliveWhileIdle() -> Bool {
+        guard isOpen else { return false }
+        let socket = PQsocket(handle)
+        guard socket >= 0 else { return false }
+        var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+        let ready = poll(&descriptor, 1, 0)
+        if ready == 0 { return true }
+        if ready < 0 { return false }
+        // Something arrived while idle: let libpq read it (a notification is harmless).
+        guard PQconsumeInput(handle) == 1 else { return false }
+        return isOpen && descriptor.revents & Int16(POLLHUP | POLLERR) == 0
+    }
+
+    /// Runs `body` on the thread pool as the one statement of this connection, forwarding task
+    /// cancellation to the server as a cancel request.
+    func runBlocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try Task.checkCancellation()
+        do {
+            return try await runBlockingCancellable(body)
+        } catch let error as PGError where error.sqlState == .queryCanceled && Task.isCancelled {
+            throw CancellationError()
+        }
+    }
+
+    private func runBlockingCancellable<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withTaskCancellationHandler {
+            try await threadPool.runIfActive { [self] in
+                try cancelState.withLockedValue { state in
+                    if state.cancelRequested {
+                        state.cancelRequested = false
+                        throw CancellationError()
+                    }
+                    state.running = true
+                }
+                defer {
+                    cancelState.withLockedValue { state in
+                        state.running = false
+                        state.cancelRequested = false
+                    }
+                }
+                return try body()
+            }
+        } onCancel: {
+            requestCancel()
+        }
+    }
+
+    /// Asks the server to cancel the statement now running on this connection, if any.
+    func requestCancel() {
+        cancelState.withLockedValue { state in
+            state.cancelRequested = true
+            guard state.running, let cancel = state.cancel else { return }
+            var buffer = [CChar](repeating: 0, count: 256)
+            _ = PQcancel(cancel, &buffer, Int32(buffer.count))
+        }
+    }
+
+    /// Closes the connection. Pooled connections are closed by their pool; using a connection
+    /// after closing it is an error.
+    public func close() {
+        let closedNow = cancelState.withLockedValue { state -> Bool in
+            guard !state.closed else { return false }
+            if let cancel = state.cancel { PQfreeCancel(cancel) }
+            state.cancel = nil
+            state.closed = true
+            PQfinish(handle)
+            return true
+        }
+        if closedNow && ownsThreadPool { threadPool.shutdownGracefully { _ in } }
+    }
+
+    /// The current libpq error message, trimmed.
+    var lastErrorMessage: String {
+        String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// Calls `body` with a NULL-terminated array of C strings.
+func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+    let duplicates = strings.map { strdup($0) }
+    defer { duplicates.forEach { free($0) } }
+    var pointers: [UnsafePointer<CChar>?] = duplicates.map { UnsafePointer($0) }
+    pointers.append(nil)
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}

@@ -1,0 +1,119 @@
+import CLibPQ
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+
+/// Follows channels with `LISTEN` on a dedicated connection and delivers notifications as an
+/// async sequence.
+///
+/// The connection is long-lived and separate from any pool. It waits on its socket in a thread of
+/// its own, so no Swift concurrency thread blocks. When the connection breaks it reconnects with
+/// backoff and listens again; notifications sent while it was disconnected are lost, so callers
+/// that must not miss work also poll (the scheduler does).
+public final class PGListener: Sendable {
+    private let configuration: PGConnectionConfiguration
+    private let channels: [String]
+    private let logger: Logger
+
+    /// Creates a listener for `channels`; nothing connects until `notifications()` is iterated.
+    public init(configuration: PGConnectionConfiguration, channels: [String], logger: Logger = Logger(label: "redress.postgres.listen")) {
+        self.configuration = configuration
+        self.channels = channels
+        self.logger = logger
+    }
+
+    /// A stream of notifications that runs until the consumer stops iterating or is cancelled.
+    /// `ready` is called once the first `LISTEN` has taken effect, so a caller can wait for it
+    /// before anything is sent.
+    public func notifications(onListening ready: (@Sendable () -> Void)? = nil) -> AsyncStream<PGNotification> {
+        let stopped = NIOLockedValueBox(false)
+        let (stream, continuation) = AsyncStream<PGNotification>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
+        continuation.onTermination = { _ in stopped.withLockedValue { $0 = true } }
+        let loop = ListenLoop(configuration: configuration, channels: channels, logger: logger,
+                              stopped: stopped, continuation: continuation, ready: ready)
+        Thread.detachNewThread { loop.run() }
+        return stream
+    }
+}
+
+/// The blocking loop behind `PGListener`: connect, LISTEN, wait on the socket, deliver.
+private struct ListenLoop: @unchecked Sendable {
+    let configuration: PGConnectionConfiguration
+    let channels: [String]
+    let logger: Logger
+    let stopped: NIOLockedValueBox<Bool>
+    let continuation: AsyncStream<PGNotification>.Continuation
+    let ready: (@Sendable () -> Void)?
+
+    private var isStopped: Bool { stopped.withLockedValue { $0 } }
+
+    func run() {
+        var backoff = 0.05
+        var announced = false
+        while !isStopped {
+            guard let handle = connectAndListen() else {
+                Thread.sleep(forTimeInterval: backoff)
+                backoff = min(backoff * 2, 2)
+                continue
+            }
+            backoff = 0.05
+            if !announced {
+                announced = true
+                ready?()
+            }
+            deliver(from: handle)
+            PQfinish(handle)
+        }
+        continuation.finish()
+    }
+
+    private func connectAndListen() -> OpaquePointer? {
+        let keywords = ["fallback_application_name", "connect_timeout", "dbname"]
+        let values = [configuration.applicationName + "-listen", String(configuration.connectTimeoutSeconds),
+                      configuration.connectionString]
+        guard let handle = withCStringArray(keywords, { keys in withCStringArray(values) { PQconnectdbParams(keys, $0, 1) } }) else {
+            return nil
+        }
+        guard PQstatus(handle) == CONNECTION_OK else {
+            logger.warning("listener could not connect", metadata: ["error": "\(String(cString: PQerrorMessage(handle)))"])
+            PQfinish(handle)
+            return nil
+        }
+        for channel in channels {
+            guard let quoted = PQescapeIdentifier(handle, channel, channel.utf8.count) else { continue }
+            let result = PQexec(handle, "LISTEN " + String(cString: quoted))
+            PQfreemem(quoted)
+            let ok = PQresultStatus(result) == PGRES_COMMAND_OK
+            PQclear(result)
+            if !ok {
+                PQfinish(handle)
+                return nil
+            }
+        }
+        return handle
+    }
+
+    /// Waits for notifications until the connection breaks or the consumer stops.
+    private func deliver(from handle: OpaquePointer) {
+        let socket = PQsocket(handle)
+        while !isStopped {
+            var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, 100)
+            if ready < 0 && errno != EINTR { return }
+            if ready <= 0 { continue }
+            guard PQconsumeInput(handle) == 1 else {
+                logger.warning("listener connection lost; reconnecting")
+                return
+            }
+            while let notify = PQnotifies(handle) {
+                let notification = PGNotification(
+                    channel: String(cString: notify.pointee.relname),
+                    payload: String(cString: notify.pointee.extra),
+                    senderPID: notify.pointee.be_pid)
+                PQfreemem(notify)
+                continuation.yield(notification)
+            }
+            if PQstatus(handle) != CONNECTION_OK { return }
+        }
+    }
+}

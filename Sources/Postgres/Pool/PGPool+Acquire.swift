@@ -1,0 +1,139 @@
+import Foundation
+
+extension PGPool {
+    /// Takes an idle healthy connection, opens a new one, or waits for one to come back.
+    func acquire() async throws -> PGConnection {
+        let deadline = ContinuousClock.now + configuration.acquireTimeout
+        while true {
+            switch state.withLockedValue({ $0.acquire() }) {
+            case .use(let connection):
+                if connection.isAliveWhileIdle() { return connection }
+                logger.debug("discarding a connection closed by the server")
+                discard(connection)
+            case .open:
+                return try await open(until: deadline)
+            case .wait:
+                switch try await wait(until: deadline) {
+                case .connection(let connection): return connection
+                case .openSlot: return try await open(until: deadline)
+                }
+            case .closed:
+                throw PGError(.poolClosed, message: "the pool has shut down")
+            }
+        }
+    }
+
+    /// Opens a connection for a slot already counted, retrying with backoff while the server is
+    /// unreachable (e.g. restarting) until the deadline.
+    private func open(until deadline: ContinuousClock.Instant) async throws -> PGConnection {
+        var delay = Duration.milliseconds(25)
+        while true {
+            do {
+                return try await PGConnection.connect(configuration.connection, threadPool: threadPool)
+            } catch let error as PGError where error.code == .connectionFailed && ContinuousClock.now + delay < deadline {
+                logger.warning("connecting to PostgreSQL failed; retrying", metadata: ["error": "\(error.message)"])
+                do {
+                    try await Task.sleep(for: delay)
+                } catch {
+                    slotFreed()
+                    throw error
+                }
+                delay = min(delay * 2, .seconds(1))
+            } catch {
+                slotFreed()
+                throw error
+            }
+        }
+    }
+
+    private func wait(until deadline: ContinuousClock.Instant) async throws -> PGPoolState.Grant {
+        let id = state.withLockedValue { state -> Int in
+            state.nextWaiterID += 1
+            return state.nextWaiterID
+        }
+        let timeout = PGError(.acquireTimeout, message: "no connection became free within the acquire timeout")
+        return try await withThrowingTaskGroup(of: PGPoolState.Grant?.self) { group in
+            group.addTask {
+                try await withTaskCancellationHandler {
+                    try await withCheckedThrowingContinuation { continuation in
+                        if !self.state.withLockedValue({ $0.addWaiter(id, continuation) }) {
+                            continuation.resume(throwing: CancellationError())
+                        }
+                    }
+                } onCancel: {
+                    self.state.withLockedValue { $0.abandonWaiter(id) }?.resume(throwing: CancellationError())
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(until: deadline)
+                if Task.isCancelled { return nil }
+                self.state.withLockedValue { $0.abandonWaiter(id) }?.resume(throwing: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            do {
+                while let next = try await group.next() {
+                    if let grant = next { return grant }
+                }
+            } catch is CancellationError where !Task.isCancelled {
+                throw state.withLockedValue { $0.isShutDown } ? PGError(.poolClosed, message: "the pool has shut down") : timeout
+            }
+            throw timeout
+        }
+    }
+
+    /// Takes a connection back; one that broke, or was left inside a transaction, is discarded.
+    func release(_ connection: PGConnection, after error: (any Error)? = nil) {
+        connection.lastUsed = .now
+        let broken = !connection.isOpen || connection.isInTransaction
+            || (error as? PGError)?.isConnectionLevel == true
+        if broken {
+            discard(connection)
+            return
+        }
+        state.withLockedValue { $0.release(connection) }?.resume(returning: .connection(connection))
+    }
+
+    func discard(_ connection: PGConnection) {
+        connection.close()
+        slotFreed()
+    }
+
+    private func slotFreed() {
+        state.withLockedValue { $0.discard() }?.resume(returning: .openSlot)
+    }
+
+    /// Checks connections that idled longer than the health-check interval with a round trip, and
+    /// closes those idle past the idle timeout beyond the minimum kept.
+    func checkIdleConnections() async {
+        let now = ContinuousClock.now
+        let (toCheck, toClose) = state.withLockedValue { state -> ([PGConnection], [PGConnection]) in
+            var check: [PGConnection] = []
+            var close: [PGConnection] = []
+            var keep: [PGConnection] = []
+            for connection in state.idle {
+                let idleFor = now - connection.lastUsed
+                if idleFor > configuration.idleTimeout && keep.count >= configuration.minimumIdleConnections {
+                    close.append(connection)
+                } else if idleFor > configuration.healthCheckInterval {
+                    check.append(connection)
+                } else {
+                    keep.append(connection)
+                }
+            }
+            state.idle = keep
+            state.openCount -= close.count
+            return (check, close)
+        }
+        toClose.forEach { $0.close() }
+        for connection in toCheck {
+            do {
+                try await connection.executeScript("SELECT 1")
+                release(connection)
+            } catch {
+                logger.debug("discarding a connection that failed its health check")
+                discard(connection)
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// A `Codable` value stored as `jsonb`: bind it as a parameter, or decode a `json`/`jsonb` column
+/// into it.
+public struct PGJSON<Value: Codable & Sendable>: Sendable {
+    /// The wrapped value.
+    public var value: Value
+
+    /// Wraps a value.
+    public init(_ value: Value) { self.value = value }
+}
+
+extension PGJSON: PGEncodable {
+    public static var pgType: PGType { .jsonb }
+    public static var pgFormat: PGFormat { .text }
+    public func encode(into buffer: inout [UInt8]) {
+        // Encoding a Codable value to JSON only fails for non-finite floats; those become null.
+        let data = (try? PGJSONCoders.encoder.encode(value)) ?? Data("null".utf8)
+        buffer.append(contentsOf: data)
+    }
+}
+
+extension PGJSON: PGDecodable {
+    public static func decode(from bytes: UnsafeRawBufferPointer, type: PGType) throws -> PGJSON {
+        var body = bytes
+        switch type {
+        case .jsonb:
+            guard body.first == 1 else { throw PGDecodingFailure("unsupported jsonb version") }
+            body = UnsafeRawBufferPointer(rebasing: bytes.dropFirst())
+        case .json: break
+        default: throw PGDecodingFailure()
+        }
+        do {
+            return PGJSON(try PGJSONCoders.decoder.decode(Value.self, from: Data(body)))
+        } catch {
+            throw PGDecodingFailure("invalid JSON for \(Value.self): \(error)")
+        }
+    }
+}
+
+enum PGJSONCoders {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Postgres
+
+/// `redress-bench`: measures the database client against `pgbench` on the same server.
+///
+/// Single-row `SELECT` by primary key and single-row `INSERT`, through our pool, at each
+/// concurrency, then `pgbench` running the same statements with the same number of clients.
+/// Rounds alternate between the two so that machine noise hits both alike; the best round of each
+/// is reported together with the ratio.
+@main
+struct RedressBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "redress-bench", abstract: "Client throughput versus pgbench.")
+
+    @Option(help: "Connection string of a role that may create a table (env BENCH_DATABASE_URL).")
+    var databaseURL: String?
+
+    @Option(help: "Seconds per measurement.")
+    var seconds: Int = 5
+
+    @Option(help: "Rounds per measurement; the best is reported.")
+    var rounds: Int = 2
+
+    @Option(parsing: .upToNextOption, help: "Concurrency levels.")
+    var concurrency: [Int] = [1, 8]
+
+    static let rowCount = 100_000
+
+    func run() async throws {
+        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        guard let url = databaseURL ?? ProcessInfo.processInfo.environment["BENCH_DATABASE_URL"] else {
+            throw ValidationError("pass --database-url or set BENCH_DATABASE_URL")
+        }
+        try await prepareTable(url)
+        let workloads = [Workload.selectByKey, .insertRow]
+        print("workload        clients   redress ops/s   pgbench tps   ratio")
+        for workload in workloads {
+            for clients in concurrency {
+                var ours: [Double] = []
+                var theirs: [Double] = []
+                for _ in 0..<rounds {
+                    ours.append(try await ClientLoad(url: url, clients: clients, seconds: seconds).run(workload))
+                    theirs.append(try PGBenchLoad(url: url, clients: clients, seconds: seconds).run(workload))
+                }
+                let best = ours.max()!, reference = theirs.max()!
+                print(String(format: "%-15@ %7d %15.0f %13.0f   %.2fx", workload.rawValue as NSString, clients, best, reference, best / reference))
+            }
+        }
+    }
+
+    private func prepareTable(_ url: String) async throws {
+        let connection = try await PGConnection.connect(PGConnectionConfiguration(url))
+        defer { connection.close() }
+        try await connection.executeScript("""
+            DROP TABLE IF EXISTS bench_items;
+            CREATE TABLE bench_items (
+                id bigserial PRIMARY KEY,
+                name text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now()
+            );
+            INSERT INTO bench_items (name) SELECT 'item ' || n FROM generate_series(1, \(Self.rowCount)) n;
+            """)
+        try await connection.executeScript("VACUUM ANALYZE bench_items")
+    }
+}
+
+/// The statements measured.
+enum Workload: String {
+    case selectByKey = "select-by-key"
+    case insertRow = "insert-row"
+
+    /// The same statement as a pgbench script.
+    var pgbenchScript: String {
+        switch self {
+        case .selectByKey:
+            return "\\set id random(1, \(RedressBench.rowCount))\nSELECT id, name, created_at FROM bench_items WHERE id = :id;\n"
+        case .insertRow:
+            return "INSERT INTO bench_items (name) VALUES ('bench');\n"
+        }
+    }
+}

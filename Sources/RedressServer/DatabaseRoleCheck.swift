@@ -1,0 +1,34 @@
+import Postgres
+
+/// Refuses to serve through a database role that would bypass row-level security.
+public enum DatabaseRoleCheck {
+    /// What makes a role unsafe for serving requests.
+    public struct Unsafe: Error, CustomStringConvertible {
+        /// The reasons, for the operator.
+        public let reasons: [String]
+        /// One line naming the role's problems and the fix.
+        public var description: String {
+            "refusing to serve: the database role would bypass row-level security (\(reasons.joined(separator: "; "))). "
+                + "Connect as the service role (redress_service), which owns nothing and has no BYPASSRLS."
+        }
+    }
+
+    /// Throws `Unsafe` when the pool's role is a superuser, has BYPASSRLS, or owns any table.
+    public static func verify(_ pool: PGPool) async throws {
+        let rows = try await pool.query("""
+            SELECT r.rolname::text, r.rolsuper, r.rolbypassrls,
+                   (SELECT count(*) FROM pg_class c
+                     WHERE c.relowner = r.oid AND c.relkind IN ('r', 'p', 'v', 'm')
+                       AND c.relnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace))
+              FROM pg_roles r WHERE r.rolname = current_user
+            """)
+        let row = rows[0]
+        var reasons: [String] = []
+        let name = try row.decode(String.self, at: 0)
+        if try row.decode(Bool.self, at: 1) { reasons.append("\(name) is a superuser") }
+        if try row.decode(Bool.self, at: 2) { reasons.append("\(name) has BYPASSRLS") }
+        let owned = try row.decode(Int.self, at: 3)
+        if owned > 0 { reasons.append("\(name) owns \(owned) table(s)") }
+        if !reasons.isEmpty { throw Unsafe(reasons: reasons) }
+    }
+}

@@ -1,0 +1,53 @@
+import Hummingbird
+
+/// An RFC 9457 problem response: a stable `type`, a short `title`, the HTTP `status`, and a
+/// `detail` for people. `errors` names the offending fields of a request.
+public struct Problem: Error, Sendable, Codable, Equatable {
+    /// One offending request field.
+    public struct FieldError: Sendable, Codable, Equatable {
+        /// A JSON pointer or parameter name, e.g. `/complainant/phone` or `limit`.
+        public var field: String
+        /// What is wrong with it.
+        public var message: String
+        /// Creates a field error.
+        public init(field: String, message: String) {
+            self.field = field
+            self.message = message
+        }
+    }
+
+    /// A stable URI naming the kind of problem.
+    public var type: String
+    /// A short summary of the kind of problem.
+    public var title: String
+    /// The HTTP status code.
+    public var status: Int
+    /// What happened this time, for people.
+    public var detail: String?
+    /// The offending fields, when the request was at fault.
+    public var errors: [FieldError]?
+
+    /// Creates a problem; `kind` becomes `https://redress.dev/problems/<kind>`.
+    public init(kind: String, title: String, status: HTTPResponse.Status, detail: String? = nil, errors: [FieldError]? = nil) {
+        self.type = "https://redress.dev/problems/\(kind)"
+        self.title = title
+        self.status = status.code
+        self.detail = detail
+        self.errors = errors
+    }
+
+    /// 404: nothing at this path, or nothing the caller may see there.
+    public static func notFound(_ detail: String = "Nothing was found at this path.") -> Problem {
+        Problem(kind: "not-found", title: "Not found", status: .notFound, detail: detail)
+    }
+
+    /// 500: something failed that the caller cannot fix; details go to the log only.
+    public static let internalError = Problem(
+        kind: "internal", title: "Internal error", status: .internalServerError,
+        detail: "The request could not be completed. It has been logged.")
+
+    /// 503: a dependency (the database) is unavailable; the caller may retry.
+    public static let unavailable = Problem(
+        kind: "unavailable", title: "Service unavailable", status: .serviceUnavailable,
+        detail: "The service cannot reach its database right now. Retry shortly.")
+}

@@ -1,0 +1,28 @@
+import Hummingbird
+import Logging
+import NIOCore
+import Postgres
+
+/// Builds the Redress HTTP application: routes, middleware, and the services it depends on.
+public enum RedressApplication {
+    /// Creates the application. `onListening` receives the bound port once the server accepts
+    /// connections (useful with port 0).
+    public static func make(
+        configuration: ServerConfiguration,
+        pool: PGPool,
+        migrator: PGMigrator,
+        logger: Logger,
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: ProblemMiddleware(logger: logger))
+        HealthRoutes(probe: ReadinessProbe(pool: pool, migrator: migrator)).register(on: router)
+        return Application(
+            router: router,
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "redress"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
+            logger: logger
+        )
+    }
+}

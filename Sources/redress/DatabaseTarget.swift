@@ -1,0 +1,32 @@
+import Foundation
+import LocalPostgres
+import Logging
+import Postgres
+
+/// Which database the process uses: the one `DATABASE_URL` names, or the local cluster.
+struct DatabaseTarget {
+    /// The service role's connection string.
+    var serviceURL: String
+    /// The owner's connection string, when known; migrations run with it.
+    var ownerURL: String?
+    /// The local cluster this process started, to stop on exit.
+    var cluster: LocalCluster?
+
+    static func resolve(_ settings: Settings, logger: Logger) throws -> DatabaseTarget {
+        if let url = settings.databaseURL {
+            return DatabaseTarget(serviceURL: url, ownerURL: settings.ownerDatabaseURL, cluster: nil)
+        }
+        let cluster = LocalCluster(directory: settings.dataDirectory.appendingPathComponent("postgres"), logger: logger)
+        logger.info("no DATABASE_URL; using the local PostgreSQL cluster", metadata: ["directory": "\(cluster.directory.path)"])
+        try cluster.start()
+        return DatabaseTarget(serviceURL: cluster.serviceURL, ownerURL: cluster.ownerURL, cluster: cluster)
+    }
+
+    /// Applies pending migrations on a connection of its own, as the owner.
+    static func migrate(ownerURL: String, migrator: PGMigrator, logger: Logger) async throws {
+        let connection = try await PGConnection.connect(PGConnectionConfiguration(ownerURL, applicationName: "redress-migrate"))
+        defer { connection.close() }
+        let applied = try await migrator.migrate(connection)
+        logger.info("migrations current", metadata: ["applied": "\(applied.count)", "files": "\(migrator.migrations.count)"])
+    }
+}

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `redress` command: the complaint-handling service and its administrative tasks.
+@main
+struct Redress: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "redress",
+        abstract: "Complaint handling for companies with many branches.",
+        subcommands: [ServeCommand.self, MigrateCommand.self, LocalDatabaseCommand.self],
+        defaultSubcommand: ServeCommand.self
+    )
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import LocalPostgres
+import Logging
+import Postgres
+import RedressServer
+import ServiceLifecycle
+
+/// `redress serve`: runs the HTTP API. Without `DATABASE_URL` it starts (creating it the first
+/// time) a private PostgreSQL cluster under `REDRESS_DATA_DIR`, migrates it, and stops it on exit.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the HTTP API.")
+
+    @Option(help: "Address to bind (env HOST, default 0.0.0.0).")
+    var host: String?
+
+    @Option(help: "TCP port (env PORT, default 8080).")
+    var port: Int?
+
+    @Flag(help: "Do not apply pending migrations at start, even when OWNER_DATABASE_URL is set.")
+    var noMigrate = false
+
+    func run() async throws {
+        let settings = try Settings()
+        settings.bootstrapLogging()
+        let logger = Logger(label: "redress")
+        let environment = ProcessInfo.processInfo.environment
+        let server = ServerConfiguration(
+            host: host ?? environment["HOST"] ?? "0.0.0.0",
+            port: try port ?? Int(environment["PORT"] ?? "8080").orThrow(SettingsError("PORT must be a number")))
+
+        let database = try DatabaseTarget.resolve(settings, logger: logger)
+        let migrator = PGMigrator(migrations: try PGMigration.load(from: settings.migrationsDirectory()), logger: logger)
+        if let ownerURL = database.ownerURL, !noMigrate {
+            try await DatabaseTarget.migrate(ownerURL: ownerURL, migrator: migrator, logger: logger)
+        }
+        let pool = PGPool(configuration: PGPoolConfiguration(
+            connection: PGConnectionConfiguration(database.serviceURL, usePreparedStatements: settings.preparedStatements),
+            maximumConnections: settings.poolSize), logger: logger)
+        do {
+            try await DatabaseRoleCheck.verify(pool)
+            let app = RedressApplication.make(configuration: server, pool: pool, migrator: migrator, logger: logger) { port in
+                logger.info("listening", metadata: ["port": "\(port)"])
+            }
+            let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+                services: [.init(service: pool), .init(service: app)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+            try await group.run()
+        } catch {
+            await pool.shutdown()
+            try database.cluster?.stop()
+            throw error
+        }
+        if let cluster = database.cluster {
+            logger.info("stopping the local PostgreSQL cluster")
+            try cluster.stop()
+        }
+    }
+}
+
+extension Optional {
+    func orThrow(_ error: @autoclosure () -> some Error) throws -> Wrapped {
+        guard let self else { throw error() }
+        return self
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Logging
+import Postgres
+
+/// Settings read from the environment; flags override them. Every variable is listed, with its
+/// default, in `deploy/redress.env.example`.
+struct Settings {
+    /// `DATABASE_URL`: the service role's connection; unset means the local cluster.
+    var databaseURL: String?
+    /// `OWNER_DATABASE_URL`: the schema owner's connection, used to migrate.
+    var ownerDatabaseURL: String?
+    /// `REDRESS_DATA_DIR`: where the local cluster lives. Default `.redress`.
+    var dataDirectory: URL
+    /// `REDRESS_SQL_DIR`: the migrations folder. Default: `sql` beside the working directory or the executable.
+    var sqlDirectory: URL?
+    /// `DATABASE_POOL_SIZE`: connections per instance. Default 16.
+    var poolSize: Int
+    /// `DATABASE_PREPARED_STATEMENTS`: `false` behind a pooler that cannot carry them. Default true.
+    var preparedStatements: Bool
+    /// `LOG_LEVEL`: trace … critical. Default info.
+    var logLevel: Logger.Level
+    /// `LOG_FORMAT`: `json` (default) or `text`.
+    var logFormat: String
+
+    init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        func nonEmpty(_ key: String) -> String? { environment[key].flatMap { $0.isEmpty ? nil : $0 } }
+        databaseURL = nonEmpty("DATABASE_URL")
+        ownerDatabaseURL = nonEmpty("OWNER_DATABASE_URL")
+        dataDirectory = URL(fileURLWithPath: nonEmpty("REDRESS_DATA_DIR") ?? ".redress")
+        sqlDirectory = nonEmpty("REDRESS_SQL_DIR").map { URL(fileURLWithPath: $0) }
+        guard let size = Int(nonEmpty("DATABASE_POOL_SIZE") ?? "16"), size > 0 else {
+            throw SettingsError("DATABASE_POOL_SIZE must be a positive whole number")
+        }
+        poolSize = size
+        preparedStatements = (nonEmpty("DATABASE_PREPARED_STATEMENTS") ?? "true") != "false"
+        guard let level = Logger.Level(rawValue: nonEmpty("LOG_LEVEL") ?? "info") else {
+            throw SettingsError("LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        logLevel = level
+        logFormat = nonEmpty("LOG_FORMAT") ?? "json"
+    }
+
+    /// The migrations folder: the configured one, else `./sql`, else `sql` above the executable.
+    func migrationsDirectory() throws -> URL {
+        if let sqlDirectory { return sqlDirectory }
+        var candidates = [URL(fileURLWithPath: "sql")]
+        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            candidates.append(folder.appendingPathComponent("sql"))
+            folder.deleteLastPathComponent()
+        }
+        candidates.append(URL(fileURLWithPath: "/usr/share/redress/sql"))
+        for candidate in candidates where FileManager.default.fileExists(atPath: candidate.appendingPathComponent("0001_roles.sql").path) {
+            return candidate
+        }
+        throw SettingsError("cannot find the sql/ migrations folder; set REDRESS_SQL_DIR")
+    }
+
+    /// Sets up logging once for the process.
+    func bootstrapLogging() {
+        let level = logLevel
+        let json = logFormat == "json"
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
+
+/// A setting that cannot be used, with a message for the operator.
+struct SettingsError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Postgres
+import RedressServer
+import RedressTestSupport
+import Testing
+
+@Suite("Health, readiness and problem responses over real HTTP")
+struct HealthTests {
+    let logger = Logger(label: "test")
+
+    func migrator(extra: [PGMigration] = []) throws -> PGMigrator {
+        PGMigrator(migrations: try PGMigration.load(from: TestDatabase.sqlDirectory) + extra)
+    }
+
+    @Test func healthAndReadinessOnAMigratedDatabase() async throws {
+        let database = try await TestDatabase.create()
+        try await database.withPool { (pool: PGPool) async throws in
+            let app = RedressApplication.make(configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
+                                              pool: pool, migrator: try migrator(), logger: logger)
+            try await app.test(.live) { client in
+                try await client.execute(uri: "/healthz", method: .get) { response in
+                    #expect(response.status == .ok)
+                }
+                try await client.execute(uri: "/readyz", method: .get) { response in
+                    #expect(response.status == .ok)
+                    let report = try JSONDecoder().decode(ReadinessProbe.Report.self, from: Data(buffer: response.body))
+                    #expect(report == ReadinessProbe.Report(status: "ready", database: "ok", migrations: "current"))
+                }
+                try await client.execute(uri: "/no/such/path", method: .get) { response in
+                    #expect(response.status == .notFound)
+                    #expect(response.headers[.contentType] == "application/problem+json")
+                    let problem = try JSONDecoder().decode(Problem.self, from: Data(buffer: response.body))
+                    #expect(problem.type == "https://redress.dev/problems/not-found")
+                    #expect(problem.status == 404)
+                }
+            }
+        }
+    }
+
+    @Test func notReadyWhileAMigrationIsPending() async throws {
+        let database = try await TestDatabase.create()
+        try await database.withPool { (pool: PGPool) async throws in
+            let pending = PGMigration(version: 9999, name: "9999_future.sql", sql: "SELECT 1;")
+            let app = RedressApplication.make(configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
+                                              pool: pool, migrator: try migrator(extra: [pending]), logger: logger)
+            try await app.test(.live) { client in
+                try await client.execute(uri: "/readyz", method: .get) { response in
+                    #expect(response.status == .serviceUnavailable)
+                    let report = try JSONDecoder().decode(ReadinessProbe.Report.self, from: Data(buffer: response.body))
+                    #expect(report.migrations == "pending 9999")
+                }
+            }
+        }
+    }
+
+    @Test func notReadyWhenTheDatabaseIsUnreachable() async throws {
+        let pool = PGPool(configuration: PGPoolConfiguration(
+            connection: PGConnectionConfiguration("postgresql://nobody@/none?host=/nonexistent&connect_timeout=1"),
+            maximumConnections: 1, acquireTimeout: .milliseconds(200)))
+        let app = RedressApplication.make(configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
+                                          pool: pool, migrator: try migrator(), logger: logger)
+        try await app.test(.live) { client in
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+            }
+            try await client.execute(uri: "/healthz", method: .get) { response in
+                #expect(response.status == .ok)
+            }
+        }
+        await pool.shutdown()
+    }
+
+    @Test func theRoleCheckRefusesTheOwnerAndAcceptsTheServiceRole() async throws {
+        let database = try await TestDatabase.create()
+        try await database.withPool { pool in try await DatabaseRoleCheck.verify(pool) }
+        try await database.withPool(owner: true) { (pool: PGPool) async throws in
+            let error = await #expect(throws: DatabaseRoleCheck.Unsafe.self) { try await DatabaseRoleCheck.verify(pool) }
+            #expect(error?.reasons.contains { $0.contains("owns") } == true)
+        }
+        let superuser = PGPool(configuration: PGPoolConfiguration(connection: PGConnectionConfiguration(try TestDatabase.superuserURL())))
+        let error = await #expect(throws: DatabaseRoleCheck.Unsafe.self) { try await DatabaseRoleCheck.verify(superuser) }
+        #expect(error?.reasons.contains { $0.contains("superuser") } == true)
+        await superuser.shutdown()
+    }
+}
