@@ -6,6 +6,9 @@ struct ClientLoad {
     let url: String
     let clients: Int
     let seconds: Int
+    /// True: each client borrows a connection once and runs its statements on it, as a pgbench
+    /// client does (and as a request's transaction does). False: every statement borrows anew.
+    let holdConnection: Bool
 
     /// Returns operations per second.
     func run(_ workload: Workload) async throws -> Double {
@@ -13,7 +16,7 @@ struct ClientLoad {
             connection: PGConnectionConfiguration(url, applicationName: "redress-bench"), maximumConnections: clients))
         // Open every connection and prepare the statement before the clock starts, as pgbench does.
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<clients { group.addTask { _ = try await once(workload, pool: pool) } }
+            for _ in 0..<clients { group.addTask { _ = try await once(workload, on: pool) } }
             try await group.waitForAll()
         }
         let deadline = ContinuousClock.now + .seconds(seconds)
@@ -21,11 +24,10 @@ struct ClientLoad {
         let total = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<clients {
                 group.addTask {
-                    var count = 0
-                    while ContinuousClock.now < deadline {
-                        count += try await once(workload, pool: pool)
+                    guard holdConnection else { return try await loop(until: deadline) { try await once(workload, on: pool) } }
+                    return try await pool.withConnection { connection in
+                        try await loop(until: deadline) { try await once(workload, on: connection) }
                     }
-                    return count
                 }
             }
             return try await group.reduce(0, +)
@@ -35,7 +37,17 @@ struct ClientLoad {
         return Double(total) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 
-    private func once(_ workload: Workload, pool: PGPool) async throws -> Int {
+    private func loop(until deadline: ContinuousClock.Instant, _ operation: () async throws -> Int) async throws -> Int {
+        var count = 0
+        while ContinuousClock.now < deadline { count += try await operation() }
+        return count
+    }
+
+    private func once(_ workload: Workload, on pool: PGPool) async throws -> Int {
+        try await pool.withConnection { connection in try await once(workload, on: connection) }
+    }
+
+    private func once(_ workload: Workload, on pool: PGConnection) async throws -> Int {
         switch workload {
         case .selectByKey:
             let id = Int.random(in: 1...RedressBench.rowCount)

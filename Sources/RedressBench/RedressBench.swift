@@ -34,17 +34,18 @@ struct RedressBench: AsyncParsableCommand {
         }
         try await prepareTable(url)
         let workloads = [Workload.selectByKey, .insertRow]
-        print("workload        clients   redress ops/s   pgbench tps   ratio")
+        print("workload       clients  pgbench tps  redress held  ratio  redress per-statement  ratio")
         for workload in workloads {
             for clients in concurrency {
-                var ours: [Double] = []
-                var theirs: [Double] = []
+                var held: [Double] = [], perStatement: [Double] = [], reference: [Double] = []
                 for _ in 0..<rounds {
-                    ours.append(try await ClientLoad(url: url, clients: clients, seconds: seconds).run(workload))
-                    theirs.append(try PGBenchLoad(url: url, clients: clients, seconds: seconds).run(workload))
+                    reference.append(try PGBenchLoad(url: url, clients: clients, seconds: seconds).run(workload))
+                    held.append(try await ClientLoad(url: url, clients: clients, seconds: seconds, holdConnection: true).run(workload))
+                    perStatement.append(try await ClientLoad(url: url, clients: clients, seconds: seconds, holdConnection: false).run(workload))
                 }
-                let best = ours.max()!, reference = theirs.max()!
-                print(String(format: "%-15@ %7d %15.0f %13.0f   %.2fx", workload.rawValue as NSString, clients, best, reference, best / reference))
+                let base = reference.max()!, bestHeld = held.max()!, bestEach = perStatement.max()!
+                print(String(format: "%-14@ %8d %12.0f %13.0f %5.2fx %22.0f %5.2fx", workload.rawValue as NSString, clients,
+                             base, bestHeld, bestHeld / base, bestEach, bestEach / base))
             }
         }
     }

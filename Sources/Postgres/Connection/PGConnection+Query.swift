@@ -27,9 +27,8 @@ extension PGConnection {
 
     /// Runs clean-up SQL (ROLLBACK) even when the current task is already cancelled.
     func executeScriptIgnoringCancellation(_ sql: String) async throws {
-        try await threadPool.runIfActive { [self] in
-            _ = try checked(PQexec(handle, sql), sql: sql)
-        }
+        let run: @Sendable () throws -> Void = { [self] in _ = try checked(PQexec(handle, sql), sql: sql) }
+        if thread.isCurrent { try run() } else { try await thread.run(run) }
     }
 
     /// Runs one statement synchronously; must be called on the thread pool.
@@ -40,17 +39,21 @@ extension PGConnection {
             }
             return try checked(result, sql: query.sql)
         }
-        let key = query.binds.typeSignature + "|" + query.sql
+        // Usually a statement is always bound with the same types; a different set gets its own key.
+        var key = query.sql
+        if let existing = preparedStatements[key], existing.types != query.binds.types {
+            key = query.binds.typeSignature + "|" + query.sql
+        }
         let name: String
         if let existing = preparedStatements[key] {
-            name = existing
+            name = existing.name
         } else {
             name = "redress_\(preparedStatements.count + 1)"
             let result = query.binds.withUnsafeParameters { count, types, _, _, _ in
                 PQprepare(handle, name, query.sql, count, types)
             }
             _ = try checked(result, sql: query.sql)
-            preparedStatements[key] = name
+            preparedStatements[key] = (name, query.binds.types)
         }
         let result = query.binds.withUnsafeParameters { count, _, values, lengths, formats in
             PQexecPrepared(handle, name, count, values, lengths, formats, 1)

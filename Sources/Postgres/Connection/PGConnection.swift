@@ -1,23 +1,22 @@
 import CLibPQ
 import Foundation
 import NIOConcurrencyHelpers
-import NIOPosix
 
 /// One PostgreSQL connection, driven through libpq.
 ///
-/// Every libpq call that can wait on the network runs on a dedicated `NIOThreadPool`, never on
-/// Swift's cooperative threads. A connection serves one task at a time: the pool lends it inside
-/// a closure, and it must not escape that closure. Cancelling the task that runs a statement sends
-/// a cancel request to the server, and the connection stays usable afterwards.
+/// Every libpq call that can wait on the network runs on the connection's own thread
+/// (`PGConnectionThread`), never on Swift's cooperative threads. A connection serves one task at a
+/// time: the pool lends it inside a closure, and it must not escape that closure. Cancelling the
+/// task that runs a statement sends a cancel request to the server, and the connection stays
+/// usable afterwards.
 public final class PGConnection: @unchecked Sendable {
     let handle: OpaquePointer
-    let threadPool: NIOThreadPool
-    /// True when the thread pool is this connection's own, to shut down on close.
-    let ownsThreadPool: Bool
+    /// The thread all of this connection's libpq calls run on.
+    let thread: PGConnectionThread
     let configuration: PGConnectionConfiguration
     private let cancelState: NIOLockedValueBox<CancelState>
     /// Prepared statements of this connection, keyed by SQL text and parameter types.
-    var preparedStatements: [String: String] = [:]
+    var preparedStatements: [String: (name: String, types: [UInt32])] = [:]
     var savepointCounter = 0
     /// When the pool last handed this connection back; used by health checks.
     var lastUsed = ContinuousClock.now
@@ -29,37 +28,27 @@ public final class PGConnection: @unchecked Sendable {
         var closed = false
     }
 
-    private init(handle: OpaquePointer, threadPool: NIOThreadPool, ownsThreadPool: Bool, configuration: PGConnectionConfiguration) {
+    private init(handle: OpaquePointer, thread: PGConnectionThread, configuration: PGConnectionConfiguration) {
         self.handle = handle
-        self.threadPool = threadPool
-        self.ownsThreadPool = ownsThreadPool
+        self.thread = thread
         self.configuration = configuration
         self.cancelState = NIOLockedValueBox(CancelState(cancel: PQgetCancel(handle)))
     }
 
     deinit { close() }
 
-    /// Opens a connection whose blocking work runs on `threadPool`, or on a thread of its own when
-    /// none is given. A shared pool needs a thread per connection it serves: a statement that
-    /// waits (on a lock, say) holds its thread until it returns.
-    public static func connect(
-        _ configuration: PGConnectionConfiguration, threadPool: NIOThreadPool? = nil
-    ) async throws -> PGConnection {
-        let pool = threadPool ?? NIOThreadPool(numberOfThreads: 1)
-        if threadPool == nil { pool.start() }
+    /// Opens a connection with a thread of its own for its blocking work.
+    public static func connect(_ configuration: PGConnectionConfiguration) async throws -> PGConnection {
+        let thread = PGConnectionThread(name: "postgres-connection")
         do {
-            return try await pool.runIfActive {
-                try connectBlocking(configuration, threadPool: pool, ownsThreadPool: threadPool == nil)
-            }
+            return try await thread.run { try connectBlocking(configuration, thread: thread) }
         } catch {
-            if threadPool == nil { pool.shutdownGracefully { _ in } }
+            thread.stop()
             throw error
         }
     }
 
-    static func connectBlocking(
-        _ configuration: PGConnectionConfiguration, threadPool: NIOThreadPool, ownsThreadPool: Bool
-    ) throws -> PGConnection {
+    static func connectBlocking(_ configuration: PGConnectionConfiguration, thread: PGConnectionThread) throws -> PGConnection {
         // Defaults come first so that the connection string (expanded from `dbname`) overrides them.
         let keywords = ["fallback_application_name", "connect_timeout", "dbname"]
         let values = [configuration.applicationName, String(configuration.connectTimeoutSeconds),
@@ -76,7 +65,7 @@ public final class PGConnection: @unchecked Sendable {
             throw PGError(.connectionFailed, message: message)
         }
         PQsetNoticeReceiver(handle, { _, _ in }, nil)
-        return PGConnection(handle: handle, threadPool: threadPool, ownsThreadPool: ownsThreadPool, configuration: configuration)
+        return PGConnection(handle: handle, thread: thread, configuration: configuration)
     }
 
     /// The server's process id for this connection (what `pg_backend_pid()` returns).
@@ -108,8 +97,8 @@ public final class PGConnection: @unchecked Sendable {
         return isOpen && descriptor.revents & Int16(POLLHUP | POLLERR) == 0
     }
 
-    /// Runs `body` on the thread pool as the one statement of this connection, forwarding task
-    /// cancellation to the server as a cancel request.
+    /// Runs `body` as the one statement of this connection on its thread (directly, when the
+    /// caller already runs there), forwarding task cancellation to the server as a cancel request.
     func runBlocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try Task.checkCancellation()
         do {
@@ -120,23 +109,25 @@ public final class PGConnection: @unchecked Sendable {
     }
 
     private func runBlockingCancellable<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withTaskCancellationHandler {
-            try await threadPool.runIfActive { [self] in
-                try cancelState.withLockedValue { state in
-                    if state.cancelRequested {
-                        state.cancelRequested = false
-                        throw CancellationError()
-                    }
-                    state.running = true
+        let statement: @Sendable () throws -> T = { [self] in
+            try cancelState.withLockedValue { state in
+                if state.cancelRequested {
+                    state.cancelRequested = false
+                    throw CancellationError()
                 }
-                defer {
-                    cancelState.withLockedValue { state in
-                        state.running = false
-                        state.cancelRequested = false
-                    }
-                }
-                return try body()
+                state.running = true
             }
+            defer {
+                cancelState.withLockedValue { state in
+                    state.running = false
+                    state.cancelRequested = false
+                }
+            }
+            return try body()
+        }
+        return try await withTaskCancellationHandler {
+            if thread.isCurrent { return try statement() }
+            return try await thread.run(statement)
         } onCancel: {
             requestCancel()
         }
@@ -163,7 +154,7 @@ public final class PGConnection: @unchecked Sendable {
             PQfinish(handle)
             return true
         }
-        if closedNow && ownsThreadPool { threadPool.shutdownGracefully { _ in } }
+        if closedNow { thread.stop() }
     }
 
     /// The current libpq error message, trimmed.

@@ -1,4 +1,5 @@
 import CLibPQ
+import Foundation
 
 /// The rows a statement returned, kept in libpq's result buffer and decoded on access.
 public struct PGRows: Sendable, RandomAccessCollection {
@@ -16,7 +17,7 @@ public struct PGRows: Sendable, RandomAccessCollection {
     public var columns: [String] { result.columnNames }
 
     /// How many rows the statement affected (for INSERT/UPDATE/DELETE), or returned.
-    public var affectedRows: Int { result.affectedRows }
+    public var affectedRows: Int { Int(String(cString: PQcmdTuples(result.pointer))) ?? result.rowCount }
 }
 
 /// One row of a result.
@@ -34,7 +35,7 @@ public struct PGRow: Sendable {
 
     /// Decodes the column named `name` as `T`.
     public func decode<T: PGDecodable>(_: T.Type = T.self, column name: String) throws -> T {
-        guard let column = result.columnIndex[name] else {
+        guard let column = result.columnIndex(of: name) else {
             throw PGError(.missingColumn, message: "the result has no column named \"\(name)\"")
         }
         return try result.decode(T.self, row: index, column: column)
@@ -53,23 +54,29 @@ final class PGResultBox: @unchecked Sendable {
     let pointer: OpaquePointer
     let rowCount: Int
     let columnCount: Int
-    let affectedRows: Int
-    private(set) lazy var columnNames: [String] = (0..<columnCount).map {
-        String(cString: PQfname(pointer, Int32($0)))
-    }
-    private(set) lazy var columnIndex: [String: Int] = {
-        var index: [String: Int] = [:]
-        for (position, name) in columnNames.enumerated() where index[name] == nil { index[name] = position }
-        return index
-    }()
+    /// The column names, in order.
+    var columnNames: [String] { (0..<columnCount).map(columnName) }
 
     init(_ pointer: OpaquePointer) {
         self.pointer = pointer
         rowCount = Int(PQntuples(pointer))
         columnCount = Int(PQnfields(pointer))
-        let tuples = String(cString: PQcmdTuples(pointer))
-        affectedRows = Int(tuples) ?? rowCount
-        if columnCount > 0 { _ = columnIndex }  // built once, before the result is shared
+    }
+
+    func columnName(_ column: Int) -> String { String(cString: PQfname(pointer, Int32(column))) }
+
+    /// The first column named exactly `name` (a scan without allocation; results are narrow).
+    func columnIndex(of name: String) -> Int? {
+        var name = name
+        return name.withUTF8 { wanted in
+            for column in 0..<columnCount {
+                let candidate = PQfname(pointer, Int32(column))!
+                if strlen(candidate) == wanted.count && memcmp(candidate, wanted.baseAddress!, wanted.count) == 0 {
+                    return column
+                }
+            }
+            return nil
+        }
     }
 
     deinit { PQclear(pointer) }
@@ -82,7 +89,7 @@ final class PGResultBox: @unchecked Sendable {
             let value = UnsafeRawPointer(PQgetvalue(pointer, Int32(row), Int32(column))!)
             return try T.decode(from: UnsafeRawBufferPointer(start: value, count: length), type: type)
         } catch let failure as PGDecodingFailure {
-            var message = "column \"\(columnNames[column])\" (index \(column)): cannot decode PostgreSQL type \(type) as Swift type \(T.self)"
+            var message = "column \"\(columnName(column))\" (index \(column)): cannot decode PostgreSQL type \(type) as Swift type \(T.self)"
             if let reason = failure.reason { message += ": \(reason)" }
             throw PGError(.decoding, message: message)
         }

@@ -29,7 +29,7 @@ extension PGPool {
         var delay = Duration.milliseconds(25)
         while true {
             do {
-                return try await PGConnection.connect(configuration.connection, threadPool: threadPool)
+                return try await PGConnection.connect(configuration.connection)
             } catch let error as PGError where error.code == .connectionFailed && ContinuousClock.now + delay < deadline {
                 logger.warning("connecting to PostgreSQL failed; retrying", metadata: ["error": "\(error.message)"])
                 do {

@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
-import NIOPosix
 import ServiceLifecycle
 
 /// A pool of PostgreSQL connections with a maximum size and an acquire timeout.
@@ -14,25 +13,26 @@ import ServiceLifecycle
 public final class PGPool: Service, Sendable {
     /// The configuration the pool was created with.
     public let configuration: PGPoolConfiguration
-    let threadPool: NIOThreadPool
     let logger: Logger
     let state: NIOLockedValueBox<PGPoolState>
 
-    /// Creates a pool; connections open on demand. The pool's blocking libpq work runs on a
-    /// thread pool of its own, one thread per connection.
+    /// Creates a pool; connections open on demand, each with a thread of its own for libpq.
     public init(configuration: PGPoolConfiguration, logger: Logger = Logger(label: "redress.postgres")) {
         self.configuration = configuration
         self.logger = logger
-        self.threadPool = NIOThreadPool(numberOfThreads: configuration.maximumConnections)
-        self.threadPool.start()
         self.state = NIOLockedValueBox(PGPoolState(maximum: configuration.maximumConnections))
     }
 
     /// Lends a connection to `body` and takes it back afterwards.
-    public func withConnection<R>(_ body: (PGConnection) async throws -> R) async throws -> R {
+    ///
+    /// `body` runs with the connection's thread as its preferred executor, so the statements it
+    /// sends call libpq directly there instead of hopping threads for each one.
+    public func withConnection<R>(
+        isolation: isolated (any Actor)? = #isolation, _ body: (PGConnection) async throws -> R
+    ) async throws -> R {
         let connection = try await acquire()
         do {
-            let result = try await body(connection)
+            let result = try await withTaskExecutorPreference(connection.thread) { try await body(connection) }
             release(connection)
             return result
         } catch {
@@ -85,6 +85,5 @@ public final class PGPool: Service, Sendable {
         }
         idle.forEach { $0.close() }
         waiters.forEach { $0.continuation.resume(throwing: PGError(.poolClosed, message: "the pool has shut down")) }
-        try? await threadPool.shutdownGracefully()
     }
 }
