@@ -49,13 +49,7 @@ public final class PGConnection: @unchecked Sendable {
     }
 
     static func connectBlocking(_ configuration: PGConnectionConfiguration, thread: PGConnectionThread) throws -> PGConnection {
-        // Defaults come first so that the connection string (expanded from `dbname`) overrides them.
-        let keywords = ["fallback_application_name", "connect_timeout", "dbname"]
-        let values = [configuration.applicationName, String(configuration.connectTimeoutSeconds),
-                      configuration.connectionString]
-        let handle: OpaquePointer? = withCStringArray(keywords) { keys in
-            withCStringArray(values) { vals in PQconnectdbParams(keys, vals, 1) }
-        }
+        let handle = configuration.openHandle()
         guard let handle else {
             throw PGError(.connectionFailed, message: "libpq could not allocate a connection")
         }

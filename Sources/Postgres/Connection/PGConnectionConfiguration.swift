@@ -1,3 +1,5 @@
+import CLibPQ
+
 /// How to reach a PostgreSQL server.
 ///
 /// The connection string is handed to libpq unchanged, so every libpq setting works: a URL
@@ -23,5 +25,15 @@ public struct PGConnectionConfiguration: Sendable {
         self.applicationName = applicationName
         self.connectTimeoutSeconds = connectTimeoutSeconds
         self.usePreparedStatements = usePreparedStatements
+    }
+}
+
+extension PGConnectionConfiguration {
+    /// Opens a libpq connection (blocking). Defaults come first so that the connection string,
+    /// expanded from `dbname`, overrides them.
+    func openHandle(applicationNameSuffix: String = "") -> OpaquePointer? {
+        let keywords = ["fallback_application_name", "connect_timeout", "dbname"]
+        let values = [applicationName + applicationNameSuffix, String(connectTimeoutSeconds), connectionString]
+        return withCStringArray(keywords) { keys in withCStringArray(values) { PQconnectdbParams(keys, $0, 1) } }
     }
 }

@@ -18,9 +18,10 @@ final class PGConnectionThread: TaskExecutor, @unchecked Sendable {
     private var finished = false
     private var threadID: pthread_t?
 
-    /// Starts the thread; returns once it runs.
+    /// Starts the thread; returns once it runs. The thread keeps this object alive until `stop()`
+    /// lets its loop end.
     init(name: String) {
-        let thread = Thread { [unowned self] in self.loop() }
+        let thread = Thread { self.loop() }
         thread.name = name
         thread.stackSize = 1 << 20
         condition.lock()

@@ -68,12 +68,7 @@ private struct ListenLoop: @unchecked Sendable {
     }
 
     private func connectAndListen() -> OpaquePointer? {
-        let keywords = ["fallback_application_name", "connect_timeout", "dbname"]
-        let values = [configuration.applicationName + "-listen", String(configuration.connectTimeoutSeconds),
-                      configuration.connectionString]
-        guard let handle = withCStringArray(keywords, { keys in withCStringArray(values) { PQconnectdbParams(keys, $0, 1) } }) else {
-            return nil
-        }
+        guard let handle = configuration.openHandle(applicationNameSuffix: "-listen") else { return nil }
         guard PQstatus(handle) == CONNECTION_OK else {
             logger.warning("listener could not connect", metadata: ["error": "\(String(cString: PQerrorMessage(handle)))"])
             PQfinish(handle)
