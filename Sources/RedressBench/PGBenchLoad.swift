@@ -11,6 +11,7 @@ struct PGBenchLoad {
     func run(_ workload: Workload) throws -> Double {
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("redress-bench-\(workload.rawValue).sql")
         try workload.pgbenchScript.write(to: script, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: script) }
         let (status, text) = try Subprocess.run([
             "/usr/bin/env", "pgbench", "-n", "-M", "prepared", "-f", script.path, "-c", String(clients),
             "-j", String(min(clients, 2)), "-T", String(seconds), url,
