@@ -27,8 +27,7 @@ extension PGConnection {
 
     /// Runs clean-up SQL (ROLLBACK) even when the current task is already cancelled.
     func executeScriptIgnoringCancellation(_ sql: String) async throws {
-        let run: @Sendable () throws -> Void = { [self] in _ = try checked(PQexec(handle, sql), sql: sql) }
-        if thread.isCurrent { try run() } else { try await thread.run(run) }
+        try await thread.perform { [self] in _ = try checked(PQexec(handle, sql), sql: sql) }
     }
 
     /// Runs one statement synchronously; must be called on the thread pool.

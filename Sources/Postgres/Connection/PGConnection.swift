@@ -120,8 +120,7 @@ public final class PGConnection: @unchecked Sendable {
             return try body()
         }
         return try await withTaskCancellationHandler {
-            if thread.isCurrent { return try statement() }
-            return try await thread.run(statement)
+            try await thread.perform(statement)
         } onCancel: {
             requestCancel()
         }

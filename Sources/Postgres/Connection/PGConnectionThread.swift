@@ -51,6 +51,12 @@ final class PGConnectionThread: TaskExecutor, @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Runs `body` right away when already on this thread, else on it; returns its result.
+    func perform<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        if isCurrent { return try body() }
+        return try await run(body)
+    }
+
     /// Runs `body` on this thread and returns its result.
     func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
