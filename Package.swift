@@ -47,9 +47,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "RedressCore",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RedressStore",
+            dependencies: [
+                "Postgres", "RedressCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "RedressServer",
             dependencies: [
-                "Postgres",
+                "Postgres", "RedressCore", "RedressStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -62,6 +74,7 @@ let package = Package(
                 "Postgres",
                 "LocalPostgres",
                 "RedressServer",
+                "RedressStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

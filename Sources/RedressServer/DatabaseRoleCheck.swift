@@ -13,13 +13,15 @@ public enum DatabaseRoleCheck {
         }
     }
 
-    /// Throws `Unsafe` when the pool's role is a superuser, has BYPASSRLS, or owns any table.
+    /// Throws `Unsafe` when the pool's role is a superuser, has BYPASSRLS, owns any table, or is a
+    /// member of `redress_platform` (the operators' role that every table's policies let through).
     public static func verify(_ pool: PGPool) async throws {
         let rows = try await pool.query("""
             SELECT r.rolname::text, r.rolsuper, r.rolbypassrls,
                    (SELECT count(*) FROM pg_class c
                      WHERE c.relowner = r.oid AND c.relkind IN ('r', 'p', 'v', 'm')
-                       AND c.relnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace))
+                       AND c.relnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)),
+                   coalesce((SELECT pg_has_role(r.oid, p.oid, 'USAGE') FROM pg_roles p WHERE p.rolname = 'redress_platform'), false)
               FROM pg_roles r WHERE r.rolname = current_user
             """)
         let row = rows[0]
@@ -29,6 +31,7 @@ public enum DatabaseRoleCheck {
         if try row.decode(Bool.self, at: 2) { reasons.append("\(name) has BYPASSRLS") }
         let owned = try row.decode(Int.self, at: 3)
         if owned > 0 { reasons.append("\(name) owns \(owned) table(s)") }
+        if try row.decode(Bool.self, at: 4) { reasons.append("\(name) is a member of redress_platform, whose policies show every row") }
         if !reasons.isEmpty { throw Unsafe(reasons: reasons) }
     }
 }

@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import Postgres
+import RedressStore
 
 /// Builds the Redress HTTP application: routes, middleware, and the services it depends on.
 public enum RedressApplication {
@@ -10,13 +11,15 @@ public enum RedressApplication {
     public static func make(
         configuration: ServerConfiguration,
         pool: PGPool,
+        store: StoreConfiguration = StoreConfiguration(),
         migrator: PGMigrator,
         logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: RedressRequestContext.self)
         router.add(middleware: ProblemMiddleware(logger: logger))
         HealthRoutes(probe: ReadinessProbe(pool: pool, migrator: migrator)).register(on: router)
+        V1Routes.register(on: router, database: ScopedDatabase(pool: pool, configuration: store))
         return Application(
             router: router,
             configuration: ApplicationConfiguration(

@@ -12,6 +12,10 @@ struct MigrateCommand: AsyncParsableCommand {
     var status = false
 
     func run() async throws {
+        try await reportingDatabaseErrors(migrate)
+    }
+
+    private func migrate() async throws {
         let settings = try Settings()
         settings.bootstrapLogging()
         let logger = Logger(label: "redress.migrate")

@@ -20,7 +20,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Do not apply pending migrations at start, even when OWNER_DATABASE_URL is set.")
     var noMigrate = false
 
+    @Flag(help: "Create the demo branches, users and bot key at start and print how to sign in (needs the owner's connection).")
+    var demo = false
+
     func run() async throws {
+        try await reportingDatabaseErrors(serve)
+    }
+
+    private func serve() async throws {
         let settings = try Settings()
         settings.bootstrapLogging()
         let logger = Logger(label: "redress")
@@ -34,12 +41,20 @@ struct ServeCommand: AsyncParsableCommand {
         if let ownerURL = database.ownerURL, !noMigrate {
             try await DatabaseTarget.migrate(ownerURL: ownerURL, migrator: migrator, logger: logger)
         }
+        if demo {
+            guard let ownerURL = database.ownerURL else {
+                throw SettingsError("--demo needs OWNER_DATABASE_URL (or no DATABASE_URL, for the local cluster)")
+            }
+            try await DemoCommand.seed(ownerURL: ownerURL, settings: settings, port: server.port)
+        }
         let pool = PGPool(configuration: PGPoolConfiguration(
             connection: PGConnectionConfiguration(database.serviceURL, usePreparedStatements: settings.preparedStatements),
             maximumConnections: settings.poolSize), logger: logger)
         do {
             try await DatabaseRoleCheck.verify(pool)
-            let app = RedressApplication.make(configuration: server, pool: pool, migrator: migrator, logger: logger) { port in
+            let app = RedressApplication.make(
+                configuration: server, pool: pool, store: settings.store, migrator: migrator, logger: logger
+            ) { port in
                 logger.info("listening", metadata: ["port": "\(port)"])
             }
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(

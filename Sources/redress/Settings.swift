@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Postgres
+import RedressStore
 
 /// Settings read from the environment; flags override them. Every variable is listed, with its
 /// default, in `deploy/redress.env.example`.
@@ -21,6 +22,10 @@ struct Settings {
     var logLevel: Logger.Level
     /// `LOG_FORMAT`: `json` (default) or `text`.
     var logFormat: String
+    /// `PASSWORD_HASH_COST`: bcrypt cost factor, 4–16. Default 12.
+    var passwordHashCost: Int
+    /// `SESSION_TTL_SECONDS`: how long a sign-in lasts. Default 43200 (12 h).
+    var sessionLifetime: Duration
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         func nonEmpty(_ key: String) -> String? { environment[key].flatMap { $0.isEmpty ? nil : $0 } }
@@ -38,6 +43,14 @@ struct Settings {
         }
         logLevel = level
         logFormat = nonEmpty("LOG_FORMAT") ?? "json"
+        guard let cost = Int(nonEmpty("PASSWORD_HASH_COST") ?? "12"), (4...16).contains(cost) else {
+            throw SettingsError("PASSWORD_HASH_COST must be a whole number from 4 to 16")
+        }
+        passwordHashCost = cost
+        guard let ttl = Int(nonEmpty("SESSION_TTL_SECONDS") ?? "43200"), (60...2_592_000).contains(ttl) else {
+            throw SettingsError("SESSION_TTL_SECONDS must be a whole number from 60 to 2592000 (30 days)")
+        }
+        sessionLifetime = .seconds(ttl)
     }
 
     /// The migrations folder: the configured one, else `./sql`, else `sql` above the executable.
@@ -54,6 +67,11 @@ struct Settings {
             return candidate
         }
         throw SettingsError("cannot find the sql/ migrations folder; set REDRESS_SQL_DIR")
+    }
+
+    /// What the store needs from these settings.
+    var store: StoreConfiguration {
+        StoreConfiguration(passwordHashCost: passwordHashCost, sessionLifetime: sessionLifetime)
     }
 
     /// Sets up logging once for the process.

@@ -5,7 +5,7 @@ import Hummingbird
 struct HealthRoutes: Sendable {
     let probe: ReadinessProbe
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<RedressRequestContext>) {
         router.get("/healthz") { _, _ -> Response in
             try JSONResponse.make(status: .ok, body: ["status": "ok"])
         }

@@ -26,6 +26,8 @@ public struct Problem: Error, Sendable, Codable, Equatable {
     public var detail: String?
     /// The offending fields, when the request was at fault.
     public var errors: [FieldError]?
+    /// Seconds to wait before retrying (also sent as `Retry-After`), for 429 responses.
+    public var retryAfter: Int?
 
     /// Creates a problem; `kind` becomes `https://redress.dev/problems/<kind>`.
     public init(kind: String, title: String, status: HTTPResponse.Status, detail: String? = nil, errors: [FieldError]? = nil) {
@@ -40,6 +42,11 @@ public struct Problem: Error, Sendable, Codable, Equatable {
     public static func notFound(_ detail: String = "Nothing was found at this path.") -> Problem {
         Problem(kind: "not-found", title: "Not found", status: .notFound, detail: detail)
     }
+
+    /// 413: the request body is larger than the endpoint accepts.
+    public static let payloadTooLarge = Problem(
+        kind: "payload-too-large", title: "Payload too large", status: .contentTooLarge,
+        detail: "The request body is too large.", errors: [FieldError(field: "body", message: "is too large")])
 
     /// 500: something failed that the caller cannot fix; details go to the log only.
     public static let internalError = Problem(

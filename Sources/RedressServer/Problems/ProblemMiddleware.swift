@@ -1,6 +1,8 @@
 import Hummingbird
 import Logging
+import NIOCore
 import Postgres
+import RedressStore
 
 /// Turns every error a route throws into an `application/problem+json` response. This is the
 /// one place where errors become HTTP statuses.
@@ -12,8 +14,26 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch {
             let problem = problem(for: error, request: request)
-            return try JSONResponse.make(
+            var response = try JSONResponse.make(
                 status: HTTPResponse.Status(code: problem.status), body: problem, contentType: "application/problem+json")
+            if problem.status == 401 { response.headers[.wwwAuthenticate] = "Bearer" }
+            if let seconds = problem.retryAfter { response.headers[.retryAfter] = "\(seconds)" }
+            return response
+        }
+    }
+
+    static func problem(for error: StoreError) -> Problem {
+        switch error {
+        case .notFound:
+            return .notFound()
+        case .conflict(let field, let message):
+            return Problem(kind: "conflict", title: "Conflict", status: .conflict,
+                           detail: "A value must be unique and is already taken.", errors: [.init(field: field, message: message)])
+        case .invalidReference(let field, let message), .invalidValue(let field, let message):
+            return .validationFailed([.init(field: field, message: message)])
+        case .forbidden:
+            return Problem(kind: "forbidden", title: "Forbidden", status: .forbidden,
+                           detail: "Your roles do not allow this change.")
         }
     }
 
@@ -21,6 +41,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         switch error {
         case let problem as Problem:
             return problem
+        case let error as StoreError:
+            return Self.problem(for: error)
+        case is NIOTooManyBytesError:
+            return .payloadTooLarge
         case let error as PGError where error.isConnectionLevel || error.code == .acquireTimeout || error.code == .poolClosed:
             logger.warning("database unavailable", metadata: ["error": "\(error.debugDescription)"])
             return .unavailable

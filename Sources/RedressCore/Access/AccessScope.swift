@@ -1,0 +1,73 @@
+import Foundation
+
+/// The per-transaction settings every row-level security policy reads (see `sql/0002_scope.sql`).
+/// Derived from a ``Caller`` by one pure rule, so the policies stay simple array tests.
+public struct AccessScope: Sendable, Equatable {
+    /// The caller's user id; nil means no caller (sees nothing).
+    public var userID: UUID?
+    /// The caller's roles.
+    public var roles: Set<Role>
+    /// Every branch the caller acts in.
+    public var branchIDs: Set<UUID>
+    /// Branches where the caller sees every department's rows.
+    public var wideBranchIDs: Set<UUID>
+    /// Departments whose rows the caller sees.
+    public var departmentIDs: Set<UUID>
+    /// Branches whose configuration the caller may change.
+    public var adminBranchIDs: Set<UUID>
+
+    /// The empty scope: every policy matches nothing.
+    public static let nobody = AccessScope(
+        userID: nil, roles: [], branchIDs: [], wideBranchIDs: [], departmentIDs: [], adminBranchIDs: [])
+
+    /// Creates a scope from explicit sets (tests and operators); prefer ``init(caller:)``.
+    public init(
+        userID: UUID?, roles: Set<Role>, branchIDs: Set<UUID>, wideBranchIDs: Set<UUID>,
+        departmentIDs: Set<UUID>, adminBranchIDs: Set<UUID>
+    ) {
+        self.userID = userID
+        self.roles = roles
+        self.branchIDs = branchIDs
+        self.wideBranchIDs = wideBranchIDs
+        self.departmentIDs = departmentIDs
+        self.adminBranchIDs = adminBranchIDs
+    }
+
+    /// The scope of `caller`: the home branch always; granted branches for executives and
+    /// auditors; every department of a branch for branch-wide roles; their own departments for
+    /// handlers and department heads; configuration of the home branch for admins. A bot acts
+    /// in its home branch but sees no department's rows.
+    public init(caller: Caller) {
+        let roles = caller.roles
+        let granted = roles.isDisjoint(with: Role.crossBranch) ? [] : caller.grantedBranchIDs
+        var wide: Set<UUID> = []
+        if !roles.isDisjoint(with: Role.branchWide) { wide.insert(caller.branchID) }
+        wide.formUnion(granted)
+        self.init(
+            userID: caller.userID,
+            roles: roles,
+            branchIDs: granted.union([caller.branchID]),
+            wideBranchIDs: wide,
+            departmentIDs: roles.isDisjoint(with: Role.departmentScoped) ? [] : caller.departmentIDs,
+            adminBranchIDs: roles.contains(.admin) ? [caller.branchID] : []
+        )
+    }
+
+    /// The settings as `(name, value)` pairs in PostgreSQL's text forms (arrays as `{…}`), sorted
+    /// so the same scope always produces the same statement.
+    public var settings: [(name: String, value: String)] {
+        [
+            ("redress.user_id", userID?.uuidString.lowercased() ?? ""),
+            ("redress.roles", Self.arrayLiteral(roles.map(\.rawValue))),
+            ("redress.branch_ids", Self.arrayLiteral(branchIDs.map { $0.uuidString.lowercased() })),
+            ("redress.wide_branch_ids", Self.arrayLiteral(wideBranchIDs.map { $0.uuidString.lowercased() })),
+            ("redress.department_ids", Self.arrayLiteral(departmentIDs.map { $0.uuidString.lowercased() })),
+            ("redress.admin_branch_ids", Self.arrayLiteral(adminBranchIDs.map { $0.uuidString.lowercased() })),
+        ]
+    }
+
+    /// Elements here are uuids and role names, which need no quoting inside an array literal.
+    static func arrayLiteral(_ elements: [String]) -> String {
+        "{" + elements.sorted().joined(separator: ",") + "}"
+    }
+}

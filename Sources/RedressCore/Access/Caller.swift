@@ -1,0 +1,58 @@
+import Foundation
+
+/// Who is calling: a signed-in user or a bot holding an API key, as the database resolved their
+/// credential. Every store operation takes the caller's ``AccessScope``, derived from this.
+public struct Caller: Sendable, Equatable {
+    /// How the caller proved who they are.
+    public enum Credential: Sendable, Equatable {
+        /// A session opened by signing in; revoked by signing out.
+        case session(UUID)
+        /// A bot API key.
+        case apiKey(UUID)
+    }
+
+    /// The user (or bot) id.
+    public var userID: UUID
+    /// The caller's home branch.
+    public var branchID: UUID
+    /// The home branch's code, e.g. `north`.
+    public var branchCode: String
+    /// The caller's login name.
+    public var login: String
+    /// The caller's display name.
+    public var name: String
+    /// The caller's roles.
+    public var roles: Set<Role>
+    /// The departments the caller belongs to or heads.
+    public var departmentIDs: Set<UUID>
+    /// Other branches granted to the caller (only honoured for executives and auditors).
+    public var grantedBranchIDs: Set<UUID>
+    /// The credential used for this request.
+    public var credential: Credential
+    /// When the credential stops working; nil for API keys without expiry.
+    public var expiresAt: Date?
+
+    /// Creates a caller.
+    public init(
+        userID: UUID, branchID: UUID, branchCode: String, login: String, name: String,
+        roles: Set<Role>, departmentIDs: Set<UUID> = [], grantedBranchIDs: Set<UUID> = [],
+        credential: Credential, expiresAt: Date? = nil
+    ) {
+        self.userID = userID
+        self.branchID = branchID
+        self.branchCode = branchCode
+        self.login = login
+        self.name = name
+        self.roles = roles
+        self.departmentIDs = departmentIDs
+        self.grantedBranchIDs = grantedBranchIDs
+        self.credential = credential
+        self.expiresAt = expiresAt
+    }
+
+    /// True when the caller holds `role`.
+    public func has(_ role: Role) -> Bool { roles.contains(role) }
+
+    /// What the database lets this caller see and change.
+    public var scope: AccessScope { AccessScope(caller: self) }
+}

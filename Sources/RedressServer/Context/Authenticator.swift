@@ -1,0 +1,23 @@
+import Hummingbird
+import RedressCore
+import RedressStore
+
+/// Resolves `Authorization: Bearer <token>` (a session token or bot API key) to the caller on
+/// every request it guards; anything else is a 401 problem. Resolution asks the database each
+/// time, so signing out or revoking a key takes effect at once.
+struct Authenticator: RouterMiddleware {
+    typealias Context = RedressRequestContext
+    let auth: AuthStore
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization],
+              header.count > 7, header.prefix(7).lowercased() == "bearer ",
+              let secret = CredentialSecret(presented: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+        else { throw Problem.unauthenticated }
+        guard let caller = try await auth.resolve(secret) else { throw Problem.unauthenticated }
+        var context = context
+        context.caller = caller
+        context.logger[metadataKey: "user"] = "\(caller.userID)"
+        return try await next(request, context)
+    }
+}

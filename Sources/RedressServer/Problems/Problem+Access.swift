@@ -1,0 +1,40 @@
+import Hummingbird
+import RedressCore
+
+extension Problem {
+    /// 401: no valid bearer token or API key.
+    static let unauthenticated = Problem(
+        kind: "unauthenticated", title: "Authentication required", status: .unauthorized,
+        detail: "Send a valid session token or bot API key as `Authorization: Bearer <token>`.")
+
+    /// 401: the sign-in credentials did not match.
+    static let invalidCredentials = Problem(
+        kind: "invalid-credentials", title: "Invalid credentials", status: .unauthorized,
+        detail: "The branch, login or password is wrong, or the account is disabled.")
+
+    /// 403: the caller's roles do not allow this action.
+    static func forbidden(needing role: Role) -> Problem {
+        Problem(kind: "forbidden", title: "Forbidden", status: .forbidden,
+                detail: "This action needs the \(role.rawValue) role.")
+    }
+
+    /// 429: too many failed sign-ins; `Retry-After` says when to try again.
+    static func throttled(retryAfter seconds: Int) -> Problem {
+        var problem = Problem(kind: "too-many-attempts", title: "Too many attempts", status: .tooManyRequests,
+                              detail: "Too many failed sign-ins in a row. Try again in \(seconds) s.")
+        problem.retryAfter = seconds
+        return problem
+    }
+
+    /// 400: the request is malformed; `errors` names the fields.
+    static func invalidRequest(_ errors: [FieldError]) -> Problem {
+        Problem(kind: "invalid-request", title: "Invalid request", status: .badRequest,
+                detail: "The request could not be read. See errors for the fields.", errors: errors)
+    }
+
+    /// 422: the request is well-formed but its values break the rules; `errors` names the fields.
+    static func validationFailed(_ errors: [FieldError]) -> Problem {
+        Problem(kind: "validation-failed", title: "Validation failed", status: .unprocessableContent,
+                detail: "Some values are not acceptable. See errors for the fields.", errors: errors)
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import RedressCore
+
+/// Collects every rule a request's values break, so one 422 response names all the fields.
+struct FieldRules {
+    private(set) var errors: [Problem.FieldError] = []
+
+    /// Records a broken rule.
+    mutating func fail(_ field: String, _ message: String) {
+        errors.append(.init(field: field, message: message))
+    }
+
+    /// Text of `range` characters, without NUL or other control characters (tab excepted).
+    mutating func text(_ value: String?, _ field: String, length range: ClosedRange<Int>) {
+        guard let value else { return }
+        if !range.contains(value.count) {
+            fail(field, range.lowerBound > 0 ? "must be \(range.lowerBound) to \(range.upperBound) characters"
+                                             : "must be at most \(range.upperBound) characters")
+        } else if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\t" }) {
+            fail(field, "must not contain control characters")
+        }
+    }
+
+    /// A login: 2–64 of lower-case letters, digits and `._@-`, starting with a letter or digit.
+    mutating func login(_ value: String?, _ field: String = "/login") {
+        guard let value else { return }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789._@-")
+        if !(2...64).contains(value.count) || !value.allSatisfy(allowed.contains) || value.first.map(".@_-".contains) == true {
+            fail(field, "must be 2 to 64 lower-case letters, digits or . _ @ -, starting with a letter or digit")
+        }
+    }
+
+    /// A password: 10 to 72 bytes of UTF-8 (bcrypt reads no further than 72 bytes).
+    mutating func password(_ value: String?, _ field: String = "/password") {
+        guard let value else { return }
+        if value.count < 10 || value.utf8.count > 72 { fail(field, "must be at least 10 characters and at most 72 bytes") }
+        else if value.unicodeScalars.contains("\u{0}") { fail(field, "must not contain NUL") }
+    }
+
+    /// An email address: one `@` with text on both sides, at most 320 characters.
+    mutating func email(_ value: String?, _ field: String = "/email") {
+        guard let value else { return }
+        let parts = value.split(separator: "@", omittingEmptySubsequences: false)
+        if value.count > 320 || parts.count != 2 || parts[0].isEmpty || !parts[1].contains(".")
+            || value.contains(where: { $0.isWhitespace || $0.isNewline }) {
+            fail(field, "must be an email address")
+        }
+    }
+
+    /// A phone number: 3–40 characters of digits, spaces and `+-()`, with at least 3 digits.
+    mutating func phone(_ value: String?, _ field: String = "/phone") {
+        guard let value else { return }
+        let allowed = Set("0123456789+-() ")
+        if !(3...40).contains(value.count) || !value.allSatisfy(allowed.contains) || value.filter(\.isNumber).count < 3 {
+            fail(field, "must be a phone number (digits, spaces and + - ( ))")
+        }
+    }
+
+    /// Roles: at least one, no duplicates, and `bot` only on its own.
+    mutating func roles(_ value: [Role]?, _ field: String = "/roles") {
+        guard let value else { return }
+        if value.isEmpty { fail(field, "must name at least one role") }
+        else if Set(value).count != value.count { fail(field, "must not repeat a role") }
+        else if value.contains(.bot) && value.count > 1 { fail(field, "bot cannot be combined with other roles") }
+    }
+
+    /// An IANA time zone identifier known to this system.
+    mutating func timeZone(_ value: String?, _ field: String = "/timeZone") {
+        guard let value else { return }
+        if value.count > 64 || TimeZone(identifier: value) == nil { fail(field, "must be an IANA time zone such as Asia/Shanghai") }
+    }
+
+    /// At most `limit` elements without duplicates.
+    mutating func distinct<T: Hashable>(_ value: [T]?, _ field: String, limit: Int) {
+        guard let value else { return }
+        if value.count > limit { fail(field, "must have at most \(limit) elements") }
+        else if Set(value).count != value.count { fail(field, "must not repeat an element") }
+    }
+
+    /// Throws a 422 problem when any rule failed.
+    func check() throws {
+        if !errors.isEmpty { throw Problem.validationFailed(errors) }
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Hummingbird
+import RedressStore
+
+/// A JSON request body that names every field it accepts, so unknown fields are refused.
+protocol StrictBody: Decodable {
+    /// The top-level field names the body accepts.
+    static var fields: Set<String> { get }
+}
+
+/// Reads request bodies strictly: bounded size, valid UTF-8, a JSON object, no unknown fields,
+/// and type errors reported with the JSON pointer of the offending field.
+enum RequestBody {
+    /// The largest body an API endpoint reads. 64 KiB.
+    static let maximumSize = 64 * 1024
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+
+    /// Decodes `T` from the request, or throws a 400/413/415 problem naming what is wrong.
+    static func decode<T: StrictBody>(_: T.Type, from request: Request) async throws -> T {
+        if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
+            throw Problem(kind: "unsupported-media-type", title: "Unsupported media type", status: .unsupportedMediaType,
+                          detail: "Send the body as application/json.",
+                          errors: [.init(field: "Content-Type", message: "must be application/json")])
+        }
+        var request = request
+        let buffer = try await request.collectBody(upTo: maximumSize)
+        let data = Data(buffer.readableBytesView)
+        guard String(validating: data, as: UTF8.self) != nil else {
+            throw Problem.invalidRequest([.init(field: "body", message: "is not valid UTF-8")])
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
+            throw Problem.invalidRequest([.init(field: "body", message: "is not valid JSON")])
+        }
+        guard let fields = object as? [String: Any] else {
+            throw Problem.invalidRequest([.init(field: "body", message: "must be a JSON object")])
+        }
+        let unknown = Set(fields.keys).subtracting(T.fields).sorted()
+        if !unknown.isEmpty {
+            throw Problem.invalidRequest(unknown.map { .init(field: "/" + pointerEscaped($0), message: "is not a known field") })
+        }
+        do {
+            return try decoder.decode(T.self, from: data)
+        } catch let error as DecodingError {
+            throw Problem.invalidRequest([fieldError(error)])
+        }
+    }
+
+    /// Names the field a decoding error is about, as a JSON pointer.
+    static func fieldError(_ error: DecodingError) -> Problem.FieldError {
+        switch error {
+        case .typeMismatch(let type, let context):
+            return .init(field: pointer(context.codingPath), message: "must be \(describe(type))")
+        case .valueNotFound(let type, let context):
+            return .init(field: pointer(context.codingPath), message: "must be \(describe(type)), not null")
+        case .keyNotFound(let key, let context):
+            return .init(field: pointer(context.codingPath + [key]), message: "is required")
+        case .dataCorrupted(let context):
+            return .init(field: pointer(context.codingPath), message: "has an unsupported value")
+        @unknown default:
+            return .init(field: "body", message: "could not be read")
+        }
+    }
+
+    static func pointer(_ path: [any CodingKey]) -> String {
+        path.isEmpty ? "body" : path.map { "/" + pointerEscaped($0.intValue.map(String.init) ?? $0.stringValue) }.joined()
+    }
+
+    static func pointerEscaped(_ name: String) -> String {
+        name.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+    }
+
+    static func describe(_ type: Any.Type) -> String {
+        let name = String(describing: type)
+        if name.contains("String") || name.contains("Role") || name.contains("Kind") { return "a string" }
+        if name.contains("Bool") { return "true or false" }
+        if name.contains("Int") || name.contains("Double") { return "a number" }
+        if name.contains("Array") || name.hasPrefix("[") { return "an array" }
+        if name.contains("UUID") { return "a UUID string" }
+        if name.contains("Date") { return "an ISO 8601 date-time string" }
+        return "of another type"
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// A field of a partial update that may be absent but not null.
+    func update<T: Decodable & Sendable & Equatable>(_: T.Type, forKey key: Key) throws -> FieldUpdate<T> {
+        guard contains(key) else { return .unchanged }
+        if try decodeNil(forKey: key) {
+            throw DecodingError.valueNotFound(T.self, .init(codingPath: codingPath + [key], debugDescription: "null"))
+        }
+        return .set(try decode(T.self, forKey: key))
+    }
+
+    /// A field of a partial update that may be absent, null (clears it) or a value.
+    func nullableUpdate<T: Decodable & Sendable & Equatable>(_: T.Type, forKey key: Key) throws -> FieldUpdate<T?> {
+        guard contains(key) else { return .unchanged }
+        if try decodeNil(forKey: key) { return .set(nil) }
+        return .set(try decode(T.self, forKey: key))
+    }
+}

@@ -1,0 +1,19 @@
+import Hummingbird
+import RedressStore
+
+/// Registers every `/v1` route: sign-in in the open, the rest behind the ``Authenticator``.
+enum V1Routes {
+    static func register(on router: Router<RedressRequestContext>, database: ScopedDatabase) {
+        let auth = AuthStore(database: database)
+        let users = UserStore(database: database)
+        let v1 = router.group("v1")
+        AuthRoutes(auth: auth).registerPublic(on: v1)
+        let authenticated = v1.group().add(middleware: Authenticator(auth: auth))
+        AuthRoutes(auth: auth).registerAuthenticated(on: authenticated)
+        MeRoutes(users: users).register(on: authenticated)
+        BranchRoutes(branches: BranchStore(database: database)).register(on: authenticated)
+        DepartmentRoutes(departments: DepartmentStore(database: database)).register(on: authenticated)
+        UserRoutes(users: users).register(on: authenticated)
+        APIKeyRoutes(keys: APIKeyStore(database: database)).register(on: authenticated)
+    }
+}

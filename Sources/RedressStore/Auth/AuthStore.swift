@@ -1,0 +1,74 @@
+import Foundation
+import Postgres
+import RedressCore
+
+/// Sign-in, sign-out and credential resolution, through the SECURITY DEFINER functions of
+/// `sql/0004_auth.sql` (the service role cannot read credentials itself).
+public struct AuthStore: Sendable {
+    let database: ScopedDatabase
+
+    /// Creates the store.
+    public init(database: ScopedDatabase) { self.database = database }
+
+    /// The result of a sign-in attempt.
+    public enum SignInOutcome: Sendable, Equatable {
+        /// Signed in: the session token (shown once) and when it expires.
+        case signedIn(token: String, userID: UUID, branchID: UUID, expiresAt: Date)
+        /// Unknown branch or login, wrong password, or an inactive account; deliberately alike.
+        case invalidCredentials
+        /// Too many failures in a row; try again after this many seconds.
+        case throttled(retryAfterSeconds: Int)
+    }
+
+    /// Checks `password` for `login` of the branch with `branchCode` and opens a session.
+    public func signIn(branchCode: String, login: String, password: String) async throws -> SignInOutcome {
+        let secret = CredentialSecret(kind: .session)
+        let lifetime = database.configuration.sessionLifetime
+        let seconds = Double(lifetime.components.seconds) + Double(lifetime.components.attoseconds) / 1e18
+        let rows = try await database.pool.query("""
+            SELECT outcome, user_id, branch_id, expires_at, retry_after_seconds
+              FROM auth.sign_in(\(branchCode), \(login), \(password), \(secret.hash),
+                                make_interval(secs => \(seconds)), \(database.configuration.passwordHashCost)::integer)
+            """)
+        let row = rows[0]
+        switch try row.decode(String.self, at: 0) {
+        case "ok":
+            return .signedIn(token: secret.token, userID: try row.decode(at: 1), branchID: try row.decode(at: 2),
+                             expiresAt: try row.decode(at: 3))
+        case "throttled":
+            return .throttled(retryAfterSeconds: try row.decode(Int.self, at: 4))
+        default:
+            return .invalidCredentials
+        }
+    }
+
+    /// The caller behind a presented token or API key, or nil when it does not (or no longer) work.
+    public func resolve(_ secret: CredentialSecret) async throws -> Caller? {
+        let rows = try await database.pool.query("""
+            SELECT credential, credential_id, user_id, branch_id, branch_code, login, name, roles,
+                   department_ids, granted_branch_ids, expires_at
+              FROM auth.resolve(\(secret.hash))
+            """)
+        guard let row = rows.first else { return nil }
+        let credentialID: UUID = try row.decode(at: 1)
+        return Caller(
+            userID: try row.decode(at: 2), branchID: try row.decode(at: 3), branchCode: try row.decode(at: 4),
+            login: try row.decode(at: 5), name: try row.decode(at: 6),
+            roles: Set(try row.decode([String].self, at: 7).compactMap(Role.init(rawValue:))),
+            departmentIDs: Set(try row.decode([UUID].self, at: 8)),
+            grantedBranchIDs: Set(try row.decode([UUID].self, at: 9)),
+            credential: try row.decode(String.self, at: 0) == "session" ? .session(credentialID) : .apiKey(credentialID),
+            expiresAt: try row.decode(at: 10))
+    }
+
+    /// Revokes the caller's session (signing out). API keys are revoked by an admin instead.
+    public func signOut(_ caller: Caller) async throws {
+        guard case .session(let sessionID) = caller.credential else { return }
+        try await database.withScope(caller.scope) { connection in
+            try await connection.execute("""
+                UPDATE sessions SET revoked_at = now()
+                 WHERE branch_id = \(caller.branchID) AND id = \(sessionID) AND revoked_at IS NULL
+                """)
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import Postgres
+import RedressCore
+
+/// Creates the demo organisation: two branches with their departments, a user for every role,
+/// an executive covering both branches, and a bot with a fresh API key. Runs as the owner (a
+/// member of redress_platform) and is safe to repeat: existing rows are kept, only the demo bot
+/// key is replaced, because its secret cannot be shown again.
+public struct DemoSeeder: Sendable {
+    /// The demo password of every demo user.
+    public static let password = "redress-demo-password"
+
+    /// What was created, for printing sign-in instructions.
+    public struct Summary: Sendable {
+        /// Branch codes, in order.
+        public var branchCodes: [String]
+        /// Logins per branch code.
+        public var logins: [String: [String]]
+        /// The new demo bot key of the first branch.
+        public var botKey: String
+    }
+
+    let ownerPool: PGPool
+    let passwordHashCost: Int
+
+    /// Creates a seeder on a pool of owner connections.
+    public init(ownerPool: PGPool, passwordHashCost: Int = 12) {
+        self.ownerPool = ownerPool
+        self.passwordHashCost = passwordHashCost
+    }
+
+    static let branches: [(code: String, name: String, region: String, timeZone: String)] = [
+        ("north", "North Branch", "North", "Asia/Shanghai"),
+        ("south", "South Branch", "South", "Asia/Hong_Kong"),
+    ]
+
+    static let departments: [(name: String, kind: DepartmentKind)] = [
+        ("Customer Service Centre", .customerService), ("Complaint Management Office", .complaintOffice),
+        ("Network Operations", .networkOperations), ("Billing", .billing), ("Product", .product), ("Legal", .legal),
+    ]
+
+    /// login, name, position, roles, department names.
+    static let people: [(login: String, name: String, position: String, roles: [Role], departments: [String])] = [
+        ("agent", "Avery Agent", "Customer service agent", [.agent], ["Customer Service Centre"]),
+        ("handler", "Harper Handler", "Billing specialist", [.handler], ["Billing"]),
+        ("head", "Dana Head", "Head of billing", [.departmentHead], ["Billing"]),
+        ("office", "Owen Office", "Complaint office lead", [.departmentHead], ["Complaint Management Office"]),
+        ("manager", "Morgan Manager", "Branch manager", [.branchManager], []),
+        ("auditor", "Alex Auditor", "Internal auditor", [.auditor], []),
+        ("admin", "Adrian Admin", "Branch administrator", [.admin], []),
+        ("bot", "Escalation Bot", "Paging bot", [.bot], []),
+    ]
+
+    /// Seeds the demo organisation and returns what a newcomer needs to sign in.
+    public func seed() async throws -> Summary {
+        try await ownerPool.withTransaction { connection in
+            var logins: [String: [String]] = [:]
+            for branch in Self.branches {
+                let branchID: UUID = try await connection.query("""
+                    INSERT INTO branches (code, name, region, time_zone)
+                    VALUES (\(branch.code), \(branch.name), \(branch.region), \(branch.timeZone))
+                    ON CONFLICT (code) DO UPDATE SET code = EXCLUDED.code
+                    RETURNING id
+                    """)[0].decode(at: 0)
+                for department in Self.departments {
+                    try await connection.execute("""
+                        INSERT INTO departments (branch_id, name, kind) VALUES (\(branchID), \(department.name), \(department.kind.rawValue))
+                        ON CONFLICT (branch_id, name) DO NOTHING
+                        """)
+                }
+                var people = Self.people
+                if branch.code == Self.branches[0].code {
+                    people.append(("executive", "Evelyn Executive", "Regional executive", [.executive], []))
+                }
+                for person in people {
+                    try await addUser(person, branchID: branchID, connection: connection)
+                }
+                try await connection.execute("""
+                    UPDATE departments d SET head_user_id = u.id
+                      FROM users u
+                     WHERE d.branch_id = \(branchID) AND u.branch_id = d.branch_id AND d.head_user_id IS NULL
+                       AND ((d.name = 'Billing' AND u.login = 'head') OR (d.name = 'Complaint Management Office' AND u.login = 'office'))
+                    """)
+                logins[branch.code] = people.map(\.login)
+            }
+            try await connection.execute("""
+                INSERT INTO hq_grants (branch_id, user_id, granted_branch_id)
+                SELECT u.branch_id, u.id, b.id
+                  FROM users u JOIN branches home ON home.id = u.branch_id, branches b
+                 WHERE home.code = \(Self.branches[0].code) AND u.login = 'executive' AND b.code = \(Self.branches[1].code)
+                ON CONFLICT DO NOTHING
+                """)
+            return Summary(branchCodes: Self.branches.map(\.code), logins: logins,
+                           botKey: try await replaceBotKey(connection: connection))
+        }
+    }
+
+    private func addUser(
+        _ person: (login: String, name: String, position: String, roles: [Role], departments: [String]),
+        branchID: UUID, connection: PGConnection
+    ) async throws {
+        let password: String? = person.roles.contains(.bot) ? nil : Self.password
+        try await connection.execute("""
+            INSERT INTO users (branch_id, login, name, position, email, roles, department_ids, password_hash)
+            VALUES (\(branchID), \(person.login), \(person.name), \(person.position),
+                    \(person.login + "@example.com"), \(person.roles.map(\.rawValue)),
+                    ARRAY(SELECT id FROM departments WHERE branch_id = \(branchID) AND name = ANY (\(person.departments)) ORDER BY name),
+                    CASE WHEN \(password)::text IS NULL THEN NULL ELSE crypt(\(password), gen_salt('bf', \(passwordHashCost)::integer)) END)
+            ON CONFLICT (branch_id, login) DO NOTHING
+            """)
+    }
+
+    /// Deletes the previous demo key (its secret is gone) and issues a new one.
+    private func replaceBotKey(connection: PGConnection) async throws -> String {
+        let secret = CredentialSecret(kind: .apiKey)
+        try await connection.execute("""
+            DELETE FROM api_keys k USING branches b
+             WHERE b.id = k.branch_id AND b.code = \(Self.branches[0].code) AND k.name = 'demo'
+            """)
+        try await connection.execute("""
+            INSERT INTO api_keys (branch_id, user_id, name, key_prefix, key_hash)
+            SELECT u.branch_id, u.id, 'demo', \(secret.displayPrefix), \(secret.hash)
+              FROM users u JOIN branches b ON b.id = u.branch_id
+             WHERE b.code = \(Self.branches[0].code) AND u.login = 'bot'
+            """)
+        return secret.token
+    }
+}

@@ -1,0 +1,48 @@
+import Postgres
+
+/// What a store operation could not do, in terms the API maps to problem responses.
+public enum StoreError: Error, Sendable, Equatable {
+    /// No row with that id that the caller may see.
+    case notFound
+    /// A unique value is taken (`field` names the request field).
+    case conflict(field: String, message: String)
+    /// A referenced row does not exist in the caller's branch, or is not of the right kind.
+    case invalidReference(field: String, message: String)
+    /// A value broke a database rule the request checks did not catch.
+    case invalidValue(field: String, message: String)
+    /// The database refused the change for this caller (role or row-level security).
+    case forbidden
+
+    /// Field names for the constraints the schema declares, so errors can name request fields.
+    static let constraintFields: [String: String] = [
+        "users_branch_id_login_key": "/login",
+        "users_login_check": "/login",
+        "users_check": "/password",
+        "users_department_ids_fkey": "/departmentIds",
+        "users_roles_check": "/roles",
+        "departments_branch_id_name_key": "/name",
+        "departments_branch_id_head_user_id_fkey": "/headUserId",
+        "api_keys_branch_id_name_key": "/name",
+        "api_keys_branch_id_user_id_fkey": "/userId",
+        "branches_code_key": "/code",
+    ]
+
+    /// Translates the database errors a caller can cause; anything else is rethrown unchanged.
+    static func translating<R>(_ body: () async throws -> R) async throws -> R {
+        do {
+            return try await body()
+        } catch let error as PGError {
+            guard let sqlState = error.sqlState else { throw error }
+            let field = error.constraint.flatMap { constraintFields[$0] } ?? error.column.map { "/" + $0 } ?? "body"
+            switch sqlState {
+            case .uniqueViolation: throw StoreError.conflict(field: field, message: "is already taken")
+            case .foreignKeyViolation: throw StoreError.invalidReference(field: field, message: "does not exist in this branch")
+            case .checkViolation, .notNullViolation: throw StoreError.invalidValue(field: field, message: "is not allowed")
+            case .insufficientPrivilege: throw StoreError.forbidden
+            case _ where sqlState.rawValue.hasPrefix("22"):
+                throw StoreError.invalidValue(field: field, message: "is not a value the database accepts")
+            default: throw error
+            }
+        }
+    }
+}
