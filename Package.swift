@@ -93,7 +93,7 @@ let package = Package(
         ),
         .target(
             name: "RedressTestSupport",
-            dependencies: ["Postgres"],
+            dependencies: ["Postgres", "RedressCore", "RedressStore"],
             path: "Tests/Support",
             swiftSettings: swiftSettings
         ),
@@ -103,9 +103,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "RedressCoreTests",
+            dependencies: ["RedressCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RedressStoreTests",
+            dependencies: ["RedressStore", "RedressCore", "Postgres", "RedressTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "RedressServerTests",
             dependencies: [
-                "RedressServer", "Postgres", "RedressTestSupport",
+                "RedressServer", "RedressStore", "RedressCore", "Postgres", "RedressTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

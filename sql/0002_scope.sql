@@ -21,14 +21,25 @@ CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public;
 -- Members of redress_platform (the owner who runs migrations, never the service) see and change
 -- every row: it is how operators create branches and how the sign-in functions below read
 -- credentials. Tables are FORCE'd, so even their owner needs this membership.
+-- Roles belong to the whole cluster, so another database's migration may create it meanwhile.
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'redress_platform') THEN
         CREATE ROLE redress_platform NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
     END IF;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN
+    NULL;
 END
 $$;
-GRANT redress_platform TO CURRENT_USER;
+DO $$
+BEGIN
+    IF NOT pg_has_role(current_user, 'redress_platform', 'MEMBER') THEN
+        GRANT redress_platform TO CURRENT_USER;
+    END IF;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN
+    NULL;
+END
+$$;
 
 CREATE SCHEMA scope;
 GRANT USAGE ON SCHEMA scope TO redress_service;

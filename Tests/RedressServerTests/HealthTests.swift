@@ -83,6 +83,15 @@ struct HealthTests {
         let superuser = PGPool(configuration: PGPoolConfiguration(connection: PGConnectionConfiguration(try TestDatabase.superuserURL())))
         let error = await #expect(throws: DatabaseRoleCheck.Unsafe.self) { try await DatabaseRoleCheck.verify(superuser) }
         #expect(error?.reasons.contains { $0.contains("superuser") } == true)
+        // A login role that shares the operators' policies is refused too.
+        let role = "redress_sneaky_" + String(database.name.suffix(6))
+        try await superuser.query("CREATE ROLE \(unescaped: role) LOGIN IN ROLE redress_platform")
+        let sneaky = PGPool(configuration: PGPoolConfiguration(connection: PGConnectionConfiguration(
+            database.serviceURL.replacingOccurrences(of: "redress_service@", with: role + "@"))))
+        let membership = await #expect(throws: DatabaseRoleCheck.Unsafe.self) { try await DatabaseRoleCheck.verify(sneaky) }
+        #expect(membership?.reasons.contains { $0.contains("redress_platform") } == true)
+        await sneaky.shutdown()
+        try await superuser.query("DROP ROLE \(unescaped: role)")
         await superuser.shutdown()
     }
 }

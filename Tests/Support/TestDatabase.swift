@@ -38,9 +38,11 @@ public struct TestDatabase: Sendable {
         try await admin.executeScript("CREATE DATABASE \(name)")
         let database = TestDatabase(name: name, ownerURL: rename(owner, to: name), serviceURL: rename(service, to: name))
         if migrated {
-            let connection = try await PGConnection.connect(PGConnectionConfiguration(database.ownerURL))
-            defer { connection.close() }
-            try await PGMigrator(migrations: try PGMigration.load(from: sqlDirectory)).migrate(connection)
+            try await MigrationQueue.shared.run {
+                let connection = try await PGConnection.connect(PGConnectionConfiguration(database.ownerURL))
+                defer { connection.close() }
+                try await PGMigrator(migrations: try PGMigration.load(from: sqlDirectory)).migrate(connection)
+            }
         }
         return database
     }
@@ -73,5 +75,23 @@ extension TestDatabase {
             await pool.shutdown()
             throw error
         }
+    }
+}
+
+/// Migrates test databases one at a time: migrations create cluster-wide roles, and the advisory
+/// lock that serialises them only covers one database.
+actor MigrationQueue {
+    static let shared = MigrationQueue()
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func run(_ body: @Sendable () async throws -> Void) async throws {
+        while busy { await withCheckedContinuation { waiting.append($0) } }
+        busy = true
+        defer {
+            busy = false
+            if !waiting.isEmpty { waiting.removeFirst().resume() }
+        }
+        try await body()
     }
 }

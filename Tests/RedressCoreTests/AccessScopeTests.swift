@@ -1,0 +1,69 @@
+import Foundation
+import RedressCore
+import Testing
+
+@Suite("Access scope derived from the caller")
+struct AccessScopeTests {
+    let home = UUID()
+    let granted = UUID()
+    let department = UUID()
+
+    func caller(_ roles: Set<Role>) -> Caller {
+        Caller(userID: UUID(), branchID: home, branchCode: "home", login: "x", name: "X", roles: roles,
+               departmentIDs: [department], grantedBranchIDs: [granted], credential: .session(UUID()))
+    }
+
+    @Test(arguments: Role.allCases)
+    func everyRoleActsInItsHomeBranch(role: Role) {
+        let scope = caller([role]).scope
+        #expect(scope.branchIDs.contains(home))
+        #expect(scope.userID != nil)
+    }
+
+    @Test func branchWideRolesSeeEveryDepartmentOfTheirBranch() {
+        for role in [Role.agent, .branchManager, .admin] {
+            let scope = caller([role]).scope
+            #expect(scope.wideBranchIDs == [home])
+            #expect(scope.departmentIDs.isEmpty)
+            #expect(scope.branchIDs == [home], "grants count only for executives and auditors")
+        }
+    }
+
+    @Test func departmentScopedRolesSeeTheirDepartmentsOnly() {
+        for role in [Role.handler, .departmentHead] {
+            let scope = caller([role]).scope
+            #expect(scope.wideBranchIDs.isEmpty)
+            #expect(scope.departmentIDs == [department])
+            #expect(scope.adminBranchIDs.isEmpty)
+        }
+    }
+
+    @Test func executivesAndAuditorsCoverTheirGrantedBranches() {
+        for role in [Role.executive, .auditor] {
+            let scope = caller([role]).scope
+            #expect(scope.branchIDs == [home, granted])
+            #expect(scope.wideBranchIDs == [home, granted])
+        }
+    }
+
+    @Test func botsSeeNoDepartmentsRows() {
+        let scope = caller([.bot]).scope
+        #expect(scope.branchIDs == [home])
+        #expect(scope.wideBranchIDs.isEmpty && scope.departmentIDs.isEmpty && scope.adminBranchIDs.isEmpty)
+    }
+
+    @Test func onlyAdminsAdministerTheirHomeBranch() {
+        #expect(caller([.admin]).scope.adminBranchIDs == [home])
+        #expect(caller([.executive, .branchManager]).scope.adminBranchIDs.isEmpty)
+    }
+
+    @Test func settingsAreArrayLiteralsAndEmptyForNobody() {
+        let settings = Dictionary(uniqueKeysWithValues: AccessScope.nobody.settings.map { ($0.name, $0.value) })
+        #expect(settings["redress.user_id"] == "")
+        #expect(settings["redress.branch_ids"] == "{}")
+        let scope = caller([.handler, .agent]).scope
+        let values = Dictionary(uniqueKeysWithValues: scope.settings.map { ($0.name, $0.value) })
+        #expect(values["redress.roles"] == "{agent,handler}")
+        #expect(values["redress.branch_ids"] == "{\(home.uuidString.lowercased())}")
+    }
+}

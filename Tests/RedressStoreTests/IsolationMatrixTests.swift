@@ -1,0 +1,197 @@
+import Foundation
+import Postgres
+import RedressCore
+import RedressStore
+import RedressTestSupport
+import Testing
+
+/// Row-level security from the attacker's side: connected as the service role, with one
+/// caller's scope set, try to read and write across the branch and department lines.
+@Suite("Isolation matrix against PostgreSQL as the service role")
+struct IsolationMatrixTests {
+    /// Every tenant-scoped table with the column that names its branch.
+    static let tables = [("branches", "id"), ("departments", "branch_id"), ("users", "branch_id"),
+                         ("hq_grants", "branch_id"), ("sessions", "branch_id"), ("api_keys", "branch_id")]
+
+    func withOrganisation(_ body: (ScopedDatabase, TestOrganisation) async throws -> Void) async throws {
+        let database = try await TestDatabase.create()
+        let organisation = try await TestOrganisation.create(in: database)
+        try await database.withPool(size: 2) { (pool: PGPool) async throws in
+            try await body(ScopedDatabase(pool: pool, configuration: StoreConfiguration(passwordHashCost: 4)), organisation)
+        }
+    }
+
+    func branchIDs(in table: String, column: String, _ connection: PGConnection) async throws -> Set<UUID> {
+        Set(try await connection.query("SELECT DISTINCT \(unescaped: column) FROM \(unescaped: table)").map { try $0.decode(UUID.self, at: 0) })
+    }
+
+    @Test(arguments: Role.allCases)
+    func noRoleSeesAnUngrantedBranch(role: Role) async throws {
+        try await withOrganisation { database, org in
+            let caller = org.caller(role, in: org.a)
+            try await database.withScope(caller.scope) { connection in
+                for (table, column) in Self.tables {
+                    let seen = try await branchIDs(in: table, column: column, connection)
+                    #expect(!seen.contains(org.c.id), "\(role) listed \(table) of branch c")
+                    if !Role.crossBranch.contains(role) {
+                        #expect(!seen.contains(org.b.id), "\(role) listed \(table) of branch b")
+                    }
+                }
+                for id in org.c.allUserIDs + org.c.departments + [org.c.id] {
+                    let rows = try await connection.query("""
+                        SELECT 1 FROM users WHERE id = \(id) UNION ALL SELECT 1 FROM departments WHERE id = \(id)
+                        UNION ALL SELECT 1 FROM branches WHERE id = \(id)
+                        """)
+                    #expect(rows.isEmpty, "\(role) read a row of branch c by id")
+                }
+            }
+        }
+    }
+
+    @Test func executivesAndAuditorsSeeTheirGrantedBranch() async throws {
+        try await withOrganisation { database, org in
+            for role in [Role.executive, .auditor] {
+                let seen = try await database.withScope(org.caller(role, in: org.a).scope) { connection in
+                    try await branchIDs(in: "users", column: "branch_id", connection)
+                }
+                #expect(seen == [org.a.id, org.b.id])
+            }
+        }
+    }
+
+    @Test(arguments: [Role.handler, .departmentHead])
+    func departmentScopedRolesSeeOnlyTheirDepartmentsPeople(role: Role) async throws {
+        try await withOrganisation { database, org in
+            let caller = org.caller(role, in: org.a)
+            try await database.withScope(caller.scope) { connection in
+                let other = try await connection.query("SELECT 1 FROM users WHERE id = \(org.a.otherDepartmentUser)")
+                #expect(other.isEmpty, "\(role) read a user of another department by id")
+                let listed = Set(try await connection.query("SELECT id FROM users").map { try $0.decode(UUID.self, at: 0) })
+                #expect(listed == [org.a.users[.handler]!, org.a.users[.departmentHead]!])
+                let agent = try await connection.query("SELECT 1 FROM users WHERE id = \(org.a.users[.agent]!)")
+                #expect(agent.isEmpty, "an agent outside the department is not visible")
+            }
+        }
+    }
+
+    @Test(arguments: Role.allCases)
+    func noRoleWritesIntoAnotherBranch(role: Role) async throws {
+        try await withOrganisation { database, org in
+            let scope = org.caller(role, in: org.a).scope
+            let target = org.c
+            let inserts: [PGQuery] = [
+                "INSERT INTO departments (branch_id, name, kind) VALUES (\(target.id), 'Intruders', 'other')",
+                "INSERT INTO users (branch_id, login, name, roles) VALUES (\(target.id), 'intruder', 'I', '{admin}')",
+                """
+                INSERT INTO api_keys (branch_id, user_id, name, key_prefix, key_hash)
+                VALUES (\(target.id), \(target.users[.bot]!), 'stolen', 'x', \(Data(repeating: 1, count: 32)))
+                """,
+            ]
+            for insert in inserts {
+                await #expect(throws: PGError.self, "\(role): \(insert.sql)") {
+                    try await database.withScope(scope) { connection in try await connection.execute(insert) }
+                }
+            }
+            let updates: [PGQuery] = [
+                "UPDATE departments SET name = 'Taken' WHERE branch_id = \(target.id)",
+                "UPDATE users SET name = 'Taken' WHERE branch_id = \(target.id)",
+                "UPDATE api_keys SET revoked_at = now() WHERE branch_id = \(target.id)",
+                "UPDATE sessions SET revoked_at = now() WHERE branch_id = \(target.id)",
+                "UPDATE branches SET name = 'Taken' WHERE id = \(target.id)",
+                "DELETE FROM departments WHERE branch_id = \(target.id)",
+                "DELETE FROM users WHERE branch_id = \(target.id)",
+            ]
+            for update in updates {
+                let changed = try await database.withScope(scope) { connection in try await connection.execute(update) }
+                #expect(changed == 0, "\(role): \(update.sql)")
+            }
+        }
+    }
+
+    @Test func anAdminCannotMoveRowsIntoAnotherBranch() async throws {
+        try await withOrganisation { database, org in
+            let scope = org.caller(.admin, in: org.a).scope
+            await #expect(throws: PGError.self) {
+                try await database.withScope(scope) { connection in
+                    try await connection.execute("UPDATE departments SET branch_id = \(org.c.id) WHERE branch_id = \(org.a.id)")
+                }
+            }
+            await #expect(throws: PGError.self) {
+                try await database.withScope(scope) { connection in
+                    try await connection.execute("UPDATE users SET department_ids = \([org.c.departments[0]]) WHERE id = \(org.a.users[.agent]!)")
+                }
+            }
+            await #expect(throws: PGError.self, "a department head from another branch") {
+                try await database.withScope(scope) { connection in
+                    try await connection.execute("UPDATE departments SET head_user_id = \(org.c.users[.admin]!) WHERE branch_id = \(org.a.id)")
+                }
+            }
+        }
+    }
+
+    @Test(arguments: [Role.handler, .departmentHead, .agent, .branchManager, .auditor, .executive, .bot])
+    func onlyAdminsChangeTheirBranchsConfiguration(role: Role) async throws {
+        try await withOrganisation { database, org in
+            let scope = org.caller(role, in: org.a).scope
+            await #expect(throws: PGError.self) {
+                try await database.withScope(scope) { connection in
+                    try await connection.execute("INSERT INTO departments (branch_id, name, kind) VALUES (\(org.a.id), 'New', 'other')")
+                }
+            }
+            let changed = try await database.withScope(scope) { connection in
+                try await connection.execute("UPDATE users SET name = 'Changed' WHERE id = \(org.a.users[role]!)")
+                    + connection.execute("UPDATE departments SET name = 'Changed' WHERE id = \(org.a.departments[0])")
+                    + connection.execute("DELETE FROM departments WHERE id = \(org.a.departments[1])")
+            }
+            #expect(changed == 0)
+        }
+    }
+
+    @Test func withoutAScopeNothingIsVisibleOrWritable() async throws {
+        try await withOrganisation { database, org in
+            try await database.pool.withTransaction { connection in
+                for (table, _) in Self.tables {
+                    let count: Int = try await connection.query("SELECT count(*) FROM \(unescaped: table)")[0].decode(at: 0)
+                    #expect(count == 0, "\(table) without scope")
+                }
+            }
+            await #expect(throws: PGError.self) {
+                try await database.pool.execute("INSERT INTO departments (branch_id, name, kind) VALUES (\(org.a.id), 'X', 'other')")
+            }
+            try await database.withScope(.nobody) { connection in
+                let count: Int = try await connection.query("SELECT count(*) FROM users")[0].decode(at: 0)
+                #expect(count == 0)
+            }
+        }
+    }
+
+    @Test func aScopeNeverReachesTheNextBorrowerOfTheConnection() async throws {
+        let database = try await TestDatabase.create()
+        let org = try await TestOrganisation.create(in: database)
+        try await database.withPool(size: 1) { (pool: PGPool) async throws in
+            let scoped = ScopedDatabase(pool: pool)
+            let admin = org.caller(.admin, in: org.a).scope
+            let before: Int = try await scoped.withScope(admin) { try await $0.query("SELECT count(*) FROM users")[0].decode(at: 0) }
+            #expect(before > 0)
+            for _ in 0..<2 {
+                try await pool.withConnection { connection in
+                    let leaked: String? = try await connection.query("SELECT current_setting('redress.branch_ids', true)")[0].decode(at: 0)
+                    #expect(leaked == nil || leaked == "")
+                    let count: Int = try await connection.query("SELECT count(*) FROM users")[0].decode(at: 0)
+                    #expect(count == 0)
+                }
+                struct Abort: Error {}
+                await #expect(throws: Abort.self) {
+                    try await scoped.withScope(admin) { _ in throw Abort() }
+                }
+            }
+        }
+    }
+}
+
+extension PGPool {
+    /// Runs one statement on a pooled connection and returns the affected row count.
+    func execute(_ query: PGQuery) async throws -> Int {
+        try await withConnection { try await $0.execute(query) }
+    }
+}

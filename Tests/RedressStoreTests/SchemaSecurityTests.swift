@@ -1,0 +1,99 @@
+import Foundation
+import Postgres
+import RedressCore
+import RedressStore
+import RedressTestSupport
+import Testing
+
+@Suite("Schema security: forced RLS everywhere, a powerless service role, secrets out of reach")
+struct SchemaSecurityTests {
+    @Test func everyTableWithABranchHasForcedRowLevelSecurity() async throws {
+        let database = try await TestDatabase.create()
+        try await database.withPool(owner: true) { (pool: PGPool) async throws in
+            let rows = try await pool.query("""
+                SELECT c.relname::text, c.relrowsecurity, c.relforcerowsecurity,
+                       EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'branch_id' AND NOT a.attisdropped)
+                  FROM pg_class c
+                 WHERE c.relkind IN ('r', 'p') AND c.relnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+                   AND c.relname <> 'schema_migrations'
+                """)
+            #expect(rows.count >= 6)
+            for row in rows {
+                let table: String = try row.decode(at: 0)
+                #expect(try row.decode(Bool.self, at: 1), "\(table) has RLS enabled")
+                #expect(try row.decode(Bool.self, at: 2), "\(table) has RLS forced")
+                #expect(try row.decode(Bool.self, at: 3) || table == "branches", "\(table) carries branch_id")
+            }
+            let unkeyed: [String] = try await pool.query("""
+                SELECT c.conrelid::regclass::text || ' ' || c.conname
+                  FROM pg_constraint c
+                  JOIN pg_class t ON t.oid = c.conrelid
+                 WHERE c.contype IN ('p', 'u') AND t.relnamespace = 'public'::regnamespace
+                   AND t.relname NOT IN ('schema_migrations', 'branches')
+                   AND NOT EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey) AND a.attname = 'branch_id')
+                """).map { try $0.decode(at: 0) }
+            #expect(unkeyed.isEmpty, "primary and unique keys without branch_id: \(unkeyed)")
+        }
+    }
+
+    @Test func theServiceRoleOwnsNothingAndBypassesNothing() async throws {
+        let database = try await TestDatabase.create()
+        try await database.withPool { (pool: PGPool) async throws in
+            let row = try await pool.query("""
+                SELECT r.rolsuper, r.rolbypassrls,
+                       (SELECT count(*) FROM pg_class c WHERE c.relowner = r.oid),
+                       (SELECT count(*) FROM pg_proc p WHERE p.proowner = r.oid),
+                       pg_has_role(r.oid, 'redress_platform', 'MEMBER')
+                  FROM pg_roles r WHERE r.rolname = current_user
+                """)[0]
+            #expect(try row.decode(Bool.self, at: 0) == false)
+            #expect(try row.decode(Bool.self, at: 1) == false)
+            #expect(try row.decode(Int.self, at: 2) == 0)
+            #expect(try row.decode(Int.self, at: 3) == 0)
+            #expect(try row.decode(Bool.self, at: 4) == false)
+        }
+    }
+
+    @Test func secretsAreUnreadableAndStoredOnlyAsHashes() async throws {
+        let database = try await TestDatabase.create()
+        let org = try await TestOrganisation.create(in: database)
+        try await database.withPool { (pool: PGPool) async throws in
+            let scoped = ScopedDatabase(pool: pool, configuration: StoreConfiguration(passwordHashCost: 4))
+            let admin = org.caller(.admin, in: org.a).scope
+            for column in ["users.password_hash", "users.failed_sign_ins", "sessions.token_hash", "api_keys.key_hash"] {
+                let parts = column.split(separator: ".")
+                let error = await #expect(throws: PGError.self, "\(column) is readable") {
+                    try await scoped.withScope(admin) { connection in
+                        try await connection.query("SELECT \(unescaped: String(parts[1])) FROM \(unescaped: String(parts[0]))")
+                    }
+                }
+                #expect(error?.sqlState == .insufficientPrivilege)
+            }
+            let outcome = try await AuthStore(database: scoped).signIn(branchCode: org.a.code, login: "agent", password: TestOrganisation.password)
+            guard case .signedIn(let token, _, _, _) = outcome else { Issue.record("sign-in failed: \(outcome)"); return }
+            try await database.withPool(owner: true) { (owner: PGPool) async throws in
+                let stored = try await owner.query("""
+                    SELECT (SELECT count(*) FROM sessions WHERE token_hash = sha256(convert_to(\(token), 'UTF8'))),
+                           (SELECT count(*) FROM sessions s WHERE s::text LIKE '%' || \(String(token.dropFirst(4))) || '%'),
+                           (SELECT bool_and(password_hash LIKE '$2a$04$%') FROM users WHERE password_hash IS NOT NULL)
+                    """)[0]
+                #expect(try stored.decode(Int.self, at: 0) == 1, "the session is stored by its SHA-256")
+                #expect(try stored.decode(Int.self, at: 1) == 0, "the token itself is stored nowhere")
+                #expect(try stored.decode(Bool.self, at: 2), "passwords are bcrypt hashes")
+            }
+        }
+    }
+
+    @Test func theAuthFunctionsAreTheOnlyWayIn() async throws {
+        let database = try await TestDatabase.create()
+        try await database.withPool { (pool: PGPool) async throws in
+            let executable: [String] = try await pool.query("""
+                SELECT p.oid::regprocedure::text FROM pg_proc p
+                 WHERE p.prosecdef AND has_function_privilege(current_user, p.oid, 'EXECUTE')
+                   AND p.pronamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+                 ORDER BY 1
+                """).map { try $0.decode(at: 0) }
+            #expect(executable == ["auth.resolve(bytea)", "auth.sign_in(text,text,text,bytea,interval,integer)"])
+        }
+    }
+}
