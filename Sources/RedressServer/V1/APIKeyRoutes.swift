@@ -12,7 +12,8 @@ struct APIKeyRoutes: Sendable {
         static let fields: Set<String> = ["userId", "name", "expiresAt"]
         var userId: UUID
         var name: String
-        var expiresAt: Date?
+        /// ISO 8601 date-time; read as text so a bad value is reported with its field.
+        var expiresAt: String?
     }
 
     struct IssuedKey: Encodable {
@@ -31,11 +32,11 @@ struct APIKeyRoutes: Sendable {
             let body = try await RequestBody.decode(NewKey.self, from: request)
             var rules = FieldRules()
             rules.text(body.name, "/name", length: 1...200)
-            if let expiresAt = body.expiresAt, expiresAt <= Date() { rules.fail("/expiresAt", "must be in the future") }
+            let expiresAt = rules.futureDateTime(body.expiresAt, "/expiresAt")
             try rules.check()
             let issued = try await keys.create(
                 caller.scope, branchID: caller.branchID, userID: body.userId, name: body.name,
-                expiresAt: body.expiresAt, createdBy: caller.userID)
+                expiresAt: expiresAt, createdBy: caller.userID)
             var response = try JSONResponse.make(status: .created, body: IssuedKey(key: issued.key, secret: issued.secret))
             response.headers[.location] = "/v1/api-keys/\(issued.key.id.uuidString.lowercased())"
             return response

@@ -112,14 +112,19 @@ public struct UserStore: Sendable {
                            roles = coalesce(\(changes.roles.newValue?.map(\.rawValue)), roles),
                            department_ids = coalesce(\(changes.departmentIDs.newValue), department_ids),
                            active = coalesce(\(changes.active.newValue), active),
-                           password_hash = CASE WHEN \(changes.password.isSet)
-                               THEN crypt(\(changes.password.newValue), gen_salt('bf', \(cost)::integer)) ELSE password_hash END,
                            updated_at = now()
                      WHERE id = \(id)
                     RETURNING \(unescaped: Self.columns)
                     """)
                 guard let row = rows.first else { throw StoreError.notFound }
                 let user = try Self.user(row)
+                if let password = changes.password.newValue {
+                    // A statement of its own: the service role may write the hash but never read it.
+                    try await connection.execute("""
+                        UPDATE users SET password_hash = crypt(\(password), gen_salt('bf', \(cost)::integer))
+                         WHERE branch_id = \(user.branchId) AND id = \(user.id)
+                        """)
+                }
                 if changes.password.isSet || changes.active.newValue == false {
                     try await connection.execute("""
                         UPDATE sessions SET revoked_at = now()
