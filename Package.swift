@@ -86,6 +86,8 @@ let package = Package(
             dependencies: [
                 "Postgres",
                 "LocalPostgres",
+                "RedressCore",
+                "RedressStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -50,7 +50,7 @@ struct ClientLoad {
     private func once(_ workload: Workload, on pool: PGConnection) async throws -> Int {
         switch workload {
         case .selectByKey:
-            let id = Int.random(in: 1...RedressBench.rowCount)
+            let id = Int.random(in: 1...ClientBench.rowCount)
             let rows = try await pool.query("SELECT id, name, created_at FROM bench_items WHERE id = \(id)")
             let row = rows[0]
             _ = try row.decode(Int.self, at: 0)

@@ -3,15 +3,22 @@ import Foundation
 import Logging
 import Postgres
 
-/// `redress-bench`: measures the database client against `pgbench` on the same server.
+/// `redress-bench`: performance measurements that print their figures.
+@main
+struct RedressBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "redress-bench", abstract: "Redress benchmarks.",
+        subcommands: [ClientBench.self, RLSBench.self], defaultSubcommand: ClientBench.self)
+}
+
+/// `redress-bench client`: measures the database client against `pgbench` on the same server.
 ///
 /// Single-row `SELECT` by primary key and single-row `INSERT`, through our pool, at each
 /// concurrency, then `pgbench` running the same statements with the same number of clients.
 /// Rounds alternate between the two so that machine noise hits both alike; the best round of each
 /// is reported together with the ratio.
-@main
-struct RedressBench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "redress-bench", abstract: "Client throughput versus pgbench.")
+struct ClientBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "client", abstract: "Client throughput versus pgbench.")
 
     @Option(help: "Connection string of a role that may create a table (env BENCH_DATABASE_URL).")
     var databaseURL: String?
@@ -75,7 +82,7 @@ enum Workload: String {
     var pgbenchScript: String {
         switch self {
         case .selectByKey:
-            return "\\set id random(1, \(RedressBench.rowCount))\nSELECT id, name, created_at FROM bench_items WHERE id = :id;\n"
+            return "\\set id random(1, \(ClientBench.rowCount))\nSELECT id, name, created_at FROM bench_items WHERE id = :id;\n"
         case .insertRow:
             return "INSERT INTO bench_items (name) VALUES ('bench');\n"
         }
