@@ -1,8 +1,9 @@
 import Foundation
 import Postgres
 
-/// The RLS benchmark's data set: migrated schema, branches, departments, and `bench_cases`
-/// protected by the same department-scoped policy shape as the tenant tables in `sql/`.
+/// The RLS benchmark's data set: migrated schema, branches, departments, and `bench_cases`, a
+/// department-owned table protected by a department-scoped policy over the scope settings of
+/// `sql/0002_scope.sql`, the shape complaint tables use.
 struct RLSBenchData {
     let ownerURL: String
     let sqlDirectory: String
@@ -58,10 +59,11 @@ struct RLSBenchData {
             ALTER TABLE bench_cases ENABLE ROW LEVEL SECURITY;
             ALTER TABLE bench_cases FORCE ROW LEVEL SECURITY;
             CREATE POLICY platform ON bench_cases TO redress_platform USING (true) WITH CHECK (true);
+            -- A department belongs to one branch (the composite foreign key), so "in a wide branch or
+            -- in one of my departments" needs no separate branch test.
             CREATE POLICY visible ON bench_cases FOR SELECT TO redress_service
-                USING (branch_id = ANY ((SELECT scope.branch_ids())::uuid[])
-                       AND (branch_id = ANY ((SELECT scope.wide_branch_ids())::uuid[])
-                            OR department_id = ANY ((SELECT scope.department_ids())::uuid[])));
+                USING (branch_id = ANY ((SELECT scope.wide_branch_ids())::uuid[])
+                       OR department_id = ANY ((SELECT scope.department_ids())::uuid[]));
             GRANT SELECT ON bench_cases TO redress_service;
             """)
         try await connection.executeScript("VACUUM ANALYZE bench_cases")
