@@ -1,4 +1,5 @@
 import Postgres
+import RedressCore
 
 /// What a store operation could not do, in terms the API maps to problem responses.
 public enum StoreError: Error, Sendable, Equatable {
@@ -12,6 +13,8 @@ public enum StoreError: Error, Sendable, Equatable {
     case invalidValue(field: String, message: String)
     /// The database refused the change for this caller (role or row-level security).
     case forbidden
+    /// The complaint's lifecycle does not allow the step now.
+    case lifecycle(ComplaintLifecycle.Refusal)
 
     /// Field names for the constraints the schema declares, so errors can name request fields.
     static let constraintFields: [String: String] = [

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -58,8 +59,10 @@ struct APIResponse {
 extension TestClientProtocol {
     /// Sends a request with an optional bearer token and raw JSON body.
     func call(_ method: HTTPRequest.Method, _ uri: String, token: String? = nil, body: String? = nil,
-              bytes: [UInt8]? = nil, contentType: String = "application/json") async throws -> APIResponse {
+              bytes: [UInt8]? = nil, contentType: String = "application/json",
+              headers extra: [String: String] = [:]) async throws -> APIResponse {
         var headers: HTTPFields = [:]
+        for (name, value) in extra { headers[HTTPField.Name(name)!] = value }
         if let token { headers[.authorization] = "Bearer \(token)" }
         var buffer: ByteBuffer?
         if let body { buffer = ByteBuffer(string: body) }

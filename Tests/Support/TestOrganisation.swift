@@ -6,7 +6,8 @@ import RedressStore
 /// Three branches with two departments each and one user per role, created as the owner.
 /// Branch `a`'s executive and auditor are also granted branch `b`; nobody is granted `c`.
 /// Handlers and department heads belong to their branch's first department; each branch also
-/// has `other`, a handler of the second department only. Every person's password is ``password``.
+/// has `other`, a handler of the second department only. Billing complaints route to the first
+/// department. Every person's password is ``password``.
 public struct TestOrganisation: Sendable {
     /// One branch's ids.
     public struct BranchFixture: Sendable {
@@ -74,6 +75,10 @@ public struct TestOrganisation: Sendable {
             users[role] = try await user(role.rawValue, role: role, departments: inFirst, branch: id, connection)
         }
         let other = try await user("other", role: .handler, departments: [departments[1]], branch: id, connection)
+        try await connection.execute("""
+            INSERT INTO routing_rules (branch_id, category_id, department_id)
+            SELECT \(id), c.id, \(departments[0]) FROM categories c WHERE c.branch_id = \(id) AND c.code = 'billing'
+            """)
         try await connection.execute("UPDATE departments SET head_user_id = \(users[.departmentHead]!) WHERE branch_id = \(id) AND id = \(departments[0])")
         let key = CredentialSecret(kind: .apiKey)
         try await connection.execute("""

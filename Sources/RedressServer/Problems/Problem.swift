@@ -28,6 +28,10 @@ public struct Problem: Error, Sendable, Codable, Equatable {
     public var errors: [FieldError]?
     /// Seconds to wait before retrying (also sent as `Retry-After`), for 429 responses.
     public var retryAfter: Int?
+    /// The complaint's status, when a lifecycle step was refused.
+    public var currentStatus: String?
+    /// The steps the complaint allows now, when a lifecycle step was refused.
+    public var allowedActions: [String]?
 
     /// Creates a problem; `kind` becomes `https://redress.dev/problems/<kind>`.
     public init(kind: String, title: String, status: HTTPResponse.Status, detail: String? = nil, errors: [FieldError]? = nil) {

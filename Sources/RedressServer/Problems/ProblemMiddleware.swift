@@ -34,6 +34,19 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case .forbidden:
             return Problem(kind: "forbidden", title: "Forbidden", status: .forbidden,
                            detail: "Your roles do not allow this change.")
+        case .lifecycle(.notAllowed(let current, let allowed)):
+            var problem = Problem(
+                kind: "invalid-transition", title: "Step not allowed now", status: .conflict,
+                detail: "The complaint is \(current.rawValue); allowed next steps: "
+                    + (allowed.isEmpty ? "none" : allowed.map(\.rawValue).joined(separator: ", ")) + ".")
+            problem.currentStatus = current.rawValue
+            problem.allowedActions = allowed.map(\.rawValue)
+            return problem
+        case .lifecycle(.missing(let field)):
+            return .validationFailed([.init(field: "/" + field, message: "is required for this step")])
+        case .lifecycle(.needsRole(let roles)):
+            return Problem(kind: "forbidden", title: "Forbidden", status: .forbidden,
+                           detail: "This step needs one of the roles " + roles.map(\.rawValue).sorted().joined(separator: ", ") + ".")
         }
     }
 

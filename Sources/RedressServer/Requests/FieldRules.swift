@@ -21,6 +21,30 @@ struct FieldRules {
         }
     }
 
+    /// Text of `range` characters that may span lines (tabs and line breaks allowed, other
+    /// control characters not).
+    mutating func multilineText(_ value: String?, _ field: String, length range: ClosedRange<Int>) {
+        guard let value else { return }
+        if !range.contains(value.count) {
+            fail(field, "must be \(range.lowerBound) to \(range.upperBound) characters")
+        } else if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !"\t\n\r".unicodeScalars.contains($0) }) {
+            fail(field, "must not contain control characters other than line breaks and tabs")
+        }
+    }
+
+    /// Any ISO 8601 date-time.
+    mutating func anyDateTime(_ value: String?, _ field: String) -> Date? {
+        guard let value else { return nil }
+        let plain = ISO8601DateFormatter()
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        guard value.count <= 40, let date = plain.date(from: value) ?? fractional.date(from: value) else {
+            fail(field, "must be an ISO 8601 date-time such as 2026-11-23T09:00:00Z")
+            return nil
+        }
+        return date
+    }
+
     /// A login: 2–64 of lower-case letters, digits and `._@-`, starting with a letter or digit.
     mutating func login(_ value: String?, _ field: String = "/login") {
         guard let value else { return }

@@ -6,6 +6,12 @@ import RedressStore
 protocol StrictBody: Decodable {
     /// The top-level field names the body accepts.
     static var fields: Set<String> { get }
+    /// The field names accepted inside nested objects, by their top-level field.
+    static var nestedFields: [String: Set<String>] { get }
+}
+
+extension StrictBody {
+    static var nestedFields: [String: Set<String>] { [:] }
 }
 
 /// Reads request bodies strictly: bounded size, valid UTF-8, a JSON object, no unknown fields,
@@ -21,7 +27,12 @@ enum RequestBody {
     }()
 
     /// Decodes `T` from the request, or throws a 400/413/415 problem naming what is wrong.
-    static func decode<T: StrictBody>(_: T.Type, from request: Request) async throws -> T {
+    static func decode<T: StrictBody>(_ type: T.Type, from request: Request) async throws -> T {
+        try await decodeWithBytes(type, from: request).value
+    }
+
+    /// Like ``decode(_:from:)``, also returning the body's bytes (for idempotency fingerprints).
+    static func decodeWithBytes<T: StrictBody>(_: T.Type, from request: Request) async throws -> (value: T, bytes: Data) {
         if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
             throw Problem(kind: "unsupported-media-type", title: "Unsupported media type", status: .unsupportedMediaType,
                           detail: "Send the body as application/json.",
@@ -39,12 +50,16 @@ enum RequestBody {
         guard let fields = object as? [String: Any] else {
             throw Problem.invalidRequest([.init(field: "body", message: "must be a JSON object")])
         }
-        let unknown = Set(fields.keys).subtracting(T.fields).sorted()
+        var unknown = Set(fields.keys).subtracting(T.fields).sorted().map { "/" + pointerEscaped($0) }
+        for (field, allowed) in T.nestedFields.sorted(by: { $0.key < $1.key }) {
+            guard let nested = fields[field] as? [String: Any] else { continue }
+            unknown += Set(nested.keys).subtracting(allowed).sorted().map { "/\(field)/" + pointerEscaped($0) }
+        }
         if !unknown.isEmpty {
-            throw Problem.invalidRequest(unknown.map { .init(field: "/" + pointerEscaped($0), message: "is not a known field") })
+            throw Problem.invalidRequest(unknown.map { .init(field: $0, message: "is not a known field") })
         }
         do {
-            return try decoder.decode(T.self, from: data)
+            return (try decoder.decode(T.self, from: data), data)
         } catch let error as DecodingError {
             throw Problem.invalidRequest([fieldError(error)])
         }

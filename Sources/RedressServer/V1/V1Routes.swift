@@ -15,5 +15,7 @@ enum V1Routes {
         DepartmentRoutes(departments: DepartmentStore(database: database)).register(on: authenticated)
         UserRoutes(users: users).register(on: authenticated)
         APIKeyRoutes(keys: APIKeyStore(database: database)).register(on: authenticated)
+        ComplaintRoutes(complaints: ComplaintStore(database: database)).register(on: authenticated)
+        CategoryRoutes(categories: CategoryStore(database: database)).register(on: authenticated)
     }
 }

@@ -2,8 +2,8 @@ import Foundation
 import Postgres
 import RedressCore
 
-/// Creates the demo organisation: two branches with their departments, a user for every role,
-/// an executive covering both branches, and a bot with a fresh API key. Runs as the owner (a
+/// Creates the demo organisation: two branches with their departments and routing rules, a user
+/// for every role, an executive covering both branches, and a bot with a fresh API key. Runs as the owner (a
 /// member of redress_platform) and is safe to repeat: existing rows are kept, only the demo bot
 /// key is replaced, because its secret cannot be shown again.
 public struct DemoSeeder: Sendable {
@@ -80,6 +80,17 @@ public struct DemoSeeder: Sendable {
                       FROM users u
                      WHERE d.branch_id = \(branchID) AND u.branch_id = d.branch_id AND d.head_user_id IS NULL
                        AND ((d.name = 'Billing' AND u.login = 'head') OR (d.name = 'Complaint Management Office' AND u.login = 'office'))
+                    """)
+                try await connection.execute("""
+                    INSERT INTO routing_rules (branch_id, category_id, department_id)
+                    SELECT \(branchID), c.id, d.id
+                      FROM (VALUES ('billing', 'Billing'), ('network_quality', 'Network Operations'),
+                                   ('product_quality', 'Product'), ('after_sales', 'Product'),
+                                   ('service_attitude', 'Customer Service Centre'), ('business_handling', 'Customer Service Centre'),
+                                   ('system_failure', 'Network Operations'), ('policy_information', 'Legal')) AS r (code, department)
+                      JOIN categories c ON c.branch_id = \(branchID) AND c.code = r.code
+                      JOIN departments d ON d.branch_id = \(branchID) AND d.name = r.department
+                     WHERE NOT EXISTS (SELECT FROM routing_rules x WHERE x.branch_id = \(branchID) AND x.category_id = c.id)
                     """)
                 logins[branch.code] = people.map(\.login)
             }

@@ -1,0 +1,157 @@
+import Foundation
+import RedressCore
+import RedressStore
+
+/// The values the complaint API accepts, with the rules that name offending fields.
+enum ComplaintVocabulary {
+    static let channels: Set<String> = ["phone", "web", "email", "visit", "sms", "chat", "social_media", "third_party",
+                                        "app", "internal", "institutional"]
+    static let sources: Set<String> = ["external", "internal", "institutional"]
+    static let customerTypes: Set<String> = ["individual", "enterprise", "government", "public_institution", "social_organisation"]
+    static let priorities: Set<String> = ["urgent", "important", "general"]
+    /// Natures a person may set; `repeat` is detected and `invalid` is a lifecycle step.
+    static let natures: Set<String> = ["general", "major"]
+}
+
+extension FieldRules {
+    /// A value from a fixed vocabulary.
+    mutating func oneOf(_ value: String?, _ allowed: Set<String>, _ field: String) {
+        guard let value else { return }
+        if !allowed.contains(value) { fail(field, "must be one of " + allowed.sorted().joined(separator: ", ")) }
+    }
+
+    /// A whole number within `range`.
+    mutating func number(_ value: Int?, _ range: ClosedRange<Int>, _ field: String) {
+        guard let value else { return }
+        if !range.contains(value) { fail(field, "must be from \(range.lowerBound) to \(range.upperBound)") }
+    }
+
+    /// An ISO 8601 date-time not later than a few minutes from now.
+    mutating func pastDateTime(_ value: String?, _ field: String, now: Date = Date()) -> Date? {
+        guard let value else { return nil }
+        let plain = ISO8601DateFormatter()
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        guard value.count <= 40, let date = plain.date(from: value) ?? fractional.date(from: value) else {
+            fail(field, "must be an ISO 8601 date-time such as 2026-11-23T09:00:00Z")
+            return nil
+        }
+        if date > now.addingTimeInterval(300) { fail(field, "must not be in the future") }
+        return date
+    }
+}
+
+/// `POST /v1/complaints`.
+struct IntakeBody: StrictBody {
+    static let fields: Set<String> = ["channel", "source", "complainant", "occurredAt", "receivedAt", "product", "party",
+                                      "location", "description", "desiredOutcome", "categoryId", "level", "nature", "priority"]
+    static let nestedFields: [String: Set<String>] = [
+        "complainant": ["name", "phone", "email", "address", "customerType", "customerRef"],
+    ]
+
+    struct Complainant: Decodable {
+        var name: String?
+        var phone: String?
+        var email: String?
+        var address: String?
+        var customerType: String?
+        var customerRef: String?
+    }
+
+    var channel: String
+    var source: String?
+    var complainant: Complainant
+    var occurredAt: String?
+    var receivedAt: String?
+    var product: String?
+    var party: String?
+    var location: String?
+    var description: String
+    var desiredOutcome: String?
+    var categoryId: UUID?
+    var level: Int?
+    var nature: String?
+    var priority: String?
+
+    /// Checks every value and returns the intake record, or throws a 422 naming the fields.
+    func intake() throws -> ComplaintIntake {
+        var rules = FieldRules()
+        rules.oneOf(channel, ComplaintVocabulary.channels, "/channel")
+        rules.oneOf(source, ComplaintVocabulary.sources, "/source")
+        rules.oneOf(complainant.customerType, ComplaintVocabulary.customerTypes, "/complainant/customerType")
+        rules.text(complainant.name, "/complainant/name", length: 1...200)
+        rules.phone(complainant.phone, "/complainant/phone")
+        rules.email(complainant.email, "/complainant/email")
+        rules.text(complainant.address, "/complainant/address", length: 1...500)
+        rules.text(complainant.customerRef, "/complainant/customerRef", length: 1...100)
+        let occurred = rules.pastDateTime(occurredAt, "/occurredAt")
+        let received = rules.pastDateTime(receivedAt, "/receivedAt")
+        rules.text(product, "/product", length: 1...200)
+        rules.text(party, "/party", length: 1...200)
+        rules.text(location, "/location", length: 1...500)
+        rules.multilineText(description, "/description", length: 1...20_000)
+        rules.multilineText(desiredOutcome, "/desiredOutcome", length: 1...5_000)
+        rules.number(level, 1...3, "/level")
+        rules.oneOf(nature, ComplaintVocabulary.natures, "/nature")
+        rules.oneOf(priority, ComplaintVocabulary.priorities, "/priority")
+        try rules.check()
+        return ComplaintIntake(
+            channel: channel, source: source ?? (channel == "internal" || channel == "institutional" ? channel : "external"),
+            complainant: Complaint.Complainant(
+                name: complainant.name, phone: complainant.phone, email: complainant.email, address: complainant.address,
+                customerType: complainant.customerType ?? "individual", customerRef: complainant.customerRef ?? complainant.phone),
+            occurredAt: occurred, receivedAt: received, product: product, party: party, location: location,
+            description: description, desiredOutcome: desiredOutcome, categoryID: categoryId, level: level,
+            nature: nature ?? "general", priority: priority ?? "general")
+    }
+}
+
+/// `POST /v1/complaints/{id}/actions/{action}`.
+struct StepBody: StrictBody {
+    static let fields: Set<String> = ["note", "categoryId", "level", "nature", "priority", "departmentId",
+                                      "responsibleUserId", "satisfaction", "resolution"]
+    var note: String?
+    var categoryId: UUID?
+    var level: Int?
+    var nature: String?
+    var priority: String?
+    var departmentId: UUID?
+    var responsibleUserId: UUID?
+    var satisfaction: Int?
+    var resolution: String?
+
+    /// An empty body (steps such as `acknowledge` need nothing).
+    init() {}
+
+    /// Checks the values and what `action` requires, and returns the step.
+    func step(_ action: ComplaintAction) throws -> ComplaintStep {
+        var rules = FieldRules()
+        rules.multilineText(note, "/note", length: 1...5_000)
+        rules.number(level, 1...3, "/level")
+        rules.oneOf(nature, ComplaintVocabulary.natures, "/nature")
+        rules.oneOf(priority, ComplaintVocabulary.priorities, "/priority")
+        rules.number(satisfaction, 1...10, "/satisfaction")
+        rules.multilineText(resolution, "/resolution", length: 1...5_000)
+        switch action {
+        case .grade:
+            if level == nil { rules.fail("/level", "is required to grade") }
+            if priority == nil { rules.fail("/priority", "is required to grade") }
+        case .assign:
+            if departmentId == nil && responsibleUserId == nil {
+                rules.fail("/departmentId", "or responsibleUserId is required to assign")
+            }
+        case .markInvalid, .resolveOnTheSpot, .feedBackResult:
+            if resolution == nil { rules.fail("/resolution", "is required for this step") }
+        case .recordSatisfaction:
+            if satisfaction == nil { rules.fail("/satisfaction", "is required for this step") }
+        case .reopen, .rejectPlan:
+            if note == nil { rules.fail("/note", "must give the reason") }
+        default:
+            break
+        }
+        try rules.check()
+        return ComplaintStep(action, note: note, categoryID: categoryId, level: level, nature: nature, priority: priority,
+                             departmentID: departmentId, responsibleUserID: responsibleUserId, satisfaction: satisfaction,
+                             resolution: resolution)
+    }
+}

@@ -1,0 +1,73 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import RedressCore
+import RedressStore
+
+/// Complaints: intake, listing, reading, lifecycle steps and the timeline.
+struct ComplaintRoutes: Sendable {
+    let complaints: ComplaintStore
+
+    /// Roles that take complaints in.
+    static let intakeRoles: Set<Role> = [.agent, .handler, .departmentHead, .branchManager]
+    /// Roles that read complaints (bots get redacted summaries through their own API).
+    static let readerRoles: Set<Role> = Role.branchWide.union(Role.departmentScoped)
+
+    func register(on group: RouterGroup<RedressRequestContext>) {
+        group.post("complaints") { request, context -> Response in
+            let caller = try context.requireCaller()
+            guard !caller.roles.isDisjoint(with: Self.intakeRoles) else { throw Problem.forbidden(needing: .agent) }
+            let key = try Self.idempotencyKey(request)
+            let (body, bytes) = try await RequestBody.decodeWithBytes(IntakeBody.self, from: request)
+            let result = try await complaints.intake(caller, try body.intake(), idempotencyKey: key,
+                                                     requestHash: key.map { _ in Data(SHA256.hash(data: bytes)) })
+            var response = try JSONResponse.make(status: result.replayed ? .ok : .created, body: result.complaint)
+            response.headers[.location] = "/v1/complaints/\(result.complaint.id.uuidString.lowercased())"
+            return response
+        }
+        group.get("complaints") { request, context -> Response in
+            let caller = try context.requireCaller()
+            guard !caller.roles.isDisjoint(with: Self.readerRoles) else { throw Problem.forbidden(needing: .agent) }
+            let page = try await complaints.list(caller, try ComplaintQuery.filter(request), page: try RequestParameters.page(request))
+            return try JSONResponse.make(status: .ok, body: page)
+        }
+        group.get("complaints/:id") { _, context -> Response in
+            let caller = try context.requireCaller()
+            guard !caller.roles.isDisjoint(with: Self.readerRoles) else { throw Problem.notFound() }
+            return try JSONResponse.make(status: .ok, body: try await complaints.get(caller.scope, id: try RequestParameters.id(context)))
+        }
+        group.get("complaints/:id/timeline") { _, context -> Response in
+            let caller = try context.requireCaller()
+            guard !caller.roles.isDisjoint(with: Self.readerRoles) else { throw Problem.notFound() }
+            let events = try await complaints.timeline(caller.scope, id: try RequestParameters.id(context))
+            return try JSONResponse.make(status: .ok, body: Page(items: events, nextCursor: nil))
+        }
+        group.post("complaints/:id/actions/:action") { request, context -> Response in
+            let caller = try context.requireCaller()
+            let id = try RequestParameters.id(context)
+            guard let action = context.parameters.get("action").flatMap(ComplaintAction.init(rawValue:)) else {
+                throw Problem.invalidRequest([.init(field: "action", message: "must be one of "
+                    + ComplaintAction.allCases.map(\.rawValue).joined(separator: ", "))])
+            }
+            guard !caller.roles.isDisjoint(with: action.permittedRoles) else {
+                throw Problem(kind: "forbidden", title: "Forbidden", status: .forbidden,
+                              detail: "\(action.rawValue) needs one of the roles "
+                                  + action.permittedRoles.map(\.rawValue).sorted().joined(separator: ", ") + ".")
+            }
+            let body = request.headers[.contentLength] == "0" || request.headers[.contentType] == nil
+                ? StepBody() : try await RequestBody.decode(StepBody.self, from: request)
+            let complaint = try await complaints.perform(caller, id: id, try body.step(action))
+            return try JSONResponse.make(status: .ok, body: complaint)
+        }
+    }
+
+    /// The optional `Idempotency-Key` header: 1–200 visible ASCII characters.
+    static func idempotencyKey(_ request: Request) throws -> String? {
+        guard let key = request.headers[HTTPField.Name("Idempotency-Key")!] else { return nil }
+        guard (1...200).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw Problem.invalidRequest([.init(field: "Idempotency-Key", message: "must be 1 to 200 visible ASCII characters")])
+        }
+        return key
+    }
+}

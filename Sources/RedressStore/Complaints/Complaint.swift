@@ -1,0 +1,82 @@
+import Foundation
+import RedressCore
+
+/// A complaint as the API shows it.
+public struct Complaint: Sendable, Codable, Equatable {
+    /// Who complained. Shown in full to the roles that handle complaints.
+    public struct Complainant: Sendable, Codable, Equatable {
+        public var name: String?
+        public var phone: String?
+        public var email: String?
+        public var address: String?
+        /// individual, enterprise, government, public_institution or social_organisation.
+        public var customerType: String
+        /// The customer's account or reference, used to recognise repeat complaints.
+        public var customerRef: String?
+
+        /// Creates a complainant.
+        public init(name: String? = nil, phone: String? = nil, email: String? = nil, address: String? = nil,
+                    customerType: String = "individual", customerRef: String? = nil) {
+            self.name = name
+            self.phone = phone
+            self.email = email
+            self.address = address
+            self.customerType = customerType
+            self.customerRef = customerRef
+        }
+    }
+
+    public var id: UUID
+    public var branchId: UUID
+    /// Human-readable, unique within the branch: `NORTH-20261123-000042`.
+    public var caseNumber: String
+    public var channel: String
+    public var source: String
+    public var complainant: Complainant
+    public var occurredAt: Date?
+    public var receivedAt: Date
+    public var product: String?
+    public var party: String?
+    public var location: String?
+    public var description: String
+    public var desiredOutcome: String?
+    public var categoryId: UUID?
+    public var level: Int?
+    public var nature: String
+    public var priority: String
+    /// The earlier complaint this one repeats.
+    public var repeatOf: UUID?
+    public var departmentId: UUID?
+    public var collaboratingDepartmentIds: [UUID]
+    public var responsibleUserId: UUID?
+    public var status: ComplaintStatus
+    public var pausedFrom: ComplaintStatus?
+    public var reopenCount: Int
+    public var satisfaction: Int?
+    public var resolution: String?
+    public var closedAt: Date?
+    public var createdBy: UUID?
+    public var createdAt: Date
+    public var updatedAt: Date
+    /// The lifecycle steps possible from here.
+    public var allowedActions: [ComplaintAction]
+
+    /// The lifecycle's view of this complaint.
+    public var lifecycle: ComplaintLifecycle.State {
+        ComplaintLifecycle.State(status: status, pausedFrom: pausedFrom,
+                                 needsLeadershipApproval: level == 1 || nature == "major", reopenCount: reopenCount)
+    }
+}
+
+/// One entry of a complaint's timeline.
+public struct ComplaintEvent: Sendable, Codable, Equatable {
+    public var id: Int
+    public var at: Date
+    public var actorId: UUID?
+    public var actorRoles: [String]
+    /// `received`, a lifecycle action (`grade`, `assign`, …) or `classified`.
+    public var kind: String
+    public var before: [String: String?]?
+    public var after: [String: String?]?
+    public var note: String?
+}

@@ -1,0 +1,43 @@
+import Foundation
+import Postgres
+import RedressCore
+
+/// The column list every complaint query returns, and its decoder.
+enum ComplaintColumns {
+    static let list = """
+        branch_id, id, case_number, channel, source, complainant_name, complainant_phone, complainant_email,
+        complainant_address, customer_type, customer_ref, occurred_at, received_at, product, party, location,
+        description, desired_outcome, category_id, level, nature, priority, repeat_of, department_id,
+        collaborating_department_ids, responsible_user_id, status, paused_from, reopen_count, satisfaction,
+        resolution, closed_at, created_by, created_at, updated_at
+        """
+
+    /// The same list qualified by a table alias, for joins and CTEs.
+    static func qualified(_ alias: String) -> String {
+        list.split(separator: ",").map { "\(alias)." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
+    }
+
+    static func complaint(_ row: PGRow) throws -> Complaint {
+        let status = ComplaintStatus(rawValue: try row.decode(String.self, at: 26)) ?? .received
+        let level: Int16? = try row.decode(at: 19)
+        let satisfaction: Int16? = try row.decode(at: 29)
+        var complaint = Complaint(
+            id: try row.decode(at: 1), branchId: try row.decode(at: 0), caseNumber: try row.decode(at: 2),
+            channel: try row.decode(at: 3), source: try row.decode(at: 4),
+            complainant: Complaint.Complainant(
+                name: try row.decode(at: 5), phone: try row.decode(at: 6), email: try row.decode(at: 7),
+                address: try row.decode(at: 8), customerType: try row.decode(at: 9), customerRef: try row.decode(at: 10)),
+            occurredAt: try row.decode(at: 11), receivedAt: try row.decode(at: 12), product: try row.decode(at: 13),
+            party: try row.decode(at: 14), location: try row.decode(at: 15), description: try row.decode(at: 16),
+            desiredOutcome: try row.decode(at: 17), categoryId: try row.decode(at: 18), level: level.map(Int.init),
+            nature: try row.decode(at: 20), priority: try row.decode(at: 21), repeatOf: try row.decode(at: 22),
+            departmentId: try row.decode(at: 23), collaboratingDepartmentIds: try row.decode(at: 24),
+            responsibleUserId: try row.decode(at: 25), status: status,
+            pausedFrom: try row.decode(String?.self, at: 27).flatMap(ComplaintStatus.init(rawValue:)),
+            reopenCount: try row.decode(at: 28), satisfaction: satisfaction.map(Int.init),
+            resolution: try row.decode(at: 30), closedAt: try row.decode(at: 31), createdBy: try row.decode(at: 32),
+            createdAt: try row.decode(at: 33), updatedAt: try row.decode(at: 34), allowedActions: [])
+        complaint.allowedActions = ComplaintLifecycle.allowedActions(from: complaint.lifecycle)
+        return complaint
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import RedressCore
+
+/// A lifecycle step with the values it records.
+public struct ComplaintStep: Sendable, Equatable {
+    public var action: ComplaintAction
+    /// A note for the timeline (a reason for rejections, reopenings and hand-overs).
+    public var note: String?
+    /// Grading: category, level 1–3, nature (general or major), priority.
+    public var categoryID: UUID?
+    public var level: Int?
+    public var nature: String?
+    public var priority: String?
+    /// Assignment: the responsible department and person.
+    public var departmentID: UUID?
+    public var responsibleUserID: UUID?
+    /// The satisfaction score 1–10.
+    public var satisfaction: Int?
+    /// The resolution told to the customer, or why the complaint is invalid.
+    public var resolution: String?
+
+    /// Creates a step.
+    public init(_ action: ComplaintAction, note: String? = nil, categoryID: UUID? = nil, level: Int? = nil,
+                nature: String? = nil, priority: String? = nil, departmentID: UUID? = nil,
+                responsibleUserID: UUID? = nil, satisfaction: Int? = nil, resolution: String? = nil) {
+        self.action = action
+        self.note = note
+        self.categoryID = categoryID
+        self.level = level
+        self.nature = nature
+        self.priority = priority
+        self.departmentID = departmentID
+        self.responsibleUserID = responsibleUserID
+        self.satisfaction = satisfaction
+        self.resolution = resolution
+    }
+}

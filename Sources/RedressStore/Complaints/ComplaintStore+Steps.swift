@@ -1,0 +1,116 @@
+import Foundation
+import Postgres
+import RedressCore
+
+extension ComplaintStore {
+    /// Takes a lifecycle step: locks the complaint, asks ``ComplaintLifecycle`` whether the step
+    /// applies, records its values, writes a timeline entry with what changed, and a hand-over
+    /// when the responsible department or person changes. `.notFound` when the caller cannot
+    /// see the complaint; `.forbidden` when they see it but may not change it.
+    public func perform(_ caller: Caller, id: UUID, _ step: ComplaintStep) async throws -> Complaint {
+        try await StoreError.translating {
+            try await database.withScope(caller.scope) { connection in
+                let locked = try await connection.query("SELECT \(unescaped: ComplaintColumns.list) FROM complaints WHERE id = \(id) FOR UPDATE")
+                guard let row = locked.first else {
+                    let visible = try await connection.query("SELECT 1 FROM complaints WHERE id = \(id)")
+                    throw visible.isEmpty ? StoreError.notFound : StoreError.forbidden
+                }
+                let before = try ComplaintColumns.complaint(row)
+                let next: ComplaintLifecycle.State
+                do {
+                    next = try ComplaintLifecycle.apply(
+                        .init(step.action, actorRoles: caller.roles, satisfaction: step.satisfaction), to: before.lifecycle)
+                } catch let refusal as ComplaintLifecycle.Refusal {
+                    throw StoreError.lifecycle(refusal)
+                }
+                var after = before
+                after.status = next.status
+                after.pausedFrom = next.pausedFrom
+                after.reopenCount = next.reopenCount
+                try await applyValues(of: step, to: &after, branchID: before.branchId, connection)
+                let updated = try await save(after, closing: next.status == .closed && before.status != .closed, connection)
+                try await record(step, caller: caller, before: before, after: updated, connection)
+                return updated
+            }
+        }
+    }
+
+    private func applyValues(of step: ComplaintStep, to complaint: inout Complaint, branchID: UUID, _ connection: PGConnection) async throws {
+        switch step.action {
+        case .grade:
+            complaint.categoryId = step.categoryID ?? complaint.categoryId
+            complaint.level = step.level ?? complaint.level
+            complaint.nature = step.nature ?? complaint.nature
+            complaint.priority = step.priority ?? complaint.priority
+            if complaint.departmentId == nil {
+                complaint.departmentId = try await route(branchID: branchID, categoryID: complaint.categoryId,
+                                                         channel: complaint.channel, level: complaint.level,
+                                                         product: complaint.product, connection)
+            }
+        case .assign:
+            complaint.departmentId = step.departmentID ?? complaint.departmentId
+            complaint.responsibleUserId = step.responsibleUserID ?? complaint.responsibleUserId
+        case .markInvalid:
+            complaint.nature = "invalid"
+            complaint.resolution = step.resolution
+        case .resolveOnTheSpot, .feedBackResult, .close:
+            complaint.resolution = step.resolution ?? complaint.resolution
+        case .recordSatisfaction:
+            complaint.satisfaction = step.satisfaction
+        default:
+            break
+        }
+    }
+
+    private func save(_ complaint: Complaint, closing: Bool, _ connection: PGConnection) async throws -> Complaint {
+        let rows = try await connection.query("""
+            UPDATE complaints
+               SET status = \(complaint.status.rawValue), paused_from = \(complaint.pausedFrom?.rawValue),
+                   reopen_count = \(complaint.reopenCount), category_id = \(complaint.categoryId),
+                   level = \(complaint.level.map(Int16.init))::smallint, nature = \(complaint.nature),
+                   priority = \(complaint.priority), department_id = \(complaint.departmentId),
+                   responsible_user_id = \(complaint.responsibleUserId),
+                   satisfaction = \(complaint.satisfaction.map(Int16.init))::smallint, resolution = \(complaint.resolution),
+                   closed_at = CASE WHEN \(closing) THEN now() WHEN \(complaint.status.isOpen) THEN NULL ELSE closed_at END,
+                   updated_at = now()
+             WHERE branch_id = \(complaint.branchId) AND id = \(complaint.id)
+            RETURNING \(unescaped: ComplaintColumns.list)
+            """)
+        guard let row = rows.first else { throw StoreError.forbidden }
+        return try ComplaintColumns.complaint(row)
+    }
+
+    private func record(_ step: ComplaintStep, caller: Caller, before: Complaint, after: Complaint, _ connection: PGConnection) async throws {
+        let (old, new) = Self.changes(from: before, to: after)
+        try await connection.execute("""
+            INSERT INTO complaint_events (branch_id, complaint_id, actor_id, actor_roles, kind, before, after, note)
+            VALUES (\(after.branchId), \(after.id), \(caller.userID), \(caller.roles.map(\.rawValue).sorted()),
+                    \(step.action.rawValue), \(PGJSON(old)), \(PGJSON(new)), \(step.note))
+            """)
+        if before.departmentId != after.departmentId || before.responsibleUserId != after.responsibleUserId {
+            try await connection.execute("""
+                INSERT INTO complaint_handovers (branch_id, complaint_id, from_department_id, to_department_id,
+                                                 from_user_id, to_user_id, by_user_id, reason)
+                VALUES (\(after.branchId), \(after.id), \(before.departmentId), \(after.departmentId),
+                        \(before.responsibleUserId), \(after.responsibleUserId), \(caller.userID),
+                        \(step.note ?? (step.action == .grade ? "routing rule at grading" : nil)))
+                """)
+        }
+    }
+
+    /// The fields that differ, as text, before and after.
+    static func changes(from before: Complaint, to after: Complaint) -> ([String: String?], [String: String?]) {
+        func fields(_ c: Complaint) -> [String: String?] {
+            [
+                "status": c.status.rawValue, "pausedFrom": c.pausedFrom?.rawValue, "reopenCount": String(c.reopenCount),
+                "categoryId": c.categoryId?.uuidString.lowercased(), "level": c.level.map(String.init), "nature": c.nature,
+                "priority": c.priority, "departmentId": c.departmentId?.uuidString.lowercased(),
+                "responsibleUserId": c.responsibleUserId?.uuidString.lowercased(),
+                "satisfaction": c.satisfaction.map(String.init), "resolution": c.resolution,
+            ]
+        }
+        let old = fields(before), new = fields(after)
+        let changed = old.keys.filter { old[$0]! != new[$0]! }
+        return (old.filter { changed.contains($0.key) }, new.filter { changed.contains($0.key) })
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Postgres
+import RedressCore
+
+/// Complaints: intake, reading, lifecycle steps and the timeline. Every operation runs in the
+/// caller's scope, so row-level security decides which complaints exist for them.
+public struct ComplaintStore: Sendable {
+    let database: ScopedDatabase
+    /// How far back an earlier complaint of the same customer and category makes a new one a repeat.
+    public var repeatWindow: Duration
+
+    /// Creates the store; the repeat window defaults to 30 days.
+    public init(database: ScopedDatabase, repeatWindow: Duration = .seconds(30 * 86_400)) {
+        self.database = database
+        self.repeatWindow = repeatWindow
+    }
+
+    /// An intake's outcome: the complaint, and whether it was an earlier intake with the same key.
+    public struct IntakeResult: Sendable {
+        public var complaint: Complaint
+        public var replayed: Bool
+    }
+
+    /// Records a complaint in the caller's home branch, routes it when its category has a rule,
+    /// marks it a repeat of the same customer's recent complaint in the same category, and writes
+    /// the first timeline entry. With an idempotency key, a retry returns the first complaint;
+    /// the same key with a different request is `.idempotencyConflict`.
+    public func intake(_ caller: Caller, _ intake: ComplaintIntake, idempotencyKey: String?, requestHash: Data?) async throws -> IntakeResult {
+        try await StoreError.translating {
+            try await database.withScope(caller.scope) { connection in
+                let department = try await route(branchID: caller.branchID, categoryID: intake.categoryID, channel: intake.channel,
+                                                  level: intake.level, product: intake.product, connection)
+                let rows = try await connection.query(insertStatement(caller, intake, department: department,
+                                                                      idempotencyKey: idempotencyKey, requestHash: requestHash))
+                if let row = rows.first { return IntakeResult(complaint: try ComplaintColumns.complaint(row), replayed: false) }
+                let existing = try await connection.query("""
+                    SELECT \(unescaped: ComplaintColumns.list), idempotency_hash FROM complaints
+                     WHERE branch_id = \(caller.branchID) AND idempotency_key = \(idempotencyKey)
+                    """)
+                guard let row = existing.first else { throw StoreError.notFound }
+                guard try row.decode(Data?.self, at: 35) == requestHash else {
+                    throw StoreError.conflict(field: "Idempotency-Key", message: "was used before with a different request")
+                }
+                return IntakeResult(complaint: try ComplaintColumns.complaint(row), replayed: true)
+            }
+        }
+    }
+
+    /// The department the branch's routing rules choose, if any.
+    func route(branchID: UUID, categoryID: UUID?, channel: String, level: Int?, product: String?,
+               _ connection: PGConnection) async throws -> UUID? {
+        guard let categoryID else { return nil }
+        let rules = try await connection.query("""
+            SELECT id, position, category_id, channel, level, product, department_id FROM routing_rules
+             WHERE branch_id = \(branchID) AND category_id = \(categoryID)
+            """).map { row in
+            RoutingRule(id: try row.decode(at: 0), position: try row.decode(at: 1), categoryID: try row.decode(at: 2),
+                        channel: try row.decode(at: 3), level: try row.decode(Int16?.self, at: 4).map(Int.init),
+                        product: try row.decode(at: 5), departmentID: try row.decode(at: 6))
+        }
+        return Routing.department(for: RoutingFacts(categoryID: categoryID, channel: channel, level: level, product: product),
+                                  rules: rules)
+    }
+
+    private func insertStatement(_ caller: Caller, _ intake: ComplaintIntake, department: UUID?,
+                                 idempotencyKey: String?, requestHash: Data?) -> PGQuery {
+        let person = intake.complainant
+        let windowSeconds = Double(repeatWindow.components.seconds)
+        return """
+            WITH earlier AS (
+                SELECT id FROM complaints
+                 WHERE branch_id = \(caller.branchID) AND customer_ref = \(person.customerRef) AND category_id = \(intake.categoryID)
+                   AND received_at >= coalesce(\(intake.receivedAt), now()) - make_interval(secs => \(windowSeconds))
+                   AND received_at <= coalesce(\(intake.receivedAt), now())
+                 ORDER BY received_at DESC LIMIT 1
+            ), inserted AS (
+                INSERT INTO complaints (branch_id, case_number, channel, source, complainant_name, complainant_phone,
+                       complainant_email, complainant_address, customer_type, customer_ref, occurred_at, received_at,
+                       product, party, location, description, desired_outcome, category_id, level, nature, priority,
+                       repeat_of, department_id, idempotency_key, idempotency_hash, created_by)
+                SELECT b.id,
+                       upper(b.code) || '-' || to_char(coalesce(\(intake.receivedAt), now()) AT TIME ZONE b.time_zone, 'YYYYMMDD')
+                           || '-' || lpad(nextval('complaint_case_serial')::text, 6, '0'),
+                       \(intake.channel), \(intake.source), \(person.name), \(person.phone), \(person.email), \(person.address),
+                       \(person.customerType), \(person.customerRef), \(intake.occurredAt), coalesce(\(intake.receivedAt), now()),
+                       \(intake.product), \(intake.party), \(intake.location), \(intake.description), \(intake.desiredOutcome),
+                       \(intake.categoryID), \(intake.level.map(Int16.init))::smallint,
+                       CASE WHEN (SELECT id FROM earlier) IS NOT NULL AND \(intake.nature) = 'general' THEN 'repeat' ELSE \(intake.nature) END,
+                       \(intake.priority), (SELECT id FROM earlier), \(department), \(idempotencyKey), \(requestHash), \(caller.userID)
+                  FROM branches b WHERE b.id = \(caller.branchID)
+                ON CONFLICT (branch_id, idempotency_key) DO NOTHING
+                RETURNING *
+            ), event AS (
+                INSERT INTO complaint_events (branch_id, complaint_id, actor_id, actor_roles, kind, after)
+                SELECT branch_id, id, \(caller.userID), \(caller.roles.map(\.rawValue).sorted()), 'received',
+                       jsonb_build_object('status', status, 'caseNumber', case_number, 'channel', channel,
+                                          'categoryId', category_id::text, 'departmentId', department_id::text,
+                                          'level', level::text, 'nature', nature, 'priority', priority,
+                                          'repeatOf', repeat_of::text)
+                  FROM inserted
+            ), handover AS (
+                INSERT INTO complaint_handovers (branch_id, complaint_id, to_department_id, by_user_id, reason)
+                SELECT branch_id, id, department_id, \(caller.userID), 'routing rule at intake'
+                  FROM inserted WHERE department_id IS NOT NULL
+            )
+            SELECT \(unescaped: ComplaintColumns.list) FROM inserted
+            """
+    }
+
+    /// One complaint, if the caller may see it.
+    public func get(_ scope: AccessScope, id: UUID) async throws -> Complaint {
+        try await database.withScope(scope, readOnly: true) { connection in
+            let rows = try await connection.query("SELECT \(unescaped: ComplaintColumns.list) FROM complaints WHERE id = \(id)")
+            guard let row = rows.first else { throw StoreError.notFound }
+            return try ComplaintColumns.complaint(row)
+        }
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import RedressCore
+import RedressTestSupport
+import Testing
+
+/// Complaints walked through every path over real HTTP and PostgreSQL, asserting the timeline.
+@Suite("Complaint lifecycle over HTTP")
+struct ComplaintLifecycleAPITests {
+    struct Actors {
+        var agent: String, handler: String, head: String, manager: String
+    }
+
+    static func actors(_ org: TestOrganisation, _ client: any TestClientProtocol) async throws -> Actors {
+        Actors(agent: try await client.signIn(org.a.code, "agent"), handler: try await client.signIn(org.a.code, "handler"),
+               head: try await client.signIn(org.a.code, "department_head"), manager: try await client.signIn(org.a.code, "branch_manager"))
+    }
+
+    static func billing(_ client: any TestClientProtocol, token: String) async throws -> String {
+        let categories = try await client.call(.get, "/v1/categories", token: token)
+        return try #require(categories.items.first { $0["code"] as? String == "billing" }?["id"] as? String)
+    }
+
+    static func intake(_ client: any TestClientProtocol, token: String, category: String?, phone: String = "+86 138 0013 8000",
+                       level: Int? = nil, nature: String? = nil, key: String? = nil) async throws -> [String: Any] {
+        var fields = [#""channel":"phone""#, #""complainant":{"name":"王小明","phone":"\#(phone)","customerType":"individual"}"#,
+                      #""description":"话费账单重复扣费 — charged twice for the same month""#, #""desiredOutcome":"Refund""#]
+        if let category { fields.append(#""categoryId":"\#(category)""#) }
+        if let level { fields.append(#""level":\#(level)"#) }
+        if let nature { fields.append(#""nature":"\#(nature)""#) }
+        let response = try await client.call(.post, "/v1/complaints", token: token, body: "{" + fields.joined(separator: ",") + "}",
+                                             headers: key.map { ["Idempotency-Key": $0] } ?? [:])
+        #expect(response.status == .created, "\(String(decoding: response.body, as: UTF8.self))")
+        return response.json
+    }
+
+    static func step(_ client: any TestClientProtocol, _ id: String, _ action: String, token: String, body: String? = nil,
+                     expect status: HTTPResponse.Status = .ok) async throws -> [String: Any] {
+        let response = try await client.call(.post, "/v1/complaints/\(id)/actions/\(action)", token: token, body: body)
+        #expect(response.status == status, "\(action): \(String(decoding: response.body, as: UTF8.self))")
+        return response.json
+    }
+
+    static func timeline(_ client: any TestClientProtocol, _ id: String, token: String) async throws -> [String] {
+        try await client.call(.get, "/v1/complaints/\(id)/timeline", token: token).items.compactMap { $0["kind"] as? String }
+    }
+
+    @Test func theStandardPath() async throws {
+        try await APIHarness.run { harness, client in
+            let org = harness.organisation
+            let who = try await Self.actors(org, client)
+            let category = try await Self.billing(client, token: who.agent)
+            let complaint = try await Self.intake(client, token: who.agent, category: category)
+            let id = try #require(complaint["id"] as? String)
+            #expect((complaint["caseNumber"] as? String)?.hasPrefix("BRANCH-A-") == true)
+            #expect((complaint["departmentId"] as? String)?.lowercased() == org.a.departments[0].path, "routed by the billing rule")
+            #expect(complaint["status"] as? String == "received")
+            _ = try await Self.step(client, id, "acknowledge", token: who.agent)
+            _ = try await Self.step(client, id, "grade", token: who.agent, body: #"{"level":2,"priority":"important"}"#)
+            let assigned = try await Self.step(client, id, "assign", token: who.head,
+                                               body: #"{"responsibleUserId":"\#(org.a.users[.handler]!.path)","note":"yours"}"#)
+            #expect((assigned["responsibleUserId"] as? String)?.lowercased() == org.a.users[.handler]!.path)
+            for action in ["start_investigation", "propose_plan"] { _ = try await Self.step(client, id, action, token: who.handler) }
+            _ = try await Self.step(client, id, "approve_plan", token: who.head)
+            _ = try await Self.step(client, id, "start_implementation", token: who.handler)
+            _ = try await Self.step(client, id, "feed_back_result", token: who.handler, body: #"{"resolution":"Refunded the double charge"}"#)
+            _ = try await Self.step(client, id, "start_follow_up", token: who.agent)
+            let closed = try await Self.step(client, id, "record_satisfaction", token: who.agent, body: #"{"satisfaction":9}"#)
+            #expect(closed["status"] as? String == "closed" && closed["closedAt"] != nil)
+            _ = try await Self.step(client, id, "archive", token: who.manager)
+            #expect(try await Self.timeline(client, id, token: who.head) == [
+                "received", "acknowledge", "grade", "assign", "start_investigation", "propose_plan", "approve_plan",
+                "start_implementation", "feed_back_result", "start_follow_up", "record_satisfaction", "archive"])
+            let events = try await client.call(.get, "/v1/complaints/\(id)/timeline", token: who.head).items
+            let grade = try #require(events.first { $0["kind"] as? String == "grade" })
+            #expect((grade["after"] as? [String: Any])?["level"] as? String == "2")
+            #expect((grade["before"] as? [String: Any])?["status"] as? String == "acknowledged")
+            #expect((events[3]["actorId"] as? String)?.lowercased() == org.a.users[.departmentHead]!.path)
+        }
+    }
+
+    @Test func levelOneNeedsTheHeadThenTheBranchManager() async throws {
+        try await APIHarness.run { harness, client in
+            let who = try await Self.actors(harness.organisation, client)
+            let category = try await Self.billing(client, token: who.agent)
+            let id = try #require(try await Self.intake(client, token: who.agent, category: category, level: 1)["id"] as? String)
+            _ = try await Self.step(client, id, "grade", token: who.agent, body: #"{"level":1,"priority":"urgent","nature":"major"}"#)
+            for action in ["assign"] {
+                _ = try await Self.step(client, id, action, token: who.head, body: #"{"responsibleUserId":"\#(harness.organisation.a.users[.handler]!.path)"}"#)
+            }
+            for action in ["start_investigation", "propose_plan"] { _ = try await Self.step(client, id, action, token: who.handler) }
+            let headApproved = try await Self.step(client, id, "approve_plan", token: who.head)
+            #expect(headApproved["status"] as? String == "plan_head_approved")
+            _ = try await Self.step(client, id, "approve_plan", token: who.head, expect: .forbidden)
+            let approved = try await Self.step(client, id, "approve_plan", token: who.manager)
+            #expect(approved["status"] as? String == "plan_approved")
+            #expect(try await Self.timeline(client, id, token: who.manager).suffix(2) == ["approve_plan", "approve_plan"])
+        }
+    }
+
+    @Test func invalidSimpleReopenedAndPausedPaths() async throws {
+        try await APIHarness.run { harness, client in
+            let who = try await Self.actors(harness.organisation, client)
+            let category = try await Self.billing(client, token: who.agent)
+            let invalid = try #require(try await Self.intake(client, token: who.agent, category: nil, phone: "+86 10 1111")["id"] as? String)
+            let closed = try await Self.step(client, invalid, "mark_invalid", token: who.agent, body: #"{"resolution":"Not a complaint: a sales enquiry"}"#)
+            #expect(closed["status"] as? String == "closed" && closed["nature"] as? String == "invalid")
+
+            let simple = try #require(try await Self.intake(client, token: who.agent, category: category, phone: "+86 10 2222")["id"] as? String)
+            _ = try await Self.step(client, simple, "resolve_on_the_spot", token: who.agent, body: #"{"resolution":"Explained the bill"}"#)
+            let satisfied = try await Self.step(client, simple, "record_satisfaction", token: who.agent, body: #"{"satisfaction":7}"#)
+            #expect(satisfied["status"] as? String == "closed")
+            #expect(try await Self.timeline(client, simple, token: who.agent) == ["received", "resolve_on_the_spot", "record_satisfaction"])
+
+            let unhappy = try #require(try await Self.intake(client, token: who.agent, category: category, phone: "+86 10 3333")["id"] as? String)
+            _ = try await Self.step(client, unhappy, "resolve_on_the_spot", token: who.agent, body: #"{"resolution":"Explained"}"#)
+            let reopened = try await Self.step(client, unhappy, "record_satisfaction", token: who.agent, body: #"{"satisfaction":3}"#)
+            #expect(reopened["status"] as? String == "investigating" && reopened["reopenCount"] as? Int == 1)
+            #expect(reopened["closedAt"] == nil)
+
+            let paused = try #require(try await Self.intake(client, token: who.agent, category: category, phone: "+86 10 4444")["id"] as? String)
+            _ = try await Self.step(client, paused, "acknowledge", token: who.agent)
+            let waiting = try await Self.step(client, paused, "await_customer", token: who.agent, body: #"{"note":"Asked for the invoice"}"#)
+            #expect(waiting["status"] as? String == "awaiting_customer" && waiting["allowedActions"] as? [String] == ["resume"])
+            let refused = try await client.call(.post, "/v1/complaints/\(paused)/actions/grade", token: who.agent,
+                                                body: #"{"level":2,"priority":"general"}"#)
+            #expect(refused.status == .conflict)
+            #expect(refused.json["currentStatus"] as? String == "awaiting_customer")
+            #expect(refused.json["allowedActions"] as? [String] == ["resume"])
+            let resumed = try await Self.step(client, paused, "resume", token: who.agent)
+            #expect(resumed["status"] as? String == "acknowledged")
+            #expect(try await Self.timeline(client, paused, token: who.agent) == ["received", "acknowledge", "await_customer", "resume"])
+        }
+    }
+
+    @Test func intakeIsIdempotentAndRecognisesRepeats() async throws {
+        try await APIHarness.run { harness, client in
+            let who = try await Self.actors(harness.organisation, client)
+            let category = try await Self.billing(client, token: who.agent)
+            let first = try await Self.intake(client, token: who.agent, category: category, key: "call-42")
+            let body = #"{"channel":"phone","complainant":{"name":"王小明","phone":"+86 138 0013 8000","customerType":"individual"},"description":"话费账单重复扣费 — charged twice for the same month","desiredOutcome":"Refund","categoryId":"\#(category)"}"#
+            let retry = try await client.call(.post, "/v1/complaints", token: who.agent, body: body, headers: ["Idempotency-Key": "call-42"])
+            #expect(retry.status == .ok)
+            #expect(retry.json["id"] as? String == first["id"] as? String)
+            let misuse = try await client.call(.post, "/v1/complaints", token: who.agent, body: body.replacingOccurrences(of: "Refund", with: "Apology"),
+                                               headers: ["Idempotency-Key": "call-42"])
+            #expect(misuse.status == .conflict && misuse.problemFields == ["Idempotency-Key"])
+            let again = try await Self.intake(client, token: who.agent, category: category)
+            #expect(again["nature"] as? String == "repeat")
+            #expect(again["repeatOf"] as? String == first["id"] as? String)
+            let list = try await client.call(.get, "/v1/complaints", token: who.agent)
+            #expect(list.items.count == 2, "the retry created nothing")
+        }
+    }
+}
