@@ -28,6 +28,9 @@ public enum StoreError: Error, Sendable, Equatable {
         "api_keys_branch_id_name_key": "/name",
         "api_keys_branch_id_user_id_fkey": "/userId",
         "branches_code_key": "/code",
+        "complaints_branch_id_category_id_fkey": "/categoryId",
+        "complaints_branch_id_department_id_fkey": "/departmentId",
+        "complaints_branch_id_responsible_user_id_fkey": "/responsibleUserId",
     ]
 
     /// Translates the database errors a caller can cause; anything else is rethrown unchanged.
