@@ -11,11 +11,14 @@ import Testing
 struct IsolationMatrixTests {
     /// Every tenant-scoped table with the column that names its branch.
     static let tables = [("branches", "id"), ("departments", "branch_id"), ("users", "branch_id"),
-                         ("hq_grants", "branch_id"), ("sessions", "branch_id"), ("api_keys", "branch_id")]
+                         ("hq_grants", "branch_id"), ("sessions", "branch_id"), ("api_keys", "branch_id"),
+                         ("categories", "branch_id"), ("routing_rules", "branch_id"), ("complaints", "branch_id"),
+                         ("complaint_events", "branch_id"), ("complaint_handovers", "branch_id")]
 
     func withOrganisation(_ body: (ScopedDatabase, TestOrganisation) async throws -> Void) async throws {
         let database = try await TestDatabase.create()
         let organisation = try await TestOrganisation.create(in: database)
+        try await Self.addComplaints(organisation, database)
         try await database.withPool(size: 2) { (pool: PGPool) async throws in
             try await body(ScopedDatabase(pool: pool, configuration: StoreConfiguration(passwordHashCost: 4)), organisation)
         }
@@ -43,6 +46,52 @@ struct IsolationMatrixTests {
                         UNION ALL SELECT 1 FROM branches WHERE id = \(id)
                         """)
                     #expect(rows.isEmpty, "\(role) read a row of branch c by id")
+                }
+            }
+        }
+    }
+
+    /// One complaint in each department of every branch, with a timeline entry and a hand-over.
+    static func addComplaints(_ org: TestOrganisation, _ database: TestDatabase) async throws {
+        try await database.withPool(owner: true, size: 1) { (pool: PGPool) async throws in
+            for branch in org.branches {
+                for (index, department) in branch.departments.enumerated() {
+                    try await pool.query("""
+                        WITH c AS (
+                            INSERT INTO complaints (branch_id, case_number, channel, description, department_id)
+                            VALUES (\(branch.id), \(branch.code + "-\(index)"), 'phone', 'test', \(department)) RETURNING branch_id, id)
+                        , e AS (INSERT INTO complaint_events (branch_id, complaint_id, kind) SELECT branch_id, id, 'received' FROM c)
+                        INSERT INTO complaint_handovers (branch_id, complaint_id, to_department_id) SELECT branch_id, id, \(department) FROM c
+                        """)
+                }
+            }
+        }
+    }
+
+    @Test(arguments: [Role.handler, .departmentHead])
+    func departmentScopedRolesSeeOnlyTheirDepartmentsComplaints(role: Role) async throws {
+        try await withOrganisation { database, org in
+            try await database.withScope(org.caller(role, in: org.a).scope) { connection in
+                for table in ["complaints", "complaint_events", "complaint_handovers"] {
+                    let column = table == "complaints" ? "department_id" : "(SELECT department_id FROM complaints c WHERE c.id = complaint_id)"
+                    let seen = Set(try await connection.query("SELECT DISTINCT \(unescaped: column) FROM \(unescaped: table)")
+                        .map { try $0.decode(UUID.self, at: 0) })
+                    #expect(seen == [org.a.departments[0]], "\(role) \(table)")
+                }
+                let moved = try await connection.execute("UPDATE complaints SET description = 'x' WHERE department_id = \(org.a.departments[1])")
+                #expect(moved == 0)
+            }
+            await #expect(throws: PGError.self, "moving a complaint into another department") {
+                try await database.withScope(org.caller(role, in: org.a).scope) { connection in
+                    try await connection.execute("UPDATE complaints SET department_id = \(org.a.departments[1]) WHERE department_id = \(org.a.departments[0])")
+                }
+            }
+            await #expect(throws: PGError.self, "taking in a complaint for another department") {
+                try await database.withScope(org.caller(role, in: org.a).scope) { connection in
+                    try await connection.execute("""
+                        INSERT INTO complaints (branch_id, case_number, channel, description, department_id)
+                        VALUES (\(org.a.id), 'x-1', 'web', 'x', \(org.a.departments[1]))
+                        """)
                 }
             }
         }
@@ -82,6 +131,8 @@ struct IsolationMatrixTests {
             let inserts: [PGQuery] = [
                 "INSERT INTO departments (branch_id, name, kind) VALUES (\(target.id), 'Intruders', 'other')",
                 "INSERT INTO users (branch_id, login, name, roles) VALUES (\(target.id), 'intruder', 'I', '{admin}')",
+                "INSERT INTO complaints (branch_id, case_number, channel, description) VALUES (\(target.id), 'X-1', 'web', 'planted')",
+                "INSERT INTO complaint_events (branch_id, complaint_id, kind) VALUES (\(target.id), gen_random_uuid(), 'forged')",
                 """
                 INSERT INTO api_keys (branch_id, user_id, name, key_prefix, key_hash)
                 VALUES (\(target.id), \(target.users[.bot]!), 'stolen', 'x', \(Data(repeating: 1, count: 32)))
@@ -100,6 +151,8 @@ struct IsolationMatrixTests {
                 "UPDATE branches SET name = 'Taken' WHERE id = \(target.id)",
                 "DELETE FROM departments WHERE branch_id = \(target.id)",
                 "DELETE FROM users WHERE branch_id = \(target.id)",
+                "UPDATE complaints SET status = 'closed' WHERE branch_id = \(target.id)",
+                "UPDATE routing_rules SET position = 1 WHERE branch_id = \(target.id)",
             ]
             for update in updates {
                 let changed = try await database.withScope(scope) { connection in try await connection.execute(update) }
