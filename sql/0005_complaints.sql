@@ -127,6 +127,25 @@ CREATE INDEX complaints_collaborators ON complaints USING gin (collaborating_dep
 CREATE INDEX complaints_customer ON complaints (branch_id, customer_ref, category_id, received_at DESC)
     WHERE customer_ref IS NOT NULL;
 
+-- Collaborating departments must exist in the complaint's branch (an array has no foreign key).
+CREATE FUNCTION check_complaint_collaborators() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF EXISTS (
+        SELECT FROM unnest(NEW.collaborating_department_ids) AS wanted(id)
+        WHERE NOT EXISTS (SELECT FROM departments d WHERE d.branch_id = NEW.branch_id AND d.id = wanted.id)
+    ) THEN
+        RAISE EXCEPTION 'a collaborating department does not exist in this branch'
+            USING ERRCODE = 'foreign_key_violation', COLUMN = 'collaborating_department_ids',
+                  CONSTRAINT = 'complaints_collaborating_department_ids_fkey', TABLE = 'complaints';
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER complaints_collaborators_exist BEFORE INSERT OR UPDATE OF collaborating_department_ids ON complaints
+    FOR EACH ROW EXECUTE FUNCTION check_complaint_collaborators();
+
 -- Every change of a complaint, in order: who, when, what, and the values before and after.
 CREATE TABLE complaint_events (
     branch_id     uuid NOT NULL,

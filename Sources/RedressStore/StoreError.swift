@@ -29,6 +29,7 @@ public enum StoreError: Error, Sendable, Equatable {
         "api_keys_branch_id_user_id_fkey": "/userId",
         "branches_code_key": "/code",
         "complaints_branch_id_category_id_fkey": "/categoryId",
+        "complaints_collaborating_department_ids_fkey": "/collaboratingDepartmentIds",
         "complaints_branch_id_department_id_fkey": "/departmentId",
         "complaints_branch_id_responsible_user_id_fkey": "/responsibleUserId",
     ]

@@ -35,6 +35,12 @@ struct ComplaintLifecycleTests {
         #expect(rejected.status == .investigating)
     }
 
+    @Test func reassigningKeepsTheStatus() throws {
+        let investigating = try walk(State(), [.grade, .assign, .startInvestigation])
+        #expect(try walk(investigating, [.reassign]).status == .investigating)
+        #expect(throws: ComplaintLifecycle.Refusal.self) { try walk(State(), [.reassign]) }
+    }
+
     @Test func ordinaryPlansNeedOnlyTheHead() throws {
         let approved = try walk(State(), [.grade, .assign, .startInvestigation, .proposePlan, .approvePlan])
         #expect(approved.status == .planApproved)
@@ -98,7 +104,7 @@ struct ComplaintLifecycleTests {
             do {
                 let next = try ComplaintLifecycle.apply(command, to: state)
                 #expect(allowed.contains(action), "\(action) from \(status) moved but is not listed as allowed")
-                #expect(next.status != status, "\(action) from \(status) went nowhere")
+                #expect(next.status != status || action == .reassign, "\(action) from \(status) went nowhere")
             } catch {
                 #expect(!allowed.contains(action), "\(action) from \(status) is listed but refused: \(error)")
                 #expect(error == .notAllowed(current: status, allowed: allowed))

@@ -67,6 +67,15 @@ struct ComplaintIsolationTests {
             #expect(try await client.call(.get, "/v1/complaints/\(id)", token: other).status == .ok, "arrived in the new one")
             let mine = try await client.call(.get, "/v1/complaints?myDepartments=true", token: other)
             #expect(mine.items.compactMap { $0["id"] as? String } == [id])
+            // A collaborating department reads the case but does not change it.
+            let shared = try await client.call(.post, "/v1/complaints/\(id)/actions/reassign", token: agent,
+                                               body: #"{"collaboratingDepartmentIds":["\#(org.a.departments[0].path)"]}"#)
+            #expect(shared.status == .ok)
+            #expect(try await client.call(.get, "/v1/complaints/\(id)/timeline", token: head).status == .ok, "collaborators see the case")
+            #expect(try await client.call(.post, "/v1/complaints/\(id)/actions/acknowledge", token: head).status == .forbidden)
+            let stranger = try await client.call(.post, "/v1/complaints/\(id)/actions/reassign", token: agent,
+                                                 body: #"{"collaboratingDepartmentIds":["\#(org.c.departments[0].path)"]}"#)
+            #expect(stranger.status == .unprocessableContent && stranger.problemFields == ["/collaboratingDepartmentIds"])
             for role in [Role.auditor, .executive, .admin, .bot] {
                 let token = role == .bot ? org.a.botKey : try await client.signIn(org.a.code, role.rawValue)
                 let intake = try await client.call(.post, "/v1/complaints", token: token,

@@ -154,3 +154,46 @@ struct ComplaintLifecycleAPITests {
         }
     }
 }
+
+@Suite("Complaint listing over HTTP")
+struct ComplaintListingTests {
+    @Test func filtersSearchAndPagesNewestFirst() async throws {
+        try await APIHarness.run { harness, client in
+            let org = harness.organisation
+            let agent = try await client.signIn(org.a.code, "agent")
+            let category = try await ComplaintLifecycleAPITests.billing(client, token: agent)
+            var ids: [String] = []
+            for index in 0..<5 {
+                let complaint = try await ComplaintLifecycleAPITests.intake(client, token: agent, category: index.isMultiple(of: 2) ? category : nil,
+                                                                            phone: "+86 10 900\(index)")
+                ids.append(try #require(complaint["id"] as? String))
+            }
+            let first = try await client.call(.get, "/v1/complaints/\(ids[0])", token: agent)
+            let caseNumber = try #require(first.json["caseNumber"] as? String)
+            func listed(_ query: String) async throws -> [String] {
+                var result: [String] = []
+                var cursor: String?
+                repeat {
+                    let page = try await client.call(.get, "/v1/complaints?limit=2&\(query)" + (cursor.map { "&cursor=\($0)" } ?? ""), token: agent)
+                    #expect(page.status == .ok, "\(query)")
+                    result += page.items.compactMap { $0["id"] as? String }
+                    cursor = page.json["nextCursor"] as? String
+                } while cursor != nil
+                return result
+            }
+            #expect(try await listed("") == ids.reversed(), "newest first, every page once")
+            #expect(try await listed("departmentId=\(org.a.departments[0].path)") == [ids[4], ids[2], ids[0]])
+            #expect(try await listed("categoryId=\(category)").count == 3)
+            #expect(try await listed("status=received&channel=phone").count == 5)
+            #expect(try await listed("status=closed").isEmpty)
+            let encodedChinese = "重复扣费".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            #expect(try await listed("q=\(encodedChinese)").count == 5, "Chinese text is searchable")
+            #expect(try await listed("q=CHARGED%20TWICE").count == 5, "English search ignores case")
+            #expect(try await listed("q=\(caseNumber.lowercased())") == [ids[0]], "by case number")
+            #expect(try await listed("q=%25").isEmpty, "wildcards are literal")
+            let future = "2999-01-01T00:00:00Z"
+            #expect(try await listed("receivedBefore=\(future)&receivedFrom=2000-01-01T00:00:00Z").count == 5)
+            #expect(try await listed("receivedFrom=\(future)").isEmpty)
+        }
+    }
+}

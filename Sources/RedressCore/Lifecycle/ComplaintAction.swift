@@ -7,6 +7,9 @@ public enum ComplaintAction: String, Codable, CaseIterable, Sendable {
     case grade
     /// Hand the complaint to the responsible department and person.
     case assign
+    /// Change the responsible department or person, or the collaborating departments, of a
+    /// complaint already being worked on; the status stays.
+    case reassign
     /// Begin the investigation.
     case startInvestigation = "start_investigation"
     /// Submit a handling plan for approval.
@@ -43,7 +46,7 @@ public enum ComplaintAction: String, Codable, CaseIterable, Sendable {
         switch self {
         case .acknowledge, .grade, .resolveOnTheSpot, .markInvalid, .startFollowUp, .recordSatisfaction:
             return [.agent, .handler, .departmentHead, .branchManager]
-        case .assign:
+        case .assign, .reassign:
             return [.agent, .departmentHead, .branchManager]
         case .startInvestigation, .proposePlan, .startImplementation, .feedBackResult:
             return [.handler, .departmentHead, .branchManager]

@@ -66,6 +66,8 @@ public enum ComplaintLifecycle {
         case .acknowledge: return status == .received ? .acknowledged : nil
         case .grade: return [.received, .acknowledged].contains(status) ? .graded : nil
         case .assign: return [.received, .acknowledged, .graded].contains(status) ? .assigned : nil
+        case .reassign:
+            return [.assigned, .investigating, .planProposed, .planHeadApproved, .planApproved, .implementing].contains(status) ? status : nil
         case .startInvestigation: return status == .assigned ? .investigating : nil
         case .proposePlan: return status == .investigating ? .planProposed : nil
         case .approvePlan:

@@ -109,7 +109,7 @@ struct IntakeBody: StrictBody {
 /// `POST /v1/complaints/{id}/actions/{action}`.
 struct StepBody: StrictBody {
     static let fields: Set<String> = ["note", "categoryId", "level", "nature", "priority", "departmentId",
-                                      "responsibleUserId", "satisfaction", "resolution"]
+                                      "responsibleUserId", "collaboratingDepartmentIds", "satisfaction", "resolution"]
     var note: String?
     var categoryId: UUID?
     var level: Int?
@@ -117,6 +117,7 @@ struct StepBody: StrictBody {
     var priority: String?
     var departmentId: UUID?
     var responsibleUserId: UUID?
+    var collaboratingDepartmentIds: [UUID]?
     var satisfaction: Int?
     var resolution: String?
 
@@ -136,10 +137,11 @@ struct StepBody: StrictBody {
         case .grade:
             if level == nil { rules.fail("/level", "is required to grade") }
             if priority == nil { rules.fail("/priority", "is required to grade") }
-        case .assign:
-            if departmentId == nil && responsibleUserId == nil {
-                rules.fail("/departmentId", "or responsibleUserId is required to assign")
+        case .assign, .reassign:
+            if departmentId == nil && responsibleUserId == nil && collaboratingDepartmentIds == nil {
+                rules.fail("/departmentId", "or responsibleUserId or collaboratingDepartmentIds is required to assign")
             }
+            rules.distinct(collaboratingDepartmentIds, "/collaboratingDepartmentIds", limit: 20)
         case .markInvalid, .resolveOnTheSpot, .feedBackResult:
             if resolution == nil { rules.fail("/resolution", "is required for this step") }
         case .recordSatisfaction:
@@ -151,7 +153,8 @@ struct StepBody: StrictBody {
         }
         try rules.check()
         return ComplaintStep(action, note: note, categoryID: categoryId, level: level, nature: nature, priority: priority,
-                             departmentID: departmentId, responsibleUserID: responsibleUserId, satisfaction: satisfaction,
+                             departmentID: departmentId, responsibleUserID: responsibleUserId,
+                             collaboratingDepartmentIDs: collaboratingDepartmentIds, satisfaction: satisfaction,
                              resolution: resolution)
     }
 }

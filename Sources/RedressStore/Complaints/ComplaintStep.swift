@@ -14,6 +14,8 @@ public struct ComplaintStep: Sendable, Equatable {
     /// Assignment: the responsible department and person.
     public var departmentID: UUID?
     public var responsibleUserID: UUID?
+    /// Assignment: the departments that collaborate (replacing the previous list).
+    public var collaboratingDepartmentIDs: [UUID]?
     /// The satisfaction score 1–10.
     public var satisfaction: Int?
     /// The resolution told to the customer, or why the complaint is invalid.
@@ -22,7 +24,7 @@ public struct ComplaintStep: Sendable, Equatable {
     /// Creates a step.
     public init(_ action: ComplaintAction, note: String? = nil, categoryID: UUID? = nil, level: Int? = nil,
                 nature: String? = nil, priority: String? = nil, departmentID: UUID? = nil,
-                responsibleUserID: UUID? = nil, satisfaction: Int? = nil, resolution: String? = nil) {
+                responsibleUserID: UUID? = nil, collaboratingDepartmentIDs: [UUID]? = nil, satisfaction: Int? = nil, resolution: String? = nil) {
         self.action = action
         self.note = note
         self.categoryID = categoryID
@@ -31,6 +33,7 @@ public struct ComplaintStep: Sendable, Equatable {
         self.priority = priority
         self.departmentID = departmentID
         self.responsibleUserID = responsibleUserID
+        self.collaboratingDepartmentIDs = collaboratingDepartmentIDs
         self.satisfaction = satisfaction
         self.resolution = resolution
     }

@@ -47,9 +47,10 @@ extension ComplaintStore {
                                                          channel: complaint.channel, level: complaint.level,
                                                          product: complaint.product, connection)
             }
-        case .assign:
+        case .assign, .reassign:
             complaint.departmentId = step.departmentID ?? complaint.departmentId
             complaint.responsibleUserId = step.responsibleUserID ?? complaint.responsibleUserId
+            complaint.collaboratingDepartmentIds = step.collaboratingDepartmentIDs ?? complaint.collaboratingDepartmentIds
         case .markInvalid:
             complaint.nature = "invalid"
             complaint.resolution = step.resolution
@@ -70,6 +71,7 @@ extension ComplaintStore {
                    level = \(complaint.level.map(Int16.init))::smallint, nature = \(complaint.nature),
                    priority = \(complaint.priority), department_id = \(complaint.departmentId),
                    responsible_user_id = \(complaint.responsibleUserId),
+                   collaborating_department_ids = \(complaint.collaboratingDepartmentIds),
                    satisfaction = \(complaint.satisfaction.map(Int16.init))::smallint, resolution = \(complaint.resolution),
                    closed_at = CASE WHEN \(closing) THEN now() WHEN \(complaint.status.isOpen) THEN NULL ELSE closed_at END,
                    updated_at = now()
@@ -106,6 +108,7 @@ extension ComplaintStore {
                 "categoryId": c.categoryId?.uuidString.lowercased(), "level": c.level.map(String.init), "nature": c.nature,
                 "priority": c.priority, "departmentId": c.departmentId?.uuidString.lowercased(),
                 "responsibleUserId": c.responsibleUserId?.uuidString.lowercased(),
+                "collaboratingDepartmentIds": c.collaboratingDepartmentIds.map { $0.uuidString.lowercased() }.joined(separator: ","),
                 "satisfaction": c.satisfaction.map(String.init), "resolution": c.resolution,
             ]
         }
