@@ -150,7 +150,9 @@ extension APIHarness {
             try await pool.query("""
                 SELECT md5(coalesce(string_agg(row, '|' ORDER BY row), '')) FROM (
                     SELECT t::text AS row FROM complaints t UNION ALL SELECT t::text FROM complaint_events t
-                    UNION ALL SELECT t::text FROM complaint_handovers t) rows
+                    UNION ALL SELECT t::text FROM complaint_handovers t UNION ALL SELECT t::text FROM complaint_communications t
+                    UNION ALL SELECT t::text FROM complaint_evidence t UNION ALL SELECT t::text FROM complaint_findings t
+                    UNION ALL SELECT t::text FROM complaint_plans t UNION ALL SELECT t::text FROM complaint_surveys t) rows
                 """)[0].decode(String.self, at: 0)
         }
     }

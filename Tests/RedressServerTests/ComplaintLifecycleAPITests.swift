@@ -42,6 +42,8 @@ struct ComplaintLifecycleAPITests {
         return response.json
     }
 
+    static let plan = #"{"plan":{"measures":["refund","apology"],"description":"Refund the double charge","compensationAmount":25.5,"currency":"CNY"}}"#
+
     static func timeline(_ client: any TestClientProtocol, _ id: String, token: String) async throws -> [String] {
         try await client.call(.get, "/v1/complaints/\(id)/timeline", token: token).items.compactMap { $0["kind"] as? String }
     }
@@ -61,7 +63,8 @@ struct ComplaintLifecycleAPITests {
             let assigned = try await Self.step(client, id, "assign", token: who.head,
                                                body: #"{"responsibleUserId":"\#(org.a.users[.handler]!.path)","note":"yours"}"#)
             #expect((assigned["responsibleUserId"] as? String)?.lowercased() == org.a.users[.handler]!.path)
-            for action in ["start_investigation", "propose_plan"] { _ = try await Self.step(client, id, action, token: who.handler) }
+            _ = try await Self.step(client, id, "start_investigation", token: who.handler)
+            _ = try await Self.step(client, id, "propose_plan", token: who.handler, body: Self.plan)
             _ = try await Self.step(client, id, "approve_plan", token: who.head)
             _ = try await Self.step(client, id, "start_implementation", token: who.handler)
             _ = try await Self.step(client, id, "feed_back_result", token: who.handler, body: #"{"resolution":"Refunded the double charge"}"#)
@@ -89,7 +92,8 @@ struct ComplaintLifecycleAPITests {
             for action in ["assign"] {
                 _ = try await Self.step(client, id, action, token: who.head, body: #"{"responsibleUserId":"\#(harness.organisation.a.users[.handler]!.path)"}"#)
             }
-            for action in ["start_investigation", "propose_plan"] { _ = try await Self.step(client, id, action, token: who.handler) }
+            _ = try await Self.step(client, id, "start_investigation", token: who.handler)
+            _ = try await Self.step(client, id, "propose_plan", token: who.handler, body: Self.plan)
             let headApproved = try await Self.step(client, id, "approve_plan", token: who.head)
             #expect(headApproved["status"] as? String == "plan_head_approved")
             _ = try await Self.step(client, id, "approve_plan", token: who.head, expect: .forbidden)

@@ -27,19 +27,21 @@ enum RequestBody {
     }()
 
     /// Decodes `T` from the request, or throws a 400/413/415 problem naming what is wrong.
-    static func decode<T: StrictBody>(_ type: T.Type, from request: Request) async throws -> T {
-        try await decodeWithBytes(type, from: request).value
+    static func decode<T: StrictBody>(_ type: T.Type, from request: Request, limit: Int = maximumSize) async throws -> T {
+        try await decodeWithBytes(type, from: request, limit: limit).value
     }
 
     /// Like ``decode(_:from:)``, also returning the body's bytes (for idempotency fingerprints).
-    static func decodeWithBytes<T: StrictBody>(_: T.Type, from request: Request) async throws -> (value: T, bytes: Data) {
+    static func decodeWithBytes<T: StrictBody>(
+        _: T.Type, from request: Request, limit: Int = maximumSize
+    ) async throws -> (value: T, bytes: Data) {
         if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
             throw Problem(kind: "unsupported-media-type", title: "Unsupported media type", status: .unsupportedMediaType,
                           detail: "Send the body as application/json.",
                           errors: [.init(field: "Content-Type", message: "must be application/json")])
         }
         var request = request
-        let buffer = try await request.collectBody(upTo: maximumSize)
+        let buffer = try await request.collectBody(upTo: limit)
         let data = Data(buffer.readableBytesView)
         guard String(validating: data, as: UTF8.self) != nil else {
             throw Problem.invalidRequest([.init(field: "body", message: "is not valid UTF-8")])

@@ -20,6 +20,17 @@ extension FieldRules {
         if !allowed.contains(value) { fail(field, "must be one of " + allowed.sorted().joined(separator: ", ")) }
     }
 
+    /// A non-negative amount of money with at most two decimal places, below 10^12.
+    mutating func money(_ value: Decimal?, _ field: String) {
+        guard let value else { return }
+        var cents = value * 100
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &cents, 0, .plain)
+        if value < 0 || value >= 1_000_000_000_000 || rounded != cents {
+            fail(field, "must be an amount from 0 to 999999999999.99 with at most two decimals")
+        }
+    }
+
     /// A whole number within `range`.
     mutating func number(_ value: Int?, _ range: ClosedRange<Int>, _ field: String) {
         guard let value else { return }
@@ -109,7 +120,32 @@ struct IntakeBody: StrictBody {
 /// `POST /v1/complaints/{id}/actions/{action}`.
 struct StepBody: StrictBody {
     static let fields: Set<String> = ["note", "categoryId", "level", "nature", "priority", "departmentId",
-                                      "responsibleUserId", "collaboratingDepartmentIds", "satisfaction", "resolution"]
+                                      "responsibleUserId", "collaboratingDepartmentIds", "satisfaction", "resolution",
+                                      "plan", "regulatorReference", "survey"]
+    static let nestedFields: [String: Set<String>] = [
+        "plan": ["measures", "description", "compensationAmount", "currency", "responsibleDepartmentId",
+                 "responsibleUserId", "dueAt", "regulatorFilingRequired"],
+        "survey": ["method", "attitude", "efficiency", "outcome", "comments"],
+    ]
+
+    struct PlanBody: Decodable {
+        var measures: [String]
+        var description: String
+        var compensationAmount: Decimal?
+        var currency: String?
+        var responsibleDepartmentId: UUID?
+        var responsibleUserId: UUID?
+        var dueAt: String?
+        var regulatorFilingRequired: Bool?
+    }
+
+    struct SurveyBody: Decodable {
+        var method: String
+        var attitude: Int?
+        var efficiency: Int?
+        var outcome: Int?
+        var comments: String?
+    }
     var note: String?
     var categoryId: UUID?
     var level: Int?
@@ -120,6 +156,9 @@ struct StepBody: StrictBody {
     var collaboratingDepartmentIds: [UUID]?
     var satisfaction: Int?
     var resolution: String?
+    var plan: PlanBody?
+    var regulatorReference: String?
+    var survey: SurveyBody?
 
     /// An empty body (steps such as `acknowledge` need nothing).
     init() {}
@@ -146,15 +185,47 @@ struct StepBody: StrictBody {
             if resolution == nil { rules.fail("/resolution", "is required for this step") }
         case .recordSatisfaction:
             if satisfaction == nil { rules.fail("/satisfaction", "is required for this step") }
+        case .proposePlan:
+            if plan == nil { rules.fail("/plan", "is required to propose a plan") }
         case .reopen, .rejectPlan:
             if note == nil { rules.fail("/note", "must give the reason") }
         default:
             break
         }
+        rules.text(regulatorReference, "/regulatorReference", length: 1...200)
+        var newPlan: NewPlan?
+        if let plan {
+            let allowed: Set<String> = ["apology", "repair", "replacement", "refund", "compensation", "coupon_points",
+                                        "free_service", "mediation", "process_fix"]
+            if plan.measures.isEmpty { rules.fail("/plan/measures", "must name at least one measure") }
+            for (index, measure) in plan.measures.enumerated() { rules.oneOf(measure, allowed, "/plan/measures/\(index)") }
+            rules.distinct(plan.measures, "/plan/measures", limit: 9)
+            rules.multilineText(plan.description, "/plan/description", length: 1...20_000)
+            rules.money(plan.compensationAmount, "/plan/compensationAmount")
+            if let currency = plan.currency, currency.count != 3 || !currency.allSatisfy({ $0.isUppercase && $0.isASCII }) {
+                rules.fail("/plan/currency", "must be an ISO 4217 code such as CNY")
+            }
+            if plan.compensationAmount != nil && plan.currency == nil { rules.fail("/plan/currency", "is required with an amount") }
+            let due = rules.anyDateTime(plan.dueAt, "/plan/dueAt")
+            newPlan = NewPlan(measures: plan.measures, description: plan.description, compensationAmount: plan.compensationAmount,
+                              currency: plan.currency, responsibleDepartmentID: plan.responsibleDepartmentId,
+                              responsibleUserID: plan.responsibleUserId, dueAt: due,
+                              regulatorFilingRequired: plan.regulatorFilingRequired ?? false)
+        }
+        var newSurvey: Survey?
+        if let survey {
+            rules.oneOf(survey.method, ["phone", "sms", "email", "visit", "online_questionnaire"], "/survey/method")
+            rules.number(survey.attitude, 1...10, "/survey/attitude")
+            rules.number(survey.efficiency, 1...10, "/survey/efficiency")
+            rules.number(survey.outcome, 1...10, "/survey/outcome")
+            rules.multilineText(survey.comments, "/survey/comments", length: 1...5_000)
+            newSurvey = Survey(method: survey.method, attitude: survey.attitude, efficiency: survey.efficiency,
+                               outcome: survey.outcome, comments: survey.comments)
+        }
         try rules.check()
         return ComplaintStep(action, note: note, categoryID: categoryId, level: level, nature: nature, priority: priority,
                              departmentID: departmentId, responsibleUserID: responsibleUserId,
                              collaboratingDepartmentIDs: collaboratingDepartmentIds, satisfaction: satisfaction,
-                             resolution: resolution)
+                             resolution: resolution, plan: newPlan, regulatorReference: regulatorReference, survey: newSurvey)
     }
 }

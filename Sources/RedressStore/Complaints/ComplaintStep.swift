@@ -20,11 +20,18 @@ public struct ComplaintStep: Sendable, Equatable {
     public var satisfaction: Int?
     /// The resolution told to the customer, or why the complaint is invalid.
     public var resolution: String?
+    /// The plan, for `proposePlan`.
+    public var plan: NewPlan?
+    /// The regulator's filing reference, for the final `approvePlan` of a plan that needs filing.
+    public var regulatorReference: String?
+    /// How the satisfaction was collected, with dimension scores, for `recordSatisfaction`.
+    public var survey: Survey?
 
     /// Creates a step.
     public init(_ action: ComplaintAction, note: String? = nil, categoryID: UUID? = nil, level: Int? = nil,
                 nature: String? = nil, priority: String? = nil, departmentID: UUID? = nil,
-                responsibleUserID: UUID? = nil, collaboratingDepartmentIDs: [UUID]? = nil, satisfaction: Int? = nil, resolution: String? = nil) {
+                responsibleUserID: UUID? = nil, collaboratingDepartmentIDs: [UUID]? = nil, satisfaction: Int? = nil, resolution: String? = nil,
+                plan: NewPlan? = nil, regulatorReference: String? = nil, survey: Survey? = nil) {
         self.action = action
         self.note = note
         self.categoryID = categoryID
@@ -36,5 +43,8 @@ public struct ComplaintStep: Sendable, Equatable {
         self.collaboratingDepartmentIDs = collaboratingDepartmentIDs
         self.satisfaction = satisfaction
         self.resolution = resolution
+        self.plan = plan
+        self.regulatorReference = regulatorReference
+        self.survey = survey
     }
 }

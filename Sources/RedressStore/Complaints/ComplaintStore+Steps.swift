@@ -28,6 +28,7 @@ extension ComplaintStore {
                 after.pausedFrom = next.pausedFrom
                 after.reopenCount = next.reopenCount
                 try await applyValues(of: step, to: &after, branchID: before.branchId, connection)
+                try await recordCaseWork(of: step, caller: caller, before: before, next: next, connection)
                 let updated = try await save(after, closing: next.status == .closed && before.status != .closed, connection)
                 try await record(step, caller: caller, before: before, after: updated, connection)
                 return updated
