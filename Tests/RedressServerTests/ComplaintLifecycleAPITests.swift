@@ -201,3 +201,35 @@ struct ComplaintListingTests {
         }
     }
 }
+
+@Suite("Complaint re-classification over HTTP")
+struct ComplaintClassificationTests {
+    @Test func reclassifyingRoutesRecordsAndRefusesClosedComplaints() async throws {
+        try await APIHarness.run { harness, client in
+            let org = harness.organisation
+            let who = try await ComplaintLifecycleAPITests.actors(org, client)
+            let category = try await ComplaintLifecycleAPITests.billing(client, token: who.agent)
+            let id = try #require(try await ComplaintLifecycleAPITests.intake(client, token: who.agent, category: nil)["id"] as? String)
+            #expect(try await client.call(.get, "/v1/complaints/\(id)", token: who.head).status == .notFound, "unrouted")
+            let changed = try await client.call(.patch, "/v1/complaints/\(id)", token: who.agent,
+                                                body: #"{"categoryId":"\#(category)","level":1,"nature":"major","note":"billing after all"}"#)
+            #expect(changed.status == .ok)
+            #expect((changed.json["departmentId"] as? String)?.lowercased() == org.a.departments[0].path)
+            #expect(try await client.call(.get, "/v1/complaints/\(id)", token: who.head).status == .ok, "routed on classification")
+            let events = try await client.call(.get, "/v1/complaints/\(id)/timeline", token: who.head).items
+            let classified = try #require(events.last)
+            #expect(classified["kind"] as? String == "classified" && classified["note"] as? String == "billing after all")
+            #expect((classified["before"] as? [String: Any])?["nature"] as? String == "general")
+            #expect((classified["after"] as? [String: Any])?["level"] as? String == "1")
+            for (body, field) in [("{}", "body"), (#"{"level":5}"#, "/level"), (#"{"nature":"repeat"}"#, "/nature"),
+                                  (#"{"priority":null}"#, "/priority"), (#"{"status":"closed"}"#, "/status")] {
+                let response = try await client.call(.patch, "/v1/complaints/\(id)", token: who.agent, body: body)
+                #expect((400..<500).contains(response.status.code) && response.problemFields.contains(field), "\(body)")
+            }
+            _ = try await ComplaintLifecycleAPITests.step(client, id, "mark_invalid", token: who.agent, body: #"{"resolution":"duplicate"}"#)
+            let refused = try await client.call(.patch, "/v1/complaints/\(id)", token: who.agent, body: #"{"priority":"urgent"}"#)
+            #expect(refused.status == .conflict && refused.json["currentStatus"] as? String == "closed")
+            #expect(try await client.call(.patch, "/v1/complaints/\(id)", token: org.a.botKey, body: #"{"priority":"urgent"}"#).status == .forbidden)
+        }
+    }
+}

@@ -117,6 +117,24 @@ struct IntakeBody: StrictBody {
     }
 }
 
+/// `PATCH /v1/complaints/{id}`: re-classification.
+struct ClassificationBody: StrictBody {
+    static let fields: Set<String> = ["categoryId", "level", "nature", "priority", "note"]
+    var change = Classification()
+    var note: String?
+
+    enum CodingKeys: String, CodingKey { case categoryId, level, nature, priority, note }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        change.categoryID = try container.nullableUpdate(UUID.self, forKey: .categoryId)
+        change.level = try container.nullableUpdate(Int.self, forKey: .level)
+        change.nature = try container.update(String.self, forKey: .nature)
+        change.priority = try container.update(String.self, forKey: .priority)
+        note = try container.decodeIfPresent(String.self, forKey: .note)
+    }
+}
+
 /// `POST /v1/complaints/{id}/actions/{action}`.
 struct StepBody: StrictBody {
     static let fields: Set<String> = ["note", "categoryId", "level", "nature", "priority", "departmentId",

@@ -37,6 +37,20 @@ struct ComplaintRoutes: Sendable {
             guard !caller.roles.isDisjoint(with: Self.readerRoles) else { throw Problem.notFound() }
             return try JSONResponse.make(status: .ok, body: try await complaints.get(caller.scope, id: try RequestParameters.id(context)))
         }
+        group.patch("complaints/:id") { request, context -> Response in
+            let caller = try context.requireCaller()
+            guard !caller.roles.isDisjoint(with: Self.intakeRoles) else { throw Problem.forbidden(needing: .agent) }
+            let id = try RequestParameters.id(context)
+            let body = try await RequestBody.decode(ClassificationBody.self, from: request)
+            var rules = FieldRules()
+            rules.number(body.change.level.newValue ?? nil, 1...3, "/level")
+            rules.oneOf(body.change.nature.newValue, ComplaintVocabulary.natures, "/nature")
+            rules.oneOf(body.change.priority.newValue, ComplaintVocabulary.priorities, "/priority")
+            rules.multilineText(body.note, "/note", length: 1...5_000)
+            if body.change == Classification() { rules.fail("body", "must change at least one of categoryId, level, nature, priority") }
+            try rules.check()
+            return try JSONResponse.make(status: .ok, body: try await complaints.reclassify(caller, id: id, body.change, note: body.note))
+        }
         group.get("complaints/:id/timeline") { _, context -> Response in
             let caller = try context.requireCaller()
             guard !caller.roles.isDisjoint(with: Self.readerRoles) else { throw Problem.notFound() }

@@ -64,7 +64,7 @@ extension ComplaintStore {
         }
     }
 
-    private func save(_ complaint: Complaint, closing: Bool, _ connection: PGConnection) async throws -> Complaint {
+    func save(_ complaint: Complaint, closing: Bool, _ connection: PGConnection) async throws -> Complaint {
         let rows = try await connection.query("""
             UPDATE complaints
                SET status = \(complaint.status.rawValue), paused_from = \(complaint.pausedFrom?.rawValue),
