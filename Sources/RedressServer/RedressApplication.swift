@@ -16,10 +16,7 @@ public enum RedressApplication {
         logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = Router(context: RedressRequestContext.self)
-        router.add(middleware: ProblemMiddleware(logger: logger))
-        HealthRoutes(probe: ReadinessProbe(pool: pool, migrator: migrator)).register(on: router)
-        V1Routes.register(on: router, database: ScopedDatabase(pool: pool, configuration: store))
+        let router = makeRouter(pool: pool, store: store, migrator: migrator, logger: logger)
         return Application(
             router: router,
             configuration: ApplicationConfiguration(
@@ -28,4 +25,18 @@ public enum RedressApplication {
             logger: logger
         )
     }
+
+    /// The router with every route and middleware; its `routes` list what the API serves.
+    public static func makeRouter(
+        pool: PGPool, store: StoreConfiguration = StoreConfiguration(), migrator: PGMigrator, logger: Logger
+    ) -> Router<RedressRequestContext> {
+        let router = Router(context: RedressRequestContext.self)
+        router.add(middleware: ProblemMiddleware(logger: logger))
+        HealthRoutes(probe: ReadinessProbe(pool: pool, migrator: migrator)).register(on: router)
+        V1Routes.register(on: router, database: ScopedDatabase(pool: pool, configuration: store))
+        return router
+    }
+
+    /// The OpenAPI 3.1 document served at `GET /v1/openapi.json`.
+    public static var openAPIDocument: String { OpenAPIDocument.json }
 }

@@ -7,6 +7,10 @@ enum V1Routes {
         let auth = AuthStore(database: database)
         let users = UserStore(database: database)
         let v1 = router.group("v1")
+        v1.get("openapi.json") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "public, max-age=300"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        }
         AuthRoutes(auth: auth).registerPublic(on: v1)
         let authenticated = v1.group().add(middleware: Authenticator(auth: auth))
         AuthRoutes(auth: auth).registerAuthenticated(on: authenticated)

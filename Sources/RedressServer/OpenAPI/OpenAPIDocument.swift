@@ -1,0 +1,5121 @@
+/// The OpenAPI 3.1 description of the HTTP API, served at `GET /v1/openapi.json`. A test keeps
+/// its paths and methods equal to the router's and checks that every reference resolves.
+enum OpenAPIDocument {
+    static let json = #"""
+{
+ "openapi": "3.1.0",
+ "info": {
+  "title": "Redress API",
+  "version": "1.0.0",
+  "description": "Complaint handling for companies with many branches. Errors are application/problem+json (RFC 9457)."
+ },
+ "servers": [
+  {
+   "url": "/"
+  }
+ ],
+ "security": [
+  {
+   "bearer": []
+  }
+ ],
+ "components": {
+  "securitySchemes": {
+   "bearer": {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "A session token (rds_…) from sign-in or a bot API key (rdk_…)."
+   }
+  },
+  "schemas": {
+   "Problem": {
+    "type": "object",
+    "properties": {
+     "type": {
+      "type": "string"
+     },
+     "title": {
+      "type": "string"
+     },
+     "status": {
+      "type": "integer"
+     },
+     "detail": {
+      "type": "string"
+     },
+     "errors": {
+      "type": "array",
+      "items": {
+       "type": "object",
+       "properties": {
+        "field": {
+         "type": "string"
+        },
+        "message": {
+         "type": "string"
+        }
+       },
+       "additionalProperties": false,
+       "required": [
+        "field",
+        "message"
+       ]
+      }
+     },
+     "retryAfter": {
+      "type": "integer"
+     },
+     "currentStatus": {
+      "type": "string"
+     },
+     "allowedActions": {
+      "type": "array",
+      "items": {
+       "type": "string"
+      }
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "type",
+     "title",
+     "status"
+    ],
+    "description": "RFC 9457 problem details"
+   },
+   "Readiness": {
+    "type": "object",
+    "properties": {
+     "status": {
+      "type": "string"
+     },
+     "database": {
+      "type": "string"
+     },
+     "migrations": {
+      "type": "string"
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "status",
+     "database",
+     "migrations"
+    ]
+   },
+   "SignIn": {
+    "type": "object",
+    "properties": {
+     "branch": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 32
+     },
+     "login": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 64
+     },
+     "password": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 200
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "branch",
+     "login",
+     "password"
+    ]
+   },
+   "SignedIn": {
+    "type": "object",
+    "properties": {
+     "token": {
+      "type": "string"
+     },
+     "tokenType": {
+      "type": "string"
+     },
+     "expiresAt": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "userId": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "branchId": {
+      "type": "string",
+      "format": "uuid"
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "token",
+     "tokenType",
+     "expiresAt",
+     "userId",
+     "branchId"
+    ]
+   },
+   "Branch": {
+    "type": "object",
+    "properties": {
+     "id": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "code": {
+      "type": "string"
+     },
+     "name": {
+      "type": "string"
+     },
+     "region": {
+      "type": "string"
+     },
+     "timeZone": {
+      "type": "string"
+     },
+     "createdAt": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "updatedAt": {
+      "type": "string",
+      "format": "date-time"
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "id",
+     "code",
+     "name",
+     "region",
+     "timeZone",
+     "createdAt",
+     "updatedAt"
+    ]
+   },
+   "BranchChanges": {
+    "type": "object",
+    "properties": {
+     "name": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 200
+     },
+     "region": {
+      "type": "string",
+      "maxLength": 200
+     },
+     "timeZone": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 64
+     }
+    },
+    "additionalProperties": false
+   },
+   "Department": {
+    "type": "object",
+    "properties": {
+     "id": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "branchId": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "name": {
+      "type": "string"
+     },
+     "kind": {
+      "type": "string",
+      "enum": [
+       "customer_service",
+       "complaint_office",
+       "network_operations",
+       "billing",
+       "product",
+       "service_quality",
+       "after_sales",
+       "legal",
+       "other"
+      ]
+     },
+     "headUserId": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "uuid"
+     },
+     "createdAt": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "updatedAt": {
+      "type": "string",
+      "format": "date-time"
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "id",
+     "branchId",
+     "name",
+     "kind",
+     "createdAt",
+     "updatedAt"
+    ]
+   },
+   "NewDepartment": {
+    "type": "object",
+    "properties": {
+     "name": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 200
+     },
+     "kind": {
+      "type": "string",
+      "enum": [
+       "customer_service",
+       "complaint_office",
+       "network_operations",
+       "billing",
+       "product",
+       "service_quality",
+       "after_sales",
+       "legal",
+       "other"
+      ]
+     },
+     "headUserId": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "uuid"
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "name",
+     "kind"
+    ]
+   },
+   "DepartmentChanges": {
+    "type": "object",
+    "properties": {
+     "name": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 200
+     },
+     "kind": {
+      "type": "string",
+      "enum": [
+       "customer_service",
+       "complaint_office",
+       "network_operations",
+       "billing",
+       "product",
+       "service_quality",
+       "after_sales",
+       "legal",
+       "other"
+      ]
+     },
+     "headUserId": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "uuid"
+     }
+    },
+    "additionalProperties": false
+   },
+   "User": {
+    "type": "object",
+    "properties": {
+     "id": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "branchId": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "login": {
+      "type": "string"
+     },
+     "name": {
+      "type": "string"
+     },
+     "position": {
+      "type": "string"
+     },
+     "email": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "phone": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "roles": {
+      "type": "array",
+      "items": {
+       "type": "string",
+       "enum": [
+        "agent",
+        "handler",
+        "department_head",
+        "branch_manager",
+        "executive",
+        "auditor",
+        "bot",
+        "admin"
+       ]
+      }
+     },
+     "departmentIds": {
+      "type": "array",
+      "items": {
+       "type": "string",
+       "format": "uuid"
+      }
+     },
+     "active": {
+      "type": "boolean"
+     },
+     "createdAt": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "updatedAt": {
+      "type": "string",
+      "format": "date-time"
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "id",
+     "branchId",
+     "login",
+     "name",
+     "position",
+     "roles",
+     "departmentIds",
+     "active",
+     "createdAt",
+     "updatedAt"
+    ]
+   },
+   "NewUser": {
+    "type": "object",
+    "properties": {
+     "login": {
+      "type": "string",
+      "minLength": 2,
+      "maxLength": 64,
+      "pattern": "^[a-z0-9][a-z0-9._@-]{1,63}$"
+     },
+     "name": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 200
+     },
+     "position": {
+      "type": "string",
+      "maxLength": 200
+     },
+     "email": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "maxLength": 320
+     },
+     "phone": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "maxLength": 40
+     },
+     "roles": {
+      "type": "array",
+      "items": {
+       "type": "string",
+       "enum": [
+        "agent",
+        "handler",
+        "department_head",
+        "branch_manager",
+        "executive",
+        "auditor",
+        "bot",
+        "admin"
+       ]
+      },
+      "minItems": 1,
+      "uniqueItems": true
+     },
+     "departmentIds": {
+      "type": "array",
+      "items": {
+       "type": "string",
+       "format": "uuid"
+      },
+      "maxItems": 50,
+      "uniqueItems": true
+     },
+     "password": {
+      "type": "string",
+      "minLength": 10,
+      "maxLength": 72
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "login",
+     "name",
+     "roles"
+    ]
+   },
+   "UserChanges": {
+    "type": "object",
+    "properties": {
+     "login": {
+      "type": "string",
+      "minLength": 2,
+      "maxLength": 64,
+      "pattern": "^[a-z0-9][a-z0-9._@-]{1,63}$"
+     },
+     "name": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 200
+     },
+     "position": {
+      "type": "string",
+      "maxLength": 200
+     },
+     "email": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "maxLength": 320
+     },
+     "phone": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "maxLength": 40
+     },
+     "roles": {
+      "type": "array",
+      "items": {
+       "type": "string",
+       "enum": [
+        "agent",
+        "handler",
+        "department_head",
+        "branch_manager",
+        "executive",
+        "auditor",
+        "bot",
+        "admin"
+       ]
+      },
+      "minItems": 1,
+      "uniqueItems": true
+     },
+     "departmentIds": {
+      "type": "array",
+      "items": {
+       "type": "string",
+       "format": "uuid"
+      },
+      "maxItems": 50,
+      "uniqueItems": true
+     },
+     "active": {
+      "type": "boolean"
+     },
+     "password": {
+      "type": "string",
+      "minLength": 10,
+      "maxLength": 72
+     }
+    },
+    "additionalProperties": false
+   },
+   "Me": {
+    "type": "object",
+    "properties": {
+     "user": {
+      "$ref": "#/components/schemas/User"
+     },
+     "branchCode": {
+      "type": "string"
+     },
+     "credential": {
+      "type": "string",
+      "enum": [
+       "session",
+       "api_key"
+      ]
+     },
+     "expiresAt": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "date-time"
+     },
+     "branchIds": {
+      "type": "array",
+      "items": {
+       "type": "string",
+       "format": "uuid"
+      }
+     },
+     "departmentIds": {
+      "type": "array",
+      "items": {
+       "type": "string",
+       "format": "uuid"
+      }
+     },
+     "grantedBranchIds": {
+      "type": "array",
+      "items": {
+       "type": "string",
+       "format": "uuid"
+      }
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "user",
+     "branchCode",
+     "credential",
+     "branchIds",
+     "departmentIds",
+     "grantedBranchIds"
+    ]
+   },
+   "APIKey": {
+    "type": "object",
+    "properties": {
+     "id": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "branchId": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "userId": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "name": {
+      "type": "string"
+     },
+     "prefix": {
+      "type": "string"
+     },
+     "createdBy": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "uuid"
+     },
+     "createdAt": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "expiresAt": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "date-time"
+     },
+     "revokedAt": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "date-time"
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "id",
+     "branchId",
+     "userId",
+     "name",
+     "prefix",
+     "createdAt"
+    ]
+   },
+   "NewAPIKey": {
+    "type": "object",
+    "properties": {
+     "userId": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "name": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 200
+     },
+     "expiresAt": {
+      "type": "string",
+      "format": "date-time"
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "userId",
+     "name"
+    ]
+   },
+   "IssuedAPIKey": {
+    "type": "object",
+    "properties": {
+     "key": {
+      "$ref": "#/components/schemas/APIKey"
+     },
+     "secret": {
+      "type": "string"
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "key",
+     "secret"
+    ]
+   },
+   "Category": {
+    "type": "object",
+    "properties": {
+     "id": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "branchId": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "parentId": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "uuid"
+     },
+     "code": {
+      "type": "string"
+     },
+     "name": {
+      "type": "string"
+     },
+     "active": {
+      "type": "boolean"
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "id",
+     "branchId",
+     "code",
+     "name",
+     "active"
+    ]
+   },
+   "Complainant": {
+    "type": "object",
+    "properties": {
+     "name": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "maxLength": 200
+     },
+     "phone": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "maxLength": 40
+     },
+     "email": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "maxLength": 320
+     },
+     "address": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "maxLength": 500
+     },
+     "customerType": {
+      "type": "string",
+      "enum": [
+       "individual",
+       "enterprise",
+       "government",
+       "public_institution",
+       "social_organisation"
+      ]
+     },
+     "customerRef": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "maxLength": 100
+     }
+    },
+    "additionalProperties": false
+   },
+   "Intake": {
+    "type": "object",
+    "properties": {
+     "channel": {
+      "type": "string",
+      "enum": [
+       "phone",
+       "web",
+       "email",
+       "visit",
+       "sms",
+       "chat",
+       "social_media",
+       "third_party",
+       "app",
+       "internal",
+       "institutional"
+      ]
+     },
+     "source": {
+      "type": "string",
+      "enum": [
+       "external",
+       "internal",
+       "institutional"
+      ]
+     },
+     "complainant": {
+      "$ref": "#/components/schemas/Complainant"
+     },
+     "occurredAt": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "receivedAt": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "product": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 200
+     },
+     "party": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 200
+     },
+     "location": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 500
+     },
+     "description": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 20000
+     },
+     "desiredOutcome": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 5000
+     },
+     "categoryId": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "level": {
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 3
+     },
+     "nature": {
+      "type": "string",
+      "enum": [
+       "general",
+       "major"
+      ]
+     },
+     "priority": {
+      "type": "string",
+      "enum": [
+       "urgent",
+       "important",
+       "general"
+      ]
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "channel",
+     "complainant",
+     "description"
+    ]
+   },
+   "Complaint": {
+    "type": "object",
+    "properties": {
+     "id": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "branchId": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "caseNumber": {
+      "type": "string"
+     },
+     "channel": {
+      "type": "string"
+     },
+     "source": {
+      "type": "string"
+     },
+     "complainant": {
+      "$ref": "#/components/schemas/Complainant"
+     },
+     "occurredAt": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "date-time"
+     },
+     "receivedAt": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "product": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "party": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "location": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "description": {
+      "type": "string"
+     },
+     "desiredOutcome": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "categoryId": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "uuid"
+     },
+     "level": {
+      "type": [
+       "integer",
+       "null"
+      ]
+     },
+     "nature": {
+      "type": "string",
+      "enum": [
+       "general",
+       "major",
+       "repeat",
+       "invalid"
+      ]
+     },
+     "priority": {
+      "type": "string",
+      "enum": [
+       "urgent",
+       "important",
+       "general"
+      ]
+     },
+     "repeatOf": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "uuid"
+     },
+     "departmentId": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "uuid"
+     },
+     "collaboratingDepartmentIds": {
+      "type": "array",
+      "items": {
+       "type": "string",
+       "format": "uuid"
+      }
+     },
+     "responsibleUserId": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "uuid"
+     },
+     "status": {
+      "type": "string",
+      "enum": [
+       "received",
+       "acknowledged",
+       "graded",
+       "assigned",
+       "investigating",
+       "plan_proposed",
+       "plan_head_approved",
+       "plan_approved",
+       "implementing",
+       "result_fed_back",
+       "follow_up",
+       "awaiting_customer",
+       "closed",
+       "archived"
+      ]
+     },
+     "pausedFrom": {
+      "oneOf": [
+       {
+        "type": "string",
+        "enum": [
+         "received",
+         "acknowledged",
+         "graded",
+         "assigned",
+         "investigating",
+         "plan_proposed",
+         "plan_head_approved",
+         "plan_approved",
+         "implementing",
+         "result_fed_back",
+         "follow_up",
+         "awaiting_customer",
+         "closed",
+         "archived"
+        ]
+       },
+       {
+        "type": "null"
+       }
+      ]
+     },
+     "reopenCount": {
+      "type": "integer"
+     },
+     "satisfaction": {
+      "type": [
+       "integer",
+       "null"
+      ]
+     },
+     "resolution": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "closedAt": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "date-time"
+     },
+     "createdBy": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "uuid"
+     },
+     "createdAt": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "updatedAt": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "allowedActions": {
+      "type": "array",
+      "items": {
+       "type": "string",
+       "enum": [
+        "acknowledge",
+        "grade",
+        "assign",
+        "reassign",
+        "start_investigation",
+        "propose_plan",
+        "approve_plan",
+        "reject_plan",
+        "start_implementation",
+        "feed_back_result",
+        "resolve_on_the_spot",
+        "start_follow_up",
+        "record_satisfaction",
+        "close",
+        "mark_invalid",
+        "reopen",
+        "await_customer",
+        "resume",
+        "archive"
+       ]
+      }
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "id",
+     "branchId",
+     "caseNumber",
+     "channel",
+     "source",
+     "complainant",
+     "receivedAt",
+     "description",
+     "nature",
+     "priority",
+     "collaboratingDepartmentIds",
+     "status",
+     "reopenCount",
+     "createdAt",
+     "updatedAt",
+     "allowedActions"
+    ]
+   },
+   "Classification": {
+    "type": "object",
+    "properties": {
+     "categoryId": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "uuid"
+     },
+     "level": {
+      "type": [
+       "integer",
+       "null"
+      ],
+      "minimum": 1,
+      "maximum": 3
+     },
+     "nature": {
+      "type": "string",
+      "enum": [
+       "general",
+       "major"
+      ]
+     },
+     "priority": {
+      "type": "string",
+      "enum": [
+       "urgent",
+       "important",
+       "general"
+      ]
+     },
+     "note": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 5000
+     }
+    },
+    "additionalProperties": false
+   },
+   "Step": {
+    "type": "object",
+    "properties": {
+     "note": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 5000
+     },
+     "categoryId": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "level": {
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 3
+     },
+     "nature": {
+      "type": "string",
+      "enum": [
+       "general",
+       "major"
+      ]
+     },
+     "priority": {
+      "type": "string",
+      "enum": [
+       "urgent",
+       "important",
+       "general"
+      ]
+     },
+     "departmentId": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "responsibleUserId": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "collaboratingDepartmentIds": {
+      "type": "array",
+      "items": {
+       "type": "string",
+       "format": "uuid"
+      },
+      "maxItems": 20,
+      "uniqueItems": true
+     },
+     "satisfaction": {
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 10
+     },
+     "resolution": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 5000
+     },
+     "plan": {
+      "type": "object",
+      "properties": {
+       "measures": {
+        "type": "array",
+        "minItems": 1,
+        "uniqueItems": true,
+        "items": {
+         "type": "string",
+         "enum": [
+          "apology",
+          "repair",
+          "replacement",
+          "refund",
+          "compensation",
+          "coupon_points",
+          "free_service",
+          "mediation",
+          "process_fix"
+         ]
+        }
+       },
+       "description": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 20000
+       },
+       "compensationAmount": {
+        "type": "number",
+        "minimum": 0
+       },
+       "currency": {
+        "type": "string",
+        "minLength": 3,
+        "maxLength": 3,
+        "pattern": "^[A-Z]{3}$"
+       },
+       "responsibleDepartmentId": {
+        "type": "string",
+        "format": "uuid"
+       },
+       "responsibleUserId": {
+        "type": "string",
+        "format": "uuid"
+       },
+       "dueAt": {
+        "type": "string",
+        "format": "date-time"
+       },
+       "regulatorFilingRequired": {
+        "type": "boolean"
+       }
+      },
+      "additionalProperties": false,
+      "required": [
+       "measures",
+       "description"
+      ]
+     },
+     "regulatorReference": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 200
+     },
+     "survey": {
+      "type": "object",
+      "properties": {
+       "method": {
+        "type": "string",
+        "enum": [
+         "phone",
+         "sms",
+         "email",
+         "visit",
+         "online_questionnaire"
+        ]
+       },
+       "attitude": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 10
+       },
+       "efficiency": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 10
+       },
+       "outcome": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 10
+       },
+       "comments": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 5000
+       }
+      },
+      "additionalProperties": false,
+      "required": [
+       "method"
+      ]
+     }
+    },
+    "additionalProperties": false,
+    "description": "What the step records; which fields a step requires is listed in the README."
+   },
+   "Event": {
+    "type": "object",
+    "properties": {
+     "id": {
+      "type": "integer"
+     },
+     "at": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "actorId": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "uuid"
+     },
+     "actorRoles": {
+      "type": "array",
+      "items": {
+       "type": "string"
+      }
+     },
+     "kind": {
+      "type": "string"
+     },
+     "before": {
+      "type": [
+       "object",
+       "null"
+      ],
+      "additionalProperties": {
+       "type": [
+        "string",
+        "null"
+       ]
+      }
+     },
+     "after": {
+      "type": [
+       "object",
+       "null"
+      ],
+      "additionalProperties": {
+       "type": [
+        "string",
+        "null"
+       ]
+      }
+     },
+     "note": {
+      "type": [
+       "string",
+       "null"
+      ]
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "id",
+     "at",
+     "actorRoles",
+     "kind"
+    ]
+   },
+   "Communication": {
+    "type": "object",
+    "properties": {
+     "id": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "complaintId": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "at": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "direction": {
+      "type": "string"
+     },
+     "channel": {
+      "type": "string"
+     },
+     "kind": {
+      "type": "string"
+     },
+     "content": {
+      "type": "string"
+     },
+     "recordedBy": {
+      "type": "string",
+      "format": "uuid"
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "id",
+     "complaintId",
+     "at",
+     "direction",
+     "channel",
+     "kind",
+     "content",
+     "recordedBy"
+    ]
+   },
+   "NewCommunication": {
+    "type": "object",
+    "properties": {
+     "direction": {
+      "type": "string",
+      "enum": [
+       "inbound",
+       "outbound",
+       "internal"
+      ]
+     },
+     "channel": {
+      "type": "string",
+      "enum": [
+       "phone",
+       "web",
+       "email",
+       "visit",
+       "sms",
+       "chat",
+       "social_media",
+       "third_party",
+       "app",
+       "internal",
+       "institutional",
+       "letter"
+      ]
+     },
+     "kind": {
+      "type": "string",
+      "enum": [
+       "confirmation",
+       "initial_reply",
+       "progress_update",
+       "result_feedback",
+       "follow_up",
+       "note"
+      ]
+     },
+     "content": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 20000
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "direction",
+     "channel",
+     "kind",
+     "content"
+    ]
+   },
+   "Evidence": {
+    "type": "object",
+    "properties": {
+     "id": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "complaintId": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "type": {
+      "type": "string"
+     },
+     "source": {
+      "type": "string"
+     },
+     "description": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "collectedAt": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "collectedBy": {
+      "type": "string"
+     },
+     "contentType": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "size": {
+      "type": "integer"
+     },
+     "sha256": {
+      "type": "string"
+     },
+     "recordedBy": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "recordedAt": {
+      "type": "string",
+      "format": "date-time"
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "id",
+     "complaintId",
+     "type",
+     "source",
+     "collectedAt",
+     "collectedBy",
+     "size",
+     "sha256",
+     "recordedBy",
+     "recordedAt"
+    ]
+   },
+   "NewEvidence": {
+    "type": "object",
+    "properties": {
+     "type": {
+      "type": "string",
+      "enum": [
+       "documentary",
+       "electronic",
+       "physical",
+       "witness"
+      ]
+     },
+     "source": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 500
+     },
+     "description": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 5000
+     },
+     "collectedAt": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "collectedBy": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 200
+     },
+     "contentType": {
+      "type": "string",
+      "maxLength": 200
+     },
+     "contentBase64": {
+      "type": "string",
+      "contentEncoding": "base64"
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "type",
+     "source",
+     "collectedAt",
+     "collectedBy"
+    ]
+   },
+   "Finding": {
+    "type": "object",
+    "properties": {
+     "id": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "complaintId": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "basis": {
+      "type": "string"
+     },
+     "directParties": {
+      "type": "array",
+      "items": {
+       "type": "string"
+      }
+     },
+     "indirectParties": {
+      "type": "array",
+      "items": {
+       "type": "string"
+      }
+     },
+     "summary": {
+      "type": "string"
+     },
+     "accountability": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "recordedBy": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "recordedAt": {
+      "type": "string",
+      "format": "date-time"
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "id",
+     "complaintId",
+     "basis",
+     "directParties",
+     "indirectParties",
+     "summary",
+     "recordedBy",
+     "recordedAt"
+    ]
+   },
+   "NewFinding": {
+    "type": "object",
+    "properties": {
+     "basis": {
+      "type": "string",
+      "enum": [
+       "fault",
+       "strict_liability",
+       "causation"
+      ]
+     },
+     "directParties": {
+      "type": "array",
+      "maxItems": 20,
+      "items": {
+       "type": "string",
+       "minLength": 1,
+       "maxLength": 200
+      }
+     },
+     "indirectParties": {
+      "type": "array",
+      "maxItems": 20,
+      "items": {
+       "type": "string",
+       "minLength": 1,
+       "maxLength": 200
+      }
+     },
+     "summary": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 20000
+     },
+     "accountability": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 5000
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "basis",
+     "summary"
+    ]
+   },
+   "Plan": {
+    "type": "object",
+    "properties": {
+     "id": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "complaintId": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "measures": {
+      "type": "array",
+      "items": {
+       "type": "string"
+      }
+     },
+     "description": {
+      "type": "string"
+     },
+     "compensationAmount": {
+      "type": [
+       "number",
+       "null"
+      ]
+     },
+     "currency": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "responsibleDepartmentId": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "uuid"
+     },
+     "responsibleUserId": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "uuid"
+     },
+     "dueAt": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "date-time"
+     },
+     "regulatorFilingRequired": {
+      "type": "boolean"
+     },
+     "regulatorReference": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "status": {
+      "type": "string",
+      "enum": [
+       "proposed",
+       "head_approved",
+       "approved",
+       "rejected"
+      ]
+     },
+     "proposedBy": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "proposedAt": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "headApprovedBy": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "uuid"
+     },
+     "headApprovedAt": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "date-time"
+     },
+     "leadershipApprovedBy": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "uuid"
+     },
+     "leadershipApprovedAt": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "date-time"
+     },
+     "rejectedBy": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "uuid"
+     },
+     "rejectedAt": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "date-time"
+     },
+     "rejectionReason": {
+      "type": [
+       "string",
+       "null"
+      ]
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "id",
+     "complaintId",
+     "measures",
+     "description",
+     "regulatorFilingRequired",
+     "status",
+     "proposedBy",
+     "proposedAt"
+    ]
+   },
+   "BranchPage": {
+    "type": "object",
+    "properties": {
+     "items": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/Branch"
+      }
+     },
+     "nextCursor": {
+      "type": [
+       "string",
+       "null"
+      ]
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "items"
+    ]
+   },
+   "DepartmentPage": {
+    "type": "object",
+    "properties": {
+     "items": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/Department"
+      }
+     },
+     "nextCursor": {
+      "type": [
+       "string",
+       "null"
+      ]
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "items"
+    ]
+   },
+   "UserPage": {
+    "type": "object",
+    "properties": {
+     "items": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/User"
+      }
+     },
+     "nextCursor": {
+      "type": [
+       "string",
+       "null"
+      ]
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "items"
+    ]
+   },
+   "APIKeyPage": {
+    "type": "object",
+    "properties": {
+     "items": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/APIKey"
+      }
+     },
+     "nextCursor": {
+      "type": [
+       "string",
+       "null"
+      ]
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "items"
+    ]
+   },
+   "CategoryPage": {
+    "type": "object",
+    "properties": {
+     "items": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/Category"
+      }
+     },
+     "nextCursor": {
+      "type": [
+       "string",
+       "null"
+      ]
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "items"
+    ]
+   },
+   "ComplaintPage": {
+    "type": "object",
+    "properties": {
+     "items": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/Complaint"
+      }
+     },
+     "nextCursor": {
+      "type": [
+       "string",
+       "null"
+      ]
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "items"
+    ]
+   },
+   "EventPage": {
+    "type": "object",
+    "properties": {
+     "items": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/Event"
+      }
+     },
+     "nextCursor": {
+      "type": [
+       "string",
+       "null"
+      ]
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "items"
+    ]
+   },
+   "CommunicationPage": {
+    "type": "object",
+    "properties": {
+     "items": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/Communication"
+      }
+     },
+     "nextCursor": {
+      "type": [
+       "string",
+       "null"
+      ]
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "items"
+    ]
+   },
+   "EvidencePage": {
+    "type": "object",
+    "properties": {
+     "items": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/Evidence"
+      }
+     },
+     "nextCursor": {
+      "type": [
+       "string",
+       "null"
+      ]
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "items"
+    ]
+   },
+   "FindingPage": {
+    "type": "object",
+    "properties": {
+     "items": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/Finding"
+      }
+     },
+     "nextCursor": {
+      "type": [
+       "string",
+       "null"
+      ]
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "items"
+    ]
+   },
+   "PlanPage": {
+    "type": "object",
+    "properties": {
+     "items": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/Plan"
+      }
+     },
+     "nextCursor": {
+      "type": [
+       "string",
+       "null"
+      ]
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "items"
+    ]
+   }
+  }
+ },
+ "paths": {
+  "/healthz": {
+   "get": {
+    "summary": "The process is up",
+    "responses": {
+     "200": {
+      "description": "OK"
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "security": [],
+    "tags": [
+     "health"
+    ]
+   }
+  },
+  "/readyz": {
+   "get": {
+    "summary": "Database reachable and migrations current",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Readiness"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "Not ready",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Readiness"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "security": [],
+    "tags": [
+     "health"
+    ]
+   }
+  },
+  "/v1/openapi.json": {
+   "get": {
+    "summary": "This document",
+    "responses": {
+     "200": {
+      "description": "OK"
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "security": [],
+    "tags": [
+     "meta"
+    ]
+   }
+  },
+  "/v1/auth/sign-in": {
+   "post": {
+    "summary": "Sign in with a password",
+    "responses": {
+     "201": {
+      "description": "Signed in",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/SignedIn"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/SignIn"
+       }
+      }
+     }
+    },
+    "security": [],
+    "tags": [
+     "auth"
+    ]
+   }
+  },
+  "/v1/auth/sign-out": {
+   "post": {
+    "summary": "End the current session",
+    "responses": {
+     "204": {
+      "description": "Signed out"
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "tags": [
+     "auth"
+    ]
+   }
+  },
+  "/v1/me": {
+   "get": {
+    "summary": "The caller",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Me"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "tags": [
+     "auth"
+    ]
+   }
+  },
+  "/v1/branches": {
+   "get": {
+    "summary": "Branches in scope",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/BranchPage"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "tags": [
+     "directory"
+    ]
+   }
+  },
+  "/v1/branches/{id}": {
+   "get": {
+    "summary": "One branch",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Branch"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     }
+    ],
+    "tags": [
+     "directory"
+    ]
+   },
+   "patch": {
+    "summary": "Change a branch (admin)",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Branch"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/BranchChanges"
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     }
+    ],
+    "tags": [
+     "directory"
+    ]
+   }
+  },
+  "/v1/departments": {
+   "get": {
+    "summary": "Departments in scope",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/DepartmentPage"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 200
+      }
+     },
+     {
+      "name": "cursor",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "maxLength": 1024
+      }
+     },
+     {
+      "name": "branchId",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     }
+    ],
+    "tags": [
+     "directory"
+    ]
+   },
+   "post": {
+    "summary": "Create a department (admin)",
+    "responses": {
+     "201": {
+      "description": "Created",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Department"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "409": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/NewDepartment"
+       }
+      }
+     }
+    },
+    "tags": [
+     "directory"
+    ]
+   }
+  },
+  "/v1/departments/{id}": {
+   "get": {
+    "summary": "One department",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Department"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     }
+    ],
+    "tags": [
+     "directory"
+    ]
+   },
+   "patch": {
+    "summary": "Change a department (admin)",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Department"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "409": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/DepartmentChanges"
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     }
+    ],
+    "tags": [
+     "directory"
+    ]
+   },
+   "delete": {
+    "summary": "Delete a department (admin)",
+    "responses": {
+     "204": {
+      "description": "Deleted"
+     },
+     "403": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     }
+    ],
+    "tags": [
+     "directory"
+    ]
+   }
+  },
+  "/v1/users": {
+   "get": {
+    "summary": "People in scope",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/UserPage"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 200
+      }
+     },
+     {
+      "name": "cursor",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "maxLength": 1024
+      }
+     },
+     {
+      "name": "departmentId",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     }
+    ],
+    "tags": [
+     "directory"
+    ]
+   },
+   "post": {
+    "summary": "Create a user (admin)",
+    "responses": {
+     "201": {
+      "description": "Created",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/User"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "409": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/NewUser"
+       }
+      }
+     }
+    },
+    "tags": [
+     "directory"
+    ]
+   }
+  },
+  "/v1/users/{id}": {
+   "get": {
+    "summary": "One user",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/User"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     }
+    ],
+    "tags": [
+     "directory"
+    ]
+   },
+   "patch": {
+    "summary": "Change a user (admin)",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/User"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "409": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/UserChanges"
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     }
+    ],
+    "tags": [
+     "directory"
+    ]
+   },
+   "delete": {
+    "summary": "Delete a user (admin)",
+    "responses": {
+     "204": {
+      "description": "Deleted"
+     },
+     "403": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     }
+    ],
+    "tags": [
+     "directory"
+    ]
+   }
+  },
+  "/v1/api-keys": {
+   "get": {
+    "summary": "Bot API keys in scope",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/APIKeyPage"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 200
+      }
+     },
+     {
+      "name": "cursor",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "maxLength": 1024
+      }
+     }
+    ],
+    "tags": [
+     "directory"
+    ]
+   },
+   "post": {
+    "summary": "Issue a bot API key (admin)",
+    "responses": {
+     "201": {
+      "description": "Issued",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/IssuedAPIKey"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "409": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/NewAPIKey"
+       }
+      }
+     }
+    },
+    "tags": [
+     "directory"
+    ]
+   }
+  },
+  "/v1/api-keys/{id}": {
+   "delete": {
+    "summary": "Revoke a bot API key (admin)",
+    "responses": {
+     "204": {
+      "description": "Revoked"
+     },
+     "403": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     }
+    ],
+    "tags": [
+     "directory"
+    ]
+   }
+  },
+  "/v1/categories": {
+   "get": {
+    "summary": "Complaint categories in scope",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/CategoryPage"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "tags": [
+     "complaints"
+    ]
+   }
+  },
+  "/v1/complaints": {
+   "get": {
+    "summary": "Complaints in scope, newest first",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/ComplaintPage"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 200
+      }
+     },
+     {
+      "name": "cursor",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "maxLength": 1024
+      }
+     },
+     {
+      "name": "status",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "received",
+        "acknowledged",
+        "graded",
+        "assigned",
+        "investigating",
+        "plan_proposed",
+        "plan_head_approved",
+        "plan_approved",
+        "implementing",
+        "result_fed_back",
+        "follow_up",
+        "awaiting_customer",
+        "closed",
+        "archived"
+       ]
+      }
+     },
+     {
+      "name": "departmentId",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     },
+     {
+      "name": "myDepartments",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "boolean"
+      }
+     },
+     {
+      "name": "assignedToMe",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "boolean"
+      }
+     },
+     {
+      "name": "categoryId",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     },
+     {
+      "name": "level",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 3
+      }
+     },
+     {
+      "name": "priority",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "urgent",
+        "important",
+        "general"
+       ]
+      }
+     },
+     {
+      "name": "channel",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "phone",
+        "web",
+        "email",
+        "visit",
+        "sms",
+        "chat",
+        "social_media",
+        "third_party",
+        "app",
+        "internal",
+        "institutional"
+       ]
+      }
+     },
+     {
+      "name": "receivedFrom",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "date-time"
+      }
+     },
+     {
+      "name": "receivedBefore",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "date-time"
+      }
+     },
+     {
+      "name": "q",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "minLength": 1,
+       "maxLength": 200
+      }
+     }
+    ],
+    "tags": [
+     "complaints"
+    ]
+   },
+   "post": {
+    "summary": "Take a complaint in",
+    "responses": {
+     "201": {
+      "description": "Created",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Complaint"
+        }
+       }
+      }
+     },
+     "200": {
+      "description": "An earlier intake with the same Idempotency-Key",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Complaint"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "409": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/Intake"
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "Idempotency-Key",
+      "in": "header",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "minLength": 1,
+       "maxLength": 200
+      }
+     }
+    ],
+    "tags": [
+     "complaints"
+    ]
+   }
+  },
+  "/v1/complaints/{id}": {
+   "get": {
+    "summary": "One complaint",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Complaint"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     }
+    ],
+    "tags": [
+     "complaints"
+    ]
+   },
+   "patch": {
+    "summary": "Re-classify an open complaint",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Complaint"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "409": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/Classification"
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     }
+    ],
+    "tags": [
+     "complaints"
+    ]
+   }
+  },
+  "/v1/complaints/{id}/timeline": {
+   "get": {
+    "summary": "Every change of the complaint",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/EventPage"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     }
+    ],
+    "tags": [
+     "complaints"
+    ]
+   }
+  },
+  "/v1/complaints/{id}/actions/{action}": {
+   "post": {
+    "summary": "Take a lifecycle step",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Complaint"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "409": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/Step"
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     },
+     {
+      "name": "action",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "acknowledge",
+        "grade",
+        "assign",
+        "reassign",
+        "start_investigation",
+        "propose_plan",
+        "approve_plan",
+        "reject_plan",
+        "start_implementation",
+        "feed_back_result",
+        "resolve_on_the_spot",
+        "start_follow_up",
+        "record_satisfaction",
+        "close",
+        "mark_invalid",
+        "reopen",
+        "await_customer",
+        "resume",
+        "archive"
+       ]
+      }
+     }
+    ],
+    "tags": [
+     "complaints"
+    ]
+   }
+  },
+  "/v1/complaints/{id}/communications": {
+   "get": {
+    "summary": "The communications log",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/CommunicationPage"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     }
+    ],
+    "tags": [
+     "case work"
+    ]
+   },
+   "post": {
+    "summary": "Log a communication",
+    "responses": {
+     "201": {
+      "description": "Logged",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Communication"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/NewCommunication"
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     }
+    ],
+    "tags": [
+     "case work"
+    ]
+   }
+  },
+  "/v1/complaints/{id}/evidence": {
+   "get": {
+    "summary": "Evidence, without content",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/EvidencePage"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     }
+    ],
+    "tags": [
+     "case work"
+    ]
+   },
+   "post": {
+    "summary": "Record evidence (content up to 1 MiB, base64)",
+    "responses": {
+     "201": {
+      "description": "Recorded",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Evidence"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/NewEvidence"
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     }
+    ],
+    "tags": [
+     "case work"
+    ]
+   }
+  },
+  "/v1/complaints/{id}/evidence/{evidenceId}/content": {
+   "get": {
+    "summary": "The stored content of a piece of evidence",
+    "responses": {
+     "200": {
+      "description": "The content",
+      "content": {
+       "application/octet-stream": {
+        "schema": {
+         "type": "string",
+         "format": "binary"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     },
+     {
+      "name": "evidenceId",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     }
+    ],
+    "tags": [
+     "case work"
+    ]
+   }
+  },
+  "/v1/complaints/{id}/findings": {
+   "get": {
+    "summary": "Responsibility findings",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/FindingPage"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     }
+    ],
+    "tags": [
+     "case work"
+    ]
+   },
+   "post": {
+    "summary": "Record a responsibility finding",
+    "responses": {
+     "201": {
+      "description": "Recorded",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Finding"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/NewFinding"
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     }
+    ],
+    "tags": [
+     "case work"
+    ]
+   }
+  },
+  "/v1/complaints/{id}/plans": {
+   "get": {
+    "summary": "Handling plans with their approval chains",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/PlanPage"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     }
+    ],
+    "tags": [
+     "case work"
+    ]
+   }
+  }
+ }
+}
+"""#
+}
