@@ -233,3 +233,37 @@ struct ComplaintClassificationTests {
         }
     }
 }
+
+@Suite("Complaint due times over HTTP")
+struct ComplaintDueTimeTests {
+    @Test func gradingRecordsThePromiseAndListsSortAndFilterByIt() async throws {
+        try await APIHarness.run { harness, client in
+            let who = try await ComplaintLifecycleAPITests.actors(harness.organisation, client)
+            var ids: [String] = []
+            for index in 0..<4 {
+                ids.append(try #require(try await ComplaintLifecycleAPITests.intake(client, token: who.agent, category: nil,
+                                                                                    phone: "+86 10 700\(index)")["id"] as? String))
+            }
+            let now = Date()
+            let promises = [now.addingTimeInterval(7200), now.addingTimeInterval(-3600), now.addingTimeInterval(3600)]
+            for (id, promise) in zip(ids, promises) {
+                let graded = try await ComplaintLifecycleAPITests.step(client, id, "grade", token: who.agent,
+                    body: #"{"level":3,"priority":"general","promisedBy":"\#(ISO8601DateFormatter().string(from: promise))"}"#)
+                #expect(graded["promisedBy"] != nil && graded["dueAt"] != nil)
+            }
+            var sorted: [String] = []
+            var cursor: String?
+            repeat {
+                let page = try await client.call(.get, "/v1/complaints?sort=due&limit=1" + (cursor.map { "&cursor=\($0)" } ?? ""), token: who.agent)
+                sorted += page.items.compactMap { $0["id"] as? String }
+                cursor = page.json["nextCursor"] as? String
+            } while cursor != nil
+            #expect(sorted == [ids[1], ids[2], ids[0], ids[3]], "soonest due first, undated last, every page once")
+            let overdue = try await client.call(.get, "/v1/complaints?overdue=true", token: who.agent)
+            #expect(overdue.items.compactMap { $0["id"] as? String } == [ids[1]])
+            #expect(try await client.call(.get, "/v1/complaints?sort=priority", token: who.agent).problemFields == ["sort"])
+            let grade = try await client.call(.get, "/v1/complaints/\(ids[0])/timeline", token: who.agent).items.last
+            #expect((grade?["after"] as? [String: Any])?["promisedBy"] != nil)
+        }
+    }
+}

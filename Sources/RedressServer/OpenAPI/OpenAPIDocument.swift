@@ -1099,6 +1099,20 @@ enum OpenAPIDocument {
       "type": "string",
       "format": "date-time"
      },
+     "promisedBy": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "date-time"
+     },
+     "dueAt": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "date-time"
+     },
      "allowedActions": {
       "type": "array",
       "items": {
@@ -1219,6 +1233,10 @@ enum OpenAPIDocument {
        "important",
        "general"
       ]
+     },
+     "promisedBy": {
+      "type": "string",
+      "format": "date-time"
      },
      "departmentId": {
       "type": "string",
@@ -3984,6 +4002,26 @@ enum OpenAPIDocument {
        "type": "string",
        "minLength": 1,
        "maxLength": 200
+      }
+     },
+     {
+      "name": "overdue",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "boolean"
+      }
+     },
+     {
+      "name": "sort",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "received",
+        "due"
+       ]
       }
      }
     ],

@@ -139,7 +139,7 @@ struct ClassificationBody: StrictBody {
 struct StepBody: StrictBody {
     static let fields: Set<String> = ["note", "categoryId", "level", "nature", "priority", "departmentId",
                                       "responsibleUserId", "collaboratingDepartmentIds", "satisfaction", "resolution",
-                                      "plan", "regulatorReference", "survey"]
+                                      "plan", "regulatorReference", "survey", "promisedBy"]
     static let nestedFields: [String: Set<String>] = [
         "plan": ["measures", "description", "compensationAmount", "currency", "responsibleDepartmentId",
                  "responsibleUserId", "dueAt", "regulatorFilingRequired"],
@@ -175,6 +175,7 @@ struct StepBody: StrictBody {
     var satisfaction: Int?
     var resolution: String?
     var plan: PlanBody?
+    var promisedBy: String?
     var regulatorReference: String?
     var survey: SurveyBody?
 
@@ -211,6 +212,7 @@ struct StepBody: StrictBody {
             break
         }
         rules.text(regulatorReference, "/regulatorReference", length: 1...200)
+        let promise = rules.anyDateTime(promisedBy, "/promisedBy")
         var newPlan: NewPlan?
         if let plan {
             let allowed: Set<String> = ["apology", "repair", "replacement", "refund", "compensation", "coupon_points",
@@ -242,6 +244,7 @@ struct StepBody: StrictBody {
         }
         try rules.check()
         return ComplaintStep(action, note: note, categoryID: categoryId, level: level, nature: nature, priority: priority,
+                             promisedBy: promise,
                              departmentID: departmentId, responsibleUserID: responsibleUserId,
                              collaboratingDepartmentIDs: collaboratingDepartmentIds, satisfaction: satisfaction,
                              resolution: resolution, plan: newPlan, regulatorReference: regulatorReference, survey: newSurvey)

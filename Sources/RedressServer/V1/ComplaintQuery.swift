@@ -32,10 +32,17 @@ enum ComplaintQuery {
         filter.receivedFrom = rules.anyDateTime(text("receivedFrom"), "receivedFrom")
         filter.receivedBefore = rules.anyDateTime(text("receivedBefore"), "receivedBefore")
         errors += rules.errors
-        for flag in ["assignedToMe", "myDepartments"] {
+        if let sort = text("sort") {
+            if let value = ComplaintSort(rawValue: sort) { filter.sort = value } else { errors.append(.init(field: "sort", message: "must be received or due")) }
+        }
+        for flag in ["assignedToMe", "myDepartments", "overdue"] {
             guard let value = text(flag) else { continue }
             guard value == "true" || value == "false" else { errors.append(.init(field: flag, message: "must be true or false")); continue }
-            if flag == "assignedToMe" { filter.assignedToMe = value == "true" } else { filter.myDepartments = value == "true" }
+            switch flag {
+            case "assignedToMe": filter.assignedToMe = value == "true"
+            case "myDepartments": filter.myDepartments = value == "true"
+            default: filter.overdue = value == "true"
+            }
         }
         if let search = text("q") {
             if (1...200).contains(search.count) && !search.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {

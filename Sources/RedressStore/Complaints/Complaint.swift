@@ -58,6 +58,10 @@ public struct Complaint: Sendable, Codable, Equatable {
     public var createdBy: UUID?
     public var createdAt: Date
     public var updatedAt: Date
+    /// The result time promised to the customer with the initial reply.
+    public var promisedBy: Date?
+    /// The next due time (the nearest deadline); lists sort by it.
+    public var dueAt: Date?
     /// The lifecycle steps possible from here.
     public var allowedActions: [ComplaintAction]
 

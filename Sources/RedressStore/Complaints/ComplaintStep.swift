@@ -11,6 +11,8 @@ public struct ComplaintStep: Sendable, Equatable {
     public var level: Int?
     public var nature: String?
     public var priority: String?
+    /// Grading: the result time promised to the customer in the initial reply.
+    public var promisedBy: Date?
     /// Assignment: the responsible department and person.
     public var departmentID: UUID?
     public var responsibleUserID: UUID?
@@ -29,7 +31,7 @@ public struct ComplaintStep: Sendable, Equatable {
 
     /// Creates a step.
     public init(_ action: ComplaintAction, note: String? = nil, categoryID: UUID? = nil, level: Int? = nil,
-                nature: String? = nil, priority: String? = nil, departmentID: UUID? = nil,
+                nature: String? = nil, priority: String? = nil, promisedBy: Date? = nil, departmentID: UUID? = nil,
                 responsibleUserID: UUID? = nil, collaboratingDepartmentIDs: [UUID]? = nil, satisfaction: Int? = nil, resolution: String? = nil,
                 plan: NewPlan? = nil, regulatorReference: String? = nil, survey: Survey? = nil) {
         self.action = action
@@ -38,6 +40,7 @@ public struct ComplaintStep: Sendable, Equatable {
         self.level = level
         self.nature = nature
         self.priority = priority
+        self.promisedBy = promisedBy
         self.departmentID = departmentID
         self.responsibleUserID = responsibleUserID
         self.collaboratingDepartmentIDs = collaboratingDepartmentIDs

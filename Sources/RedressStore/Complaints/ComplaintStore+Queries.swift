@@ -18,20 +18,35 @@ public struct ComplaintFilter: Sendable, Equatable {
     public var assignedToMe = false
     /// A case number, or words of the description.
     public var search: String?
+    /// Only open complaints whose due time has passed.
+    public var overdue = false
+    /// Newest received first (default), or soonest due first.
+    public var sort: ComplaintSort = .received
 
     /// No filter: every complaint the caller may see.
     public init() {}
 }
 
+/// The order of a complaint listing.
+public enum ComplaintSort: String, Sendable, Equatable, CaseIterable {
+    /// Newest received first.
+    case received
+    /// Soonest due first; complaints without a due time last.
+    case due
+}
+
 extension ComplaintStore {
     /// Complaints visible to the caller that match `filter`, newest received first.
     public func list(_ caller: Caller, _ filter: ComplaintFilter, page: PageRequest) async throws -> Page<Complaint> {
+        let byDue = filter.sort == .due
         let afterMicros = page.after.flatMap { Int64($0.key) }
+        let afterInfinity = page.after?.key == "infinity"
         let pattern = filter.search.map { "%" + $0.replacingOccurrences(of: "\\", with: "\\\\")
             .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%" }
         return try await database.withScope(caller.scope, readOnly: true) { connection in
             let rows = try await connection.query("""
-                SELECT \(unescaped: ComplaintColumns.list), (extract(epoch FROM received_at) * 1000000)::bigint
+                SELECT \(unescaped: ComplaintColumns.list),
+                       (extract(epoch FROM \(unescaped: byDue ? "due_at" : "received_at")) * 1000000)::bigint
                   FROM complaints
                  WHERE (cardinality(\(filter.statuses.map(\.rawValue))::text[]) = 0 OR status = ANY (\(filter.statuses.map(\.rawValue))))
                    AND (\(filter.departmentID)::uuid IS NULL OR department_id = \(filter.departmentID))
@@ -44,20 +59,26 @@ extension ComplaintStore {
                    AND (\(filter.receivedBefore)::timestamptz IS NULL OR received_at < \(filter.receivedBefore))
                    AND (NOT \(filter.assignedToMe) OR responsible_user_id = \(caller.userID))
                    AND (\(filter.search)::text IS NULL OR case_number = upper(\(filter.search)) OR description ILIKE \(pattern))
-                   AND (\(afterMicros)::bigint IS NULL
-                        OR (received_at, id) < (timestamptz 'epoch' + \(afterMicros) * interval '1 microsecond', \(page.after?.id ?? PageCursor.origin)))
-                 ORDER BY received_at DESC, id DESC
+                   AND (NOT \(filter.overdue) OR (due_at < now() AND status NOT IN ('closed', 'archived')))
+                   AND (\(page.after == nil) OR \(unescaped: byDue ? Self.afterDue : Self.afterReceived)
+                            (CASE WHEN \(afterInfinity) THEN 'infinity'::timestamptz
+                                  ELSE timestamptz 'epoch' + \(afterMicros) * interval '1 microsecond' END, \(page.after?.id ?? PageCursor.origin)))
+                 ORDER BY \(unescaped: byDue ? "coalesce(due_at, 'infinity'::timestamptz), id" : "received_at DESC, id DESC")
                  LIMIT \(page.limit + 1)
                 """)
-            var keys: [UUID: Int64] = [:]
+            var keys: [UUID: Int64?] = [:]
             let complaints = try rows.map { row in
                 let complaint = try ComplaintColumns.complaint(row)
-                keys[complaint.id] = try row.decode(Int64.self, at: 35)
+                keys[complaint.id] = try row.decode(Int64?.self, at: ComplaintColumns.count)
                 return complaint
             }
-            return page.page(from: complaints, key: { String(keys[$0.id]!) }, id: \.id)
+            return page.page(from: complaints, key: { keys[$0.id]!.map(String.init) ?? "infinity" }, id: \.id)
         }
     }
+
+    /// Keyset conditions per sort order (chosen by code, never by input).
+    static let afterDue = "(coalesce(due_at, 'infinity'::timestamptz), id) >"
+    static let afterReceived = "(received_at, id) <"
 
     /// The complaint's timeline, oldest first; `.notFound` when the caller cannot see the complaint.
     public func timeline(_ scope: AccessScope, id: UUID) async throws -> [ComplaintEvent] {

@@ -43,6 +43,10 @@ extension ComplaintStore {
             complaint.level = step.level ?? complaint.level
             complaint.nature = step.nature ?? complaint.nature
             complaint.priority = step.priority ?? complaint.priority
+            if let promise = step.promisedBy {
+                complaint.promisedBy = promise
+                complaint.dueAt = promise
+            }
             if complaint.departmentId == nil {
                 complaint.departmentId = try await route(branchID: branchID, categoryID: complaint.categoryId,
                                                          channel: complaint.channel, level: complaint.level,
@@ -74,6 +78,7 @@ extension ComplaintStore {
                    responsible_user_id = \(complaint.responsibleUserId),
                    collaborating_department_ids = \(complaint.collaboratingDepartmentIds),
                    satisfaction = \(complaint.satisfaction.map(Int16.init))::smallint, resolution = \(complaint.resolution),
+                   promised_by = \(complaint.promisedBy), due_at = \(complaint.dueAt),
                    closed_at = CASE WHEN \(closing) THEN now() WHEN \(complaint.status.isOpen) THEN NULL ELSE closed_at END,
                    updated_at = now()
              WHERE branch_id = \(complaint.branchId) AND id = \(complaint.id)
@@ -111,6 +116,7 @@ extension ComplaintStore {
                 "responsibleUserId": c.responsibleUserId?.uuidString.lowercased(),
                 "collaboratingDepartmentIds": c.collaboratingDepartmentIds.map { $0.uuidString.lowercased() }.joined(separator: ","),
                 "satisfaction": c.satisfaction.map(String.init), "resolution": c.resolution,
+                "promisedBy": c.promisedBy.map { ISO8601DateFormatter().string(from: $0) },
             ]
         }
         let old = fields(before), new = fields(after)

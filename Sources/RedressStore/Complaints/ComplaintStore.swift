@@ -38,7 +38,7 @@ public struct ComplaintStore: Sendable {
                      WHERE branch_id = \(caller.branchID) AND idempotency_key = \(idempotencyKey)
                     """)
                 guard let row = existing.first else { throw StoreError.notFound }
-                guard try row.decode(Data?.self, at: 35) == requestHash else {
+                guard try row.decode(Data?.self, at: ComplaintColumns.count) == requestHash else {
                     throw StoreError.conflict(field: "Idempotency-Key", message: "was used before with a different request")
                 }
                 return IntakeResult(complaint: try ComplaintColumns.complaint(row), replayed: true)
