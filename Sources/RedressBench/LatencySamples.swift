@@ -18,6 +18,12 @@ struct LatencySamples {
         milliseconds.append(Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15)
     }
 
+    /// Adds another set's samples.
+    mutating func merge(_ other: LatencySamples) {
+        milliseconds += other.milliseconds
+        total += other.total
+    }
+
     /// The value below which `fraction` of the samples fall (nearest rank).
     func percentile(_ fraction: Double) -> Double {
         let sorted = milliseconds.sorted()

@@ -9,20 +9,28 @@ struct PGBenchLoad {
 
     /// Returns transactions per second as pgbench reports them (without connection time).
     func run(_ workload: Workload) throws -> Double {
-        let script = FileManager.default.temporaryDirectory.appendingPathComponent("redress-bench-\(workload.rawValue).sql")
-        try workload.pgbenchScript.write(to: script, atomically: true, encoding: .utf8)
+        try run(script: workload.pgbenchScript, name: workload.rawValue).tps
+    }
+
+    /// Runs `script` with `variables` (`-D name=value`); returns tps and the average latency in ms.
+    func run(script text: String, name: String, variables: [String: String] = [:]) throws -> (tps: Double, latency: Double) {
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("redress-bench-\(name).sql")
+        try text.write(to: script, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: script) }
+        let defines = variables.sorted { $0.key < $1.key }.flatMap { ["-D", "\($0.key)=\($0.value)"] }
         let (status, text) = try Subprocess.run([
             "/usr/bin/env", "pgbench", "-n", "-M", "prepared", "-f", script.path, "-c", String(clients),
-            "-j", String(min(clients, 2)), "-T", String(seconds), url,
-        ])
+            "-j", String(min(clients, 2)), "-T", String(seconds),
+        ] + defines + [url])
         guard status == 0,
               let line = text.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
               let tps = Double(line.dropFirst(6).prefix(while: { $0.isNumber || $0 == "." }))
         else {
             throw BenchError("pgbench failed: \(text)")
         }
-        return tps
+        let latency = text.split(separator: "\n").first { $0.hasPrefix("latency average = ") }
+            .flatMap { Double($0.dropFirst(18).prefix(while: { $0.isNumber || $0 == "." })) } ?? 0
+        return (tps, latency)
     }
 }
 

@@ -1,0 +1,34 @@
+import Foundation
+import Hummingbird
+import Logging
+import Postgres
+import RedressServer
+import RedressStore
+import ServiceLifecycle
+
+/// The Redress HTTP server running inside the benchmark process on a free loopback port.
+struct BenchServer {
+    let port: Int
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+
+    static func start(pool: PGPool, migrator: PGMigrator) async throws -> BenchServer {
+        let logger = Logger(label: "redress.bench.server")
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = RedressApplication.make(configuration: ServerConfiguration(host: "127.0.0.1", port: 0), pool: pool,
+                                          store: StoreConfiguration(passwordHashCost: 4), migrator: migrator, logger: logger) { port in
+            continuation.yield(port)
+        }
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: pool), .init(service: app)], logger: logger))
+        let task = Task { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw BenchError("the server did not start") }
+        return BenchServer(port: port, group: group, task: task)
+    }
+
+    func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = await task.result
+    }
+}

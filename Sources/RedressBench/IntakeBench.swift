@@ -1,0 +1,119 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Crypto
+import Foundation
+import Logging
+import NIOCore
+import Postgres
+import RedressCore
+import RedressServer
+import RedressStore
+import ServiceLifecycle
+
+/// `redress-bench intake`: complaint intake through the HTTP API against pgbench running the same
+/// SQL transaction, then the department list view with `--volume` complaints in the database.
+struct IntakeBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "intake", abstract: "API intake versus pgbench; department list latency.")
+
+    @Option(help: "The schema owner's connection (env OWNER_DATABASE_URL).")
+    var ownerURL: String?
+
+    @Option(help: "The service role's connection (env DATABASE_URL).")
+    var serviceURL: String?
+
+    @Option(help: "The migrations folder.")
+    var sqlDirectory = "sql"
+
+    @Option(help: "Seconds per measurement.")
+    var seconds = 10
+
+    @Option(parsing: .upToNextOption, help: "Concurrency levels.")
+    var concurrency: [Int] = [1, 32]
+
+    @Option(help: "Complaints in the database for the list view measurement (0 skips it).")
+    var volume = 1_000_000
+
+    @Option(help: "List view requests measured.")
+    var listRequests = 1000
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
+        let environment = ProcessInfo.processInfo.environment
+        guard let ownerURL = ownerURL ?? environment["OWNER_DATABASE_URL"],
+              let serviceURL = serviceURL ?? environment["DATABASE_URL"] else {
+            throw ValidationError("pass --owner-url and --service-url (or set OWNER_DATABASE_URL and DATABASE_URL)")
+        }
+        let migrator = PGMigrator(migrations: try PGMigration.load(from: URL(fileURLWithPath: sqlDirectory)))
+        let owner = PGPool(configuration: PGPoolConfiguration(connection: PGConnectionConfiguration(ownerURL), maximumConnections: 2))
+        try await owner.withConnection { connection in _ = try await migrator.migrate(connection) }
+        _ = try await DemoSeeder(ownerPool: owner, passwordHashCost: 4).seed()
+        let fixture = try await IntakeFixture.load(owner)
+        let pool = PGPool(configuration: PGPoolConfiguration(connection: PGConnectionConfiguration(serviceURL),
+                                                             maximumConnections: max(concurrency.max() ?? 1, 4)))
+        let server = try await BenchServer.start(pool: pool, migrator: migrator)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(
+            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 128)))
+        do {
+            let api = APILoad(http: http, base: "http://127.0.0.1:\(server.port)")
+            let agent = try await api.signIn(branch: "north", login: "agent")
+            let head = try await api.signIn(branch: "north", login: "head")
+            print("intake: \(seconds) s per measurement; latency in ms")
+            print("clients  API req/s  API p50  API p99   pgbench tps  pgbench avg  ratio")
+            for clients in concurrency {
+                let result = try await api.intake(token: agent, categoryID: fixture.categoryID, clients: clients, seconds: seconds)
+                let reference = try PGBenchLoad(url: serviceURL, clients: clients, seconds: seconds).run(
+                    script: IntakeTransaction.script, name: "intake", variables: fixture.pgbenchVariables(token: agent))
+                print(String(format: "%7d %10.0f %8.2f %8.2f %13.0f %12.2f %5.2fx", clients, result.throughput,
+                             result.latency.percentile(0.5), result.latency.percentile(0.99),
+                             reference.tps, reference.latency, result.throughput / reference.tps))
+            }
+            if volume > 0 {
+                try await ComplaintVolume(owner: owner).fill(to: volume)
+                let list = try await api.listDepartment(token: head, requests: listRequests)
+                print(String(format: "department list (newest 50 of Billing, %d complaints in the database): p50 %.2f ms, p99 %.2f ms",
+                             volume, list.percentile(0.5), list.percentile(0.99)))
+            }
+        } catch {
+            try? await http.shutdown()
+            await server.stop()
+            await owner.shutdown()
+            throw error
+        }
+        try await http.shutdown()
+        await server.stop()
+        await owner.shutdown()
+    }
+}
+
+/// The ids and secrets the pgbench script needs, read from the demo data as the owner.
+struct IntakeFixture {
+    var branchID: UUID
+    var userID: UUID
+    var categoryID: UUID
+    var departmentID: UUID
+
+    static func load(_ owner: PGPool) async throws -> IntakeFixture {
+        let row = try await owner.query("""
+            SELECT b.id, u.id, c.id, r.department_id
+              FROM branches b JOIN users u ON u.branch_id = b.id AND u.login = 'agent'
+              JOIN categories c ON c.branch_id = b.id AND c.code = 'billing'
+              JOIN routing_rules r ON r.branch_id = b.id AND r.category_id = c.id
+             WHERE b.code = 'north'
+            """)[0]
+        return IntakeFixture(branchID: try row.decode(at: 0), userID: try row.decode(at: 1), categoryID: try row.decode(at: 2),
+                             departmentID: try row.decode(at: 3))
+    }
+
+    func pgbenchVariables(token: String) -> [String: String] {
+        [
+            "tokenhash": Data(SHA256.hash(data: Data(token.utf8))).map { String(format: "%02x", $0) }.joined(),
+            "user": userID.uuidString.lowercased(), "roles": "{agent}", "branches": "{\(branchID.uuidString.lowercased())}",
+            "none": "{}", "branch": branchID.uuidString.lowercased(), "category": categoryID.uuidString.lowercased(),
+            "department": departmentID.uuidString.lowercased(), "description": APILoad.description,
+        ]
+    }
+}

@@ -1,0 +1,16 @@
+/// The SQL transaction one API intake performs, as a pgbench script: resolve the bearer token,
+/// open the scoped transaction, read the category's routing rules, insert the complaint with its
+/// timeline entry and hand-over (the statement of `ComplaintStore.intake`), commit. Variables
+/// come from `-D`; the phone number varies per transaction as the API load's does.
+enum IntakeTransaction {
+    static let script = """
+        \\set phone random(1, 999999999)
+        SELECT credential, credential_id, user_id, branch_id, branch_code, login, name, roles, department_ids, granted_branch_ids, expires_at FROM auth.resolve(decode(:tokenhash, 'hex'));
+        BEGIN;
+        SELECT set_config('redress.user_id', :user, true), set_config('redress.roles', :roles, true), set_config('redress.branch_ids', :branches, true), set_config('redress.wide_branch_ids', :branches, true), set_config('redress.department_ids', :none, true), set_config('redress.admin_branch_ids', :none, true);
+        SELECT id, position, category_id, channel, level, product, department_id FROM routing_rules WHERE branch_id = :branch AND category_id = :category;
+        WITH earlier AS ( SELECT id FROM complaints WHERE branch_id = :branch AND customer_ref = '+86 ' || :phone AND category_id = :category AND received_at >= coalesce(NULL::timestamptz, now()) - make_interval(secs => 2592000) AND received_at <= coalesce(NULL::timestamptz, now()) ORDER BY received_at DESC LIMIT 1 ), inserted AS ( INSERT INTO complaints (branch_id, case_number, channel, source, complainant_name, complainant_phone, complainant_email, complainant_address, customer_type, customer_ref, occurred_at, received_at, product, party, location, description, desired_outcome, category_id, level, nature, priority, repeat_of, department_id, idempotency_key, idempotency_hash, created_by) SELECT b.id, upper(b.code) || '-' || to_char(coalesce(NULL::timestamptz, now()) AT TIME ZONE b.time_zone, 'YYYYMMDD') || '-' || lpad(nextval('complaint_case_serial')::text, 6, '0'), 'phone', 'external', 'Bench Customer', '+86 ' || :phone, NULL, NULL, 'individual', '+86 ' || :phone, NULL, coalesce(NULL::timestamptz, now()), NULL, NULL, NULL, :description, 'Refund', :category, NULL::smallint, CASE WHEN (SELECT id FROM earlier) IS NOT NULL AND 'general' = 'general' THEN 'repeat' ELSE 'general' END, 'general', (SELECT id FROM earlier), :department, NULL, NULL, :user FROM branches b WHERE b.id = :branch ON CONFLICT (branch_id, idempotency_key) DO NOTHING RETURNING * ), event AS ( INSERT INTO complaint_events (branch_id, complaint_id, actor_id, actor_roles, kind, after) SELECT branch_id, id, :user, :roles, 'received', jsonb_build_object('status', status, 'caseNumber', case_number, 'channel', channel, 'categoryId', category_id::text, 'departmentId', department_id::text, 'level', level::text, 'nature', nature, 'priority', priority, 'repeatOf', repeat_of::text) FROM inserted ), handover AS ( INSERT INTO complaint_handovers (branch_id, complaint_id, to_department_id, by_user_id, reason) SELECT branch_id, id, department_id, :user, 'routing rule at intake' FROM inserted WHERE department_id IS NOT NULL ) SELECT * FROM inserted;
+        COMMIT;
+
+        """
+}
