@@ -33,6 +33,11 @@ public enum StoreError: Error, Sendable, Equatable {
         "complaint_plans_branch_id_responsible_department_id_fkey": "/plan/responsibleDepartmentId",
         "complaint_plans_branch_id_responsible_user_id_fkey": "/plan/responsibleUserId",
         "complaint_plans_pending": "/plan",
+        "categories_branch_id_code_key": "/code",
+        "categories_code_check": "/code",
+        "categories_branch_id_parent_id_fkey": "/parentId",
+        "routing_rules_branch_id_category_id_fkey": "/categoryId",
+        "routing_rules_branch_id_department_id_fkey": "/departmentId",
         "complaints_branch_id_department_id_fkey": "/departmentId",
         "complaints_branch_id_responsible_user_id_fkey": "/responsibleUserId",
     ]

@@ -26,6 +26,9 @@ struct Settings {
     var passwordHashCost: Int
     /// `SESSION_TTL_SECONDS`: how long a sign-in lasts. Default 43200 (12 h).
     var sessionLifetime: Duration
+    /// `REPEAT_WINDOW_DAYS`: how far back a complaint of the same customer and category makes a
+    /// new one a repeat. Default 30.
+    var repeatWindowDays: Int
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         func nonEmpty(_ key: String) -> String? { environment[key].flatMap { $0.isEmpty ? nil : $0 } }
@@ -51,6 +54,10 @@ struct Settings {
             throw SettingsError("SESSION_TTL_SECONDS must be a whole number from 60 to 2592000 (30 days)")
         }
         sessionLifetime = .seconds(ttl)
+        guard let days = Int(nonEmpty("REPEAT_WINDOW_DAYS") ?? "30"), (1...3650).contains(days) else {
+            throw SettingsError("REPEAT_WINDOW_DAYS must be a whole number from 1 to 3650")
+        }
+        repeatWindowDays = days
     }
 
     /// The migrations folder: the configured one, else `./sql`, else `sql` above the executable.
@@ -71,7 +78,8 @@ struct Settings {
 
     /// What the store needs from these settings.
     var store: StoreConfiguration {
-        StoreConfiguration(passwordHashCost: passwordHashCost, sessionLifetime: sessionLifetime)
+        StoreConfiguration(passwordHashCost: passwordHashCost, sessionLifetime: sessionLifetime,
+                           repeatWindow: .seconds(repeatWindowDays * 86_400))
     }
 
     /// Sets up logging once for the process.

@@ -13,7 +13,9 @@ struct IsolationMatrixTests {
     static let tables = [("branches", "id"), ("departments", "branch_id"), ("users", "branch_id"),
                          ("hq_grants", "branch_id"), ("sessions", "branch_id"), ("api_keys", "branch_id"),
                          ("categories", "branch_id"), ("routing_rules", "branch_id"), ("complaints", "branch_id"),
-                         ("complaint_events", "branch_id"), ("complaint_handovers", "branch_id")]
+                         ("complaint_events", "branch_id"), ("complaint_handovers", "branch_id"),
+                         ("complaint_communications", "branch_id"), ("complaint_evidence", "branch_id"),
+                         ("complaint_findings", "branch_id"), ("complaint_plans", "branch_id"), ("complaint_surveys", "branch_id")]
 
     func withOrganisation(_ body: (ScopedDatabase, TestOrganisation) async throws -> Void) async throws {
         let database = try await TestDatabase.create()
@@ -61,6 +63,16 @@ struct IsolationMatrixTests {
                             INSERT INTO complaints (branch_id, case_number, channel, description, department_id)
                             VALUES (\(branch.id), \(branch.code + "-\(index)"), 'phone', 'test', \(department)) RETURNING branch_id, id)
                         , e AS (INSERT INTO complaint_events (branch_id, complaint_id, kind) SELECT branch_id, id, 'received' FROM c)
+                        , m AS (INSERT INTO complaint_communications (branch_id, complaint_id, direction, channel, kind, content, recorded_by)
+                                SELECT branch_id, id, 'outbound', 'sms', 'confirmation', 'received', \(branch.users[.agent]!) FROM c)
+                        , v AS (INSERT INTO complaint_evidence (branch_id, complaint_id, type, source, collected_at, collected_by, size, sha256, recorded_by)
+                                SELECT branch_id, id, 'witness', 'desk', now(), 'agent', 0, sha256(''::bytea), \(branch.users[.agent]!) FROM c)
+                        , f AS (INSERT INTO complaint_findings (branch_id, complaint_id, basis, summary, recorded_by)
+                                SELECT branch_id, id, 'fault', 'test', \(branch.users[.agent]!) FROM c)
+                        , p AS (INSERT INTO complaint_plans (branch_id, complaint_id, measures, description, proposed_by)
+                                SELECT branch_id, id, '{apology}', 'test', \(branch.users[.agent]!) FROM c)
+                        , s AS (INSERT INTO complaint_surveys (branch_id, complaint_id, method, score, recorded_by)
+                                SELECT branch_id, id, 'phone', 8, \(branch.users[.agent]!) FROM c)
                         INSERT INTO complaint_handovers (branch_id, complaint_id, to_department_id) SELECT branch_id, id, \(department) FROM c
                         """)
                 }
@@ -72,7 +84,8 @@ struct IsolationMatrixTests {
     func departmentScopedRolesSeeOnlyTheirDepartmentsComplaints(role: Role) async throws {
         try await withOrganisation { database, org in
             try await database.withScope(org.caller(role, in: org.a).scope) { connection in
-                for table in ["complaints", "complaint_events", "complaint_handovers"] {
+                for table in ["complaints", "complaint_events", "complaint_handovers", "complaint_communications", "complaint_evidence",
+                              "complaint_findings", "complaint_plans", "complaint_surveys"] {
                     let column = table == "complaints" ? "department_id" : "(SELECT department_id FROM complaints c WHERE c.id = complaint_id)"
                     let seen = Set(try await connection.query("SELECT DISTINCT \(unescaped: column) FROM \(unescaped: table)")
                         .map { try $0.decode(UUID.self, at: 0) })
@@ -134,6 +147,10 @@ struct IsolationMatrixTests {
                 "INSERT INTO complaints (branch_id, case_number, channel, description) VALUES (\(target.id), 'X-1', 'web', 'planted')",
                 "INSERT INTO complaint_events (branch_id, complaint_id, kind) VALUES (\(target.id), gen_random_uuid(), 'forged')",
                 """
+                INSERT INTO complaint_communications (branch_id, complaint_id, direction, channel, kind, content, recorded_by)
+                VALUES (\(target.id), gen_random_uuid(), 'inbound', 'sms', 'note', 'planted', \(org.a.users[role]!))
+                """,
+                """
                 INSERT INTO api_keys (branch_id, user_id, name, key_prefix, key_hash)
                 VALUES (\(target.id), \(target.users[.bot]!), 'stolen', 'x', \(Data(repeating: 1, count: 32)))
                 """,
@@ -153,6 +170,7 @@ struct IsolationMatrixTests {
                 "DELETE FROM users WHERE branch_id = \(target.id)",
                 "UPDATE complaints SET status = 'closed' WHERE branch_id = \(target.id)",
                 "UPDATE routing_rules SET position = 1 WHERE branch_id = \(target.id)",
+                "UPDATE complaint_plans SET status = 'approved' WHERE branch_id = \(target.id)",
             ]
             for update in updates {
                 let changed = try await database.withScope(scope) { connection in try await connection.execute(update) }

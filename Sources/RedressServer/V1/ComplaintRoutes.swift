@@ -57,6 +57,12 @@ struct ComplaintRoutes: Sendable {
             let events = try await complaints.timeline(caller.scope, id: try RequestParameters.id(context))
             return try JSONResponse.make(status: .ok, body: Page(items: events, nextCursor: nil))
         }
+        group.get("complaints/:id/handovers") { _, context -> Response in
+            let caller = try context.requireCaller()
+            guard !caller.roles.isDisjoint(with: Self.readerRoles) else { throw Problem.notFound() }
+            let items = try await complaints.handovers(caller.scope, id: try RequestParameters.id(context))
+            return try JSONResponse.make(status: .ok, body: Page(items: items, nextCursor: nil))
+        }
         group.post("complaints/:id/actions/:action") { request, context -> Response in
             let caller = try context.requireCaller()
             let id = try RequestParameters.id(context)

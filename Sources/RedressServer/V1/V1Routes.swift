@@ -22,6 +22,7 @@ enum V1Routes {
         ComplaintRoutes(complaints: ComplaintStore(database: database)).register(on: authenticated)
         CaseWorkRoutes(caseWork: CaseWorkStore(database: database), complaints: ComplaintStore(database: database))
             .register(on: authenticated)
-        CategoryRoutes(categories: CategoryStore(database: database)).register(on: authenticated)
+        CategoryRoutes(categories: CategoryStore(database: database), rules: RoutingRuleStore(database: database))
+            .register(on: authenticated)
     }
 }

@@ -24,10 +24,12 @@ public struct CategoryStore: Sendable {
         try await database.withScope(scope, readOnly: true) { connection in
             try await connection.query("""
                 SELECT id, branch_id, parent_id, code, name, active FROM categories ORDER BY branch_id, code
-                """).map { row in
-                Category(id: try row.decode(at: 0), branchId: try row.decode(at: 1), parentId: try row.decode(at: 2),
-                         code: try row.decode(at: 3), name: try row.decode(at: 4), active: try row.decode(at: 5))
-            }
+                """).map(Self.category)
         }
+    }
+
+    static func category(_ row: PGRow) throws -> Category {
+        Category(id: try row.decode(at: 0), branchId: try row.decode(at: 1), parentId: try row.decode(at: 2),
+                 code: try row.decode(at: 3), name: try row.decode(at: 4), active: try row.decode(at: 5))
     }
 }

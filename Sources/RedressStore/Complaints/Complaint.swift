@@ -72,6 +72,18 @@ public struct Complaint: Sendable, Codable, Equatable {
     }
 }
 
+/// A hand-over of responsibility: from, to, by whom, when and why.
+public struct Handover: Sendable, Codable, Equatable {
+    public var id: UUID
+    public var at: Date
+    public var fromDepartmentId: UUID?
+    public var toDepartmentId: UUID?
+    public var fromUserId: UUID?
+    public var toUserId: UUID?
+    public var byUserId: UUID?
+    public var reason: String?
+}
+
 /// One entry of a complaint's timeline.
 public struct ComplaintEvent: Sendable, Codable, Equatable {
     public var id: Int

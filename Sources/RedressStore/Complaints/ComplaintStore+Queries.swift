@@ -76,6 +76,21 @@ extension ComplaintStore {
         }
     }
 
+    /// The complaint's hand-overs, oldest first; `.notFound` when the caller cannot see the complaint.
+    public func handovers(_ scope: AccessScope, id: UUID) async throws -> [Handover] {
+        try await database.withScope(scope, readOnly: true) { connection in
+            let branch = try await CaseWorkStore.visibleBranch(of: id, connection)
+            return try await connection.query("""
+                SELECT id, at, from_department_id, to_department_id, from_user_id, to_user_id, by_user_id, reason
+                  FROM complaint_handovers WHERE branch_id = \(branch) AND complaint_id = \(id) ORDER BY at, id
+                """).map { row in
+                Handover(id: try row.decode(at: 0), at: try row.decode(at: 1), fromDepartmentId: try row.decode(at: 2),
+                         toDepartmentId: try row.decode(at: 3), fromUserId: try row.decode(at: 4), toUserId: try row.decode(at: 5),
+                         byUserId: try row.decode(at: 6), reason: try row.decode(at: 7))
+            }
+        }
+    }
+
     /// Keyset conditions per sort order (chosen by code, never by input).
     static let afterDue = "(coalesce(due_at, 'infinity'::timestamptz), id) >"
     static let afterReceived = "(received_at, id) <"

@@ -6,13 +6,13 @@ import RedressCore
 /// caller's scope, so row-level security decides which complaints exist for them.
 public struct ComplaintStore: Sendable {
     let database: ScopedDatabase
-    /// How far back an earlier complaint of the same customer and category makes a new one a repeat.
-    public var repeatWindow: Duration
 
-    /// Creates the store; the repeat window defaults to 30 days.
-    public init(database: ScopedDatabase, repeatWindow: Duration = .seconds(30 * 86_400)) {
+    /// How far back an earlier complaint of the same customer and category makes a new one a repeat.
+    var repeatWindow: Duration { database.configuration.repeatWindow }
+
+    /// Creates the store.
+    public init(database: ScopedDatabase) {
         self.database = database
-        self.repeatWindow = repeatWindow
     }
 
     /// An intake's outcome: the complaint, and whether it was an earlier intake with the same key.
