@@ -138,6 +138,9 @@ struct ComplaintIsolationTests {
                 #expect(response.status == .badRequest, "\(query)")
             }
             #expect(try await client.call(.get, "/v1/complaints/not-an-id", token: agent).problemFields == ["id"])
+            let typeless = try await client.call(.post, "/v1/complaints/\(id)/actions/acknowledge", token: agent, body: "note=hi",
+                                                 contentType: "text/plain")
+            #expect(typeless.status == .unsupportedMediaType, "a body is never ignored")
             #expect(try await harness.complaintSnapshot() == before, "refused requests changed nothing")
         }
     }

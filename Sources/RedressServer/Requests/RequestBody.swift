@@ -31,6 +31,14 @@ enum RequestBody {
         try await decodeWithBytes(type, from: request, limit: limit).value
     }
 
+    /// Like ``decode(_:from:)``, but an empty body (no bytes at all) gives nil.
+    static func decodeIfPresent<T: StrictBody>(_ type: T.Type, from request: Request) async throws -> T? {
+        var request = request
+        let buffer = try await request.collectBody(upTo: maximumSize)
+        guard buffer.readableBytes > 0 else { return nil }
+        return try await decodeWithBytes(type, from: request).value
+    }
+
     /// Like ``decode(_:from:)``, also returning the body's bytes (for idempotency fingerprints).
     static func decodeWithBytes<T: StrictBody>(
         _: T.Type, from request: Request, limit: Int = maximumSize

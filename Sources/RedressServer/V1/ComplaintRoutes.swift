@@ -75,8 +75,7 @@ struct ComplaintRoutes: Sendable {
                               detail: "\(action.rawValue) needs one of the roles "
                                   + action.permittedRoles.map(\.rawValue).sorted().joined(separator: ", ") + ".")
             }
-            let body = request.headers[.contentLength] == "0" || request.headers[.contentType] == nil
-                ? StepBody() : try await RequestBody.decode(StepBody.self, from: request)
+            let body = try await RequestBody.decodeIfPresent(StepBody.self, from: request) ?? StepBody()
             let complaint = try await complaints.perform(caller, id: id, try body.step(action))
             return try JSONResponse.make(status: .ok, body: complaint)
         }

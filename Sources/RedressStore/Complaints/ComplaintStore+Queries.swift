@@ -36,36 +36,15 @@ public enum ComplaintSort: String, Sendable, Equatable, CaseIterable {
 }
 
 extension ComplaintStore {
-    /// Complaints visible to the caller that match `filter`, newest received first.
+    /// Complaints visible to the caller that match `filter`, newest received first (or soonest due).
+    ///
+    /// Only the filters present become part of the statement, and it names the branches (and, for
+    /// "my departments", the departments) the caller's scope allows, so each shape gets a plan
+    /// that walks the matching index in order. Row-level security still decides every row.
     public func list(_ caller: Caller, _ filter: ComplaintFilter, page: PageRequest) async throws -> Page<Complaint> {
-        let byDue = filter.sort == .due
-        let afterMicros = page.after.flatMap { Int64($0.key) }
-        let afterInfinity = page.after?.key == "infinity"
-        let pattern = filter.search.map { "%" + $0.replacingOccurrences(of: "\\", with: "\\\\")
-            .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%" }
+        let query = Self.listQuery(caller, filter, page: page)
         return try await database.withScope(caller.scope, readOnly: true) { connection in
-            let rows = try await connection.query("""
-                SELECT \(unescaped: ComplaintColumns.list),
-                       (extract(epoch FROM \(unescaped: byDue ? "due_at" : "received_at")) * 1000000)::bigint
-                  FROM complaints
-                 WHERE (cardinality(\(filter.statuses.map(\.rawValue))::text[]) = 0 OR status = ANY (\(filter.statuses.map(\.rawValue))))
-                   AND (\(filter.departmentID)::uuid IS NULL OR department_id = \(filter.departmentID))
-                   AND (NOT \(filter.myDepartments) OR department_id = ANY (\(Array(caller.departmentIDs))))
-                   AND (\(filter.categoryID)::uuid IS NULL OR category_id = \(filter.categoryID))
-                   AND (\(filter.level.map(Int16.init))::smallint IS NULL OR level = \(filter.level.map(Int16.init)))
-                   AND (\(filter.priority)::text IS NULL OR priority = \(filter.priority))
-                   AND (\(filter.channel)::text IS NULL OR channel = \(filter.channel))
-                   AND (\(filter.receivedFrom)::timestamptz IS NULL OR received_at >= \(filter.receivedFrom))
-                   AND (\(filter.receivedBefore)::timestamptz IS NULL OR received_at < \(filter.receivedBefore))
-                   AND (NOT \(filter.assignedToMe) OR responsible_user_id = \(caller.userID))
-                   AND (\(filter.search)::text IS NULL OR case_number = upper(\(filter.search)) OR description ILIKE \(pattern))
-                   AND (NOT \(filter.overdue) OR (due_at < now() AND status NOT IN ('closed', 'archived')))
-                   AND (\(page.after == nil) OR \(unescaped: byDue ? Self.afterDue : Self.afterReceived)
-                            (CASE WHEN \(afterInfinity) THEN 'infinity'::timestamptz
-                                  ELSE timestamptz 'epoch' + \(afterMicros) * interval '1 microsecond' END, \(page.after?.id ?? PageCursor.origin)))
-                 ORDER BY \(unescaped: byDue ? "coalesce(due_at, 'infinity'::timestamptz), id" : "received_at DESC, id DESC")
-                 LIMIT \(page.limit + 1)
-                """)
+            let rows = try await connection.query(query)
             var keys: [UUID: Int64?] = [:]
             let complaints = try rows.map { row in
                 let complaint = try ComplaintColumns.complaint(row)
@@ -74,6 +53,54 @@ extension ComplaintStore {
             }
             return page.page(from: complaints, key: { keys[$0.id]!.map(String.init) ?? "infinity" }, id: \.id)
         }
+    }
+
+    static func listQuery(_ caller: Caller, _ filter: ComplaintFilter, page: PageRequest) -> PGQuery {
+        let byDue = filter.sort == .due
+        var q = SQLBuilder("SELECT \(ComplaintColumns.list), (extract(epoch FROM \(byDue ? "due_at" : "received_at")) * 1000000)::bigint"
+                           + " FROM complaints WHERE true")
+        let branches = caller.scope.branchIDs.sorted { $0.uuidString < $1.uuidString }
+        if filter.myDepartments {
+            let departments = caller.departmentIDs.sorted { $0.uuidString < $1.uuidString }
+            q.append(" AND branch_id = \(q.bind(caller.branchID))")
+            if departments.count == 1 {
+                q.append(" AND department_id = \(q.bind(departments[0]))")
+            } else {
+                q.append(" AND department_id = ANY (\(q.bind(departments)))")
+            }
+        } else if branches.count == 1 {
+            q.append(" AND branch_id = \(q.bind(branches[0]))")
+        } else {
+            q.append(" AND branch_id = ANY (\(q.bind(branches)))")
+        }
+        if let department = filter.departmentID { q.append(" AND department_id = \(q.bind(department))") }
+        if !filter.statuses.isEmpty { q.append(" AND status = ANY (\(q.bind(filter.statuses.map(\.rawValue))))") }
+        if let category = filter.categoryID { q.append(" AND category_id = \(q.bind(category))") }
+        if let level = filter.level { q.append(" AND level = \(q.bind(Int16(level)))") }
+        if let priority = filter.priority { q.append(" AND priority = \(q.bind(priority))") }
+        if let channel = filter.channel { q.append(" AND channel = \(q.bind(channel))") }
+        if let from = filter.receivedFrom { q.append(" AND received_at >= \(q.bind(from))") }
+        if let before = filter.receivedBefore { q.append(" AND received_at < \(q.bind(before))") }
+        if filter.assignedToMe { q.append(" AND responsible_user_id = \(q.bind(caller.userID))") }
+        if filter.overdue { q.append(" AND due_at < now() AND status NOT IN ('closed', 'archived')") }
+        if let search = filter.search {
+            let pattern = "%" + search.replacingOccurrences(of: "\\", with: "\\\\")
+                .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+            q.append(" AND (case_number = upper(\(q.bind(search))) OR description ILIKE \(q.bind(pattern)))")
+        }
+        if let after = page.after {
+            let id = q.bind(after.id)
+            if byDue {
+                let at = after.key == "infinity" ? "'infinity'::timestamptz"
+                    : "timestamptz 'epoch' + \(q.bind(Int64(after.key) ?? 0)) * interval '1 microsecond'"
+                q.append(" AND (coalesce(due_at, 'infinity'::timestamptz), id) > (\(at), \(id))")
+            } else {
+                q.append(" AND (received_at, id) < (timestamptz 'epoch' + \(q.bind(Int64(after.key) ?? 0)) * interval '1 microsecond', \(id))")
+            }
+        }
+        q.append(byDue ? " ORDER BY coalesce(due_at, 'infinity'::timestamptz), id" : " ORDER BY received_at DESC, id DESC")
+        q.append(" LIMIT \(q.bind(page.limit + 1))")
+        return q.query
     }
 
     /// The complaint's hand-overs, oldest first; `.notFound` when the caller cannot see the complaint.
@@ -90,10 +117,6 @@ extension ComplaintStore {
             }
         }
     }
-
-    /// Keyset conditions per sort order (chosen by code, never by input).
-    static let afterDue = "(coalesce(due_at, 'infinity'::timestamptz), id) >"
-    static let afterReceived = "(received_at, id) <"
 
     /// The complaint's timeline, oldest first; `.notFound` when the caller cannot see the complaint.
     public func timeline(_ scope: AccessScope, id: UUID) async throws -> [ComplaintEvent] {
