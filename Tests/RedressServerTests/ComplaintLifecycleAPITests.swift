@@ -110,6 +110,9 @@ struct ComplaintLifecycleAPITests {
             let invalid = try #require(try await Self.intake(client, token: who.agent, category: nil, phone: "+86 10 1111")["id"] as? String)
             let closed = try await Self.step(client, invalid, "mark_invalid", token: who.agent, body: #"{"resolution":"Not a complaint: a sales enquiry"}"#)
             #expect(closed["status"] as? String == "closed" && closed["nature"] as? String == "invalid")
+            let invalidEvents = try await client.call(.get, "/v1/complaints/\(invalid)/timeline", token: who.agent).items
+            #expect(invalidEvents.compactMap { $0["kind"] as? String } == ["received", "mark_invalid"])
+            #expect((invalidEvents.last?["after"] as? [String: Any])?["nature"] as? String == "invalid")
 
             let simple = try #require(try await Self.intake(client, token: who.agent, category: category, phone: "+86 10 2222")["id"] as? String)
             _ = try await Self.step(client, simple, "resolve_on_the_spot", token: who.agent, body: #"{"resolution":"Explained the bill"}"#)
@@ -122,6 +125,10 @@ struct ComplaintLifecycleAPITests {
             let reopened = try await Self.step(client, unhappy, "record_satisfaction", token: who.agent, body: #"{"satisfaction":3}"#)
             #expect(reopened["status"] as? String == "investigating" && reopened["reopenCount"] as? Int == 1)
             #expect(reopened["closedAt"] == nil)
+            let reopenedEvents = try await client.call(.get, "/v1/complaints/\(unhappy)/timeline", token: who.agent).items
+            #expect(reopenedEvents.compactMap { $0["kind"] as? String } == ["received", "resolve_on_the_spot", "record_satisfaction"])
+            #expect((reopenedEvents.last?["after"] as? [String: Any])?["status"] as? String == "investigating")
+            #expect((reopenedEvents.last?["after"] as? [String: Any])?["reopenCount"] as? String == "1")
 
             let paused = try #require(try await Self.intake(client, token: who.agent, category: category, phone: "+86 10 4444")["id"] as? String)
             _ = try await Self.step(client, paused, "acknowledge", token: who.agent)
