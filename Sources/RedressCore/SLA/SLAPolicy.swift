@@ -1,0 +1,168 @@
+import Foundation
+
+/// The milestones a policy sets targets for, measured from receipt.
+public enum SLAMilestone: String, Sendable, Codable, CaseIterable, Comparable {
+    /// Confirm receipt to the customer.
+    case acknowledge
+    /// Assess, grade and give the initial reply.
+    case initialReply = "initial_reply"
+    /// Give preliminary feedback.
+    case preliminaryFeedback = "preliminary_feedback"
+    /// Tell the customer the result.
+    case result
+
+    public static func < (lhs: SLAMilestone, rhs: SLAMilestone) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
+
+/// Who an escalation tier pages.
+public enum EscalationRecipient: String, Sendable, Codable, CaseIterable {
+    /// The head of the responsible department.
+    case departmentHead = "department_head"
+    /// The branch manager(s).
+    case branchManager = "branch_manager"
+    /// The complaint management office's head.
+    case complaintOffice = "complaint_office"
+    /// Executives covering the branch.
+    case executives
+    /// Bots subscribed to the branch or department.
+    case bots
+}
+
+/// One rung of the escalation ladder: after `afterHours` of SLA time without resolution, page
+/// `recipients`.
+public struct EscalationTier: Sendable, Codable, Equatable {
+    public var tier: Int
+    public var afterHours: Int
+    public var recipients: [EscalationRecipient]
+
+    /// Creates a tier.
+    public init(tier: Int, afterHours: Int, recipients: [EscalationRecipient]) {
+        self.tier = tier
+        self.afterHours = afterHours
+        self.recipients = recipients
+    }
+}
+
+/// What selects a policy for a complaint.
+public struct SLAFacts: Sendable, Equatable {
+    public var categoryID: UUID?
+    public var priority: String
+    public var level: Int?
+    public var nature: String
+
+    /// Creates the facts of a complaint.
+    public init(categoryID: UUID?, priority: String, level: Int?, nature: String) {
+        self.categoryID = categoryID
+        self.priority = priority
+        self.level = level
+        self.nature = nature
+    }
+}
+
+/// A branch's SLA policy: which complaints it covers, how it counts time, its milestone targets
+/// and its escalation ladder. Policy data, not code.
+public struct SLAPolicy: Sendable, Codable, Equatable {
+    public var id: UUID
+    public var name: String
+    /// Complaints it covers; nil or empty means any.
+    public var categoryIDs: [UUID]?
+    public var priorities: [String]?
+    public var levels: [Int]?
+    public var natures: [String]?
+    public var counting: SLACounting
+    /// Hours per milestone other than the result.
+    public var milestoneHours: [SLAMilestone: Int]
+    /// Hours to the result, per priority.
+    public var resultHours: [String: Int]
+    public var ladder: [EscalationTier]
+
+    /// Creates a policy.
+    public init(id: UUID = UUID(), name: String, categoryIDs: [UUID]? = nil, priorities: [String]? = nil, levels: [Int]? = nil,
+                natures: [String]? = nil, counting: SLACounting, milestoneHours: [SLAMilestone: Int],
+                resultHours: [String: Int], ladder: [EscalationTier]) {
+        self.id = id
+        self.name = name
+        self.categoryIDs = categoryIDs
+        self.priorities = priorities
+        self.levels = levels
+        self.natures = natures
+        self.counting = counting
+        self.milestoneHours = milestoneHours
+        self.resultHours = resultHours
+        self.ladder = ladder
+    }
+
+    /// The sources' defaults: acknowledge 24 h, initial reply 48 h, preliminary feedback 72 h,
+    /// result urgent 24 h / important 48 h / general 72 h; tier 1 at 24 h to the department head,
+    /// tier 2 at 48 h to the branch manager and the complaint office, tier 3 at 72 h to executives.
+    public static func standard(id: UUID = UUID(), counting: SLACounting = .calendarHours) -> SLAPolicy {
+        SLAPolicy(
+            id: id, name: "Standard", counting: counting,
+            milestoneHours: [.acknowledge: 24, .initialReply: 48, .preliminaryFeedback: 72],
+            resultHours: ["urgent": 24, "important": 48, "general": 72],
+            ladder: [
+                EscalationTier(tier: 1, afterHours: 24, recipients: [.departmentHead, .bots]),
+                EscalationTier(tier: 2, afterHours: 48, recipients: [.branchManager, .complaintOffice, .bots]),
+                EscalationTier(tier: 3, afterHours: 72, recipients: [.executives, .bots]),
+            ])
+    }
+
+    /// True when every condition the policy sets holds.
+    public func covers(_ facts: SLAFacts) -> Bool {
+        func allows<T: Equatable>(_ list: [T]?, _ value: T?) -> Bool {
+            guard let list, !list.isEmpty else { return true }
+            return value.map(list.contains) ?? false
+        }
+        return allows(categoryIDs, facts.categoryID) && allows(priorities, facts.priority)
+            && allows(levels, facts.level) && allows(natures, facts.nature)
+    }
+
+    /// How many conditions the policy sets; the most specific covering policy wins.
+    var specificity: Int {
+        [categoryIDs?.isEmpty, priorities?.isEmpty, levels?.isEmpty, natures?.isEmpty].filter { $0 == false }.count
+    }
+
+    /// The most specific policy covering `facts` (ties broken by name, then id).
+    public static func choose(_ policies: [SLAPolicy], for facts: SLAFacts) -> SLAPolicy? {
+        policies.filter { $0.covers(facts) }
+            .max { ($0.specificity, $1.name, $1.id.uuidString) < ($1.specificity, $0.name, $0.id.uuidString) }
+    }
+
+    /// Hours to `milestone` for a complaint of `priority`.
+    public func hours(to milestone: SLAMilestone, priority: String) -> Int? {
+        milestone == .result ? resultHours[priority] : milestoneHours[milestone]
+    }
+}
+
+/// Every deadline of a complaint under a policy.
+public struct SLASchedule: Sendable, Equatable {
+    /// The policy the deadlines come from.
+    public var policyID: UUID
+    public var milestones: [SLAMilestone: SLADeadline]
+    public var tiers: [Int: SLADeadline]
+
+    /// Computes the schedule of a complaint received at `receivedAt`, of `priority`, with its pauses.
+    public init(policy: SLAPolicy, receivedAt: Date, priority: String, calendar: WorkingCalendar?, pauses: [SLAPause]) {
+        policyID = policy.id
+        var milestones: [SLAMilestone: SLADeadline] = [:]
+        for milestone in SLAMilestone.allCases {
+            guard let hours = policy.hours(to: milestone, priority: priority) else { continue }
+            milestones[milestone] = SLAClock.deadline(from: receivedAt, target: .seconds(hours * 3600), counting: policy.counting,
+                                                      calendar: calendar, pauses: pauses)
+        }
+        self.milestones = milestones
+        tiers = Dictionary(uniqueKeysWithValues: policy.ladder.map { tier in
+            (tier.tier, SLAClock.deadline(from: receivedAt, target: .seconds(tier.afterHours * 3600), counting: policy.counting,
+                                          calendar: calendar, pauses: pauses))
+        })
+    }
+
+    /// The earliest deadline not yet met or fired, given what is done: the complaint's next due time.
+    public func nextDue(completed: Set<SLAMilestone>, firedTiers: Set<Int>) -> Date? {
+        let open = milestones.filter { !completed.contains($0.key) }.compactMap(\.value.at)
+            + tiers.filter { !firedTiers.contains($0.key) }.compactMap(\.value.at)
+        return open.min()
+    }
+}
