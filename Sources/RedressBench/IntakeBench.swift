@@ -63,6 +63,11 @@ struct IntakeBench: AsyncParsableCommand {
             let head = try await api.signIn(branch: "north", login: "head")
             print("intake: \(seconds) s per measurement; latency in ms")
             print("clients  API req/s  API p50  API p99   pgbench tps  pgbench avg  ratio")
+            var fixture = fixture
+            _ = try await api.intake(token: agent, categoryID: fixture.categoryID, clients: 1, seconds: 1)
+            let stored = try await owner.query("SELECT sla_policy_id, sla_deadlines::text FROM complaints WHERE sla_policy_id IS NOT NULL LIMIT 1")[0]
+            fixture.policyID = try stored.decode(at: 0)
+            fixture.deadlines = try stored.decode(at: 1)
             for clients in concurrency {
                 let result = try await api.intake(token: agent, categoryID: fixture.categoryID, clients: clients, seconds: seconds)
                 let reference = try PGBenchLoad(url: serviceURL, clients: clients, seconds: seconds).run(
@@ -95,6 +100,9 @@ struct IntakeFixture {
     var userID: UUID
     var categoryID: UUID
     var departmentID: UUID
+    /// A schedule the API stored, and its policy, for the pgbench script to store likewise.
+    var policyID: UUID?
+    var deadlines: String?
 
     static func load(_ owner: PGPool) async throws -> IntakeFixture {
         let row = try await owner.query("""
@@ -114,6 +122,7 @@ struct IntakeFixture {
             "user": userID.uuidString.lowercased(), "roles": "{agent}", "branches": "{\(branchID.uuidString.lowercased())}",
             "none": "{}", "branch": branchID.uuidString.lowercased(), "category": categoryID.uuidString.lowercased(),
             "department": departmentID.uuidString.lowercased(), "description": APILoad.description,
+            "policy": policyID?.uuidString.lowercased() ?? "", "deadlines": deadlines ?? "{}",
         ]
     }
 }

@@ -1113,6 +1113,26 @@ enum OpenAPIDocument {
       ],
       "format": "date-time"
      },
+     "sla": {
+      "type": [
+       "object",
+       "null"
+      ],
+      "description": "Every SLA deadline with its explanation: policy, counting, time zone, milestones, tiers, pauses, completed milestones"
+     },
+     "nextEscalationTier": {
+      "type": [
+       "integer",
+       "null"
+      ]
+     },
+     "nextEscalationAt": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "date-time"
+     },
      "allowedActions": {
       "type": "array",
       "items": {

@@ -40,6 +40,13 @@ public struct CaseWorkStore: Sendable {
                     RETURNING id, complaint_id, at, direction, channel, kind, content, recorded_by
                     """)[0]
                 let entry = try Self.communication(row)
+                if let milestone = SLAMilestone.met(byCommunication: kind) {
+                    // A collaborating department may log but not change the complaint: its
+                    // message does not count toward the responsible department's milestones.
+                    do {
+                        _ = try await ComplaintStore.refreshSchedule(branchID: branch, complaintID: complaintID, meeting: [milestone], connection)
+                    } catch StoreError.forbidden {}
+                }
                 try await Self.recordEvent("communication", caller: caller, branchID: branch, complaintID: complaintID,
                                            after: ["id": entry.id.uuidString.lowercased(), "direction": direction,
                                                    "channel": channel, "kind": kind], connection)

@@ -60,8 +60,13 @@ public struct Complaint: Sendable, Codable, Equatable {
     public var updatedAt: Date
     /// The result time promised to the customer with the initial reply.
     public var promisedBy: Date?
-    /// The next due time (the nearest deadline); lists sort by it.
+    /// The next due time (the nearest deadline not met); lists sort by it.
     public var dueAt: Date?
+    /// Every SLA deadline with its explanation (policy, counting, calendar, pauses).
+    public var sla: SLAExplanation?
+    /// The next escalation tier and when it is due, while the complaint is unresolved.
+    public var nextEscalationTier: Int?
+    public var nextEscalationAt: Date?
     /// The lifecycle steps possible from here.
     public var allowedActions: [ComplaintAction]
 

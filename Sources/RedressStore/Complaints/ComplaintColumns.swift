@@ -9,11 +9,12 @@ enum ComplaintColumns {
         complainant_address, customer_type, customer_ref, occurred_at, received_at, product, party, location,
         description, desired_outcome, category_id, level, nature, priority, repeat_of, department_id,
         collaborating_department_ids, responsible_user_id, status, paused_from, reopen_count, satisfaction,
-        resolution, closed_at, created_by, created_at, updated_at, promised_by, due_at
+        resolution, closed_at, created_by, created_at, updated_at, promised_by, due_at, sla_deadlines,
+        next_escalation_tier, next_escalation_at
         """
 
     /// How many columns ``list`` has; extra columns of a query start at this index.
-    static let count = 37
+    static let count = 40
 
     /// The same list qualified by a table alias, for joins and CTEs.
     static func qualified(_ alias: String) -> String {
@@ -40,7 +41,9 @@ enum ComplaintColumns {
             reopenCount: try row.decode(at: 28), satisfaction: satisfaction.map(Int.init),
             resolution: try row.decode(at: 30), closedAt: try row.decode(at: 31), createdBy: try row.decode(at: 32),
             createdAt: try row.decode(at: 33), updatedAt: try row.decode(at: 34), promisedBy: try row.decode(at: 35),
-            dueAt: try row.decode(at: 36), allowedActions: [])
+            dueAt: try row.decode(at: 36), sla: try row.decode(PGJSON<SLAExplanation>?.self, at: 37)?.value,
+            nextEscalationTier: try row.decode(Int16?.self, at: 38).map(Int.init), nextEscalationAt: try row.decode(at: 39),
+            allowedActions: [])
         complaint.allowedActions = ComplaintLifecycle.allowedActions(from: complaint.lifecycle)
         return complaint
     }

@@ -39,7 +39,8 @@ extension ComplaintStore {
                     after.departmentId = try await route(branchID: before.branchId, categoryID: after.categoryId, channel: after.channel,
                                                          level: after.level, product: after.product, connection)
                 }
-                let saved = try await save(after, closing: false, connection)
+                let stored = try await save(after, closing: false, connection)
+                let saved = try await Self.refreshSchedule(branchID: stored.branchId, complaintID: stored.id, connection)
                 let (old, new) = Self.changes(from: before, to: saved)
                 try await connection.execute("""
                     INSERT INTO complaint_events (branch_id, complaint_id, actor_id, actor_roles, kind, before, after, note)

@@ -29,10 +29,29 @@ extension ComplaintStore {
                 after.reopenCount = next.reopenCount
                 try await applyValues(of: step, to: &after, branchID: before.branchId, connection)
                 try await recordCaseWork(of: step, caller: caller, before: before, next: next, connection)
-                let updated = try await save(after, closing: next.status == .closed && before.status != .closed, connection)
+                let saved = try await save(after, closing: next.status == .closed && before.status != .closed, connection)
+                try await recordPause(step.action, complaint: saved, connection)
+                let reopening = step.action == .reopen || (step.action == .recordSatisfaction && next.status == .investigating)
+                let updated = try await Self.refreshSchedule(branchID: saved.branchId, complaintID: saved.id,
+                                                        meeting: SLAMilestone.met(by: step.action), reopening: reopening, connection)
                 try await record(step, caller: caller, before: before, after: updated, connection)
                 return updated
             }
+        }
+    }
+
+    /// Opens a pause when the complaint starts waiting for the customer, closes it on resume.
+    private func recordPause(_ action: ComplaintAction, complaint: Complaint, _ connection: PGConnection) async throws {
+        switch action {
+        case .awaitCustomer:
+            try await connection.execute("INSERT INTO complaint_pauses (branch_id, complaint_id) VALUES (\(complaint.branchId), \(complaint.id))")
+        case .resume:
+            try await connection.execute("""
+                UPDATE complaint_pauses SET ended_at = now()
+                 WHERE branch_id = \(complaint.branchId) AND complaint_id = \(complaint.id) AND ended_at IS NULL
+                """)
+        default:
+            break
         }
     }
 

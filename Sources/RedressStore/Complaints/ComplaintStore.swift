@@ -32,7 +32,11 @@ public struct ComplaintStore: Sendable {
                                                   level: intake.level, product: intake.product, connection)
                 let rows = try await connection.query(insertStatement(caller, intake, department: department,
                                                                       idempotencyKey: idempotencyKey, requestHash: requestHash))
-                if let row = rows.first { return IntakeResult(complaint: try ComplaintColumns.complaint(row), replayed: false) }
+                if let row = rows.first {
+                    let complaint = try ComplaintColumns.complaint(row)
+                    let scheduled = try await Self.refreshSchedule(branchID: complaint.branchId, complaintID: complaint.id, connection)
+                    return IntakeResult(complaint: scheduled, replayed: false)
+                }
                 let existing = try await connection.query("""
                     SELECT \(unescaped: ComplaintColumns.list), idempotency_hash FROM complaints
                      WHERE branch_id = \(caller.branchID) AND idempotency_key = \(idempotencyKey)

@@ -1,0 +1,106 @@
+import Foundation
+import Postgres
+import RedressCore
+
+/// A policy row: its document holds everything but the id and name.
+struct SLAPolicyDocument: Codable {
+    var categoryIDs: [UUID]?
+    var priorities: [String]?
+    var levels: [Int]?
+    var natures: [String]?
+    var counting: SLACounting
+    var milestoneHours: [String: Int]
+    var resultHours: [String: Int]
+    var ladder: [EscalationTier]
+
+    func policy(id: UUID, name: String) -> SLAPolicy {
+        SLAPolicy(id: id, name: name, categoryIDs: categoryIDs, priorities: priorities, levels: levels, natures: natures,
+                  counting: counting,
+                  milestoneHours: Dictionary(uniqueKeysWithValues: milestoneHours.compactMap { key, hours in
+                      SLAMilestone(rawValue: key).map { ($0, hours) }
+                  }),
+                  resultHours: resultHours, ladder: ladder)
+    }
+}
+
+extension ComplaintStore {
+    /// Recomputes a complaint's deadlines from its branch's policies, calendar and the complaint's
+    /// pauses, and stores them with their explanation, the next due time and the next escalation.
+    /// Called in the transaction of every change that can move a deadline (intake, grading,
+    /// re-classification, pauses, milestones met); a moved escalation time notifies the scheduler.
+    static func refreshSchedule(branchID: UUID, complaintID: UUID, meeting met: Set<SLAMilestone> = [],
+                         reopening: Bool = false, _ connection: PGConnection) async throws -> Complaint {
+        let facts = try await connection.query("""
+            SELECT c.received_at, c.category_id, c.priority, c.level, c.nature, c.status, c.sla_completed, c.escalated_tiers,
+                   c.next_escalation_at, b.time_zone, k.hours, k.holidays::text[], k.make_up_days::text[],
+                   coalesce((SELECT jsonb_agg(jsonb_build_object('id', p.id, 'name', p.name, 'document', p.document) ORDER BY p.name)
+                               FROM sla_policies p WHERE p.branch_id = c.branch_id AND p.active), '[]'::jsonb),
+                   coalesce((SELECT jsonb_agg(jsonb_build_array(extract(epoch FROM s.started_at), extract(epoch FROM s.ended_at)))
+                               FROM complaint_pauses s WHERE s.branch_id = c.branch_id AND s.complaint_id = c.id), '[]'::jsonb)
+              FROM complaints c JOIN branches b ON b.id = c.branch_id
+              LEFT JOIN branch_calendars k ON k.branch_id = c.branch_id
+             WHERE c.branch_id = \(branchID) AND c.id = \(complaintID)
+            """)[0]
+        let status = ComplaintStatus(rawValue: try facts.decode(String.self, at: 5)) ?? .received
+        var completed = Set(try facts.decode([String].self, at: 6).compactMap(SLAMilestone.init(rawValue:))).union(met)
+        if reopening { completed.subtract([.preliminaryFeedback, .result]) }
+        let fired = Set(try facts.decode([Int16].self, at: 7).map(Int.init))
+        let calendar = try Self.calendar(timeZone: facts.decode(at: 9), hours: facts.decode(PGJSON<[String: [[Int]]]>?.self, at: 10)?.value,
+                                         holidays: facts.decode([String]?.self, at: 11), makeUpDays: facts.decode([String]?.self, at: 12))
+        let policies = try facts.decode(PGJSON<[PolicyRow]>.self, at: 13).value.map { $0.document.policy(id: $0.id, name: $0.name) }
+        let pauses = try facts.decode(PGJSON<[[Double?]]>.self, at: 14).value.map { pair in
+            SLAPause(start: Date(timeIntervalSince1970: pair[0] ?? 0), end: pair[1].map(Date.init(timeIntervalSince1970:)))
+        }
+        let level: Int16? = try facts.decode(at: 3)
+        let slaFacts = SLAFacts(categoryID: try facts.decode(at: 1), priority: try facts.decode(at: 2), level: level.map(Int.init),
+                                nature: try facts.decode(at: 4))
+        var explanation: SLAExplanation?
+        var due: Date?
+        var next: (tier: Int, at: Date)?
+        if let policy = SLAPolicy.choose(policies, for: slaFacts) {
+            let schedule = SLASchedule(policy: policy, receivedAt: try facts.decode(at: 0), priority: slaFacts.priority,
+                                       calendar: calendar, pauses: pauses)
+            explanation = SLAExplanation(policy: policy, schedule: schedule, calendar: calendar, completed: completed)
+            if status.isOpen {
+                due = schedule.milestones.filter { !completed.contains($0.key) }.compactMap(\.value.at).min()
+                let unresolved = !completed.contains(.result)
+                if unresolved {
+                    next = schedule.tiers.filter { !fired.contains($0.key) }.compactMap { tier, deadline in deadline.at.map { (tier, $0) } }
+                        .min { ($0.1, $0.0) < ($1.1, $1.0) }
+                }
+            }
+        }
+        let previous: Date? = try facts.decode(at: 8)
+        let rows = try await connection.query("""
+            UPDATE complaints
+               SET sla_policy_id = \(explanation?.policyId), sla_deadlines = \(explanation.map(PGJSON.init)),
+                   sla_completed = \(completed.map(\.rawValue).sorted()),
+                   due_at = CASE WHEN \(status.isOpen) THEN least(\(due), promised_by) END,
+                   next_escalation_tier = \(next.map { Int16($0.tier) })::smallint, next_escalation_at = \(next?.at)
+             WHERE branch_id = \(branchID) AND id = \(complaintID)
+            RETURNING \(unescaped: ComplaintColumns.list)
+            """)
+        if previous != next?.at {
+            try await connection.execute("SELECT pg_notify('redress_deadlines', \(branchID.uuidString.lowercased() + ":" + complaintID.uuidString.lowercased()))")
+        }
+        guard let row = rows.first else { throw StoreError.forbidden }
+        return try ComplaintColumns.complaint(row)
+    }
+
+    struct PolicyRow: Codable {
+        var id: UUID
+        var name: String
+        var document: SLAPolicyDocument
+    }
+
+    static func calendar(timeZone: String, hours: [String: [[Int]]]?, holidays: [String]?, makeUpDays: [String]?) -> WorkingCalendar? {
+        guard let hours else { return nil }
+        let intervals = Dictionary(uniqueKeysWithValues: hours.compactMap { day, spans -> (Int, [WorkingCalendar.Interval])? in
+            guard let weekday = Int(day) else { return nil }
+            return (weekday, spans.filter { $0.count == 2 }.map { WorkingCalendar.Interval($0[0] / 60, $0[0] % 60, $0[1] / 60, $0[1] % 60) })
+        })
+        let standard = intervals[2] ?? [WorkingCalendar.Interval(9, 0, 12, 0), WorkingCalendar.Interval(13, 0, 18, 0)]
+        return WorkingCalendar(timeZone: timeZone, hours: intervals, holidays: Set((holidays ?? []).compactMap(LocalDate.init)),
+                               makeUpDays: Set((makeUpDays ?? []).compactMap(LocalDate.init)), makeUpHours: standard)
+    }
+}
