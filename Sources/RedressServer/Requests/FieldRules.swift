@@ -32,13 +32,12 @@ struct FieldRules {
         }
     }
 
-    /// Any ISO 8601 date-time.
+    /// Any ISO 8601 date-time (`2026-11-23T09:00:00Z`, fractional seconds allowed).
     mutating func anyDateTime(_ value: String?, _ field: String) -> Date? {
         guard let value else { return nil }
-        let plain = ISO8601DateFormatter()
         let fractional = ISO8601DateFormatter()
         fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        guard value.count <= 40, let date = plain.date(from: value) ?? fractional.date(from: value) else {
+        guard value.count <= 40, let date = ISO8601DateFormatter().date(from: value) ?? fractional.date(from: value) else {
             fail(field, "must be an ISO 8601 date-time such as 2026-11-23T09:00:00Z")
             return nil
         }
@@ -94,16 +93,9 @@ struct FieldRules {
         if value.count > 64 || TimeZone(identifier: value) == nil { fail(field, "must be an IANA time zone such as Asia/Shanghai") }
     }
 
-    /// An ISO 8601 date-time in the future (`2027-01-31T09:00:00Z`, fractional seconds allowed).
+    /// An ISO 8601 date-time in the future.
     mutating func futureDateTime(_ value: String?, _ field: String, now: Date = Date()) -> Date? {
-        guard let value else { return nil }
-        let plain = ISO8601DateFormatter()
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        guard value.count <= 40, let date = plain.date(from: value) ?? fractional.date(from: value) else {
-            fail(field, "must be an ISO 8601 date-time such as 2027-01-31T09:00:00Z")
-            return nil
-        }
+        guard let date = anyDateTime(value, field) else { return nil }
         if date <= now { fail(field, "must be in the future") }
         return date
     }

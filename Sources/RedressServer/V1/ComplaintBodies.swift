@@ -39,14 +39,7 @@ extension FieldRules {
 
     /// An ISO 8601 date-time not later than a few minutes from now.
     mutating func pastDateTime(_ value: String?, _ field: String, now: Date = Date()) -> Date? {
-        guard let value else { return nil }
-        let plain = ISO8601DateFormatter()
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        guard value.count <= 40, let date = plain.date(from: value) ?? fractional.date(from: value) else {
-            fail(field, "must be an ISO 8601 date-time such as 2026-11-23T09:00:00Z")
-            return nil
-        }
+        guard let date = anyDateTime(value, field) else { return nil }
         if date > now.addingTimeInterval(300) { fail(field, "must not be in the future") }
         return date
     }

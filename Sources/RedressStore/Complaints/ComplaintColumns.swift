@@ -16,10 +16,9 @@ enum ComplaintColumns {
     /// How many columns ``list`` has; extra columns of a query start at this index.
     static let count = 40
 
-    /// The same list qualified by a table alias, for joins and CTEs.
-    static func qualified(_ alias: String) -> String {
-        list.split(separator: ",").map { "\(alias)." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
-    }
+    /// ``list`` without the SLA explanation (NULL in its place), for listings: the explanation
+    /// belongs to the single-complaint view.
+    static let summary = list.replacingOccurrences(of: "sla_deadlines", with: "NULL::jsonb")
 
     static func complaint(_ row: PGRow) throws -> Complaint {
         let status = ComplaintStatus(rawValue: try row.decode(String.self, at: 26)) ?? .received

@@ -36,7 +36,8 @@ public enum ComplaintSort: String, Sendable, Equatable, CaseIterable {
 }
 
 extension ComplaintStore {
-    /// Complaints visible to the caller that match `filter`, newest received first (or soonest due).
+    /// Complaints visible to the caller that match `filter`, newest received first (or soonest due),
+    /// without the SLA explanation (read one complaint for that).
     ///
     /// Only the filters present become part of the statement, and it names the branches (and, for
     /// "my departments", the departments) the caller's scope allows, so each shape gets a plan
@@ -57,7 +58,7 @@ extension ComplaintStore {
 
     static func listQuery(_ caller: Caller, _ filter: ComplaintFilter, page: PageRequest) -> PGQuery {
         let byDue = filter.sort == .due
-        var q = SQLBuilder("SELECT \(ComplaintColumns.list), (extract(epoch FROM \(byDue ? "due_at" : "received_at")) * 1000000)::bigint"
+        var q = SQLBuilder("SELECT \(ComplaintColumns.summary), (extract(epoch FROM \(byDue ? "due_at" : "received_at")) * 1000000)::bigint"
                            + " FROM complaints WHERE true")
         let branches = caller.scope.branchIDs.sorted { $0.uuidString < $1.uuidString }
         if filter.myDepartments {
