@@ -77,7 +77,7 @@ struct RLSBench: AsyncParsableCommand {
             let (branch, department) = departments.randomElement()!
             let scope = AccessScope(
                 userID: UUID(), roles: [asHead ? .departmentHead : .branchManager], branchIDs: [branch],
-                wideBranchIDs: asHead ? [] : [branch], departmentIDs: asHead ? [department] : [], adminBranchIDs: [])
+                wideBranchIDs: asHead ? [] : [branch], caseBranchIDs: asHead ? [] : [branch], departmentIDs: asHead ? [department] : [], adminBranchIDs: [])
             var inner = LatencySamples(), outer = LatencySamples()
             let seen = try await outer.measure {
                 try await database.withScope(scope, readOnly: true) { connection in

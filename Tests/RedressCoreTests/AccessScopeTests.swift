@@ -52,6 +52,14 @@ struct AccessScopeTests {
         #expect(scope.wideBranchIDs.isEmpty && scope.departmentIDs.isEmpty && scope.adminBranchIDs.isEmpty)
     }
 
+    @Test func adminsSeeConfigurationButNotComplaints() {
+        #expect(caller([.admin]).scope.caseBranchIDs.isEmpty)
+        #expect(caller([.admin]).scope.wideBranchIDs == [home])
+        #expect(caller([.agent]).scope.caseBranchIDs == [home])
+        #expect(caller([.auditor]).scope.caseBranchIDs == [home, granted])
+        #expect(caller([.handler]).scope.caseBranchIDs.isEmpty)
+    }
+
     @Test func onlyAdminsAdministerTheirHomeBranch() {
         #expect(caller([.admin]).scope.adminBranchIDs == [home])
         #expect(caller([.executive, .branchManager]).scope.adminBranchIDs.isEmpty)

@@ -20,7 +20,7 @@ struct ComplaintIsolationTests {
             // Who sees the routed (Billing) and the unrouted complaint of branch a.
             let expectations: [(Role, TestOrganisation.BranchFixture, Bool, Bool)] = [
                 (.agent, org.a, true, true), (.branchManager, org.a, true, true), (.auditor, org.a, true, true),
-                (.executive, org.a, true, true), (.admin, org.a, true, true),
+                (.executive, org.a, true, true), (.admin, org.a, false, false),
                 (.handler, org.a, true, false), (.departmentHead, org.a, true, false),
                 (.agent, org.b, false, false), (.branchManager, org.c, false, false), (.departmentHead, org.b, false, false),
             ]

@@ -110,6 +110,19 @@ struct IsolationMatrixTests {
         }
     }
 
+    @Test func adminsSeeTheirBranchsPeopleButNotItsComplaints() async throws {
+        try await withOrganisation { database, org in
+            try await database.withScope(org.caller(.admin, in: org.a).scope) { connection in
+                for table in ["complaints", "complaint_events", "complaint_evidence", "complaint_communications"] {
+                    let count: Int = try await connection.query("SELECT count(*) FROM \(unescaped: table)")[0].decode(at: 0)
+                    #expect(count == 0, "admin reads \(table)")
+                }
+                let people: Int = try await connection.query("SELECT count(*) FROM users")[0].decode(at: 0)
+                #expect(people == org.a.allUserIDs.count)
+            }
+        }
+    }
+
     @Test func executivesAndAuditorsSeeTheirGrantedBranch() async throws {
         try await withOrganisation { database, org in
             for role in [Role.executive, .auditor] {

@@ -11,6 +11,8 @@ public struct AccessScope: Sendable, Equatable {
     public var branchIDs: Set<UUID>
     /// Branches where the caller sees every department's rows.
     public var wideBranchIDs: Set<UUID>
+    /// Branches where the caller sees every complaint.
+    public var caseBranchIDs: Set<UUID>
     /// Departments whose rows the caller sees.
     public var departmentIDs: Set<UUID>
     /// Branches whose configuration the caller may change.
@@ -18,23 +20,25 @@ public struct AccessScope: Sendable, Equatable {
 
     /// The empty scope: every policy matches nothing.
     public static let nobody = AccessScope(
-        userID: nil, roles: [], branchIDs: [], wideBranchIDs: [], departmentIDs: [], adminBranchIDs: [])
+        userID: nil, roles: [], branchIDs: [], wideBranchIDs: [], caseBranchIDs: [], departmentIDs: [], adminBranchIDs: [])
 
     /// Creates a scope from explicit sets (tests and operators); prefer ``init(caller:)``.
     public init(
-        userID: UUID?, roles: Set<Role>, branchIDs: Set<UUID>, wideBranchIDs: Set<UUID>,
+        userID: UUID?, roles: Set<Role>, branchIDs: Set<UUID>, wideBranchIDs: Set<UUID>, caseBranchIDs: Set<UUID>,
         departmentIDs: Set<UUID>, adminBranchIDs: Set<UUID>
     ) {
         self.userID = userID
         self.roles = roles
         self.branchIDs = branchIDs
         self.wideBranchIDs = wideBranchIDs
+        self.caseBranchIDs = caseBranchIDs
         self.departmentIDs = departmentIDs
         self.adminBranchIDs = adminBranchIDs
     }
 
     /// The scope of `caller`: the home branch always; granted branches for executives and
-    /// auditors; every department of a branch for branch-wide roles; their own departments for
+    /// auditors; every department of a branch for branch-wide roles; every complaint of a branch
+    /// for agents, branch managers, executives and auditors (not admins); their own departments for
     /// handlers and department heads; configuration of the home branch for admins. A bot acts
     /// in its home branch but sees no department's rows.
     public init(caller: Caller) {
@@ -43,11 +47,14 @@ public struct AccessScope: Sendable, Equatable {
         var wide: Set<UUID> = []
         if !roles.isDisjoint(with: Role.branchWide) { wide.insert(caller.branchID) }
         wide.formUnion(granted)
+        var cases: Set<UUID> = roles.isDisjoint(with: Role.caseWide) ? [] : [caller.branchID]
+        cases.formUnion(granted)
         self.init(
             userID: caller.userID,
             roles: roles,
             branchIDs: granted.union([caller.branchID]),
             wideBranchIDs: wide,
+            caseBranchIDs: cases,
             departmentIDs: roles.isDisjoint(with: Role.departmentScoped) ? [] : caller.departmentIDs,
             adminBranchIDs: roles.contains(.admin) ? [caller.branchID] : []
         )
@@ -63,6 +70,7 @@ public struct AccessScope: Sendable, Equatable {
             ("redress.wide_branch_ids", Self.arrayLiteral(wideBranchIDs.map { $0.uuidString.lowercased() })),
             ("redress.department_ids", Self.arrayLiteral(departmentIDs.map { $0.uuidString.lowercased() })),
             ("redress.admin_branch_ids", Self.arrayLiteral(adminBranchIDs.map { $0.uuidString.lowercased() })),
+            ("redress.case_branch_ids", Self.arrayLiteral(caseBranchIDs.map { $0.uuidString.lowercased() })),
         ]
     }
 

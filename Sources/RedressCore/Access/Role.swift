@@ -19,6 +19,8 @@ public enum Role: String, Codable, CaseIterable, Sendable, Comparable {
 
     /// Roles that see every department's rows in their branches.
     public static let branchWide: Set<Role> = [.agent, .branchManager, .executive, .auditor, .admin]
+    /// Roles that see every complaint of their branches (admins see configuration, not complaints).
+    public static let caseWide: Set<Role> = [.agent, .branchManager, .executive, .auditor]
     /// Roles that see the rows of their own departments only.
     public static let departmentScoped: Set<Role> = [.handler, .departmentHead]
     /// Roles whose HQ grants extend their scope to other branches.

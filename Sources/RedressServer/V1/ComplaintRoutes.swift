@@ -12,7 +12,7 @@ struct ComplaintRoutes: Sendable {
     /// Roles that take complaints in.
     static let intakeRoles: Set<Role> = [.agent, .handler, .departmentHead, .branchManager]
     /// Roles that read complaints (bots get redacted summaries through their own API).
-    static let readerRoles: Set<Role> = Role.branchWide.union(Role.departmentScoped)
+    static let readerRoles: Set<Role> = Role.caseWide.union(Role.departmentScoped)
 
     func register(on group: RouterGroup<RedressRequestContext>) {
         group.post("complaints") { request, context -> Response in
