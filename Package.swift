@@ -60,6 +60,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "RedressScheduler",
+            dependencies: [
+                "Postgres", "RedressStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "RedressServer",
             dependencies: [
                 "Postgres", "RedressCore", "RedressStore",
@@ -76,6 +86,7 @@ let package = Package(
                 "LocalPostgres",
                 "RedressServer",
                 "RedressStore",
+                "RedressScheduler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -118,6 +129,11 @@ let package = Package(
         .testTarget(
             name: "RedressStoreTests",
             dependencies: ["RedressStore", "RedressCore", "Postgres", "RedressTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RedressSchedulerTests",
+            dependencies: ["RedressScheduler", "RedressStore", "RedressCore", "Postgres", "RedressTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

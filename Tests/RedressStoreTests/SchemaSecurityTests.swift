@@ -93,7 +93,8 @@ struct SchemaSecurityTests {
                    AND p.pronamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
                  ORDER BY 1
                 """).map { try $0.decode(at: 0) }
-            #expect(executable == ["auth.resolve(bytea)", "auth.sign_in(text,text,text,bytea,interval,integer)"])
+            #expect(executable == ["auth.resolve(bytea)", "auth.sign_in(text,text,text,bytea,interval,integer)",
+                                   "scheduler.escalate_due(integer)", "scheduler.next_due()"])
         }
     }
 }

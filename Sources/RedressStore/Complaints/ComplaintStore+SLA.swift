@@ -57,10 +57,14 @@ extension ComplaintStore {
         var explanation: SLAExplanation?
         var due: Date?
         var next: (tier: Int, at: Date)?
+        var tierDue: [Date] = []
         if let policy = SLAPolicy.choose(policies, for: slaFacts) {
             let schedule = SLASchedule(policy: policy, receivedAt: try facts.decode(at: 0), priority: slaFacts.priority,
                                        calendar: calendar, pauses: pauses)
             explanation = SLAExplanation(policy: policy, schedule: schedule, calendar: calendar, completed: completed)
+            // By tier number: tier n at index n (1-based in SQL); a paused clock's tiers lie far ahead.
+            let highest = schedule.tiers.keys.max() ?? 0
+            tierDue = highest > 0 ? (1...highest).map { schedule.tiers[$0]?.at ?? .distantFuture } : []
             if status.isOpen {
                 due = schedule.milestones.filter { !completed.contains($0.key) }.compactMap(\.value.at).min()
                 let unresolved = !completed.contains(.result)
@@ -78,7 +82,8 @@ extension ComplaintStore {
                    SET sla_policy_id = \(explanation?.policyId), sla_deadlines = \(explanation.map(PGJSON.init)),
                        sla_completed = \(completed.map(\.rawValue).sorted()),
                        due_at = CASE WHEN \(status.isOpen) THEN least(\(due), promised_by) END,
-                       next_escalation_tier = \(next.map { Int16($0.tier) })::smallint, next_escalation_at = \(next?.at)
+                       next_escalation_tier = \(next.map { Int16($0.tier) })::smallint, next_escalation_at = \(next?.at),
+                       escalation_due_at = \(tierDue)
                  WHERE branch_id = \(branchID) AND id = \(complaintID)
                 RETURNING *
             )
