@@ -3,6 +3,7 @@ import Foundation
 import LocalPostgres
 import Logging
 import Postgres
+import RedressScheduler
 import RedressServer
 import ServiceLifecycle
 
@@ -57,8 +58,14 @@ struct ServeCommand: AsyncParsableCommand {
             ) { port in
                 logger.info("listening", metadata: ["port": "\(port)"])
             }
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: pool), .init(service: app)]
+            if settings.schedulerInServe {
+                services.append(.init(service: EscalationScheduler(
+                    pool: pool, listen: PGConnectionConfiguration(database.serviceURL, applicationName: "redress-scheduler"),
+                    configuration: settings.scheduler, logger: Logger(label: "redress.scheduler"))))
+            }
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-                services: [.init(service: pool), .init(service: app)],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
             try await group.run()

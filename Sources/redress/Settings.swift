@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Postgres
+import RedressScheduler
 import RedressStore
 
 /// Settings read from the environment; flags override them. Every variable is listed, with its
@@ -29,6 +30,13 @@ struct Settings {
     /// `REPEAT_WINDOW_DAYS`: how far back a complaint of the same customer and category makes a
     /// new one a repeat. Default 30.
     var repeatWindowDays: Int
+    /// `SCHEDULER`: `on` (default) runs the escalation scheduler inside `serve`; `off` leaves it
+    /// to separate `redress scheduler` processes.
+    var schedulerInServe: Bool
+    /// `SCHEDULER_BATCH_SIZE`: complaints claimed per transaction. Default 500.
+    var schedulerBatchSize: Int
+    /// `SCHEDULER_POLL_SECONDS`: the longest sleep between looks. Default 5.
+    var schedulerPollSeconds: Int
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         func nonEmpty(_ key: String) -> String? { environment[key].flatMap { $0.isEmpty ? nil : $0 } }
@@ -58,6 +66,19 @@ struct Settings {
             throw SettingsError("REPEAT_WINDOW_DAYS must be a whole number from 1 to 3650")
         }
         repeatWindowDays = days
+        switch nonEmpty("SCHEDULER") ?? "on" {
+        case "on": schedulerInServe = true
+        case "off": schedulerInServe = false
+        default: throw SettingsError("SCHEDULER must be on or off")
+        }
+        guard let batch = Int(nonEmpty("SCHEDULER_BATCH_SIZE") ?? "500"), (1...100_000).contains(batch) else {
+            throw SettingsError("SCHEDULER_BATCH_SIZE must be a whole number from 1 to 100000")
+        }
+        schedulerBatchSize = batch
+        guard let poll = Int(nonEmpty("SCHEDULER_POLL_SECONDS") ?? "5"), (1...3600).contains(poll) else {
+            throw SettingsError("SCHEDULER_POLL_SECONDS must be a whole number from 1 to 3600")
+        }
+        schedulerPollSeconds = poll
     }
 
     /// The migrations folder: the configured one, else `./sql`, else `sql` above the executable.
@@ -80,6 +101,11 @@ struct Settings {
     var store: StoreConfiguration {
         StoreConfiguration(passwordHashCost: passwordHashCost, sessionLifetime: sessionLifetime,
                            repeatWindow: .seconds(repeatWindowDays * 86_400))
+    }
+
+    /// What the scheduler needs from these settings.
+    var scheduler: SchedulerConfiguration {
+        SchedulerConfiguration(batchSize: schedulerBatchSize, pollInterval: .seconds(schedulerPollSeconds))
     }
 
     /// Sets up logging once for the process.

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Postgres
+import RedressScheduler
+import RedressServer
+import ServiceLifecycle
+
+/// `redress scheduler`: runs the escalation scheduler alone (any number at once), for
+/// deployments that keep it apart from the API (`SCHEDULER=off` on the API instances).
+struct SchedulerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "scheduler", abstract: "Run the escalation scheduler.")
+
+    func run() async throws {
+        try await reportingDatabaseErrors(schedule)
+    }
+
+    private func schedule() async throws {
+        let settings = try Settings()
+        settings.bootstrapLogging()
+        let logger = Logger(label: "redress.scheduler")
+        guard let url = settings.databaseURL else {
+            throw SettingsError("set DATABASE_URL to the service role's connection (the scheduler uses no local cluster of its own)")
+        }
+        let pool = PGPool(configuration: PGPoolConfiguration(
+            connection: PGConnectionConfiguration(url, applicationName: "redress-scheduler", usePreparedStatements: settings.preparedStatements),
+            maximumConnections: 2), logger: logger)
+        do {
+            try await DatabaseRoleCheck.verify(pool)
+        } catch {
+            await pool.shutdown()
+            throw error
+        }
+        let scheduler = EscalationScheduler(pool: pool, listen: PGConnectionConfiguration(url, applicationName: "redress-scheduler-listen"),
+                                            configuration: settings.scheduler, logger: logger)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: pool), .init(service: scheduler)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
