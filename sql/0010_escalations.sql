@@ -36,6 +36,8 @@ CREATE TABLE pages (
                            'executives', 'bots')),
     recipient_user_id  uuid NOT NULL,
     late               boolean NOT NULL,
+    -- What the recipient may know without seeing the complaint: no customer personal data.
+    summary            jsonb NOT NULL,
     created_at         timestamptz NOT NULL DEFAULT now(),
     acknowledged_at    timestamptz,
     PRIMARY KEY (branch_id, id),
@@ -58,7 +60,12 @@ CREATE POLICY visible ON escalations FOR SELECT TO redress_service
 CREATE POLICY visible ON pages FOR SELECT TO redress_service
     USING (recipient_user_id = (SELECT scope.user_id())
            OR EXISTS (SELECT FROM complaints c WHERE c.branch_id = pages.branch_id AND c.id = pages.complaint_id));
+-- Only the recipient acknowledges a page.
+CREATE POLICY acknowledged ON pages FOR UPDATE TO redress_service
+    USING (recipient_user_id = (SELECT scope.user_id()) AND branch_id = ANY ((SELECT scope.branch_ids())::uuid[]))
+    WITH CHECK (recipient_user_id = (SELECT scope.user_id()));
 GRANT SELECT ON escalations, pages TO redress_service;
+GRANT UPDATE (acknowledged_at) ON pages TO redress_service;
 
 CREATE SCHEMA scheduler;
 GRANT USAGE ON SCHEMA scheduler TO redress_service;
@@ -119,7 +126,10 @@ CREATE FUNCTION scheduler.escalate_due(batch integer)
                   escalations.late_seconds, escalations.department_id
     ), recipients AS (
         SELECT DISTINCT ON (r.id, u.id) r.branch_id, r.id AS escalation_id, r.complaint_id, r.tier, kind.value AS recipient_kind,
-               u.id AS user_id, r.late_seconds > 60 AS late
+               u.id AS user_id, r.late_seconds > 60 AS late,
+               jsonb_build_object('caseNumber', c.case_number, 'tier', r.tier, 'dueAt', r.due_at, 'lateSeconds', r.late_seconds,
+                                  'status', c.status, 'priority', c.priority, 'level', c.level, 'nature', c.nature,
+                                  'categoryId', c.category_id, 'departmentId', r.department_id, 'receivedAt', c.received_at) AS summary
           FROM recorded r
           JOIN public.complaints c ON c.branch_id = r.branch_id AND c.id = r.complaint_id
           JOIN public.sla_policies p ON p.branch_id = c.branch_id AND p.id = c.sla_policy_id
@@ -138,8 +148,9 @@ CREATE FUNCTION scheduler.escalate_due(batch integer)
          WHERE (rung ->> 'tier')::integer = r.tier
          ORDER BY r.id, u.id, kind.value
     ), paged AS (
-        INSERT INTO public.pages (branch_id, escalation_id, complaint_id, tier, recipient_kind, recipient_user_id, late)
-        SELECT rc.branch_id, rc.escalation_id, rc.complaint_id, rc.tier, rc.recipient_kind, rc.user_id, rc.late FROM recipients rc
+        INSERT INTO public.pages (branch_id, escalation_id, complaint_id, tier, recipient_kind, recipient_user_id, late, summary)
+        SELECT rc.branch_id, rc.escalation_id, rc.complaint_id, rc.tier, rc.recipient_kind, rc.user_id, rc.late, rc.summary
+          FROM recipients rc
         RETURNING pages.escalation_id
     )
     SELECT r.branch_id, r.complaint_id, r.tier, r.due_at, r.late_seconds,

@@ -2109,6 +2109,175 @@ enum OpenAPIDocument {
      "at"
     ]
    },
+   "Page": {
+    "type": "object",
+    "properties": {
+     "id": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "complaintId": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "tier": {
+      "type": "integer"
+     },
+     "recipientKind": {
+      "type": "string"
+     },
+     "recipientUserId": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "late": {
+      "type": "boolean"
+     },
+     "summary": {
+      "type": "object",
+      "description": "caseNumber, tier, dueAt, lateSeconds, status, priority, level, nature, categoryId, departmentId, receivedAt; never customer personal data"
+     },
+     "createdAt": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "acknowledgedAt": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "date-time"
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "id",
+     "complaintId",
+     "tier",
+     "recipientKind",
+     "recipientUserId",
+     "late",
+     "summary",
+     "createdAt"
+    ]
+   },
+   "Escalation": {
+    "type": "object",
+    "properties": {
+     "id": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "complaintId": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "caseNumber": {
+      "type": "string"
+     },
+     "tier": {
+      "type": "integer"
+     },
+     "dueAt": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "recordedAt": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "lateSeconds": {
+      "type": "integer"
+     },
+     "departmentId": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "uuid"
+     },
+     "pages": {
+      "type": "array",
+      "items": {
+       "type": "object",
+       "properties": {
+        "userId": {
+         "type": "string",
+         "format": "uuid"
+        },
+        "kind": {
+         "type": "string"
+        },
+        "acknowledgedAt": {
+         "type": [
+          "string",
+          "null"
+         ],
+         "format": "date-time"
+        }
+       },
+       "additionalProperties": false,
+       "required": [
+        "userId",
+        "kind"
+       ]
+      }
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "id",
+     "complaintId",
+     "caseNumber",
+     "tier",
+     "dueAt",
+     "recordedAt",
+     "lateSeconds",
+     "pages"
+    ]
+   },
+   "PagePage": {
+    "type": "object",
+    "properties": {
+     "items": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/Page"
+      }
+     },
+     "nextCursor": {
+      "type": [
+       "string",
+       "null"
+      ]
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "items"
+    ]
+   },
+   "EscalationPage": {
+    "type": "object",
+    "properties": {
+     "items": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/Escalation"
+      }
+     },
+     "nextCursor": {
+      "type": [
+       "string",
+       "null"
+      ]
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "items"
+    ]
+   },
    "RoutingRulePage": {
     "type": "object",
     "properties": {
@@ -4439,6 +4608,235 @@ enum OpenAPIDocument {
     ],
     "tags": [
      "configuration"
+    ]
+   }
+  },
+  "/v1/pages": {
+   "get": {
+    "summary": "Pages addressed to the caller (open ones unless all=true)",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/PagePage"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "all",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "boolean"
+      }
+     }
+    ],
+    "tags": [
+     "escalation"
+    ]
+   }
+  },
+  "/v1/pages/{id}/acknowledge": {
+   "post": {
+    "summary": "Acknowledge a page addressed to the caller",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Page"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     }
+    ],
+    "tags": [
+     "escalation"
+    ]
+   }
+  },
+  "/v1/escalations": {
+   "get": {
+    "summary": "Escalations of the complaints in scope, with who was paged",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/EscalationPage"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "unacknowledged",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "boolean"
+      }
+     },
+     {
+      "name": "myDepartments",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "boolean"
+      }
+     }
+    ],
+    "tags": [
+     "escalation"
     ]
    }
   },

@@ -20,6 +20,7 @@ enum V1Routes {
         UserRoutes(users: users).register(on: authenticated)
         APIKeyRoutes(keys: APIKeyStore(database: database)).register(on: authenticated)
         ComplaintRoutes(complaints: ComplaintStore(database: database)).register(on: authenticated)
+        PageRoutes(pages: PageStore(database: database)).register(on: authenticated)
         CaseWorkRoutes(caseWork: CaseWorkStore(database: database), complaints: ComplaintStore(database: database))
             .register(on: authenticated)
         CategoryRoutes(categories: CategoryStore(database: database), rules: RoutingRuleStore(database: database))

@@ -1,0 +1,138 @@
+import Foundation
+import Postgres
+import RedressCore
+
+/// Pages and escalations as people and bots see them: a recipient lists and acknowledges the
+/// pages addressed to them (with a summary free of customer personal data); reviewers list the
+/// escalations of the complaints they may see.
+public struct PageStore: Sendable {
+    let database: ScopedDatabase
+
+    /// Creates the store.
+    public init(database: ScopedDatabase) { self.database = database }
+
+    /// A page to one recipient.
+    public struct Page: Sendable, Codable, Equatable {
+        public var id: UUID
+        public var complaintId: UUID
+        public var tier: Int
+        public var recipientKind: String
+        public var recipientUserId: UUID
+        public var late: Bool
+        /// Case number, tier, due time, status, priority, level, category and department.
+        public var summary: [String: JSONValue]
+        public var createdAt: Date
+        public var acknowledgedAt: Date?
+    }
+
+    /// An escalation with who was paged.
+    public struct Escalation: Sendable, Codable, Equatable {
+        public var id: UUID
+        public var complaintId: UUID
+        public var caseNumber: String
+        public var tier: Int
+        public var dueAt: Date
+        public var recordedAt: Date
+        public var lateSeconds: Int
+        public var departmentId: UUID?
+        public var pages: [PagedRecipient]
+    }
+
+    /// Who an escalation paged, and whether they acknowledged.
+    public struct PagedRecipient: Sendable, Codable, Equatable {
+        public var userId: UUID
+        public var kind: String
+        public var acknowledgedAt: Date?
+    }
+
+    static let pageColumns = "id, complaint_id, tier, recipient_kind, recipient_user_id, late, summary, created_at, acknowledged_at"
+
+    /// The caller's own pages, newest first; only unacknowledged ones unless `all`.
+    public func myPages(_ caller: Caller, all: Bool) async throws -> [Page] {
+        try await database.withScope(caller.scope, readOnly: true) { connection in
+            try await connection.query("""
+                SELECT \(unescaped: Self.pageColumns) FROM pages
+                 WHERE recipient_user_id = \(caller.userID) AND (\(all) OR acknowledged_at IS NULL)
+                 ORDER BY created_at DESC, id LIMIT 500
+                """).map(Self.page)
+        }
+    }
+
+    /// Acknowledges one of the caller's pages (again is harmless) and notes it on the timeline.
+    public func acknowledge(_ caller: Caller, pageID: UUID) async throws -> Page {
+        try await StoreError.translating {
+            try await database.withScope(caller.scope) { connection in
+                let rows = try await connection.query("""
+                    UPDATE pages SET acknowledged_at = coalesce(acknowledged_at, now())
+                     WHERE id = \(pageID) AND recipient_user_id = \(caller.userID)
+                    RETURNING \(unescaped: Self.pageColumns), branch_id
+                    """)
+                guard let row = rows.first else { throw StoreError.notFound }
+                let page = try Self.page(row)
+                try await connection.execute("""
+                    INSERT INTO complaint_events (branch_id, complaint_id, actor_id, actor_roles, kind, after)
+                    VALUES (\(try row.decode(UUID.self, at: 9)), \(page.complaintId), \(caller.userID),
+                            \(caller.roles.map(\.rawValue).sorted()), 'page_acknowledged',
+                            \(PGJSON(["pageId": page.id.uuidString.lowercased(), "tier": String(page.tier)])))
+                    """)
+                return page
+            }
+        }
+    }
+
+    /// Escalations of the complaints the caller may see, newest first; `unacknowledged` keeps
+    /// those with a page nobody acknowledged.
+    public func escalations(_ caller: Caller, unacknowledged: Bool, departmentsOnly: Bool) async throws -> [Escalation] {
+        try await database.withScope(caller.scope, readOnly: true) { connection in
+            try await connection.query("""
+                SELECT e.id, e.complaint_id, c.case_number, e.tier, e.due_at, e.recorded_at, e.late_seconds, e.department_id,
+                       coalesce((SELECT jsonb_agg(jsonb_build_object('userId', p.recipient_user_id, 'kind', p.recipient_kind,
+                                                                     'acknowledgedAt', p.acknowledged_at) ORDER BY p.recipient_kind)
+                                   FROM pages p WHERE p.branch_id = e.branch_id AND p.escalation_id = e.id), '[]'::jsonb)
+                  FROM escalations e JOIN complaints c ON c.branch_id = e.branch_id AND c.id = e.complaint_id
+                 WHERE (NOT \(unacknowledged) OR EXISTS (SELECT FROM pages p WHERE p.branch_id = e.branch_id
+                                                          AND p.escalation_id = e.id AND p.acknowledged_at IS NULL))
+                   AND (NOT \(departmentsOnly) OR e.department_id = ANY (\(Array(caller.departmentIDs))))
+                 ORDER BY e.recorded_at DESC, e.id LIMIT 500
+                """).map { row in
+                Escalation(id: try row.decode(at: 0), complaintId: try row.decode(at: 1), caseNumber: try row.decode(at: 2),
+                           tier: Int(try row.decode(Int16.self, at: 3)), dueAt: try row.decode(at: 4), recordedAt: try row.decode(at: 5),
+                           lateSeconds: try row.decode(at: 6), departmentId: try row.decode(at: 7),
+                           pages: try row.decode(PGJSON<[PagedRecipient]>.self, at: 8).value)
+            }
+        }
+    }
+
+    static func page(_ row: PGRow) throws -> Page {
+        Page(id: try row.decode(at: 0), complaintId: try row.decode(at: 1), tier: Int(try row.decode(Int16.self, at: 2)),
+             recipientKind: try row.decode(at: 3), recipientUserId: try row.decode(at: 4), late: try row.decode(at: 5),
+             summary: try row.decode(PGJSON<[String: JSONValue]>.self, at: 6).value, createdAt: try row.decode(at: 7),
+             acknowledgedAt: try row.decode(at: 8))
+    }
+}
+
+/// Any JSON value, for page summaries whose fields are strings, numbers or null.
+public enum JSONValue: Sendable, Codable, Equatable {
+    case string(String)
+    case number(Double)
+    case bool(Bool)
+    case null
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Double.self) { self = .number(value) }
+        else { self = .string(try container.decode(String.self)) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .string(let value): try container.encode(value)
+        case .number(let value): try container.encode(value)
+        case .bool(let value): try container.encode(value)
+        case .null: try container.encodeNil()
+        }
+    }
+}

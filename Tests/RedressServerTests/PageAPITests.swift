@@ -1,0 +1,62 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Postgres
+import RedressCore
+import RedressStore
+import RedressTestSupport
+import Testing
+
+@Suite("Pages and escalation review over HTTP")
+struct PageAPITests {
+    @Test func recipientsSeeAndAcknowledgeTheirPagesAndHeadsReviewEscalations() async throws {
+        try await APIHarness.run { harness, client in
+            let org = harness.organisation
+            let agent = try await client.signIn(org.a.code, "agent")
+            let head = try await client.signIn(org.a.code, "department_head")
+            let category = try await ComplaintLifecycleAPITests.billing(client, token: agent)
+            let received = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-25 * 3600))
+            let intake = try await client.call(.post, "/v1/complaints", token: agent, body: """
+                {"channel":"phone","complainant":{"name":"王小明","phone":"+86 138 0013 8000"},"description":"late","categoryId":"\(category)","receivedAt":"\(received)"}
+                """)
+            let id = try #require(intake.json["id"] as? String)
+            let fired = try await harness.database.withPool(size: 1) { (pool: PGPool) async throws in
+                try await EscalationStore(pool: pool).escalateDue(batch: 10)
+            }
+            #expect(fired.map(\.tier) == [1])
+
+            let botPages = try await client.call(.get, "/v1/pages", token: org.a.botKey).items
+            #expect(botPages.count == 1)
+            let summary = try #require(botPages.first?["summary"] as? [String: Any])
+            #expect(summary["caseNumber"] as? String == intake.json["caseNumber"] as? String)
+            #expect(summary["tier"] as? Int == 1)
+            let text = String(decoding: try JSONSerialization.data(withJSONObject: botPages), as: UTF8.self)
+            #expect(!text.contains("王小明") && !text.contains("8000"), "no customer personal data reaches bots")
+            #expect(try await client.call(.get, "/v1/complaints/\(id)", token: org.a.botKey).status == .notFound)
+
+            let review = try await client.call(.get, "/v1/escalations?unacknowledged=true", token: head).items
+            #expect(review.count == 1)
+            let paged = (review.first?["pages"] as? [[String: Any]])?.compactMap { ($0["userId"] as? String)?.lowercased() }.sorted()
+            #expect(paged == [org.a.users[.bot]!.path, org.a.users[.departmentHead]!.path].sorted())
+
+            let headPage = try #require(try await client.call(.get, "/v1/pages", token: head).items.first?["id"] as? String)
+            #expect(try await client.call(.post, "/v1/pages/\(headPage)/acknowledge", token: org.a.botKey).status == .notFound,
+                    "only the recipient acknowledges")
+            let acknowledged = try await client.call(.post, "/v1/pages/\(headPage)/acknowledge", token: head)
+            #expect(acknowledged.status == .ok && acknowledged.json["acknowledgedAt"] != nil)
+            #expect(try await client.call(.get, "/v1/pages", token: head).items.isEmpty)
+            #expect(try await client.call(.get, "/v1/pages?all=true", token: head).items.count == 1)
+            let kinds = try await ComplaintLifecycleAPITests.timeline(client, id, token: head)
+            #expect(kinds.last == "page_acknowledged")
+
+            let other = try await client.signIn(org.a.code, "other")
+            #expect(try await client.call(.get, "/v1/escalations", token: other).items.isEmpty, "another department's handler")
+            let foreignHead = try await client.signIn(org.b.code, "department_head")
+            #expect(try await client.call(.get, "/v1/escalations", token: foreignHead).items.isEmpty, "another branch")
+            #expect(try await client.call(.get, "/v1/pages", token: foreignHead).items.isEmpty)
+            #expect(try await client.call(.get, "/v1/escalations", token: org.a.botKey).status == .forbidden)
+            #expect(try await client.call(.get, "/v1/pages?all=maybe", token: head).problemFields == ["all"])
+            #expect(try await client.call(.post, "/v1/pages/nope/acknowledge", token: head).problemFields == ["id"])
+        }
+    }
+}
