@@ -133,7 +133,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RedressSchedulerTests",
-            dependencies: ["RedressScheduler", "RedressStore", "RedressCore", "Postgres", "RedressTestSupport"],
+            dependencies: ["RedressScheduler", "RedressStore", "RedressCore", "Postgres", "LocalPostgres", "RedressTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

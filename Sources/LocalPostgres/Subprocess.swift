@@ -1,6 +1,6 @@
 import Foundation
 
-/// Runs a program to completion with `posix_spawn` and `waitpid`.
+/// Runs programs with `posix_spawn` and `waitpid`.
 ///
 /// Standard input and output are files, never pipes: `pg_ctl start` leaves a server running that
 /// would inherit a pipe and hold it open for its whole life. The child starts with an empty signal
@@ -17,6 +17,15 @@ public enum Subprocess {
             unlink(outputPath)
             unlink(inputPath)
         }
+        let pid = try spawn(command, inputPath: inputPath, outputPath: outputPath)
+        let status = try wait(pid, command: command[0])
+        return (status, (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "")
+    }
+
+    /// Starts `command` without waiting for it, with `environment` added to this process's, its
+    /// output (and errors) going to `outputPath`; returns its process id.
+    public static func spawn(_ command: [String], environment: [String: String] = [:], inputPath: String = "/dev/null",
+                             outputPath: String) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -36,16 +45,23 @@ public enum Subprocess {
 
         let arguments = command.map { strdup($0) } + [nil]
         defer { arguments.forEach { free($0) } }
+        var merged = ProcessInfo.processInfo.environment
+        merged.merge(environment) { _, new in new }
+        let variables = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { variables.forEach { free($0) } }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, command[0], &actions, &attributes, arguments, environ)
+        let spawned = posix_spawn(&pid, command[0], &actions, &attributes, arguments, variables)
         guard spawned == 0 else { throw LocalClusterError("cannot start \(command[0]): \(String(cString: strerror(spawned)))") }
+        return pid
+    }
+
+    /// Waits for `pid` to end; returns its exit status (128 + the signal when a signal ended it).
+    public static func wait(_ pid: pid_t, command: String = "child") throws -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
-            guard errno == EINTR else { throw LocalClusterError("waiting for \(command[0]) failed") }
+            guard errno == EINTR else { throw LocalClusterError("waiting for \(command) failed") }
         }
-        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         // WIFEXITED / WEXITSTATUS, which Swift does not import as macros.
-        let exitStatus = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return (exitStatus, output)
+        return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 }

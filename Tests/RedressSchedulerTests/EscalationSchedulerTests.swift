@@ -1,4 +1,5 @@
 import Foundation
+import LocalPostgres
 import Logging
 import Postgres
 import RedressCore
@@ -94,6 +95,61 @@ struct EscalationSchedulerTests {
                 #expect(try row.decode(Int.self, at: 0) == 600)
                 #expect(try row.decode(Int.self, at: 1) == 1200)
             }
+        }
+    }
+
+    @Test func aSchedulerKilledMidBatchLosesAndDuplicatesNothing() async throws {
+        let fixture = try await Self.fixture()
+        let total = 3000
+        try await fixture.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+            // Due complaints written directly: tier 1 an hour ago, tiers 2 and 3 ahead.
+            try await owner.query("""
+                INSERT INTO complaints (branch_id, case_number, channel, description, department_id, category_id, sla_policy_id,
+                                        escalation_due_at, next_escalation_tier, next_escalation_at)
+                SELECT \(fixture.org.a.id), 'KILL-' || g, 'phone', 'due', \(fixture.org.a.departments[0]), \(fixture.billing),
+                       (SELECT id FROM sla_policies WHERE branch_id = \(fixture.org.a.id) AND name = 'Standard'),
+                       ARRAY[now() - interval '1 hour', now() + interval '1 day', now() + interval '2 days'], 1, now() - interval '1 hour'
+                  FROM generate_series(1, \(total)) g
+                """)
+        }
+        let executable = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/redress").path
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("scheduler-\(UUID().uuidString).log").path
+        defer { unlink(log) }
+        let pid = try Subprocess.spawn([executable, "scheduler"], environment: [
+            "DATABASE_URL": fixture.database.serviceURL, "SCHEDULER_BATCH_SIZE": "5", "LOG_LEVEL": "error",
+        ], outputPath: log)
+        var recorded = 0
+        for _ in 0..<300 where recorded == 0 {
+            try await Task.sleep(for: .milliseconds(20))
+            recorded = try await Self.escalationCount(fixture)
+        }
+        kill(pid, SIGKILL)
+        #expect(try Subprocess.wait(pid) == 128 + SIGKILL)
+        // The statement the server was running when its client died still commits (or not) on its own.
+        try await Task.sleep(for: .seconds(1))
+        let atKill = try await Self.escalationCount(fixture)
+        #expect(atKill > 0 && atKill < total, "killed mid-way (\(atKill) of \(total) recorded)")
+        try await fixture.database.withPool(size: 2) { (pool: PGPool) async throws in
+            let rest = try await scheduler(fixture, pool).drain()
+            #expect(atKill + rest.count == total, "nothing lost, nothing twice")
+        }
+        try await fixture.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+            let row = try await owner.query("""
+                SELECT count(*), count(DISTINCT complaint_id),
+                       (SELECT count(*) FROM complaints WHERE case_number LIKE 'KILL-%' AND next_escalation_tier = 2),
+                       (SELECT count(*) FROM pages)
+                  FROM escalations
+                """)[0]
+            #expect(try row.decode(Int.self, at: 0) == total && row.decode(Int.self, at: 1) == total)
+            #expect(try row.decode(Int.self, at: 2) == total, "every complaint moved on to tier 2")
+            #expect(try row.decode(Int.self, at: 3) == total * 2, "head and bot paged once each")
+        }
+    }
+
+    static func escalationCount(_ fixture: Fixture) async throws -> Int {
+        try await fixture.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+            try await owner.query("SELECT count(*) FROM escalations")[0].decode(Int.self, at: 0)
         }
     }
 
