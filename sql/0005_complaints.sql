@@ -19,32 +19,29 @@ CREATE TABLE categories (
     FOREIGN KEY (branch_id, parent_id) REFERENCES categories (branch_id, id)
 );
 
-CREATE FUNCTION seed_branch_categories() RETURNS trigger
-    LANGUAGE plpgsql
+CREATE FUNCTION seed_categories(branch uuid) RETURNS void
+    LANGUAGE sql
     AS $$
-BEGIN
     INSERT INTO categories (branch_id, code, name)
-    SELECT NEW.id, c.code, c.name
+    SELECT branch, c.code, c.name
       FROM (VALUES ('network_quality', 'Service and network quality'), ('billing', 'Tariff and billing'),
                    ('business_handling', 'Business handling'), ('product_quality', 'Product quality'),
                    ('service_attitude', 'Service attitude'), ('after_sales', 'After-sales'),
                    ('delivery', 'Delivery'), ('system_failure', 'System failure'),
                    ('policy_information', 'Policy and information'), ('other', 'Other')) AS c (code, name)
-    ON CONFLICT DO NOTHING;
+    ON CONFLICT DO NOTHING
+$$;
+CREATE FUNCTION seed_branch_categories() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM seed_categories(NEW.id);
     RETURN NEW;
 END
 $$;
 CREATE TRIGGER branches_seed_categories AFTER INSERT ON branches
     FOR EACH ROW EXECUTE FUNCTION seed_branch_categories();
-INSERT INTO categories (branch_id, code, name)
-SELECT b.id, c.code, c.name
-  FROM branches b,
-       (VALUES ('network_quality', 'Service and network quality'), ('billing', 'Tariff and billing'),
-               ('business_handling', 'Business handling'), ('product_quality', 'Product quality'),
-               ('service_attitude', 'Service attitude'), ('after_sales', 'After-sales'),
-               ('delivery', 'Delivery'), ('system_failure', 'System failure'),
-               ('policy_information', 'Policy and information'), ('other', 'Other')) AS c (code, name)
-ON CONFLICT DO NOTHING;
+SELECT seed_categories(id) FROM branches;
 
 -- Which department is responsible: the matching rule with the lowest position wins; a rule's
 -- NULL channel, level or product matches any.

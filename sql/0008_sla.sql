@@ -25,46 +25,32 @@ CREATE TABLE sla_policies (
     UNIQUE (branch_id, name)
 );
 
-CREATE FUNCTION seed_branch_sla() RETURNS trigger
-    LANGUAGE plpgsql
+CREATE FUNCTION seed_sla(branch uuid) RETURNS void
+    LANGUAGE sql
     AS $$
-BEGIN
     INSERT INTO branch_calendars (branch_id, hours)
-    VALUES (NEW.id, '{"2": [[540, 720], [780, 1080]], "3": [[540, 720], [780, 1080]], "4": [[540, 720], [780, 1080]],
+    VALUES (branch, '{"2": [[540, 720], [780, 1080]], "3": [[540, 720], [780, 1080]], "4": [[540, 720], [780, 1080]],
                       "5": [[540, 720], [780, 1080]], "6": [[540, 720], [780, 1080]]}')
     ON CONFLICT DO NOTHING;
     INSERT INTO sla_policies (branch_id, name, document)
-    VALUES (NEW.id, 'Standard', '{"counting": "calendar_hours",
+    VALUES (branch, 'Standard', '{"counting": "calendar_hours",
             "milestoneHours": {"acknowledge": 24, "initial_reply": 48, "preliminary_feedback": 72},
             "resultHours": {"urgent": 24, "important": 48, "general": 72},
             "ladder": [{"tier": 1, "afterHours": 24, "recipients": ["department_head", "bots"]},
                        {"tier": 2, "afterHours": 48, "recipients": ["branch_manager", "complaint_office", "bots"]},
                        {"tier": 3, "afterHours": 72, "recipients": ["executives", "bots"]}]}')
-    ON CONFLICT DO NOTHING;
+    ON CONFLICT DO NOTHING
+$$;
+CREATE FUNCTION seed_branch_sla() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM seed_sla(NEW.id);
     RETURN NEW;
 END
 $$;
 CREATE TRIGGER branches_seed_sla AFTER INSERT ON branches FOR EACH ROW EXECUTE FUNCTION seed_branch_sla();
-DO $$
-DECLARE
-    branch record;
-BEGIN
-    FOR branch IN SELECT id FROM branches LOOP
-        INSERT INTO branch_calendars (branch_id, hours)
-        VALUES (branch.id, '{"2": [[540, 720], [780, 1080]], "3": [[540, 720], [780, 1080]], "4": [[540, 720], [780, 1080]],
-                             "5": [[540, 720], [780, 1080]], "6": [[540, 720], [780, 1080]]}')
-        ON CONFLICT DO NOTHING;
-        INSERT INTO sla_policies (branch_id, name, document)
-        VALUES (branch.id, 'Standard', '{"counting": "calendar_hours",
-                "milestoneHours": {"acknowledge": 24, "initial_reply": 48, "preliminary_feedback": 72},
-                "resultHours": {"urgent": 24, "important": 48, "general": 72},
-                "ladder": [{"tier": 1, "afterHours": 24, "recipients": ["department_head", "bots"]},
-                           {"tier": 2, "afterHours": 48, "recipients": ["branch_manager", "complaint_office", "bots"]},
-                           {"tier": 3, "afterHours": 72, "recipients": ["executives", "bots"]}]}')
-        ON CONFLICT DO NOTHING;
-    END LOOP;
-END
-$$;
+SELECT seed_sla(id) FROM branches;
 
 -- Waiting for the customer: the SLA clock stands still from started_at to ended_at.
 CREATE TABLE complaint_pauses (

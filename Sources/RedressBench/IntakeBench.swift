@@ -15,14 +15,7 @@ import ServiceLifecycle
 struct IntakeBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "intake", abstract: "API intake versus pgbench; department list latency.")
 
-    @Option(help: "The schema owner's connection (env OWNER_DATABASE_URL).")
-    var ownerURL: String?
-
-    @Option(help: "The service role's connection (env DATABASE_URL).")
-    var serviceURL: String?
-
-    @Option(help: "The migrations folder.")
-    var sqlDirectory = "sql"
+    @OptionGroup var database: DatabaseOptions
 
     @Option(help: "Seconds per measurement.")
     var seconds = 10
@@ -42,12 +35,8 @@ struct IntakeBench: AsyncParsableCommand {
             handler.logLevel = .warning
             return handler
         }
-        let environment = ProcessInfo.processInfo.environment
-        guard let ownerURL = ownerURL ?? environment["OWNER_DATABASE_URL"],
-              let serviceURL = serviceURL ?? environment["DATABASE_URL"] else {
-            throw ValidationError("pass --owner-url and --service-url (or set OWNER_DATABASE_URL and DATABASE_URL)")
-        }
-        let migrator = PGMigrator(migrations: try PGMigration.load(from: URL(fileURLWithPath: sqlDirectory)))
+        let (ownerURL, serviceURL) = try database.urls()
+        let migrator = PGMigrator(migrations: try PGMigration.load(from: URL(fileURLWithPath: database.sqlDirectory)))
         let owner = PGPool(configuration: PGPoolConfiguration(connection: PGConnectionConfiguration(ownerURL), maximumConnections: 2))
         try await owner.withConnection { connection in _ = try await migrator.migrate(connection) }
         _ = try await DemoSeeder(ownerPool: owner, passwordHashCost: 4).seed()

@@ -16,14 +16,7 @@ import RedressStore
 struct RLSBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "rls", abstract: "Row-level security cost on a listing.")
 
-    @Option(help: "The schema owner's connection (env OWNER_DATABASE_URL).")
-    var ownerURL: String?
-
-    @Option(help: "The service role's connection (env DATABASE_URL).")
-    var serviceURL: String?
-
-    @Option(help: "The migrations folder.")
-    var sqlDirectory = "sql"
+    @OptionGroup var database: DatabaseOptions
 
     @Option(help: "Rows in the table.")
     var rows = 1_000_000
@@ -36,22 +29,18 @@ struct RLSBench: AsyncParsableCommand {
 
     func run() async throws {
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
-        let environment = ProcessInfo.processInfo.environment
-        guard let ownerURL = ownerURL ?? environment["OWNER_DATABASE_URL"],
-              let serviceURL = serviceURL ?? environment["DATABASE_URL"] else {
-            throw ValidationError("pass --owner-url and --service-url (or set OWNER_DATABASE_URL and DATABASE_URL)")
-        }
-        let departments = try await RLSBenchData(ownerURL: ownerURL, sqlDirectory: sqlDirectory).prepare(rows: rows, branches: branches)
+        let (ownerURL, serviceURL) = try database.urls()
+        let departments = try await RLSBenchData(ownerURL: ownerURL, sqlDirectory: database.sqlDirectory).prepare(rows: rows, branches: branches)
         let owner = PGPool(configuration: PGPoolConfiguration(connection: PGConnectionConfiguration(ownerURL), maximumConnections: 1))
         let service = PGPool(configuration: PGPoolConfiguration(connection: PGConnectionConfiguration(serviceURL), maximumConnections: 1))
-        let database = ScopedDatabase(pool: service)
+        let scoped = ScopedDatabase(pool: service)
         print("\(rows) rows, \(branches) branches, \(departments.count) departments; \(iterations) iterations per line, times in ms")
         print("listing                       scope            RLS p50  owner p50  ratio   RLS p99  owner p99  | whole transaction p50 ratio")
         for listing in [Listing.page, .department] {
             for head in [true, false] {
                 let count = listing == .page ? iterations : max(50, iterations / 10)
                 let result = try await measure(listing, asHead: head, departments: departments, iterations: count,
-                                               owner: owner, database: database)
+                                               owner: owner, database: scoped)
                 print(result)
             }
         }

@@ -62,10 +62,7 @@ extension ComplaintStore {
             complaint.level = step.level ?? complaint.level
             complaint.nature = step.nature ?? complaint.nature
             complaint.priority = step.priority ?? complaint.priority
-            if let promise = step.promisedBy {
-                complaint.promisedBy = promise
-                complaint.dueAt = promise
-            }
+            complaint.promisedBy = step.promisedBy ?? complaint.promisedBy
             if complaint.departmentId == nil {
                 complaint.departmentId = try await route(branchID: branchID, categoryID: complaint.categoryId,
                                                          channel: complaint.channel, level: complaint.level,
@@ -97,7 +94,7 @@ extension ComplaintStore {
                    responsible_user_id = \(complaint.responsibleUserId),
                    collaborating_department_ids = \(complaint.collaboratingDepartmentIds),
                    satisfaction = \(complaint.satisfaction.map(Int16.init))::smallint, resolution = \(complaint.resolution),
-                   promised_by = \(complaint.promisedBy), due_at = \(complaint.dueAt),
+                   promised_by = \(complaint.promisedBy),
                    closed_at = CASE WHEN \(closing) THEN now() WHEN \(complaint.status.isOpen) THEN NULL ELSE closed_at END,
                    updated_at = now()
              WHERE branch_id = \(complaint.branchId) AND id = \(complaint.id)
