@@ -63,8 +63,12 @@ let package = Package(
             name: "RedressScheduler",
             dependencies: [
                 "Postgres", "RedressStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -101,6 +105,7 @@ let package = Package(
                 "RedressCore",
                 "RedressStore",
                 "RedressServer",
+                "RedressScheduler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -133,13 +138,19 @@ let package = Package(
         ),
         .testTarget(
             name: "RedressSchedulerTests",
-            dependencies: ["RedressScheduler", "RedressStore", "RedressCore", "Postgres", "LocalPostgres", "RedressTestSupport"],
+            dependencies: [
+                "RedressScheduler", "RedressStore", "RedressCore", "Postgres", "LocalPostgres", "RedressTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "RedressServerTests",
             dependencies: [
                 "RedressServer", "RedressStore", "RedressCore", "Postgres", "RedressTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -1,7 +1,6 @@
 // RedressScheduler: the long-running services that make deadlines happen.
 import Foundation
 import Logging
-import NIOConcurrencyHelpers
 import Postgres
 import RedressStore
 import ServiceLifecycle
@@ -20,13 +19,16 @@ public struct SchedulerConfiguration: Sendable {
     }
 }
 
-/// Fires escalations on time. Any number may run at once (claims use FOR UPDATE SKIP LOCKED and
-/// each tier is recorded once by a unique key). It sleeps until the next due time, wakes early
+/// Fires escalations on time and re-pages unacknowledged ones. Any number may run at once (claims
+/// use FOR UPDATE SKIP LOCKED and each tier is recorded once by a unique key). Each pass first
+/// recomputes deadlines a policy or calendar change made stale, then fires every due tier, then
+/// re-pages escalations whose ack window passed. It sleeps until the next due time, wakes early
 /// when a deadline moves (`LISTEN redress_deadlines`), and looks again at least every
 /// `pollInterval` in case a notification was lost.
 public struct EscalationScheduler: Service {
     let store: EscalationStore
-    let listener: PGListener
+    let complaints: ComplaintStore
+    let loop: WorkLoop
     let configuration: SchedulerConfiguration
     let logger: Logger
 
@@ -34,37 +36,34 @@ public struct EscalationScheduler: Service {
     public init(pool: PGPool, listen: PGConnectionConfiguration, configuration: SchedulerConfiguration = SchedulerConfiguration(),
                 logger: Logger = Logger(label: "redress.scheduler")) {
         store = EscalationStore(pool: pool)
-        listener = PGListener(configuration: listen, channels: ["redress_deadlines"], logger: logger)
+        complaints = ComplaintStore(database: ScopedDatabase(pool: pool))
+        loop = WorkLoop(listener: PGListener(configuration: listen, channels: ["redress_deadlines"], logger: logger),
+                        pollInterval: configuration.pollInterval, logger: logger)
         self.configuration = configuration
         self.logger = logger
     }
 
     /// Runs until graceful shutdown.
     public func run() async throws {
-        let woken = NIOLockedValueBox(false)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await _ in listener.notifications() {
-                    woken.withLockedValue { $0 = true }
-                }
+        try await loop.run(pass: {
+            try await recomputeStale()
+            try await drain()
+            try await repage()
+        }, nextDue: { try await store.nextDue() })
+    }
+
+    /// Recomputes every complaint whose deadlines a policy, calendar or time-zone change made stale.
+    @discardableResult
+    public func recomputeStale() async throws -> Int {
+        var total = 0
+        while true {
+            try Task.checkCancellation()
+            let recomputed = try await complaints.recomputeStale(batch: configuration.batchSize)
+            total += recomputed
+            if recomputed == 0 {
+                if total > 0 { logger.info("recomputed deadlines", metadata: ["complaints": "\(total)"]) }
+                return total
             }
-            group.addTask {
-                try await cancelWhenGracefulShutdown {
-                    while !Task.isCancelled {
-                        do {
-                            try await drain()
-                            try await sleepUntilDue(woken: woken)
-                        } catch is CancellationError {
-                            return
-                        } catch {
-                            logger.warning("scheduler pass failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
-                            try await Task.sleep(for: .seconds(1))
-                        }
-                    }
-                }
-            }
-            try await group.next()
-            group.cancelAll()
         }
     }
 
@@ -86,12 +85,21 @@ public struct EscalationScheduler: Service {
         }
     }
 
-    private func sleepUntilDue(woken: NIOLockedValueBox<Bool>) async throws {
-        let poll = Double(configuration.pollInterval.components.seconds)
-        let next = try await store.nextDue()
-        let wakeAt = min(Date().addingTimeInterval(poll), next ?? .distantFuture)
-        repeat {
-            try await Task.sleep(for: .milliseconds(50))
-        } while Date() < wakeAt && !woken.withLockedValue({ value in defer { value = false }; return value })
+    /// Re-pages every escalation whose ack window passed unacknowledged; returns what it re-paged.
+    @discardableResult
+    public func repage() async throws -> [EscalationStore.Repaged] {
+        var all: [EscalationStore.Repaged] = []
+        while true {
+            try Task.checkCancellation()
+            let repaged = try await store.repageDue(batch: configuration.batchSize)
+            all += repaged
+            for escalation in repaged where escalation.rung != nil {
+                logger.info("re-paged", metadata: [
+                    "complaint": "\(escalation.complaintID)", "tier": "\(escalation.tier)", "rung": "\(escalation.rung ?? 0)",
+                    "pages": "\(escalation.pages)",
+                ])
+            }
+            if repaged.isEmpty { return all }
+        }
     }
 }

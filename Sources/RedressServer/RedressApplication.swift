@@ -33,7 +33,10 @@ public enum RedressApplication {
         let router = Router(context: RedressRequestContext.self)
         router.add(middleware: ProblemMiddleware(logger: logger))
         HealthRoutes(probe: ReadinessProbe(pool: pool, migrator: migrator)).register(on: router)
-        V1Routes.register(on: router, database: ScopedDatabase(pool: pool, configuration: store))
+        var listen = pool.configuration.connection
+        listen.applicationName += "-pages"
+        V1Routes.register(on: router, database: ScopedDatabase(pool: pool, configuration: store),
+                          pageFeed: PageFeed(listen: listen, logger: logger))
         return router
     }
 

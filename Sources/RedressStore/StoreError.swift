@@ -40,6 +40,10 @@ public enum StoreError: Error, Sendable, Equatable {
         "routing_rules_branch_id_department_id_fkey": "/departmentId",
         "complaints_branch_id_department_id_fkey": "/departmentId",
         "complaints_branch_id_responsible_user_id_fkey": "/responsibleUserId",
+        "sla_policies_branch_id_name_key": "/name",
+        "sla_policies_name_check": "/name",
+        "webhooks_branch_id_user_id_fkey": "/userId",
+        "webhooks_url_check": "/url",
     ]
 
     /// Translates the database errors a caller can cause; anything else is rethrown unchanged.

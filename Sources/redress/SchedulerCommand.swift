@@ -6,10 +6,10 @@ import RedressScheduler
 import RedressServer
 import ServiceLifecycle
 
-/// `redress scheduler`: runs the escalation scheduler alone (any number at once), for
-/// deployments that keep it apart from the API (`SCHEDULER=off` on the API instances).
+/// `redress scheduler`: runs the escalation scheduler and webhook delivery alone (any number at
+/// once), for deployments that keep them apart from the API (`SCHEDULER=off` on the API instances).
 struct SchedulerCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "scheduler", abstract: "Run the escalation scheduler.")
+    static let configuration = CommandConfiguration(commandName: "scheduler", abstract: "Run the escalation scheduler and webhook delivery.")
 
     func run() async throws {
         try await reportingDatabaseErrors(schedule)
@@ -24,17 +24,15 @@ struct SchedulerCommand: AsyncParsableCommand {
         }
         let pool = PGPool(configuration: PGPoolConfiguration(
             connection: PGConnectionConfiguration(url, applicationName: "redress-scheduler", usePreparedStatements: settings.preparedStatements),
-            maximumConnections: 2), logger: logger)
+            maximumConnections: 4), logger: logger)
         do {
             try await DatabaseRoleCheck.verify(pool)
         } catch {
             await pool.shutdown()
             throw error
         }
-        let scheduler = EscalationScheduler(pool: pool, listen: PGConnectionConfiguration(url, applicationName: "redress-scheduler-listen"),
-                                            configuration: settings.scheduler, logger: logger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: pool), .init(service: scheduler)],
+            services: [.init(service: pool)] + settings.backgroundServices(pool: pool, url: url),
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

@@ -60,9 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: pool), .init(service: app)]
             if settings.schedulerInServe {
-                services.append(.init(service: EscalationScheduler(
-                    pool: pool, listen: PGConnectionConfiguration(database.serviceURL, applicationName: "redress-scheduler"),
-                    configuration: settings.scheduler, logger: Logger(label: "redress.scheduler"))))
+                services += settings.backgroundServices(pool: pool, url: database.serviceURL)
             }
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(
                 services: services,

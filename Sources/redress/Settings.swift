@@ -3,6 +3,7 @@ import Logging
 import Postgres
 import RedressScheduler
 import RedressStore
+import ServiceLifecycle
 
 /// Settings read from the environment; flags override them. Every variable is listed, with its
 /// default, in `deploy/redress.env.example`.
@@ -37,6 +38,13 @@ struct Settings {
     var schedulerBatchSize: Int
     /// `SCHEDULER_POLL_SECONDS`: the longest sleep between looks. Default 5.
     var schedulerPollSeconds: Int
+    /// `WEBHOOK_MAX_ATTEMPTS`: attempts before a page delivery is dead-lettered. Default 8.
+    var webhookMaxAttempts: Int
+    /// `WEBHOOK_RETRY_BASE_SECONDS`: the wait after a first failed delivery, doubled after each
+    /// later failure (with jitter) up to an hour. Default 10.
+    var webhookRetryBaseSeconds: Int
+    /// `WEBHOOK_TIMEOUT_SECONDS`: how long one delivery attempt may take. Default 10.
+    var webhookTimeoutSeconds: Int
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         func nonEmpty(_ key: String) -> String? { environment[key].flatMap { $0.isEmpty ? nil : $0 } }
@@ -79,6 +87,15 @@ struct Settings {
             throw SettingsError("SCHEDULER_POLL_SECONDS must be a whole number from 1 to 3600")
         }
         schedulerPollSeconds = poll
+        func number(_ key: String, _ fallback: Int, _ range: ClosedRange<Int>) throws -> Int {
+            guard let value = Int(nonEmpty(key) ?? String(fallback)), range.contains(value) else {
+                throw SettingsError("\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return value
+        }
+        webhookMaxAttempts = try number("WEBHOOK_MAX_ATTEMPTS", 8, 1...100)
+        webhookRetryBaseSeconds = try number("WEBHOOK_RETRY_BASE_SECONDS", 10, 1...3600)
+        webhookTimeoutSeconds = try number("WEBHOOK_TIMEOUT_SECONDS", 10, 1...300)
     }
 
     /// The migrations folder: the configured one, else `./sql`, else `sql` above the executable.
@@ -106,6 +123,23 @@ struct Settings {
     /// What the scheduler needs from these settings.
     var scheduler: SchedulerConfiguration {
         SchedulerConfiguration(batchSize: schedulerBatchSize, pollInterval: .seconds(schedulerPollSeconds))
+    }
+
+    /// What webhook delivery needs from these settings.
+    var delivery: DeliveryConfiguration {
+        DeliveryConfiguration(maxAttempts: webhookMaxAttempts, baseDelay: .seconds(webhookRetryBaseSeconds),
+                              timeout: .seconds(webhookTimeoutSeconds), pollInterval: .seconds(schedulerPollSeconds))
+    }
+
+    /// The background services (escalation scheduler and webhook deliverer) on `pool`, listening
+    /// on `url`.
+    func backgroundServices(pool: PGPool, url: String) -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        [
+            .init(service: EscalationScheduler(pool: pool, listen: PGConnectionConfiguration(url, applicationName: "redress-scheduler-listen"),
+                                               configuration: scheduler, logger: Logger(label: "redress.scheduler"))),
+            .init(service: WebhookDeliverer(pool: pool, listen: PGConnectionConfiguration(url, applicationName: "redress-webhooks-listen"),
+                                            configuration: delivery, logger: Logger(label: "redress.webhooks"))),
+        ]
     }
 
     /// Sets up logging once for the process.

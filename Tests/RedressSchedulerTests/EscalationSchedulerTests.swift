@@ -79,21 +79,45 @@ struct EscalationSchedulerTests {
         }
     }
 
-    @Test func threeSchedulersAtOnceFireEachTierExactlyOnce() async throws {
+    /// Writes `count` open complaints of branch a in Billing directly: tiers 1 and 2 already due
+    /// (an hour and a minute ago), tier 3 a day ahead.
+    static func insertDue(_ fixture: Fixture, count: Int, prefix: String) async throws {
+        try await fixture.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+            try await owner.query("""
+                INSERT INTO complaints (branch_id, case_number, channel, description, department_id, category_id, sla_policy_id,
+                                        escalation_due_at, next_escalation_tier, next_escalation_at)
+                SELECT \(fixture.org.a.id), \(prefix) || g, 'phone', 'due', \(fixture.org.a.departments[0]), \(fixture.billing),
+                       (SELECT id FROM sla_policies WHERE branch_id = \(fixture.org.a.id) AND name = 'Standard'),
+                       ARRAY[now() - interval '1 hour', now() - interval '1 minute', now() + interval '1 day'], 1, now() - interval '1 hour'
+                  FROM generate_series(1, \(count)) g
+                """)
+        }
+    }
+
+    @Test func threeSchedulersAtOnceOnTenThousandDueComplaintsFireEachTierExactlyOnce() async throws {
         let fixture = try await Self.fixture()
+        let total = 10_000
+        try await Self.insertDue(fixture, count: total, prefix: "MANY-")
         try await fixture.database.withPool(size: 8) { (pool: PGPool) async throws in
-            _ = try await Self.intake(fixture, pool: pool, count: 300, age: 49 * 3600)
-            let schedulers = (0..<3).map { _ in scheduler(fixture, pool, batch: 25) }
+            let schedulers = (0..<3).map { _ in scheduler(fixture, pool, batch: 200) }
             let fired = try await withThrowingTaskGroup(of: [EscalationStore.Fired].self) { group in
                 for scheduler in schedulers { group.addTask { try await scheduler.drain() } }
                 return try await group.reduce([], +)
             }
-            #expect(fired.count == 600)
-            #expect(Set(fired.map { "\($0.complaintID)/\($0.tier)" }).count == 600)
+            #expect(fired.count == 2 * total, "tiers 1 and 2 of every complaint")
+            #expect(Set(fired.map { "\($0.complaintID)/\($0.tier)" }).count == 2 * total, "no tier reported twice")
+            #expect(fired.allSatisfy { $0.pages == 2 }, "tier 1: head and bot; tier 2: manager and bot")
             try await fixture.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
-                let row = try await owner.query("SELECT (SELECT count(*) FROM escalations), (SELECT count(*) FROM pages)")[0]
-                #expect(try row.decode(Int.self, at: 0) == 600)
-                #expect(try row.decode(Int.self, at: 1) == 1200)
+                let row = try await owner.query("""
+                    SELECT (SELECT count(*) FROM escalations), (SELECT count(DISTINCT (complaint_id, tier)) FROM escalations),
+                           (SELECT count(*) FROM pages), (SELECT count(DISTINCT (escalation_id, recipient_user_id)) FROM pages),
+                           (SELECT count(*) FROM complaints WHERE case_number LIKE 'MANY-%' AND next_escalation_tier = 3),
+                           (SELECT count(*) FROM complaint_events WHERE kind = 'escalated')
+                    """)[0]
+                #expect(try row.decode(Int.self, at: 0) == 2 * total && row.decode(Int.self, at: 1) == 2 * total)
+                #expect(try row.decode(Int.self, at: 2) == 4 * total && row.decode(Int.self, at: 3) == 4 * total)
+                #expect(try row.decode(Int.self, at: 4) == total, "every complaint waits for tier 3")
+                #expect(try row.decode(Int.self, at: 5) == 2 * total, "each escalation is on its timeline once")
             }
         }
     }

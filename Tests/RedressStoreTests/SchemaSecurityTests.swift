@@ -60,7 +60,7 @@ struct SchemaSecurityTests {
         try await database.withPool { (pool: PGPool) async throws in
             let scoped = ScopedDatabase(pool: pool, configuration: StoreConfiguration(passwordHashCost: 4))
             let admin = org.caller(.admin, in: org.a).scope
-            for column in ["users.password_hash", "users.failed_sign_ins", "sessions.token_hash", "api_keys.key_hash"] {
+            for column in ["users.password_hash", "users.failed_sign_ins", "sessions.token_hash", "api_keys.key_hash", "webhooks.secret"] {
                 let parts = column.split(separator: ".")
                 let error = await #expect(throws: PGError.self, "\(column) is readable") {
                     try await scoped.withScope(admin) { connection in
@@ -94,7 +94,10 @@ struct SchemaSecurityTests {
                  ORDER BY 1
                 """).map { try $0.decode(at: 0) }
             #expect(executable == ["auth.resolve(bytea)", "auth.sign_in(text,text,text,bytea,interval,integer)",
-                                   "scheduler.escalate_due(integer)", "scheduler.next_due()"])
+                                   "scheduler.claim_deliveries(integer,integer)", "scheduler.escalate_due(integer)",
+                                   "scheduler.next_delivery()", "scheduler.next_due()",
+                                   "scheduler.record_delivery(uuid,uuid,integer,timestamp with time zone,integer,integer,text,timestamp with time zone)",
+                                   "scheduler.repage_due(integer)", "scheduler.stale_branches()"])
         }
     }
 }

@@ -22,6 +22,13 @@ public struct AccessScope: Sendable, Equatable {
     public static let nobody = AccessScope(
         userID: nil, roles: [], branchIDs: [], wideBranchIDs: [], caseBranchIDs: [], departmentIDs: [], adminBranchIDs: [])
 
+    /// The scope of the service's own background work in one branch (recomputing deadlines after
+    /// a policy change): every complaint of `branchID`, as nobody in particular.
+    public static func system(branch branchID: UUID) -> AccessScope {
+        AccessScope(userID: nil, roles: [], branchIDs: [branchID], wideBranchIDs: [branchID], caseBranchIDs: [branchID],
+                    departmentIDs: [], adminBranchIDs: [])
+    }
+
     /// Creates a scope from explicit sets (tests and operators); prefer ``init(caller:)``.
     public init(
         userID: UUID?, roles: Set<Role>, branchIDs: Set<UUID>, wideBranchIDs: Set<UUID>, caseBranchIDs: Set<UUID>,

@@ -13,11 +13,23 @@ public struct LocalDate: Hashable, Comparable, Codable, Sendable, CustomStringCo
         self.day = day
     }
 
-    /// Parses `YYYY-MM-DD`.
+    /// Parses `YYYY-MM-DD`; nil unless the day exists (years 1900 to 9999).
     public init?(_ text: String) {
-        let parts = text.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3, (1...12).contains(parts[1]), (1...31).contains(parts[2]) else { return nil }
+        let fields = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard fields.count == 3, fields[0].count == 4, fields[1].count == 2, fields[2].count == 2,
+              fields.allSatisfy({ $0.allSatisfy(\.isASCII) }) else { return nil }
+        let parts = fields.compactMap { Int($0) }
+        guard parts.count == 3, (1900...9999).contains(parts[0]), (1...12).contains(parts[1]),
+              (1...Self.days(inMonth: parts[1], of: parts[0])).contains(parts[2]) else { return nil }
         self.init(parts[0], parts[1], parts[2])
+    }
+
+    static func days(inMonth month: Int, of year: Int) -> Int {
+        switch month {
+        case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
     }
 
     public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }

@@ -77,11 +77,13 @@ public struct SLAPolicy: Sendable, Codable, Equatable {
     /// Hours to the result, per priority.
     public var resultHours: [String: Int]
     public var ladder: [EscalationTier]
+    /// Minutes a page waits for acknowledgement before the next rung of the ladder is paged.
+    public var ackWindowMinutes: Int
 
     /// Creates a policy.
     public init(id: UUID = UUID(), name: String, categoryIDs: [UUID]? = nil, priorities: [String]? = nil, levels: [Int]? = nil,
                 natures: [String]? = nil, counting: SLACounting, milestoneHours: [SLAMilestone: Int],
-                resultHours: [String: Int], ladder: [EscalationTier]) {
+                resultHours: [String: Int], ladder: [EscalationTier], ackWindowMinutes: Int = 15) {
         self.id = id
         self.name = name
         self.categoryIDs = categoryIDs
@@ -92,6 +94,7 @@ public struct SLAPolicy: Sendable, Codable, Equatable {
         self.milestoneHours = milestoneHours
         self.resultHours = resultHours
         self.ladder = ladder
+        self.ackWindowMinutes = ackWindowMinutes
     }
 
     /// The sources' defaults: acknowledge 24 h, initial reply 48 h, preliminary feedback 72 h,

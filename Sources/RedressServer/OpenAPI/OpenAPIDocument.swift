@@ -2123,6 +2123,10 @@ enum OpenAPIDocument {
      "tier": {
       "type": "integer"
      },
+     "rung": {
+      "type": "integer",
+      "description": "the ladder rung paged: the tier, or a later rung when re-paged"
+     },
      "recipientKind": {
       "type": "string"
      },
@@ -2154,6 +2158,7 @@ enum OpenAPIDocument {
      "id",
      "complaintId",
      "tier",
+     "rung",
      "recipientKind",
      "recipientUserId",
      "late",
@@ -2234,6 +2239,843 @@ enum OpenAPIDocument {
      "recordedAt",
      "lateSeconds",
      "pages"
+    ]
+   },
+   "NewSLAPolicy": {
+    "type": "object",
+    "properties": {
+     "name": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 200
+     },
+     "active": {
+      "type": "boolean"
+     },
+     "categoryIds": {
+      "type": [
+       "array",
+       "null"
+      ],
+      "maxItems": 200,
+      "uniqueItems": true,
+      "items": {
+       "type": "string",
+       "format": "uuid"
+      }
+     },
+     "priorities": {
+      "type": [
+       "array",
+       "null"
+      ],
+      "maxItems": 3,
+      "uniqueItems": true,
+      "items": {
+       "type": "string",
+       "enum": [
+        "urgent",
+        "important",
+        "general"
+       ]
+      }
+     },
+     "levels": {
+      "type": [
+       "array",
+       "null"
+      ],
+      "maxItems": 3,
+      "uniqueItems": true,
+      "items": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 3
+      }
+     },
+     "natures": {
+      "type": [
+       "array",
+       "null"
+      ],
+      "maxItems": 2,
+      "uniqueItems": true,
+      "items": {
+       "type": "string",
+       "enum": [
+        "general",
+        "major"
+       ]
+      }
+     },
+     "counting": {
+      "type": "string",
+      "enum": [
+       "calendar_hours",
+       "working_calendar"
+      ]
+     },
+     "milestoneHours": {
+      "type": "object",
+      "properties": {
+       "acknowledge": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 8760
+       },
+       "initial_reply": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 8760
+       },
+       "preliminary_feedback": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 8760
+       }
+      },
+      "additionalProperties": false
+     },
+     "resultHours": {
+      "type": "object",
+      "properties": {
+       "urgent": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 8760
+       },
+       "important": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 8760
+       },
+       "general": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 8760
+       }
+      },
+      "additionalProperties": false,
+      "required": [
+       "urgent",
+       "important",
+       "general"
+      ]
+     },
+     "ladder": {
+      "type": "array",
+      "minItems": 1,
+      "maxItems": 20,
+      "items": {
+       "type": "object",
+       "properties": {
+        "tier": {
+         "type": "integer",
+         "minimum": 1
+        },
+        "afterHours": {
+         "type": "integer",
+         "minimum": 1,
+         "maximum": 8760
+        },
+        "recipients": {
+         "type": "array",
+         "minItems": 1,
+         "maxItems": 5,
+         "uniqueItems": true,
+         "items": {
+          "type": "string",
+          "enum": [
+           "department_head",
+           "branch_manager",
+           "complaint_office",
+           "executives",
+           "bots"
+          ]
+         }
+        }
+       },
+       "additionalProperties": false,
+       "required": [
+        "tier",
+        "afterHours",
+        "recipients"
+       ]
+      },
+      "description": "tiers numbered 1, 2, 3… with rising afterHours"
+     },
+     "ackWindowMinutes": {
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 1440,
+      "description": "default 15"
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "name",
+     "counting",
+     "milestoneHours",
+     "resultHours",
+     "ladder"
+    ],
+    "description": "Which complaints the policy covers (empty or absent conditions match any), how it counts time, its targets and its escalation ladder"
+   },
+   "SLAPolicy": {
+    "type": "object",
+    "properties": {
+     "name": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 200
+     },
+     "active": {
+      "type": "boolean"
+     },
+     "categoryIds": {
+      "type": [
+       "array",
+       "null"
+      ],
+      "maxItems": 200,
+      "uniqueItems": true,
+      "items": {
+       "type": "string",
+       "format": "uuid"
+      }
+     },
+     "priorities": {
+      "type": [
+       "array",
+       "null"
+      ],
+      "maxItems": 3,
+      "uniqueItems": true,
+      "items": {
+       "type": "string",
+       "enum": [
+        "urgent",
+        "important",
+        "general"
+       ]
+      }
+     },
+     "levels": {
+      "type": [
+       "array",
+       "null"
+      ],
+      "maxItems": 3,
+      "uniqueItems": true,
+      "items": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 3
+      }
+     },
+     "natures": {
+      "type": [
+       "array",
+       "null"
+      ],
+      "maxItems": 2,
+      "uniqueItems": true,
+      "items": {
+       "type": "string",
+       "enum": [
+        "general",
+        "major"
+       ]
+      }
+     },
+     "counting": {
+      "type": "string",
+      "enum": [
+       "calendar_hours",
+       "working_calendar"
+      ]
+     },
+     "milestoneHours": {
+      "type": "object",
+      "properties": {
+       "acknowledge": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 8760
+       },
+       "initial_reply": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 8760
+       },
+       "preliminary_feedback": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 8760
+       }
+      },
+      "additionalProperties": false
+     },
+     "resultHours": {
+      "type": "object",
+      "properties": {
+       "urgent": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 8760
+       },
+       "important": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 8760
+       },
+       "general": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 8760
+       }
+      },
+      "additionalProperties": false,
+      "required": [
+       "urgent",
+       "important",
+       "general"
+      ]
+     },
+     "ladder": {
+      "type": "array",
+      "minItems": 1,
+      "maxItems": 20,
+      "items": {
+       "type": "object",
+       "properties": {
+        "tier": {
+         "type": "integer",
+         "minimum": 1
+        },
+        "afterHours": {
+         "type": "integer",
+         "minimum": 1,
+         "maximum": 8760
+        },
+        "recipients": {
+         "type": "array",
+         "minItems": 1,
+         "maxItems": 5,
+         "uniqueItems": true,
+         "items": {
+          "type": "string",
+          "enum": [
+           "department_head",
+           "branch_manager",
+           "complaint_office",
+           "executives",
+           "bots"
+          ]
+         }
+        }
+       },
+       "additionalProperties": false,
+       "required": [
+        "tier",
+        "afterHours",
+        "recipients"
+       ]
+      },
+      "description": "tiers numbered 1, 2, 3… with rising afterHours"
+     },
+     "ackWindowMinutes": {
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 1440,
+      "description": "default 15"
+     },
+     "id": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "branchId": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "updatedAt": {
+      "type": "string",
+      "format": "date-time"
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "id",
+     "branchId",
+     "name",
+     "active",
+     "counting",
+     "milestoneHours",
+     "resultHours",
+     "ladder",
+     "ackWindowMinutes",
+     "updatedAt"
+    ]
+   },
+   "CalendarChanges": {
+    "type": "object",
+    "properties": {
+     "hours": {
+      "type": "object",
+      "properties": {
+       "sunday": {
+        "type": "array",
+        "maxItems": 8,
+        "items": {
+         "type": "string",
+         "minLength": 11,
+         "maxLength": 11,
+         "pattern": "^[0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2}$"
+        }
+       },
+       "monday": {
+        "type": "array",
+        "maxItems": 8,
+        "items": {
+         "type": "string",
+         "minLength": 11,
+         "maxLength": 11,
+         "pattern": "^[0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2}$"
+        }
+       },
+       "tuesday": {
+        "type": "array",
+        "maxItems": 8,
+        "items": {
+         "type": "string",
+         "minLength": 11,
+         "maxLength": 11,
+         "pattern": "^[0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2}$"
+        }
+       },
+       "wednesday": {
+        "type": "array",
+        "maxItems": 8,
+        "items": {
+         "type": "string",
+         "minLength": 11,
+         "maxLength": 11,
+         "pattern": "^[0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2}$"
+        }
+       },
+       "thursday": {
+        "type": "array",
+        "maxItems": 8,
+        "items": {
+         "type": "string",
+         "minLength": 11,
+         "maxLength": 11,
+         "pattern": "^[0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2}$"
+        }
+       },
+       "friday": {
+        "type": "array",
+        "maxItems": 8,
+        "items": {
+         "type": "string",
+         "minLength": 11,
+         "maxLength": 11,
+         "pattern": "^[0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2}$"
+        }
+       },
+       "saturday": {
+        "type": "array",
+        "maxItems": 8,
+        "items": {
+         "type": "string",
+         "minLength": 11,
+         "maxLength": 11,
+         "pattern": "^[0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2}$"
+        }
+       }
+      },
+      "additionalProperties": false
+     },
+     "holidays": {
+      "type": "array",
+      "maxItems": 1000,
+      "uniqueItems": true,
+      "items": {
+       "type": "string",
+       "format": "date"
+      }
+     },
+     "makeUpDays": {
+      "type": "array",
+      "maxItems": 1000,
+      "uniqueItems": true,
+      "items": {
+       "type": "string",
+       "format": "date"
+      }
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "hours"
+    ]
+   },
+   "Calendar": {
+    "type": "object",
+    "properties": {
+     "branchId": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "timeZone": {
+      "type": "string"
+     },
+     "hours": {
+      "type": "object",
+      "properties": {
+       "sunday": {
+        "type": "array",
+        "maxItems": 8,
+        "items": {
+         "type": "string",
+         "minLength": 11,
+         "maxLength": 11,
+         "pattern": "^[0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2}$"
+        }
+       },
+       "monday": {
+        "type": "array",
+        "maxItems": 8,
+        "items": {
+         "type": "string",
+         "minLength": 11,
+         "maxLength": 11,
+         "pattern": "^[0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2}$"
+        }
+       },
+       "tuesday": {
+        "type": "array",
+        "maxItems": 8,
+        "items": {
+         "type": "string",
+         "minLength": 11,
+         "maxLength": 11,
+         "pattern": "^[0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2}$"
+        }
+       },
+       "wednesday": {
+        "type": "array",
+        "maxItems": 8,
+        "items": {
+         "type": "string",
+         "minLength": 11,
+         "maxLength": 11,
+         "pattern": "^[0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2}$"
+        }
+       },
+       "thursday": {
+        "type": "array",
+        "maxItems": 8,
+        "items": {
+         "type": "string",
+         "minLength": 11,
+         "maxLength": 11,
+         "pattern": "^[0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2}$"
+        }
+       },
+       "friday": {
+        "type": "array",
+        "maxItems": 8,
+        "items": {
+         "type": "string",
+         "minLength": 11,
+         "maxLength": 11,
+         "pattern": "^[0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2}$"
+        }
+       },
+       "saturday": {
+        "type": "array",
+        "maxItems": 8,
+        "items": {
+         "type": "string",
+         "minLength": 11,
+         "maxLength": 11,
+         "pattern": "^[0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2}$"
+        }
+       }
+      },
+      "additionalProperties": false
+     },
+     "holidays": {
+      "type": "array",
+      "maxItems": 1000,
+      "uniqueItems": true,
+      "items": {
+       "type": "string",
+       "format": "date"
+      }
+     },
+     "makeUpDays": {
+      "type": "array",
+      "maxItems": 1000,
+      "uniqueItems": true,
+      "items": {
+       "type": "string",
+       "format": "date"
+      }
+     },
+     "updatedAt": {
+      "type": "string",
+      "format": "date-time"
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "branchId",
+     "timeZone",
+     "hours",
+     "holidays",
+     "makeUpDays",
+     "updatedAt"
+    ]
+   },
+   "NewWebhook": {
+    "type": "object",
+    "properties": {
+     "userId": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "url": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 2000,
+      "format": "uri"
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "userId",
+     "url"
+    ]
+   },
+   "WebhookChanges": {
+    "type": "object",
+    "properties": {
+     "url": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 2000,
+      "format": "uri"
+     },
+     "active": {
+      "type": "boolean"
+     },
+     "rotateSecret": {
+      "type": "boolean"
+     }
+    },
+    "additionalProperties": false
+   },
+   "Webhook": {
+    "type": "object",
+    "properties": {
+     "id": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "branchId": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "userId": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "url": {
+      "type": "string"
+     },
+     "active": {
+      "type": "boolean"
+     },
+     "createdAt": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "updatedAt": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "secret": {
+      "type": "string",
+      "description": "the signing secret; only in the answer that created or rotated it"
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "id",
+     "branchId",
+     "userId",
+     "url",
+     "active",
+     "createdAt",
+     "updatedAt"
+    ]
+   },
+   "Delivery": {
+    "type": "object",
+    "properties": {
+     "id": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "pageId": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "state": {
+      "type": "string",
+      "enum": [
+       "pending",
+       "delivered",
+       "dead"
+      ]
+     },
+     "attempts": {
+      "type": "integer"
+     },
+     "nextAttemptAt": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "date-time"
+     },
+     "lastError": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "createdAt": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "finishedAt": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "date-time"
+     },
+     "history": {
+      "type": "array",
+      "items": {
+       "type": "object",
+       "properties": {
+        "attempt": {
+         "type": "integer"
+        },
+        "startedAt": {
+         "type": "string",
+         "format": "date-time"
+        },
+        "durationMs": {
+         "type": "integer"
+        },
+        "statusCode": {
+         "type": [
+          "integer",
+          "null"
+         ]
+        },
+        "error": {
+         "type": [
+          "string",
+          "null"
+         ]
+        }
+       },
+       "additionalProperties": false,
+       "required": [
+        "attempt",
+        "startedAt",
+        "durationMs"
+       ]
+      }
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "id",
+     "pageId",
+     "state",
+     "attempts",
+     "createdAt",
+     "history"
+    ]
+   },
+   "SLAPolicyPage": {
+    "type": "object",
+    "properties": {
+     "items": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/SLAPolicy"
+      }
+     },
+     "nextCursor": {
+      "type": [
+       "string",
+       "null"
+      ]
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "items"
+    ]
+   },
+   "WebhookPage": {
+    "type": "object",
+    "properties": {
+     "items": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/Webhook"
+      }
+     },
+     "nextCursor": {
+      "type": [
+       "string",
+       "null"
+      ]
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "items"
+    ]
+   },
+   "DeliveryPage": {
+    "type": "object",
+    "properties": {
+     "items": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/Delivery"
+      }
+     },
+     "nextCursor": {
+      "type": [
+       "string",
+       "null"
+      ]
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "items"
     ]
    },
    "PagePage": {
@@ -4678,6 +5520,887 @@ enum OpenAPIDocument {
     ],
     "tags": [
      "escalation"
+    ]
+   }
+  },
+  "/v1/pages/stream": {
+   "get": {
+    "summary": "The caller's open pages, then each new one, as server-sent events (event: page, data: a Page)",
+    "responses": {
+     "200": {
+      "description": "An event stream",
+      "content": {
+       "text/event-stream": {
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "tags": [
+     "escalation"
+    ]
+   }
+  },
+  "/v1/webhooks": {
+   "get": {
+    "summary": "Webhooks of the caller's branch (admin)",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/WebhookPage"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "tags": [
+     "escalation"
+    ]
+   },
+   "post": {
+    "summary": "Post a recipient's pages to a URL, signed (admin); the secret is in this answer only",
+    "responses": {
+     "201": {
+      "description": "Created",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Webhook"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/NewWebhook"
+       }
+      }
+     }
+    },
+    "tags": [
+     "escalation"
+    ]
+   }
+  },
+  "/v1/webhooks/{id}": {
+   "patch": {
+    "summary": "Change, (de)activate or rotate the secret of a webhook (admin)",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Webhook"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/WebhookChanges"
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     }
+    ],
+    "tags": [
+     "escalation"
+    ]
+   }
+  },
+  "/v1/webhooks/{id}/deliveries": {
+   "get": {
+    "summary": "Deliveries of a webhook with every attempt, newest first (admin)",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/DeliveryPage"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     },
+     {
+      "name": "state",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "pending",
+        "delivered",
+        "dead"
+       ]
+      }
+     },
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 200
+      }
+     }
+    ],
+    "tags": [
+     "escalation"
+    ]
+   }
+  },
+  "/v1/sla-policies": {
+   "get": {
+    "summary": "SLA policies in scope",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/SLAPolicyPage"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "tags": [
+     "configuration"
+    ]
+   },
+   "post": {
+    "summary": "Add an SLA policy (admin); open complaints are recomputed",
+    "responses": {
+     "201": {
+      "description": "Created",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/SLAPolicy"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "409": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/NewSLAPolicy"
+       }
+      }
+     }
+    },
+    "tags": [
+     "configuration"
+    ]
+   }
+  },
+  "/v1/sla-policies/{id}": {
+   "get": {
+    "summary": "One SLA policy",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/SLAPolicy"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     }
+    ],
+    "tags": [
+     "configuration"
+    ]
+   },
+   "put": {
+    "summary": "Replace an SLA policy (admin); open complaints are recomputed",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/SLAPolicy"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "409": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/NewSLAPolicy"
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     }
+    ],
+    "tags": [
+     "configuration"
+    ]
+   }
+  },
+  "/v1/branches/{id}/calendar": {
+   "get": {
+    "summary": "A branch's working calendar",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Calendar"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     }
+    ],
+    "tags": [
+     "configuration"
+    ]
+   },
+   "put": {
+    "summary": "Replace a branch's working calendar (admin); open complaints are recomputed",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Calendar"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/CalendarChanges"
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     }
+    ],
+    "tags": [
+     "configuration"
     ]
    }
   },

@@ -6,7 +6,7 @@ import RedressStore
 protocol StrictBody: Decodable {
     /// The top-level field names the body accepts.
     static var fields: Set<String> { get }
-    /// The field names accepted inside nested objects, by their top-level field.
+    /// The field names accepted inside nested objects (or the objects of an array), by their top-level field.
     static var nestedFields: [String: Set<String>] { get }
 }
 
@@ -62,8 +62,14 @@ enum RequestBody {
         }
         var unknown = Set(fields.keys).subtracting(T.fields).sorted().map { "/" + pointerEscaped($0) }
         for (field, allowed) in T.nestedFields.sorted(by: { $0.key < $1.key }) {
-            guard let nested = fields[field] as? [String: Any] else { continue }
-            unknown += Set(nested.keys).subtracting(allowed).sorted().map { "/\(field)/" + pointerEscaped($0) }
+            if let nested = fields[field] as? [String: Any] {
+                unknown += Set(nested.keys).subtracting(allowed).sorted().map { "/\(field)/" + pointerEscaped($0) }
+            } else if let elements = fields[field] as? [Any] {
+                for (index, element) in elements.enumerated() {
+                    guard let nested = element as? [String: Any] else { continue }
+                    unknown += Set(nested.keys).subtracting(allowed).sorted().map { "/\(field)/\(index)/" + pointerEscaped($0) }
+                }
+            }
         }
         if !unknown.isEmpty {
             throw Problem.invalidRequest(unknown.map { .init(field: $0, message: "is not a known field") })

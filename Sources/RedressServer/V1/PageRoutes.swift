@@ -3,16 +3,21 @@ import Hummingbird
 import RedressCore
 import RedressStore
 
-/// Pages (`GET /v1/pages`, `POST /v1/pages/{id}/acknowledge`) for their recipients, people and
-/// bots alike, and the escalation review (`GET /v1/escalations`) for those who see complaints.
+/// Pages (`GET /v1/pages`, the event stream `GET /v1/pages/stream`,
+/// `POST /v1/pages/{id}/acknowledge`) for their recipients, people and bots alike, and the
+/// escalation review (`GET /v1/escalations`) for those who see complaints.
 struct PageRoutes: Sendable {
     let pages: PageStore
+    let feed: PageFeed
 
     func register(on group: RouterGroup<RedressRequestContext>) {
         group.get("pages") { request, context -> Response in
             let caller = try context.requireCaller()
             let all = try Self.flag(request, "all")
             return try JSONResponse.make(status: .ok, body: Page(items: try await pages.myPages(caller, all: all), nextCursor: nil))
+        }
+        group.get("pages/stream") { _, context -> Response in
+            PageStream(pages: pages, feed: feed).response(for: try context.requireCaller())
         }
         group.post("pages/:id/acknowledge") { _, context -> Response in
             let caller = try context.requireCaller()

@@ -3,7 +3,7 @@ import RedressStore
 
 /// Registers every `/v1` route: sign-in in the open, the rest behind the ``Authenticator``.
 enum V1Routes {
-    static func register(on router: Router<RedressRequestContext>, database: ScopedDatabase) {
+    static func register(on router: Router<RedressRequestContext>, database: ScopedDatabase, pageFeed: PageFeed) {
         let auth = AuthStore(database: database)
         let users = UserStore(database: database)
         let v1 = router.group("v1")
@@ -20,7 +20,9 @@ enum V1Routes {
         UserRoutes(users: users).register(on: authenticated)
         APIKeyRoutes(keys: APIKeyStore(database: database)).register(on: authenticated)
         ComplaintRoutes(complaints: ComplaintStore(database: database)).register(on: authenticated)
-        PageRoutes(pages: PageStore(database: database)).register(on: authenticated)
+        PageRoutes(pages: PageStore(database: database), feed: pageFeed).register(on: authenticated)
+        WebhookRoutes(webhooks: WebhookStore(database: database)).register(on: authenticated)
+        SLARoutes(sla: SLAConfigurationStore(database: database)).register(on: authenticated)
         CaseWorkRoutes(caseWork: CaseWorkStore(database: database), complaints: ComplaintStore(database: database))
             .register(on: authenticated)
         CategoryRoutes(categories: CategoryStore(database: database), rules: RoutingRuleStore(database: database))

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 
-/// A bearer secret (session token or bot API key): 256 random bits, shown to its holder once and
+/// A secret (session token, bot API key or webhook signing secret): 256 random bits, shown to its holder once and
 /// stored only as its SHA-256.
 public struct CredentialSecret: Sendable {
     /// The kind of secret, visible in its prefix so leaked tokens are easy to recognise.
@@ -10,6 +10,8 @@ public struct CredentialSecret: Sendable {
         case session = "rds_"
         /// A bot API key.
         case apiKey = "rdk_"
+        /// A webhook signing secret (kept by the service to sign, so not only as a hash).
+        case webhookSecret = "whs_"
     }
 
     /// The secret as the holder sends it: prefix and 43 base64url characters.

@@ -2,27 +2,6 @@ import Foundation
 import Postgres
 import RedressCore
 
-/// A policy row: its document holds everything but the id and name.
-struct SLAPolicyDocument: Codable {
-    var categoryIDs: [UUID]?
-    var priorities: [String]?
-    var levels: [Int]?
-    var natures: [String]?
-    var counting: SLACounting
-    var milestoneHours: [String: Int]
-    var resultHours: [String: Int]
-    var ladder: [EscalationTier]
-
-    func policy(id: UUID, name: String) -> SLAPolicy {
-        SLAPolicy(id: id, name: name, categoryIDs: categoryIDs, priorities: priorities, levels: levels, natures: natures,
-                  counting: counting,
-                  milestoneHours: Dictionary(uniqueKeysWithValues: milestoneHours.compactMap { key, hours in
-                      SLAMilestone(rawValue: key).map { ($0, hours) }
-                  }),
-                  resultHours: resultHours, ladder: ladder)
-    }
-}
-
 extension ComplaintStore {
     /// Recomputes a complaint's deadlines from its branch's policies, calendar and the complaint's
     /// pauses, and stores them with their explanation, the next due time and the next escalation.
@@ -47,7 +26,7 @@ extension ComplaintStore {
         let fired = Set(try facts.decode([Int16].self, at: 7).map(Int.init))
         let calendar = try Self.calendar(timeZone: facts.decode(at: 9), hours: facts.decode(PGJSON<[String: [[Int]]]>?.self, at: 10)?.value,
                                          holidays: facts.decode([String]?.self, at: 11), makeUpDays: facts.decode([String]?.self, at: 12))
-        let policies = try facts.decode(PGJSON<[PolicyRow]>.self, at: 13).value.map { $0.document.policy(id: $0.id, name: $0.name) }
+        let policies = try facts.decode(PGJSON<[SLAPolicyRow]>.self, at: 13).value.map { $0.document.policy(id: $0.id, name: $0.name) }
         let pauses = try facts.decode(PGJSON<[[Double?]]>.self, at: 14).value.map { pair in
             SLAPause(start: Date(timeIntervalSince1970: pair[0] ?? 0), end: pair[1].map(Date.init(timeIntervalSince1970:)))
         }
@@ -83,7 +62,7 @@ extension ComplaintStore {
                        sla_completed = \(completed.map(\.rawValue).sorted()),
                        due_at = CASE WHEN \(status.isOpen) THEN least(\(due), promised_by) END,
                        next_escalation_tier = \(next.map { Int16($0.tier) })::smallint, next_escalation_at = \(next?.at),
-                       escalation_due_at = \(tierDue)
+                       escalation_due_at = \(tierDue), sla_stale = false
                  WHERE branch_id = \(branchID) AND id = \(complaintID)
                 RETURNING *
             )
@@ -95,10 +74,25 @@ extension ComplaintStore {
         return try ComplaintColumns.complaint(row)
     }
 
-    struct PolicyRow: Codable {
-        var id: UUID
-        var name: String
-        var document: SLAPolicyDocument
+    /// Recomputes the deadlines of up to `batch` complaints per branch that a policy, calendar or
+    /// time-zone change marked stale, each branch in a transaction of its own with the system
+    /// scope of that branch; returns how many it recomputed.
+    public func recomputeStale(batch: Int) async throws -> Int {
+        let branches = try await database.pool.query("SELECT scheduler.stale_branches()").map { try $0.decode(UUID.self, at: 0) }
+        var recomputed = 0
+        for branch in branches {
+            recomputed += try await database.withScope(.system(branch: branch)) { connection in
+                let ids = try await connection.query("""
+                    SELECT id FROM complaints WHERE branch_id = \(branch) AND sla_stale
+                     ORDER BY id LIMIT \(Int32(batch)) FOR UPDATE SKIP LOCKED
+                    """).map { try $0.decode(UUID.self, at: 0) }
+                for id in ids {
+                    _ = try await Self.refreshSchedule(branchID: branch, complaintID: id, connection)
+                }
+                return ids.count
+            }
+        }
+        return recomputed
     }
 
     static func calendar(timeZone: String, hours: [String: [[Int]]]?, holidays: [String]?, makeUpDays: [String]?) -> WorkingCalendar? {

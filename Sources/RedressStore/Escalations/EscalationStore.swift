@@ -31,7 +31,27 @@ public struct EscalationStore: Sendable {
         }
     }
 
-    /// The earliest next escalation time of any complaint, or nil when nothing is scheduled.
+    /// An escalation whose ack window passed: the next rung of its ladder was paged, if any.
+    public struct Repaged: Sendable, Equatable {
+        public var branchID: UUID
+        public var complaintID: UUID
+        public var tier: Int
+        /// The ladder rung paged now; nil when the escalation stopped waiting (a later tier
+        /// superseded it, or the ladder has no further rung).
+        public var rung: Int?
+        /// Pages enqueued (people not already paged for this escalation).
+        public var pages: Int
+    }
+
+    /// Re-pages up to `batch` escalations nobody acknowledged within their ack window, in one transaction.
+    public func repageDue(batch: Int) async throws -> [Repaged] {
+        try await pool.query("SELECT * FROM scheduler.repage_due(\(Int32(batch)))").map { row in
+            Repaged(branchID: try row.decode(at: 0), complaintID: try row.decode(at: 1), tier: Int(try row.decode(Int16.self, at: 2)),
+                    rung: try row.decode(Int16?.self, at: 3).map(Int.init), pages: try row.decode(at: 4))
+        }
+    }
+
+    /// The earliest time there is work: a tier falling due or an ack window ending; nil when none.
     public func nextDue() async throws -> Date? {
         try await pool.query("SELECT scheduler.next_due()")[0].decode(Date?.self, at: 0)
     }

@@ -16,6 +16,8 @@ public struct PageStore: Sendable {
         public var id: UUID
         public var complaintId: UUID
         public var tier: Int
+        /// The ladder rung this page belongs to: the tier itself, or a later rung when re-paged.
+        public var rung: Int
         public var recipientKind: String
         public var recipientUserId: UUID
         public var late: Bool
@@ -45,7 +47,7 @@ public struct PageStore: Sendable {
         public var acknowledgedAt: Date?
     }
 
-    static let pageColumns = "id, complaint_id, tier, recipient_kind, recipient_user_id, late, summary, created_at, acknowledged_at"
+    static let pageColumns = "id, complaint_id, tier, recipient_kind, recipient_user_id, late, summary, created_at, acknowledged_at, rung"
 
     /// The caller's own pages, newest first; only unacknowledged ones unless `all`.
     public func myPages(_ caller: Caller, all: Bool) async throws -> [Page] {
@@ -55,6 +57,22 @@ public struct PageStore: Sendable {
                  WHERE recipient_user_id = \(caller.userID) AND (\(all) OR acknowledged_at IS NULL)
                  ORDER BY created_at DESC, id LIMIT 500
                 """).map(Self.page)
+        }
+    }
+
+    /// The caller's unacknowledged pages created at or after `since` (whole microseconds since
+    /// 1970), except those in `excluding`, oldest first, each with its creation time in
+    /// microseconds: what an event stream has not sent yet.
+    public func openPages(_ caller: Caller, since: Int64?, excluding: [UUID], limit: Int = 500) async throws
+        -> [(page: Page, microseconds: Int64)] {
+        try await database.withScope(caller.scope, readOnly: true) { connection in
+            try await connection.query("""
+                SELECT \(unescaped: Self.pageColumns), (extract(epoch FROM created_at) * 1000000)::bigint FROM pages
+                 WHERE recipient_user_id = \(caller.userID) AND acknowledged_at IS NULL
+                   AND (\(since)::bigint IS NULL OR created_at >= to_timestamp(\(since)::bigint / 1000000.0))
+                   AND NOT (id = ANY (\(excluding)))
+                 ORDER BY created_at, id LIMIT \(Int32(limit))
+                """).map { row in (try Self.page(row), try row.decode(Int64.self, at: 10)) }
         }
     }
 
@@ -71,7 +89,7 @@ public struct PageStore: Sendable {
                 let page = try Self.page(row)
                 try await connection.execute("""
                     INSERT INTO complaint_events (branch_id, complaint_id, actor_id, actor_roles, kind, after)
-                    VALUES (\(try row.decode(UUID.self, at: 9)), \(page.complaintId), \(caller.userID),
+                    VALUES (\(try row.decode(UUID.self, at: 10)), \(page.complaintId), \(caller.userID),
                             \(caller.roles.map(\.rawValue).sorted()), 'page_acknowledged',
                             \(PGJSON(["pageId": page.id.uuidString.lowercased(), "tier": String(page.tier)])))
                     """)
@@ -105,7 +123,7 @@ public struct PageStore: Sendable {
 
     static func page(_ row: PGRow) throws -> Page {
         Page(id: try row.decode(at: 0), complaintId: try row.decode(at: 1), tier: Int(try row.decode(Int16.self, at: 2)),
-             recipientKind: try row.decode(at: 3), recipientUserId: try row.decode(at: 4), late: try row.decode(at: 5),
+             rung: Int(try row.decode(Int16.self, at: 9)), recipientKind: try row.decode(at: 3), recipientUserId: try row.decode(at: 4), late: try row.decode(at: 5),
              summary: try row.decode(PGJSON<[String: JSONValue]>.self, at: 6).value, createdAt: try row.decode(at: 7),
              acknowledgedAt: try row.decode(at: 8))
     }

@@ -1,0 +1,164 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Postgres
+import RedressScheduler
+import ServiceLifecycle
+
+/// `redress-bench escalation`: how fast and how punctually the scheduler escalates.
+///
+/// Burst: of `--complaints` open complaints, `--burst` become due at the same moment; measured is
+/// the time until every tier-1 escalation is recorded and its pages enqueued (with the timeline
+/// events and outbox rows their triggers write), with one and with three schedulers, against one
+/// hand-written SQL statement doing the same writes (the floor). Rounds alternate between the
+/// three so machine noise hits each alike; the best of each is reported.
+///
+/// Lateness: `--spread-count` escalations fall due evenly over `--spread-seconds` while a running
+/// scheduler (the service, sleeping and woken as in production) fires them; reported is the
+/// lateness from due time to recorded escalation.
+struct EscalationBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "escalation", abstract: "Escalation throughput and lateness.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Open complaints in the database.")
+    var complaints = 1_000_000
+
+    @Option(help: "Complaints that become due at the same moment.")
+    var burst = 100_000
+
+    @Option(help: "Rounds of the burst measurement; the best of each mode is reported.")
+    var rounds = 2
+
+    @Option(help: "Complaints claimed per scheduler transaction.")
+    var batchSize = 500
+
+    @Option(help: "Escalations spread over the lateness window.")
+    var spreadCount = 10_000
+
+    @Option(help: "Seconds the lateness window lasts.")
+    var spreadSeconds = 60
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
+        let (ownerURL, serviceURL) = try database.urls()
+        let owner = PGPool(configuration: PGPoolConfiguration(connection: PGConnectionConfiguration(ownerURL), maximumConnections: 2))
+        let service = PGPool(configuration: PGPoolConfiguration(connection: PGConnectionConfiguration(serviceURL), maximumConnections: 4))
+        try await owner.withConnection { connection in
+            _ = try await PGMigrator(migrations: try PGMigration.load(from: URL(fileURLWithPath: database.sqlDirectory))).migrate(connection)
+        }
+        let data = EscalationBenchData(owner: owner)
+        try await data.prepare(total: complaints, burst: burst)
+        try await measureBurst(data: data, owner: owner, service: service, listen: PGConnectionConfiguration(serviceURL))
+        try await measureLateness(data: data, owner: owner, service: service, listen: PGConnectionConfiguration(serviceURL))
+        await owner.shutdown()
+        await service.shutdown()
+    }
+
+    enum Mode: String, CaseIterable {
+        case floor = "hand-written SQL (floor)"
+        case one = "1 scheduler"
+        case three = "3 schedulers"
+    }
+
+    private func measureBurst(data: EscalationBenchData, owner: PGPool, service: PGPool, listen: PGConnectionConfiguration) async throws {
+        var best: [Mode: Double] = [:]
+        for round in 1...rounds {
+            for mode in Mode.allCases {
+                try await data.reset(count: burst, dueInSeconds: "-1")
+                let start = ContinuousClock.now
+                switch mode {
+                case .floor:
+                    _ = try await owner.query(Self.floorStatement)
+                case .one, .three:
+                    let schedulers = (0..<(mode == .one ? 1 : 3)).map { _ in
+                        EscalationScheduler(pool: service, listen: listen, configuration: SchedulerConfiguration(batchSize: batchSize))
+                    }
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        for scheduler in schedulers { group.addTask { try await scheduler.drain() } }
+                        try await group.waitForAll()
+                    }
+                }
+                let elapsed = ContinuousClock.now - start
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                let counts = try await data.counts()
+                guard counts.escalations == burst, counts.pages == 2 * burst, counts.due == 0 else {
+                    throw ValidationError("\(mode.rawValue) left \(counts) (expected \(burst) escalations, \(2 * burst) pages)")
+                }
+                best[mode] = min(best[mode] ?? .infinity, seconds)
+                FileHandle.standardError.write(Data(String(format: "round %d %@: %.2f s\n", round, mode.rawValue, seconds).utf8))
+            }
+        }
+        let floor = best[.floor]!
+        print("\(complaints) open complaints, \(burst) due at once: tier-1 escalation + 2 pages each (head, bot); best of \(rounds) rounds")
+        print("mode                          seconds   escalations/s   throughput vs floor")
+        for mode in Mode.allCases {
+            let seconds = best[mode]!
+            print(String(format: "%-28@ %8.2f %15.0f %12.2fx", mode.rawValue as NSString, seconds, Double(burst) / seconds, floor / seconds))
+        }
+    }
+
+    private func measureLateness(data: EscalationBenchData, owner: PGPool, service: PGPool, listen: PGConnectionConfiguration) async throws {
+        print("\n\(spreadCount) escalations due evenly over \(spreadSeconds) s (due time → recorded escalation), running scheduler services")
+        print("schedulers   recorded   p50 ms   p99 ms   max ms")
+        for instances in [1, 3] {
+            let step = Double(spreadSeconds) / Double(spreadCount)
+            try await data.reset(count: spreadCount, dueInSeconds: "3 + b.position * \(step)")
+            let schedulers = (0..<instances).map { _ in
+                EscalationScheduler(pool: service, listen: listen, configuration: SchedulerConfiguration(batchSize: batchSize))
+            }
+            let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: schedulers, logger: Logger(label: "bench")))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                try await Task.sleep(for: .seconds(spreadSeconds + 5))
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+            let row = try await owner.query("""
+                SELECT count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM recorded_at - due_at)) * 1000,
+                       percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM recorded_at - due_at)) * 1000,
+                       (max(extract(epoch FROM recorded_at - due_at)) * 1000)::float8
+                  FROM escalations
+                """)[0]
+            let count: Int = try row.decode(at: 0)
+            print(String(format: "%10d %10d %8.1f %8.1f %8.1f", instances, count, try row.decode(Double.self, at: 1),
+                         try row.decode(Double.self, at: 2), try row.decode(Double.self, at: 3)))
+        }
+    }
+
+    /// Every due complaint's tier 1 in one statement, knowing the ladder: record the escalation,
+    /// advance the complaint, page the department head and the branch's bots.
+    static let floorStatement: PGQuery = """
+        WITH due AS (
+            SELECT c.branch_id, c.id, c.department_id, c.escalation_due_at[1] AS due_at, c.case_number, c.status, c.priority,
+                   c.level, c.nature, c.category_id, c.received_at
+              FROM complaints c WHERE c.next_escalation_at <= now()
+        ), advanced AS (
+            UPDATE complaints c SET escalated_tiers = '{1}', next_escalation_tier = 2, next_escalation_at = c.escalation_due_at[2]
+              FROM due WHERE c.branch_id = due.branch_id AND c.id = due.id
+        ), recorded AS (
+            INSERT INTO escalations (branch_id, complaint_id, tier, due_at, late_seconds, department_id, paged_tier, ack_due_at)
+            SELECT branch_id, id, 1, due_at, greatest(0, extract(epoch FROM now() - due_at))::integer, department_id, 1,
+                   now() + interval '15 minutes'
+              FROM due
+            RETURNING branch_id, id, complaint_id, due_at, late_seconds, department_id
+        )
+        INSERT INTO pages (branch_id, escalation_id, complaint_id, tier, rung, recipient_kind, recipient_user_id, late, summary)
+        SELECT r.branch_id, r.id, r.complaint_id, 1, 1, who.kind, who.user_id, r.late_seconds > 60,
+               jsonb_build_object('caseNumber', d.case_number, 'tier', 1, 'dueAt', r.due_at, 'lateSeconds', r.late_seconds,
+                                  'status', d.status, 'priority', d.priority, 'level', d.level, 'nature', d.nature,
+                                  'categoryId', d.category_id, 'departmentId', r.department_id, 'receivedAt', d.received_at)
+          FROM recorded r
+          JOIN due d ON d.branch_id = r.branch_id AND d.id = r.complaint_id
+         CROSS JOIN LATERAL (
+              SELECT 'department_head' AS kind, dep.head_user_id AS user_id FROM departments dep
+               WHERE dep.branch_id = r.branch_id AND dep.id = r.department_id AND dep.head_user_id IS NOT NULL
+              UNION ALL
+              SELECT 'bots', u.id FROM users u WHERE u.branch_id = r.branch_id AND 'bot' = ANY (u.roles) AND u.active
+          ) who
+        """
+}

@@ -1,0 +1,102 @@
+import Foundation
+import Postgres
+
+/// The escalation benchmark's data set: 20 branches of six departments with a head each, a
+/// branch manager and a bot per branch, and open complaints under each branch's Standard policy
+/// whose tier 1 lies days ahead. `bench_burst` names the complaints a round makes due.
+struct EscalationBenchData {
+    let owner: PGPool
+
+    /// Creates the organisation and tops the complaints up to `total`; `burst` of them (spread
+    /// over every department) are listed in `bench_burst`.
+    func prepare(total: Int, burst: Int) async throws {
+        try await owner.withConnection { connection in
+            try await connection.executeScript("""
+                INSERT INTO branches (code, name, time_zone)
+                SELECT 'esc-' || n, 'Escalation branch ' || n, 'Asia/Shanghai' FROM generate_series(1, 20) n
+                ON CONFLICT (code) DO NOTHING;
+                INSERT INTO departments (branch_id, name, kind)
+                SELECT b.id, k.name, k.kind FROM branches b,
+                       (VALUES ('Customer Service Centre', 'customer_service'), ('Complaint Management Office', 'complaint_office'),
+                               ('Network Operations', 'network_operations'), ('Billing', 'billing'), ('Product', 'product'),
+                               ('Legal', 'legal')) AS k (name, kind)
+                 WHERE b.code LIKE 'esc-%'
+                ON CONFLICT DO NOTHING;
+                INSERT INTO users (branch_id, login, name, roles, department_ids)
+                SELECT d.branch_id, 'head-' || d.kind, 'Head of ' || d.name, ARRAY['department_head'], ARRAY[d.id]
+                  FROM departments d JOIN branches b ON b.id = d.branch_id AND b.code LIKE 'esc-%'
+                ON CONFLICT DO NOTHING;
+                UPDATE departments d SET head_user_id = u.id
+                  FROM users u WHERE u.branch_id = d.branch_id AND u.login = 'head-' || d.kind AND d.head_user_id IS NULL;
+                INSERT INTO users (branch_id, login, name, roles)
+                SELECT b.id, r.login, r.name, ARRAY[r.role]
+                  FROM branches b, (VALUES ('manager', 'Branch manager', 'branch_manager'), ('pager-bot', 'Pager bot', 'bot')) AS r (login, name, role)
+                 WHERE b.code LIKE 'esc-%'
+                ON CONFLICT DO NOTHING;
+                CREATE TABLE IF NOT EXISTS bench_burst (branch_id uuid NOT NULL, id uuid NOT NULL, position integer NOT NULL,
+                                                        PRIMARY KEY (branch_id, id));
+                """)
+            var existing: Int = try await connection.query("SELECT count(*) FROM complaints")[0].decode(at: 0)
+            while existing < total {
+                let batch = min(100_000, total - existing)
+                FileHandle.standardError.write(Data("adding \(batch) complaints (\(existing) so far)…\n".utf8))
+                try await connection.execute("""
+                    WITH departments_numbered AS (
+                        SELECT d.branch_id, d.id, p.id AS policy_id, row_number() OVER (ORDER BY d.branch_id, d.id) - 1 AS n,
+                               count(*) OVER () AS total
+                          FROM departments d JOIN branches b ON b.id = d.branch_id AND b.code LIKE 'esc-%'
+                          JOIN sla_policies p ON p.branch_id = d.branch_id AND p.name = 'Standard')
+                    INSERT INTO complaints (branch_id, case_number, channel, complainant_name, complainant_phone, received_at,
+                                            description, department_id, status, priority, level, sla_policy_id,
+                                            escalation_due_at, next_escalation_tier, next_escalation_at)
+                    SELECT d.branch_id, 'ESC-' || (\(existing) + g), 'phone', 'Customer ' || g, '+86 1' || lpad(g::text, 10, '0'),
+                           now() - interval '1 hour', 'Open complaint ' || g, d.id, 'investigating',
+                           (ARRAY['urgent', 'important', 'general'])[1 + g % 3], (1 + g % 3)::smallint, d.policy_id,
+                           ARRAY[t.due, t.due + interval '1 day', t.due + interval '2 days'], 1, t.due
+                      FROM generate_series(1, \(batch)) g
+                      JOIN departments_numbered d ON d.n = (\(existing) + g) % d.total
+                      CROSS JOIN LATERAL (SELECT now() + interval '1 day' + (g % 518400) * interval '1 second' AS due) t
+                    """)
+                existing += batch
+            }
+            let listed: Int = try await connection.query("SELECT count(*) FROM bench_burst")[0].decode(at: 0)
+            if listed != burst {
+                try await connection.executeScript("TRUNCATE bench_burst")
+                try await connection.execute("""
+                    INSERT INTO bench_burst (branch_id, id, position)
+                    SELECT branch_id, id, (row_number() OVER (ORDER BY id))::integer FROM complaints
+                     WHERE status = 'investigating' ORDER BY id LIMIT \(Int32(burst))
+                    """)
+            }
+            try await connection.executeScript("VACUUM ANALYZE")
+        }
+    }
+
+    /// Forgets every escalation, page and event, and makes the first `count` burst complaints due
+    /// at `due(position)` seconds from now (every tier after the first a day apart).
+    func reset(count: Int, dueInSeconds due: String) async throws {
+        try await owner.withConnection { connection in
+            try await connection.executeScript("TRUNCATE delivery_attempts, page_deliveries, pages, escalations, complaint_events")
+            try await connection.execute("""
+                UPDATE complaints c
+                   SET escalated_tiers = '{}', next_escalation_tier = 1, next_escalation_at = d.at,
+                       escalation_due_at = ARRAY[d.at, d.at + interval '1 day', d.at + interval '2 days']
+                  FROM bench_burst b
+                 CROSS JOIN LATERAL (SELECT CASE WHEN b.position <= \(Int32(count))
+                                                 THEN now() + (\(unescaped: due)) * interval '1 second'
+                                                 ELSE now() + interval '3 days' END AS at) d
+                 WHERE c.branch_id = b.branch_id AND c.id = b.id
+                """)
+            try await connection.executeScript("VACUUM ANALYZE complaints, escalations, pages, complaint_events")
+        }
+    }
+
+    /// Escalations and pages recorded, and how many complaints still wait for tier 1 now.
+    func counts() async throws -> (escalations: Int, pages: Int, due: Int) {
+        let row = try await owner.query("""
+            SELECT (SELECT count(*) FROM escalations), (SELECT count(*) FROM pages),
+                   (SELECT count(*) FROM complaints WHERE next_escalation_at <= now())
+            """)[0]
+        return (try row.decode(at: 0), try row.decode(at: 1), try row.decode(at: 2))
+    }
+}

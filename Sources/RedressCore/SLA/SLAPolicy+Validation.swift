@@ -1,0 +1,68 @@
+import Foundation
+
+/// Something wrong with configuration data (a policy, a calendar), named by its field.
+public struct ConfigurationProblem: Sendable, Equatable {
+    /// The field, e.g. `ladder[1].afterHours`.
+    public var field: String
+    public var message: String
+
+    /// Creates a problem.
+    public init(field: String, message: String) {
+        self.field = field
+        self.message = message
+    }
+}
+
+extension SLAPolicy {
+    /// The priorities a policy must give result hours for.
+    public static let priorities = ["urgent", "important", "general"]
+
+    /// Everything that would make the policy unusable: targets outside 1 hour…1 year, a missing
+    /// priority, a ladder that is empty, not numbered 1, 2, 3…, not rising in time, or a rung
+    /// that pages nobody, and an ack window outside 1 minute…1 day.
+    public var problems: [ConfigurationProblem] {
+        var problems: [ConfigurationProblem] = []
+        let hours = 1...8760
+        if name.trimmingCharacters(in: .whitespaces).isEmpty || name.count > 200 {
+            problems.append(.init(field: "name", message: "must be 1 to 200 characters"))
+        }
+        for (milestone, value) in milestoneHours.sorted(by: { $0.key < $1.key }) where !hours.contains(value) {
+            problems.append(.init(field: "milestoneHours.\(milestone.rawValue)", message: "must be from 1 to 8760 hours"))
+        }
+        if milestoneHours[.result] != nil {
+            problems.append(.init(field: "milestoneHours.result", message: "the result's hours are set per priority in resultHours"))
+        }
+        for priority in Self.priorities {
+            guard let value = resultHours[priority] else {
+                problems.append(.init(field: "resultHours.\(priority)", message: "is required"))
+                continue
+            }
+            if !hours.contains(value) {
+                problems.append(.init(field: "resultHours.\(priority)", message: "must be from 1 to 8760 hours"))
+            }
+        }
+        for priority in resultHours.keys.sorted() where !Self.priorities.contains(priority) {
+            problems.append(.init(field: "resultHours.\(priority)", message: "is not a priority (urgent, important, general)"))
+        }
+        if ladder.isEmpty {
+            problems.append(.init(field: "ladder", message: "needs at least one tier"))
+        }
+        for (index, rung) in ladder.enumerated() {
+            if rung.tier != index + 1 {
+                problems.append(.init(field: "ladder[\(index)].tier", message: "must be \(index + 1): tiers are numbered 1, 2, 3… in order"))
+            }
+            if !hours.contains(rung.afterHours) {
+                problems.append(.init(field: "ladder[\(index)].afterHours", message: "must be from 1 to 8760 hours"))
+            } else if index > 0, rung.afterHours <= ladder[index - 1].afterHours {
+                problems.append(.init(field: "ladder[\(index)].afterHours", message: "must be later than the tier before"))
+            }
+            if rung.recipients.isEmpty {
+                problems.append(.init(field: "ladder[\(index)].recipients", message: "must name at least one recipient"))
+            }
+        }
+        if !(1...1440).contains(ackWindowMinutes) {
+            problems.append(.init(field: "ackWindowMinutes", message: "must be from 1 to 1440 minutes"))
+        }
+        return problems
+    }
+}

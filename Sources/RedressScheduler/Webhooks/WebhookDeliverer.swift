@@ -1,0 +1,110 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import Postgres
+import RedressStore
+import ServiceLifecycle
+
+/// Posts pages to webhooks from the outbox: claims due deliveries with a lease, posts each as
+/// signed JSON (see ``WebhookSignature``), records every attempt, retries failures with
+/// exponential backoff and jitter, and dead-letters a delivery after `maxAttempts`. Any number may
+/// run at once. It wakes when pages are enqueued (`LISTEN redress_deliveries`), when a retry falls
+/// due, and at least every `pollInterval`.
+public struct WebhookDeliverer: Service {
+    let store: DeliveryStore
+    let loop: WorkLoop
+    let http: HTTPClient
+    let configuration: DeliveryConfiguration
+    let logger: Logger
+
+    /// Creates a deliverer on the service pool; `listen` is the service role's connection for LISTEN.
+    public init(pool: PGPool, listen: PGConnectionConfiguration, configuration: DeliveryConfiguration = DeliveryConfiguration(),
+                logger: Logger = Logger(label: "redress.webhooks")) {
+        store = DeliveryStore(pool: pool)
+        loop = WorkLoop(listener: PGListener(configuration: listen, channels: ["redress_deliveries"], logger: logger),
+                        pollInterval: configuration.pollInterval, logger: logger)
+        let timeout = TimeAmount.nanoseconds(Int64(configuration.timeout.components.seconds) * 1_000_000_000)
+        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(
+            redirectConfiguration: .disallow, timeout: .init(connect: timeout, read: timeout)))
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Runs until graceful shutdown, then closes its HTTP client.
+    public func run() async throws {
+        do {
+            try await loop.run(pass: { try await drain() }, nextDue: { try await store.nextDue() })
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+        try await http.shutdown()
+    }
+
+    /// Attempts every delivery due now, batch after batch; returns how many attempts it made.
+    @discardableResult
+    public func drain() async throws -> Int {
+        var attempts = 0
+        while true {
+            try Task.checkCancellation()
+            let claimed = try await store.claim(batch: configuration.batchSize, lease: configuration.lease)
+            if claimed.isEmpty { return attempts }
+            attempts += claimed.count
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for delivery in claimed {
+                    group.addTask { try await attempt(delivery) }
+                }
+                try await group.waitForAll()
+            }
+        }
+    }
+
+    /// Closes the HTTP client of a deliverer whose `run` was never called (tests that only drain).
+    public func shutdown() async throws { try await http.shutdown() }
+
+    private func attempt(_ delivery: DeliveryStore.Claimed) async throws {
+        let started = Date()
+        let clock = ContinuousClock.now
+        var status: Int?
+        var failure: String?
+        do {
+            status = try await post(delivery)
+            if let code = status, !(200...299).contains(code) { failure = "HTTP \(code)" }
+        } catch {
+            failure = String(describing: error)
+        }
+        let retryAt = failure == nil ? nil : configuration.retryDelay(afterAttempt: delivery.attempt, jitter: Double.random(in: 0...1))
+            .map { started.addingTimeInterval(Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18) }
+        let state = try await store.record(delivery, DeliveryStore.Outcome(
+            startedAt: started, duration: ContinuousClock.now - clock, statusCode: status, error: failure, retryAt: retryAt))
+        let metadata: Logger.Metadata = [
+            "delivery": "\(delivery.id)", "attempt": "\(delivery.attempt)", "state": "\(state)",
+            "status": "\(status.map(String.init) ?? "-")",
+        ]
+        if let failure {
+            logger.log(level: state == "dead" ? .error : .warning, "webhook delivery failed",
+                       metadata: metadata.merging(["error": "\(failure)"]) { $1 })
+        } else {
+            logger.debug("webhook delivered", metadata: metadata)
+        }
+    }
+
+    private func post(_ delivery: DeliveryStore.Claimed) async throws -> Int {
+        let timestamp = Int(Date().timeIntervalSince1970)
+        var request = HTTPClientRequest(url: delivery.url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "redress-webhooks/1")
+        request.headers.add(name: WebhookSignature.deliveryHeader, value: delivery.id.uuidString.lowercased())
+        request.headers.add(name: WebhookSignature.timestampHeader, value: String(timestamp))
+        request.headers.add(name: WebhookSignature.signatureHeader,
+                            value: WebhookSignature.sign(body: delivery.body, timestamp: timestamp, secret: delivery.secret))
+        request.body = .bytes(ByteBuffer(bytes: delivery.body))
+        let response = try await http.execute(request, timeout: .seconds(Int64(configuration.timeout.components.seconds)))
+        // Drain (and bound) the receiver's answer so the connection can be reused.
+        _ = try await response.body.collect(upTo: 64 * 1024)
+        return Int(response.status.code)
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import Postgres
+import ServiceLifecycle
+
+/// The loop behind the scheduler's services: do a pass of work, then sleep until the next due
+/// time, until a notification arrives on the listener's channels (something changed), or at most
+/// `pollInterval` (in case a notification was lost); stop at graceful shutdown. A failed pass is
+/// logged and retried after a second.
+struct WorkLoop: Sendable {
+    let listener: PGListener
+    let pollInterval: Duration
+    let logger: Logger
+
+    func run(pass: @escaping @Sendable () async throws -> Void, nextDue: @escaping @Sendable () async throws -> Date?) async throws {
+        let woken = NIOLockedValueBox(false)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await _ in listener.notifications() {
+                    woken.withLockedValue { $0 = true }
+                }
+            }
+            group.addTask {
+                try await cancelWhenGracefulShutdown {
+                    while !Task.isCancelled {
+                        do {
+                            try await pass()
+                            try await sleep(until: try await nextDue(), woken: woken)
+                        } catch is CancellationError {
+                            return
+                        } catch {
+                            logger.warning("pass failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
+                            try await Task.sleep(for: .seconds(1))
+                        }
+                    }
+                }
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func sleep(until next: Date?, woken: NIOLockedValueBox<Bool>) async throws {
+        let poll = Double(pollInterval.components.seconds) + Double(pollInterval.components.attoseconds) / 1e18
+        let wakeAt = min(Date().addingTimeInterval(poll), next ?? .distantFuture)
+        repeat {
+            try await Task.sleep(for: .milliseconds(50))
+        } while Date() < wakeAt && !woken.withLockedValue({ value in defer { value = false }; return value })
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import RedressCore
+import RedressStore
+import ServiceLifecycle
+
+/// `GET /v1/pages/stream`: the caller's unacknowledged pages as server-sent events, first those
+/// already open, then each new one as it is enqueued. Every event is `event: page`, its `id` the
+/// page id, its `data` the page as JSON. A comment line every `heartbeat` keeps proxies from
+/// closing the connection; each heartbeat also looks for pages a lost notification missed. The
+/// stream ends when the server shuts down gracefully (clients reconnect after `retry`).
+struct PageStream: Sendable {
+    let pages: PageStore
+    let feed: PageFeed
+    var heartbeat: Duration = .seconds(15)
+
+    enum Signal: Sendable { case pages, heartbeat }
+
+    func response(for caller: Caller) -> Response {
+        let body = ResponseBody { writer in
+            let signals = AsyncStream<Signal>.makeStream(bufferingPolicy: .bufferingNewest(4))
+            try await withGracefulShutdownHandler {
+                try await stream(signals, to: &writer, caller: caller)
+            } onGracefulShutdown: {
+                signals.continuation.finish()
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store",
+                                               HTTPField.Name("X-Accel-Buffering")!: "no"], body: body)
+    }
+
+    private func stream(_ signals: (stream: AsyncStream<Signal>, continuation: AsyncStream<Signal>.Continuation),
+                        to writer: inout any ResponseBodyWriter, caller: Caller) async throws {
+        let changes = feed.subscribe(caller.userID)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await _ in changes { signals.continuation.yield(.pages) }
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: heartbeat)
+                    signals.continuation.yield(.heartbeat)
+                }
+            }
+            var sender = Sender(pages: pages, caller: caller)
+            try await writer.write(ByteBuffer(string: "retry: 3000\n\n"))
+            try await sender.sendNew(to: &writer)
+            for await signal in signals.stream {
+                if signal == .heartbeat { try await writer.write(ByteBuffer(string: ": keep-alive\n\n")) }
+                try await sender.sendNew(to: &writer)
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Sends the pages not sent yet, in order. Pages of transactions that commit out of order
+    /// can appear behind the newest page sent, so each look goes back `overlap` and skips what
+    /// it already sent in that stretch.
+    struct Sender {
+        let pages: PageStore
+        let caller: Caller
+        var overlap: Int64 = 5_000_000
+        var newest: Int64?
+        var sent: [UUID: Int64] = [:]
+
+        mutating func sendNew(to writer: inout any ResponseBodyWriter) async throws {
+            while true {
+                let batch = try await pages.openPages(caller, since: newest.map { $0 - overlap }, excluding: Array(sent.keys), limit: 200)
+                for (page, microseconds) in batch {
+                    let data = try JSONResponse.encoder.encode(page)
+                    try await writer.write(ByteBuffer(string: "id: \(page.id.uuidString.lowercased())\nevent: page\ndata: "
+                                                          + String(decoding: data, as: UTF8.self) + "\n\n"))
+                    sent[page.id] = microseconds
+                    newest = max(newest ?? microseconds, microseconds)
+                }
+                if let newest { sent = sent.filter { $0.value >= newest - overlap } }
+                if batch.count < 200 { return }
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Postgres
+
+/// The delivery service's side of the webhook outbox, through owner-defined functions
+/// (`sql/0011_paging_delivery.sql`): claim due deliveries with a lease, record each attempt.
+public struct DeliveryStore: Sendable {
+    let pool: PGPool
+
+    /// Creates the store on the service pool.
+    public init(pool: PGPool) { self.pool = pool }
+
+    /// A delivery claimed for one attempt.
+    public struct Claimed: Sendable {
+        public var branchID: UUID
+        public var id: UUID
+        /// The attempt's number, from 1.
+        public var attempt: Int
+        public var url: String
+        public var secret: String
+        /// The JSON body to post: the delivery id and the page.
+        public var body: Data
+    }
+
+    /// What happened to one attempt.
+    public struct Outcome: Sendable {
+        public var startedAt: Date
+        public var duration: Duration
+        /// The receiver's HTTP status, when it answered.
+        public var statusCode: Int?
+        /// Why it failed, when it did.
+        public var error: String?
+        /// When to try again; nil to dead-letter a failed delivery.
+        public var retryAt: Date?
+
+        /// Creates an outcome.
+        public init(startedAt: Date, duration: Duration, statusCode: Int?, error: String?, retryAt: Date?) {
+            self.startedAt = startedAt
+            self.duration = duration
+            self.statusCode = statusCode
+            self.error = error
+            self.retryAt = retryAt
+        }
+    }
+
+    /// Claims up to `batch` due deliveries; each is leased for `lease` and comes back if no
+    /// attempt is recorded by then.
+    public func claim(batch: Int, lease: Duration) async throws -> [Claimed] {
+        try await pool.query("""
+            SELECT branch_id, id, attempt, url, secret, body::text
+              FROM scheduler.claim_deliveries(\(Int32(batch)), \(Int32(lease.components.seconds)))
+            """).map { row in
+            Claimed(branchID: try row.decode(at: 0), id: try row.decode(at: 1), attempt: try row.decode(at: 2), url: try row.decode(at: 3),
+                    secret: try row.decode(at: 4), body: Data(try row.decode(String.self, at: 5).utf8))
+        }
+    }
+
+    /// Records an attempt; returns the delivery's state after it (`delivered`, `pending`, `dead`,
+    /// or `superseded` when another claimer holds a later attempt).
+    @discardableResult
+    public func record(_ delivery: Claimed, _ outcome: Outcome) async throws -> String {
+        let milliseconds = outcome.duration.components.seconds * 1000 + outcome.duration.components.attoseconds / 1_000_000_000_000_000
+        return try await pool.query("""
+            SELECT scheduler.record_delivery(\(delivery.branchID), \(delivery.id), \(Int32(delivery.attempt)), \(outcome.startedAt),
+                                             \(Int32(clamping: milliseconds)), \(outcome.statusCode.map(Int32.init(clamping:)))::integer,
+                                             \(outcome.error)::text, \(outcome.retryAt)::timestamptz)
+            """)[0].decode(String.self, at: 0)
+    }
+
+    /// The earliest pending delivery's next attempt, or nil when nothing is pending.
+    public func nextDue() async throws -> Date? {
+        try await pool.query("SELECT scheduler.next_delivery()")[0].decode(Date?.self, at: 0)
+    }
+}

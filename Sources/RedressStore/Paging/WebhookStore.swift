@@ -1,0 +1,112 @@
+import Foundation
+import Postgres
+import RedressCore
+
+/// Webhooks, where a recipient's pages are posted, and how their deliveries went. A branch's
+/// admins manage them (enforced by RLS). The signing secret is shown once, when it is made.
+public struct WebhookStore: Sendable {
+    let database: ScopedDatabase
+
+    /// Creates the store.
+    public init(database: ScopedDatabase) { self.database = database }
+
+    /// A webhook as the API shows it (never with its secret).
+    public struct Webhook: Sendable, Codable, Equatable {
+        public var id: UUID
+        public var branchId: UUID
+        public var userId: UUID
+        public var url: String
+        public var active: Bool
+        public var createdAt: Date
+        public var updatedAt: Date
+        /// The signing secret: only in the answer that created or rotated it.
+        public var secret: String?
+    }
+
+    /// One page's delivery to one webhook, with every attempt.
+    public struct Delivery: Sendable, Codable, Equatable {
+        public var id: UUID
+        public var pageId: UUID
+        public var state: String
+        public var attempts: Int
+        public var nextAttemptAt: Date?
+        public var lastError: String?
+        public var createdAt: Date
+        public var finishedAt: Date?
+        public var history: [Attempt]
+    }
+
+    /// One delivery attempt.
+    public struct Attempt: Sendable, Codable, Equatable {
+        public var attempt: Int
+        public var startedAt: Date
+        public var durationMs: Int
+        public var statusCode: Int?
+        public var error: String?
+    }
+
+    static let columns = "id, branch_id, user_id, url, active, created_at, updated_at"
+
+    /// Every webhook the caller administers.
+    public func list(_ scope: AccessScope) async throws -> [Webhook] {
+        try await database.withScope(scope, readOnly: true) { connection in
+            try await connection.query("SELECT \(unescaped: Self.columns) FROM webhooks ORDER BY created_at, id").map { try Self.webhook($0) }
+        }
+    }
+
+    /// Adds a webhook for `userID`'s pages, with a fresh signing secret.
+    public func create(_ scope: AccessScope, branchID: UUID, userID: UUID, url: String) async throws -> Webhook {
+        let secret = CredentialSecret(kind: .webhookSecret).token
+        return try await StoreError.translating {
+            try await database.withScope(scope) { connection in
+                try Self.webhook(try await connection.query("""
+                    INSERT INTO webhooks (branch_id, user_id, url, secret) VALUES (\(branchID), \(userID), \(url), \(secret))
+                    RETURNING \(unescaped: Self.columns)
+                    """)[0], secret: secret)
+            }
+        }
+    }
+
+    /// Changes a webhook's address or whether it is active, or gives it a new secret (returned once).
+    public func update(_ scope: AccessScope, id: UUID, url: String?, active: Bool?, rotateSecret: Bool) async throws -> Webhook {
+        let secret = rotateSecret ? CredentialSecret(kind: .webhookSecret).token : nil
+        return try await StoreError.translating {
+            try await database.withScope(scope) { connection in
+                guard let row = try await connection.query("""
+                    UPDATE webhooks SET url = coalesce(\(url), url), active = coalesce(\(active), active), updated_at = now()
+                     WHERE id = \(id)
+                    RETURNING \(unescaped: Self.columns)
+                    """).first else { throw StoreError.notFound }
+                // The service may write the secret but never read it, so a new one is set on its own.
+                if let secret { try await connection.execute("UPDATE webhooks SET secret = \(secret) WHERE id = \(id)") }
+                return try Self.webhook(row, secret: secret)
+            }
+        }
+    }
+
+    /// A webhook's deliveries, newest first, with their attempts; `state` keeps one state.
+    public func deliveries(_ scope: AccessScope, webhookID: UUID, state: String?, limit: Int) async throws -> [Delivery] {
+        try await database.withScope(scope, readOnly: true) { connection in
+            guard try await connection.query("SELECT FROM webhooks WHERE id = \(webhookID)").first != nil else { throw StoreError.notFound }
+            return try await connection.query("""
+                SELECT d.id, d.page_id, d.state, d.attempts, d.next_attempt_at, d.last_error, d.created_at, d.finished_at,
+                       coalesce((SELECT jsonb_agg(jsonb_build_object('attempt', a.attempt, 'startedAt', a.started_at,
+                                                                     'durationMs', a.duration_ms, 'statusCode', a.status_code,
+                                                                     'error', a.error) ORDER BY a.attempt)
+                                   FROM delivery_attempts a WHERE a.branch_id = d.branch_id AND a.delivery_id = d.id), '[]'::jsonb)
+                  FROM page_deliveries d
+                 WHERE d.webhook_id = \(webhookID) AND (\(state)::text IS NULL OR d.state = \(state))
+                 ORDER BY d.created_at DESC, d.id LIMIT \(Int32(limit))
+                """).map { row in
+                Delivery(id: try row.decode(at: 0), pageId: try row.decode(at: 1), state: try row.decode(at: 2), attempts: try row.decode(at: 3),
+                         nextAttemptAt: try row.decode(at: 4), lastError: try row.decode(at: 5), createdAt: try row.decode(at: 6),
+                         finishedAt: try row.decode(at: 7), history: try row.decode(PGJSON<[Attempt]>.self, at: 8).value)
+            }
+        }
+    }
+
+    static func webhook(_ row: PGRow, secret: String? = nil) throws -> Webhook {
+        Webhook(id: try row.decode(at: 0), branchId: try row.decode(at: 1), userId: try row.decode(at: 2), url: try row.decode(at: 3),
+                active: try row.decode(at: 4), createdAt: try row.decode(at: 5), updatedAt: try row.decode(at: 6), secret: secret)
+    }
+}

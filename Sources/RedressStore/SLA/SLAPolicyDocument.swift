@@ -1,0 +1,45 @@
+import Foundation
+import RedressCore
+
+/// The JSON document of a policy row (`sla_policies.document`): everything but the id, name and
+/// whether it is active. `scheduler.*` functions read `ladder` and `ackWindowMinutes` from it.
+struct SLAPolicyDocument: Codable {
+    var categoryIDs: [UUID]?
+    var priorities: [String]?
+    var levels: [Int]?
+    var natures: [String]?
+    var counting: SLACounting
+    var milestoneHours: [String: Int]
+    var resultHours: [String: Int]
+    var ladder: [EscalationTier]
+    var ackWindowMinutes: Int?
+
+    /// The document of `policy`.
+    init(_ policy: SLAPolicy) {
+        categoryIDs = policy.categoryIDs
+        priorities = policy.priorities
+        levels = policy.levels
+        natures = policy.natures
+        counting = policy.counting
+        milestoneHours = Dictionary(uniqueKeysWithValues: policy.milestoneHours.map { ($0.key.rawValue, $0.value) })
+        resultHours = policy.resultHours
+        ladder = policy.ladder
+        ackWindowMinutes = policy.ackWindowMinutes
+    }
+
+    func policy(id: UUID, name: String) -> SLAPolicy {
+        SLAPolicy(id: id, name: name, categoryIDs: categoryIDs, priorities: priorities, levels: levels, natures: natures,
+                  counting: counting,
+                  milestoneHours: Dictionary(uniqueKeysWithValues: milestoneHours.compactMap { key, hours in
+                      SLAMilestone(rawValue: key).map { ($0, hours) }
+                  }),
+                  resultHours: resultHours, ladder: ladder, ackWindowMinutes: ackWindowMinutes ?? 15)
+    }
+}
+
+/// A policy row as the store reads it.
+struct SLAPolicyRow: Codable {
+    var id: UUID
+    var name: String
+    var document: SLAPolicyDocument
+}

@@ -1,0 +1,158 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Postgres
+import RedressCore
+import RedressScheduler
+import RedressStore
+import RedressTestSupport
+import Testing
+
+@Suite("SLA policies and working calendars over HTTP")
+struct SLAConfigurationAPITests {
+    static func policyBody(name: String, categoryIds: [String]? = nil, tier1: Int = 24, ladder: String? = nil, extra: String = "") -> String {
+        let categories = categoryIds.map { #""categoryIds":[\#($0.map { "\"\($0)\"" }.joined(separator: ","))],"# } ?? ""
+        let rungs = ladder ?? """
+            [{"tier":1,"afterHours":\(tier1),"recipients":["department_head","bots"]},
+             {"tier":2,"afterHours":48,"recipients":["branch_manager","complaint_office"]},
+             {"tier":3,"afterHours":72,"recipients":["executives"]}]
+            """
+        return """
+            {"name":"\(name)",\(categories)"counting":"calendar_hours",
+             "milestoneHours":{"acknowledge":24,"initial_reply":48,"preliminary_feedback":72},
+             "resultHours":{"urgent":24,"important":48,"general":72},"ladder":\(rungs)\(extra)}
+            """
+    }
+
+    static func receivedAndNext(_ complaint: [String: Any]) throws -> (Date, Date) {
+        let received = try #require((complaint["receivedAt"] as? String).flatMap(ISO8601DateFormatter().date(from:)))
+        let next = try #require((complaint["nextEscalationAt"] as? String).flatMap(ISO8601DateFormatter().date(from:)))
+        return (received, next)
+    }
+
+    /// Recomputes what the change made stale, as the scheduler does within moments.
+    static func recompute(_ harness: APIHarness) async throws -> Int {
+        try await harness.database.withPool(size: 2) { (pool: PGPool) async throws in
+            try await EscalationScheduler(pool: pool, listen: PGConnectionConfiguration(harness.database.serviceURL)).recomputeStale()
+        }
+    }
+
+    @Test func adminsChangePoliciesAndOpenComplaintsAreRecomputed() async throws {
+        try await APIHarness.run { harness, client in
+            let org = harness.organisation
+            let agent = try await client.signIn(org.a.code, "agent")
+            let admin = try await client.signIn(org.a.code, "admin")
+            let category = try await ComplaintLifecycleAPITests.billing(client, token: agent)
+            let complaint = try await ComplaintLifecycleAPITests.intake(client, token: agent, category: category)
+            let id = try #require(complaint["id"] as? String)
+
+            let policies = try await client.call(.get, "/v1/sla-policies", token: agent).items
+            #expect(policies.map { $0["name"] as? String } == ["Standard"])
+            #expect(policies.first?["ackWindowMinutes"] as? Int == 15)
+            #expect((policies.first?["ladder"] as? [[String: Any]])?.compactMap { $0["afterHours"] as? Int } == [24, 48, 72])
+            let standard = try #require(policies.first?["id"] as? String)
+            #expect(try await client.call(.post, "/v1/sla-policies", token: agent, body: Self.policyBody(name: "Mine")).status == .forbidden)
+
+            // Tier 1 after 4 hours instead of 24: the open complaint's next escalation moves.
+            let replaced = try await client.call(.put, "/v1/sla-policies/\(standard)", token: admin,
+                                                 body: Self.policyBody(name: "Standard", tier1: 4, extra: #","ackWindowMinutes":5"#))
+            #expect(replaced.status == .ok && replaced.json["ackWindowMinutes"] as? Int == 5)
+            #expect(try await Self.recompute(harness) == 1)
+            let after = try await client.call(.get, "/v1/complaints/\(id)", token: agent).json
+            let (received, next) = try Self.receivedAndNext(after)
+            #expect(abs(next.timeIntervalSince(received) - 4 * 3600) < 1, "tier 1 now 4 hours after receipt")
+
+            // A more specific policy for billing takes over.
+            let created = try await client.call(.post, "/v1/sla-policies", token: admin,
+                                                body: Self.policyBody(name: "Billing", categoryIds: [category], tier1: 2))
+            #expect(created.status == .created && created.headers[.location] != nil)
+            #expect(try await Self.recompute(harness) == 1)
+            let billing = try await client.call(.get, "/v1/complaints/\(id)", token: agent).json
+            #expect((billing["sla"] as? [String: Any])?["policyName"] as? String == "Billing")
+            #expect(try await Self.recompute(harness) == 0, "nothing left stale")
+
+            // Another branch's admin can neither see nor change branch a's policies.
+            let foreignAdmin = try await client.signIn(org.b.code, "admin")
+            #expect(try await client.call(.get, "/v1/sla-policies/\(standard)", token: foreignAdmin).status == .notFound)
+            #expect(try await client.call(.put, "/v1/sla-policies/\(standard)", token: foreignAdmin,
+                                          body: Self.policyBody(name: "Stolen")).status == .notFound)
+            #expect(try await client.call(.post, "/v1/sla-policies", token: foreignAdmin,
+                                          body: Self.policyBody(name: "Foreign", categoryIds: [category])).problemFields == ["/categoryIds"])
+        }
+    }
+
+    @Test func aBrokenPolicyIsRefusedNamingItsFields() async throws {
+        try await APIHarness.run { harness, client in
+            let admin = try await client.signIn(harness.organisation.a.code, "admin")
+            func fields(_ body: String) async throws -> [String] {
+                try await client.call(.post, "/v1/sla-policies", token: admin, body: body).problemFields
+            }
+            #expect(try await fields(Self.policyBody(name: "Falling", ladder: """
+                [{"tier":1,"afterHours":48,"recipients":["department_head"]},{"tier":2,"afterHours":24,"recipients":[]}]
+                """)) == ["/ladder/1/afterHours", "/ladder/1/recipients"])
+            #expect(try await fields(Self.policyBody(name: "Skipping", ladder: #"[{"tier":2,"afterHours":24,"recipients":["bots"]}]"#))
+                    == ["/ladder/0/tier"])
+            #expect(try await fields(Self.policyBody(name: "Empty", ladder: "[]")) == ["/ladder"])
+            #expect(try await fields(Self.policyBody(name: "Extra", ladder: #"[{"tier":1,"afterHours":24,"recipients":["bots"],"x":1}]"#))
+                    == ["/ladder/0/x"])
+            #expect(try await fields(Self.policyBody(name: "Nobody", ladder: #"[{"tier":1,"afterHours":24,"recipients":["janitor"]}]"#))
+                    == ["/ladder/0/recipients/0"])
+            #expect(try await fields(Self.policyBody(name: "Slow", extra: #","ackWindowMinutes":0"#)) == ["/ackWindowMinutes"])
+            #expect(try await fields(Self.policyBody(name: "Odd", extra: #","priorities":["urgent","urgent"]"#)) == ["/priorities"])
+            #expect(try await fields(Self.policyBody(name: "Standard")) == ["/name"], "names are unique in a branch")
+            let missing = Self.policyBody(name: "Missing").replacingOccurrences(of: #","general":72"#, with: "")
+            #expect(try await fields(missing) == ["/resultHours/general"])
+            let weekly = Self.policyBody(name: "Weekly").replacingOccurrences(of: "calendar_hours", with: "weekly")
+            #expect(try await fields(weekly) == ["/counting"])
+            let policies = try await client.call(.get, "/v1/sla-policies", token: admin).items
+            #expect(policies.count == 1, "nothing was added")
+        }
+    }
+
+    @Test func adminsReplaceTheirBranchCalendarAndDeadlinesFollowIt() async throws {
+        try await APIHarness.run { harness, client in
+            let org = harness.organisation
+            let agent = try await client.signIn(org.a.code, "agent")
+            let admin = try await client.signIn(org.a.code, "admin")
+            let path = "/v1/branches/\(org.a.id.path)/calendar"
+            let calendar = try await client.call(.get, path, token: agent).json
+            #expect((calendar["hours"] as? [String: [String]])?["monday"] == ["09:00-12:00", "13:00-18:00"])
+            #expect((calendar["hours"] as? [String: [String]])?["sunday"] == nil)
+            #expect(calendar["timeZone"] as? String == "Asia/Shanghai")
+
+            func fields(_ body: String, token: String? = nil) async throws -> [String] {
+                try await client.call(.put, path, token: token ?? admin, body: body).problemFields
+            }
+            #expect(try await fields(#"{"hours":{"monday":["18:00-09:00"]}}"#) == ["/hours/monday/0"])
+            #expect(try await fields(#"{"hours":{"monday":["09:00-12:00","11:00-13:00"]}}"#) == ["/hours/monday/1"])
+            #expect(try await fields(#"{"hours":{"funday":["09:00-12:00"]}}"#) == ["/hours/funday"])
+            #expect(try await fields(#"{"hours":{"monday":["09:00-17:00"]},"holidays":["2026-02-30"]}"#) == ["/holidays/0"])
+            #expect(try await fields(#"{"hours":{"monday":[]}}"#) == ["/hours"])
+            #expect(try await fields(#"{"hours":{"monday":["09:00-17:00"]},"holidays":["2026-10-03"],"makeUpDays":["2026-10-03"]}"#)
+                    == ["/makeUpDays"])
+            #expect(try await client.call(.put, path, token: agent, body: #"{"hours":{"monday":["09:00-17:00"]}}"#).status == .forbidden)
+            let foreignAdmin = try await client.signIn(org.b.code, "admin")
+            #expect(try await client.call(.put, path, token: foreignAdmin, body: #"{"hours":{"monday":["09:00-17:00"]}}"#).status == .notFound)
+
+            // Under a working-calendar policy, the open complaint's deadline follows the new hours.
+            let category = try await ComplaintLifecycleAPITests.billing(client, token: agent)
+            let standard = try #require(try await client.call(.get, "/v1/sla-policies", token: agent).items.first?["id"] as? String)
+            let working = Self.policyBody(name: "Standard").replacingOccurrences(of: "calendar_hours", with: "working_calendar")
+            #expect(try await client.call(.put, "/v1/sla-policies/\(standard)", token: admin, body: working).status == .ok)
+            let complaint = try await ComplaintLifecycleAPITests.intake(client, token: agent, category: category)
+            let id = try #require(complaint["id"] as? String)
+            let before = try #require(complaint["nextEscalationAt"] as? String)
+            let replaced = try await client.call(.put, path, token: admin, body: """
+                {"hours":{"monday":["00:00-24:00"],"tuesday":["00:00-24:00"],"wednesday":["00:00-24:00"],"thursday":["00:00-24:00"],
+                          "friday":["00:00-24:00"],"saturday":["00:00-24:00"],"sunday":["00:00-24:00"]},
+                 "holidays":["2027-01-01"],"makeUpDays":[]}
+                """)
+            #expect(replaced.status == .ok && replaced.json["holidays"] as? [String] == ["2027-01-01"])
+            #expect(try await Self.recompute(harness) >= 1)
+            let after = try await client.call(.get, "/v1/complaints/\(id)", token: agent).json
+            let (received, next) = try Self.receivedAndNext(after)
+            #expect(after["nextEscalationAt"] as? String != before)
+            #expect(abs(next.timeIntervalSince(received) - 24 * 3600) < 1, "every hour works now: 24 working hours are 24 hours")
+        }
+    }
+}
