@@ -10,30 +10,41 @@
 -- the same transaction. The delivery service claims due deliveries with a lease, posts them, and
 -- records every attempt; a delivery is retried with backoff until it succeeds or is dead-lettered.
 
--- Bots subscribed to departments (their `department_ids`) receive only those departments' pages;
--- a bot with no departments receives its whole branch's.
+-- Who rung `rung` of a policy's ladder pages for a complaint of `department`: each recipient kind
+-- is looked up on its own (a department's head, the branch's managers, the complaint office's
+-- head, executives of or granted the branch, the branch's bots). Bots subscribed to departments
+-- (their `department_ids`) receive only those departments' pages; a bot with no departments
+-- receives its whole branch's. Plain SQL without settings, so the planner inlines it.
 CREATE FUNCTION scheduler.ladder_recipients(branch uuid, policy uuid, rung integer, department uuid, with_bots boolean)
     RETURNS TABLE (kind text, user_id uuid)
     LANGUAGE sql STABLE
-    SET search_path = pg_catalog, public
     AS $$
-    SELECT DISTINCT ON (u.id) who.kind, u.id
-      FROM public.sla_policies p
-     CROSS JOIN LATERAL jsonb_array_elements(p.document -> 'ladder') AS step
-     CROSS JOIN LATERAL jsonb_array_elements_text(step -> 'recipients') AS who (kind)
-      JOIN public.users u ON u.active AND (
-             (who.kind = 'department_head' AND u.branch_id = branch
-              AND u.id = (SELECT d.head_user_id FROM public.departments d WHERE d.branch_id = branch AND d.id = department))
-          OR (who.kind = 'branch_manager' AND u.branch_id = branch AND 'branch_manager' = ANY (u.roles))
-          OR (who.kind = 'complaint_office' AND u.branch_id = branch
-              AND u.id IN (SELECT d.head_user_id FROM public.departments d WHERE d.branch_id = branch AND d.kind = 'complaint_office'))
-          OR (who.kind = 'executives' AND 'executive' = ANY (u.roles)
-              AND (u.branch_id = branch OR EXISTS (SELECT FROM public.hq_grants g
-                   WHERE g.branch_id = u.branch_id AND g.user_id = u.id AND g.granted_branch_id = branch)))
-          OR (who.kind = 'bots' AND with_bots AND u.branch_id = branch AND 'bot' = ANY (u.roles)
-              AND (u.department_ids = '{}' OR department = ANY (u.department_ids))))
-     WHERE p.branch_id = branch AND p.id = policy AND (step ->> 'tier')::integer = rung
-     ORDER BY u.id, who.kind
+    SELECT DISTINCT ON (who.user_id) wanted.kind, who.user_id
+      FROM (SELECT recipient.kind
+              FROM public.sla_policies p
+             CROSS JOIN LATERAL jsonb_array_elements(p.document -> 'ladder') AS step
+             CROSS JOIN LATERAL jsonb_array_elements_text(step -> 'recipients') AS recipient (kind)
+             WHERE p.branch_id = branch AND p.id = policy AND (step ->> 'tier')::integer = rung) wanted
+     CROSS JOIN LATERAL (
+            SELECT u.id AS user_id FROM public.departments d JOIN public.users u ON u.branch_id = d.branch_id AND u.id = d.head_user_id
+             WHERE wanted.kind = 'department_head' AND d.branch_id = branch AND d.id = department AND u.active
+            UNION ALL
+            SELECT u.id FROM public.users u
+             WHERE wanted.kind = 'branch_manager' AND u.branch_id = branch AND 'branch_manager' = ANY (u.roles) AND u.active
+            UNION ALL
+            SELECT u.id FROM public.departments d JOIN public.users u ON u.branch_id = d.branch_id AND u.id = d.head_user_id
+             WHERE wanted.kind = 'complaint_office' AND d.branch_id = branch AND d.kind = 'complaint_office' AND u.active
+            UNION ALL
+            SELECT u.id FROM public.users u
+             WHERE wanted.kind = 'executives' AND 'executive' = ANY (u.roles) AND u.active
+               AND (u.branch_id = branch OR EXISTS (SELECT FROM public.hq_grants g
+                    WHERE g.branch_id = u.branch_id AND g.user_id = u.id AND g.granted_branch_id = branch))
+            UNION ALL
+            SELECT u.id FROM public.users u
+             WHERE wanted.kind = 'bots' AND with_bots AND u.branch_id = branch AND 'bot' = ANY (u.roles) AND u.active
+               AND (u.department_ids = '{}' OR department = ANY (u.department_ids))
+          ) who
+     ORDER BY who.user_id, wanted.kind
 $$;
 
 -- What a page says without customer personal data.
@@ -46,14 +57,10 @@ CREATE FUNCTION scheduler.page_summary(c public.complaints, tier smallint, due_a
                               'categoryId', c.category_id, 'departmentId', department, 'receivedAt', c.received_at)
 $$;
 
--- The policy's acknowledgement window.
-CREATE FUNCTION scheduler.ack_window(branch uuid, policy uuid) RETURNS interval
-    LANGUAGE sql STABLE
-    SET search_path = pg_catalog, public
-    AS $$
-    SELECT make_interval(mins => coalesce((SELECT (p.document ->> 'ackWindowMinutes')::integer FROM public.sla_policies p
-                                            WHERE p.branch_id = branch AND p.id = policy), 15))
-$$;
+-- A policy document's acknowledgement window (default 15 minutes).
+CREATE FUNCTION scheduler.ack_window(document jsonb) RETURNS interval
+    LANGUAGE sql IMMUTABLE
+    AS $$ SELECT make_interval(mins => coalesce((document ->> 'ackWindowMinutes')::integer, 15)) $$;
 
 ALTER TABLE escalations
     ADD COLUMN paged_tier smallint,
@@ -82,7 +89,9 @@ CREATE OR REPLACE FUNCTION scheduler.escalate_due(batch integer)
          LIMIT batch
            FOR UPDATE SKIP LOCKED
     ), firing AS (
-        SELECT d.branch_id, d.id AS complaint_id, d.sla_policy_id, t.tier::smallint AS tier, t.at AS due_at
+        SELECT d.branch_id, d.id AS complaint_id, d.sla_policy_id, t.tier::smallint AS tier, t.at AS due_at,
+               (SELECT scheduler.ack_window(p.document) FROM public.sla_policies p
+                 WHERE p.branch_id = d.branch_id AND p.id = d.sla_policy_id) AS ack_window
           FROM due d, unnest(d.escalation_due_at) WITH ORDINALITY AS t (at, tier)
          WHERE t.at <= now() AND NOT (t.tier::smallint = ANY (d.escalated_tiers))
     ), routing AS (
@@ -90,22 +99,18 @@ CREATE OR REPLACE FUNCTION scheduler.escalate_due(batch integer)
                coalesce(d.department_id, (SELECT r.department_id FROM public.routing_rules r
                                            WHERE r.branch_id = d.branch_id AND r.category_id = d.category_id
                                            ORDER BY r.position, r.id LIMIT 1)) AS department_id,
-               d.department_id IS NULL AS unrouted
+               d.department_id IS NULL AS unrouted,
+               ARRAY(SELECT DISTINCT x FROM unnest(d.escalated_tiers || (
+                   SELECT coalesce(array_agg(t.tier::smallint), '{}') FROM unnest(d.escalation_due_at) WITH ORDINALITY AS t (at, tier)
+                    WHERE t.at <= now())) x ORDER BY x) AS escalated_tiers,
+               (SELECT t.tier::smallint FROM unnest(d.escalation_due_at) WITH ORDINALITY AS t (at, tier)
+                 WHERE t.at > now() AND NOT (t.tier::smallint = ANY (d.escalated_tiers)) ORDER BY t.at, t.tier LIMIT 1) AS next_tier
           FROM due d
     ), advanced AS (
         UPDATE public.complaints c
-           SET department_id = ro.department_id,
-               escalated_tiers = ARRAY(SELECT DISTINCT x FROM unnest(c.escalated_tiers || coalesce(
-                   (SELECT array_agg(f.tier) FROM firing f WHERE f.branch_id = c.branch_id AND f.complaint_id = c.id), '{}')) x ORDER BY x),
-               next_escalation_tier = nxt.tier, next_escalation_at = nxt.at
+           SET department_id = ro.department_id, escalated_tiers = ro.escalated_tiers,
+               next_escalation_tier = ro.next_tier, next_escalation_at = c.escalation_due_at[ro.next_tier]
           FROM routing ro
-          LEFT JOIN LATERAL (
-              SELECT t.tier::smallint AS tier, t.at
-                FROM public.complaints cc, unnest(cc.escalation_due_at) WITH ORDINALITY AS t (at, tier)
-               WHERE cc.branch_id = ro.branch_id AND cc.id = ro.id AND t.at > now()
-                 AND NOT (t.tier::smallint = ANY (cc.escalated_tiers))
-               ORDER BY t.at, t.tier LIMIT 1
-          ) nxt ON true
          WHERE c.branch_id = ro.branch_id AND c.id = ro.id
         RETURNING c.branch_id, c.id, c.department_id
     ), recorded AS (
@@ -113,7 +118,7 @@ CREATE OR REPLACE FUNCTION scheduler.escalate_due(batch integer)
                                         paged_tier, ack_due_at)
         SELECT f.branch_id, f.complaint_id, f.tier, f.due_at, greatest(0, extract(epoch FROM now() - f.due_at))::integer,
                a.department_id, ro.unrouted AND a.department_id IS NOT NULL,
-               f.tier, now() + scheduler.ack_window(f.branch_id, f.sla_policy_id)
+               f.tier, now() + coalesce(f.ack_window, interval '15 minutes')
           FROM firing f
           JOIN advanced a ON a.branch_id = f.branch_id AND a.id = f.complaint_id
           JOIN routing ro ON ro.branch_id = f.branch_id AND ro.id = f.complaint_id
@@ -128,10 +133,12 @@ CREATE OR REPLACE FUNCTION scheduler.escalate_due(batch integer)
           JOIN public.complaints c ON c.branch_id = r.branch_id AND c.id = r.complaint_id
          CROSS JOIN LATERAL scheduler.ladder_recipients(r.branch_id, c.sla_policy_id, r.tier, r.department_id, true) who
         RETURNING pages.escalation_id
+    ), paged_count AS (
+        SELECT pg.escalation_id, count(*)::integer AS pages FROM paged pg GROUP BY pg.escalation_id
     )
-    SELECT r.branch_id, r.complaint_id, r.tier, r.due_at, r.late_seconds,
-           (SELECT count(*)::integer FROM paged pg WHERE pg.escalation_id = r.id)
+    SELECT r.branch_id, r.complaint_id, r.tier, r.due_at, r.late_seconds, coalesce(pc.pages, 0)
       FROM recorded r
+      LEFT JOIN paged_count pc ON pc.escalation_id = r.id
 $$;
 
 -- Re-pages every escalation of up to `batch` whose ack window passed unacknowledged: the next rung of
@@ -159,12 +166,14 @@ CREATE FUNCTION scheduler.repage_due(batch integer)
                    (SELECT min((step ->> 'tier')::integer)::smallint
                       FROM public.sla_policies p, jsonb_array_elements(p.document -> 'ladder') AS step
                      WHERE p.branch_id = d.branch_id AND p.id = d.sla_policy_id AND (step ->> 'tier')::integer > d.paged_tier)
-               END AS rung
+               END AS rung,
+               (SELECT scheduler.ack_window(p.document) FROM public.sla_policies p
+                 WHERE p.branch_id = d.branch_id AND p.id = d.sla_policy_id) AS ack_window
           FROM due d
     ), advanced AS (
         UPDATE public.escalations e
            SET paged_tier = coalesce(s.rung, e.paged_tier),
-               ack_due_at = CASE WHEN s.rung IS NOT NULL THEN now() + scheduler.ack_window(s.branch_id, s.sla_policy_id) END
+               ack_due_at = CASE WHEN s.rung IS NOT NULL THEN now() + coalesce(s.ack_window, interval '15 minutes') END
           FROM stepped s
          WHERE e.branch_id = s.branch_id AND e.id = s.id
         RETURNING e.branch_id, e.id
@@ -178,19 +187,22 @@ CREATE FUNCTION scheduler.repage_due(batch integer)
          WHERE s.rung IS NOT NULL
         ON CONFLICT ON CONSTRAINT pages_branch_id_escalation_id_recipient_user_id_key DO NOTHING
         RETURNING pages.branch_id, pages.escalation_id, pages.recipient_user_id, pages.recipient_kind
+    ), paged_per_escalation AS (
+        SELECT pg.branch_id, pg.escalation_id, count(*)::integer AS pages,
+               string_agg(pg.recipient_user_id::text, ',' ORDER BY pg.recipient_user_id) AS recipients
+          FROM paged pg GROUP BY pg.branch_id, pg.escalation_id
     ), noted AS (
         INSERT INTO public.complaint_events (branch_id, complaint_id, kind, after)
         SELECT s.branch_id, s.complaint_id, 'repaged',
-               jsonb_build_object('tier', s.tier::text, 'rung', s.rung::text, 'recipientUserIds',
-                                  coalesce((SELECT string_agg(pg.recipient_user_id::text, ',' ORDER BY pg.recipient_user_id)
-                                              FROM paged pg WHERE pg.branch_id = s.branch_id AND pg.escalation_id = s.id), ''))
+               jsonb_build_object('tier', s.tier::text, 'rung', s.rung::text, 'recipientUserIds', coalesce(pp.recipients, ''))
           FROM stepped s
+          LEFT JOIN paged_per_escalation pp ON pp.branch_id = s.branch_id AND pp.escalation_id = s.id
          WHERE s.rung IS NOT NULL
     )
-    SELECT s.branch_id, s.complaint_id, s.tier, s.rung,
-           (SELECT count(*)::integer FROM paged pg WHERE pg.branch_id = s.branch_id AND pg.escalation_id = s.id)
+    SELECT s.branch_id, s.complaint_id, s.tier, s.rung, coalesce(pp.pages, 0)
       FROM stepped s
       JOIN advanced a ON a.branch_id = s.branch_id AND a.id = s.id
+      LEFT JOIN paged_per_escalation pp ON pp.branch_id = s.branch_id AND pp.escalation_id = s.id
 $$;
 
 -- The earliest time the scheduler has work: a tier falling due or an ack window ending.

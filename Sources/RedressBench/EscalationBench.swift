@@ -98,7 +98,8 @@ struct EscalationBench: AsyncParsableCommand {
         print("mode                          seconds   escalations/s   throughput vs floor")
         for mode in Mode.allCases {
             let seconds = best[mode]!
-            print(String(format: "%-28@ %8.2f %15.0f %12.2fx", mode.rawValue as NSString, seconds, Double(burst) / seconds, floor / seconds))
+            print(mode.rawValue.padding(toLength: 28, withPad: " ", startingAt: 0)
+                  + String(format: " %8.2f %15.0f %12.2fx", seconds, Double(burst) / seconds, floor / seconds))
         }
     }
 

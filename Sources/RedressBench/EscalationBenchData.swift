@@ -72,22 +72,28 @@ struct EscalationBenchData {
         }
     }
 
-    /// Forgets every escalation, page and event, and makes the first `count` burst complaints due
-    /// at `due(position)` seconds from now (every tier after the first a day apart).
+    /// Forgets every escalation, page and event, puts every burst complaint's tier 1 days ahead,
+    /// vacuums, and then makes the first `count` burst complaints due at `due` seconds from now
+    /// (an SQL expression of `b.position`; every later tier a day apart), so that no due time
+    /// passes while the tables are vacuumed.
     func reset(count: Int, dueInSeconds due: String) async throws {
         try await owner.withConnection { connection in
             try await connection.executeScript("TRUNCATE delivery_attempts, page_deliveries, pages, escalations, complaint_events")
             try await connection.execute("""
                 UPDATE complaints c
-                   SET escalated_tiers = '{}', next_escalation_tier = 1, next_escalation_at = d.at,
-                       escalation_due_at = ARRAY[d.at, d.at + interval '1 day', d.at + interval '2 days']
+                   SET escalated_tiers = '{}', next_escalation_tier = 1, next_escalation_at = now() + interval '3 days',
+                       escalation_due_at = ARRAY[now() + interval '3 days', now() + interval '4 days', now() + interval '5 days']
                   FROM bench_burst b
-                 CROSS JOIN LATERAL (SELECT CASE WHEN b.position <= \(Int32(count))
-                                                 THEN now() + (\(unescaped: due)) * interval '1 second'
-                                                 ELSE now() + interval '3 days' END AS at) d
                  WHERE c.branch_id = b.branch_id AND c.id = b.id
                 """)
             try await connection.executeScript("VACUUM ANALYZE complaints, escalations, pages, complaint_events")
+            try await connection.execute("""
+                UPDATE complaints c
+                   SET next_escalation_at = d.at, escalation_due_at = ARRAY[d.at, d.at + interval '1 day', d.at + interval '2 days']
+                  FROM bench_burst b
+                 CROSS JOIN LATERAL (SELECT now() + (\(unescaped: due)) * interval '1 second' AS at) d
+                 WHERE c.branch_id = b.branch_id AND c.id = b.id AND b.position <= \(Int32(count))
+                """)
         }
     }
 
