@@ -35,7 +35,9 @@ schemas = {
    "errors": {"type": "array", "items": obj({"field": s(), "message": s()}, ["field","message"])},
    "retryAfter": {"type": "integer"}, "currentStatus": s(), "allowedActions": {"type": "array", "items": s()}},
    ["type","title","status"], desc="RFC 9457 problem details"),
- "Readiness": obj({"status": s(), "database": s(), "migrations": s()}, ["status","database","migrations"]),
+ "Readiness": obj({"status": s(), "database": s(), "migrations": s(), "scheduler": enum("ok","behind","unknown"),
+                   "schedulerLagSeconds": {"type": ["number","null"], "description": "age of the oldest due escalation or ack window; 0 when none is due"}},
+                  ["status","database","migrations","scheduler"]),
  "SignIn": obj({"branch": s(32, 1), "login": s(64, 1), "password": s(200, 1)}, ["branch","login","password"]),
  "SignedIn": obj({"token": s(), "tokenType": s(), "expiresAt": dt, "userId": uuid, "branchId": uuid}, ["token","tokenType","expiresAt","userId","branchId"]),
  "Branch": obj({"id": uuid, "code": s(), "name": s(), "region": s(), "timeZone": s(), "createdAt": dt, "updatedAt": dt}, ["id","code","name","region","timeZone","createdAt","updatedAt"]),
@@ -184,6 +186,7 @@ pagep = [q("limit", {"type": "integer", "minimum": 1, "maximum": 200}), q("curso
 paths = {
  "/healthz": {"get": op("The process is up", [resp(200, None)], secured=False, tags=["health"])},
  "/readyz": {"get": op("Database reachable and migrations current", [resp(200, "Readiness"), resp(503, "Readiness", "Not ready")], secured=False, tags=["health"])},
+ "/metrics": {"get": op("Prometheus metrics (text exposition)", [("200", {"description": "Metrics", "content": {"text/plain": {"schema": {"type": "string"}}}})], secured=False, tags=["health"])},
  "/v1/openapi.json": {"get": op("This document", [resp(200, None)], secured=False, tags=["meta"])},
  "/v1/auth/sign-in": {"post": op("Sign in with a password", [resp(201, "SignedIn", "Signed in"), ("401", problem), ("429", problem)], body="SignIn", secured=False, tags=["auth"])},
  "/v1/auth/sign-out": {"post": op("End the current session", [("204", {"description": "Signed out"})], tags=["auth"])},

@@ -1,6 +1,7 @@
 // RedressScheduler: the long-running services that make deadlines happen.
 import Foundation
 import Logging
+import Metrics
 import Postgres
 import RedressStore
 import ServiceLifecycle
@@ -46,6 +47,8 @@ public struct EscalationScheduler: Service {
     /// Runs until graceful shutdown.
     public func run() async throws {
         try await loop.run(pass: {
+            let next = try await store.nextDue()
+            Gauge(label: "redress_scheduler_lag_seconds").record(max(0, Date().timeIntervalSince(next ?? .distantFuture)))
             try await recomputeStale()
             try await drain()
             try await repage()
@@ -60,6 +63,7 @@ public struct EscalationScheduler: Service {
             try Task.checkCancellation()
             let recomputed = try await complaints.recomputeStale(batch: configuration.batchSize)
             total += recomputed
+            if recomputed > 0 { Counter(label: "redress_deadlines_recomputed_total").increment(by: recomputed) }
             if recomputed == 0 {
                 if total > 0 { logger.info("recomputed deadlines", metadata: ["complaints": "\(total)"]) }
                 return total
@@ -76,6 +80,9 @@ public struct EscalationScheduler: Service {
             let fired = try await store.escalateDue(batch: configuration.batchSize)
             all += fired
             for escalation in fired {
+                Counter(label: "redress_escalations_total", dimensions: [("tier", String(escalation.tier))]).increment()
+                Counter(label: "redress_pages_total", dimensions: [("tier", String(escalation.tier)), ("kind", "tier")])
+                    .increment(by: escalation.pages)
                 logger.info("escalated", metadata: [
                     "complaint": "\(escalation.complaintID)", "tier": "\(escalation.tier)",
                     "late_seconds": "\(escalation.lateSeconds)", "pages": "\(escalation.pages)",
@@ -94,6 +101,9 @@ public struct EscalationScheduler: Service {
             let repaged = try await store.repageDue(batch: configuration.batchSize)
             all += repaged
             for escalation in repaged where escalation.rung != nil {
+                Counter(label: "redress_repages_total", dimensions: [("tier", String(escalation.tier))]).increment()
+                Counter(label: "redress_pages_total", dimensions: [("tier", String(escalation.tier)), ("kind", "repage")])
+                    .increment(by: escalation.pages)
                 logger.info("re-paged", metadata: [
                     "complaint": "\(escalation.complaintID)", "tier": "\(escalation.tier)", "rung": "\(escalation.rung ?? 0)",
                     "pages": "\(escalation.pages)",

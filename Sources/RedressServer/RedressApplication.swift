@@ -30,9 +30,11 @@ public enum RedressApplication {
     public static func makeRouter(
         pool: PGPool, store: StoreConfiguration = StoreConfiguration(), migrator: PGMigrator, logger: Logger
     ) -> Router<RedressRequestContext> {
+        RedressMetrics.bootstrap()
         let router = Router(context: RedressRequestContext.self)
-        router.add(middleware: ProblemMiddleware(logger: logger))
-        HealthRoutes(probe: ReadinessProbe(pool: pool, migrator: migrator)).register(on: router)
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: ProblemMiddleware())
+        HealthRoutes(probe: ReadinessProbe(pool: pool, migrator: migrator), pool: pool).register(on: router)
         var listen = pool.configuration.connection
         listen.applicationName += "-pages"
         V1Routes.register(on: router, database: ScopedDatabase(pool: pool, configuration: store),

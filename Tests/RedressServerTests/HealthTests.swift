@@ -27,7 +27,8 @@ struct HealthTests {
                 try await client.execute(uri: "/readyz", method: .get) { response in
                     #expect(response.status == .ok)
                     let report = try JSONDecoder().decode(ReadinessProbe.Report.self, from: Data(buffer: response.body))
-                    #expect(report == ReadinessProbe.Report(status: "ready", database: "ok", migrations: "current"))
+                    #expect(report == ReadinessProbe.Report(status: "ready", database: "ok", migrations: "current", scheduler: "ok",
+                                                            schedulerLagSeconds: 0))
                 }
                 try await client.execute(uri: "/no/such/path", method: .get) { response in
                     #expect(response.status == .notFound)

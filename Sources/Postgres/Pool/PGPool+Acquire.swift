@@ -1,8 +1,19 @@
 import Foundation
+import Metrics
 
 extension PGPool {
-    /// Takes an idle healthy connection, opens a new one, or waits for one to come back.
+    /// Takes an idle healthy connection, opens a new one, or waits for one to come back; the time
+    /// it took is recorded as `redress_pool_acquire_seconds`.
     func acquire() async throws -> PGConnection {
+        let start = ContinuousClock.now
+        defer {
+            let waited = ContinuousClock.now - start
+            acquireTimer.recordNanoseconds(waited.components.seconds * 1_000_000_000 + waited.components.attoseconds / 1_000_000_000)
+        }
+        return try await acquireConnection()
+    }
+
+    private func acquireConnection() async throws -> PGConnection {
         let deadline = ContinuousClock.now + configuration.acquireTimeout
         while true {
             switch state.withLockedValue({ $0.acquire() }) {

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import Metrics
 import NIOCore
 import NIOHTTP1
 import Postgres
@@ -79,6 +80,10 @@ public struct WebhookDeliverer: Service {
             .map { started.addingTimeInterval(Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18) }
         let state = try await store.record(delivery, DeliveryStore.Outcome(
             startedAt: started, duration: ContinuousClock.now - clock, statusCode: status, error: failure, retryAt: retryAt))
+        Counter(label: "redress_webhook_attempts_total", dimensions: [("outcome", failure == nil ? "delivered" : "failed")]).increment()
+        if state != "pending" {
+            Counter(label: "redress_webhook_deliveries_total", dimensions: [("outcome", state)]).increment()
+        }
         let metadata: Logger.Metadata = [
             "delivery": "\(delivery.id)", "attempt": "\(delivery.attempt)", "state": "\(state)",
             "status": "\(status.map(String.init) ?? "-")",

@@ -94,13 +94,29 @@ enum OpenAPIDocument {
      },
      "migrations": {
       "type": "string"
+     },
+     "scheduler": {
+      "type": "string",
+      "enum": [
+       "ok",
+       "behind",
+       "unknown"
+      ]
+     },
+     "schedulerLagSeconds": {
+      "type": [
+       "number",
+       "null"
+      ],
+      "description": "age of the oldest due escalation or ack window; 0 when none is due"
      }
     },
     "additionalProperties": false,
     "required": [
      "status",
      "database",
-     "migrations"
+     "migrations",
+     "scheduler"
     ]
    },
    "SignIn": {
@@ -3450,6 +3466,47 @@ enum OpenAPIDocument {
        "application/json": {
         "schema": {
          "$ref": "#/components/schemas/Readiness"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "security": [],
+    "tags": [
+     "health"
+    ]
+   }
+  },
+  "/metrics": {
+   "get": {
+    "summary": "Prometheus metrics (text exposition)",
+    "responses": {
+     "200": {
+      "description": "Metrics",
+      "content": {
+       "text/plain": {
+        "schema": {
+         "type": "string"
         }
        }
       }

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -5,15 +6,20 @@ import Postgres
 import RedressStore
 
 /// Turns every error a route throws into an `application/problem+json` response. This is the
-/// one place where errors become HTTP statuses.
+/// one place where errors become HTTP statuses. Every response carries the request's id in
+/// `X-Request-Id`, the same id as the `hb.request.id` of every log line about the request.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
-    let logger: Logger
-
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await respond(request, context: context, next: next)
+        response.headers[HTTPField.Name("X-Request-Id")!] = context.id
+        return response
+    }
+
+    private func respond(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch {
-            let problem = problem(for: error, request: request)
+            let problem = problem(for: error, request: request, logger: context.logger)
             var response = try JSONResponse.make(
                 status: HTTPResponse.Status(code: problem.status), body: problem, contentType: "application/problem+json")
             if problem.status == 401 { response.headers[.wwwAuthenticate] = "Bearer" }
@@ -50,7 +56,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    private func problem(for error: any Error, request: Request) -> Problem {
+    private func problem(for error: any Error, request: Request, logger: Logger) -> Problem {
         switch error {
         case let problem as Problem:
             return problem

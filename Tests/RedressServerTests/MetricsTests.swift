@@ -1,0 +1,64 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Postgres
+import RedressScheduler
+import RedressStore
+import RedressTestSupport
+import Testing
+
+@Suite("Metrics and readiness")
+struct MetricsTests {
+    /// The value of the series whose line starts with `series` (name and labels), or nil.
+    static func value(_ text: String, _ series: String) -> Double? {
+        text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.split(separator: " ").last!) }
+    }
+
+    static func scrape(_ client: any TestClientProtocol) async throws -> String {
+        let response = try await client.call(.get, "/metrics")
+        #expect(response.status == .ok)
+        #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
+        #expect(response.headers[HTTPField.Name("X-Request-Id")!]?.isEmpty == false, "every response names its request")
+        return String(decoding: response.body, as: UTF8.self)
+    }
+
+    @Test func theNamedSeriesArePresentAndMove() async throws {
+        try await APIHarness.run { harness, client in
+            let org = harness.organisation
+            let me = #"redress_http_requests_total{route="/v1/me",method="GET",status="200"}"#
+            _ = try await client.call(.get, "/v1/me", token: org.a.botKey)
+            let before = try await Self.scrape(client)
+            let requests = try #require(Self.value(before, me))
+            for _ in 0..<3 { _ = try await client.call(.get, "/v1/me", token: org.a.botKey) }
+            _ = try await client.call(.get, "/v1/me")
+            let after = try await Self.scrape(client)
+            #expect(Self.value(after, me) == requests + 3, "each request is counted by route, method and status")
+            #expect(Self.value(after, #"redress_http_requests_total{route="/v1/me",method="GET",status="401"}"#) ?? 0 >= 1)
+            #expect(after.contains("redress_http_request_duration_seconds_bucket{route=\"/v1/me\""))
+            #expect(after.contains("redress_pool_connections{"), "pool usage")
+            #expect(after.contains("redress_pool_acquire_seconds_bucket{"), "pool wait time")
+
+            // The scheduler's series move when it escalates (it reports into the same registry).
+            let tier1 = #"redress_escalations_total{tier="1"}"#
+            let escalatedBefore = Self.value(after, tier1) ?? 0
+            let agent = try await client.signIn(org.a.code, "agent")
+            let category = try await ComplaintLifecycleAPITests.billing(client, token: agent)
+            let received = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-25 * 3600))
+            #expect(try await client.call(.post, "/v1/complaints", token: agent, body: """
+                {"channel":"phone","complainant":{"name":"C"},"description":"late","categoryId":"\(category)","receivedAt":"\(received)"}
+                """).status == .created)
+            let ready = try await client.call(.get, "/readyz")
+            #expect(ready.json["scheduler"] as? String == "behind" || ready.json["scheduler"] as? String == "ok")
+            #expect((ready.json["schedulerLagSeconds"] as? Double ?? 0) > 3600, "tier 1 has been due for an hour")
+            try await harness.database.withPool(size: 2) { (pool: PGPool) async throws in
+                try await EscalationScheduler(pool: pool, listen: PGConnectionConfiguration(harness.database.serviceURL)).drain()
+            }
+            let escalated = try await Self.scrape(client)
+            #expect(Self.value(escalated, tier1) == escalatedBefore + 1)
+            #expect((Self.value(escalated, #"redress_pages_total{tier="1",kind="tier"}"#) ?? 0) >= 2)
+            let settled = try await client.call(.get, "/readyz")
+            #expect(settled.json["scheduler"] as? String == "ok" && settled.json["schedulerLagSeconds"] as? Double == 0)
+        }
+    }
+}
