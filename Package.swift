@@ -123,7 +123,7 @@ let package = Package(
         ),
         .target(
             name: "RedressTestSupport",
-            dependencies: ["Postgres", "RedressCore", "RedressStore"],
+            dependencies: ["Postgres", "LocalPostgres", "RedressCore", "RedressStore"],
             path: "Tests/Support",
             swiftSettings: swiftSettings
         ),
