@@ -13,10 +13,11 @@ public enum RedressApplication {
         pool: PGPool,
         store: StoreConfiguration = StoreConfiguration(),
         migrator: PGMigrator,
+        listen: PGConnectionConfiguration? = nil,
         logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = makeRouter(pool: pool, store: store, migrator: migrator, logger: logger)
+        let router = makeRouter(pool: pool, store: store, migrator: migrator, listen: listen, logger: logger)
         return Application(
             router: router,
             configuration: ApplicationConfiguration(
@@ -26,19 +27,21 @@ public enum RedressApplication {
         )
     }
 
-    /// The router with every route and middleware; its `routes` list what the API serves.
+    /// The router with every route and middleware; its `routes` list what the API serves. Page
+    /// streams LISTEN on `listen`, by default the pool's own connection settings.
     public static func makeRouter(
-        pool: PGPool, store: StoreConfiguration = StoreConfiguration(), migrator: PGMigrator, logger: Logger
+        pool: PGPool, store: StoreConfiguration = StoreConfiguration(), migrator: PGMigrator,
+        listen: PGConnectionConfiguration? = nil, logger: Logger
     ) -> Router<RedressRequestContext> {
         RedressMetrics.bootstrap()
         let router = Router(context: RedressRequestContext.self)
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
         HealthRoutes(probe: ReadinessProbe(pool: pool, migrator: migrator), pool: pool).register(on: router)
-        var listen = pool.configuration.connection
-        listen.applicationName += "-pages"
+        var pages = listen ?? pool.configuration.connection
+        if listen == nil { pages.applicationName += "-pages" }
         V1Routes.register(on: router, database: ScopedDatabase(pool: pool, configuration: store),
-                          pageFeed: PageFeed(listen: listen, logger: logger))
+                          pageFeed: PageFeed(listen: pages, logger: logger))
         return router
     }
 

@@ -54,7 +54,8 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await DatabaseRoleCheck.verify(pool)
             let app = RedressApplication.make(
-                configuration: server, pool: pool, store: settings.store, migrator: migrator, logger: logger
+                configuration: server, pool: pool, store: settings.store, migrator: migrator,
+                listen: settings.listenURL.map { PGConnectionConfiguration($0, applicationName: "redress-pages") }, logger: logger
             ) { port in
                 logger.info("listening", metadata: ["port": "\(port)"])
             }

@@ -12,6 +12,10 @@ struct Settings {
     var databaseURL: String?
     /// `OWNER_DATABASE_URL`: the schema owner's connection, used to migrate.
     var ownerDatabaseURL: String?
+    /// `DATABASE_LISTEN_URL`: the service role's direct connection for LISTEN (page streams, the
+    /// scheduler's wake-ups), when `DATABASE_URL` goes through a transaction-pooling PgBouncer,
+    /// which cannot carry LISTEN. Default: `DATABASE_URL`.
+    var listenURL: String?
     /// `REDRESS_DATA_DIR`: where the local cluster lives. Default `.redress`.
     var dataDirectory: URL
     /// `REDRESS_SQL_DIR`: the migrations folder. Default: `sql` beside the working directory or the executable.
@@ -49,6 +53,7 @@ struct Settings {
     init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         func nonEmpty(_ key: String) -> String? { environment[key].flatMap { $0.isEmpty ? nil : $0 } }
         databaseURL = nonEmpty("DATABASE_URL")
+        listenURL = nonEmpty("DATABASE_LISTEN_URL")
         ownerDatabaseURL = nonEmpty("OWNER_DATABASE_URL")
         dataDirectory = URL(fileURLWithPath: nonEmpty("REDRESS_DATA_DIR") ?? ".redress")
         sqlDirectory = nonEmpty("REDRESS_SQL_DIR").map { URL(fileURLWithPath: $0) }
@@ -132,9 +137,10 @@ struct Settings {
     }
 
     /// The background services (escalation scheduler and webhook deliverer) on `pool`, listening
-    /// on `url`.
-    func backgroundServices(pool: PGPool, url: String) -> [ServiceGroupConfiguration.ServiceConfiguration] {
-        [
+    /// on `DATABASE_LISTEN_URL`, else `url`.
+    func backgroundServices(pool: PGPool, url serviceURL: String) -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        let url = listenURL ?? serviceURL
+        return [
             .init(service: EscalationScheduler(pool: pool, listen: PGConnectionConfiguration(url, applicationName: "redress-scheduler-listen"),
                                                configuration: scheduler, logger: Logger(label: "redress.scheduler"))),
             .init(service: WebhookDeliverer(pool: pool, listen: PGConnectionConfiguration(url, applicationName: "redress-webhooks-listen"),
