@@ -31,8 +31,13 @@ struct SchedulerCommand: AsyncParsableCommand {
             await pool.shutdown()
             throw error
         }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: pool)]
+        if settings.metricsPort > 0 {
+            let host = ProcessInfo.processInfo.environment["HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "0.0.0.0"
+            services.append(.init(service: MetricsApplication.make(host: host, port: settings.metricsPort, pool: pool, logger: logger)))
+        }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: pool)] + settings.backgroundServices(pool: pool, url: url),
+            services: services + settings.backgroundServices(pool: pool, url: url),
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Postgres
 import RedressScheduler
+import RedressServer
 import RedressStore
 import ServiceLifecycle
 
@@ -42,6 +43,9 @@ struct Settings {
     var schedulerBatchSize: Int
     /// `SCHEDULER_POLL_SECONDS`: the longest sleep between looks. Default 5.
     var schedulerPollSeconds: Int
+    /// `METRICS_PORT`: where `redress scheduler` serves `/metrics` and `/healthz` (0: nowhere).
+    /// Default 9464. (`serve` serves `/metrics` on its own port.)
+    var metricsPort: Int
     /// `WEBHOOK_MAX_ATTEMPTS`: attempts before a page delivery is dead-lettered. Default 8.
     var webhookMaxAttempts: Int
     /// `WEBHOOK_RETRY_BASE_SECONDS`: the wait after a first failed delivery, doubled after each
@@ -98,6 +102,7 @@ struct Settings {
             }
             return value
         }
+        metricsPort = try number("METRICS_PORT", 9464, 0...65535)
         webhookMaxAttempts = try number("WEBHOOK_MAX_ATTEMPTS", 8, 1...100)
         webhookRetryBaseSeconds = try number("WEBHOOK_RETRY_BASE_SECONDS", 10, 1...3600)
         webhookTimeoutSeconds = try number("WEBHOOK_TIMEOUT_SECONDS", 10, 1...300)
@@ -148,8 +153,9 @@ struct Settings {
         ]
     }
 
-    /// Sets up logging once for the process.
+    /// Sets up logging and metrics once for the process, before anything records.
     func bootstrapLogging() {
+        RedressMetrics.bootstrap()
         let level = logLevel
         let json = logFormat == "json"
         LoggingSystem.bootstrap { label in

@@ -141,7 +141,7 @@ struct EscalationSchedulerTests {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("scheduler-\(UUID().uuidString).log").path
         defer { unlink(log) }
         let pid = try Subprocess.spawn([executable, "scheduler"], environment: [
-            "DATABASE_URL": fixture.database.serviceURL, "SCHEDULER_BATCH_SIZE": "5", "LOG_LEVEL": "error",
+            "DATABASE_URL": fixture.database.serviceURL, "SCHEDULER_BATCH_SIZE": "5", "LOG_LEVEL": "error", "METRICS_PORT": "0",
         ], outputPath: log)
         var recorded = 0
         for _ in 0..<300 where recorded == 0 {

@@ -54,7 +54,9 @@ struct MultiInstanceTests {
             try Self.start(["serve", "--host", "127.0.0.1", "--port", "0"], environment.merging(["SCHEDULER": "off"]) { $1 }),
             try Self.start(["serve", "--host", "127.0.0.1", "--port", "0"], environment.merging(["SCHEDULER": "off"]) { $1 }),
         ]
-        instances += [try Self.start(["scheduler"], environment), try Self.start(["scheduler"], environment)]
+        let metricsPort = try PgBouncer.freePort()
+        instances += [try Self.start(["scheduler"], environment.merging(["METRICS_PORT": String(metricsPort), "HOST": "127.0.0.1"]) { $1 }),
+                      try Self.start(["scheduler"], environment.merging(["METRICS_PORT": "0"]) { $1 })]
         defer {
             for instance in instances {
                 kill(instance.pid, SIGTERM)
@@ -112,6 +114,11 @@ struct MultiInstanceTests {
             #expect(counts.complaints == total, "every request landed once")
             #expect(counts.escalations == total && counts.distinct == total && settled == total, "tier 1 of each, once")
             #expect(counts.pages == 2 * total, "the head and the bot, once each")
+
+            // A scheduler process serves its own metrics.
+            let scraped = try await http.execute(HTTPClientRequest(url: "http://127.0.0.1:\(metricsPort)/metrics"), timeout: .seconds(10))
+            let text = String(buffer: try await scraped.body.collect(upTo: 1 << 22))
+            #expect(scraped.status == .ok && text.contains("redress_scheduler_lag_seconds") && text.contains("redress_pool_connections{"))
         } catch {
             try await http.shutdown()
             throw error

@@ -87,7 +87,8 @@ public struct PgBouncer: Sendable {
         }
     }
 
-    static func freePort() throws -> Int {
+    /// A TCP port on loopback that nothing listens on now.
+    public static func freePort() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(descriptor) }
         var address = sockaddr_in()

@@ -8,7 +8,10 @@ extension PGPool {
         let start = ContinuousClock.now
         defer {
             let waited = ContinuousClock.now - start
-            acquireTimer.recordNanoseconds(waited.components.seconds * 1_000_000_000 + waited.components.attoseconds / 1_000_000_000)
+            // Made per use, so it reports to whatever metrics backend the process bootstrapped, even after the pool.
+            Timer(label: "redress_pool_acquire_seconds", dimensions: [("pool", configuration.connection.applicationName)],
+                  preferredDisplayUnit: .seconds)
+                .recordNanoseconds(waited.components.seconds * 1_000_000_000 + waited.components.attoseconds / 1_000_000_000)
         }
         return try await acquireConnection()
     }

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Metrics
 import NIOConcurrencyHelpers
 import ServiceLifecycle
 
@@ -16,15 +15,12 @@ public final class PGPool: Service, Sendable {
     public let configuration: PGPoolConfiguration
     let logger: Logger
     let state: NIOLockedValueBox<PGPoolState>
-    let acquireTimer: Timer
 
     /// Creates a pool; connections open on demand, each with a thread of its own for libpq.
     public init(configuration: PGPoolConfiguration, logger: Logger = Logger(label: "redress.postgres")) {
         self.configuration = configuration
         self.logger = logger
         self.state = NIOLockedValueBox(PGPoolState(maximum: configuration.maximumConnections))
-        self.acquireTimer = Timer(label: "redress_pool_acquire_seconds", dimensions: [("pool", configuration.connection.applicationName)],
-                                  preferredDisplayUnit: .seconds)
     }
 
     /// Lends a connection to `body` and takes it back afterwards.
