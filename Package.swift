@@ -156,7 +156,7 @@ let package = Package(
         .testTarget(
             name: "RedressServerTests",
             dependencies: [
-                "RedressServer", "RedressScheduler", "RedressStore", "RedressCore", "Postgres", "RedressTestSupport",
+                "RedressServer", "RedressScheduler", "RedressStore", "RedressCore", "Postgres", "LocalPostgres", "RedressTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -162,7 +162,13 @@ schemas["Delivery"] = obj({"id": uuid, "pageId": uuid, "state": enum("pending","
    "history": {"type": "array", "items": obj({"attempt": {"type": "integer"}, "startedAt": dt, "durationMs": {"type": "integer"},
        "statusCode": {"type": ["integer","null"]}, "error": nullable(s())}, ["attempt","startedAt","durationMs"])}},
    ["id","pageId","state","attempts","createdAt","history"])
-for name in ["SLAPolicy", "Webhook", "Delivery", "Page", "Escalation", "RoutingRule", "Handover", "Branch","Department","User","APIKey","Category","Complaint","Event","Communication","Evidence","Finding","Plan"]:
+schemas["AuditEntry"] = obj({"id": {"type": "integer"}, "branchId": uuid, "at": dt, "actorId": nullable(uuid), "actorRoles": {"type": "array", "items": s()},
+   "requestId": nullable(s()), "action": enum("insert","update","delete","read","export"), "entity": s(), "entityId": nullable(uuid),
+   "before": {"description": "the row before (secrets and evidence content left out)"}, "after": {"description": "the row after, or what was read or exported"},
+   "seq": {"type": ["integer","null"], "description": "place in the branch's hash chain once sealed"},
+   "hash": nullable(s(description="SHA-256 (hex) of the entry and the previous entry's hash"))},
+   ["id","branchId","at","actorRoles","action","entity"])
+for name in ["AuditEntry", "SLAPolicy", "Webhook", "Delivery", "Page", "Escalation", "RoutingRule", "Handover", "Branch","Department","User","APIKey","Category","Complaint","Event","Communication","Evidence","Finding","Plan"]:
     schemas[name+"Page"] = page(name)
 
 problem = {"description": "Problem", "content": {"application/problem+json": {"schema": ref("Problem")}}}
@@ -221,6 +227,9 @@ paths = {
  "/v1/webhooks/{id}": {"patch": op("Change, (de)activate or rotate the secret of a webhook (admin)", [resp(200, "Webhook"), ("403", problem)], body="WebhookChanges", params=[pathp()], tags=["escalation"])},
  "/v1/webhooks/{id}/deliveries": {"get": op("Deliveries of a webhook with every attempt, newest first (admin)", [resp(200, "DeliveryPage"), ("403", problem)],
      params=[pathp(), q("state", enum("pending","delivered","dead")), q("limit", {"type": "integer", "minimum": 1, "maximum": 200})], tags=["escalation"])},
+ "/v1/audit": {"get": op("The audit trail of the branches the caller audits, newest first (auditors)", [resp(200, "AuditEntryPage"), ("403", problem)],
+     params=[q("entity", s(64, 1, pattern="^[a-z_]+$")), q("entityId", uuid), q("limit", {"type": "integer", "minimum": 1, "maximum": 200}), q("cursor", s(20, 1, pattern="^[0-9]+$"))],
+     tags=["audit"])},
  "/v1/sla-policies": {"get": op("SLA policies in scope", [resp(200, "SLAPolicyPage")], tags=["configuration"]),
                       "post": op("Add an SLA policy (admin); open complaints are recomputed", [resp(201, "SLAPolicy", "Created"), ("403", problem), ("409", problem)], body="NewSLAPolicy", tags=["configuration"])},
  "/v1/sla-policies/{id}": {"get": op("One SLA policy", [resp(200, "SLAPolicy")], params=[pathp()], tags=["configuration"]),

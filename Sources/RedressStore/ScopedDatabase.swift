@@ -40,7 +40,8 @@ public struct ScopedDatabase: Sendable {
                    set_config('redress.wide_branch_ids', \(values[3]), true),
                    set_config('redress.department_ids', \(values[4]), true),
                    set_config('redress.admin_branch_ids', \(values[5]), true),
-                   set_config('redress.case_branch_ids', \(values[6]), true)
+                   set_config('redress.case_branch_ids', \(values[6]), true),
+                   set_config('redress.request_id', \(values[7]), true)
             """
     }
 }

@@ -17,6 +17,8 @@ public struct AccessScope: Sendable, Equatable {
     public var departmentIDs: Set<UUID>
     /// Branches whose configuration the caller may change.
     public var adminBranchIDs: Set<UUID>
+    /// The request being served, for audit entries (not an access rule).
+    public var requestID: String?
 
     /// The empty scope: every policy matches nothing.
     public static let nobody = AccessScope(
@@ -32,7 +34,7 @@ public struct AccessScope: Sendable, Equatable {
     /// Creates a scope from explicit sets (tests and operators); prefer ``init(caller:)``.
     public init(
         userID: UUID?, roles: Set<Role>, branchIDs: Set<UUID>, wideBranchIDs: Set<UUID>, caseBranchIDs: Set<UUID>,
-        departmentIDs: Set<UUID>, adminBranchIDs: Set<UUID>
+        departmentIDs: Set<UUID>, adminBranchIDs: Set<UUID>, requestID: String? = nil
     ) {
         self.userID = userID
         self.roles = roles
@@ -41,6 +43,7 @@ public struct AccessScope: Sendable, Equatable {
         self.caseBranchIDs = caseBranchIDs
         self.departmentIDs = departmentIDs
         self.adminBranchIDs = adminBranchIDs
+        self.requestID = requestID
     }
 
     /// The scope of `caller`: the home branch always; granted branches for executives and
@@ -63,7 +66,8 @@ public struct AccessScope: Sendable, Equatable {
             wideBranchIDs: wide,
             caseBranchIDs: cases,
             departmentIDs: roles.isDisjoint(with: Role.departmentScoped) ? [] : caller.departmentIDs,
-            adminBranchIDs: roles.contains(.admin) ? [caller.branchID] : []
+            adminBranchIDs: roles.contains(.admin) ? [caller.branchID] : [],
+            requestID: caller.requestID
         )
     }
 
@@ -78,6 +82,7 @@ public struct AccessScope: Sendable, Equatable {
             ("redress.department_ids", Self.arrayLiteral(departmentIDs.map { $0.uuidString.lowercased() })),
             ("redress.admin_branch_ids", Self.arrayLiteral(adminBranchIDs.map { $0.uuidString.lowercased() })),
             ("redress.case_branch_ids", Self.arrayLiteral(caseBranchIDs.map { $0.uuidString.lowercased() })),
+            ("redress.request_id", String((requestID ?? "").prefix(200))),
         ]
     }
 

@@ -31,6 +31,8 @@ public struct Caller: Sendable, Equatable {
     public var credential: Credential
     /// When the credential stops working; nil for API keys without expiry.
     public var expiresAt: Date?
+    /// The request being served, named in audit entries; nil outside a request.
+    public var requestID: String?
 
     /// Creates a caller.
     public init(

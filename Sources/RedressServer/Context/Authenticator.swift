@@ -14,8 +14,9 @@ struct Authenticator: RouterMiddleware {
               header.count > 7, header.prefix(7).lowercased() == "bearer ",
               let secret = CredentialSecret(presented: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
         else { throw Problem.unauthenticated }
-        guard let caller = try await auth.resolve(secret) else { throw Problem.unauthenticated }
+        guard var caller = try await auth.resolve(secret) else { throw Problem.unauthenticated }
         var context = context
+        caller.requestID = context.id
         context.caller = caller
         context.logger[metadataKey: "user"] = "\(caller.userID)"
         return try await next(request, context)

@@ -3031,6 +3031,111 @@ enum OpenAPIDocument {
      "history"
     ]
    },
+   "AuditEntry": {
+    "type": "object",
+    "properties": {
+     "id": {
+      "type": "integer"
+     },
+     "branchId": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "at": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "actorId": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "uuid"
+     },
+     "actorRoles": {
+      "type": "array",
+      "items": {
+       "type": "string"
+      }
+     },
+     "requestId": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "action": {
+      "type": "string",
+      "enum": [
+       "insert",
+       "update",
+       "delete",
+       "read",
+       "export"
+      ]
+     },
+     "entity": {
+      "type": "string"
+     },
+     "entityId": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "uuid"
+     },
+     "before": {
+      "description": "the row before (secrets and evidence content left out)"
+     },
+     "after": {
+      "description": "the row after, or what was read or exported"
+     },
+     "seq": {
+      "type": [
+       "integer",
+       "null"
+      ],
+      "description": "place in the branch's hash chain once sealed"
+     },
+     "hash": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "description": "SHA-256 (hex) of the entry and the previous entry's hash"
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "id",
+     "branchId",
+     "at",
+     "actorRoles",
+     "action",
+     "entity"
+    ]
+   },
+   "AuditEntryPage": {
+    "type": "object",
+    "properties": {
+     "items": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/AuditEntry"
+      }
+     },
+     "nextCursor": {
+      "type": [
+       "string",
+       "null"
+      ]
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "items"
+    ]
+   },
    "SLAPolicyPage": {
     "type": "object",
     "properties": {
@@ -5980,6 +6085,119 @@ enum OpenAPIDocument {
     ],
     "tags": [
      "escalation"
+    ]
+   }
+  },
+  "/v1/audit": {
+   "get": {
+    "summary": "The audit trail of the branches the caller audits, newest first (auditors)",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/AuditEntryPage"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "entity",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "minLength": 1,
+       "maxLength": 64,
+       "pattern": "^[a-z_]+$"
+      }
+     },
+     {
+      "name": "entityId",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     },
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 200
+      }
+     },
+     {
+      "name": "cursor",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "minLength": 1,
+       "maxLength": 20,
+       "pattern": "^[0-9]+$"
+      }
+     }
+    ],
+    "tags": [
+     "audit"
     ]
    }
   },

@@ -23,6 +23,7 @@ enum V1Routes {
         PageRoutes(pages: PageStore(database: database), feed: pageFeed).register(on: authenticated)
         WebhookRoutes(webhooks: WebhookStore(database: database)).register(on: authenticated)
         SLARoutes(sla: SLAConfigurationStore(database: database)).register(on: authenticated)
+        AuditRoutes(audit: AuditStore(pool: database.pool), database: database).register(on: authenticated)
         CaseWorkRoutes(caseWork: CaseWorkStore(database: database), complaints: ComplaintStore(database: database))
             .register(on: authenticated)
         CategoryRoutes(categories: CategoryStore(database: database), rules: RoutingRuleStore(database: database))

@@ -111,12 +111,16 @@ public struct ComplaintStore: Sendable {
             """
     }
 
-    /// One complaint, if the caller may see it.
+    /// One complaint, if the caller may see it. The read of its customer's personal data goes
+    /// into the audit trail in the same transaction.
     public func get(_ scope: AccessScope, id: UUID) async throws -> Complaint {
-        try await database.withScope(scope, readOnly: true) { connection in
+        try await database.withScope(scope) { connection in
             let rows = try await connection.query("SELECT \(unescaped: ComplaintColumns.list) FROM complaints WHERE id = \(id)")
             guard let row = rows.first else { throw StoreError.notFound }
-            return try ComplaintColumns.complaint(row)
+            let complaint = try ComplaintColumns.complaint(row)
+            try await AuditStore.recordAccess(connection, branchID: complaint.branchId, action: "read", entity: "complaints",
+                                              entityID: complaint.id)
+            return complaint
         }
     }
 }

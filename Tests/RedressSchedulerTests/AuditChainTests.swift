@@ -1,0 +1,65 @@
+import Foundation
+import LocalPostgres
+import Postgres
+import RedressScheduler
+import RedressStore
+import RedressTestSupport
+import Testing
+
+@Suite("The audit hash chain and redress audit verify")
+struct AuditChainTests {
+    static func verify(_ database: TestDatabase) throws -> (status: Int32, output: String) {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString).log").path
+        defer { unlink(log) }
+        let pid = try Subprocess.spawn([MultiInstanceTests.executable, "audit", "verify"],
+                                       environment: ["OWNER_DATABASE_URL": database.ownerURL, "LOG_LEVEL": "error"], outputPath: log)
+        let status = try Subprocess.wait(pid)
+        return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+    }
+
+    @Test func sealedChainsVerifyAndAnOwnersTamperingIsFoundAtItsEntry() async throws {
+        let fixture = try await EscalationSchedulerTests.fixture()
+        let database = fixture.database
+        try await fixture.database.withPool(size: 4) { (pool: PGPool) async throws in
+            _ = try await EscalationSchedulerTests.intake(fixture, pool: pool, count: 5, age: 25 * 3600)
+            let scheduler = EscalationScheduler(pool: pool, listen: PGConnectionConfiguration(database.serviceURL))
+            try await scheduler.drain()
+            // Two sealers at once still give each branch one gapless chain.
+            async let first = scheduler.sealAudit()
+            async let second = scheduler.sealAudit()
+            #expect(try await first + second > 0)
+            #expect(try await scheduler.sealAudit() == 0, "everything is sealed")
+        }
+        let clean = try Self.verify(database)
+        #expect(clean.status == 0 && clean.output.contains("every chain holds"), "\(clean.output)")
+
+        let tampered: Int64 = try await database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+            let row = try await owner.query("""
+                SELECT max(seq), count(*) FILTER (WHERE seq IS NULL) FROM audit_log WHERE branch_id = \(fixture.org.a.id)
+                """)[0]
+            #expect(try row.decode(Int.self, at: 1) == 0)
+            let length: Int64 = try row.decode(at: 0)
+            #expect(length > 20, "intake, escalations and pages of five complaints are all on the trail")
+            let target = length / 2
+            // The owner edits an entry's content, as someone covering their tracks would.
+            try await owner.query("""
+                UPDATE audit_log SET after = jsonb_set(coalesce(after, '{}'), '{note}', '"nothing happened"')
+                 WHERE branch_id = \(fixture.org.a.id) AND seq = \(target)
+                """)
+            return target
+        }
+        let broken = try Self.verify(database)
+        #expect(broken.status == 1)
+        #expect(broken.output.contains("BROKEN branch \(fixture.org.a.id.uuidString.lowercased()) at entry \(tampered)"), "\(broken.output)")
+        #expect(broken.output.contains("content does not match its hash"))
+
+        // Deleting an entry (and fixing nothing else) breaks the chain at the entry after it.
+        try await database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+            try await owner.query("UPDATE audit_log SET after = jsonb_set(after, '{note}', 'null') - 'note' WHERE branch_id = \(fixture.org.a.id) AND seq = \(tampered)")
+            try await owner.query("DELETE FROM audit_log WHERE branch_id = \(fixture.org.a.id) AND seq = \(tampered)")
+        }
+        let gap = try Self.verify(database)
+        #expect(gap.status == 1 && gap.output.contains("at entry \(tampered + 1)") && gap.output.contains("entries missing before it"),
+                "\(gap.output)")
+    }
+}
