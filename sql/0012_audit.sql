@@ -63,7 +63,8 @@ CREATE FUNCTION audit.append(branch uuid, action text, entity text, entity_id uu
     VALUES (branch, scope.user_id(), scope.roles(), scope.request_id(), action, entity, entity_id, before, after)
 $$;
 
--- The row trigger on every tenant table: the row without secrets or evidence content.
+-- The row trigger on every tenant table: the row without secrets or evidence content; for an
+-- update, only the fields that changed, before and after.
 CREATE FUNCTION audit.record_change() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, public
@@ -75,8 +76,14 @@ DECLARE
     row_data jsonb := coalesce(new_row, old_row);
     branch uuid := CASE WHEN TG_TABLE_NAME = 'branches' THEN (row_data ->> 'id')::uuid ELSE (row_data ->> 'branch_id')::uuid END;
 BEGIN
-    IF TG_OP = 'UPDATE' AND old_row = new_row THEN
-        RETURN NULL;
+    IF TG_OP = 'UPDATE' THEN
+        SELECT jsonb_object_agg(o.key, o.value), jsonb_object_agg(o.key, new_row -> o.key)
+          INTO old_row, new_row
+          FROM jsonb_each(old_row) o
+         WHERE new_row -> o.key IS DISTINCT FROM o.value;
+        IF old_row IS NULL THEN
+            RETURN NULL;
+        END IF;
     END IF;
     PERFORM audit.append(branch, lower(TG_OP), TG_TABLE_NAME,
                          CASE WHEN row_data ? 'id' AND row_data ->> 'id' ~ '^[0-9a-f-]{36}$' THEN (row_data ->> 'id')::uuid END,

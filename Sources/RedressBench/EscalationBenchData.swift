@@ -78,7 +78,7 @@ struct EscalationBenchData {
     /// passes while the tables are vacuumed.
     func reset(count: Int, dueInSeconds due: String) async throws {
         try await owner.withConnection { connection in
-            try await connection.executeScript("TRUNCATE delivery_attempts, page_deliveries, pages, escalations, complaint_events")
+            try await connection.executeScript("TRUNCATE delivery_attempts, page_deliveries, pages, escalations, complaint_events, audit_log")
             try await connection.execute("""
                 UPDATE complaints c
                    SET escalated_tiers = '{}', next_escalation_tier = 1, next_escalation_at = now() + interval '3 days',

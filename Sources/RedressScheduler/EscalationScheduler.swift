@@ -20,16 +20,15 @@ public struct SchedulerConfiguration: Sendable {
     }
 }
 
-/// Fires escalations on time, re-pages unacknowledged ones, and seals the audit trail. Any number may run at once (claims
+/// Fires escalations on time and re-pages unacknowledged ones. Any number may run at once (claims
 /// use FOR UPDATE SKIP LOCKED and each tier is recorded once by a unique key). Each pass first
 /// recomputes deadlines a policy or calendar change made stale, then fires every due tier, then
-/// re-pages escalations whose ack window passed, then seals new audit entries. It sleeps until
-/// the next due time, wakes early when a deadline moves (`LISTEN redress_deadlines`), and looks
-/// again at least every `pollInterval` in case a notification was lost.
+/// re-pages escalations whose ack window passed. It sleeps until the next due time, wakes early
+/// when a deadline moves (`LISTEN redress_deadlines`), and looks again at least every
+/// `pollInterval` in case a notification was lost.
 public struct EscalationScheduler: Service {
     let store: EscalationStore
     let complaints: ComplaintStore
-    let audit: AuditStore
     let loop: WorkLoop
     let configuration: SchedulerConfiguration
     let logger: Logger
@@ -39,7 +38,6 @@ public struct EscalationScheduler: Service {
                 logger: Logger = Logger(label: "redress.scheduler")) {
         store = EscalationStore(pool: pool)
         complaints = ComplaintStore(database: ScopedDatabase(pool: pool))
-        audit = AuditStore(pool: pool)
         loop = WorkLoop(listener: PGListener(configuration: listen, channels: ["redress_deadlines"], logger: logger),
                         pollInterval: configuration.pollInterval, logger: logger)
         self.configuration = configuration
@@ -54,7 +52,6 @@ public struct EscalationScheduler: Service {
             try await recomputeStale()
             try await drain()
             try await repage()
-            try await sealAudit()
         }, nextDue: { try await store.nextDue() })
     }
 
@@ -92,18 +89,6 @@ public struct EscalationScheduler: Service {
                 ])
             }
             if fired.isEmpty { return all }
-        }
-    }
-
-    /// Seals every new audit entry into its branch's hash chain; returns how many.
-    @discardableResult
-    public func sealAudit() async throws -> Int {
-        var total = 0
-        while true {
-            try Task.checkCancellation()
-            let sealed = try await audit.seal(batch: 5000)
-            total += sealed
-            if sealed == 0 { return total }
         }
     }
 

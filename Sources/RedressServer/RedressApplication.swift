@@ -36,6 +36,7 @@ public enum RedressApplication {
         RedressMetrics.bootstrap()
         let router = Router(context: RedressRequestContext.self)
         router.add(middleware: MetricsMiddleware())
+        router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: ProblemMiddleware())
         HealthRoutes(probe: ReadinessProbe(pool: pool, migrator: migrator), pool: pool).register(on: router)
         var pages = listen ?? pool.configuration.connection

@@ -141,7 +141,7 @@ struct Settings {
                               timeout: .seconds(webhookTimeoutSeconds), pollInterval: .seconds(schedulerPollSeconds))
     }
 
-    /// The background services (escalation scheduler and webhook deliverer) on `pool`, listening
+    /// The background services (escalation scheduler, webhook deliverer, audit sealer) on `pool`, listening
     /// on `DATABASE_LISTEN_URL`, else `url`.
     func backgroundServices(pool: PGPool, url serviceURL: String) -> [ServiceGroupConfiguration.ServiceConfiguration] {
         let url = listenURL ?? serviceURL
@@ -150,6 +150,7 @@ struct Settings {
                                                configuration: scheduler, logger: Logger(label: "redress.scheduler"))),
             .init(service: WebhookDeliverer(pool: pool, listen: PGConnectionConfiguration(url, applicationName: "redress-webhooks-listen"),
                                             configuration: delivery, logger: Logger(label: "redress.webhooks"))),
+            .init(service: AuditSealer(pool: pool, pollInterval: .seconds(schedulerPollSeconds))),
         ]
     }
 

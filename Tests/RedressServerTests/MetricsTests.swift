@@ -20,6 +20,8 @@ struct MetricsTests {
         #expect(response.status == .ok)
         #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
         #expect(response.headers[HTTPField.Name("X-Request-Id")!]?.isEmpty == false, "every response names its request")
+        #expect(response.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff")
+        #expect(response.headers[HTTPField.Name("Content-Security-Policy")!] == "default-src 'none'; frame-ancestors 'none'")
         return String(decoding: response.body, as: UTF8.self)
     }
 
