@@ -179,7 +179,7 @@ def resp(status, schema=None, desc="OK"):
 def op(summary, responses, body=None, params=(), secured=True, tags=None):
     o = {"summary": summary, "responses": {}}
     for st, r in responses: o["responses"][str(st)] = r
-    for st in (["400","401","404","422"] if secured else ["400","422"]):
+    for st in (["400","401","404","422","429"] if secured else ["400","422"]):
         o["responses"].setdefault(st, problem)
     if body: o["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(body)}}}
     if params: o["parameters"] = list(params)

@@ -17,7 +17,7 @@ public enum RedressApplication {
         logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = makeRouter(pool: pool, store: store, migrator: migrator, listen: listen, logger: logger)
+        let router = makeRouter(pool: pool, store: store, migrator: migrator, listen: listen, limits: configuration, logger: logger)
         return Application(
             router: router,
             configuration: ApplicationConfiguration(
@@ -28,10 +28,11 @@ public enum RedressApplication {
     }
 
     /// The router with every route and middleware; its `routes` list what the API serves. Page
-    /// streams LISTEN on `listen`, by default the pool's own connection settings.
+    /// streams LISTEN on `listen`, by default the pool's own connection settings; `limits` gives
+    /// the rate limits.
     public static func makeRouter(
         pool: PGPool, store: StoreConfiguration = StoreConfiguration(), migrator: PGMigrator,
-        listen: PGConnectionConfiguration? = nil, logger: Logger
+        listen: PGConnectionConfiguration? = nil, limits: ServerConfiguration = ServerConfiguration(), logger: Logger
     ) -> Router<RedressRequestContext> {
         RedressMetrics.bootstrap()
         let router = Router(context: RedressRequestContext.self)
@@ -42,7 +43,7 @@ public enum RedressApplication {
         var pages = listen ?? pool.configuration.connection
         if listen == nil { pages.applicationName += "-pages" }
         V1Routes.register(on: router, database: ScopedDatabase(pool: pool, configuration: store),
-                          pageFeed: PageFeed(listen: pages, logger: logger))
+                          pageFeed: PageFeed(listen: pages, logger: logger), limits: limits)
         return router
     }
 

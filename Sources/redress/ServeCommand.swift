@@ -35,7 +35,8 @@ struct ServeCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let server = ServerConfiguration(
             host: host ?? environment["HOST"] ?? "0.0.0.0",
-            port: try port ?? Int(environment["PORT"] ?? "8080").orThrow(SettingsError("PORT must be a number")))
+            port: try port ?? Int(environment["PORT"] ?? "8080").orThrow(SettingsError("PORT must be a number")),
+            signInsPerMinute: settings.signInsPerMinute, requestsPerMinute: settings.requestsPerMinute)
 
         let database = try DatabaseTarget.resolve(settings, logger: logger)
         let migrator = PGMigrator(migrations: try PGMigration.load(from: settings.migrationsDirectory()), logger: logger)

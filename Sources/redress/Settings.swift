@@ -43,6 +43,10 @@ struct Settings {
     var schedulerBatchSize: Int
     /// `SCHEDULER_POLL_SECONDS`: the longest sleep between looks. Default 5.
     var schedulerPollSeconds: Int
+    /// `SIGN_IN_RATE_PER_MINUTE`: sign-in attempts admitted per client address per minute. Default 30.
+    var signInsPerMinute: Int
+    /// `RATE_LIMIT_PER_MINUTE`: requests admitted per session or API key per minute. Default 1200.
+    var requestsPerMinute: Int
     /// `METRICS_PORT`: where `redress scheduler` serves `/metrics` and `/healthz` (0: nowhere).
     /// Default 9464. (`serve` serves `/metrics` on its own port.)
     var metricsPort: Int
@@ -103,6 +107,8 @@ struct Settings {
             return value
         }
         metricsPort = try number("METRICS_PORT", 9464, 0...65535)
+        signInsPerMinute = try number("SIGN_IN_RATE_PER_MINUTE", 30, 1...100_000)
+        requestsPerMinute = try number("RATE_LIMIT_PER_MINUTE", 1200, 1...1_000_000)
         webhookMaxAttempts = try number("WEBHOOK_MAX_ATTEMPTS", 8, 1...100)
         webhookRetryBaseSeconds = try number("WEBHOOK_RETRY_BASE_SECONDS", 10, 1...3600)
         webhookTimeoutSeconds = try number("WEBHOOK_TIMEOUT_SECONDS", 10, 1...300)

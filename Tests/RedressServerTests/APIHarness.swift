@@ -16,12 +16,16 @@ struct APIHarness {
     let database: TestDatabase
     let organisation: TestOrganisation
 
-    static func run(_ body: @escaping @Sendable (APIHarness, any TestClientProtocol) async throws -> Void) async throws {
+    /// Runs `body` against a served application; rate limits are out of the way unless `server`
+    /// sets them.
+    static func run(server: ServerConfiguration = ServerConfiguration(host: "127.0.0.1", port: 0, signInsPerMinute: 1_000_000,
+                                                                      requestsPerMinute: 1_000_000),
+                    _ body: @escaping @Sendable (APIHarness, any TestClientProtocol) async throws -> Void) async throws {
         let database = try await TestDatabase.create()
         let organisation = try await TestOrganisation.create(in: database)
         try await database.withPool(size: 4) { (pool: PGPool) async throws in
             let app = RedressApplication.make(
-                configuration: ServerConfiguration(host: "127.0.0.1", port: 0), pool: pool,
+                configuration: server, pool: pool,
                 store: StoreConfiguration(passwordHashCost: 4, sessionLifetime: .seconds(600)),
                 migrator: PGMigrator(migrations: try PGMigration.load(from: TestDatabase.sqlDirectory)),
                 logger: Logger(label: "test"))

@@ -8,6 +8,8 @@ import RedressStore
 struct Authenticator: RouterMiddleware {
     typealias Context = RedressRequestContext
     let auth: AuthStore
+    /// Requests per credential.
+    let limiter: RateLimiter
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization],
@@ -15,6 +17,14 @@ struct Authenticator: RouterMiddleware {
               let secret = CredentialSecret(presented: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
         else { throw Problem.unauthenticated }
         guard var caller = try await auth.resolve(secret) else { throw Problem.unauthenticated }
+        let credential: String
+        switch caller.credential {
+        case .session(let id): credential = "session:\(id)"
+        case .apiKey(let id): credential = "key:\(id)"
+        }
+        if let wait = limiter.admit(credential) {
+            throw Problem.rateLimited(retryAfter: wait)
+        }
         var context = context
         caller.requestID = context.id
         context.caller = caller

@@ -8,11 +8,14 @@ public struct RedressRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The authenticated caller; nil before authentication and on public routes.
     public var caller: Caller?
+    /// The client's IP address as the socket saw it (a proxy's, behind one).
+    public var clientAddress: String?
 
     /// Creates an empty context for a new request.
     public init(source: Source) {
         coreContext = CoreRequestContextStorage(source: source)
         caller = nil
+        clientAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// The caller, or a 401 problem when the route was reached without authentication.

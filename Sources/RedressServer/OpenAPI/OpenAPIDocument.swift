@@ -3794,6 +3794,16 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
      }
     },
     "tags": [
@@ -3846,6 +3856,16 @@ enum OpenAPIDocument {
       }
      },
      "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
       "description": "Problem",
       "content": {
        "application/problem+json": {
@@ -3914,6 +3934,16 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
      }
     },
     "tags": [
@@ -3966,6 +3996,16 @@ enum OpenAPIDocument {
       }
      },
      "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
       "description": "Problem",
       "content": {
        "application/problem+json": {
@@ -4053,6 +4093,16 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
      }
     },
     "requestBody": {
@@ -4126,6 +4176,16 @@ enum OpenAPIDocument {
       }
      },
      "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
       "description": "Problem",
       "content": {
        "application/problem+json": {
@@ -4242,6 +4302,16 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
      }
     },
     "requestBody": {
@@ -4304,6 +4374,16 @@ enum OpenAPIDocument {
       }
      },
      "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
       "description": "Problem",
       "content": {
        "application/problem+json": {
@@ -4401,6 +4481,16 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
      }
     },
     "requestBody": {
@@ -4483,6 +4573,16 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
      }
     },
     "parameters": [
@@ -4546,6 +4646,16 @@ enum OpenAPIDocument {
       }
      },
      "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
       "description": "Problem",
       "content": {
        "application/problem+json": {
@@ -4662,6 +4772,16 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
      }
     },
     "requestBody": {
@@ -4724,6 +4844,16 @@ enum OpenAPIDocument {
       }
      },
      "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
       "description": "Problem",
       "content": {
        "application/problem+json": {
@@ -4821,6 +4951,16 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
      }
     },
     "requestBody": {
@@ -4903,6 +5043,16 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
      }
     },
     "parameters": [
@@ -4966,6 +5116,16 @@ enum OpenAPIDocument {
       }
      },
      "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
       "description": "Problem",
       "content": {
        "application/problem+json": {
@@ -5073,6 +5233,16 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
      }
     },
     "requestBody": {
@@ -5146,6 +5316,16 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
      }
     },
     "parameters": [
@@ -5209,6 +5389,16 @@ enum OpenAPIDocument {
       }
      },
      "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
       "description": "Problem",
       "content": {
        "application/problem+json": {
@@ -5295,6 +5485,16 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
      }
     },
     "requestBody": {
@@ -5367,6 +5567,16 @@ enum OpenAPIDocument {
       }
      },
      "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
       "description": "Problem",
       "content": {
        "application/problem+json": {
@@ -5456,6 +5666,16 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
      }
     },
     "tags": [
@@ -5516,6 +5736,16 @@ enum OpenAPIDocument {
       }
      },
      "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
       "description": "Problem",
       "content": {
        "application/problem+json": {
@@ -5597,6 +5827,16 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
      }
     },
     "parameters": [
@@ -5660,6 +5900,16 @@ enum OpenAPIDocument {
       }
      },
      "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
       "description": "Problem",
       "content": {
        "application/problem+json": {
@@ -5738,6 +5988,16 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
      }
     },
     "tags": [
@@ -5808,6 +6068,16 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
      }
     },
     "tags": [
@@ -5868,6 +6138,16 @@ enum OpenAPIDocument {
       }
      },
      "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
       "description": "Problem",
       "content": {
        "application/problem+json": {
@@ -5948,6 +6228,16 @@ enum OpenAPIDocument {
       }
      },
      "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
       "description": "Problem",
       "content": {
        "application/problem+json": {
@@ -6039,6 +6329,16 @@ enum OpenAPIDocument {
       }
      },
      "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
       "description": "Problem",
       "content": {
        "application/problem+json": {
@@ -6151,6 +6451,16 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
      }
     },
     "parameters": [
@@ -6254,6 +6564,16 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
      }
     },
     "tags": [
@@ -6332,6 +6652,16 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
      }
     },
     "requestBody": {
@@ -6394,6 +6724,16 @@ enum OpenAPIDocument {
       }
      },
      "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
       "description": "Problem",
       "content": {
        "application/problem+json": {
@@ -6491,6 +6831,16 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
      }
     },
     "requestBody": {
@@ -6572,6 +6922,16 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
      }
     },
     "parameters": [
@@ -6643,6 +7003,16 @@ enum OpenAPIDocument {
       }
      },
      "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
       "description": "Problem",
       "content": {
        "application/problem+json": {
@@ -6732,6 +7102,16 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
      }
     },
     "parameters": [
@@ -6805,6 +7185,16 @@ enum OpenAPIDocument {
       }
      },
      "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
       "description": "Problem",
       "content": {
        "application/problem+json": {
@@ -6891,6 +7281,16 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
      }
     },
     "parameters": [
@@ -6964,6 +7364,16 @@ enum OpenAPIDocument {
       }
      },
      "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
       "description": "Problem",
       "content": {
        "application/problem+json": {
@@ -7231,6 +7641,16 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
      }
     },
     "requestBody": {
@@ -7305,6 +7725,16 @@ enum OpenAPIDocument {
       }
      },
      "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
       "description": "Problem",
       "content": {
        "application/problem+json": {
@@ -7402,6 +7832,16 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
      }
     },
     "requestBody": {
@@ -7475,6 +7915,16 @@ enum OpenAPIDocument {
       }
      },
      "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
       "description": "Problem",
       "content": {
        "application/problem+json": {
@@ -7566,6 +8016,16 @@ enum OpenAPIDocument {
       }
      },
      "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
       "description": "Problem",
       "content": {
        "application/problem+json": {
@@ -7684,6 +8144,16 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
      }
     },
     "parameters": [
@@ -7755,6 +8225,16 @@ enum OpenAPIDocument {
       }
      },
      "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
       "description": "Problem",
       "content": {
        "application/problem+json": {
@@ -7836,6 +8316,16 @@ enum OpenAPIDocument {
       }
      },
      "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
       "description": "Problem",
       "content": {
        "application/problem+json": {
@@ -7933,6 +8423,16 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
      }
     },
     "requestBody": {
@@ -8007,6 +8507,16 @@ enum OpenAPIDocument {
       }
      },
      "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
       "description": "Problem",
       "content": {
        "application/problem+json": {
@@ -8095,6 +8605,16 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
      }
     },
     "parameters": [
@@ -8166,6 +8686,16 @@ enum OpenAPIDocument {
       }
      },
      "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
       "description": "Problem",
       "content": {
        "application/problem+json": {
@@ -8247,6 +8777,16 @@ enum OpenAPIDocument {
       }
      },
      "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
       "description": "Problem",
       "content": {
        "application/problem+json": {

@@ -18,6 +18,14 @@ extension Problem {
                 detail: "This action needs the \(role.rawValue) role.")
     }
 
+    /// 429: this credential sent more requests than its limit; `Retry-After` says when to go on.
+    static func rateLimited(retryAfter seconds: Int) -> Problem {
+        var problem = Problem(kind: "rate-limited", title: "Too many requests", status: .tooManyRequests,
+                              detail: "This credential sent more requests per minute than allowed. Retry after \(seconds) s.")
+        problem.retryAfter = seconds
+        return problem
+    }
+
     /// 429: too many failed sign-ins; `Retry-After` says when to try again.
     static func throttled(retryAfter seconds: Int) -> Problem {
         var problem = Problem(kind: "too-many-attempts", title: "Too many attempts", status: .tooManyRequests,

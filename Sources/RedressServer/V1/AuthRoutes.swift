@@ -5,6 +5,8 @@ import RedressStore
 /// `POST /v1/auth/sign-in` (public) and `POST /v1/auth/sign-out` (authenticated).
 struct AuthRoutes: Sendable {
     let auth: AuthStore
+    /// Sign-in attempts per client address.
+    let signIns: RateLimiter
 
     struct SignInBody: StrictBody {
         static let fields: Set<String> = ["branch", "login", "password"]
@@ -22,7 +24,8 @@ struct AuthRoutes: Sendable {
     }
 
     func registerPublic(on group: RouterGroup<RedressRequestContext>) {
-        group.post("auth/sign-in") { request, _ -> Response in
+        group.post("auth/sign-in") { request, context -> Response in
+            if let wait = signIns.admit(context.clientAddress ?? "unknown") { throw Problem.throttled(retryAfter: wait) }
             let body = try await RequestBody.decode(SignInBody.self, from: request)
             var rules = FieldRules()
             rules.text(body.branch, "/branch", length: 1...32)

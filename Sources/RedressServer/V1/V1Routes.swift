@@ -3,7 +3,8 @@ import RedressStore
 
 /// Registers every `/v1` route: sign-in in the open, the rest behind the ``Authenticator``.
 enum V1Routes {
-    static func register(on router: Router<RedressRequestContext>, database: ScopedDatabase, pageFeed: PageFeed) {
+    static func register(on router: Router<RedressRequestContext>, database: ScopedDatabase, pageFeed: PageFeed,
+                         limits: ServerConfiguration) {
         let auth = AuthStore(database: database)
         let users = UserStore(database: database)
         let v1 = router.group("v1")
@@ -11,9 +12,10 @@ enum V1Routes {
             Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "public, max-age=300"],
                      body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
         }
-        AuthRoutes(auth: auth).registerPublic(on: v1)
-        let authenticated = v1.group().add(middleware: Authenticator(auth: auth))
-        AuthRoutes(auth: auth).registerAuthenticated(on: authenticated)
+        let authRoutes = AuthRoutes(auth: auth, signIns: RateLimiter(limit: limits.signInsPerMinute))
+        authRoutes.registerPublic(on: v1)
+        let authenticated = v1.group().add(middleware: Authenticator(auth: auth, limiter: RateLimiter(limit: limits.requestsPerMinute)))
+        authRoutes.registerAuthenticated(on: authenticated)
         MeRoutes(users: users).register(on: authenticated)
         BranchRoutes(branches: BranchStore(database: database)).register(on: authenticated)
         DepartmentRoutes(departments: DepartmentStore(database: database)).register(on: authenticated)

@@ -1,0 +1,38 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+@testable import RedressServer
+import RedressTestSupport
+import Testing
+
+@Suite("Rate limits")
+struct RateLimitTests {
+    @Test func aWindowAdmitsItsLimitThenSaysHowLongToWait() {
+        let limiter = RateLimiter(limit: 3, window: .seconds(60))
+        let start = ContinuousClock.now
+        #expect((0..<3).map { _ in limiter.admit("a", now: start) } == [nil, nil, nil])
+        #expect(limiter.admit("a", now: start + .seconds(20)) == 40)
+        #expect(limiter.admit("b", now: start + .seconds(20)) == nil, "each key counts alone")
+        #expect(limiter.admit("a", now: start + .seconds(60)) == nil, "a new window")
+    }
+
+    @Test func signInsPerAddressAndRequestsPerCredentialAreLimited() async throws {
+        try await APIHarness.run(server: ServerConfiguration(host: "127.0.0.1", port: 0, signInsPerMinute: 3, requestsPerMinute: 5)) { harness, client in
+            let org = harness.organisation
+            let token = try await client.signIn(org.a.code, "agent")
+            for _ in 0..<2 {
+                _ = try await client.call(.post, "/v1/auth/sign-in", body: #"{"branch":"nowhere","login":"x","password":"y"}"#)
+            }
+            let refused = try await client.call(.post, "/v1/auth/sign-in",
+                                                body: #"{"branch":"\#(org.a.code)","login":"agent","password":"\#(TestOrganisation.password)"}"#)
+            #expect(refused.status == .tooManyRequests, "the fourth attempt from one address in a minute, right password or not")
+            #expect(Int(refused.headers[.retryAfter] ?? "") ?? 0 >= 1)
+
+            for _ in 0..<5 { #expect(try await client.call(.get, "/v1/me", token: token).status == .ok) }
+            let limited = try await client.call(.get, "/v1/me", token: token)
+            #expect(limited.status == .tooManyRequests && limited.json["type"] as? String == "https://redress.dev/problems/rate-limited")
+            #expect(try await client.call(.get, "/v1/me", token: org.a.botKey).status == .ok, "another credential has its own count")
+        }
+    }
+}
