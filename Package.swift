@@ -65,7 +65,7 @@ let package = Package(
         .target(
             name: "RedressScheduler",
             dependencies: [
-                "Postgres", "RedressStore",
+                "Postgres", "RedressCore", "RedressStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

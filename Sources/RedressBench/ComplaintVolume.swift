@@ -8,18 +8,7 @@ struct ComplaintVolume {
 
     func fill(to total: Int) async throws {
         try await owner.withConnection { connection in
-            try await connection.executeScript("""
-                INSERT INTO branches (code, name, time_zone)
-                SELECT 'bench-' || n, 'Bench branch ' || n, 'Asia/Shanghai' FROM generate_series(1, 18) n
-                ON CONFLICT (code) DO NOTHING;
-                INSERT INTO departments (branch_id, name, kind)
-                SELECT b.id, k.name, k.kind FROM branches b,
-                       (VALUES ('Customer Service Centre', 'customer_service'), ('Complaint Management Office', 'complaint_office'),
-                               ('Network Operations', 'network_operations'), ('Billing', 'billing'), ('Product', 'product'),
-                               ('Legal', 'legal')) AS k (name, kind)
-                 WHERE b.code LIKE 'bench-%'
-                ON CONFLICT DO NOTHING;
-                """)
+            try await BenchBranches.create(prefix: "bench-", count: 18, connection)
             var existing: Int = try await connection.query("SELECT count(*) FROM complaints")[0].decode(at: 0)
             while existing < total {
                 let batch = min(100_000, total - existing)

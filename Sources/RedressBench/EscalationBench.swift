@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Postgres
+import RedressCore
 import RedressScheduler
 import ServiceLifecycle
 
@@ -83,8 +84,7 @@ struct EscalationBench: AsyncParsableCommand {
                         try await group.waitForAll()
                     }
                 }
-                let elapsed = ContinuousClock.now - start
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                let seconds = (ContinuousClock.now - start).inSeconds
                 let counts = try await data.counts()
                 guard counts.escalations == burst, counts.pages == 2 * burst, counts.due == 0 else {
                     throw ValidationError("\(mode.rawValue) left \(counts) (expected \(burst) escalations, \(2 * burst) pages)")

@@ -11,17 +11,8 @@ struct EscalationBenchData {
     /// over every department) are listed in `bench_burst`.
     func prepare(total: Int, burst: Int) async throws {
         try await owner.withConnection { connection in
+            try await BenchBranches.create(prefix: "esc-", count: 20, connection)
             try await connection.executeScript("""
-                INSERT INTO branches (code, name, time_zone)
-                SELECT 'esc-' || n, 'Escalation branch ' || n, 'Asia/Shanghai' FROM generate_series(1, 20) n
-                ON CONFLICT (code) DO NOTHING;
-                INSERT INTO departments (branch_id, name, kind)
-                SELECT b.id, k.name, k.kind FROM branches b,
-                       (VALUES ('Customer Service Centre', 'customer_service'), ('Complaint Management Office', 'complaint_office'),
-                               ('Network Operations', 'network_operations'), ('Billing', 'billing'), ('Product', 'product'),
-                               ('Legal', 'legal')) AS k (name, kind)
-                 WHERE b.code LIKE 'esc-%'
-                ON CONFLICT DO NOTHING;
                 INSERT INTO users (branch_id, login, name, roles, department_ids)
                 SELECT d.branch_id, 'head-' || d.kind, 'Head of ' || d.name, ARRAY['department_head'], ARRAY[d.id]
                   FROM departments d JOIN branches b ON b.id = d.branch_id AND b.code LIKE 'esc-%'

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import Postgres
+import RedressCore
 import ServiceLifecycle
 
 /// The loop behind the scheduler's services: do a pass of work, then sleep until the next due
@@ -42,8 +43,7 @@ struct WorkLoop: Sendable {
     }
 
     private func sleep(until next: Date?, woken: NIOLockedValueBox<Bool>) async throws {
-        let poll = Double(pollInterval.components.seconds) + Double(pollInterval.components.attoseconds) / 1e18
-        let wakeAt = min(Date().addingTimeInterval(poll), next ?? .distantFuture)
+        let wakeAt = min(Date().addingTimeInterval(pollInterval.inSeconds), next ?? .distantFuture)
         repeat {
             try await Task.sleep(for: .milliseconds(50))
         } while Date() < wakeAt && !woken.withLockedValue({ value in defer { value = false }; return value })

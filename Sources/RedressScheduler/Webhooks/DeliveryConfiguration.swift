@@ -1,4 +1,5 @@
 import Foundation
+import RedressCore
 
 /// How pages are delivered to webhooks: attempts, backoff, timeouts and batch sizes.
 public struct DeliveryConfiguration: Sendable {
@@ -32,9 +33,7 @@ public struct DeliveryConfiguration: Sendable {
     /// every retry at once.
     public func retryDelay(afterAttempt attempt: Int, jitter: Double) -> Duration? {
         guard attempt < maxAttempts else { return nil }
-        let base = Double(baseDelay.components.seconds) + Double(baseDelay.components.attoseconds) / 1e18
-        let cap = Double(maxDelay.components.seconds)
-        let full = min(cap, base * pow(2, Double(min(attempt - 1, 62))))
+        let full = min(maxDelay.inSeconds, baseDelay.inSeconds * pow(2, Double(min(attempt - 1, 62))))
         let seconds = full / 2 + full / 2 * min(1, max(0, jitter))
         return .milliseconds(Int64(seconds * 1000))
     }

@@ -5,6 +5,7 @@ import Metrics
 import NIOCore
 import NIOHTTP1
 import Postgres
+import RedressCore
 import RedressStore
 import ServiceLifecycle
 
@@ -77,7 +78,7 @@ public struct WebhookDeliverer: Service {
             failure = String(describing: error)
         }
         let retryAt = failure == nil ? nil : configuration.retryDelay(afterAttempt: delivery.attempt, jitter: Double.random(in: 0...1))
-            .map { started.addingTimeInterval(Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18) }
+            .map { started.addingTimeInterval($0.inSeconds) }
         let state = try await store.record(delivery, DeliveryStore.Outcome(
             startedAt: started, duration: ContinuousClock.now - clock, statusCode: status, error: failure, retryAt: retryAt))
         Counter(label: "redress_webhook_attempts_total", dimensions: [("outcome", failure == nil ? "delivered" : "failed")]).increment()

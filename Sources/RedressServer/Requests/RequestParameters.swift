@@ -21,16 +21,20 @@ enum RequestParameters {
         return id
     }
 
+    /// `limit`: 1…200, `default` when absent.
+    static func limit(_ request: Request, default fallback: Int = 50) throws -> Int {
+        guard let text = request.uri.queryParameters["limit"] else { return fallback }
+        guard let limit = Int(text), (1...200).contains(limit) else {
+            throw Problem.invalidRequest([.init(field: "limit", message: "must be a whole number from 1 to 200")])
+        }
+        return limit
+    }
+
     /// `limit` (1…200, default 50) and `cursor` (from a previous page's `nextCursor`).
     static func page(_ request: Request) throws -> PageRequest {
         var page = PageRequest()
         let query = request.uri.queryParameters
-        if let text = query["limit"] {
-            guard let limit = Int(text), (1...200).contains(limit) else {
-                throw Problem.invalidRequest([.init(field: "limit", message: "must be a whole number from 1 to 200")])
-            }
-            page.limit = limit
-        }
+        page.limit = try limit(request, default: page.limit)
         if let text = query["cursor"] {
             guard let cursor = PageCursor(encoded: String(text)) else {
                 throw Problem.invalidRequest([.init(field: "cursor", message: "is not a cursor this API issued")])

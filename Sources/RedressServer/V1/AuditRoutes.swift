@@ -18,13 +18,7 @@ struct AuditRoutes: Sendable {
                 throw Problem.invalidRequest([.init(field: "entity", message: "must be a table name such as complaints")])
             }
             let entityID = try RequestParameters.optionalID(request, "entityId")
-            var limit = 50
-            if let text = query["limit"] {
-                guard let value = Int(text), (1...200).contains(value) else {
-                    throw Problem.invalidRequest([.init(field: "limit", message: "must be a whole number from 1 to 200")])
-                }
-                limit = value
-            }
+            let limit = try RequestParameters.limit(request)
             var before: Int64?
             if let text = query["cursor"] {
                 guard let value = Int64(text), value > 0 else {

@@ -58,8 +58,7 @@ struct WebhookRoutes: Sendable {
             if let state, !Self.deliveryStates.contains(state) {
                 throw Problem.invalidRequest([.init(field: "state", message: "must be one of pending, delivered, dead")])
             }
-            let page = try RequestParameters.page(request)
-            let items = try await webhooks.deliveries(caller.scope, webhookID: id, state: state, limit: page.limit)
+            let items = try await webhooks.deliveries(caller.scope, webhookID: id, state: state, limit: try RequestParameters.limit(request))
             return try JSONResponse.make(status: .ok, body: Page(items: items, nextCursor: nil))
         }
     }

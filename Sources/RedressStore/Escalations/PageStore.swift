@@ -22,7 +22,7 @@ public struct PageStore: Sendable {
         public var recipientUserId: UUID
         public var late: Bool
         /// Case number, tier, due time, status, priority, level, category and department.
-        public var summary: [String: JSONValue]
+        public var summary: [String: JSONDocument]
         public var createdAt: Date
         public var acknowledgedAt: Date?
     }
@@ -124,33 +124,7 @@ public struct PageStore: Sendable {
     static func page(_ row: PGRow) throws -> Page {
         Page(id: try row.decode(at: 0), complaintId: try row.decode(at: 1), tier: Int(try row.decode(Int16.self, at: 2)),
              rung: Int(try row.decode(Int16.self, at: 9)), recipientKind: try row.decode(at: 3), recipientUserId: try row.decode(at: 4), late: try row.decode(at: 5),
-             summary: try row.decode(PGJSON<[String: JSONValue]>.self, at: 6).value, createdAt: try row.decode(at: 7),
+             summary: try row.decode(PGJSON<[String: JSONDocument]>.self, at: 6).value, createdAt: try row.decode(at: 7),
              acknowledgedAt: try row.decode(at: 8))
-    }
-}
-
-/// Any JSON value, for page summaries whose fields are strings, numbers or null.
-public enum JSONValue: Sendable, Codable, Equatable {
-    case string(String)
-    case number(Double)
-    case bool(Bool)
-    case null
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Double.self) { self = .number(value) }
-        else { self = .string(try container.decode(String.self)) }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .string(let value): try container.encode(value)
-        case .number(let value): try container.encode(value)
-        case .bool(let value): try container.encode(value)
-        case .null: try container.encodeNil()
-        }
     }
 }
