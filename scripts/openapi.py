@@ -128,6 +128,7 @@ schemas["Page"] = obj({"id": uuid, "complaintId": uuid, "tier": {"type": "intege
    "createdAt": dt, "acknowledgedAt": nullable(dt)}, ["id","complaintId","tier","rung","recipientKind","recipientUserId","late","summary","createdAt"])
 schemas["Escalation"] = obj({"id": uuid, "complaintId": uuid, "caseNumber": s(), "tier": {"type": "integer"}, "dueAt": dt, "recordedAt": dt,
    "lateSeconds": {"type": "integer"}, "departmentId": nullable(uuid),
+   "followUpId": {"type": "string", "format": "uuid", "description": "the overdue follow-up escalated; absent for the complaint's own tiers"},
    "pages": {"type": "array", "items": obj({"userId": uuid, "kind": s(), "acknowledgedAt": nullable(dt)}, ["userId","kind"])}},
    ["id","complaintId","caseNumber","tier","dueAt","recordedAt","lateSeconds","pages"])
 recipients = enum("department_head","branch_manager","complaint_office","executives","bots")
@@ -168,7 +169,47 @@ schemas["AuditEntry"] = obj({"id": {"type": "integer"}, "branchId": uuid, "at": 
    "seq": {"type": ["integer","null"], "description": "place in the branch's hash chain once sealed"},
    "hash": nullable(s(description="SHA-256 (hex) of the entry and the previous entry's hash"))},
    ["id","branchId","at","actorRoles","action","entity"])
-for name in ["AuditEntry", "SLAPolicy", "Webhook", "Delivery", "Page", "Escalation", "RoutingRule", "Handover", "Branch","Department","User","APIKey","Category","Complaint","Event","Communication","Evidence","Finding","Plan"]:
+schemas["FollowUp"] = obj({"id": uuid, "branchId": uuid, "complaintId": uuid, "caseNumber": s(), "complaintStatus": statuses,
+   "departmentId": nullable(uuid), "kind": enum("satisfaction","callback"), "dueAt": dt, "status": enum("due","done","cancelled"),
+   "overdue": {"type": "boolean"}, "escalatedAt": nullable(dt), "surveyId": nullable(uuid), "completedBy": nullable(uuid),
+   "completedAt": nullable(dt), "createdAt": dt}, ["id","branchId","complaintId","caseNumber","complaintStatus","kind","dueAt","status","overdue","createdAt"])
+score = {"type": "integer", "minimum": 1, "maximum": 10}
+schemas["Outcome"] = obj({"method": enum("phone","sms","email","visit","online_questionnaire"), "score": score, "attitude": score,
+   "efficiency": score, "outcome": score, "comments": s(5000, 1), "note": s(5000, 1)}, ["method","score"],
+   desc="The customer's answer: 6 or more closes the complaint, less reopens it for secondary handling")
+schemas["OutcomeResult"] = obj({"followUp": ref("FollowUp"), "complaint": ref("Complaint")}, ["followUp","complaint"])
+count = {"type": "integer"}
+number = {"type": "number"}
+milestone_figures = obj({"due": count, "onTime": count, "rate": number}, ["due","onTime"])
+schemas["ReportFigures"] = obj({"received": count, "open": count, "resolved": count, "resolutionRate": number, "invalid": count,
+   "repeats": count, "repeatRate": number, "escalated": count,
+   "escalationsByTier": {"type": "object", "additionalProperties": count, "description": "complaints escalated to each tier, by tier number"},
+   "milestones": obj({m: milestone_figures for m in ["acknowledge","initial_reply","preliminary_feedback","result"]},
+                     ["acknowledge","initial_reply","preliminary_feedback","result"]),
+   "firstReplyMedianSeconds": number, "firstReplyP90Seconds": number, "resolutionMedianSeconds": number, "resolutionP90Seconds": number,
+   "surveyed": count, "satisfactionAverage": number, "satisfied": count, "basicallySatisfied": count, "dissatisfied": count,
+   "satisfactionRate": number},
+   ["received","open","resolved","invalid","repeats","escalated","escalationsByTier","milestones","surveyed","satisfied","basicallySatisfied","dissatisfied"],
+   desc="Counted over the complaints received in the period; a rate or time is absent when there is nothing to compute it from")
+schemas["ReportChange"] = obj({"received": count, "receivedRelative": number, "resolved": count, "resolutionRate": number,
+   "resultOnTimeRate": number, "satisfactionAverage": number, "repeatRate": number, "escalated": count}, ["received","resolved","escalated"],
+   desc="This period minus the previous one")
+schemas["ReportRow"] = obj({"key": s(description="the group's id, code, channel or level; absent for the totals"), "label": s(),
+   "current": ref("ReportFigures"), "previous": ref("ReportFigures"), "change": ref("ReportChange")}, ["current","previous","change"])
+schemas["ComplaintReport"] = obj({
+   "period": obj({"kind": enum("day","week","month","quarter","custom"), "from": s(format="date"), "to": s(format="date"),
+                  "previousFrom": s(format="date"), "previousTo": s(format="date")}, ["kind","from","to","previousFrom","previousTo"]),
+   "groupBy": enum("none","branch","department","category","channel","level","responsible"),
+   "filter": obj({"branchId": uuid, "departmentId": uuid, "category": s(), "channel": s(), "level": count}),
+   "totals": ref("ReportRow"), "groups": {"type": "array", "items": ref("ReportRow")},
+   "topCategories": {"type": "array", "items": obj({"code": s(), "name": s(), "received": count, "previous": count}, ["code","received","previous"])}},
+   ["period","groupBy","filter","totals","groups","topCategories"])
+schemas["ComplaintExportRow"] = obj({"caseNumber": s(), "receivedAt": dt, "channel": s(), "source": s(), "customerType": s(), "category": s(),
+   "level": count, "nature": s(), "priority": s(), "status": statuses, "department": s(), "responsibleUserId": uuid, "dueAt": dt,
+   "closedAt": dt, "reopenCount": count, "satisfaction": count}, ["caseNumber","receivedAt","channel","source","customerType","nature","priority","status","reopenCount"],
+   desc="A complaint without the customer's personal data")
+schemas["ComplaintExport"] = {"type": "array", "items": ref("ComplaintExportRow")}
+for name in ["FollowUp", "AuditEntry", "SLAPolicy", "Webhook", "Delivery", "Page", "Escalation", "RoutingRule", "Handover", "Branch","Department","User","APIKey","Category","Complaint","Event","Communication","Evidence","Finding","Plan"]:
     schemas[name+"Page"] = page(name)
 
 problem = {"description": "Problem", "content": {"application/problem+json": {"schema": ref("Problem")}}}
@@ -189,6 +230,15 @@ def op(summary, responses, body=None, params=(), secured=True, tags=None):
 def pathp(name="id"): return {"name": name, "in": "path", "required": True, "schema": uuid}
 def q(name, schema): return {"name": name, "in": "query", "required": False, "schema": schema}
 pagep = [q("limit", {"type": "integer", "minimum": 1, "maximum": 200}), q("cursor", s(1024))]
+date = s(format="date")
+reportp = [q("period", enum("day","week","month","quarter","custom")), q("date", date), q("from", date), q("to", date),
+           q("branchId", uuid), q("departmentId", uuid), q("category", s(64, 1, pattern="^[a-z0-9][a-z0-9_.-]{0,63}$")),
+           q("channel", enum(*channels)), q("level", {"type": "integer", "minimum": 1, "maximum": 3})]
+exportp = [q("format", enum("csv","json")), q("bom", {"type": "boolean"})]
+complaintp = [q("status", statuses), q("departmentId", uuid), q("myDepartments", {"type": "boolean"}), q("assignedToMe", {"type": "boolean"}),
+              q("categoryId", uuid), q("level", {"type": "integer", "minimum": 1, "maximum": 3}), q("priority", enum("urgent","important","general")),
+              q("channel", enum(*channels)), q("receivedFrom", dt), q("receivedBefore", dt), q("q", s(200, 1)),
+              q("overdue", {"type": "boolean"}), q("sort", enum("received","due"))]
 paths = {
  "/healthz": {"get": op("The process is up", [resp(200, None)], secured=False, tags=["health"])},
  "/readyz": {"get": op("Database reachable and migrations current", [resp(200, "Readiness"), resp(503, "Readiness", "Not ready")], secured=False, tags=["health"])},
@@ -239,6 +289,22 @@ paths = {
  "/v1/pages/{id}/acknowledge": {"post": op("Acknowledge a page addressed to the caller", [resp(200, "Page")], params=[pathp()], tags=["escalation"])},
  "/v1/escalations": {"get": op("Escalations of the complaints in scope, with who was paged", [resp(200, "EscalationPage"), ("403", problem)],
                      params=[q("unacknowledged", {"type": "boolean"}), q("myDepartments", {"type": "boolean"})], tags=["escalation"])},
+ "/v1/follow-ups": {"get": op("Satisfaction follow-ups and callbacks in scope, earliest due first", [resp(200, "FollowUpPage"), ("403", problem)],
+     params=pagep+[q("status", enum("due","done","cancelled")), q("overdue", {"type": "boolean"}), q("complaintId", uuid)], tags=["follow-up"])},
+ "/v1/follow-ups/{id}": {"get": op("One follow-up", [resp(200, "FollowUp")], params=[pathp()], tags=["follow-up"])},
+ "/v1/follow-ups/{id}/outcome": {"post": op("Record the customer's answer to a due follow-up: 6 or more closes the complaint, less reopens it",
+     [resp(200, "OutcomeResult"), ("403", problem), ("409", problem)], body="Outcome", params=[pathp()], tags=["follow-up"])},
+ "/v1/reports/complaints": {"get": op("Complaint figures for a period and the one before it, in total and by group, within the caller's scope",
+     [resp(200, "ComplaintReport"), ("403", problem)], params=reportp+[q("groupBy", enum("none","branch","department","category","channel","level","responsible"))],
+     tags=["reports"])},
+ "/v1/reports/handlers": {"get": op("Each responsible person's figures (department heads and above)", [resp(200, "ComplaintReport"), ("403", problem)],
+     params=reportp, tags=["reports"])},
+ "/v1/exports/report": {"get": op("The complaint report as a CSV or JSON download; recorded in the audit trail",
+     [("200", {"description": "The report", "content": {"text/csv": {"schema": {"type": "string"}}, "application/json": {"schema": ref("ComplaintReport")}}}), ("403", problem)],
+     params=reportp+exportp+[q("groupBy", enum("none","branch","department","category","channel","level","responsible"))], tags=["reports"])},
+ "/v1/exports/complaints": {"get": op("Complaints as a CSV or JSON download, without personal data; recorded in the audit trail",
+     [("200", {"description": "The complaints", "content": {"text/csv": {"schema": {"type": "string"}}, "application/json": {"schema": ref("ComplaintExport")}}}), ("403", problem)],
+     params=complaintp+exportp, tags=["reports"])},
  "/v1/complaints/{id}/handovers": {"get": op("Every hand-over of responsibility", [resp(200, "HandoverPage")], params=[pathp()], tags=["complaints"])},
  "/v1/complaints": {"get": op("Complaints in scope, newest first", [resp(200, "ComplaintPage"), ("403", problem)],
                       params=pagep+[q("status", statuses), q("departmentId", uuid), q("myDepartments", {"type": "boolean"}), q("assignedToMe", {"type": "boolean"}),

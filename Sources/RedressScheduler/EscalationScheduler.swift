@@ -52,6 +52,7 @@ public struct EscalationScheduler: Service {
             try await recomputeStale()
             try await drain()
             try await repage()
+            try await escalateOverdueFollowUps()
         }, nextDue: { try await store.nextDue() })
     }
 
@@ -89,6 +90,26 @@ public struct EscalationScheduler: Service {
                 ])
             }
             if fired.isEmpty { return all }
+        }
+    }
+
+    /// Escalates every overdue follow-up, batch after batch; returns what it escalated.
+    @discardableResult
+    public func escalateOverdueFollowUps() async throws -> [EscalationStore.OverdueFollowUp] {
+        var all: [EscalationStore.OverdueFollowUp] = []
+        while true {
+            try Task.checkCancellation()
+            let escalated = try await store.escalateOverdueFollowUps(batch: configuration.batchSize)
+            all += escalated
+            for followUp in escalated {
+                Counter(label: "redress_follow_ups_escalated_total").increment()
+                Counter(label: "redress_pages_total", dimensions: [("tier", "1"), ("kind", "follow_up")]).increment(by: followUp.pages)
+                logger.info("follow-up overdue", metadata: [
+                    "complaint": "\(followUp.complaintID)", "follow_up": "\(followUp.followUpID)",
+                    "late_seconds": "\(followUp.lateSeconds)", "pages": "\(followUp.pages)",
+                ])
+            }
+            if escalated.isEmpty { return all }
         }
     }
 

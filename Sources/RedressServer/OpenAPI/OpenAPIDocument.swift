@@ -2217,6 +2217,11 @@ enum OpenAPIDocument {
       ],
       "format": "uuid"
      },
+     "followUpId": {
+      "type": "string",
+      "format": "uuid",
+      "description": "the overdue follow-up escalated; absent for the complaint's own tiers"
+     },
      "pages": {
       "type": "array",
       "items": {
@@ -3113,6 +3118,655 @@ enum OpenAPIDocument {
      "actorRoles",
      "action",
      "entity"
+    ]
+   },
+   "FollowUp": {
+    "type": "object",
+    "properties": {
+     "id": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "branchId": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "complaintId": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "caseNumber": {
+      "type": "string"
+     },
+     "complaintStatus": {
+      "type": "string",
+      "enum": [
+       "received",
+       "acknowledged",
+       "graded",
+       "assigned",
+       "investigating",
+       "plan_proposed",
+       "plan_head_approved",
+       "plan_approved",
+       "implementing",
+       "result_fed_back",
+       "follow_up",
+       "awaiting_customer",
+       "closed",
+       "archived"
+      ]
+     },
+     "departmentId": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "uuid"
+     },
+     "kind": {
+      "type": "string",
+      "enum": [
+       "satisfaction",
+       "callback"
+      ]
+     },
+     "dueAt": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "status": {
+      "type": "string",
+      "enum": [
+       "due",
+       "done",
+       "cancelled"
+      ]
+     },
+     "overdue": {
+      "type": "boolean"
+     },
+     "escalatedAt": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "date-time"
+     },
+     "surveyId": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "uuid"
+     },
+     "completedBy": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "uuid"
+     },
+     "completedAt": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "date-time"
+     },
+     "createdAt": {
+      "type": "string",
+      "format": "date-time"
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "id",
+     "branchId",
+     "complaintId",
+     "caseNumber",
+     "complaintStatus",
+     "kind",
+     "dueAt",
+     "status",
+     "overdue",
+     "createdAt"
+    ]
+   },
+   "Outcome": {
+    "type": "object",
+    "properties": {
+     "method": {
+      "type": "string",
+      "enum": [
+       "phone",
+       "sms",
+       "email",
+       "visit",
+       "online_questionnaire"
+      ]
+     },
+     "score": {
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 10
+     },
+     "attitude": {
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 10
+     },
+     "efficiency": {
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 10
+     },
+     "outcome": {
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 10
+     },
+     "comments": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 5000
+     },
+     "note": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 5000
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "method",
+     "score"
+    ],
+    "description": "The customer's answer: 6 or more closes the complaint, less reopens it for secondary handling"
+   },
+   "OutcomeResult": {
+    "type": "object",
+    "properties": {
+     "followUp": {
+      "$ref": "#/components/schemas/FollowUp"
+     },
+     "complaint": {
+      "$ref": "#/components/schemas/Complaint"
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "followUp",
+     "complaint"
+    ]
+   },
+   "ReportFigures": {
+    "type": "object",
+    "properties": {
+     "received": {
+      "type": "integer"
+     },
+     "open": {
+      "type": "integer"
+     },
+     "resolved": {
+      "type": "integer"
+     },
+     "resolutionRate": {
+      "type": "number"
+     },
+     "invalid": {
+      "type": "integer"
+     },
+     "repeats": {
+      "type": "integer"
+     },
+     "repeatRate": {
+      "type": "number"
+     },
+     "escalated": {
+      "type": "integer"
+     },
+     "escalationsByTier": {
+      "type": "object",
+      "additionalProperties": {
+       "type": "integer"
+      },
+      "description": "complaints escalated to each tier, by tier number"
+     },
+     "milestones": {
+      "type": "object",
+      "properties": {
+       "acknowledge": {
+        "type": "object",
+        "properties": {
+         "due": {
+          "type": "integer"
+         },
+         "onTime": {
+          "type": "integer"
+         },
+         "rate": {
+          "type": "number"
+         }
+        },
+        "additionalProperties": false,
+        "required": [
+         "due",
+         "onTime"
+        ]
+       },
+       "initial_reply": {
+        "type": "object",
+        "properties": {
+         "due": {
+          "type": "integer"
+         },
+         "onTime": {
+          "type": "integer"
+         },
+         "rate": {
+          "type": "number"
+         }
+        },
+        "additionalProperties": false,
+        "required": [
+         "due",
+         "onTime"
+        ]
+       },
+       "preliminary_feedback": {
+        "type": "object",
+        "properties": {
+         "due": {
+          "type": "integer"
+         },
+         "onTime": {
+          "type": "integer"
+         },
+         "rate": {
+          "type": "number"
+         }
+        },
+        "additionalProperties": false,
+        "required": [
+         "due",
+         "onTime"
+        ]
+       },
+       "result": {
+        "type": "object",
+        "properties": {
+         "due": {
+          "type": "integer"
+         },
+         "onTime": {
+          "type": "integer"
+         },
+         "rate": {
+          "type": "number"
+         }
+        },
+        "additionalProperties": false,
+        "required": [
+         "due",
+         "onTime"
+        ]
+       }
+      },
+      "additionalProperties": false,
+      "required": [
+       "acknowledge",
+       "initial_reply",
+       "preliminary_feedback",
+       "result"
+      ]
+     },
+     "firstReplyMedianSeconds": {
+      "type": "number"
+     },
+     "firstReplyP90Seconds": {
+      "type": "number"
+     },
+     "resolutionMedianSeconds": {
+      "type": "number"
+     },
+     "resolutionP90Seconds": {
+      "type": "number"
+     },
+     "surveyed": {
+      "type": "integer"
+     },
+     "satisfactionAverage": {
+      "type": "number"
+     },
+     "satisfied": {
+      "type": "integer"
+     },
+     "basicallySatisfied": {
+      "type": "integer"
+     },
+     "dissatisfied": {
+      "type": "integer"
+     },
+     "satisfactionRate": {
+      "type": "number"
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "received",
+     "open",
+     "resolved",
+     "invalid",
+     "repeats",
+     "escalated",
+     "escalationsByTier",
+     "milestones",
+     "surveyed",
+     "satisfied",
+     "basicallySatisfied",
+     "dissatisfied"
+    ],
+    "description": "Counted over the complaints received in the period; a rate or time is absent when there is nothing to compute it from"
+   },
+   "ReportChange": {
+    "type": "object",
+    "properties": {
+     "received": {
+      "type": "integer"
+     },
+     "receivedRelative": {
+      "type": "number"
+     },
+     "resolved": {
+      "type": "integer"
+     },
+     "resolutionRate": {
+      "type": "number"
+     },
+     "resultOnTimeRate": {
+      "type": "number"
+     },
+     "satisfactionAverage": {
+      "type": "number"
+     },
+     "repeatRate": {
+      "type": "number"
+     },
+     "escalated": {
+      "type": "integer"
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "received",
+     "resolved",
+     "escalated"
+    ],
+    "description": "This period minus the previous one"
+   },
+   "ReportRow": {
+    "type": "object",
+    "properties": {
+     "key": {
+      "type": "string",
+      "description": "the group's id, code, channel or level; absent for the totals"
+     },
+     "label": {
+      "type": "string"
+     },
+     "current": {
+      "$ref": "#/components/schemas/ReportFigures"
+     },
+     "previous": {
+      "$ref": "#/components/schemas/ReportFigures"
+     },
+     "change": {
+      "$ref": "#/components/schemas/ReportChange"
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "current",
+     "previous",
+     "change"
+    ]
+   },
+   "ComplaintReport": {
+    "type": "object",
+    "properties": {
+     "period": {
+      "type": "object",
+      "properties": {
+       "kind": {
+        "type": "string",
+        "enum": [
+         "day",
+         "week",
+         "month",
+         "quarter",
+         "custom"
+        ]
+       },
+       "from": {
+        "type": "string",
+        "format": "date"
+       },
+       "to": {
+        "type": "string",
+        "format": "date"
+       },
+       "previousFrom": {
+        "type": "string",
+        "format": "date"
+       },
+       "previousTo": {
+        "type": "string",
+        "format": "date"
+       }
+      },
+      "additionalProperties": false,
+      "required": [
+       "kind",
+       "from",
+       "to",
+       "previousFrom",
+       "previousTo"
+      ]
+     },
+     "groupBy": {
+      "type": "string",
+      "enum": [
+       "none",
+       "branch",
+       "department",
+       "category",
+       "channel",
+       "level",
+       "responsible"
+      ]
+     },
+     "filter": {
+      "type": "object",
+      "properties": {
+       "branchId": {
+        "type": "string",
+        "format": "uuid"
+       },
+       "departmentId": {
+        "type": "string",
+        "format": "uuid"
+       },
+       "category": {
+        "type": "string"
+       },
+       "channel": {
+        "type": "string"
+       },
+       "level": {
+        "type": "integer"
+       }
+      },
+      "additionalProperties": false
+     },
+     "totals": {
+      "$ref": "#/components/schemas/ReportRow"
+     },
+     "groups": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/ReportRow"
+      }
+     },
+     "topCategories": {
+      "type": "array",
+      "items": {
+       "type": "object",
+       "properties": {
+        "code": {
+         "type": "string"
+        },
+        "name": {
+         "type": "string"
+        },
+        "received": {
+         "type": "integer"
+        },
+        "previous": {
+         "type": "integer"
+        }
+       },
+       "additionalProperties": false,
+       "required": [
+        "code",
+        "received",
+        "previous"
+       ]
+      }
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "period",
+     "groupBy",
+     "filter",
+     "totals",
+     "groups",
+     "topCategories"
+    ]
+   },
+   "ComplaintExportRow": {
+    "type": "object",
+    "properties": {
+     "caseNumber": {
+      "type": "string"
+     },
+     "receivedAt": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "channel": {
+      "type": "string"
+     },
+     "source": {
+      "type": "string"
+     },
+     "customerType": {
+      "type": "string"
+     },
+     "category": {
+      "type": "string"
+     },
+     "level": {
+      "type": "integer"
+     },
+     "nature": {
+      "type": "string"
+     },
+     "priority": {
+      "type": "string"
+     },
+     "status": {
+      "type": "string",
+      "enum": [
+       "received",
+       "acknowledged",
+       "graded",
+       "assigned",
+       "investigating",
+       "plan_proposed",
+       "plan_head_approved",
+       "plan_approved",
+       "implementing",
+       "result_fed_back",
+       "follow_up",
+       "awaiting_customer",
+       "closed",
+       "archived"
+      ]
+     },
+     "department": {
+      "type": "string"
+     },
+     "responsibleUserId": {
+      "type": "string",
+      "format": "uuid"
+     },
+     "dueAt": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "closedAt": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "reopenCount": {
+      "type": "integer"
+     },
+     "satisfaction": {
+      "type": "integer"
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "caseNumber",
+     "receivedAt",
+     "channel",
+     "source",
+     "customerType",
+     "nature",
+     "priority",
+     "status",
+     "reopenCount"
+    ],
+    "description": "A complaint without the customer's personal data"
+   },
+   "ComplaintExport": {
+    "type": "array",
+    "items": {
+     "$ref": "#/components/schemas/ComplaintExportRow"
+    }
+   },
+   "FollowUpPage": {
+    "type": "object",
+    "properties": {
+     "items": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/FollowUp"
+      }
+     },
+     "nextCursor": {
+      "type": [
+       "string",
+       "null"
+      ]
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "items"
     ]
    },
    "AuditEntryPage": {
@@ -7225,6 +7879,1197 @@ enum OpenAPIDocument {
     ],
     "tags": [
      "escalation"
+    ]
+   }
+  },
+  "/v1/follow-ups": {
+   "get": {
+    "summary": "Satisfaction follow-ups and callbacks in scope, earliest due first",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/FollowUpPage"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 200
+      }
+     },
+     {
+      "name": "cursor",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "maxLength": 1024
+      }
+     },
+     {
+      "name": "status",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "due",
+        "done",
+        "cancelled"
+       ]
+      }
+     },
+     {
+      "name": "overdue",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "boolean"
+      }
+     },
+     {
+      "name": "complaintId",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     }
+    ],
+    "tags": [
+     "follow-up"
+    ]
+   }
+  },
+  "/v1/follow-ups/{id}": {
+   "get": {
+    "summary": "One follow-up",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/FollowUp"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     }
+    ],
+    "tags": [
+     "follow-up"
+    ]
+   }
+  },
+  "/v1/follow-ups/{id}/outcome": {
+   "post": {
+    "summary": "Record the customer's answer to a due follow-up: 6 or more closes the complaint, less reopens it",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/OutcomeResult"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "409": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/Outcome"
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     }
+    ],
+    "tags": [
+     "follow-up"
+    ]
+   }
+  },
+  "/v1/reports/complaints": {
+   "get": {
+    "summary": "Complaint figures for a period and the one before it, in total and by group, within the caller's scope",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/ComplaintReport"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "period",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "day",
+        "week",
+        "month",
+        "quarter",
+        "custom"
+       ]
+      }
+     },
+     {
+      "name": "date",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "date"
+      }
+     },
+     {
+      "name": "from",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "date"
+      }
+     },
+     {
+      "name": "to",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "date"
+      }
+     },
+     {
+      "name": "branchId",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     },
+     {
+      "name": "departmentId",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     },
+     {
+      "name": "category",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "minLength": 1,
+       "maxLength": 64,
+       "pattern": "^[a-z0-9][a-z0-9_.-]{0,63}$"
+      }
+     },
+     {
+      "name": "channel",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "phone",
+        "web",
+        "email",
+        "visit",
+        "sms",
+        "chat",
+        "social_media",
+        "third_party",
+        "app",
+        "internal",
+        "institutional"
+       ]
+      }
+     },
+     {
+      "name": "level",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 3
+      }
+     },
+     {
+      "name": "groupBy",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "none",
+        "branch",
+        "department",
+        "category",
+        "channel",
+        "level",
+        "responsible"
+       ]
+      }
+     }
+    ],
+    "tags": [
+     "reports"
+    ]
+   }
+  },
+  "/v1/reports/handlers": {
+   "get": {
+    "summary": "Each responsible person's figures (department heads and above)",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/ComplaintReport"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "period",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "day",
+        "week",
+        "month",
+        "quarter",
+        "custom"
+       ]
+      }
+     },
+     {
+      "name": "date",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "date"
+      }
+     },
+     {
+      "name": "from",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "date"
+      }
+     },
+     {
+      "name": "to",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "date"
+      }
+     },
+     {
+      "name": "branchId",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     },
+     {
+      "name": "departmentId",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     },
+     {
+      "name": "category",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "minLength": 1,
+       "maxLength": 64,
+       "pattern": "^[a-z0-9][a-z0-9_.-]{0,63}$"
+      }
+     },
+     {
+      "name": "channel",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "phone",
+        "web",
+        "email",
+        "visit",
+        "sms",
+        "chat",
+        "social_media",
+        "third_party",
+        "app",
+        "internal",
+        "institutional"
+       ]
+      }
+     },
+     {
+      "name": "level",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 3
+      }
+     }
+    ],
+    "tags": [
+     "reports"
+    ]
+   }
+  },
+  "/v1/exports/report": {
+   "get": {
+    "summary": "The complaint report as a CSV or JSON download; recorded in the audit trail",
+    "responses": {
+     "200": {
+      "description": "The report",
+      "content": {
+       "text/csv": {
+        "schema": {
+         "type": "string"
+        }
+       },
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/ComplaintReport"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "period",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "day",
+        "week",
+        "month",
+        "quarter",
+        "custom"
+       ]
+      }
+     },
+     {
+      "name": "date",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "date"
+      }
+     },
+     {
+      "name": "from",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "date"
+      }
+     },
+     {
+      "name": "to",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "date"
+      }
+     },
+     {
+      "name": "branchId",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     },
+     {
+      "name": "departmentId",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     },
+     {
+      "name": "category",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "minLength": 1,
+       "maxLength": 64,
+       "pattern": "^[a-z0-9][a-z0-9_.-]{0,63}$"
+      }
+     },
+     {
+      "name": "channel",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "phone",
+        "web",
+        "email",
+        "visit",
+        "sms",
+        "chat",
+        "social_media",
+        "third_party",
+        "app",
+        "internal",
+        "institutional"
+       ]
+      }
+     },
+     {
+      "name": "level",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 3
+      }
+     },
+     {
+      "name": "format",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "csv",
+        "json"
+       ]
+      }
+     },
+     {
+      "name": "bom",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "boolean"
+      }
+     },
+     {
+      "name": "groupBy",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "none",
+        "branch",
+        "department",
+        "category",
+        "channel",
+        "level",
+        "responsible"
+       ]
+      }
+     }
+    ],
+    "tags": [
+     "reports"
+    ]
+   }
+  },
+  "/v1/exports/complaints": {
+   "get": {
+    "summary": "Complaints as a CSV or JSON download, without personal data; recorded in the audit trail",
+    "responses": {
+     "200": {
+      "description": "The complaints",
+      "content": {
+       "text/csv": {
+        "schema": {
+         "type": "string"
+        }
+       },
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/ComplaintExport"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "status",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "received",
+        "acknowledged",
+        "graded",
+        "assigned",
+        "investigating",
+        "plan_proposed",
+        "plan_head_approved",
+        "plan_approved",
+        "implementing",
+        "result_fed_back",
+        "follow_up",
+        "awaiting_customer",
+        "closed",
+        "archived"
+       ]
+      }
+     },
+     {
+      "name": "departmentId",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     },
+     {
+      "name": "myDepartments",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "boolean"
+      }
+     },
+     {
+      "name": "assignedToMe",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "boolean"
+      }
+     },
+     {
+      "name": "categoryId",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     },
+     {
+      "name": "level",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 3
+      }
+     },
+     {
+      "name": "priority",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "urgent",
+        "important",
+        "general"
+       ]
+      }
+     },
+     {
+      "name": "channel",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "phone",
+        "web",
+        "email",
+        "visit",
+        "sms",
+        "chat",
+        "social_media",
+        "third_party",
+        "app",
+        "internal",
+        "institutional"
+       ]
+      }
+     },
+     {
+      "name": "receivedFrom",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "date-time"
+      }
+     },
+     {
+      "name": "receivedBefore",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "date-time"
+      }
+     },
+     {
+      "name": "q",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "minLength": 1,
+       "maxLength": 200
+      }
+     },
+     {
+      "name": "overdue",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "boolean"
+      }
+     },
+     {
+      "name": "sort",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "received",
+        "due"
+       ]
+      }
+     },
+     {
+      "name": "format",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "csv",
+        "json"
+       ]
+      }
+     },
+     {
+      "name": "bom",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "boolean"
+      }
+     }
+    ],
+    "tags": [
+     "reports"
     ]
    }
   },

@@ -56,15 +56,34 @@ extension ComplaintStore {
                 """)
         case .recordSatisfaction:
             guard let survey = step.survey, let score = step.satisfaction else { return }
-            try await connection.execute("""
-                INSERT INTO complaint_surveys (branch_id, complaint_id, method, score, attitude, efficiency, outcome, comments, recorded_by)
-                VALUES (\(before.branchId), \(before.id), \(survey.method), \(Int16(score)), \(survey.attitude.map(Int16.init))::smallint,
-                        \(survey.efficiency.map(Int16.init))::smallint, \(survey.outcome.map(Int16.init))::smallint,
-                        \(survey.comments), \(caller.userID))
-                """)
+            try await Self.insertSurvey(survey, score: score, branchID: before.branchId, complaintID: before.id, caller: caller, connection)
         default:
             break
         }
+    }
+
+    /// Records a satisfaction survey in the caller's name (a due follow-up of the complaint is
+    /// completed by it; see `sql/0013_follow_ups.sql`).
+    static func insertSurvey(_ survey: Survey, score: Int, branchID: UUID, complaintID: UUID, caller: Caller,
+                             _ connection: PGConnection) async throws {
+        try await connection.execute("""
+            INSERT INTO complaint_surveys (branch_id, complaint_id, method, score, attitude, efficiency, outcome, comments, recorded_by)
+            VALUES (\(branchID), \(complaintID), \(survey.method), \(Int16(score)), \(survey.attitude.map(Int16.init))::smallint,
+                    \(survey.efficiency.map(Int16.init))::smallint, \(survey.outcome.map(Int16.init))::smallint,
+                    \(survey.comments), \(caller.userID))
+            """)
+    }
+
+    /// Records the answer to a long-term callback of a closed complaint, in the caller's open
+    /// transaction, and takes `step` (a reopening, when the customer is dissatisfied).
+    func recordCallback(_ caller: Caller, complaintID: UUID, score: Int, survey: Survey, step: ComplaintStep?,
+                        _ connection: PGConnection) async throws -> Complaint {
+        let rows = try await connection.query("SELECT branch_id FROM complaints WHERE id = \(complaintID)")
+        guard let branchID = try rows.first?.decode(UUID.self, at: 0) else { throw StoreError.notFound }
+        try await Self.insertSurvey(survey, score: score, branchID: branchID, complaintID: complaintID, caller: caller, connection)
+        if let step { return try await perform(caller, id: complaintID, step, connection) }
+        let current = try await connection.query("SELECT \(unescaped: ComplaintColumns.list) FROM complaints WHERE id = \(complaintID)")
+        return try ComplaintColumns.complaint(current[0])
     }
 
     /// The complaint's plans, oldest first, with their approval chains.

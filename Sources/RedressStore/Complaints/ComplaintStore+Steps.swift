@@ -10,34 +10,40 @@ extension ComplaintStore {
     public func perform(_ caller: Caller, id: UUID, _ step: ComplaintStep) async throws -> Complaint {
         try await StoreError.translating {
             try await database.withScope(caller.scope) { connection in
-                let locked = try await connection.query("SELECT \(unescaped: ComplaintColumns.list) FROM complaints WHERE id = \(id) FOR UPDATE")
-                guard let row = locked.first else {
-                    let visible = try await connection.query("SELECT 1 FROM complaints WHERE id = \(id)")
-                    throw visible.isEmpty ? StoreError.notFound : StoreError.forbidden
-                }
-                let before = try ComplaintColumns.complaint(row)
-                let next: ComplaintLifecycle.State
-                do {
-                    next = try ComplaintLifecycle.apply(
-                        .init(step.action, actorRoles: caller.roles, satisfaction: step.satisfaction), to: before.lifecycle)
-                } catch let refusal as ComplaintLifecycle.Refusal {
-                    throw StoreError.lifecycle(refusal)
-                }
-                var after = before
-                after.status = next.status
-                after.pausedFrom = next.pausedFrom
-                after.reopenCount = next.reopenCount
-                try await applyValues(of: step, to: &after, branchID: before.branchId, connection)
-                try await recordCaseWork(of: step, caller: caller, before: before, next: next, connection)
-                let saved = try await save(after, closing: next.status == .closed && before.status != .closed, connection)
-                try await recordPause(step.action, complaint: saved, connection)
-                let reopening = step.action == .reopen || (step.action == .recordSatisfaction && next.status == .investigating)
-                let updated = try await Self.refreshSchedule(branchID: saved.branchId, complaintID: saved.id,
-                                                        meeting: SLAMilestone.met(by: step.action), reopening: reopening, connection)
-                try await record(step, caller: caller, before: before, after: updated, connection)
-                return updated
+                try await perform(caller, id: id, step, connection)
             }
         }
+    }
+
+    /// Takes a lifecycle step inside the caller's open transaction (see the public `perform`).
+    func perform(_ caller: Caller, id: UUID, _ step: ComplaintStep, _ connection: PGConnection) async throws -> Complaint {
+        let locked = try await connection.query("SELECT \(unescaped: ComplaintColumns.list) FROM complaints WHERE id = \(id) FOR UPDATE")
+        guard let row = locked.first else {
+            let visible = try await connection.query("SELECT 1 FROM complaints WHERE id = \(id)")
+            throw visible.isEmpty ? StoreError.notFound : StoreError.forbidden
+        }
+        let before = try ComplaintColumns.complaint(row)
+        let next: ComplaintLifecycle.State
+        switch Result(catching: { () throws(ComplaintLifecycle.Refusal) in
+            try ComplaintLifecycle.apply(.init(step.action, actorRoles: caller.roles, satisfaction: step.satisfaction),
+                                         to: before.lifecycle)
+        }) {
+        case .success(let state): next = state
+        case .failure(let refusal): throw StoreError.lifecycle(refusal)
+        }
+        var after = before
+        after.status = next.status
+        after.pausedFrom = next.pausedFrom
+        after.reopenCount = next.reopenCount
+        try await applyValues(of: step, to: &after, branchID: before.branchId, connection)
+        try await recordCaseWork(of: step, caller: caller, before: before, next: next, connection)
+        let saved = try await save(after, closing: next.status == .closed && before.status != .closed, connection)
+        try await recordPause(step.action, complaint: saved, connection)
+        let reopening = step.action == .reopen || (step.action == .recordSatisfaction && next.status == .investigating)
+        let updated = try await Self.refreshSchedule(branchID: saved.branchId, complaintID: saved.id,
+                                                meeting: SLAMilestone.met(by: step.action), reopening: reopening, connection)
+        try await record(step, caller: caller, before: before, after: updated, connection)
+        return updated
     }
 
     /// Opens a pause when the complaint starts waiting for the customer, closes it on resume.

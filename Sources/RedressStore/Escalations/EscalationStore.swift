@@ -51,7 +51,26 @@ public struct EscalationStore: Sendable {
         }
     }
 
-    /// The earliest time there is work: a tier falling due or an ack window ending; nil when none.
+    /// A satisfaction follow-up or callback that fell overdue and was escalated.
+    public struct OverdueFollowUp: Sendable, Equatable {
+        public var branchID: UUID
+        public var complaintID: UUID
+        public var followUpID: UUID
+        public var lateSeconds: Int
+        /// Pages enqueued (the first rung of the complaint's ladder).
+        public var pages: Int
+    }
+
+    /// Escalates up to `batch` overdue follow-ups, each once, in one transaction.
+    public func escalateOverdueFollowUps(batch: Int) async throws -> [OverdueFollowUp] {
+        try await pool.query("SELECT * FROM scheduler.escalate_follow_ups(\(Int32(batch)))").map { row in
+            OverdueFollowUp(branchID: try row.decode(at: 0), complaintID: try row.decode(at: 1), followUpID: try row.decode(at: 2),
+                            lateSeconds: try row.decode(at: 3), pages: try row.decode(at: 4))
+        }
+    }
+
+    /// The earliest time there is work: a tier falling due, an ack window ending or a follow-up
+    /// falling overdue; nil when none.
     public func nextDue() async throws -> Date? {
         try await pool.query("SELECT scheduler.next_due()")[0].decode(Date?.self, at: 0)
     }

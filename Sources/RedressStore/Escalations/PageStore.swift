@@ -37,6 +37,8 @@ public struct PageStore: Sendable {
         public var recordedAt: Date
         public var lateSeconds: Int
         public var departmentId: UUID?
+        /// The overdue follow-up this escalation is about; nil for the complaint's own tiers.
+        public var followUpId: UUID?
         public var pages: [PagedRecipient]
     }
 
@@ -106,7 +108,8 @@ public struct PageStore: Sendable {
                 SELECT e.id, e.complaint_id, c.case_number, e.tier, e.due_at, e.recorded_at, e.late_seconds, e.department_id,
                        coalesce((SELECT jsonb_agg(jsonb_build_object('userId', p.recipient_user_id, 'kind', p.recipient_kind,
                                                                      'acknowledgedAt', p.acknowledged_at) ORDER BY p.recipient_kind)
-                                   FROM pages p WHERE p.branch_id = e.branch_id AND p.escalation_id = e.id), '[]'::jsonb)
+                                   FROM pages p WHERE p.branch_id = e.branch_id AND p.escalation_id = e.id), '[]'::jsonb),
+                       e.follow_up_id
                   FROM escalations e JOIN complaints c ON c.branch_id = e.branch_id AND c.id = e.complaint_id
                  WHERE (NOT \(unacknowledged) OR EXISTS (SELECT FROM pages p WHERE p.branch_id = e.branch_id
                                                           AND p.escalation_id = e.id AND p.acknowledged_at IS NULL))
@@ -115,7 +118,7 @@ public struct PageStore: Sendable {
                 """).map { row in
                 Escalation(id: try row.decode(at: 0), complaintId: try row.decode(at: 1), caseNumber: try row.decode(at: 2),
                            tier: Int(try row.decode(Int16.self, at: 3)), dueAt: try row.decode(at: 4), recordedAt: try row.decode(at: 5),
-                           lateSeconds: try row.decode(at: 6), departmentId: try row.decode(at: 7),
+                           lateSeconds: try row.decode(at: 6), departmentId: try row.decode(at: 7), followUpId: try row.decode(at: 9),
                            pages: try row.decode(PGJSON<[PagedRecipient]>.self, at: 8).value)
             }
         }

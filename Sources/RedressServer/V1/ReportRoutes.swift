@@ -1,0 +1,52 @@
+import Foundation
+import Hummingbird
+import RedressCore
+import RedressStore
+
+/// Reports and exports: `GET /v1/reports/complaints` (figures by period and group),
+/// `GET /v1/reports/handlers` (each responsible person's performance, for department heads and
+/// above), and the audit-logged downloads `GET /v1/exports/report` and `GET /v1/exports/complaints`
+/// (CSV or JSON).
+struct ReportRoutes: Sendable {
+    let reports: ReportStore
+
+    func register(on group: RouterGroup<RedressRequestContext>) {
+        group.get("reports/complaints") { request, context -> Response in
+            let caller = try context.requireCaller()
+            let query = try ReportQuery(request)
+            try query.authorize(caller)
+            let report = try await reports.complaints(caller, period: query.period, groupBy: query.grouping, filter: query.filter)
+            return try JSONResponse.make(status: .ok, body: report)
+        }
+        group.get("reports/handlers") { request, context -> Response in
+            let caller = try context.requireCaller()
+            let query = try ReportQuery(request, grouping: .responsible)
+            try query.authorize(caller)
+            let report = try await reports.complaints(caller, period: query.period, groupBy: .responsible, filter: query.filter)
+            return try JSONResponse.make(status: .ok, body: report)
+        }
+        group.get("exports/report") { request, context -> Response in
+            let caller = try context.requireCaller()
+            let query = try ReportQuery(request)
+            let format = try ExportFormat(request)
+            try query.authorize(caller)
+            let report = try await reports.exportComplaints(caller, period: query.period, groupBy: query.grouping, filter: query.filter,
+                                                            format: format.name)
+            let name = "complaints-report-\(report.period.from)-\(report.period.to)"
+            if format.csv { return format.response(ReportCSV.table(report).encoded(byteOrderMark: format.byteOrderMark), filename: name) }
+            return format.response(Array(try JSONResponse.encoder.encode(report)), filename: name)
+        }
+        group.get("exports/complaints") { request, context -> Response in
+            let caller = try context.requireCaller()
+            guard !caller.roles.isDisjoint(with: ReportQuery.readerRoles) else { throw Problem.forbidden(needing: .agent) }
+            let filter = try ComplaintQuery.filter(request)
+            let format = try ExportFormat(request)
+            guard let rows = try await reports.exportComplaints(caller, filter, format: format.name) else {
+                throw Problem.validationFailed([.init(field: "receivedFrom",
+                                                      message: "more than \(ReportStore.exportLimit) complaints match; narrow the filters")])
+            }
+            if format.csv { return format.response(ReportCSV.table(rows).encoded(byteOrderMark: format.byteOrderMark), filename: "complaints") }
+            return format.response(Array(try JSONResponse.encoder.encode(rows)), filename: "complaints")
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Postgres
+import RedressCore
+
+/// One complaint in an export: what a spreadsheet needs, without the customer's personal data.
+public struct ComplaintExportRow: Sendable, Codable, Equatable {
+    public var caseNumber: String
+    public var receivedAt: Date
+    public var channel: String
+    public var source: String
+    public var customerType: String
+    public var category: String?
+    public var level: Int?
+    public var nature: String
+    public var priority: String
+    public var status: ComplaintStatus
+    public var department: String?
+    public var responsibleUserId: UUID?
+    public var dueAt: Date?
+    public var closedAt: Date?
+    public var reopenCount: Int
+    public var satisfaction: Int?
+}
+
+extension ReportStore {
+    /// The most complaints one export may hold.
+    public static let exportLimit = 100_000
+
+    /// The complaints of the list `filter` selects (in the list's order), as export rows, and an
+    /// export entry in the audit trail of each branch covered, in one transaction. Nil when more
+    /// than ``exportLimit`` match (nothing is exported or recorded).
+    public func exportComplaints(_ caller: Caller, _ filter: ComplaintFilter, format: String) async throws -> [ComplaintExportRow]? {
+        try await StoreError.translating {
+            try await database.withScope(caller.scope) { connection in
+                let rows = try await connection.query(ComplaintStore.listQuery(caller, filter, page: PageRequest(limit: Self.exportLimit)))
+                guard rows.count <= Self.exportLimit else { return nil }
+                let names = try await Self.names(connection)
+                let exported = try rows.map { row -> ComplaintExportRow in
+                    let complaint = try ComplaintColumns.complaint(row)
+                    return ComplaintExportRow(
+                        caseNumber: complaint.caseNumber, receivedAt: complaint.receivedAt, channel: complaint.channel,
+                        source: complaint.source, customerType: complaint.complainant.customerType,
+                        category: complaint.categoryId.flatMap { names[$0] }, level: complaint.level, nature: complaint.nature,
+                        priority: complaint.priority, status: complaint.status, department: complaint.departmentId.flatMap { names[$0] },
+                        responsibleUserId: complaint.responsibleUserId, dueAt: complaint.dueAt, closedAt: complaint.closedAt,
+                        reopenCount: complaint.reopenCount, satisfaction: complaint.satisfaction)
+                }
+                let details = ["export": "complaints", "format": format, "rows": String(exported.count)]
+                for branch in caller.scope.branchIDs.sorted(by: { $0.uuidString < $1.uuidString }) {
+                    try await AuditStore.recordAccess(connection, branchID: branch, action: "export", entity: "complaints", entityID: nil,
+                                                      details: details)
+                }
+                return exported
+            }
+        }
+    }
+
+    /// Department and category names by id, for the caller's branches.
+    static func names(_ connection: PGConnection) async throws -> [UUID: String] {
+        let rows = try await connection.query("SELECT id, name FROM departments UNION ALL SELECT id, name FROM categories")
+        return Dictionary(try rows.map { (try $0.decode(UUID.self, at: 0), try $0.decode(String.self, at: 1)) }, uniquingKeysWith: { a, _ in a })
+    }
+}

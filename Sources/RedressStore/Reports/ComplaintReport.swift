@@ -1,0 +1,83 @@
+import Foundation
+import RedressCore
+
+/// What a report's rows are grouped by.
+public enum ReportGrouping: String, Sendable, Codable, CaseIterable {
+    /// Totals only.
+    case none
+    case branch
+    case department
+    /// By category code (the same code in every branch counts together).
+    case category
+    case channel
+    case level
+    /// By responsible person: each handler's performance.
+    case responsible
+}
+
+/// Which complaints a report counts, beyond the caller's scope and the period.
+public struct ReportFilter: Sendable, Equatable, Codable {
+    public var branchId: UUID?
+    public var departmentId: UUID?
+    /// A category code such as `billing`.
+    public var category: String?
+    public var channel: String?
+    public var level: Int?
+
+    /// Creates a filter; nil means any.
+    public init(branchId: UUID? = nil, departmentId: UUID? = nil, category: String? = nil, channel: String? = nil, level: Int? = nil) {
+        self.branchId = branchId
+        self.departmentId = departmentId
+        self.category = category
+        self.channel = channel
+        self.level = level
+    }
+}
+
+/// How the period of a report is chosen: the day, week, month or quarter containing a date (today
+/// in the caller's branch when nil), or an explicit range.
+public enum ReportPeriodChoice: Sendable, Equatable {
+    case containing(ReportPeriod.Kind, LocalDate?)
+    case range(ReportPeriod)
+}
+
+/// A complaint report: totals and groups, each with this period's figures, the previous
+/// period's, and the change between them; and the period's hot spots.
+public struct ComplaintReport: Sendable, Codable, Equatable {
+    /// One row: a group (or the totals), its figures now and before, and the change.
+    public struct Row: Sendable, Codable, Equatable {
+        /// The group's key (an id, code, channel or level); nil for the totals, or for complaints
+        /// without one (e.g. not yet routed to a department).
+        public var key: String?
+        public var label: String?
+        public var current: ReportFigures
+        public var previous: ReportFigures
+        public var change: ReportChange
+
+        /// Creates a row from both periods' counts.
+        public init(key: String?, label: String?, current: ReportCounts, previous: ReportCounts) {
+            self.key = key
+            self.label = label
+            self.current = ReportFigures(current)
+            self.previous = ReportFigures(previous)
+            change = ReportChange(from: self.previous, to: self.current)
+        }
+    }
+
+    /// A category among the most frequent in the period.
+    public struct HotSpot: Sendable, Codable, Equatable {
+        public var code: String
+        public var name: String?
+        public var received: Int
+        public var previous: Int
+    }
+
+    public var period: ReportPeriod
+    public var groupBy: ReportGrouping
+    public var filter: ReportFilter
+    public var totals: Row
+    /// Groups with complaints in either period, most received first.
+    public var groups: [Row]
+    /// Up to five categories with the most complaints received in the period.
+    public var topCategories: [HotSpot]
+}

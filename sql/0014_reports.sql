@@ -1,0 +1,145 @@
+-- Complaint reports, computed where the data is and under the caller's row-level security.
+--
+-- A report covers the complaints received in a period (local dates in each complaint's branch's
+-- time zone) and the period of equal length just before it, as one index range scan per branch
+-- (`complaints_received`). Figures come per group (branch, department, category, channel, level
+-- or responsible person) and in total, counted over that cohort: how many were received and
+-- resolved (the result milestone met, which closing or invalidating also meets), how many were
+-- invalid or repeats, how many escalated and to which tiers, each milestone's deadlines that fell
+-- due and how many of them were met in time, the median and 90th percentile of the time to the
+-- initial reply and to the result, and the satisfaction scores (8–10 satisfied, 6–7 basically
+-- satisfied, 1–5 dissatisfied). Rates and changes are derived by the service.
+--
+-- The function runs with the caller's rights, so it sees only what the caller's scope lets it
+-- see; on top of that, department-scoped callers (handlers, department heads) count only their
+-- own departments' complaints, not those they merely collaborate on or are assigned to.
+
+CREATE SCHEMA reports;
+GRANT USAGE ON SCHEMA reports TO redress_service;
+
+-- A deadline out of a complaint's stored SLA explanation.
+CREATE FUNCTION reports.deadline(deadlines jsonb, milestone text) RETURNS timestamptz
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT (deadlines -> 'milestones' -> milestone ->> 'at')::timestamptz $$;
+
+-- The name of a group: a branch, department, category or person; channels and levels name themselves.
+CREATE FUNCTION reports.label(group_by text, key text) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, public
+    AS $$
+    SELECT CASE
+        WHEN key IS NULL THEN NULL
+        WHEN group_by = 'branch' THEN (SELECT b.name FROM branches b WHERE b.id = key::uuid)
+        WHEN group_by = 'department' THEN (SELECT d.name FROM departments d WHERE d.id = key::uuid LIMIT 1)
+        WHEN group_by = 'category' THEN (SELECT min(k.name) FROM categories k WHERE k.code = key)
+        WHEN group_by = 'responsible' THEN (SELECT u.name FROM users u WHERE u.id = key::uuid LIMIT 1)
+        ELSE key
+    END
+$$;
+
+CREATE FUNCTION reports.complaints(period_from date, period_to date, previous_from date, group_by text,
+                                   only_branch uuid, only_department uuid, only_category text, only_channel text,
+                                   only_level smallint)
+    RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, public
+    AS $$
+    WITH bounds AS (
+        SELECT b.id AS branch_id,
+               previous_from::timestamp AT TIME ZONE b.time_zone AS previous_start,
+               period_from::timestamp AT TIME ZONE b.time_zone AS period_start,
+               (period_to + 1)::timestamp AT TIME ZONE b.time_zone AS period_end
+          FROM branches b
+         WHERE b.id = ANY ((SELECT scope.branch_ids())::uuid[]) AND (only_branch IS NULL OR b.id = only_branch)
+    ), cohort AS MATERIALIZED (
+        SELECT CASE WHEN c.received_at >= bo.period_start THEN 'current' ELSE 'previous' END AS period,
+               CASE group_by WHEN 'branch' THEN c.branch_id::text WHEN 'department' THEN c.department_id::text
+                             WHEN 'category' THEN k.code WHEN 'channel' THEN c.channel WHEN 'level' THEN c.level::text
+                             WHEN 'responsible' THEN c.responsible_user_id::text END AS key,
+               k.code AS category, c.nature, c.repeat_of, c.satisfaction, c.escalated_tiers,
+               extract(epoch FROM c.initial_reply_met_at - c.received_at) AS reply_seconds,
+               extract(epoch FROM c.result_met_at - c.received_at) AS result_seconds,
+               c.acknowledge_met_at, c.initial_reply_met_at, c.preliminary_feedback_met_at, c.result_met_at,
+               reports.deadline(c.sla_deadlines, 'acknowledge') AS acknowledge_due,
+               reports.deadline(c.sla_deadlines, 'initial_reply') AS initial_reply_due,
+               reports.deadline(c.sla_deadlines, 'preliminary_feedback') AS preliminary_feedback_due,
+               reports.deadline(c.sla_deadlines, 'result') AS result_due
+          FROM bounds bo
+          JOIN complaints c ON c.branch_id = bo.branch_id AND c.received_at >= bo.previous_start AND c.received_at < bo.period_end
+          LEFT JOIN categories k ON k.branch_id = c.branch_id AND k.id = c.category_id
+         WHERE (c.branch_id = ANY ((SELECT scope.case_branch_ids())::uuid[])
+                OR c.department_id = ANY ((SELECT scope.department_ids())::uuid[]))
+           AND (only_department IS NULL OR c.department_id = only_department)
+           AND (only_category IS NULL OR k.code = only_category)
+           AND (only_channel IS NULL OR c.channel = only_channel)
+           AND (only_level IS NULL OR c.level = only_level)
+    ), grouped AS (
+        SELECT period, key, GROUPING(key) = 1 AS total,
+               jsonb_build_object(
+                   'received', count(*),
+                   'resolved', count(result_met_at),
+                   'invalid', count(*) FILTER (WHERE nature = 'invalid'),
+                   'repeats', count(*) FILTER (WHERE nature = 'repeat' OR repeat_of IS NOT NULL),
+                   'escalated', count(*) FILTER (WHERE cardinality(escalated_tiers) > 0),
+                   'surveyed', count(satisfaction),
+                   'satisfied', count(*) FILTER (WHERE satisfaction >= 8),
+                   'basicallySatisfied', count(*) FILTER (WHERE satisfaction BETWEEN 6 AND 7),
+                   'dissatisfied', count(*) FILTER (WHERE satisfaction <= 5),
+                   'satisfactionAverage', round(avg(satisfaction), 4),
+                   'firstReplyMedianSeconds', percentile_cont(0.5) WITHIN GROUP (ORDER BY reply_seconds),
+                   'firstReplyP90Seconds', percentile_cont(0.9) WITHIN GROUP (ORDER BY reply_seconds),
+                   'resolutionMedianSeconds', percentile_cont(0.5) WITHIN GROUP (ORDER BY result_seconds),
+                   'resolutionP90Seconds', percentile_cont(0.9) WITHIN GROUP (ORDER BY result_seconds),
+                   'milestones', jsonb_build_object(
+                       'acknowledge', jsonb_build_object(
+                           'due', count(*) FILTER (WHERE acknowledge_met_at IS NOT NULL AND acknowledge_due IS NOT NULL
+                                                      OR acknowledge_due < now()),
+                           'onTime', count(*) FILTER (WHERE acknowledge_met_at <= acknowledge_due)),
+                       'initial_reply', jsonb_build_object(
+                           'due', count(*) FILTER (WHERE initial_reply_met_at IS NOT NULL AND initial_reply_due IS NOT NULL
+                                                      OR initial_reply_due < now()),
+                           'onTime', count(*) FILTER (WHERE initial_reply_met_at <= initial_reply_due)),
+                       'preliminary_feedback', jsonb_build_object(
+                           'due', count(*) FILTER (WHERE preliminary_feedback_met_at IS NOT NULL AND preliminary_feedback_due IS NOT NULL
+                                                      OR preliminary_feedback_due < now()),
+                           'onTime', count(*) FILTER (WHERE preliminary_feedback_met_at <= preliminary_feedback_due)),
+                       'result', jsonb_build_object(
+                           'due', count(*) FILTER (WHERE result_met_at IS NOT NULL AND result_due IS NOT NULL OR result_due < now()),
+                           'onTime', count(*) FILTER (WHERE result_met_at <= result_due)))
+               ) AS figures
+          FROM cohort
+         GROUP BY GROUPING SETS ((period), (period, key))
+    ), tiers AS (
+        SELECT period, key, total, jsonb_object_agg(tier::text, complaints ORDER BY tier) AS by_tier
+          FROM (SELECT period, key, GROUPING(key) = 1 AS total, tier, count(*) AS complaints
+                  FROM cohort, unnest(escalated_tiers) AS tier
+                 GROUP BY GROUPING SETS ((period, tier), (period, key, tier))) counted
+         GROUP BY period, key, total
+    ), top_categories AS (
+        SELECT category, count(*) FILTER (WHERE period = 'current') AS received,
+               count(*) FILTER (WHERE period = 'previous') AS previous
+          FROM cohort
+         WHERE category IS NOT NULL
+         GROUP BY category
+        HAVING count(*) FILTER (WHERE period = 'current') > 0
+         ORDER BY received DESC, category
+         LIMIT 5
+    )
+    SELECT jsonb_build_object(
+        'rows', coalesce((
+            SELECT jsonb_agg(jsonb_build_object(
+                       'period', g.period, 'total', g.total, 'key', g.key,
+                       'label', CASE WHEN NOT g.total THEN reports.label(group_by, g.key) END,
+                       'figures', g.figures || jsonb_build_object('escalationsByTier', coalesce(t.by_tier, '{}'::jsonb)))
+                   ORDER BY g.total DESC, g.key, g.period)
+              FROM grouped g
+              LEFT JOIN tiers t ON t.period = g.period AND t.total = g.total AND t.key IS NOT DISTINCT FROM g.key), '[]'::jsonb),
+        'topCategories', coalesce((
+            SELECT jsonb_agg(jsonb_build_object('code', tc.category, 'name', reports.label('category', tc.category),
+                                                'received', tc.received, 'previous', tc.previous)
+                             ORDER BY tc.received DESC, tc.category)
+              FROM top_categories tc), '[]'::jsonb))
+$$;
+
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA reports FROM PUBLIC;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA reports TO redress_service;
