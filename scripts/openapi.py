@@ -144,10 +144,13 @@ policy_props = {"name": s(200, 1), "active": {"type": "boolean"},
    "milestoneHours": obj({"acknowledge": hours, "initial_reply": hours, "preliminary_feedback": hours}),
    "resultHours": obj({"urgent": hours, "important": hours, "general": hours}, ["urgent","important","general"]),
    "ladder": {"type": "array", "minItems": 1, "maxItems": 20, "items": rung, "description": "tiers numbered 1, 2, 3… with rising afterHours"},
-   "ackWindowMinutes": {"type": "integer", "minimum": 1, "maximum": 1440, "description": "default 15"}}
+   "ackWindowMinutes": {"type": "integer", "minimum": 1, "maximum": 1440, "description": "default 15"},
+   "followUpHours": {"type": "integer", "minimum": 1, "maximum": 720, "description": "the satisfaction follow-up is due this long after the result is fed back; default 24"},
+   "followUpCallbackDays": {"type": "array", "maxItems": 12, "uniqueItems": True, "items": {"type": "integer", "minimum": 1, "maximum": 3660},
+                            "description": "long-term callbacks this many days after closing, e.g. [7, 30, 91]; none by default"}}
 schemas["NewSLAPolicy"] = obj(policy_props, ["name","counting","milestoneHours","resultHours","ladder"],
    desc="Which complaints the policy covers (empty or absent conditions match any), how it counts time, its targets and its escalation ladder")
-schemas["SLAPolicy"] = obj(dict(policy_props, id=uuid, branchId=uuid, updatedAt=dt), ["id","branchId","name","active","counting","milestoneHours","resultHours","ladder","ackWindowMinutes","updatedAt"])
+schemas["SLAPolicy"] = obj(dict(policy_props, id=uuid, branchId=uuid, updatedAt=dt), ["id","branchId","name","active","counting","milestoneHours","resultHours","ladder","ackWindowMinutes","followUpHours","followUpCallbackDays","updatedAt"])
 interval = s(11, 11, pattern="^[0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2}$")
 weekly = obj({d: {"type": "array", "maxItems": 8, "items": interval} for d in ["sunday","monday","tuesday","wednesday","thursday","friday","saturday"]})
 dates = {"type": "array", "maxItems": 1000, "uniqueItems": True, "items": {"type": "string", "format": "date"}}

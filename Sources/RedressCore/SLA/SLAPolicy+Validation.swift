@@ -63,6 +63,15 @@ extension SLAPolicy {
         if !(1...1440).contains(ackWindowMinutes) {
             problems.append(.init(field: "ackWindowMinutes", message: "must be from 1 to 1440 minutes"))
         }
+        if !(1...720).contains(followUpHours) {
+            problems.append(.init(field: "followUpHours", message: "must be from 1 to 720 hours"))
+        }
+        if followUpCallbackDays.count > 12 || Set(followUpCallbackDays).count != followUpCallbackDays.count {
+            problems.append(.init(field: "followUpCallbackDays", message: "must be at most 12 different days"))
+        }
+        for (index, days) in followUpCallbackDays.enumerated() where !(1...3660).contains(days) {
+            problems.append(.init(field: "followUpCallbackDays[\(index)]", message: "must be from 1 to 3660 days"))
+        }
         return problems
     }
 }

@@ -79,11 +79,16 @@ public struct SLAPolicy: Sendable, Codable, Equatable {
     public var ladder: [EscalationTier]
     /// Minutes a page waits for acknowledgement before the next rung of the ladder is paged.
     public var ackWindowMinutes: Int
+    /// Hours after the result is fed back within which the satisfaction follow-up is due.
+    public var followUpHours: Int
+    /// Days after closing at which long-term callbacks are due (e.g. 7, 30, 91); none by default.
+    public var followUpCallbackDays: [Int]
 
     /// Creates a policy.
     public init(id: UUID = UUID(), name: String, categoryIDs: [UUID]? = nil, priorities: [String]? = nil, levels: [Int]? = nil,
                 natures: [String]? = nil, counting: SLACounting, milestoneHours: [SLAMilestone: Int],
-                resultHours: [String: Int], ladder: [EscalationTier], ackWindowMinutes: Int = 15) {
+                resultHours: [String: Int], ladder: [EscalationTier], ackWindowMinutes: Int = 15, followUpHours: Int = 24,
+                followUpCallbackDays: [Int] = []) {
         self.id = id
         self.name = name
         self.categoryIDs = categoryIDs
@@ -95,6 +100,8 @@ public struct SLAPolicy: Sendable, Codable, Equatable {
         self.resultHours = resultHours
         self.ladder = ladder
         self.ackWindowMinutes = ackWindowMinutes
+        self.followUpHours = followUpHours
+        self.followUpCallbackDays = followUpCallbackDays
     }
 
     /// The sources' defaults: acknowledge 24 h, initial reply 48 h, preliminary feedback 72 h,

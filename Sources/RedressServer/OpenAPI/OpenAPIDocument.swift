@@ -2430,6 +2430,23 @@ enum OpenAPIDocument {
       "minimum": 1,
       "maximum": 1440,
       "description": "default 15"
+     },
+     "followUpHours": {
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 720,
+      "description": "the satisfaction follow-up is due this long after the result is fed back; default 24"
+     },
+     "followUpCallbackDays": {
+      "type": "array",
+      "maxItems": 12,
+      "uniqueItems": true,
+      "items": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 3660
+      },
+      "description": "long-term callbacks this many days after closing, e.g. [7, 30, 91]; none by default"
      }
     },
     "additionalProperties": false,
@@ -2611,6 +2628,23 @@ enum OpenAPIDocument {
       "maximum": 1440,
       "description": "default 15"
      },
+     "followUpHours": {
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 720,
+      "description": "the satisfaction follow-up is due this long after the result is fed back; default 24"
+     },
+     "followUpCallbackDays": {
+      "type": "array",
+      "maxItems": 12,
+      "uniqueItems": true,
+      "items": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 3660
+      },
+      "description": "long-term callbacks this many days after closing, e.g. [7, 30, 91]; none by default"
+     },
      "id": {
       "type": "string",
       "format": "uuid"
@@ -2635,6 +2669,8 @@ enum OpenAPIDocument {
      "resultHours",
      "ladder",
      "ackWindowMinutes",
+     "followUpHours",
+     "followUpCallbackDays",
      "updatedAt"
     ]
    },

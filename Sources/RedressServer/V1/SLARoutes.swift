@@ -12,7 +12,8 @@ struct SLARoutes: Sendable {
 
     struct PolicyBody: StrictBody {
         static let fields: Set<String> = ["name", "active", "categoryIds", "priorities", "levels", "natures", "counting",
-                                          "milestoneHours", "resultHours", "ladder", "ackWindowMinutes"]
+                                          "milestoneHours", "resultHours", "ladder", "ackWindowMinutes",
+                                          "followUpHours", "followUpCallbackDays"]
         static let nestedFields: [String: Set<String>] = [
             "milestoneHours": Set(SLAMilestone.allCases.filter { $0 != .result }.map(\.rawValue)),
             "resultHours": Set(SLAPolicy.priorities),
@@ -29,6 +30,8 @@ struct SLARoutes: Sendable {
         var resultHours: [String: Int]
         var ladder: [EscalationTier]
         var ackWindowMinutes: Int?
+        var followUpHours: Int?
+        var followUpCallbackDays: [Int]?
 
         /// The policy, after every field's rules hold.
         func policy(id: UUID = UUID()) throws -> SLAPolicy {
@@ -49,7 +52,8 @@ struct SLARoutes: Sendable {
                 milestoneHours: Dictionary(uniqueKeysWithValues: milestoneHours.compactMap { key, hours in
                     SLAMilestone(rawValue: key).map { ($0, hours) }
                 }),
-                resultHours: resultHours, ladder: ladder, ackWindowMinutes: ackWindowMinutes ?? 15)
+                resultHours: resultHours, ladder: ladder, ackWindowMinutes: ackWindowMinutes ?? 15,
+                followUpHours: followUpHours ?? 24, followUpCallbackDays: followUpCallbackDays ?? [])
             for problem in policy.problems where problem.field != "name" {
                 rules.fail(SLARoutes.pointer(problem.field), problem.message)
             }

@@ -26,6 +26,8 @@ public struct SLAConfigurationStore: Sendable {
         public var resultHours: [String: Int]
         public var ladder: [EscalationTier]
         public var ackWindowMinutes: Int
+        public var followUpHours: Int
+        public var followUpCallbackDays: [Int]
         public var updatedAt: Date
     }
 
@@ -145,6 +147,7 @@ public struct SLAConfigurationStore: Sendable {
                       categoryIds: document.categoryIDs, priorities: document.priorities, levels: document.levels,
                       natures: document.natures, counting: document.counting, milestoneHours: document.milestoneHours,
                       resultHours: document.resultHours, ladder: document.ladder, ackWindowMinutes: document.ackWindowMinutes ?? 15,
+                      followUpHours: document.followUpHours ?? 24, followUpCallbackDays: document.followUpCallbackDays ?? [],
                       updatedAt: try row.decode(at: 5))
     }
 

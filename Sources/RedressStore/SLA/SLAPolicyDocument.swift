@@ -2,7 +2,8 @@ import Foundation
 import RedressCore
 
 /// The JSON document of a policy row (`sla_policies.document`): everything but the id, name and
-/// whether it is active. `scheduler.*` functions read `ladder` and `ackWindowMinutes` from it.
+/// whether it is active. `scheduler.*` functions read `ladder` and `ackWindowMinutes` from it, and
+/// the follow-up triggers `followUpHours` and `followUpCallbackDays`.
 struct SLAPolicyDocument: Codable {
     var categoryIDs: [UUID]?
     var priorities: [String]?
@@ -13,6 +14,8 @@ struct SLAPolicyDocument: Codable {
     var resultHours: [String: Int]
     var ladder: [EscalationTier]
     var ackWindowMinutes: Int?
+    var followUpHours: Int?
+    var followUpCallbackDays: [Int]?
 
     /// The document of `policy`.
     init(_ policy: SLAPolicy) {
@@ -25,6 +28,8 @@ struct SLAPolicyDocument: Codable {
         resultHours = policy.resultHours
         ladder = policy.ladder
         ackWindowMinutes = policy.ackWindowMinutes
+        followUpHours = policy.followUpHours
+        followUpCallbackDays = policy.followUpCallbackDays
     }
 
     func policy(id: UUID, name: String) -> SLAPolicy {
@@ -33,7 +38,8 @@ struct SLAPolicyDocument: Codable {
                   milestoneHours: Dictionary(uniqueKeysWithValues: milestoneHours.compactMap { key, hours in
                       SLAMilestone(rawValue: key).map { ($0, hours) }
                   }),
-                  resultHours: resultHours, ladder: ladder, ackWindowMinutes: ackWindowMinutes ?? 15)
+                  resultHours: resultHours, ladder: ladder, ackWindowMinutes: ackWindowMinutes ?? 15,
+                  followUpHours: followUpHours ?? 24, followUpCallbackDays: followUpCallbackDays ?? [])
     }
 }
 
