@@ -209,5 +209,6 @@ BEGIN
 END
 $$;
 
+REVOKE ALL ON FUNCTION schedule_follow_ups(), complete_follow_up(), stamp_milestones() FROM PUBLIC;
 REVOKE ALL ON FUNCTION scheduler.escalate_follow_ups(integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION scheduler.escalate_follow_ups(integer) TO redress_service;

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Postgres
+import RedressCore
+import RedressStore
+
+/// `redress-bench reports`: the latency of the monthly branch report.
+///
+/// Over `--complaints` complaints in 20 branches (a year of them, so a branch's month holds about
+/// 1/240 of the table), each branch's manager asks for a month's report through the store, as the
+/// API does: totals, by department and by category, cycling over branches and months. Reported
+/// are p50, p99 and the maximum, and the same for the floor: one indexed `count(*)` of the same
+/// branch and months as the owner (no RLS, no figures), to put the report's cost in proportion.
+/// The executive's report over all 20 branches is measured too, for information.
+struct ReportBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "reports", abstract: "Monthly branch report latency.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Complaints in the database.")
+    var complaints = 1_000_000
+
+    @Option(help: "Reports measured per kind.")
+    var requests = 300
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
+        let (ownerURL, serviceURL) = try database.urls()
+        let owner = PGPool(configuration: PGPoolConfiguration(connection: PGConnectionConfiguration(ownerURL), maximumConnections: 2))
+        let service = PGPool(configuration: PGPoolConfiguration(connection: PGConnectionConfiguration(serviceURL), maximumConnections: 2))
+        try await owner.withConnection { connection in
+            _ = try await PGMigrator(migrations: try PGMigration.load(from: URL(fileURLWithPath: database.sqlDirectory))).migrate(connection)
+        }
+        try await ReportBenchData(owner: owner).prepare(total: complaints)
+        let branches = try await owner.query("SELECT id FROM branches WHERE code LIKE 'rep-%' ORDER BY code").map { try $0.decode(UUID.self, at: 0) }
+        let store = ReportStore(database: ScopedDatabase(pool: service))
+        let months = (0..<12).map { LocalDate(2025, 11, 1).firstOfMonth(adding: $0) }
+        func manager(_ branch: UUID) -> Caller {
+            Caller(userID: UUID(), branchID: branch, branchCode: "rep", login: "manager", name: "Manager", roles: [.branchManager],
+                   credential: .session(UUID()))
+        }
+        let executive = Caller(userID: UUID(), branchID: branches[0], branchCode: "rep", login: "executive", name: "Executive",
+                               roles: [.executive], grantedBranchIDs: Set(branches.dropFirst()), credential: .session(UUID()))
+
+        let sample = try await store.complaints(manager(branches[0]), period: .containing(.month, months[10]), groupBy: .department,
+                                                filter: ReportFilter())
+        print("one branch-month: \(sample.totals.current.received) complaints received, \(sample.totals.previous.received) the month before, "
+              + "\(sample.groups.count) departments")
+        print("kind                                     p50 ms   p99 ms   max ms")
+        var floor = LatencySamples()
+        for index in 0..<requests {
+            let period = ReportPeriod(.month, containing: months[index % 12])
+            _ = try await floor.measure {
+                try await owner.query("""
+                    SELECT count(*) FROM complaints WHERE branch_id = \(branches[index % branches.count])
+                       AND received_at >= \(period.previousFrom.description)::date::timestamp AT TIME ZONE 'Asia/Shanghai'
+                       AND received_at < (\(period.to.description)::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'
+                    """)
+            }
+        }
+        Self.row("floor: indexed count of the same rows", floor)
+        for grouping in [ReportGrouping.none, .department, .category] {
+            var samples = LatencySamples()
+            for index in 0..<requests {
+                let caller = manager(branches[index % branches.count])
+                _ = try await samples.measure {
+                    try await store.complaints(caller, period: .containing(.month, months[(index * 7) % 12]), groupBy: grouping,
+                                               filter: ReportFilter())
+                }
+            }
+            Self.row("monthly branch report, by \(grouping.rawValue)", samples, floor: floor)
+        }
+        var wide = LatencySamples()
+        for index in 0..<max(10, requests / 10) {
+            _ = try await wide.measure {
+                try await store.complaints(executive, period: .containing(.month, months[index % 12]), groupBy: .branch, filter: ReportFilter())
+            }
+        }
+        Self.row("monthly report of all 20 branches", wide, floor: floor)
+        await owner.shutdown()
+        await service.shutdown()
+    }
+
+    static func row(_ kind: String, _ samples: LatencySamples, floor: LatencySamples? = nil) {
+        var line = kind.padding(toLength: 40, withPad: " ", startingAt: 0)
+            + String(format: " %7.1f  %7.1f  %7.1f", samples.percentile(0.5), samples.percentile(0.99), samples.milliseconds.max() ?? 0)
+        if let floor { line += String(format: "   p50 %.1f× the floor", samples.percentile(0.5) / max(floor.percentile(0.5), 0.001)) }
+        Swift.print(line)
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import Postgres
+
+/// The report benchmark's data set: 20 branches of six departments, and complaints received
+/// evenly over the twelve months before `2026-11-01` (Asia/Shanghai), with categories, channels,
+/// levels, natures, departments, escalations, satisfaction scores, deadlines and met times drawn
+/// from the row number, so every figure of a report has something to count.
+struct ReportBenchData {
+    let owner: PGPool
+
+    /// Creates the organisation and tops the complaints up to `total`. The audit and milestone
+    /// triggers are off while loading (the rows carry their met times), and on again afterwards.
+    func prepare(total: Int) async throws {
+        try await owner.withConnection { connection in
+            try await BenchBranches.create(prefix: "rep-", count: 20, connection)
+            var existing: Int = try await connection.query("""
+                SELECT count(*) FROM complaints c JOIN branches b ON b.id = c.branch_id WHERE b.code LIKE 'rep-%'
+                """)[0].decode(at: 0)
+            guard existing < total else { return }
+            try await connection.executeScript("""
+                ALTER TABLE complaints DISABLE TRIGGER audited;
+                ALTER TABLE complaints DISABLE TRIGGER complaints_milestones;
+                """)
+            while existing < total {
+                let batch = min(100_000, total - existing)
+                FileHandle.standardError.write(Data("adding \(batch) complaints (\(existing) so far)…\n".utf8))
+                try await connection.execute(Self.insert(after: existing, count: batch))
+                existing += batch
+            }
+            try await connection.executeScript("""
+                ALTER TABLE complaints ENABLE TRIGGER audited;
+                ALTER TABLE complaints ENABLE TRIGGER complaints_milestones;
+                VACUUM ANALYZE complaints;
+                """)
+        }
+    }
+
+    /// Adds `count` complaints numbered after `after`, spread over every department of every `rep-` branch.
+    static func insert(after: Int, count: Int) -> PGQuery {
+        """
+        WITH departments_numbered AS (
+            SELECT d.branch_id, d.id, row_number() OVER (ORDER BY d.branch_id, d.id) - 1 AS n, count(*) OVER () AS total
+              FROM departments d JOIN branches b ON b.id = d.branch_id AND b.code LIKE 'rep-%'
+        ), generated AS (
+            SELECT g, d.branch_id, d.id AS department_id,
+                   timestamptz '2025-11-01 00:00:00+08' + (hashint4(g) & 2147483647)::bigint % 31536000 * interval '1 second' AS received_at,
+                   (hashint4(g * 7) & 2147483647) % 1000 AS r
+              FROM generate_series(\(Int32(after + 1)), \(Int32(after + count))) g
+              JOIN departments_numbered d ON d.n = g % d.total
+        )
+        INSERT INTO complaints (branch_id, case_number, channel, description, department_id, category_id, level, nature, priority,
+                                status, satisfaction, escalated_tiers, received_at, sla_deadlines, sla_completed,
+                                acknowledge_met_at, initial_reply_met_at, preliminary_feedback_met_at, result_met_at)
+        SELECT x.branch_id, 'REP-' || x.g, (ARRAY['phone', 'web', 'email', 'app', 'visit'])[1 + x.r % 5], 'Report bench ' || x.g,
+               x.department_id,
+               (SELECT k.id FROM categories k WHERE k.branch_id = x.branch_id ORDER BY k.code OFFSET x.r % 10 LIMIT 1),
+               (1 + x.r % 3)::smallint, (ARRAY['general', 'general', 'general', 'major', 'repeat', 'invalid'])[1 + x.r % 6],
+               (ARRAY['urgent', 'important', 'general'])[1 + x.r % 3],
+               CASE WHEN x.r < 800 THEN 'closed' ELSE 'investigating' END,
+               CASE WHEN x.r % 2 = 0 THEN (1 + x.r % 10)::smallint END,
+               (ARRAY['{}', '{}', '{1}', '{1,2}', '{1,2,3}'])[1 + x.r % 5]::smallint[],
+               x.received_at,
+               jsonb_build_object('milestones', jsonb_build_object(
+                   'acknowledge', jsonb_build_object('at', x.received_at + interval '24 hours'),
+                   'initial_reply', jsonb_build_object('at', x.received_at + interval '48 hours'),
+                   'preliminary_feedback', jsonb_build_object('at', x.received_at + interval '72 hours'),
+                   'result', jsonb_build_object('at', x.received_at + interval '72 hours'))),
+               CASE WHEN x.r < 800 THEN ARRAY['acknowledge', 'initial_reply', 'preliminary_feedback', 'result']
+                    ELSE ARRAY['acknowledge'] END,
+               x.received_at + (x.r % 30) * interval '1 hour',
+               CASE WHEN x.r < 800 THEN x.received_at + (x.r % 60) * interval '1 hour' END,
+               CASE WHEN x.r < 800 THEN x.received_at + (x.r % 90) * interval '1 hour' END,
+               CASE WHEN x.r < 800 THEN x.received_at + (x.r % 120) * interval '1 hour' END
+          FROM generated x
+        """
+    }
+}
