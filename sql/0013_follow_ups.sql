@@ -9,9 +9,14 @@
 -- right; the service role only reads them. An overdue follow-up escalates once:
 -- `scheduler.escalate_follow_ups` pages the first rung of the complaint's ladder.
 
--- When each milestone was met (kept by a trigger from `sla_completed`; cleared when a reopening
--- takes the milestone back). Reports measure on-time rates and handling times from these.
+-- Each milestone's deadline and when it was met, kept by a trigger from `sla_deadlines` and
+-- `sla_completed` (a met time is cleared when a reopening takes the milestone back). Reports
+-- measure on-time rates and handling times from these columns without reading the documents.
 ALTER TABLE complaints
+    ADD COLUMN acknowledge_deadline timestamptz,
+    ADD COLUMN initial_reply_deadline timestamptz,
+    ADD COLUMN preliminary_feedback_deadline timestamptz,
+    ADD COLUMN result_deadline timestamptz,
     ADD COLUMN acknowledge_met_at timestamptz,
     ADD COLUMN initial_reply_met_at timestamptz,
     ADD COLUMN preliminary_feedback_met_at timestamptz,
@@ -22,7 +27,12 @@ CREATE FUNCTION stamp_milestones() RETURNS trigger
     AS $$
 DECLARE
     updating boolean := TG_OP = 'UPDATE';
+    milestones jsonb := NEW.sla_deadlines -> 'milestones';
 BEGIN
+    NEW.acknowledge_deadline := (milestones -> 'acknowledge' ->> 'at')::timestamptz;
+    NEW.initial_reply_deadline := (milestones -> 'initial_reply' ->> 'at')::timestamptz;
+    NEW.preliminary_feedback_deadline := (milestones -> 'preliminary_feedback' ->> 'at')::timestamptz;
+    NEW.result_deadline := (milestones -> 'result' ->> 'at')::timestamptz;
     NEW.acknowledge_met_at := CASE WHEN 'acknowledge' = ANY (NEW.sla_completed) THEN
         coalesce(CASE WHEN updating THEN OLD.acknowledge_met_at END, NEW.acknowledge_met_at, now()) END;
     NEW.initial_reply_met_at := CASE WHEN 'initial_reply' = ANY (NEW.sla_completed) THEN
@@ -34,8 +44,9 @@ BEGIN
     RETURN NEW;
 END
 $$;
-CREATE TRIGGER complaints_milestones BEFORE INSERT OR UPDATE OF sla_completed ON complaints
+CREATE TRIGGER complaints_milestones BEFORE INSERT OR UPDATE OF sla_completed, sla_deadlines ON complaints
     FOR EACH ROW EXECUTE FUNCTION stamp_milestones();
+UPDATE complaints SET sla_deadlines = sla_deadlines WHERE sla_deadlines IS NOT NULL;
 UPDATE complaints SET acknowledge_met_at = updated_at WHERE 'acknowledge' = ANY (sla_completed);
 UPDATE complaints SET initial_reply_met_at = updated_at WHERE 'initial_reply' = ANY (sla_completed);
 UPDATE complaints SET preliminary_feedback_met_at = updated_at WHERE 'preliminary_feedback' = ANY (sla_completed);

@@ -17,12 +17,6 @@
 CREATE SCHEMA reports;
 GRANT USAGE ON SCHEMA reports TO redress_service;
 
--- A deadline out of a complaint's stored SLA explanation.
-CREATE FUNCTION reports.deadline(deadlines jsonb, milestone text) RETURNS timestamptz
-    LANGUAGE sql STABLE PARALLEL SAFE
-    AS $$ SELECT (deadlines -> 'milestones' -> milestone ->> 'at')::timestamptz $$;
-
--- The name of a group: a branch, department, category or person; channels and levels name themselves.
 CREATE FUNCTION reports.label(group_by text, key text) RETURNS text
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, public
@@ -44,7 +38,7 @@ CREATE FUNCTION reports.complaints(period_from date, period_to date, previous_fr
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, public
     AS $$
-    WITH bounds AS (
+    WITH bounds AS MATERIALIZED (
         SELECT b.id AS branch_id,
                previous_from::timestamp AT TIME ZONE b.time_zone AS previous_start,
                period_from::timestamp AT TIME ZONE b.time_zone AS period_start,
@@ -60,10 +54,10 @@ CREATE FUNCTION reports.complaints(period_from date, period_to date, previous_fr
                extract(epoch FROM c.initial_reply_met_at - c.received_at) AS reply_seconds,
                extract(epoch FROM c.result_met_at - c.received_at) AS result_seconds,
                c.acknowledge_met_at, c.initial_reply_met_at, c.preliminary_feedback_met_at, c.result_met_at,
-               reports.deadline(c.sla_deadlines, 'acknowledge') AS acknowledge_due,
-               reports.deadline(c.sla_deadlines, 'initial_reply') AS initial_reply_due,
-               reports.deadline(c.sla_deadlines, 'preliminary_feedback') AS preliminary_feedback_due,
-               reports.deadline(c.sla_deadlines, 'result') AS result_due
+               c.acknowledge_deadline AS acknowledge_due,
+               c.initial_reply_deadline AS initial_reply_due,
+               c.preliminary_feedback_deadline AS preliminary_feedback_due,
+               c.result_deadline AS result_due
           FROM bounds bo
           JOIN complaints c ON c.branch_id = bo.branch_id AND c.received_at >= bo.previous_start AND c.received_at < bo.period_end
           LEFT JOIN categories k ON k.branch_id = c.branch_id AND k.id = c.category_id

@@ -9,7 +9,7 @@ struct ReportBenchData {
     let owner: PGPool
 
     /// Creates the organisation and tops the complaints up to `total`. The audit and milestone
-    /// triggers are off while loading (the rows carry their met times), and on again afterwards.
+    /// triggers are off while loading (the rows carry their deadlines and met times), and on again afterwards.
     func prepare(total: Int) async throws {
         try await owner.withConnection { connection in
             try await BenchBranches.create(prefix: "rep-", count: 20, connection)
@@ -30,8 +30,8 @@ struct ReportBenchData {
             try await connection.executeScript("""
                 ALTER TABLE complaints ENABLE TRIGGER audited;
                 ALTER TABLE complaints ENABLE TRIGGER complaints_milestones;
-                VACUUM ANALYZE complaints;
                 """)
+            try await connection.executeScript("VACUUM ANALYZE complaints")
         }
     }
 
@@ -50,6 +50,7 @@ struct ReportBenchData {
         )
         INSERT INTO complaints (branch_id, case_number, channel, description, department_id, category_id, level, nature, priority,
                                 status, satisfaction, escalated_tiers, received_at, sla_deadlines, sla_completed,
+                                acknowledge_deadline, initial_reply_deadline, preliminary_feedback_deadline, result_deadline,
                                 acknowledge_met_at, initial_reply_met_at, preliminary_feedback_met_at, result_met_at)
         SELECT x.branch_id, 'REP-' || x.g, (ARRAY['phone', 'web', 'email', 'app', 'visit'])[1 + x.r % 5], 'Report bench ' || x.g,
                x.department_id,
@@ -67,6 +68,8 @@ struct ReportBenchData {
                    'result', jsonb_build_object('at', x.received_at + interval '72 hours'))),
                CASE WHEN x.r < 800 THEN ARRAY['acknowledge', 'initial_reply', 'preliminary_feedback', 'result']
                     ELSE ARRAY['acknowledge'] END,
+               x.received_at + interval '24 hours', x.received_at + interval '48 hours', x.received_at + interval '72 hours',
+               x.received_at + interval '72 hours',
                x.received_at + (x.r % 30) * interval '1 hour',
                CASE WHEN x.r < 800 THEN x.received_at + (x.r % 60) * interval '1 hour' END,
                CASE WHEN x.r < 800 THEN x.received_at + (x.r % 90) * interval '1 hour' END,

@@ -28,10 +28,11 @@ public struct TestDatabase: Sendable {
     /// The superuser's URL, for tests that must act as an operator.
     public static func superuserURL() throws -> String { try environment("REDRESS_TEST_SUPERUSER_URL") }
 
-    /// Creates an empty database owned by `redress_owner`, optionally migrated from `sql/`.
-    public static func create(migrated: Bool = true) async throws -> TestDatabase {
-        let owner = try environment("REDRESS_TEST_OWNER_URL")
-        let service = try environment("REDRESS_TEST_SERVICE_URL")
+    /// Creates an empty database owned by `redress_owner`, optionally migrated from `sql/`, on the
+    /// test command's cluster or on the cluster whose owner and service URLs are given.
+    public static func create(migrated: Bool = true, ownerURL: String? = nil, serviceURL: String? = nil) async throws -> TestDatabase {
+        let owner = try ownerURL ?? environment("REDRESS_TEST_OWNER_URL")
+        let service = try serviceURL ?? environment("REDRESS_TEST_SERVICE_URL")
         let name = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
         let admin = try await PGConnection.connect(PGConnectionConfiguration(owner))
         defer { admin.close() }
