@@ -63,7 +63,9 @@ schemas = {
  "IssuedAPIKey": obj({"key": ref("APIKey"), "secret": s()}, ["key","secret"]),
  "Category": obj({"id": uuid, "branchId": uuid, "parentId": nullable(uuid), "code": s(), "name": s(), "active": {"type": "boolean"}}, ["id","branchId","code","name","active"]),
  "Complainant": obj({"name": nullable(s(200)), "phone": nullable(s(40)), "email": nullable(s(320)), "address": nullable(s(500)),
-   "customerType": enum("individual","enterprise","government","public_institution","social_organisation"), "customerRef": nullable(s(100))}),
+   "idNumber": nullable(s(40)),
+   "customerType": enum("individual","enterprise","government","public_institution","social_organisation"), "customerRef": nullable(s(100))},
+   desc="Stored sealed (AES-256-GCM). Agents, handlers and department heads see it in full; other roles see it masked (138****5678)"),
  "Intake": obj({"channel": enum(*channels), "source": enum("external","internal","institutional"), "complainant": ref("Complainant"),
    "occurredAt": dt, "receivedAt": dt, "product": s(200, 1), "party": s(200, 1), "location": s(500, 1), "description": s(20000, 1),
    "desiredOutcome": s(5000, 1), "categoryId": uuid, "level": {"type": "integer", "minimum": 1, "maximum": 3},
@@ -241,7 +243,7 @@ exportp = [q("format", enum("csv","json")), q("bom", {"type": "boolean"})]
 complaintp = [q("status", statuses), q("departmentId", uuid), q("myDepartments", {"type": "boolean"}), q("assignedToMe", {"type": "boolean"}),
               q("categoryId", uuid), q("level", {"type": "integer", "minimum": 1, "maximum": 3}), q("priority", enum("urgent","important","general")),
               q("channel", enum(*channels)), q("receivedFrom", dt), q("receivedBefore", dt), q("q", s(200, 1)),
-              q("overdue", {"type": "boolean"}), q("sort", enum("received","due"))]
+              q("overdue", {"type": "boolean"}), q("sort", enum("received","due")), q("phone", s(40, 1))]
 paths = {
  "/healthz": {"get": op("The process is up", [resp(200, None)], secured=False, tags=["health"])},
  "/readyz": {"get": op("Database reachable and migrations current", [resp(200, "Readiness"), resp(503, "Readiness", "Not ready")], secured=False, tags=["health"])},
@@ -313,7 +315,8 @@ paths = {
                       params=pagep+[q("status", statuses), q("departmentId", uuid), q("myDepartments", {"type": "boolean"}), q("assignedToMe", {"type": "boolean"}),
                                     q("categoryId", uuid), q("level", {"type": "integer", "minimum": 1, "maximum": 3}), q("priority", enum("urgent","important","general")),
                                     q("channel", enum(*channels)), q("receivedFrom", dt), q("receivedBefore", dt), q("q", s(200, 1)),
-                                    q("overdue", {"type": "boolean"}), q("sort", enum("received","due"))], tags=["complaints"]),
+                                    q("overdue", {"type": "boolean"}), q("sort", enum("received","due")),
+                                    q("phone", s(40, 1, description="exactly this phone number, found through its blind index"))], tags=["complaints"]),
                     "post": op("Take a complaint in", [resp(201, "Complaint", "Created"), resp(200, "Complaint", "An earlier intake with the same Idempotency-Key"), ("403", problem), ("409", problem)],
                       body="Intake", params=[{"name": "Idempotency-Key", "in": "header", "required": False, "schema": s(200, 1)}], tags=["complaints"])},
  "/v1/complaints/{id}": {"get": op("One complaint", [resp(200, "Complaint")], params=[pathp()], tags=["complaints"]),

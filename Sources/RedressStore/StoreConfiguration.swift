@@ -1,4 +1,4 @@
-/// How the store hashes passwords and how long sessions last.
+/// How the store hashes passwords, how long sessions last, and which keys protect personal data.
 public struct StoreConfiguration: Sendable {
     /// bcrypt cost factor (log2 of rounds), 4…31. Default 12.
     public var passwordHashCost: Int
@@ -7,12 +7,20 @@ public struct StoreConfiguration: Sendable {
     /// How far back an earlier complaint of the same customer and category makes a new one a
     /// repeat. Default 30 days.
     public var repeatWindow: Duration
+    /// The keys that seal complainants' personal data and index their phone numbers.
+    public var personalDataKeys: PersonalDataKeys
 
-    /// Creates a configuration with the documented defaults.
+    /// Creates a configuration with the documented defaults. Without `personalDataKeys`, fresh
+    /// random keys are made: data sealed with them cannot be read by any later process, so every
+    /// command that keeps data passes the configured keys.
     public init(passwordHashCost: Int = 12, sessionLifetime: Duration = .seconds(12 * 3600),
-                repeatWindow: Duration = .seconds(30 * 86_400)) {
+                repeatWindow: Duration = .seconds(30 * 86_400), personalDataKeys: PersonalDataKeys = .generate()) {
         self.passwordHashCost = passwordHashCost
         self.sessionLifetime = sessionLifetime
         self.repeatWindow = repeatWindow
+        self.personalDataKeys = personalDataKeys
     }
+
+    /// The vault of ``personalDataKeys``.
+    var vault: PersonalDataVault { PersonalDataVault(keys: personalDataKeys) }
 }

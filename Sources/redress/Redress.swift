@@ -6,7 +6,7 @@ struct Redress: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "redress",
         abstract: "Complaint handling for companies with many branches.",
-        subcommands: [ServeCommand.self, SchedulerCommand.self, MigrateCommand.self, DemoCommand.self, LocalDatabaseCommand.self,
+        subcommands: [ServeCommand.self, SchedulerCommand.self, MigrateCommand.self, DemoCommand.self, LocalDatabaseCommand.self, PersonalDataCommand.self, RetentionCommand.self,
                       AuditCommand.self, ProbeCommand.self],
         defaultSubcommand: ServeCommand.self
     )

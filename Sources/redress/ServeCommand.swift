@@ -32,6 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
         let settings = try Settings()
         settings.bootstrapLogging()
         let logger = Logger(label: "redress")
+        let store = try settings.store()
         let environment = ProcessInfo.processInfo.environment
         let server = ServerConfiguration(
             host: host ?? environment["HOST"] ?? "0.0.0.0",
@@ -55,7 +56,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await DatabaseRoleCheck.verify(pool)
             let app = RedressApplication.make(
-                configuration: server, pool: pool, store: settings.store, migrator: migrator,
+                configuration: server, pool: pool, store: store, migrator: migrator,
                 listen: settings.listenURL.map { PGConnectionConfiguration($0, applicationName: "redress-pages") }, logger: logger
             ) { port in
                 logger.info("listening", metadata: ["port": "\(port)"])

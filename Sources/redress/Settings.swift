@@ -3,6 +3,7 @@ import Logging
 import Postgres
 import RedressScheduler
 import RedressServer
+import RedressCore
 import RedressStore
 import ServiceLifecycle
 
@@ -57,6 +58,16 @@ struct Settings {
     var webhookRetryBaseSeconds: Int
     /// `WEBHOOK_TIMEOUT_SECONDS`: how long one delivery attempt may take. Default 10.
     var webhookTimeoutSeconds: Int
+    /// `PII_KEYS` (`id:base64,…`, 32-byte AES-256 keys), `PII_KEY_ID` (the key new data is sealed
+    /// with; default the last listed) and `PII_INDEX_KEY` (base64, 32 bytes, the phone blind
+    /// index's key). Required with `DATABASE_URL`; the local cluster keeps its own in
+    /// `REDRESS_DATA_DIR/personal-data.keys`.
+    var personalDataKeySettings: (keys: String, current: String?, index: String)?
+    /// `ARCHIVE_AFTER_DAYS`: closed complaints are archived this long after closing. Default 180.
+    var archiveAfterDays: Int
+    /// `RETENTION_DAYS`: the personal data and free text of complaints closed this long ago are
+    /// erased (statistics stay). Default 1095 (three years); at least 365.
+    var retentionDays: Int
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         func nonEmpty(_ key: String) -> String? { environment[key].flatMap { $0.isEmpty ? nil : $0 } }
@@ -112,6 +123,39 @@ struct Settings {
         webhookMaxAttempts = try number("WEBHOOK_MAX_ATTEMPTS", 8, 1...100)
         webhookRetryBaseSeconds = try number("WEBHOOK_RETRY_BASE_SECONDS", 10, 1...3600)
         webhookTimeoutSeconds = try number("WEBHOOK_TIMEOUT_SECONDS", 10, 1...300)
+        archiveAfterDays = try number("ARCHIVE_AFTER_DAYS", 180, 1...36_500)
+        retentionDays = try number("RETENTION_DAYS", 1095, 365...36_500)
+        if let keys = nonEmpty("PII_KEYS") {
+            guard let index = nonEmpty("PII_INDEX_KEY") else { throw SettingsError("PII_INDEX_KEY must be set with PII_KEYS") }
+            personalDataKeySettings = (keys, nonEmpty("PII_KEY_ID"), index)
+        }
+    }
+
+    /// The keys that protect personal data: the configured ones; for the local cluster, the ones
+    /// kept beside it (made on first use, readable by this user only).
+    func personalDataKeys() throws -> PersonalDataKeys {
+        do {
+            if let configured = personalDataKeySettings {
+                return try PersonalDataKeys(keys: configured.keys, currentKeyID: configured.current, indexKey: configured.index)
+            }
+            guard databaseURL == nil else {
+                throw SettingsError("set PII_KEYS and PII_INDEX_KEY (make them with `redress pii new-keys`); personal data is sealed with them")
+            }
+            let file = dataDirectory.appendingPathComponent("personal-data.keys")
+            if !FileManager.default.fileExists(atPath: file.path) {
+                try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+                FileManager.default.createFile(atPath: file.path, contents: Data(PersonalDataKeys.generate().settingsText.utf8),
+                                               attributes: [.posixPermissions: 0o600])
+            }
+            let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n").map(String.init)
+            func value(_ key: String) -> String? { lines.first { $0.hasPrefix(key + "=") }.map { String($0.dropFirst(key.count + 1)) } }
+            guard let keys = value("PII_KEYS"), let index = value("PII_INDEX_KEY") else {
+                throw SettingsError("\(file.path) lacks PII_KEYS or PII_INDEX_KEY")
+            }
+            return try PersonalDataKeys(keys: keys, currentKeyID: value("PII_KEY_ID"), indexKey: index)
+        } catch let problem as PersonalDataKeys.Problem {
+            throw SettingsError(problem.description)
+        }
     }
 
     /// The migrations folder: the configured one, else `./sql`, else `sql` above the executable.
@@ -131,14 +175,19 @@ struct Settings {
     }
 
     /// What the store needs from these settings.
-    var store: StoreConfiguration {
+    func store() throws -> StoreConfiguration {
         StoreConfiguration(passwordHashCost: passwordHashCost, sessionLifetime: sessionLifetime,
-                           repeatWindow: .seconds(repeatWindowDays * 86_400))
+                           repeatWindow: .seconds(repeatWindowDays * 86_400), personalDataKeys: try personalDataKeys())
     }
 
     /// What the scheduler needs from these settings.
     var scheduler: SchedulerConfiguration {
         SchedulerConfiguration(batchSize: schedulerBatchSize, pollInterval: .seconds(schedulerPollSeconds))
+    }
+
+    /// How long closed complaints stay before they are archived, and their personal data before it is erased.
+    var retention: RetentionStore.Periods {
+        RetentionStore.Periods(archiveAfter: .seconds(archiveAfterDays * 86_400), eraseAfter: .seconds(retentionDays * 86_400))
     }
 
     /// What webhook delivery needs from these settings.
@@ -147,7 +196,7 @@ struct Settings {
                               timeout: .seconds(webhookTimeoutSeconds), pollInterval: .seconds(schedulerPollSeconds))
     }
 
-    /// The background services (escalation scheduler, webhook deliverer, audit sealer) on `pool`, listening
+    /// The background services (escalation scheduler, webhook deliverer, audit sealer, retention) on `pool`, listening
     /// on `DATABASE_LISTEN_URL`, else `url`.
     func backgroundServices(pool: PGPool, url serviceURL: String) -> [ServiceGroupConfiguration.ServiceConfiguration] {
         let url = listenURL ?? serviceURL
@@ -157,6 +206,7 @@ struct Settings {
             .init(service: WebhookDeliverer(pool: pool, listen: PGConnectionConfiguration(url, applicationName: "redress-webhooks-listen"),
                                             configuration: delivery, logger: Logger(label: "redress.webhooks"))),
             .init(service: AuditSealer(pool: pool, pollInterval: .seconds(schedulerPollSeconds))),
+            .init(service: RetentionKeeper(pool: pool, periods: retention)),
         ]
     }
 

@@ -94,6 +94,7 @@ struct SchemaSecurityTests {
                  ORDER BY 1
                 """).map { try $0.decode(at: 0) }
             #expect(executable == ["audit.record_access(uuid,text,text,uuid,jsonb)", "audit.seal(integer)", "auth.resolve(bytea)", "auth.sign_in(text,text,text,bytea,interval,integer)",
+                                   "retention.apply(interval,interval,boolean,integer)",
                                    "scheduler.claim_deliveries(integer,integer)", "scheduler.escalate_due(integer)", "scheduler.escalate_follow_ups(integer)",
                                    "scheduler.next_delivery()", "scheduler.next_due()",
                                    "scheduler.record_delivery(uuid,uuid,integer,timestamp with time zone,integer,integer,text,timestamp with time zone)",

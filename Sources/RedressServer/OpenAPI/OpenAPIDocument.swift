@@ -799,6 +799,13 @@ enum OpenAPIDocument {
       ],
       "maxLength": 500
      },
+     "idNumber": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "maxLength": 40
+     },
      "customerType": {
       "type": "string",
       "enum": [
@@ -817,7 +824,8 @@ enum OpenAPIDocument {
       "maxLength": 100
      }
     },
-    "additionalProperties": false
+    "additionalProperties": false,
+    "description": "Stored sealed (AES-256-GCM). Agents, handlers and department heads see it in full; other roles see it masked (138****5678)"
    },
    "Intake": {
     "type": "object",
@@ -9084,6 +9092,16 @@ enum OpenAPIDocument {
       }
      },
      {
+      "name": "phone",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "minLength": 1,
+       "maxLength": 40
+      }
+     },
+     {
       "name": "format",
       "in": "query",
       "required": false,
@@ -9433,6 +9451,17 @@ enum OpenAPIDocument {
         "received",
         "due"
        ]
+      }
+     },
+     {
+      "name": "phone",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "minLength": 1,
+       "maxLength": 40,
+       "description": "exactly this phone number, found through its blind index"
       }
      }
     ],

@@ -50,7 +50,7 @@ struct IntakeBody: StrictBody {
     static let fields: Set<String> = ["channel", "source", "complainant", "occurredAt", "receivedAt", "product", "party",
                                       "location", "description", "desiredOutcome", "categoryId", "level", "nature", "priority"]
     static let nestedFields: [String: Set<String>] = [
-        "complainant": ["name", "phone", "email", "address", "customerType", "customerRef"],
+        "complainant": ["name", "phone", "email", "address", "idNumber", "customerType", "customerRef"],
     ]
 
     struct Complainant: Decodable {
@@ -58,6 +58,7 @@ struct IntakeBody: StrictBody {
         var phone: String?
         var email: String?
         var address: String?
+        var idNumber: String?
         var customerType: String?
         var customerRef: String?
     }
@@ -87,6 +88,7 @@ struct IntakeBody: StrictBody {
         rules.phone(complainant.phone, "/complainant/phone")
         rules.email(complainant.email, "/complainant/email")
         rules.text(complainant.address, "/complainant/address", length: 1...500)
+        rules.text(complainant.idNumber, "/complainant/idNumber", length: 1...40)
         rules.text(complainant.customerRef, "/complainant/customerRef", length: 1...100)
         let occurred = rules.pastDateTime(occurredAt, "/occurredAt")
         let received = rules.pastDateTime(receivedAt, "/receivedAt")
@@ -103,7 +105,8 @@ struct IntakeBody: StrictBody {
             channel: channel, source: source ?? (channel == "internal" || channel == "institutional" ? channel : "external"),
             complainant: Complaint.Complainant(
                 name: complainant.name, phone: complainant.phone, email: complainant.email, address: complainant.address,
-                customerType: complainant.customerType ?? "individual", customerRef: complainant.customerRef ?? complainant.phone),
+                idNumber: complainant.idNumber, customerType: complainant.customerType ?? "individual",
+                customerRef: complainant.customerRef),
             occurredAt: occurred, receivedAt: received, product: product, party: party, location: location,
             description: description, desiredOutcome: desiredOutcome, categoryID: categoryId, level: level,
             nature: nature ?? "general", priority: priority ?? "general")

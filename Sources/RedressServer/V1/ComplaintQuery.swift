@@ -44,6 +44,14 @@ enum ComplaintQuery {
             default: filter.overdue = value == "true"
             }
         }
+        if let phone = text("phone") {
+            let digits = phone.filter(\.isASCIIDigit).count
+            if (5...20).contains(digits) && phone.count <= 40 && phone.allSatisfy({ $0.isASCIIDigit || " +-()".contains($0) }) {
+                filter.phone = phone
+            } else {
+                errors.append(.init(field: "phone", message: "must be a phone number of 5 to 20 digits"))
+            }
+        }
         if let search = text("q") {
             if (1...200).contains(search.count) && !search.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
                 filter.search = search

@@ -9,18 +9,21 @@ public struct Complaint: Sendable, Codable, Equatable {
         public var phone: String?
         public var email: String?
         public var address: String?
+        /// An identity document's number.
+        public var idNumber: String?
         /// individual, enterprise, government, public_institution or social_organisation.
         public var customerType: String
         /// The customer's account or reference, used to recognise repeat complaints.
         public var customerRef: String?
 
         /// Creates a complainant.
-        public init(name: String? = nil, phone: String? = nil, email: String? = nil, address: String? = nil,
+        public init(name: String? = nil, phone: String? = nil, email: String? = nil, address: String? = nil, idNumber: String? = nil,
                     customerType: String = "individual", customerRef: String? = nil) {
             self.name = name
             self.phone = phone
             self.email = email
             self.address = address
+            self.idNumber = idNumber
             self.customerType = customerType
             self.customerRef = customerRef
         }
@@ -69,6 +72,15 @@ public struct Complaint: Sendable, Codable, Equatable {
     public var nextEscalationAt: Date?
     /// The lifecycle steps possible from here.
     public var allowedActions: [ComplaintAction]
+    /// The complainant's personal data as stored, until the store reveals it to the caller.
+    var sealedComplainant: SealedPersonalData? = nil
+
+    enum CodingKeys: String, CodingKey {
+        case id, branchId, caseNumber, channel, source, complainant, occurredAt, receivedAt, product, party, location, description,
+             desiredOutcome, categoryId, level, nature, priority, repeatOf, departmentId, collaboratingDepartmentIds,
+             responsibleUserId, status, pausedFrom, reopenCount, satisfaction, resolution, closedAt, createdBy, createdAt, updatedAt,
+             promisedBy, dueAt, sla, nextEscalationTier, nextEscalationAt, allowedActions
+    }
 
     /// The lifecycle's view of this complaint.
     public var lifecycle: ComplaintLifecycle.State {

@@ -10,16 +10,18 @@ enum ComplaintColumns {
         description, desired_outcome, category_id, level, nature, priority, repeat_of, department_id,
         collaborating_department_ids, responsible_user_id, status, paused_from, reopen_count, satisfaction,
         resolution, closed_at, created_by, created_at, updated_at, promised_by, due_at, sla_deadlines,
-        next_escalation_tier, next_escalation_at
+        next_escalation_tier, next_escalation_at, complainant_sealed, complainant_key_id
         """
 
     /// How many columns ``list`` has; extra columns of a query start at this index.
-    static let count = 40
+    static let count = 42
 
     /// ``list`` without the SLA explanation (NULL in its place), for listings: the explanation
     /// belongs to the single-complaint view.
     static let summary = list.replacingOccurrences(of: "sla_deadlines", with: "NULL::jsonb")
 
+    /// The complaint in `row`, its personal data still sealed (columns 5 to 8 hold only what was
+    /// stored before sealing existed); ``PersonalDataVault/reveal(_:to:)`` opens it for a caller.
     static func complaint(_ row: PGRow) throws -> Complaint {
         let status = ComplaintStatus(rawValue: try row.decode(String.self, at: 26)) ?? .received
         let level: Int16? = try row.decode(at: 19)
@@ -43,6 +45,9 @@ enum ComplaintColumns {
             dueAt: try row.decode(at: 36), sla: try row.decode(PGJSON<SLAExplanation>?.self, at: 37)?.value,
             nextEscalationTier: try row.decode(Int16?.self, at: 38).map(Int.init), nextEscalationAt: try row.decode(at: 39),
             allowedActions: [])
+        if let box: Data = try row.decode(at: 40), let keyID: String = try row.decode(at: 41) {
+            complaint.sealedComplainant = SealedPersonalData(keyID: keyID, box: box)
+        }
         complaint.allowedActions = ComplaintLifecycle.allowedActions(from: complaint.lifecycle)
         return complaint
     }

@@ -18,6 +18,8 @@ public struct ComplaintFilter: Sendable, Equatable {
     public var assignedToMe = false
     /// A case number, or words of the description.
     public var search: String?
+    /// Exactly this phone number (any spacing), found through the blind index.
+    public var phone: String?
     /// Only open complaints whose due time has passed.
     public var overdue = false
     /// Newest received first (default), or soonest due first.
@@ -43,12 +45,12 @@ extension ComplaintStore {
     /// "my departments", the departments) the caller's scope allows, so each shape gets a plan
     /// that walks the matching index in order. Row-level security still decides every row.
     public func list(_ caller: Caller, _ filter: ComplaintFilter, page: PageRequest) async throws -> Page<Complaint> {
-        let query = Self.listQuery(caller, filter, page: page)
+        let query = Self.listQuery(caller, filter, phoneIndex: vault.phoneIndex(filter.phone), page: page)
         return try await database.withScope(caller.scope, readOnly: true) { connection in
             let rows = try await connection.query(query)
             var keys: [UUID: Int64?] = [:]
             let complaints = try rows.map { row in
-                let complaint = try ComplaintColumns.complaint(row)
+                let complaint = revealed(try ComplaintColumns.complaint(row), to: caller.roles)
                 keys[complaint.id] = try row.decode(Int64?.self, at: ComplaintColumns.count)
                 return complaint
             }
@@ -56,7 +58,7 @@ extension ComplaintStore {
         }
     }
 
-    static func listQuery(_ caller: Caller, _ filter: ComplaintFilter, page: PageRequest) -> PGQuery {
+    static func listQuery(_ caller: Caller, _ filter: ComplaintFilter, phoneIndex: Data?, page: PageRequest) -> PGQuery {
         let byDue = filter.sort == .due
         var q = SQLBuilder("SELECT \(ComplaintColumns.summary), (extract(epoch FROM \(byDue ? "due_at" : "received_at")) * 1000000)::bigint"
                            + " FROM complaints WHERE true")
@@ -82,6 +84,7 @@ extension ComplaintStore {
         if let channel = filter.channel { q.append(" AND channel = \(q.bind(channel))") }
         if let from = filter.receivedFrom { q.append(" AND received_at >= \(q.bind(from))") }
         if let before = filter.receivedBefore { q.append(" AND received_at < \(q.bind(before))") }
+        if filter.phone != nil { q.append(" AND complainant_phone_index = \(q.bind(phoneIndex ?? Data()))") }
         if filter.assignedToMe { q.append(" AND responsible_user_id = \(q.bind(caller.userID))") }
         if filter.overdue { q.append(" AND due_at < now() AND status NOT IN ('closed', 'archived')") }
         if let search = filter.search {

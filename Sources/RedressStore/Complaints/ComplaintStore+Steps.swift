@@ -10,7 +10,7 @@ extension ComplaintStore {
     public func perform(_ caller: Caller, id: UUID, _ step: ComplaintStep) async throws -> Complaint {
         try await StoreError.translating {
             try await database.withScope(caller.scope) { connection in
-                try await perform(caller, id: id, step, connection)
+                revealed(try await perform(caller, id: id, step, connection), to: caller.roles)
             }
         }
     }

@@ -9,6 +9,15 @@ public struct ComplaintStore: Sendable {
 
     /// How far back an earlier complaint of the same customer and category makes a new one a repeat.
     var repeatWindow: Duration { database.configuration.repeatWindow }
+    /// Seals and reveals complainants' personal data.
+    var vault: PersonalDataVault { database.configuration.vault }
+
+    /// `complaint` as `roles` may see it: personal data opened, and masked unless they need it in full.
+    func revealed(_ complaint: Complaint, to roles: Set<Role>) -> Complaint {
+        var complaint = complaint
+        vault.reveal(&complaint, to: roles)
+        return complaint
+    }
 
     /// Creates the store.
     public init(database: ScopedDatabase) {
@@ -22,20 +31,22 @@ public struct ComplaintStore: Sendable {
     }
 
     /// Records a complaint in the caller's home branch, routes it when its category has a rule,
-    /// marks it a repeat of the same customer's recent complaint in the same category, and writes
-    /// the first timeline entry. With an idempotency key, a retry returns the first complaint;
-    /// the same key with a different request is `.idempotencyConflict`.
+    /// marks it a repeat of the same customer's recent complaint in the same category (by
+    /// customer reference, else by phone number through its blind index), and writes the first
+    /// timeline entry. The complainant's personal data is stored sealed (AES-256-GCM), never in
+    /// the clear. With an idempotency key, a retry returns the first complaint; the same key with
+    /// a different request is a conflict.
     public func intake(_ caller: Caller, _ intake: ComplaintIntake, idempotencyKey: String?, requestHash: Data?) async throws -> IntakeResult {
         try await StoreError.translating {
             try await database.withScope(caller.scope) { connection in
                 let department = try await route(branchID: caller.branchID, categoryID: intake.categoryID, channel: intake.channel,
                                                   level: intake.level, product: intake.product, connection)
-                let rows = try await connection.query(insertStatement(caller, intake, department: department,
-                                                                      idempotencyKey: idempotencyKey, requestHash: requestHash))
+                let rows = try await connection.query(try insertStatement(caller, intake, department: department,
+                                                                          idempotencyKey: idempotencyKey, requestHash: requestHash))
                 if let row = rows.first {
                     let complaint = try ComplaintColumns.complaint(row)
                     let scheduled = try await Self.refreshSchedule(branchID: complaint.branchId, complaintID: complaint.id, connection)
-                    return IntakeResult(complaint: scheduled, replayed: false)
+                    return IntakeResult(complaint: revealed(scheduled, to: caller.roles), replayed: false)
                 }
                 let existing = try await connection.query("""
                     SELECT \(unescaped: ComplaintColumns.list), idempotency_hash FROM complaints
@@ -45,7 +56,7 @@ public struct ComplaintStore: Sendable {
                 guard try row.decode(Data?.self, at: ComplaintColumns.count) == requestHash else {
                     throw StoreError.conflict(field: "Idempotency-Key", message: "was used before with a different request")
                 }
-                return IntakeResult(complaint: try ComplaintColumns.complaint(row), replayed: true)
+                return IntakeResult(complaint: revealed(try ComplaintColumns.complaint(row), to: caller.roles), replayed: true)
             }
         }
     }
@@ -67,25 +78,31 @@ public struct ComplaintStore: Sendable {
     }
 
     private func insertStatement(_ caller: Caller, _ intake: ComplaintIntake, department: UUID?,
-                                 idempotencyKey: String?, requestHash: Data?) -> PGQuery {
+                                 idempotencyKey: String?, requestHash: Data?) throws -> PGQuery {
         let person = intake.complainant
         let windowSeconds = Double(repeatWindow.components.seconds)
+        let id = UUID()
+        let sealed = try vault.seal(PersonalData(name: person.name, phone: person.phone, email: person.email, address: person.address,
+                                                 idNumber: person.idNumber), branchID: caller.branchID, complaintID: id)
+        let phoneIndex = vault.phoneIndex(person.phone)
         return """
             WITH earlier AS (
                 SELECT id FROM complaints
-                 WHERE branch_id = \(caller.branchID) AND customer_ref = \(person.customerRef) AND category_id = \(intake.categoryID)
+                 WHERE branch_id = \(caller.branchID) AND category_id = \(intake.categoryID)
+                   AND (customer_ref = \(person.customerRef)
+                        OR (\(person.customerRef)::text IS NULL AND complainant_phone_index = \(phoneIndex)))
                    AND received_at >= coalesce(\(intake.receivedAt), now()) - make_interval(secs => \(windowSeconds))
                    AND received_at <= coalesce(\(intake.receivedAt), now())
                  ORDER BY received_at DESC LIMIT 1
             ), inserted AS (
-                INSERT INTO complaints (branch_id, case_number, channel, source, complainant_name, complainant_phone,
-                       complainant_email, complainant_address, customer_type, customer_ref, occurred_at, received_at,
+                INSERT INTO complaints (branch_id, id, case_number, channel, source, complainant_sealed, complainant_key_id,
+                       complainant_phone_index, customer_type, customer_ref, occurred_at, received_at,
                        product, party, location, description, desired_outcome, category_id, level, nature, priority,
                        repeat_of, department_id, idempotency_key, idempotency_hash, created_by)
-                SELECT b.id,
+                SELECT b.id, \(id),
                        upper(b.code) || '-' || to_char(coalesce(\(intake.receivedAt), now()) AT TIME ZONE b.time_zone, 'YYYYMMDD')
                            || '-' || lpad(nextval('complaint_case_serial')::text, 6, '0'),
-                       \(intake.channel), \(intake.source), \(person.name), \(person.phone), \(person.email), \(person.address),
+                       \(intake.channel), \(intake.source), \(sealed?.box), \(sealed?.keyID), \(phoneIndex),
                        \(person.customerType), \(person.customerRef), \(intake.occurredAt), coalesce(\(intake.receivedAt), now()),
                        \(intake.product), \(intake.party), \(intake.location), \(intake.description), \(intake.desiredOutcome),
                        \(intake.categoryID), \(intake.level.map(Int16.init))::smallint,
@@ -120,7 +137,7 @@ public struct ComplaintStore: Sendable {
             let complaint = try ComplaintColumns.complaint(row)
             try await AuditStore.recordAccess(connection, branchID: complaint.branchId, action: "read", entity: "complaints",
                                               entityID: complaint.id)
-            return complaint
+            return revealed(complaint, to: scope.roles)
         }
     }
 }

@@ -32,7 +32,8 @@ extension ReportStore {
     public func exportComplaints(_ caller: Caller, _ filter: ComplaintFilter, format: String) async throws -> [ComplaintExportRow]? {
         try await StoreError.translating {
             try await database.withScope(caller.scope) { connection in
-                let rows = try await connection.query(ComplaintStore.listQuery(caller, filter, page: PageRequest(limit: Self.exportLimit)))
+                let rows = try await connection.query(ComplaintStore.listQuery(caller, filter, phoneIndex: database.configuration.vault.phoneIndex(filter.phone),
+                                                                                 page: PageRequest(limit: Self.exportLimit)))
                 guard rows.count <= Self.exportLimit else { return nil }
                 let names = try await Self.names(connection)
                 let exported = try rows.map { row -> ComplaintExportRow in

@@ -1,0 +1,75 @@
+import Crypto
+import Foundation
+import RedressCore
+
+/// A complainant's personal data as it is sealed: name, phone, email, address and ID number.
+struct PersonalData: Codable, Equatable {
+    var name: String?
+    var phone: String?
+    var email: String?
+    var address: String?
+    var idNumber: String?
+}
+
+/// A complaint's sealed personal data as stored: which key sealed it, and the AES-256-GCM box
+/// (nonce, ciphertext and tag).
+struct SealedPersonalData: Sendable, Equatable {
+    var keyID: String
+    var box: Data
+}
+
+/// Seals and opens complainants' personal data with AES-256-GCM. The associated data binds each
+/// box to its branch and complaint, so a box copied onto another row does not open. The blind
+/// index is HMAC-SHA256 of the phone's digits under a key of its own.
+struct PersonalDataVault: Sendable {
+    let keys: PersonalDataKeys
+
+    static func associatedData(branchID: UUID, complaintID: UUID) -> Data {
+        Data("redress.complainant.v1|\(branchID.uuidString.lowercased())|\(complaintID.uuidString.lowercased())".utf8)
+    }
+
+    /// The box of `data` under the current key; nil when there is nothing to seal.
+    func seal(_ data: PersonalData, branchID: UUID, complaintID: UUID) throws -> SealedPersonalData? {
+        guard data != PersonalData() else { return nil }
+        let plaintext = try JSONEncoder().encode(data)
+        let box = try AES.GCM.seal(plaintext, using: keys.key(keys.currentKeyID)!,
+                                   authenticating: Self.associatedData(branchID: branchID, complaintID: complaintID))
+        return SealedPersonalData(keyID: keys.currentKeyID, box: box.combined!)
+    }
+
+    /// The data in `sealed`; nil when its key is not in the ring or the box does not open.
+    func open(_ sealed: SealedPersonalData, branchID: UUID, complaintID: UUID) -> PersonalData? {
+        guard let key = keys.key(sealed.keyID), let box = try? AES.GCM.SealedBox(combined: sealed.box),
+              let plaintext = try? AES.GCM.open(box, using: key,
+                                                authenticating: Self.associatedData(branchID: branchID, complaintID: complaintID))
+        else { return nil }
+        return try? JSONDecoder().decode(PersonalData.self, from: plaintext)
+    }
+
+    /// The blind index of a phone number: the same digits give the same index, whatever the spacing.
+    func phoneIndex(_ phone: String?) -> Data? {
+        guard let phone else { return nil }
+        let digits = phone.filter(\.isASCIIDigit)
+        guard !digits.isEmpty else { return nil }
+        return Data(HMAC<SHA256>.authenticationCode(for: Data(digits.utf8), using: keys.indexKey))
+    }
+
+    /// Fills in the complainant from the sealed box, masked unless `roles` need it in full.
+    func reveal(_ complaint: inout Complaint, to roles: Set<Role>) {
+        if let sealed = complaint.sealedComplainant {
+            let data = open(sealed, branchID: complaint.branchId, complaintID: complaint.id)
+            complaint.complainant.name = data?.name
+            complaint.complainant.phone = data?.phone
+            complaint.complainant.email = data?.email
+            complaint.complainant.address = data?.address
+            complaint.complainant.idNumber = data?.idNumber
+            complaint.sealedComplainant = nil
+        }
+        guard !PersonalDataMask.seesInFull(roles) else { return }
+        complaint.complainant.name = complaint.complainant.name.map(PersonalDataMask.name)
+        complaint.complainant.phone = complaint.complainant.phone.map(PersonalDataMask.digits)
+        complaint.complainant.email = complaint.complainant.email.map(PersonalDataMask.email)
+        complaint.complainant.address = complaint.complainant.address.map(PersonalDataMask.address)
+        complaint.complainant.idNumber = complaint.complainant.idNumber.map(PersonalDataMask.digits)
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import Postgres
+import RedressCore
+
+/// Retention (`sql/0016_retention.sql`): archives closed complaints after a while and erases what
+/// identifies their customers after the retention period, keeping what reports count.
+public struct RetentionStore: Sendable {
+    let pool: PGPool
+
+    /// Creates the store on the service pool (or the owner's).
+    public init(pool: PGPool) { self.pool = pool }
+
+    /// One complaint archived or erased (or that would be, in a dry run).
+    public struct Action: Sendable, Equatable {
+        public var branchID: UUID
+        public var complaintID: UUID
+        public var caseNumber: String
+        /// `archive` or `erase` (erasing also archives).
+        public var action: String
+        public var closedAt: Date
+    }
+
+    /// How long after closing a complaint is archived, and its customer's data erased.
+    public struct Periods: Sendable, Equatable {
+        public var archiveAfter: Duration
+        public var eraseAfter: Duration
+
+        /// Creates periods; the defaults are 180 days and three years.
+        public init(archiveAfter: Duration = .seconds(180 * 86_400), eraseAfter: Duration = .seconds(3 * 365 * 86_400)) {
+            self.archiveAfter = archiveAfter
+            self.eraseAfter = eraseAfter
+        }
+    }
+
+    /// Archives and erases everything due, batch by batch; with `dryRun`, changes nothing and
+    /// lists everything that is due.
+    public func apply(_ periods: Periods, dryRun: Bool, batch: Int = 1000) async throws -> [Action] {
+        var all: [Action] = []
+        while true {
+            let actions = try await pool.query("""
+                SELECT * FROM retention.apply(make_interval(secs => \(periods.archiveAfter.inSeconds)),
+                                              make_interval(secs => \(periods.eraseAfter.inSeconds)), \(dryRun),
+                                              \(Int32(dryRun ? 1_000_000 : batch)))
+                """).map { row in
+                Action(branchID: try row.decode(at: 0), complaintID: try row.decode(at: 1), caseNumber: try row.decode(at: 2),
+                       action: try row.decode(at: 3), closedAt: try row.decode(at: 4))
+            }
+            all += actions
+            if dryRun || actions.count < batch { return all }
+        }
+    }
+}
