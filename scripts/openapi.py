@@ -235,7 +235,7 @@ def op(summary, responses, body=None, params=(), secured=True, tags=None):
 def pathp(name="id"): return {"name": name, "in": "path", "required": True, "schema": uuid}
 def q(name, schema): return {"name": name, "in": "query", "required": False, "schema": schema}
 pagep = [q("limit", {"type": "integer", "minimum": 1, "maximum": 200}), q("cursor", s(1024))]
-date = s(format="date")
+date = s(format="date", pattern="^(19|[2-9][0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")
 reportp = [q("period", enum("day","week","month","quarter","custom")), q("date", date), q("from", date), q("to", date),
            q("branchId", uuid), q("departmentId", uuid), q("category", s(64, 1, pattern="^[a-z0-9][a-z0-9_.-]{0,63}$")),
            q("channel", enum(*channels)), q("level", {"type": "integer", "minimum": 1, "maximum": 3})]

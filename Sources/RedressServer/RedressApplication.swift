@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import Postgres
+import RedressCore
 import RedressStore
 
 /// Builds the Redress HTTP application: routes, middleware, and the services it depends on.
@@ -20,6 +21,7 @@ public enum RedressApplication {
         let router = makeRouter(pool: pool, store: store, migrator: migrator, listen: listen, limits: configuration, logger: logger)
         return Application(
             router: router,
+            server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(configuration.idleTimeout.inSeconds * 1000)))),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "redress"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },

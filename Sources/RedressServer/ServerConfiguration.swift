@@ -9,12 +9,17 @@ public struct ServerConfiguration: Sendable {
     public var signInsPerMinute: Int
     /// Requests admitted per credential (session or API key) per minute. Default 1200.
     public var requestsPerMinute: Int
+    /// How long a connection may sit idle (no request being read or answered) before the server
+    /// closes it. Default 60 seconds.
+    public var idleTimeout: Duration
 
     /// Creates a configuration with the documented defaults.
-    public init(host: String = "0.0.0.0", port: Int = 8080, signInsPerMinute: Int = 30, requestsPerMinute: Int = 1200) {
+    public init(host: String = "0.0.0.0", port: Int = 8080, signInsPerMinute: Int = 30, requestsPerMinute: Int = 1200,
+                idleTimeout: Duration = .seconds(60)) {
         self.host = host
         self.port = port
         self.signInsPerMinute = signInsPerMinute
         self.requestsPerMinute = requestsPerMinute
+        self.idleTimeout = idleTimeout
     }
 }

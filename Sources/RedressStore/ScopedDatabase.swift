@@ -25,14 +25,16 @@ public struct ScopedDatabase: Sendable {
         _ scope: AccessScope, readOnly: Bool = false, _ body: (PGConnection) async throws -> R
     ) async throws -> R {
         try await pool.withTransaction(PGTransactionOptions(readOnly: readOnly)) { connection in
-            try await connection.execute(Self.scopeStatement(scope))
+            try await connection.execute(Self.scopeStatement(scope, statementTimeout: configuration.statementTimeout))
             return try await body(connection)
         }
     }
 
-    /// One statement setting every scope variable for the current transaction only.
-    static func scopeStatement(_ scope: AccessScope) -> PGQuery {
+    /// One statement setting every scope variable, and the statement timeout, for the current
+    /// transaction only.
+    static func scopeStatement(_ scope: AccessScope, statementTimeout: Duration) -> PGQuery {
         let values = scope.settings.map(\.value)
+        let timeout = String(max(1, Int(statementTimeout.inSeconds * 1000)))
         return """
             SELECT set_config('redress.user_id', \(values[0]), true),
                    set_config('redress.roles', \(values[1]), true),
@@ -41,7 +43,8 @@ public struct ScopedDatabase: Sendable {
                    set_config('redress.department_ids', \(values[4]), true),
                    set_config('redress.admin_branch_ids', \(values[5]), true),
                    set_config('redress.case_branch_ids', \(values[6]), true),
-                   set_config('redress.request_id', \(values[7]), true)
+                   set_config('redress.request_id', \(values[7]), true),
+                   set_config('statement_timeout', \(timeout), true)
             """
     }
 }

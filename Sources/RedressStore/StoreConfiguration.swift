@@ -9,16 +9,21 @@ public struct StoreConfiguration: Sendable {
     public var repeatWindow: Duration
     /// The keys that seal complainants' personal data and index their phone numbers.
     public var personalDataKeys: PersonalDataKeys
+    /// How long one statement of a caller's transaction may run before PostgreSQL cancels it
+    /// (`statement_timeout`, set per transaction). Default 30 seconds.
+    public var statementTimeout: Duration
 
     /// Creates a configuration with the documented defaults. Without `personalDataKeys`, fresh
     /// random keys are made: data sealed with them cannot be read by any later process, so every
     /// command that keeps data passes the configured keys.
     public init(passwordHashCost: Int = 12, sessionLifetime: Duration = .seconds(12 * 3600),
-                repeatWindow: Duration = .seconds(30 * 86_400), personalDataKeys: PersonalDataKeys = .generate()) {
+                repeatWindow: Duration = .seconds(30 * 86_400), personalDataKeys: PersonalDataKeys = .generate(),
+                statementTimeout: Duration = .seconds(30)) {
         self.passwordHashCost = passwordHashCost
         self.sessionLifetime = sessionLifetime
         self.repeatWindow = repeatWindow
         self.personalDataKeys = personalDataKeys
+        self.statementTimeout = statementTimeout
     }
 
     /// The vault of ``personalDataKeys``.

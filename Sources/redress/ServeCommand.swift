@@ -37,7 +37,8 @@ struct ServeCommand: AsyncParsableCommand {
         let server = ServerConfiguration(
             host: host ?? environment["HOST"] ?? "0.0.0.0",
             port: try port ?? Int(environment["PORT"] ?? "8080").orThrow(SettingsError("PORT must be a number")),
-            signInsPerMinute: settings.signInsPerMinute, requestsPerMinute: settings.requestsPerMinute)
+            signInsPerMinute: settings.signInsPerMinute, requestsPerMinute: settings.requestsPerMinute,
+            idleTimeout: .seconds(settings.idleTimeoutSeconds))
 
         let database = try DatabaseTarget.resolve(settings, logger: logger)
         let migrator = PGMigrator(migrations: try PGMigration.load(from: settings.migrationsDirectory()), logger: logger)

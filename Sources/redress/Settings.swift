@@ -63,6 +63,10 @@ struct Settings {
     /// index's key). Required with `DATABASE_URL`; the local cluster keeps its own in
     /// `REDRESS_DATA_DIR/personal-data.keys`.
     var personalDataKeySettings: (keys: String, current: String?, index: String)?
+    /// `HTTP_IDLE_TIMEOUT_SECONDS`: an idle connection is closed after this long. Default 60.
+    var idleTimeoutSeconds: Int
+    /// `DATABASE_STATEMENT_TIMEOUT_SECONDS`: one statement of a request may run this long. Default 30.
+    var statementTimeoutSeconds: Int
     /// `ARCHIVE_AFTER_DAYS`: closed complaints are archived this long after closing. Default 180.
     var archiveAfterDays: Int
     /// `RETENTION_DAYS`: the personal data and free text of complaints closed this long ago are
@@ -123,6 +127,8 @@ struct Settings {
         webhookMaxAttempts = try number("WEBHOOK_MAX_ATTEMPTS", 8, 1...100)
         webhookRetryBaseSeconds = try number("WEBHOOK_RETRY_BASE_SECONDS", 10, 1...3600)
         webhookTimeoutSeconds = try number("WEBHOOK_TIMEOUT_SECONDS", 10, 1...300)
+        idleTimeoutSeconds = try number("HTTP_IDLE_TIMEOUT_SECONDS", 60, 1...3600)
+        statementTimeoutSeconds = try number("DATABASE_STATEMENT_TIMEOUT_SECONDS", 30, 1...3600)
         archiveAfterDays = try number("ARCHIVE_AFTER_DAYS", 180, 1...36_500)
         retentionDays = try number("RETENTION_DAYS", 1095, 365...36_500)
         if let keys = nonEmpty("PII_KEYS") {
@@ -177,7 +183,8 @@ struct Settings {
     /// What the store needs from these settings.
     func store() throws -> StoreConfiguration {
         StoreConfiguration(passwordHashCost: passwordHashCost, sessionLifetime: sessionLifetime,
-                           repeatWindow: .seconds(repeatWindowDays * 86_400), personalDataKeys: try personalDataKeys())
+                           repeatWindow: .seconds(repeatWindowDays * 86_400), personalDataKeys: try personalDataKeys(),
+                           statementTimeout: .seconds(statementTimeoutSeconds))
     }
 
     /// What the scheduler needs from these settings.

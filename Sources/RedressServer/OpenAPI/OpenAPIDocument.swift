@@ -8346,7 +8346,8 @@ enum OpenAPIDocument {
       "required": false,
       "schema": {
        "type": "string",
-       "format": "date"
+       "format": "date",
+       "pattern": "^(19|[2-9][0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$"
       }
      },
      {
@@ -8355,7 +8356,8 @@ enum OpenAPIDocument {
       "required": false,
       "schema": {
        "type": "string",
-       "format": "date"
+       "format": "date",
+       "pattern": "^(19|[2-9][0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$"
       }
      },
      {
@@ -8364,7 +8366,8 @@ enum OpenAPIDocument {
       "required": false,
       "schema": {
        "type": "string",
-       "format": "date"
+       "format": "date",
+       "pattern": "^(19|[2-9][0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$"
       }
      },
      {
@@ -8547,7 +8550,8 @@ enum OpenAPIDocument {
       "required": false,
       "schema": {
        "type": "string",
-       "format": "date"
+       "format": "date",
+       "pattern": "^(19|[2-9][0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$"
       }
      },
      {
@@ -8556,7 +8560,8 @@ enum OpenAPIDocument {
       "required": false,
       "schema": {
        "type": "string",
-       "format": "date"
+       "format": "date",
+       "pattern": "^(19|[2-9][0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$"
       }
      },
      {
@@ -8565,7 +8570,8 @@ enum OpenAPIDocument {
       "required": false,
       "schema": {
        "type": "string",
-       "format": "date"
+       "format": "date",
+       "pattern": "^(19|[2-9][0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$"
       }
      },
      {
@@ -8736,7 +8742,8 @@ enum OpenAPIDocument {
       "required": false,
       "schema": {
        "type": "string",
-       "format": "date"
+       "format": "date",
+       "pattern": "^(19|[2-9][0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$"
       }
      },
      {
@@ -8745,7 +8752,8 @@ enum OpenAPIDocument {
       "required": false,
       "schema": {
        "type": "string",
-       "format": "date"
+       "format": "date",
+       "pattern": "^(19|[2-9][0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$"
       }
      },
      {
@@ -8754,7 +8762,8 @@ enum OpenAPIDocument {
       "required": false,
       "schema": {
        "type": "string",
-       "format": "date"
+       "format": "date",
+       "pattern": "^(19|[2-9][0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$"
       }
      },
      {

@@ -58,6 +58,11 @@ public struct Problem: Error, Sendable, Codable, Equatable {
         detail: "The request could not be completed. It has been logged.")
 
     /// 503: a dependency (the database) is unavailable; the caller may retry.
+    /// 503: the database cancelled a statement that ran longer than allowed.
+    public static let tookTooLong = Problem(
+        kind: "timeout", title: "Took too long", status: .serviceUnavailable,
+        detail: "The request took longer than allowed and was cancelled; nothing was changed. Narrow it or retry later.")
+
     public static let unavailable = Problem(
         kind: "unavailable", title: "Service unavailable", status: .serviceUnavailable,
         detail: "The service cannot reach its database right now. Retry shortly.")

@@ -67,6 +67,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as PGError where error.isConnectionLevel || error.code == .acquireTimeout || error.code == .poolClosed:
             logger.warning("database unavailable", metadata: ["error": "\(error.debugDescription)"])
             return .unavailable
+        case let error as PGError where error.sqlState == .queryCanceled:
+            logger.warning("statement cancelled", metadata: ["error": "\(error.debugDescription)", "path": "\(request.uri.path)"])
+            return .tookTooLong
         case let error as HTTPError:
             if error.status == .notFound { return .notFound() }
             return Problem(kind: "http-\(error.status.code)", title: error.status.reasonPhrase,

@@ -46,7 +46,7 @@ extension ComplaintStore {
     /// that walks the matching index in order. Row-level security still decides every row.
     public func list(_ caller: Caller, _ filter: ComplaintFilter, page: PageRequest) async throws -> Page<Complaint> {
         let query = Self.listQuery(caller, filter, phoneIndex: vault.phoneIndex(filter.phone), page: page)
-        return try await database.withScope(caller.scope, readOnly: true) { connection in
+        return try await database.withScope(caller.scope) { connection in
             let rows = try await connection.query(query)
             var keys: [UUID: Int64?] = [:]
             let complaints = try rows.map { row in
@@ -54,7 +54,13 @@ extension ComplaintStore {
                 keys[complaint.id] = try row.decode(Int64?.self, at: ComplaintColumns.count)
                 return complaint
             }
-            return page.page(from: complaints, key: { keys[$0.id]!.map(String.init) ?? "infinity" }, id: \.id)
+            let listed = page.page(from: complaints, key: { keys[$0.id]!.map(String.init) ?? "infinity" }, id: \.id)
+            // Each branch's trail names the complaints whose customers' data this listing showed.
+            for (branch, shown) in Dictionary(grouping: listed.items, by: \.branchId).sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
+                try await AuditStore.recordAccess(connection, branchID: branch, action: "read", entity: "complaints", entityID: nil,
+                                                  details: ["listed": shown.map { $0.id.uuidString.lowercased() }.joined(separator: ",")])
+            }
+            return listed
         }
     }
 
