@@ -125,7 +125,7 @@ public struct FollowUpStore: Sendable {
                 guard let row = locked.first else { throw StoreError.notFound }
                 let complaintID: UUID = try row.decode(at: 0)
                 guard try row.decode(String.self, at: 1) == "due" else {
-                    throw StoreError.invalidValue(field: "/score", message: "this follow-up is no longer due")
+                    throw StoreError.invalidValue(field: "id", message: "this follow-up is no longer due (it was answered or cancelled)")
                 }
                 try await connection.query("SELECT set_config('redress.follow_up_id', \(id.uuidString.lowercased()), true)")
                 let status = ComplaintStatus(rawValue: try row.decode(String.self, at: 2)) ?? .received
