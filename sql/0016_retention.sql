@@ -79,32 +79,11 @@ $$;
 REVOKE ALL ON FUNCTION retention.apply(interval, interval, boolean, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION retention.apply(interval, interval, boolean, integer) TO redress_service;
 
--- The audit trail leaves out the free text of complaints (and, as before, of communications).
-CREATE OR REPLACE FUNCTION audit.record_change() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, public
+-- The audit trail leaves out the free text of complaints too.
+CREATE OR REPLACE FUNCTION audit.hidden_columns() RETURNS text[]
+    LANGUAGE sql IMMUTABLE
     AS $$
-DECLARE
-    hidden text[] := ARRAY['password_hash', 'key_hash', 'token_hash', 'secret', 'content', 'complainant_name', 'complainant_phone',
-                           'complainant_email', 'complainant_address', 'complainant_sealed', 'complainant_phone_index',
-                           'customer_ref', 'description', 'desired_outcome', 'location', 'resolution', 'party'];
-    old_row jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) - hidden END;
-    new_row jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) - hidden END;
-    row_data jsonb := coalesce(new_row, old_row);
-    branch uuid := CASE WHEN TG_TABLE_NAME = 'branches' THEN (row_data ->> 'id')::uuid ELSE (row_data ->> 'branch_id')::uuid END;
-BEGIN
-    IF TG_OP = 'UPDATE' THEN
-        SELECT jsonb_object_agg(o.key, o.value), jsonb_object_agg(o.key, new_row -> o.key)
-          INTO old_row, new_row
-          FROM jsonb_each(old_row) o
-         WHERE new_row -> o.key IS DISTINCT FROM o.value;
-        IF old_row IS NULL THEN
-            RETURN NULL;
-        END IF;
-    END IF;
-    PERFORM audit.append(branch, lower(TG_OP), TG_TABLE_NAME,
-                         CASE WHEN row_data ? 'id' AND row_data ->> 'id' ~ '^[0-9a-f-]{36}$' THEN (row_data ->> 'id')::uuid END,
-                         old_row, new_row);
-    RETURN NULL;
-END
+    SELECT ARRAY['password_hash', 'key_hash', 'token_hash', 'secret', 'content', 'complainant_name', 'complainant_phone',
+                 'complainant_email', 'complainant_address', 'complainant_sealed', 'complainant_phone_index',
+                 'customer_ref', 'description', 'desired_outcome', 'location', 'resolution', 'party']
 $$;

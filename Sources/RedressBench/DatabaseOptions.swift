@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import Logging
+import Postgres
 
 /// The connections and migrations a benchmark works with.
 struct DatabaseOptions: ParsableArguments {
@@ -18,6 +20,25 @@ struct DatabaseOptions: ParsableArguments {
         guard let owner = ownerURL ?? environment["OWNER_DATABASE_URL"],
               let service = serviceURL ?? environment["DATABASE_URL"] else {
             throw ValidationError("pass --owner-url and --service-url (or set OWNER_DATABASE_URL and DATABASE_URL)")
+        }
+        return (owner, service)
+    }
+
+    /// Logging at warning level only, so the figures stand out; pools of the owner and the service
+    /// role; and the schema migrated as the owner.
+    func openMigrated(ownerConnections: Int, serviceConnections: Int) async throws -> (owner: PGPool, service: PGPool) {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
+        let (ownerURL, serviceURL) = try urls()
+        let owner = PGPool(configuration: PGPoolConfiguration(connection: PGConnectionConfiguration(ownerURL),
+                                                              maximumConnections: ownerConnections))
+        let service = PGPool(configuration: PGPoolConfiguration(connection: PGConnectionConfiguration(serviceURL),
+                                                                maximumConnections: serviceConnections))
+        try await owner.withConnection { connection in
+            _ = try await PGMigrator(migrations: try PGMigration.load(from: URL(fileURLWithPath: sqlDirectory))).migrate(connection)
         }
         return (owner, service)
     }

@@ -41,21 +41,11 @@ struct EscalationBench: AsyncParsableCommand {
     var spreadSeconds = 60
 
     func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .warning
-            return handler
-        }
-        let (ownerURL, serviceURL) = try database.urls()
-        let owner = PGPool(configuration: PGPoolConfiguration(connection: PGConnectionConfiguration(ownerURL), maximumConnections: 2))
-        let service = PGPool(configuration: PGPoolConfiguration(connection: PGConnectionConfiguration(serviceURL), maximumConnections: 4))
-        try await owner.withConnection { connection in
-            _ = try await PGMigrator(migrations: try PGMigration.load(from: URL(fileURLWithPath: database.sqlDirectory))).migrate(connection)
-        }
+        let (owner, service) = try await database.openMigrated(ownerConnections: 2, serviceConnections: 4)
         let data = EscalationBenchData(owner: owner)
         try await data.prepare(total: complaints, burst: burst)
-        try await measureBurst(data: data, owner: owner, service: service, listen: PGConnectionConfiguration(serviceURL))
-        try await measureLateness(data: data, owner: owner, service: service, listen: PGConnectionConfiguration(serviceURL))
+        try await measureBurst(data: data, owner: owner, service: service, listen: service.configuration.connection)
+        try await measureLateness(data: data, owner: owner, service: service, listen: service.configuration.connection)
         await owner.shutdown()
         await service.shutdown()
     }

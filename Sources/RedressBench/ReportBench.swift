@@ -25,17 +25,7 @@ struct ReportBench: AsyncParsableCommand {
     var requests = 300
 
     func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .warning
-            return handler
-        }
-        let (ownerURL, serviceURL) = try database.urls()
-        let owner = PGPool(configuration: PGPoolConfiguration(connection: PGConnectionConfiguration(ownerURL), maximumConnections: 2))
-        let service = PGPool(configuration: PGPoolConfiguration(connection: PGConnectionConfiguration(serviceURL), maximumConnections: 2))
-        try await owner.withConnection { connection in
-            _ = try await PGMigrator(migrations: try PGMigration.load(from: URL(fileURLWithPath: database.sqlDirectory))).migrate(connection)
-        }
+        let (owner, service) = try await database.openMigrated(ownerConnections: 2, serviceConnections: 2)
         try await ReportBenchData(owner: owner).prepare(total: complaints)
         let branches = try await owner.query("SELECT id FROM branches WHERE code LIKE 'rep-%' ORDER BY code").map { try $0.decode(UUID.self, at: 0) }
         let store = ReportStore(database: ScopedDatabase(pool: service))

@@ -1,6 +1,5 @@
 import Foundation
 import Postgres
-import RedressStore
 
 /// A fresh database for one test suite on the cluster the test command started, migrated from
 /// `sql/` when asked. The URLs come from `REDRESS_TEST_*_URL`, set by `scripts/test`.
@@ -95,15 +94,5 @@ actor MigrationQueue {
             if !waiting.isEmpty { waiting.removeFirst().resume() }
         }
         try await body()
-    }
-}
-
-extension PersonalDataKeys {
-    /// `PII_KEYS`, `PII_KEY_ID` and `PII_INDEX_KEY` of this ring, for a `redress` process's environment.
-    public var environment: [String: String] {
-        Dictionary(uniqueKeysWithValues: settingsText.split(separator: "\n").compactMap { line -> (String, String)? in
-            guard let equals = line.firstIndex(of: "=") else { return nil }
-            return (String(line[..<equals]), String(line[line.index(after: equals)...]))
-        })
     }
 }

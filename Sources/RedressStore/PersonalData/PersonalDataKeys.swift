@@ -72,10 +72,15 @@ public struct PersonalDataKeys: Sendable {
                              indexKey: indexKey)
     }
 
-    /// The settings text of this ring: `PII_KEYS`, `PII_KEY_ID` and `PII_INDEX_KEY` lines.
+    /// This ring as the settings `PII_KEYS`, `PII_KEY_ID` and `PII_INDEX_KEY`.
+    public var settings: [String: String] {
+        ["PII_KEYS": keyIDs.map { "\($0):\(keyBytes[$0]!.base64EncodedString())" }.joined(separator: ","),
+         "PII_KEY_ID": currentKeyID, "PII_INDEX_KEY": indexKeyBytes.base64EncodedString()]
+    }
+
+    /// The settings as `NAME=value` lines, for an environment file.
     public var settingsText: String {
-        let list = keyIDs.map { "\($0):\(keyBytes[$0]!.base64EncodedString())" }.joined(separator: ",")
-        return "PII_KEYS=\(list)\nPII_KEY_ID=\(currentKeyID)\nPII_INDEX_KEY=\(indexKeyBytes.base64EncodedString())\n"
+        ["PII_KEYS", "PII_KEY_ID", "PII_INDEX_KEY"].map { "\($0)=\(settings[$0]!)\n" }.joined()
     }
 
     static func isKeyID(_ id: String) -> Bool {
