@@ -8,20 +8,26 @@ public enum DatabaseRoleCheck {
         public let reasons: [String]
         /// One line naming the role's problems and the fix.
         public var description: String {
-            "refusing to serve: the database role would bypass row-level security (\(reasons.joined(separator: "; "))). "
+            "refusing to serve: the database role could bypass row-level security (\(reasons.joined(separator: "; "))). "
                 + "Connect as the service role (redress_service), which owns nothing and has no BYPASSRLS."
         }
     }
 
-    /// Throws `Unsafe` when the pool's role is a superuser, has BYPASSRLS, owns any table, or is a
-    /// member of `redress_platform` (the operators' role that every table's policies let through).
+    /// Throws `Unsafe` when the pool's role is a superuser, has BYPASSRLS, owns any table, is a
+    /// member of `redress_platform` (the operators' role that every table's policies let through),
+    /// may create temporary objects (which could shadow tables inside owner-run functions), or may
+    /// create objects in any schema.
     public static func verify(_ pool: PGPool) async throws {
         let rows = try await pool.query("""
             SELECT r.rolname::text, r.rolsuper, r.rolbypassrls,
                    (SELECT count(*) FROM pg_class c
                      WHERE c.relowner = r.oid AND c.relkind IN ('r', 'p', 'v', 'm')
                        AND c.relnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)),
-                   coalesce((SELECT pg_has_role(r.oid, p.oid, 'USAGE') FROM pg_roles p WHERE p.rolname = 'redress_platform'), false)
+                   coalesce((SELECT pg_has_role(r.oid, p.oid, 'USAGE') FROM pg_roles p WHERE p.rolname = 'redress_platform'), false),
+                   has_database_privilege(r.oid, current_database(), 'TEMPORARY'),
+                   coalesce((SELECT string_agg(n.nspname::text, ', ' ORDER BY n.nspname) FROM pg_namespace n
+                              WHERE has_schema_privilege(r.oid, n.oid, 'CREATE')
+                                AND n.nspname NOT LIKE 'pg\\_temp\\_%' AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%'), '')
               FROM pg_roles r WHERE r.rolname = current_user
             """)
         let row = rows[0]
@@ -32,6 +38,11 @@ public enum DatabaseRoleCheck {
         let owned = try row.decode(Int.self, at: 3)
         if owned > 0 { reasons.append("\(name) owns \(owned) table(s)") }
         if try row.decode(Bool.self, at: 4) { reasons.append("\(name) is a member of redress_platform, whose policies show every row") }
+        if try row.decode(Bool.self, at: 5) {
+            reasons.append("\(name) may create temporary tables (REVOKE TEMPORARY ON DATABASE … FROM PUBLIC, \(name))")
+        }
+        let creatable = try row.decode(String.self, at: 6)
+        if !creatable.isEmpty { reasons.append("\(name) may create objects in schema \(creatable)") }
         if !reasons.isEmpty { throw Unsafe(reasons: reasons) }
     }
 }

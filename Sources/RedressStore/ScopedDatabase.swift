@@ -43,7 +43,8 @@ public struct ScopedDatabase: Sendable {
                    set_config('redress.department_ids', \(values[4]), true),
                    set_config('redress.admin_branch_ids', \(values[5]), true),
                    set_config('redress.case_branch_ids', \(values[6]), true),
-                   set_config('redress.request_id', \(values[7]), true),
+                   set_config('redress.case_write_branch_ids', \(values[7]), true),
+                   set_config('redress.request_id', \(values[8]), true),
                    set_config('statement_timeout', \(timeout), true)
             """
     }

@@ -60,6 +60,21 @@ struct AccessScopeTests {
         #expect(caller([.handler]).scope.caseBranchIDs.isEmpty)
     }
 
+    @Test func grantedBranchesAreReadOnlyAndMasked() {
+        for roles: Set<Role> in [[.executive, .agent], [.auditor, .branchManager], [.executive, .handler]] {
+            let scope = caller(roles).scope
+            #expect(scope.caseBranchIDs.contains(granted), "\(roles) read the granted branch")
+            #expect(!scope.caseWriteBranchIDs.contains(granted), "\(roles) write nothing there")
+            #expect(!scope.personalDataBranchIDs.contains(granted), "\(roles) see its customers masked")
+        }
+        #expect(caller([.executive, .agent]).scope.caseWriteBranchIDs == [home])
+        #expect(caller([.executive, .agent]).scope.personalDataBranchIDs == [home])
+        for role in [Role.executive, .auditor, .bot, .admin, .handler, .departmentHead] {
+            #expect(caller([role]).scope.caseWriteBranchIDs.isEmpty, "\(role) takes in or changes no complaint branch-wide")
+        }
+        #expect(AccessScope.system(branch: home).caseWriteBranchIDs == [home])
+    }
+
     @Test func onlyAdminsAdministerTheirHomeBranch() {
         #expect(caller([.admin]).scope.adminBranchIDs == [home])
         #expect(caller([.executive, .branchManager]).scope.adminBranchIDs.isEmpty)

@@ -26,7 +26,7 @@ struct ComplaintLifecycleTests {
         let proposed = try walk(State(needsLeadershipApproval: true), [.grade, .assign, .startInvestigation, .proposePlan])
         let headApproved = try ComplaintLifecycle.apply(Command(.approvePlan, actorRoles: [.departmentHead]), to: proposed)
         #expect(headApproved.status == .planHeadApproved)
-        #expect(throws: ComplaintLifecycle.Refusal.needsRole([.branchManager, .executive])) {
+        #expect(throws: ComplaintLifecycle.Refusal.needsRole([.branchManager])) {
             try ComplaintLifecycle.apply(Command(.approvePlan, actorRoles: [.departmentHead]), to: headApproved)
         }
         let approved = try ComplaintLifecycle.apply(Command(.approvePlan, actorRoles: [.branchManager]), to: headApproved)

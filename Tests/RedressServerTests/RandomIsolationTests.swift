@@ -4,12 +4,16 @@ import Hummingbird
 import HummingbirdTesting
 import Postgres
 import RedressCore
+import RedressStore
 import RedressTestSupport
 import Testing
 
 /// Many generated people of every role, in three branches and their departments, some granted
 /// other branches, make random API calls; every answer is checked against a model of who may see
-/// what, written from the role table in SPEC.md and independent of the service's scope code.
+/// and change what, written from the role table in SPEC.md and independent of the service's scope
+/// code. Besides reading, they write notes on complaints (only where they may work on them),
+/// branch admins try to manage people (never those who reach beyond the branch) and to take over
+/// executives and auditors, and everyone tries to hand complaints to another branch's department.
 @Suite("Randomised isolation against an independent model")
 struct RandomIsolationTests {
     /// A generated person as the model knows them.
@@ -35,6 +39,8 @@ struct RandomIsolationTests {
         var id: UUID
         var branch: UUID
         var departments: Set<UUID>
+        /// An executive, an auditor or a holder of HQ grants: managed by operators only.
+        var reachesBeyondBranch: Bool
     }
 
     /// The model: SPEC.md's role table.
@@ -48,6 +54,7 @@ struct RandomIsolationTests {
         static let readsItsDepartments: Set<Role> = [.handler, .departmentHead]
         static let spansGrantedBranches: Set<Role> = [.executive, .auditor]
         static let seesEveryoneOfItsBranches: Set<Role> = [.agent, .branchManager, .executive, .auditor, .admin]
+        static let worksEveryComplaintOfItsHomeBranch: Set<Role> = [.agent, .branchManager]
 
         func branches(of person: Person) -> Set<UUID> {
             Self.spansGrantedBranches.contains(person.role) ? person.granted.union([person.branch]) : [person.branch]
@@ -70,6 +77,23 @@ struct RandomIsolationTests {
             guard readsComplaints(person) else { return false }
             if Self.readsEveryComplaintOfItsBranches.contains(person.role) { return branches(of: person).contains(complaint.branch) }
             return complaint.department.map(person.departments.contains) == true
+        }
+
+        /// Whether the person may add case work to the complaint: never in a granted branch; agents
+        /// and branch managers anywhere in their branch; handlers and heads on their departments'
+        /// complaints, those they collaborate on and those they are responsible for.
+        func mayWork(_ person: Person, _ complaint: ModelComplaint) -> Bool {
+            guard complaint.branch == person.branch else { return false }
+            if Self.worksEveryComplaintOfItsHomeBranch.contains(person.role) { return true }
+            guard Self.readsItsDepartments.contains(person.role) else { return false }
+            return complaint.department.map(person.departments.contains) == true
+                || !complaint.collaborating.isDisjoint(with: person.departments) || complaint.responsible == person.id
+        }
+
+        /// Whether the person may change the user: admins, for the people of their own branch who
+        /// reach no further.
+        func administers(_ person: Person, _ user: ModelUser) -> Bool {
+            person.role == .admin && user.branch == person.branch && !user.reachesBeyondBranch
         }
 
         func sees(_ person: Person, user: ModelUser) -> Bool {
@@ -100,10 +124,19 @@ struct RandomIsolationTests {
                         RETURNING id
                         """)[0].decode(at: 0)
                     for other in granted {
-                        _ = try await owner.query("INSERT INTO hq_grants (branch_id, user_id, granted_branch_id) VALUES (\(branch.id), \(id), \(other))")
+                        _ = try await owner.query("INSERT INTO hq_grants (branch_id, user_id, granted_branch_id, role) VALUES (\(branch.id), \(id), \(other), \(role.rawValue))")
                     }
                     people.append(Person(id: id, branch: branch.id, role: role, departments: departments, granted: granted))
                 }
+                let bot: UUID = try await owner.query("""
+                    INSERT INTO users (branch_id, login, name, roles) VALUES (\(branch.id), 'gen-bot', 'Generated bot', '{bot}') RETURNING id
+                    """)[0].decode(at: 0)
+                let key = CredentialSecret(kind: .apiKey)
+                _ = try await owner.query("""
+                    INSERT INTO api_keys (branch_id, user_id, name, key_prefix, key_hash)
+                    VALUES (\(branch.id), \(bot), 'generated', \(key.displayPrefix), \(key.hash))
+                    """)
+                people.append(Person(id: bot, branch: branch.id, role: .bot, departments: [], granted: [], token: key.token))
                 let responsibles = people.filter { $0.branch == branch.id && Model.readsItsDepartments.contains($0.role) }.map(\.id)
                 for index in 0..<16 {
                     let department = (branch.departments + [nil]).randomElement(using: &random)!
@@ -122,8 +155,13 @@ struct RandomIsolationTests {
             }
         }
         let users: [ModelUser] = try await database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
-            try await owner.query("SELECT id, branch_id, department_ids FROM users").map {
-                ModelUser(id: try $0.decode(at: 0), branch: try $0.decode(at: 1), departments: Set(try $0.decode([UUID].self, at: 2)))
+            try await owner.query("""
+                SELECT u.id, u.branch_id, u.department_ids,
+                       u.roles && '{executive,auditor}' OR EXISTS (SELECT FROM hq_grants g WHERE g.branch_id = u.branch_id AND g.user_id = u.id)
+                  FROM users u
+                """).map {
+                ModelUser(id: try $0.decode(at: 0), branch: try $0.decode(at: 1), departments: Set(try $0.decode([UUID].self, at: 2)),
+                          reachesBeyondBranch: try $0.decode(at: 3))
             }
         }
         var departments: [UUID: UUID] = [:]
@@ -137,9 +175,13 @@ struct RandomIsolationTests {
             let generated = try await Self.generate(harness.organisation, database: harness.database, random: &random)
             var people = generated.0
             let model = generated.1
-            for index in people.indices {
-                let code = harness.organisation.branches.first { $0.id == people[index].branch }!.code
-                people[index].token = try await client.signIn(code, "gen-\(index % 10)")
+            var signedIn: [UUID: Int] = [:]
+            for index in people.indices where people[index].role != .bot {
+                let branch = people[index].branch
+                let number = signedIn[branch, default: 0]
+                signedIn[branch] = number + 1
+                let code = harness.organisation.branches.first { $0.id == branch }!.code
+                people[index].token = try await client.signIn(code, "gen-\(number)")
             }
             let calls = 1_500
             var leaks: [String] = [], denials: [String] = [], byKind: [String: Int] = [:]
@@ -149,8 +191,11 @@ struct RandomIsolationTests {
             }
             for _ in 0..<calls {
                 let person = people.randomElement(using: &random)!
-                let kind = ["complaint", "complaint", "timeline", "user", "branch", "department", "list", "report", "export", "audit"]
-                    .randomElement(using: &random)!
+                let kinds = person.role == .bot
+                    ? ["complaint", "timeline", "user", "branch", "department", "note", "handover"]
+                    : ["complaint", "complaint", "timeline", "user", "branch", "department", "list", "report", "export", "audit",
+                       "note", "manage", "takeover", "handover"]
+                let kind = kinds.randomElement(using: &random)!
                 byKind[kind, default: 0] += 1
                 let who = "\(person.role.rawValue) of \(person.branch.path.prefix(8))"
                 switch kind {
@@ -211,6 +256,31 @@ struct RandomIsolationTests {
                     } else {
                         check(response.status == .forbidden, leak: response.status == .ok, "\(who) export: \(response.status)")
                     }
+                case "note":
+                    let complaint = model.complaints.randomElement(using: &random)!
+                    let path = "/v1/complaints/\(complaint.id.path)/communications"
+                    let status = try await client.call(.post, path, token: person.token,
+                                                       body: #"{"direction":"internal","channel":"phone","kind":"note","content":"checked"}"#).status
+                    let expected = model.mayWork(person, complaint)
+                    check((status == .created) == expected, leak: status == .created, "\(who) POST \(path): \(status)")
+                case "manage":
+                    let user = model.users.randomElement(using: &random)!
+                    let status = try await client.call(.patch, "/v1/users/\(user.id.path)", token: person.token,
+                                                       body: #"{"position":"checked"}"#).status
+                    let expected = model.administers(person, user)
+                    check((status == .ok) == expected, leak: status == .ok, "\(who) PATCH user (beyond branch: \(user.reachesBeyondBranch)): \(status)")
+                case "takeover":
+                    let user = model.users.randomElement(using: &random)!
+                    let response = try await client.call(.patch, "/v1/users/\(user.id.path)", token: person.token,
+                                                         body: #"{"roles":["executive","agent"],"password":"attacker-chosen-pw"}"#)
+                    check(!(200..<300).contains(response.status.code), leak: true, "\(who) took over a user: \(response.status)")
+                case "handover":
+                    let complaint = model.complaints.randomElement(using: &random)!
+                    let foreign = model.departments.filter { $0.value != complaint.branch }.randomElement(using: &random)!.key
+                    let response = try await client.call(.post, "/v1/complaints/\(complaint.id.path)/actions/reassign", token: person.token,
+                                                         body: #"{"departmentId":"\#(foreign.path)"}"#)
+                    check(!(200..<300).contains(response.status.code), leak: true,
+                          "\(who) handed a complaint to another branch's department: \(response.status)")
                 default:
                     let response = try await client.call(.get, "/v1/audit?limit=200", token: person.token)
                     if person.role == .auditor {

@@ -55,6 +55,10 @@ public struct TestDatabase: Sendable {
             maximumConnections: size, acquireTimeout: acquireTimeout))
     }
 
+    /// The superuser's connection string for this database (tests that play an operator or
+    /// take a defence away on purpose).
+    public func superuserURL() throws -> String { Self.rename(try Self.superuserURL(), to: name) }
+
     static func rename(_ url: String, to database: String) -> String {
         guard let at = url.firstIndex(of: "@"), let query = url.firstIndex(of: "?") else { return url }
         return String(url[...at]) + "/" + database + String(url[query...])

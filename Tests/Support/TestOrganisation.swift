@@ -52,8 +52,10 @@ public struct TestOrganisation: Sendable {
             let a = try await branch("a", connection)
             let b = try await branch("b", connection)
             let c = try await branch("c", connection)
-            for grantee in [a.users[.executive]!, a.users[.auditor]!] {
-                try await connection.execute("INSERT INTO hq_grants (branch_id, user_id, granted_branch_id) VALUES (\(a.id), \(grantee), \(b.id))")
+            for role in [Role.executive, .auditor] {
+                try await connection.execute("""
+                    INSERT INTO hq_grants (branch_id, user_id, granted_branch_id, role) VALUES (\(a.id), \(a.users[role]!), \(b.id), \(role.rawValue))
+                    """)
             }
             return TestOrganisation(a: a, b: b, c: c)
         }

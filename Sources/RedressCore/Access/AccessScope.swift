@@ -13,6 +13,12 @@ public struct AccessScope: Sendable, Equatable {
     public var wideBranchIDs: Set<UUID>
     /// Branches where the caller sees every complaint.
     public var caseBranchIDs: Set<UUID>
+    /// Branches where the caller takes in and changes any complaint (the home branch of agents
+    /// and branch managers; never a granted branch).
+    public var caseWriteBranchIDs: Set<UUID>
+    /// Branches whose customers' personal data the caller sees unmasked (the home branch of roles
+    /// that serve customers; never a granted branch). Enforced by the store, which decrypts.
+    public var personalDataBranchIDs: Set<UUID>
     /// Departments whose rows the caller sees.
     public var departmentIDs: Set<UUID>
     /// Branches whose configuration the caller may change.
@@ -22,18 +28,20 @@ public struct AccessScope: Sendable, Equatable {
 
     /// The empty scope: every policy matches nothing.
     public static let nobody = AccessScope(
-        userID: nil, roles: [], branchIDs: [], wideBranchIDs: [], caseBranchIDs: [], departmentIDs: [], adminBranchIDs: [])
+        userID: nil, roles: [], branchIDs: [], wideBranchIDs: [], caseBranchIDs: [], caseWriteBranchIDs: [],
+        personalDataBranchIDs: [], departmentIDs: [], adminBranchIDs: [])
 
     /// The scope of the service's own background work in one branch (recomputing deadlines after
     /// a policy change): every complaint of `branchID`, as nobody in particular.
     public static func system(branch branchID: UUID) -> AccessScope {
         AccessScope(userID: nil, roles: [], branchIDs: [branchID], wideBranchIDs: [branchID], caseBranchIDs: [branchID],
-                    departmentIDs: [], adminBranchIDs: [])
+                    caseWriteBranchIDs: [branchID], personalDataBranchIDs: [], departmentIDs: [], adminBranchIDs: [])
     }
 
     /// Creates a scope from explicit sets (tests and operators); prefer ``init(caller:)``.
     public init(
         userID: UUID?, roles: Set<Role>, branchIDs: Set<UUID>, wideBranchIDs: Set<UUID>, caseBranchIDs: Set<UUID>,
+        caseWriteBranchIDs: Set<UUID> = [], personalDataBranchIDs: Set<UUID> = [],
         departmentIDs: Set<UUID>, adminBranchIDs: Set<UUID>, requestID: String? = nil
     ) {
         self.userID = userID
@@ -41,6 +49,8 @@ public struct AccessScope: Sendable, Equatable {
         self.branchIDs = branchIDs
         self.wideBranchIDs = wideBranchIDs
         self.caseBranchIDs = caseBranchIDs
+        self.caseWriteBranchIDs = caseWriteBranchIDs
+        self.personalDataBranchIDs = personalDataBranchIDs
         self.departmentIDs = departmentIDs
         self.adminBranchIDs = adminBranchIDs
         self.requestID = requestID
@@ -50,7 +60,8 @@ public struct AccessScope: Sendable, Equatable {
     /// auditors; every department of a branch for branch-wide roles; every complaint of a branch
     /// for agents, branch managers, executives and auditors (not admins); their own departments for
     /// handlers and department heads; configuration of the home branch for admins. A bot acts
-    /// in its home branch but sees no department's rows.
+    /// in its home branch but sees no department's rows. Granted branches are read-only and
+    /// masked: writing and unmasked personal data stay in the home branch.
     public init(caller: Caller) {
         let roles = caller.roles
         let granted = roles.isDisjoint(with: Role.crossBranch) ? [] : caller.grantedBranchIDs
@@ -65,6 +76,8 @@ public struct AccessScope: Sendable, Equatable {
             branchIDs: granted.union([caller.branchID]),
             wideBranchIDs: wide,
             caseBranchIDs: cases,
+            caseWriteBranchIDs: roles.isDisjoint(with: Role.caseWriting) ? [] : [caller.branchID],
+            personalDataBranchIDs: PersonalDataMask.seesInFull(roles) ? [caller.branchID] : [],
             departmentIDs: roles.isDisjoint(with: Role.departmentScoped) ? [] : caller.departmentIDs,
             adminBranchIDs: roles.contains(.admin) ? [caller.branchID] : [],
             requestID: caller.requestID
@@ -82,6 +95,7 @@ public struct AccessScope: Sendable, Equatable {
             ("redress.department_ids", Self.arrayLiteral(departmentIDs.map { $0.uuidString.lowercased() })),
             ("redress.admin_branch_ids", Self.arrayLiteral(adminBranchIDs.map { $0.uuidString.lowercased() })),
             ("redress.case_branch_ids", Self.arrayLiteral(caseBranchIDs.map { $0.uuidString.lowercased() })),
+            ("redress.case_write_branch_ids", Self.arrayLiteral(caseWriteBranchIDs.map { $0.uuidString.lowercased() })),
             ("redress.request_id", String((requestID ?? "").prefix(200))),
         ]
     }

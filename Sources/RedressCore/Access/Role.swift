@@ -23,7 +23,10 @@ public enum Role: String, Codable, CaseIterable, Sendable, Comparable {
     public static let caseWide: Set<Role> = [.agent, .branchManager, .executive, .auditor]
     /// Roles that see the rows of their own departments only.
     public static let departmentScoped: Set<Role> = [.handler, .departmentHead]
-    /// Roles whose HQ grants extend their scope to other branches.
+    /// Roles that take in and change any complaint of their home branch (never a granted one).
+    public static let caseWriting: Set<Role> = [.agent, .branchManager]
+    /// Roles whose HQ grants extend their (read-only) scope to other branches. People holding
+    /// them, or any grant, are managed by operators, never by a branch admin.
     public static let crossBranch: Set<Role> = [.executive, .auditor]
 
     public static func < (lhs: Role, rhs: Role) -> Bool {

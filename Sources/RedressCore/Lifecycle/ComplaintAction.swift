@@ -51,7 +51,7 @@ public enum ComplaintAction: String, Codable, CaseIterable, Sendable {
         case .startInvestigation, .proposePlan, .startImplementation, .feedBackResult:
             return [.handler, .departmentHead, .branchManager]
         case .approvePlan, .rejectPlan:
-            return [.departmentHead, .branchManager, .executive]
+            return [.departmentHead, .branchManager]
         case .close, .reopen, .awaitCustomer, .resume:
             return [.agent, .handler, .departmentHead, .branchManager]
         case .archive:

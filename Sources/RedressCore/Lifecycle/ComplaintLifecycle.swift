@@ -47,6 +47,9 @@ public enum ComplaintLifecycle {
         case missing(String)
         /// The step needs a role the actor lacks at this point (e.g. leadership approval).
         case needsRole(Set<Role>)
+        /// The step must be taken by someone other than who took an earlier one (whoever proposes
+        /// a plan does not approve it; a plan's two approvals come from two people).
+        case needsAnotherPerson(String)
     }
 
     /// Statuses from which work may pause to wait for the customer.
@@ -98,7 +101,7 @@ public enum ComplaintLifecycle {
         }
         switch command.action {
         case .approvePlan where state.status == .planHeadApproved:
-            let leadership: Set<Role> = [.branchManager, .executive]
+            let leadership: Set<Role> = [.branchManager]
             if command.actorRoles.isDisjoint(with: leadership) { throw .needsRole(leadership) }
         case .recordSatisfaction:
             guard let score = command.satisfaction, (1...10).contains(score) else { throw .missing("satisfaction") }

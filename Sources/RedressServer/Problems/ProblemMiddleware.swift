@@ -53,6 +53,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case .lifecycle(.needsRole(let roles)):
             return Problem(kind: "forbidden", title: "Forbidden", status: .forbidden,
                            detail: "This step needs one of the roles " + roles.map(\.rawValue).sorted().joined(separator: ", ") + ".")
+        case .lifecycle(.needsAnotherPerson(let reason)):
+            return Problem(kind: "forbidden", title: "Forbidden", status: .forbidden, detail: reason)
         }
     }
 

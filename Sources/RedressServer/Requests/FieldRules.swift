@@ -87,6 +87,13 @@ struct FieldRules {
         else if value.contains(.bot) && value.count > 1 { fail(field, "bot cannot be combined with other roles") }
     }
 
+    /// Roles a branch admin may give: never `executive` or `auditor`, whose reach goes beyond the
+    /// branch (operators grant those).
+    mutating func rolesAdminsGrant(_ value: [Role]?, _ field: String = "/roles") {
+        guard let value, !Set(value).isDisjoint(with: Role.crossBranch) else { return }
+        fail(field, "executive and auditor are granted by operators, not by a branch admin")
+    }
+
     /// An IANA time zone identifier known to this system.
     mutating func timeZone(_ value: String?, _ field: String = "/timeZone") {
         guard let value else { return }

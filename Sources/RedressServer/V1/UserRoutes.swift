@@ -4,7 +4,8 @@ import RedressCore
 import RedressStore
 
 /// Users: callers list and read the people their scope shows; admins create, change and delete
-/// the users of their own branch, including roles, departments and passwords.
+/// the users of their own branch, including roles, departments and passwords — except
+/// executives, auditors and holders of HQ grants, whom operators manage.
 struct UserRoutes: Sendable {
     let users: UserStore
 
@@ -61,6 +62,7 @@ struct UserRoutes: Sendable {
             rules.email(body.email)
             rules.phone(body.phone)
             rules.roles(body.roles)
+            rules.rolesAdminsGrant(body.roles)
             rules.distinct(body.departmentIds, "/departmentIds", limit: 50)
             if body.roles.contains(.bot) {
                 if body.password != nil { rules.fail("/password", "bots sign in with API keys and take no password") }
@@ -87,6 +89,7 @@ struct UserRoutes: Sendable {
             rules.email(changes.email.newValue ?? nil)
             rules.phone(changes.phone.newValue ?? nil)
             rules.roles(changes.roles.newValue)
+            rules.rolesAdminsGrant(changes.roles.newValue)
             rules.distinct(changes.departmentIDs.newValue, "/departmentIds", limit: 50)
             rules.password(changes.password.newValue)
             if id == caller.userID, changes.active.newValue == false || (changes.roles.newValue.map { !$0.contains(.admin) } ?? false) {

@@ -53,7 +53,7 @@ extension ComplaintStore {
                         VALUES (\(saved.branchId), \(saved.id), \(saved.departmentId), \(caller.userID), 'routing rule at classification')
                         """)
                 }
-                return revealed(saved, to: caller.roles)
+                return revealed(saved, to: caller.scope)
             }
         }
     }

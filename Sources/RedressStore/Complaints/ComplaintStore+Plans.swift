@@ -29,10 +29,16 @@ extension ComplaintStore {
             let final = next.status == .planApproved
             let leadership = before.status == .planHeadApproved
             let current = try await connection.query("""
-                SELECT regulator_filing_required, regulator_reference FROM complaint_plans
+                SELECT regulator_filing_required, regulator_reference, proposed_by, head_approved_by FROM complaint_plans
                  WHERE branch_id = \(before.branchId) AND complaint_id = \(before.id) AND status IN ('proposed', 'head_approved') FOR UPDATE
                 """)
             guard let plan = current.first else { throw StoreError.lifecycle(.missing("plan")) }
+            if try plan.decode(UUID?.self, at: 2) == caller.userID {
+                throw StoreError.lifecycle(.needsAnotherPerson("Whoever proposes a plan does not approve it."))
+            }
+            if leadership, try plan.decode(UUID?.self, at: 3) == caller.userID {
+                throw StoreError.lifecycle(.needsAnotherPerson("A plan's two approvals come from two people."))
+            }
             let storedReference = try plan.decode(String?.self, at: 1)
             let reference = step.regulatorReference ?? storedReference
             if final, try plan.decode(Bool.self, at: 0), reference == nil {

@@ -50,7 +50,7 @@ extension ComplaintStore {
             let rows = try await connection.query(query)
             var keys: [UUID: Int64?] = [:]
             let complaints = try rows.map { row in
-                let complaint = revealed(try ComplaintColumns.complaint(row), to: caller.roles)
+                let complaint = revealed(try ComplaintColumns.complaint(row), to: caller.scope)
                 keys[complaint.id] = try row.decode(Int64?.self, at: ComplaintColumns.count)
                 return complaint
             }

@@ -10,7 +10,7 @@ extension ComplaintStore {
     public func perform(_ caller: Caller, id: UUID, _ step: ComplaintStep) async throws -> Complaint {
         try await StoreError.translating {
             try await database.withScope(caller.scope) { connection in
-                revealed(try await perform(caller, id: id, step, connection), to: caller.roles)
+                revealed(try await perform(caller, id: id, step, connection), to: caller.scope)
             }
         }
     }

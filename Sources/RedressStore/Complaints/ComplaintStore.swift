@@ -12,10 +12,11 @@ public struct ComplaintStore: Sendable {
     /// Seals and reveals complainants' personal data.
     var vault: PersonalDataVault { database.configuration.vault }
 
-    /// `complaint` as `roles` may see it: personal data opened, and masked unless they need it in full.
-    func revealed(_ complaint: Complaint, to roles: Set<Role>) -> Complaint {
+    /// `complaint` as `scope` may see it: personal data opened, and masked unless the scope sees
+    /// its branch's personal data in full.
+    func revealed(_ complaint: Complaint, to scope: AccessScope) -> Complaint {
         var complaint = complaint
-        vault.reveal(&complaint, to: roles)
+        vault.reveal(&complaint, to: scope)
         return complaint
     }
 
@@ -45,18 +46,19 @@ public struct ComplaintStore: Sendable {
                                                                           idempotencyKey: idempotencyKey, requestHash: requestHash))
                 if let row = rows.first {
                     let complaint = try ComplaintColumns.complaint(row)
+                    try await Self.recordIntake(complaint, caller: caller, connection)
                     let scheduled = try await Self.refreshSchedule(branchID: complaint.branchId, complaintID: complaint.id, connection)
-                    return IntakeResult(complaint: revealed(scheduled, to: caller.roles), replayed: false)
+                    return IntakeResult(complaint: revealed(scheduled, to: caller.scope), replayed: false)
                 }
                 let existing = try await connection.query("""
                     SELECT \(unescaped: ComplaintColumns.list), idempotency_hash FROM complaints
-                     WHERE branch_id = \(caller.branchID) AND idempotency_key = \(idempotencyKey)
+                     WHERE branch_id = \(caller.branchID) AND created_by = \(caller.userID) AND idempotency_key = \(idempotencyKey)
                     """)
                 guard let row = existing.first else { throw StoreError.notFound }
                 guard try row.decode(Data?.self, at: ComplaintColumns.count) == requestHash else {
                     throw StoreError.conflict(field: "Idempotency-Key", message: "was used before with a different request")
                 }
-                return IntakeResult(complaint: revealed(try ComplaintColumns.complaint(row), to: caller.roles), replayed: true)
+                return IntakeResult(complaint: revealed(try ComplaintColumns.complaint(row), to: caller.scope), replayed: true)
             }
         }
     }
@@ -109,8 +111,21 @@ public struct ComplaintStore: Sendable {
                        CASE WHEN (SELECT id FROM earlier) IS NOT NULL AND \(intake.nature) = 'general' THEN 'repeat' ELSE \(intake.nature) END,
                        \(intake.priority), (SELECT id FROM earlier), \(department), \(idempotencyKey), \(requestHash), \(caller.userID)
                   FROM branches b WHERE b.id = \(caller.branchID)
-                ON CONFLICT (branch_id, idempotency_key) DO NOTHING
+                ON CONFLICT (branch_id, created_by, idempotency_key) DO NOTHING
                 RETURNING *
+            )
+            SELECT \(unescaped: ComplaintColumns.list) FROM inserted
+            """
+    }
+
+    /// The new complaint's first timeline entry and, when a rule routed it, its first hand-over:
+    /// a statement of their own, since row-level security lets them name only a complaint the
+    /// caller can already see and work on.
+    static func recordIntake(_ complaint: Complaint, caller: Caller, _ connection: PGConnection) async throws {
+        try await connection.execute("""
+            WITH taken AS (
+                SELECT branch_id, id, status, case_number, channel, category_id, department_id, level, nature, priority, repeat_of
+                  FROM complaints WHERE branch_id = \(complaint.branchId) AND id = \(complaint.id)
             ), event AS (
                 INSERT INTO complaint_events (branch_id, complaint_id, actor_id, actor_roles, kind, after)
                 SELECT branch_id, id, \(caller.userID), \(caller.roles.map(\.rawValue).sorted()), 'received',
@@ -118,14 +133,12 @@ public struct ComplaintStore: Sendable {
                                           'categoryId', category_id::text, 'departmentId', department_id::text,
                                           'level', level::text, 'nature', nature, 'priority', priority,
                                           'repeatOf', repeat_of::text)
-                  FROM inserted
-            ), handover AS (
-                INSERT INTO complaint_handovers (branch_id, complaint_id, to_department_id, by_user_id, reason)
-                SELECT branch_id, id, department_id, \(caller.userID), 'routing rule at intake'
-                  FROM inserted WHERE department_id IS NOT NULL
+                  FROM taken
             )
-            SELECT \(unescaped: ComplaintColumns.list) FROM inserted
-            """
+            INSERT INTO complaint_handovers (branch_id, complaint_id, to_department_id, by_user_id, reason)
+            SELECT branch_id, id, department_id, \(caller.userID), 'routing rule at intake'
+              FROM taken WHERE department_id IS NOT NULL
+            """)
     }
 
     /// One complaint, if the caller may see it. The read of its customer's personal data goes
@@ -137,7 +150,7 @@ public struct ComplaintStore: Sendable {
             let complaint = try ComplaintColumns.complaint(row)
             try await AuditStore.recordAccess(connection, branchID: complaint.branchId, action: "read", entity: "complaints",
                                               entityID: complaint.id)
-            return revealed(complaint, to: scope.roles)
+            return revealed(complaint, to: scope)
         }
     }
 }

@@ -95,8 +95,8 @@ public struct DemoSeeder: Sendable {
                 logins[branch.code] = people.map(\.login)
             }
             try await connection.execute("""
-                INSERT INTO hq_grants (branch_id, user_id, granted_branch_id)
-                SELECT u.branch_id, u.id, b.id
+                INSERT INTO hq_grants (branch_id, user_id, granted_branch_id, role)
+                SELECT u.branch_id, u.id, b.id, 'executive'
                   FROM users u JOIN branches home ON home.id = u.branch_id, branches b
                  WHERE home.code = \(Self.branches[0].code) AND u.login = 'executive' AND b.code = \(Self.branches[1].code)
                 ON CONFLICT DO NOTHING

@@ -102,6 +102,7 @@ public struct UserStore: Sendable {
         let cost = database.configuration.passwordHashCost
         return try await StoreError.translating {
             try await database.withScope(scope) { connection in
+                try await Self.refuseOperatorManaged(id, connection)
                 let rows = try await connection.query("""
                     UPDATE users
                        SET login = coalesce(\(changes.login.newValue), login),
@@ -140,10 +141,23 @@ public struct UserStore: Sendable {
     public func delete(_ scope: AccessScope, id: UUID) async throws {
         try await StoreError.translating {
             try await database.withScope(scope) { connection in
+                try await Self.refuseOperatorManaged(id, connection)
                 let deleted = try await connection.execute("DELETE FROM users WHERE id = \(id)")
                 if deleted == 0 { throw StoreError.notFound }
             }
         }
+    }
+
+    /// Throws `.forbidden` when `id` reaches beyond its branch (an executive, an auditor, or a
+    /// holder of HQ grants): such people are managed by operators, never by a branch admin. The
+    /// row-level security policies on `users` refuse the same change by themselves.
+    static func refuseOperatorManaged(_ id: UUID, _ connection: PGConnection) async throws {
+        let rows = try await connection.query("""
+            SELECT u.roles && ARRAY['executive', 'auditor']
+                   OR EXISTS (SELECT FROM hq_grants g WHERE g.branch_id = u.branch_id AND g.user_id = u.id)
+              FROM users u WHERE u.id = \(id)
+            """)
+        if try rows.first?.decode(Bool.self, at: 0) == true { throw StoreError.forbidden }
     }
 
     static func user(_ row: PGRow) throws -> User {

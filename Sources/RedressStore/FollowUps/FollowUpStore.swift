@@ -139,7 +139,7 @@ public struct FollowUpStore: Sendable {
                 } else {
                     complaint = try await complaints.perform(caller, id: complaintID, step, connection)
                 }
-                return (try await Self.fetch(id: id, connection), complaints.revealed(complaint, to: caller.roles))
+                return (try await Self.fetch(id: id, connection), complaints.revealed(complaint, to: caller.scope))
             }
         }
     }

@@ -54,8 +54,9 @@ struct PersonalDataVault: Sendable {
         return Data(HMAC<SHA256>.authenticationCode(for: Data(digits.utf8), using: keys.indexKey))
     }
 
-    /// Fills in the complainant from the sealed box, masked unless `roles` need it in full.
-    func reveal(_ complaint: inout Complaint, to roles: Set<Role>) {
+    /// Fills in the complainant from the sealed box, masked unless `scope` sees the personal data
+    /// of the complaint's branch in full (roles that serve customers, in their home branch only).
+    func reveal(_ complaint: inout Complaint, to scope: AccessScope) {
         if let sealed = complaint.sealedComplainant {
             let data = open(sealed, branchID: complaint.branchId, complaintID: complaint.id)
             complaint.complainant.name = data?.name
@@ -65,7 +66,7 @@ struct PersonalDataVault: Sendable {
             complaint.complainant.idNumber = data?.idNumber
             complaint.sealedComplainant = nil
         }
-        guard !PersonalDataMask.seesInFull(roles) else { return }
+        guard !scope.personalDataBranchIDs.contains(complaint.branchId) else { return }
         complaint.complainant.name = complaint.complainant.name.map(PersonalDataMask.name)
         complaint.complainant.phone = complaint.complainant.phone.map(PersonalDataMask.digits)
         complaint.complainant.email = complaint.complainant.email.map(PersonalDataMask.email)
