@@ -44,6 +44,9 @@ public struct PGError: Error, Sendable, CustomStringConvertible, CustomDebugStri
     public var column: String?
     /// The SQL text that failed (never the bound values).
     public var query: String?
+    /// The server function that raised the error (its `R` field), which, unlike the message, is
+    /// never translated.
+    public var routine: String?
 
     /// Creates an error; used by the client and by tests.
     public init(
@@ -77,6 +80,14 @@ public struct PGError: Error, Sendable, CustomStringConvertible, CustomDebugStri
         if let constraint { parts.append("constraint=\(constraint)") }
         if let query { parts.append("query=\(query)") }
         return parts.joined(separator: " ")
+    }
+
+    /// True for "cached plan must not change result type": a prepared statement whose result
+    /// columns changed under it (a schema change). Preparing it again fixes it, so it is retried
+    /// once; no other error is.
+    public var isCachedPlanChange: Bool {
+        sqlState == .featureNotSupported
+            && (routine == "RevalidateCachedQuery" || message.hasPrefix("cached plan must not change result type"))
     }
 
     /// True when the connection that produced this error cannot be used again.

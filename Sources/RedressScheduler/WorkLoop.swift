@@ -28,7 +28,9 @@ struct WorkLoop: Sendable {
                         do {
                             try await pass()
                             try await sleep(until: try await nextDue(), woken: woken)
-                        } catch is CancellationError {
+                        } catch where Task.isCancelled {
+                            // Only this task's own cancellation stops the loop; any other
+                            // failure, even a stray CancellationError, is retried.
                             return
                         } catch {
                             logger.warning("pass failed; retrying", metadata: ["error": "\(String(reflecting: error))"])

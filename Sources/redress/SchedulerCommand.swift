@@ -22,9 +22,10 @@ struct SchedulerCommand: AsyncParsableCommand {
         guard let url = settings.databaseURL else {
             throw SettingsError("set DATABASE_URL to the service role's connection (the scheduler uses no local cluster of its own)")
         }
-        let pool = PGPool(configuration: PGPoolConfiguration(
-            connection: PGConnectionConfiguration(url, applicationName: "redress-scheduler", usePreparedStatements: settings.preparedStatements),
-            maximumConnections: 4), logger: logger)
+        let client = settings.databaseClient
+        let pool = PGPool(configuration: client.pool(
+            client.connection(url, applicationName: "redress-scheduler", usePreparedStatements: settings.preparedStatements),
+            size: 4), logger: logger)
         do {
             try await DatabaseRoleCheck.verify(pool)
         } catch {

@@ -51,9 +51,10 @@ struct ServeCommand: AsyncParsableCommand {
             }
             try await DemoCommand.seed(ownerURL: ownerURL, settings: settings, port: server.port)
         }
-        let pool = PGPool(configuration: PGPoolConfiguration(
-            connection: PGConnectionConfiguration(database.serviceURL, usePreparedStatements: settings.preparedStatements),
-            maximumConnections: settings.poolSize), logger: logger)
+        let client = settings.databaseClient
+        let pool = PGPool(configuration: client.pool(
+            client.connection(database.serviceURL, usePreparedStatements: settings.preparedStatements),
+            size: settings.poolSize), logger: logger)
         do {
             try await DatabaseRoleCheck.verify(pool)
             let app = RedressApplication.make(

@@ -26,6 +26,8 @@ struct Settings {
     var poolSize: Int
     /// `DATABASE_PREPARED_STATEMENTS`: `false` behind a pooler that cannot carry them. Default true.
     var preparedStatements: Bool
+    /// `DATABASE_*` timeouts, lifetimes, keepalives and the statement cache (`DatabaseClientSettings`).
+    var databaseClient: DatabaseClientSettings
     /// `LOG_LEVEL`: trace … critical. Default info.
     var logLevel: Logger.Level
     /// `LOG_FORMAT`: `json` (default) or `text`.
@@ -85,6 +87,7 @@ struct Settings {
         }
         poolSize = size
         preparedStatements = (nonEmpty("DATABASE_PREPARED_STATEMENTS") ?? "true") != "false"
+        databaseClient = try DatabaseClientSettings(environment: environment)
         guard let level = Logger.Level(rawValue: nonEmpty("LOG_LEVEL") ?? "info") else {
             throw SettingsError("LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical")
         }

@@ -2,7 +2,7 @@ import Foundation
 import Postgres
 
 /// A fresh database for one test suite on the cluster the test command started, migrated from
-/// `sql/` when asked. The URLs come from `REDRESS_TEST_*_URL`, set by `scripts/test`.
+/// `sql/` when asked (as a copy of a template database migrated once). The URLs come from `REDRESS_TEST_*_URL`, set by `scripts/test`.
 public struct TestDatabase: Sendable {
     /// The database's name.
     public let name: String
@@ -34,18 +34,24 @@ public struct TestDatabase: Sendable {
         let owner = try ownerURL ?? environment("REDRESS_TEST_OWNER_URL")
         let service = try serviceURL ?? environment("REDRESS_TEST_SERVICE_URL")
         let name = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        // A migrated database is a copy of a template migrated once per cluster and run.
+        let template = migrated ? try await TemplateDatabases.shared.template(ownerURL: owner) : nil
         let admin = try await PGConnection.connect(PGConnectionConfiguration(owner))
         defer { admin.close() }
+        try await admin.executeScript("CREATE DATABASE \(name)" + (template.map { " TEMPLATE \($0)" } ?? ""))
+        return TestDatabase(name: name, ownerURL: rename(owner, to: name), serviceURL: rename(service, to: name))
+    }
+
+    /// Creates a database named `name` on the cluster of `ownerURL` and migrates it from `sql/`.
+    static func migrateNew(_ name: String, ownerURL: String) async throws {
+        let admin = try await PGConnection.connect(PGConnectionConfiguration(ownerURL))
+        defer { admin.close() }
         try await admin.executeScript("CREATE DATABASE \(name)")
-        let database = TestDatabase(name: name, ownerURL: rename(owner, to: name), serviceURL: rename(service, to: name))
-        if migrated {
-            try await MigrationQueue.shared.run {
-                let connection = try await PGConnection.connect(PGConnectionConfiguration(database.ownerURL))
-                defer { connection.close() }
-                try await PGMigrator(migrations: try PGMigration.load(from: sqlDirectory)).migrate(connection)
-            }
+        try await MigrationQueue.shared.run {
+            let connection = try await PGConnection.connect(PGConnectionConfiguration(rename(ownerURL, to: name)))
+            defer { connection.close() }
+            try await PGMigrator(migrations: try PGMigration.load(from: sqlDirectory)).migrate(connection)
         }
-        return database
     }
 
     /// A pool on this database as `role` (the service role unless told otherwise).
@@ -78,6 +84,28 @@ extension TestDatabase {
             return result
         } catch {
             await pool.shutdown()
+            throw error
+        }
+    }
+}
+
+/// The migrated template database of each cluster, made on first use: copying it
+/// (`CREATE DATABASE … TEMPLATE`) is about ten times faster than migrating a new database.
+actor TemplateDatabases {
+    static let shared = TemplateDatabases()
+    private var templates: [String: Task<String, any Error>] = [:]
+
+    /// The name of the migrated template on the cluster of `ownerURL`.
+    func template(ownerURL: String) async throws -> String {
+        let key = TestDatabase.rename(ownerURL, to: "")
+        if let existing = templates[key] { return try await existing.value }
+        let name = "test_template_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
+        let making = Task { try await TestDatabase.migrateNew(name, ownerURL: ownerURL); return name }
+        templates[key] = making
+        do {
+            return try await making.value
+        } catch {
+            templates[key] = nil
             throw error
         }
     }

@@ -20,6 +20,7 @@ extension PGConnection {
     /// (the simple query protocol). For migrations and fixed administrative statements.
     public func executeScript(_ sql: String) async throws {
         try await runBlocking { [self] in
+            flushDeallocations()
             let result = PQexec(handle, sql)
             _ = try checked(result, sql: sql)
         }
@@ -27,10 +28,17 @@ extension PGConnection {
 
     /// Runs clean-up SQL (ROLLBACK) even when the current task is already cancelled.
     func executeScriptIgnoringCancellation(_ sql: String) async throws {
-        try await thread.perform { [self] in _ = try checked(PQexec(handle, sql), sql: sql) }
+        try await runStatement({ [self] in _ = try checked(PQexec(handle, sql), sql: sql) }, cancellable: false)
     }
 
-    /// Runs one statement synchronously; must be called on the thread pool.
+    /// Runs one statement synchronously, on the connection's thread.
+    ///
+    /// A prepared statement that the server no longer accepts (`0A000`, e.g. "cached plan must not
+    /// change result type" after a schema change, or `26000`, gone) empties this connection's
+    /// statement cache whatever the transaction state, so every later statement is prepared afresh
+    /// under a new name. Outside a transaction a changed result type is retried once; everything
+    /// else, and anything inside a transaction, is thrown (the pool's `withTransaction` runs such a
+    /// transaction once more).
     func executeBlocking(_ query: PGQuery, prepared: Bool) throws -> PGResultBox {
         guard prepared else {
             let result = query.binds.withUnsafeParameters { count, types, values, lengths, formats in
@@ -38,33 +46,47 @@ extension PGConnection {
             }
             return try checked(result, sql: query.sql)
         }
+        do {
+            return try executePrepared(query)
+        } catch let error as PGError where error.isCachedPlanChange && !isInTransaction {
+            return try executePrepared(query)
+        }
+    }
+
+    private func executePrepared(_ query: PGQuery) throws -> PGResultBox {
+        flushDeallocations()
         // Usually a statement is always bound with the same types; a different set gets its own key.
         var key = query.sql
-        if let existing = preparedStatements[key], existing.types != query.binds.types {
+        if let existing = statements.peek(key), existing.types != query.binds.types {
             key = query.binds.typeSignature + "|" + query.sql
         }
         let name: String
-        if let existing = preparedStatements[key] {
+        if let existing = statements.lookup(key) {
             name = existing.name
         } else {
-            name = "redress_\(preparedStatements.count + 1)"
+            name = statements.nextName()
             let result = query.binds.withUnsafeParameters { count, types, _, _, _ in
                 PQprepare(handle, name, query.sql, count, types)
             }
             _ = try checked(result, sql: query.sql)
-            preparedStatements[key] = (name, query.binds.types)
+            statements.insert(key, name: name, types: query.binds.types)
         }
         let result = query.binds.withUnsafeParameters { count, _, values, lengths, formats in
             PQexecPrepared(handle, name, count, values, lengths, formats, 1)
         }
         do {
             return try checked(result, sql: query.sql)
-        } catch let error as PGError where error.sqlState == .featureNotSupported && !isInTransaction {
-            // "cached plan must not change result type": the schema changed; prepare afresh.
-            preparedStatements[key] = nil
-            _ = try checked(PQexec(handle, "DEALLOCATE \(name)"), sql: "DEALLOCATE")
-            return try executeBlocking(query, prepared: true)
+        } catch let error as PGError where error.sqlState == .featureNotSupported || error.sqlState == .invalidSQLStatementName {
+            statements.invalidateAll()
+            throw error
         }
+    }
+
+    /// Frees the server's copies of evicted or invalidated statements, only outside a transaction
+    /// (so a failure cannot abort one) and ignoring errors (a statement already gone is fine).
+    func flushDeallocations() {
+        guard PQtransactionStatus(handle) == PQTRANS_IDLE, let sql = statements.takeDeallocation() else { return }
+        PQclear(PQexec(handle, sql))
     }
 
     /// Turns a libpq result into a `PGResultBox`, or throws the error it carries.
@@ -94,7 +116,9 @@ extension PGConnection {
         let state = field("C").map(PGSQLState.init(rawValue:))
         let message = field("M") ?? String(cString: PQresultErrorMessage(result))
         let code: PGError.Code = state == nil && !isOpen ? .connectionClosed : .server
-        return PGError(code, message: message, sqlState: state, detail: field("D"), hint: field("H"),
-                       constraint: field("n"), table: field("t"), column: field("c"), query: sql)
+        var error = PGError(code, message: message, sqlState: state, detail: field("D"), hint: field("H"),
+                            constraint: field("n"), table: field("t"), column: field("c"), query: sql)
+        error.routine = field("R")
+        return error
     }
 }

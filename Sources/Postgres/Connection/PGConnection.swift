@@ -7,32 +7,29 @@ import NIOConcurrencyHelpers
 /// Every libpq call that can wait on the network runs on the connection's own thread
 /// (`PGConnectionThread`), never on Swift's cooperative threads. A connection serves one task at a
 /// time: the pool lends it inside a closure, and it must not escape that closure. Cancelling the
-/// task that runs a statement sends a cancel request to the server, and the connection stays
-/// usable afterwards.
+/// task that runs a statement sends a cancel request to the server (from a thread of its own, for
+/// that statement only), and the connection stays usable afterwards. A statement with no answer
+/// within the response timeout breaks the connection instead of waiting on the network.
 public final class PGConnection: @unchecked Sendable {
     let handle: OpaquePointer
     /// The thread all of this connection's libpq calls run on.
     let thread: PGConnectionThread
     let configuration: PGConnectionConfiguration
-    private let cancelState: NIOLockedValueBox<CancelState>
-    /// Prepared statements of this connection, keyed by SQL text and parameter types.
-    var preparedStatements: [String: (name: String, types: [UInt32])] = [:]
+    /// The running statement and the requests to stop it.
+    let control: PGStatementControl
+    private let closeState = NIOLockedValueBox(false)
+    /// Prepared statements of this connection (a new connection starts with none).
+    var statements: PGStatementCache
     var savepointCounter = 0
-    /// When the pool last handed this connection back; used by health checks.
-    var lastUsed = ContinuousClock.now
-
-    private struct CancelState {
-        var cancel: OpaquePointer?
-        var running = false
-        var cancelRequested = false
-        var closed = false
-    }
+    /// When a pool retires this connection (its lifetime is over); nil for never.
+    var retireAt: ContinuousClock.Instant?
 
     private init(handle: OpaquePointer, thread: PGConnectionThread, configuration: PGConnectionConfiguration) {
         self.handle = handle
         self.thread = thread
         self.configuration = configuration
-        self.cancelState = NIOLockedValueBox(CancelState(cancel: PQgetCancel(handle)))
+        self.statements = PGStatementCache(capacity: configuration.statementCacheCapacity)
+        self.control = PGStatementControl(cancel: PQgetCancel(handle), socket: PQsocket(handle))
     }
 
     deinit { close() }
@@ -68,6 +65,10 @@ public final class PGConnection: @unchecked Sendable {
     /// True while libpq considers the connection healthy.
     public var isOpen: Bool { PQstatus(handle) == CONNECTION_OK }
 
+    /// True when the connection may be lent again: open, and no statement overran its response
+    /// timeout or left a cancel request undelivered.
+    var isReusable: Bool { isOpen && !control.isBroken }
+
     /// True when the connection is inside a transaction block (open or failed).
     public var isInTransaction: Bool {
         let status = PQtransactionStatus(handle)
@@ -96,58 +97,51 @@ public final class PGConnection: @unchecked Sendable {
     func runBlocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try Task.checkCancellation()
         do {
-            return try await runBlockingCancellable(body)
+            return try await runStatement(body, cancellable: true)
         } catch let error as PGError where error.sqlState == .queryCanceled && Task.isCancelled {
             throw CancellationError()
         }
     }
 
-    private func runBlockingCancellable<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    /// Runs `body` as one statement on the connection's thread, under the connection's response
+    /// timeout; a cancellable one is cancelled on the server when the task is.
+    func runStatement<T: Sendable>(_ body: @escaping @Sendable () throws -> T, cancellable: Bool) async throws -> T {
+        let id = control.reserve()
         let statement: @Sendable () throws -> T = { [self] in
-            try cancelState.withLockedValue { state in
-                if state.cancelRequested {
-                    state.cancelRequested = false
-                    throw CancellationError()
-                }
-                state.running = true
+            guard control.start(id) else { throw CancellationError() }
+            let deadline = configuration.responseTimeout.map { timeout in
+                PGDeadlines.shared.schedule(at: .now + timeout) { [control] in control.expire(id) }
             }
             defer {
-                cancelState.withLockedValue { state in
-                    state.running = false
-                    state.cancelRequested = false
-                }
+                if let deadline { PGDeadlines.shared.withdraw(deadline) }
+                control.finish(id, wait: .seconds(max(2, configuration.connectTimeoutSeconds)))
             }
-            return try body()
+            do {
+                return try body()
+            } catch let error as PGError where control.isBroken && error.isConnectionLevel {
+                throw PGError(.connectionClosed, message: "no answer from the server within the response timeout",
+                              sqlState: error.sqlState, query: error.query)
+            }
         }
+        guard cancellable else { return try await thread.perform(statement) }
         return try await withTaskCancellationHandler {
             try await thread.perform(statement)
-        } onCancel: {
-            requestCancel()
-        }
-    }
-
-    /// Asks the server to cancel the statement now running on this connection, if any.
-    func requestCancel() {
-        cancelState.withLockedValue { state in
-            state.cancelRequested = true
-            guard state.running, let cancel = state.cancel else { return }
-            var buffer = [CChar](repeating: 0, count: 256)
-            _ = PQcancel(cancel, &buffer, Int32(buffer.count))
+        } onCancel: { [control] in
+            control.requestCancel(id)
         }
     }
 
     /// Closes the connection. Pooled connections are closed by their pool; using a connection
     /// after closing it is an error.
     public func close() {
-        let closedNow = cancelState.withLockedValue { state -> Bool in
-            guard !state.closed else { return false }
-            if let cancel = state.cancel { PQfreeCancel(cancel) }
-            state.cancel = nil
-            state.closed = true
-            PQfinish(handle)
-            return true
+        let closedNow = closeState.withLockedValue { closed -> Bool in
+            defer { closed = true }
+            return !closed
         }
-        if closedNow { thread.stop() }
+        guard closedNow else { return }
+        control.close()
+        PQfinish(handle)
+        thread.stop()
     }
 
     /// The current libpq error message, trimmed.

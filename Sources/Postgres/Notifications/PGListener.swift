@@ -26,14 +26,37 @@ public final class PGListener: Sendable {
     /// `ready` is called once the first `LISTEN` has taken effect, so a caller can wait for it
     /// before anything is sent.
     public func notifications(onListening ready: (@Sendable () -> Void)? = nil) -> AsyncStream<PGNotification> {
-        let stopped = NIOLockedValueBox(false)
         let (stream, continuation) = AsyncStream<PGNotification>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
-        continuation.onTermination = { _ in stopped.withLockedValue { $0 = true } }
-        let loop = ListenLoop(configuration: configuration, channels: channels, logger: logger,
-                              stopped: stopped, continuation: continuation, ready: ready)
-        Thread.detachNewThread { loop.run() }
+        let listening = start(onListening: ready, deliver: { continuation.yield($0) }, finished: { continuation.finish() })
+        continuation.onTermination = { _ in listening.stop() }
         return stream
     }
+
+    /// Calls `deliver` with each notification, on the listener's own thread, until the returned
+    /// handle is stopped; then the thread ends (within 100 ms) and calls `finished`.
+    public func start(
+        onListening ready: (@Sendable () -> Void)? = nil, deliver: @escaping @Sendable (PGNotification) -> Void,
+        finished: @escaping @Sendable () -> Void = {}
+    ) -> PGListening {
+        let listening = PGListening()
+        let loop = ListenLoop(configuration: configuration, channels: channels, logger: logger,
+                              listening: listening, deliver: deliver, finished: finished, ready: ready)
+        let thread = Thread { loop.run() }
+        thread.name = "postgres-listen"
+        thread.start()
+        return listening
+    }
+}
+
+/// A running listener; `stop()` ends its thread and its connection.
+public final class PGListening: Sendable {
+    private let stopped = NIOLockedValueBox(false)
+
+    /// Asks the listener's thread to stop.
+    public func stop() { stopped.withLockedValue { $0 = true } }
+
+    /// True once `stop()` was called.
+    public var isStopped: Bool { stopped.withLockedValue { $0 } }
 }
 
 /// The blocking loop behind `PGListener`: connect, LISTEN, wait on the socket, deliver.
@@ -41,18 +64,19 @@ private struct ListenLoop: @unchecked Sendable {
     let configuration: PGConnectionConfiguration
     let channels: [String]
     let logger: Logger
-    let stopped: NIOLockedValueBox<Bool>
-    let continuation: AsyncStream<PGNotification>.Continuation
+    let listening: PGListening
+    let deliver: @Sendable (PGNotification) -> Void
+    let finished: @Sendable () -> Void
     let ready: (@Sendable () -> Void)?
 
-    private var isStopped: Bool { stopped.withLockedValue { $0 } }
+    private var isStopped: Bool { listening.isStopped }
 
     func run() {
         var backoff = 0.05
         var announced = false
         while !isStopped {
             guard let handle = connectAndListen() else {
-                Thread.sleep(forTimeInterval: backoff)
+                sleep(seconds: backoff)
                 backoff = min(backoff * 2, 2)
                 continue
             }
@@ -64,7 +88,13 @@ private struct ListenLoop: @unchecked Sendable {
             deliver(from: handle)
             PQfinish(handle)
         }
-        continuation.finish()
+        finished()
+    }
+
+    /// Sleeps in short steps, so that a stop request is noticed soon.
+    private func sleep(seconds: Double) {
+        let end = Date().addingTimeInterval(seconds)
+        while !isStopped && Date() < end { Thread.sleep(forTimeInterval: min(0.05, max(0, end.timeIntervalSinceNow))) }
     }
 
     private func connectAndListen() -> OpaquePointer? {
@@ -106,7 +136,7 @@ private struct ListenLoop: @unchecked Sendable {
                     payload: String(cString: notify.pointee.extra),
                     senderPID: notify.pointee.be_pid)
                 PQfreemem(notify)
-                continuation.yield(notification)
+                deliver(notification)
             }
             if PQstatus(handle) != CONNECTION_OK { return }
         }

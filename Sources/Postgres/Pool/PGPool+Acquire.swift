@@ -24,6 +24,8 @@ extension PGPool {
                 if connection.isAliveWhileIdle() { return connection }
                 logger.debug("discarding a connection closed by the server")
                 discard(connection)
+            case .retire(let connection):
+                connection.close()
             case .open:
                 return try await open(until: deadline)
             case .wait:
@@ -43,7 +45,9 @@ extension PGPool {
         var delay = Duration.milliseconds(25)
         while true {
             do {
-                return try await PGConnection.connect(configuration.connection)
+                let connection = try await PGConnection.connect(configuration.connection)
+                connection.retireAt = configuration.lifetime(random: .random(in: 0...1)).map { ContinuousClock.now + $0 }
+                return connection
             } catch let error as PGError where error.code == .connectionFailed && ContinuousClock.now + delay < deadline {
                 logger.warning("connecting to PostgreSQL failed; retrying", metadata: ["error": "\(error.message)"])
                 do {
@@ -96,16 +100,29 @@ extension PGPool {
         }
     }
 
-    /// Takes a connection back; one that broke, or was left inside a transaction, is discarded.
+    /// Takes a connection back; one that broke, was left inside a transaction, or is past its
+    /// lifetime is closed.
     func release(_ connection: PGConnection, after error: (any Error)? = nil) {
-        connection.lastUsed = .now
-        let broken = !connection.isOpen || connection.isInTransaction
+        let broken = !connection.isReusable || connection.isInTransaction
             || (error as? PGError)?.isConnectionLevel == true
         if broken {
             discard(connection)
             return
         }
-        state.withLockedValue { $0.release(connection) }?.resume(returning: .connection(connection))
+        settle(connection, state.withLockedValue { $0.release(connection, retireAt: connection.retireAt) })
+    }
+
+    /// Carries out what the pool's state decided for a connection given back, outside the lock.
+    private func settle(_ connection: PGConnection, _ decision: PGPoolState.ReturnDecision) {
+        switch decision {
+        case .handOver(let waiter):
+            waiter.resume(returning: .connection(connection))
+        case .kept:
+            break
+        case .retire(let waiter):
+            connection.close()
+            waiter?.resume(returning: .openSlot)
+        }
     }
 
     func discard(_ connection: PGConnection) {
@@ -117,36 +134,22 @@ extension PGPool {
         state.withLockedValue { $0.discard() }?.resume(returning: .openSlot)
     }
 
-    /// Checks connections that idled longer than the health-check interval with a round trip, and
-    /// closes those idle past the idle timeout beyond the minimum kept.
+    /// Looks after idle connections as `PGPoolState` decides: closes those past their lifetime and
+    /// those idle past the idle timeout beyond the minimum kept, and checks with a round trip
+    /// those not proved alive for a health-check interval. A check is not use: it does not keep a
+    /// connection open longer.
     func checkIdleConnections() async {
-        let now = ContinuousClock.now
-        let (toCheck, toClose) = state.withLockedValue { state -> ([PGConnection], [PGConnection]) in
-            var check: [PGConnection] = []
-            var close: [PGConnection] = []
-            var keep: [PGConnection] = []
-            for connection in state.idle {
-                let idleFor = now - connection.lastUsed
-                if idleFor > configuration.idleTimeout && keep.count >= configuration.minimumIdleConnections {
-                    close.append(connection)
-                } else if idleFor > configuration.healthCheckInterval {
-                    check.append(connection)
-                } else {
-                    keep.append(connection)
-                }
-            }
-            state.idle = keep
-            state.openCount -= close.count
-            return (check, close)
-        }
+        let (toCheck, toClose) = state.withLockedValue { $0.sweep(configuration.idlePolicy) }
         toClose.forEach { $0.close() }
-        for connection in toCheck {
+        for var entry in toCheck {
             do {
-                try await connection.executeScript("SELECT 1")
-                release(connection)
+                try await entry.connection.executeScript("SELECT 1")
+                guard entry.connection.isReusable else { throw PGError(.connectionClosed, message: "broken") }
+                entry.times.checked = .now
+                settle(entry.connection, state.withLockedValue { $0.returnChecked(entry) })
             } catch {
                 logger.debug("discarding a connection that failed its health check")
-                discard(connection)
+                discard(entry.connection)
             }
         }
     }

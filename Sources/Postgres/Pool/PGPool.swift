@@ -9,7 +9,8 @@ import ServiceLifecycle
 /// them. An idle connection is checked without a round trip each time it is lent (a server restart
 /// or termination shows up as a readable socket) and with `SELECT 1` when it idled long; broken
 /// connections are discarded and replaced, so the pool works again by itself after the server
-/// restarts. Run the pool as a `Service` for its health checks and a clean shutdown.
+/// restarts. Connections idle past the idle timeout (beyond the minimum) or open past their
+/// lifetime are closed. Run the pool as a `Service` for its health checks and a clean shutdown.
 public final class PGPool: Service, Sendable {
     /// The configuration the pool was created with.
     public let configuration: PGPoolConfiguration
@@ -42,11 +43,24 @@ public final class PGPool: Service, Sendable {
     }
 
     /// Lends a connection inside a transaction: COMMIT on return, ROLLBACK on throw.
+    ///
+    /// A transaction that failed because a prepared statement's result type changed under it (a
+    /// schema change: "cached plan must not change result type") is run once more from BEGIN on
+    /// the same connection, whose statements are then all prepared afresh. Its first attempt was
+    /// rolled back whole, so nothing of it stays on the server; `body` must not act outside the
+    /// database. Any other error, or the same one again, is thrown.
     public func withTransaction<R>(
         _ options: PGTransactionOptions = PGTransactionOptions(),
         _ body: (PGConnection) async throws -> R
     ) async throws -> R {
-        try await withConnection { connection in try await connection.withTransaction(options, body) }
+        try await withConnection { connection in
+            do {
+                return try await connection.withTransaction(options, body)
+            } catch let error as PGError where error.isCachedPlanChange && !connection.isInTransaction {
+                logger.info("a statement's result type changed under it; running the transaction again")
+                return try await connection.withTransaction(options, body)
+            }
+        }
     }
 
     /// Runs one statement on a pooled connection and returns its rows.
@@ -76,7 +90,7 @@ public final class PGPool: Service, Sendable {
     public func shutdown() async {
         let (idle, waiters) = state.withLockedValue { state in
             state.isShutDown = true
-            let idle = state.idle
+            let idle = state.idle.map(\.connection)
             state.openCount -= idle.count
             state.idle.removeAll()
             let waiters = state.waiters

@@ -4,11 +4,15 @@ import NIOConcurrencyHelpers
 import Postgres
 
 /// Tells event streams that their recipient has new pages. One `LISTEN redress_pages` connection
-/// per process (opened with the first subscriber) fans out to every subscriber; the payload of
-/// each notification is the recipient's user id (`sql/0011_paging_delivery.sql`).
+/// per process fans out to every subscriber; the payload of each notification is the recipient's
+/// user id (`sql/0011_paging_delivery.sql`).
+///
+/// The listener runs only while someone subscribes: it starts with the first subscriber and its
+/// thread and connection stop when the last one leaves. Page streams end on graceful shutdown,
+/// so the feed stops with the service group; nothing of it is detached.
 final class PageFeed: Sendable {
     private struct State {
-        var started = false
+        var listening: PGListening?
         var nextToken = 0
         var subscribers: [UUID: [Int: AsyncStream<Void>.Continuation]] = [:]
     }
@@ -21,33 +25,41 @@ final class PageFeed: Sendable {
         listener = PGListener(configuration: listen, channels: ["redress_pages"], logger: logger)
     }
 
+    deinit { state.withLockedValue { $0.listening }?.stop() }
+
+    /// True while the feed's listener runs (someone subscribes).
+    var isListening: Bool { state.withLockedValue { $0.listening != nil } }
+
     /// A signal each time `userID` may have new pages, until the stream is dropped.
     func subscribe(_ userID: UUID) -> AsyncStream<Void> {
         let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let (token, start) = state.withLockedValue { state -> (Int, Bool) in
+        let token = state.withLockedValue { state -> Int in
             state.nextToken += 1
             state.subscribers[userID, default: [:]][state.nextToken] = continuation
-            defer { state.started = true }
-            return (state.nextToken, !state.started)
-        }
-        continuation.onTermination = { [weak self] _ in
-            self?.state.withLockedValue { state in
-                state.subscribers[userID]?[token] = nil
-                if state.subscribers[userID]?.isEmpty == true { state.subscribers[userID] = nil }
+            if state.listening == nil {
+                state.listening = listener.start(deliver: { [weak self] notification in self?.deliver(notification) })
             }
+            return state.nextToken
         }
-        if start { startListening() }
+        continuation.onTermination = { [weak self] _ in self?.unsubscribe(userID, token) }
         return stream
     }
 
-    private func startListening() {
-        let notifications = listener.notifications()
-        Task.detached { [weak self] in
-            for await notification in notifications {
-                guard let self, let userID = UUID(uuidString: notification.payload) else { continue }
-                let targets = self.state.withLockedValue { Array(($0.subscribers[userID] ?? [:]).values) }
-                for continuation in targets { continuation.yield() }
-            }
+    private func unsubscribe(_ userID: UUID, _ token: Int) {
+        let stopping = state.withLockedValue { state -> PGListening? in
+            state.subscribers[userID]?[token] = nil
+            if state.subscribers[userID]?.isEmpty == true { state.subscribers[userID] = nil }
+            guard state.subscribers.isEmpty else { return nil }
+            defer { state.listening = nil }
+            return state.listening
         }
+        stopping?.stop()
+    }
+
+    /// Runs on the listener's thread: wakes the recipient's streams.
+    private func deliver(_ notification: PGNotification) {
+        guard let userID = UUID(uuidString: notification.payload) else { return }
+        let targets = state.withLockedValue { Array(($0.subscribers[userID] ?? [:]).values) }
+        for continuation in targets { continuation.yield() }
     }
 }
