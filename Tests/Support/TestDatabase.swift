@@ -39,6 +39,10 @@ public struct TestDatabase: Sendable {
         let admin = try await PGConnection.connect(PGConnectionConfiguration(owner))
         defer { admin.close() }
         try await admin.executeScript("CREATE DATABASE \(name)" + (template.map { " TEMPLATE \($0)" } ?? ""))
+        if template != nil {
+            // A copy does not inherit the template's database privileges; the migrations revoke these.
+            try await admin.executeScript("REVOKE TEMPORARY ON DATABASE \(name) FROM PUBLIC")
+        }
         return TestDatabase(name: name, ownerURL: rename(owner, to: name), serviceURL: rename(service, to: name))
     }
 
