@@ -1,3 +1,5 @@
+import RedressCore
+
 /// What the HTTP server needs to know; the executable fills it from flags and the environment.
 public struct ServerConfiguration: Sendable {
     /// The address to bind. Default `0.0.0.0`.
@@ -12,6 +14,9 @@ public struct ServerConfiguration: Sendable {
     /// How long a connection may sit idle (no request being read or answered) before the server
     /// closes it. Default 60 seconds.
     public var idleTimeout: Duration
+    /// Which webhook targets admins may register: `https` to public addresses, plus what the
+    /// operator allow-lists. Default: no allow-list.
+    public var webhookTargets: WebhookTargetPolicy = WebhookTargetPolicy()
 
     /// Creates a configuration with the documented defaults.
     public init(host: String = "0.0.0.0", port: Int = 8080, signInsPerMinute: Int = 30, requestsPerMinute: Int = 1200,

@@ -34,11 +34,12 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "redress")
         let store = try settings.store()
         let environment = ProcessInfo.processInfo.environment
-        let server = ServerConfiguration(
+        var server = ServerConfiguration(
             host: host ?? environment["HOST"] ?? "0.0.0.0",
             port: try port ?? Int(environment["PORT"] ?? "8080").orThrow(SettingsError("PORT must be a number")),
             signInsPerMinute: settings.signInsPerMinute, requestsPerMinute: settings.requestsPerMinute,
             idleTimeout: .seconds(settings.idleTimeoutSeconds))
+        server.webhookTargets = settings.webhookTargets
 
         let database = try DatabaseTarget.resolve(settings, logger: logger)
         let migrator = PGMigrator(migrations: try PGMigration.load(from: settings.migrationsDirectory()), logger: logger)

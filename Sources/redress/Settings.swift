@@ -58,6 +58,9 @@ struct Settings {
     var webhookRetryBaseSeconds: Int
     /// `WEBHOOK_TIMEOUT_SECONDS`: how long one delivery attempt may take. Default 10.
     var webhookTimeoutSeconds: Int
+    /// `WEBHOOK_ALLOWED_HOSTS`: host names and CIDR blocks webhooks may reach although they are
+    /// loopback, private or otherwise reserved, over http too (comma-separated). Default: none.
+    var webhookTargets: WebhookTargetPolicy
     /// `PII_KEYS` (`id:base64,…`, 32-byte AES-256 keys), `PII_KEY_ID` (the key new data is sealed
     /// with; default the last listed) and `PII_INDEX_KEY` (base64, 32 bytes, the phone blind
     /// index's key). Required with `DATABASE_URL`; the local cluster keeps its own in
@@ -127,6 +130,10 @@ struct Settings {
         webhookMaxAttempts = try number("WEBHOOK_MAX_ATTEMPTS", 8, 1...100)
         webhookRetryBaseSeconds = try number("WEBHOOK_RETRY_BASE_SECONDS", 10, 1...3600)
         webhookTimeoutSeconds = try number("WEBHOOK_TIMEOUT_SECONDS", 10, 1...300)
+        switch WebhookTargetPolicy.parse(nonEmpty("WEBHOOK_ALLOWED_HOSTS") ?? "") {
+        case .success(let policy): webhookTargets = policy
+        case .failure(let invalid): throw SettingsError("WEBHOOK_ALLOWED_HOSTS: \(invalid.entry) is neither a host name nor an address block")
+        }
         idleTimeoutSeconds = try number("HTTP_IDLE_TIMEOUT_SECONDS", 60, 1...3600)
         statementTimeoutSeconds = try number("DATABASE_STATEMENT_TIMEOUT_SECONDS", 30, 1...3600)
         archiveAfterDays = try number("ARCHIVE_AFTER_DAYS", 180, 1...36_500)
@@ -200,7 +207,8 @@ struct Settings {
     /// What webhook delivery needs from these settings.
     var delivery: DeliveryConfiguration {
         DeliveryConfiguration(maxAttempts: webhookMaxAttempts, baseDelay: .seconds(webhookRetryBaseSeconds),
-                              timeout: .seconds(webhookTimeoutSeconds), pollInterval: .seconds(schedulerPollSeconds))
+                              timeout: .seconds(webhookTimeoutSeconds), pollInterval: .seconds(schedulerPollSeconds),
+                              targets: webhookTargets)
     }
 
     /// The background services (escalation scheduler, webhook deliverer, audit sealer, retention) on `pool`, listening

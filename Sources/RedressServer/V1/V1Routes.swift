@@ -23,7 +23,7 @@ enum V1Routes {
         APIKeyRoutes(keys: APIKeyStore(database: database)).register(on: authenticated)
         ComplaintRoutes(complaints: ComplaintStore(database: database)).register(on: authenticated)
         PageRoutes(pages: PageStore(database: database), feed: pageFeed).register(on: authenticated)
-        WebhookRoutes(webhooks: WebhookStore(database: database)).register(on: authenticated)
+        WebhookRoutes(webhooks: WebhookStore(database: database), targets: limits.webhookTargets).register(on: authenticated)
         SLARoutes(sla: SLAConfigurationStore(database: database)).register(on: authenticated)
         AuditRoutes(audit: AuditStore(pool: database.pool), database: database).register(on: authenticated)
         FollowUpRoutes(followUps: FollowUpStore(database: database), complaints: ComplaintStore(database: database))
