@@ -247,7 +247,6 @@ complaintp = [q("status", statuses), q("departmentId", uuid), q("myDepartments",
 paths = {
  "/healthz": {"get": op("The process is up", [resp(200, None)], secured=False, tags=["health"])},
  "/readyz": {"get": op("Database reachable and migrations current", [resp(200, "Readiness"), resp(503, "Readiness", "Not ready")], secured=False, tags=["health"])},
- "/metrics": {"get": op("Prometheus metrics (text exposition)", [("200", {"description": "Metrics", "content": {"text/plain": {"schema": {"type": "string"}}}})], secured=False, tags=["health"])},
  "/v1/openapi.json": {"get": op("This document", [resp(200, None)], secured=False, tags=["meta"])},
  "/v1/auth/sign-in": {"post": op("Sign in with a password", [resp(201, "SignedIn", "Signed in"), ("401", problem), ("429", problem)], body="SignIn", secured=False, tags=["auth"])},
  "/v1/auth/sign-out": {"post": op("End the current session", [("204", {"description": "Signed out"})], tags=["auth"])},

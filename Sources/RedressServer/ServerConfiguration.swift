@@ -17,6 +17,19 @@ public struct ServerConfiguration: Sendable {
     /// Which webhook targets admins may register: `https` to public addresses, plus what the
     /// operator allow-lists. Default: no allow-list.
     public var webhookTargets: WebhookTargetPolicy = WebhookTargetPolicy()
+    /// The bearer token that `GET /metrics` on the API port needs; nil (default): the API port
+    /// does not serve metrics (`serve` serves them on `METRICS_PORT`).
+    public var metricsToken: String?
+    /// Failed bearer-token resolutions admitted per client address per minute; beyond, that
+    /// address gets 429 before its tokens are looked up. Default 30.
+    public var tokenFailuresPerMinute = 30
+    /// Proxies (CIDR blocks) whose `X-Forwarded-For` names the client; default none, so the
+    /// socket's peer is the client.
+    public var trustedProxies: [IPNetwork] = []
+    /// Page streams one credential may hold open at once (beyond: 429). Default 4.
+    public var pageStreamsPerCredential = 4
+    /// How often an open page stream sends a heartbeat and re-checks its credential. Default 15 s.
+    public var pageStreamHeartbeat: Duration = .seconds(15)
 
     /// Creates a configuration with the documented defaults.
     public init(host: String = "0.0.0.0", port: Int = 8080, signInsPerMinute: Int = 30, requestsPerMinute: Int = 1200,

@@ -40,6 +40,11 @@ struct ServeCommand: AsyncParsableCommand {
             signInsPerMinute: settings.signInsPerMinute, requestsPerMinute: settings.requestsPerMinute,
             idleTimeout: .seconds(settings.idleTimeoutSeconds))
         server.webhookTargets = settings.webhookTargets
+        server.trustedProxies = settings.trustedProxies
+        server.pageStreamsPerCredential = settings.pageStreamsPerCredential
+        server.pageStreamHeartbeat = .seconds(settings.pageStreamHeartbeatSeconds)
+        server.metricsToken = settings.metricsToken
+        server.tokenFailuresPerMinute = settings.tokenFailuresPerMinute
 
         let database = try DatabaseTarget.resolve(settings, logger: logger)
         let migrator = PGMigrator(migrations: try PGMigration.load(from: settings.migrationsDirectory()), logger: logger)
@@ -64,6 +69,9 @@ struct ServeCommand: AsyncParsableCommand {
                 logger.info("listening", metadata: ["port": "\(port)"])
             }
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: pool), .init(service: app)]
+            if settings.metricsPort > 0 {
+                services.append(.init(service: MetricsApplication.make(host: server.host, port: settings.metricsPort, pool: pool, logger: logger)))
+            }
             if settings.schedulerInServe {
                 services += settings.backgroundServices(pool: pool, url: database.serviceURL)
             }

@@ -17,8 +17,10 @@ struct MetricsTests {
         text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.split(separator: " ").last!) }
     }
 
+    static let token = "metrics-token-for-tests"
+
     static func scrape(_ client: any TestClientProtocol) async throws -> String {
-        let response = try await client.call(.get, "/metrics")
+        let response = try await client.call(.get, "/metrics", token: token)
         #expect(response.status == .ok)
         #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
         #expect(response.headers[HTTPField.Name("X-Request-Id")!]?.isEmpty == false, "every response names its request")
@@ -30,6 +32,7 @@ struct MetricsTests {
     @Test func theNamedSeriesArePresentAndMove() async throws {
         var server = ServerConfiguration(host: "127.0.0.1", port: 0, signInsPerMinute: 1_000_000, requestsPerMinute: 1_000_000)
         server.webhookTargets = WebhookTargetPolicy(allowing: ["127.0.0.1"])
+        server.metricsToken = Self.token
         try await APIHarness.run(server: server) { harness, client in
             let org = harness.organisation
             let me = #"redress_http_requests_total{route="/v1/me",method="GET",status="200"}"#

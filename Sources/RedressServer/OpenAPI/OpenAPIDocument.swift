@@ -4300,47 +4300,6 @@ enum OpenAPIDocument {
     ]
    }
   },
-  "/metrics": {
-   "get": {
-    "summary": "Prometheus metrics (text exposition)",
-    "responses": {
-     "200": {
-      "description": "Metrics",
-      "content": {
-       "text/plain": {
-        "schema": {
-         "type": "string"
-        }
-       }
-      }
-     },
-     "400": {
-      "description": "Problem",
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      }
-     },
-     "422": {
-      "description": "Problem",
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      }
-     }
-    },
-    "security": [],
-    "tags": [
-     "health"
-    ]
-   }
-  },
   "/v1/openapi.json": {
    "get": {
     "summary": "This document",

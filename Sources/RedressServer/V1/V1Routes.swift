@@ -13,8 +13,11 @@ enum V1Routes {
                      body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
         }
         let authRoutes = AuthRoutes(auth: auth, signIns: RateLimiter(limit: limits.signInsPerMinute))
+        let clients = ClientAddress(trustedProxies: limits.trustedProxies)
         authRoutes.registerPublic(on: v1)
-        let authenticated = v1.group().add(middleware: Authenticator(auth: auth, limiter: RateLimiter(limit: limits.requestsPerMinute)))
+        let authenticated = v1.group().add(middleware: Authenticator(
+            auth: auth, limiter: RateLimiter(limit: limits.requestsPerMinute),
+            failures: RateLimiter(limit: limits.tokenFailuresPerMinute), clients: clients))
         authRoutes.registerAuthenticated(on: authenticated)
         MeRoutes(users: users).register(on: authenticated)
         BranchRoutes(branches: BranchStore(database: database)).register(on: authenticated)
@@ -22,7 +25,9 @@ enum V1Routes {
         UserRoutes(users: users).register(on: authenticated)
         APIKeyRoutes(keys: APIKeyStore(database: database)).register(on: authenticated)
         ComplaintRoutes(complaints: ComplaintStore(database: database)).register(on: authenticated)
-        PageRoutes(pages: PageStore(database: database), feed: pageFeed).register(on: authenticated)
+        PageRoutes(pages: PageStore(database: database), feed: pageFeed, auth: auth,
+                   streams: StreamRegistry(limit: limits.pageStreamsPerCredential), heartbeat: limits.pageStreamHeartbeat)
+            .register(on: authenticated)
         WebhookRoutes(webhooks: WebhookStore(database: database), targets: limits.webhookTargets).register(on: authenticated)
         SLARoutes(sla: SLAConfigurationStore(database: database)).register(on: authenticated)
         AuditRoutes(audit: AuditStore(pool: database.pool), database: database).register(on: authenticated)
