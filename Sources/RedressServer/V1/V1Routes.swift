@@ -12,8 +12,8 @@ enum V1Routes {
             Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "public, max-age=300"],
                      body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
         }
-        let authRoutes = AuthRoutes(auth: auth, signIns: RateLimiter(limit: limits.signInsPerMinute))
         let clients = ClientAddress(trustedProxies: limits.trustedProxies)
+        let authRoutes = AuthRoutes(auth: auth, signIns: RateLimiter(limit: limits.signInsPerMinute), clients: clients)
         authRoutes.registerPublic(on: v1)
         let authenticated = v1.group().add(middleware: Authenticator(
             auth: auth, limiter: RateLimiter(limit: limits.requestsPerMinute),
