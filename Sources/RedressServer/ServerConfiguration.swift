@@ -23,6 +23,8 @@ public struct ServerConfiguration: Sendable {
     /// Failed bearer-token resolutions admitted per client address per minute; beyond, that
     /// address gets 429 before its tokens are looked up. Default 30.
     public var tokenFailuresPerMinute = 30
+    /// Phone lookups admitted per user (across their sessions) per minute. Default 30.
+    public var phoneSearchesPerMinute = 30
     /// Proxies (CIDR blocks) whose `X-Forwarded-For` names the client; default none, so the
     /// socket's peer is the client.
     public var trustedProxies: [IPNetwork] = []

@@ -45,6 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
         server.pageStreamHeartbeat = .seconds(settings.pageStreamHeartbeatSeconds)
         server.metricsToken = settings.metricsToken
         server.tokenFailuresPerMinute = settings.tokenFailuresPerMinute
+        server.phoneSearchesPerMinute = settings.phoneSearchesPerMinute
 
         let database = try DatabaseTarget.resolve(settings, logger: logger)
         let migrator = PGMigrator(migrations: try PGMigration.load(from: settings.migrationsDirectory()), logger: logger)

@@ -70,6 +70,8 @@ struct Settings {
     /// `TOKEN_FAILURES_PER_MINUTE`: failed bearer-token resolutions per client address per
     /// minute before that address is answered 429 without a lookup. Default 30.
     var tokenFailuresPerMinute: Int
+    /// `PHONE_SEARCHES_PER_MINUTE`: phone lookups per user per minute. Default 30.
+    var phoneSearchesPerMinute: Int
     /// `PAGE_STREAMS_PER_CREDENTIAL`: page streams one session or key may hold open. Default 4.
     var pageStreamsPerCredential: Int
     /// `PAGE_STREAM_HEARTBEAT_SECONDS`: how often a page stream sends a heartbeat and re-checks
@@ -155,6 +157,7 @@ struct Settings {
         }
         metricsToken = nonEmpty("METRICS_TOKEN")
         tokenFailuresPerMinute = try number("TOKEN_FAILURES_PER_MINUTE", 30, 1...1_000_000)
+        phoneSearchesPerMinute = try number("PHONE_SEARCHES_PER_MINUTE", 30, 1...100_000)
         pageStreamsPerCredential = try number("PAGE_STREAMS_PER_CREDENTIAL", 4, 1...1000)
         pageStreamHeartbeatSeconds = try number("PAGE_STREAM_HEARTBEAT_SECONDS", 15, 1...300)
         idleTimeoutSeconds = try number("HTTP_IDLE_TIMEOUT_SECONDS", 60, 1...3600)

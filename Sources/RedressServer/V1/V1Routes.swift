@@ -24,7 +24,8 @@ enum V1Routes {
         DepartmentRoutes(departments: DepartmentStore(database: database)).register(on: authenticated)
         UserRoutes(users: users).register(on: authenticated)
         APIKeyRoutes(keys: APIKeyStore(database: database)).register(on: authenticated)
-        ComplaintRoutes(complaints: ComplaintStore(database: database)).register(on: authenticated)
+        let phoneSearches = RateLimiter(limit: limits.phoneSearchesPerMinute)
+        ComplaintRoutes(complaints: ComplaintStore(database: database), phoneSearches: phoneSearches).register(on: authenticated)
         PageRoutes(pages: PageStore(database: database), feed: pageFeed, auth: auth,
                    streams: StreamRegistry(limit: limits.pageStreamsPerCredential), heartbeat: limits.pageStreamHeartbeat)
             .register(on: authenticated)
@@ -33,7 +34,7 @@ enum V1Routes {
         AuditRoutes(audit: AuditStore(pool: database.pool), database: database).register(on: authenticated)
         FollowUpRoutes(followUps: FollowUpStore(database: database), complaints: ComplaintStore(database: database))
             .register(on: authenticated)
-        ReportRoutes(reports: ReportStore(database: database)).register(on: authenticated)
+        ReportRoutes(reports: ReportStore(database: database), phoneSearches: phoneSearches).register(on: authenticated)
         CaseWorkRoutes(caseWork: CaseWorkStore(database: database), complaints: ComplaintStore(database: database))
             .register(on: authenticated)
         CategoryRoutes(categories: CategoryStore(database: database), rules: RoutingRuleStore(database: database))
