@@ -41,7 +41,9 @@ public enum RedressApplication {
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: ProblemMiddleware())
-        HealthRoutes(probe: ReadinessProbe(pool: pool, migrator: migrator), pool: pool).register(on: router)
+        let probe = ReadinessProbe(pool: pool, migrator: migrator)
+        HealthRoutes(readiness: ReadinessCache(check: { await probe.check() }), pool: pool, metricsToken: limits.metricsToken)
+            .register(on: router)
         var pages = listen ?? pool.configuration.connection
         if listen == nil { pages.applicationName += "-pages" }
         V1Routes.register(on: router, database: ScopedDatabase(pool: pool, configuration: store),

@@ -1,3 +1,5 @@
+import RedressCore
+
 /// What the HTTP server needs to know; the executable fills it from flags and the environment.
 public struct ServerConfiguration: Sendable {
     /// The address to bind. Default `0.0.0.0`.
@@ -12,6 +14,24 @@ public struct ServerConfiguration: Sendable {
     /// How long a connection may sit idle (no request being read or answered) before the server
     /// closes it. Default 60 seconds.
     public var idleTimeout: Duration
+    /// Which webhook targets admins may register: `https` to public addresses, plus what the
+    /// operator allow-lists. Default: no allow-list.
+    public var webhookTargets: WebhookTargetPolicy = WebhookTargetPolicy()
+    /// The bearer token that `GET /metrics` on the API port needs; nil (default): the API port
+    /// does not serve metrics (`serve` serves them on `METRICS_PORT`).
+    public var metricsToken: String?
+    /// Failed bearer-token resolutions admitted per client address per minute; beyond, that
+    /// address gets 429 before its tokens are looked up. Default 30.
+    public var tokenFailuresPerMinute = 30
+    /// Phone lookups admitted per user (across their sessions) per minute. Default 30.
+    public var phoneSearchesPerMinute = 30
+    /// Proxies (CIDR blocks) whose `X-Forwarded-For` names the client; default none, so the
+    /// socket's peer is the client.
+    public var trustedProxies: [IPNetwork] = []
+    /// Page streams one credential may hold open at once (beyond: 429). Default 4.
+    public var pageStreamsPerCredential = 4
+    /// How often an open page stream sends a heartbeat and re-checks its credential. Default 15 s.
+    public var pageStreamHeartbeat: Duration = .seconds(15)
 
     /// Creates a configuration with the documented defaults.
     public init(host: String = "0.0.0.0", port: Int = 8080, signInsPerMinute: Int = 30, requestsPerMinute: Int = 1200,

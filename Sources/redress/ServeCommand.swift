@@ -34,11 +34,18 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "redress")
         let store = try settings.store()
         let environment = ProcessInfo.processInfo.environment
-        let server = ServerConfiguration(
+        var server = ServerConfiguration(
             host: host ?? environment["HOST"] ?? "0.0.0.0",
             port: try port ?? Int(environment["PORT"] ?? "8080").orThrow(SettingsError("PORT must be a number")),
             signInsPerMinute: settings.signInsPerMinute, requestsPerMinute: settings.requestsPerMinute,
             idleTimeout: .seconds(settings.idleTimeoutSeconds))
+        server.webhookTargets = settings.webhookTargets
+        server.trustedProxies = settings.trustedProxies
+        server.pageStreamsPerCredential = settings.pageStreamsPerCredential
+        server.pageStreamHeartbeat = .seconds(settings.pageStreamHeartbeatSeconds)
+        server.metricsToken = settings.metricsToken
+        server.tokenFailuresPerMinute = settings.tokenFailuresPerMinute
+        server.phoneSearchesPerMinute = settings.phoneSearchesPerMinute
 
         let database = try DatabaseTarget.resolve(settings, logger: logger)
         let migrator = PGMigrator(migrations: try PGMigration.load(from: settings.migrationsDirectory()), logger: logger)
@@ -64,6 +71,9 @@ struct ServeCommand: AsyncParsableCommand {
                 logger.info("listening", metadata: ["port": "\(port)"])
             }
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: pool), .init(service: app)]
+            if settings.metricsPort > 0 {
+                services.append(.init(service: MetricsApplication.make(host: server.host, port: settings.metricsPort, pool: pool, logger: logger)))
+            }
             if settings.schedulerInServe {
                 services += settings.backgroundServices(pool: pool, url: database.serviceURL)
             }

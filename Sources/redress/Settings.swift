@@ -50,8 +50,8 @@ struct Settings {
     var signInsPerMinute: Int
     /// `RATE_LIMIT_PER_MINUTE`: requests admitted per session or API key per minute. Default 1200.
     var requestsPerMinute: Int
-    /// `METRICS_PORT`: where `redress scheduler` serves `/metrics` and `/healthz` (0: nowhere).
-    /// Default 9464. (`serve` serves `/metrics` on its own port.)
+    /// `METRICS_PORT`: where `serve` and `redress scheduler` serve `/metrics` and `/healthz`
+    /// (0: nowhere). Default 9464. The API port serves `/metrics` only with `METRICS_TOKEN`.
     var metricsPort: Int
     /// `WEBHOOK_MAX_ATTEMPTS`: attempts before a page delivery is dead-lettered. Default 8.
     var webhookMaxAttempts: Int
@@ -60,6 +60,25 @@ struct Settings {
     var webhookRetryBaseSeconds: Int
     /// `WEBHOOK_TIMEOUT_SECONDS`: how long one delivery attempt may take. Default 10.
     var webhookTimeoutSeconds: Int
+    /// `WEBHOOK_ALLOWED_HOSTS`: host names and CIDR blocks webhooks may reach although they are
+    /// loopback, private or otherwise reserved, over http too (comma-separated). Default: none.
+    var webhookTargets: WebhookTargetPolicy
+    /// `TRUSTED_PROXIES`: CIDR blocks of the proxies whose `X-Forwarded-For` names the client
+    /// (comma-separated). Default: none, so the socket's peer is the client.
+    var trustedProxies: [IPNetwork]
+    /// `METRICS_TOKEN`: when set, `GET /metrics` on the API port answers callers presenting it
+    /// as a bearer token. Default: unset, and the API port serves no metrics.
+    var metricsToken: String?
+    /// `TOKEN_FAILURES_PER_MINUTE`: failed bearer-token resolutions per client address per
+    /// minute before that address is answered 429 without a lookup. Default 30.
+    var tokenFailuresPerMinute: Int
+    /// `PHONE_SEARCHES_PER_MINUTE`: phone lookups per user per minute. Default 30.
+    var phoneSearchesPerMinute: Int
+    /// `PAGE_STREAMS_PER_CREDENTIAL`: page streams one session or key may hold open. Default 4.
+    var pageStreamsPerCredential: Int
+    /// `PAGE_STREAM_HEARTBEAT_SECONDS`: how often a page stream sends a heartbeat and re-checks
+    /// its credential, so at most this long after sign-out or revocation it ends. Default 15.
+    var pageStreamHeartbeatSeconds: Int
     /// `PII_KEYS` (`id:base64,…`, 32-byte AES-256 keys), `PII_KEY_ID` (the key new data is sealed
     /// with; default the last listed) and `PII_INDEX_KEY` (base64, 32 bytes, the phone blind
     /// index's key). Required with `DATABASE_URL`; the local cluster keeps its own in
@@ -130,6 +149,20 @@ struct Settings {
         webhookMaxAttempts = try number("WEBHOOK_MAX_ATTEMPTS", 8, 1...100)
         webhookRetryBaseSeconds = try number("WEBHOOK_RETRY_BASE_SECONDS", 10, 1...3600)
         webhookTimeoutSeconds = try number("WEBHOOK_TIMEOUT_SECONDS", 10, 1...300)
+        switch WebhookTargetPolicy.parse(nonEmpty("WEBHOOK_ALLOWED_HOSTS") ?? "") {
+        case .success(let policy): webhookTargets = policy
+        case .failure(let invalid): throw SettingsError("WEBHOOK_ALLOWED_HOSTS: \(invalid.entry) is neither a host name nor an address block")
+        }
+        trustedProxies = try (nonEmpty("TRUSTED_PROXIES") ?? "").split(separator: ",").map { entry in
+            let text = entry.trimmingCharacters(in: .whitespaces)
+            guard let network = IPNetwork(text) else { throw SettingsError("TRUSTED_PROXIES: \(text) is not an address or CIDR block") }
+            return network
+        }
+        metricsToken = nonEmpty("METRICS_TOKEN")
+        tokenFailuresPerMinute = try number("TOKEN_FAILURES_PER_MINUTE", 30, 1...1_000_000)
+        phoneSearchesPerMinute = try number("PHONE_SEARCHES_PER_MINUTE", 30, 1...100_000)
+        pageStreamsPerCredential = try number("PAGE_STREAMS_PER_CREDENTIAL", 4, 1...1000)
+        pageStreamHeartbeatSeconds = try number("PAGE_STREAM_HEARTBEAT_SECONDS", 15, 1...300)
         idleTimeoutSeconds = try number("HTTP_IDLE_TIMEOUT_SECONDS", 60, 1...3600)
         statementTimeoutSeconds = try number("DATABASE_STATEMENT_TIMEOUT_SECONDS", 30, 1...3600)
         archiveAfterDays = try number("ARCHIVE_AFTER_DAYS", 180, 1...36_500)
@@ -203,7 +236,8 @@ struct Settings {
     /// What webhook delivery needs from these settings.
     var delivery: DeliveryConfiguration {
         DeliveryConfiguration(maxAttempts: webhookMaxAttempts, baseDelay: .seconds(webhookRetryBaseSeconds),
-                              timeout: .seconds(webhookTimeoutSeconds), pollInterval: .seconds(schedulerPollSeconds))
+                              timeout: .seconds(webhookTimeoutSeconds), pollInterval: .seconds(schedulerPollSeconds),
+                              targets: webhookTargets)
     }
 
     /// The background services (escalation scheduler, webhook deliverer, audit sealer, retention) on `pool`, listening

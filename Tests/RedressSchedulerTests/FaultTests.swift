@@ -71,7 +71,7 @@ struct FaultTests {
         let database = try await TestDatabase.create(ownerURL: cluster.ownerURL, serviceURL: cluster.serviceURL)
         let org = try await TestOrganisation.create(in: database)
         let server = try Instances.start(["serve", "--host", "127.0.0.1", "--port", "0"],
-                                         ["DATABASE_URL": database.serviceURL, "SCHEDULER": "off", "DATABASE_POOL_SIZE": "4", "LOG_LEVEL": "info",
+                                         ["DATABASE_URL": database.serviceURL, "SCHEDULER": "off", "METRICS_PORT": "0", "DATABASE_POOL_SIZE": "4", "LOG_LEVEL": "info",
                                           "RATE_LIMIT_PER_MINUTE": "1000000"].merging(PersonalDataKeys.generate().settings) { $1 })
         defer {
             kill(server.pid, SIGTERM)

@@ -52,8 +52,8 @@ struct MultiInstanceTests {
         let environment = ["DATABASE_URL": database.serviceURL, "SCHEDULER_POLL_SECONDS": "1", "LOG_LEVEL": "info",
                            "DATABASE_POOL_SIZE": "4"].merging(PersonalDataKeys.generate().settings) { $1 }
         var instances = [
-            try Self.start(["serve", "--host", "127.0.0.1", "--port", "0"], environment.merging(["SCHEDULER": "off"]) { $1 }),
-            try Self.start(["serve", "--host", "127.0.0.1", "--port", "0"], environment.merging(["SCHEDULER": "off"]) { $1 }),
+            try Self.start(["serve", "--host", "127.0.0.1", "--port", "0"], environment.merging(["SCHEDULER": "off", "METRICS_PORT": "0"]) { $1 }),
+            try Self.start(["serve", "--host", "127.0.0.1", "--port", "0"], environment.merging(["SCHEDULER": "off", "METRICS_PORT": "0"]) { $1 }),
         ]
         let metricsPort = try PgBouncer.freePort()
         instances += [try Self.start(["scheduler"], environment.merging(["METRICS_PORT": String(metricsPort), "HOST": "127.0.0.1"]) { $1 }),

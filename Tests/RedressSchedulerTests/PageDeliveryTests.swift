@@ -28,8 +28,14 @@ struct PageDeliveryTests {
             .deliveries(fixture.org.caller(.admin, in: fixture.org.a).scope, webhookID: webhook.id, state: nil, limit: 200)
     }
 
-    static func deliverer(_ fixture: Fixture, _ pool: PGPool, _ configuration: DeliveryConfiguration = DeliveryConfiguration()) -> WebhookDeliverer {
-        WebhookDeliverer(pool: pool, listen: PGConnectionConfiguration(fixture.database.serviceURL), configuration: configuration)
+    /// The receiver listens on loopback, which deliveries reach only when the operator allow-lists it.
+    static let loopback = WebhookTargetPolicy(allowing: ["127.0.0.1"])
+
+    static func deliverer(_ fixture: Fixture, _ pool: PGPool, _ configuration: DeliveryConfiguration = DeliveryConfiguration(),
+                          targets: WebhookTargetPolicy = loopback) -> WebhookDeliverer {
+        var configuration = configuration
+        configuration.targets = targets
+        return WebhookDeliverer(pool: pool, listen: PGConnectionConfiguration(fixture.database.serviceURL), configuration: configuration)
     }
 
     @Test func aPageIsPostedSignedWithoutPersonalDataAndItsAttemptRecorded() async throws {
@@ -97,7 +103,7 @@ struct PageDeliveryTests {
                 #expect(delivery.state == "dead")
                 #expect(delivery.attempts == 4 && delivery.history.count == 4 && receiver.validCount == 4)
                 #expect(delivery.history.allSatisfy { $0.statusCode == 503 })
-                #expect(delivery.lastError == "HTTP 503" && delivery.nextAttemptAt == nil && delivery.finishedAt != nil)
+                #expect(delivery.lastError == "http 503" && delivery.nextAttemptAt == nil && delivery.finishedAt != nil)
                 // Waits of 0.1–0.2 s, 0.2–0.4 s and 0.4–0.8 s (equal jitter on 0.2 s doubling).
                 let gaps = zip(delivery.history.dropFirst(), delivery.history).map { $0.startedAt.timeIntervalSince($1.startedAt) }
                 for (index, gap) in gaps.enumerated() {

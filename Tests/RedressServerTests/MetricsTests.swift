@@ -3,7 +3,9 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Postgres
+import RedressCore
 import RedressScheduler
+import RedressServer
 import RedressStore
 import RedressTestSupport
 import Testing
@@ -15,8 +17,10 @@ struct MetricsTests {
         text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.split(separator: " ").last!) }
     }
 
+    static let token = "metrics-token-for-tests"
+
     static func scrape(_ client: any TestClientProtocol) async throws -> String {
-        let response = try await client.call(.get, "/metrics")
+        let response = try await client.call(.get, "/metrics", token: token)
         #expect(response.status == .ok)
         #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
         #expect(response.headers[HTTPField.Name("X-Request-Id")!]?.isEmpty == false, "every response names its request")
@@ -26,7 +30,10 @@ struct MetricsTests {
     }
 
     @Test func theNamedSeriesArePresentAndMove() async throws {
-        try await APIHarness.run { harness, client in
+        var server = ServerConfiguration(host: "127.0.0.1", port: 0, signInsPerMinute: 1_000_000, requestsPerMinute: 1_000_000)
+        server.webhookTargets = WebhookTargetPolicy(allowing: ["127.0.0.1"])
+        server.metricsToken = Self.token
+        try await APIHarness.run(server: server) { harness, client in
             let org = harness.organisation
             let me = #"redress_http_requests_total{route="/v1/me",method="GET",status="200"}"#
             _ = try await client.call(.get, "/v1/me", token: org.a.botKey)
@@ -63,7 +70,8 @@ struct MetricsTests {
             try await harness.database.withPool(size: 2) { (pool: PGPool) async throws in
                 let listen = PGConnectionConfiguration(harness.database.serviceURL)
                 try await EscalationScheduler(pool: pool, listen: listen).drain()
-                let deliverer = WebhookDeliverer(pool: pool, listen: listen, configuration: DeliveryConfiguration(maxAttempts: 1, timeout: .seconds(2)))
+                let deliverer = WebhookDeliverer(pool: pool, listen: listen, configuration: DeliveryConfiguration(
+                    maxAttempts: 1, timeout: .seconds(2), targets: WebhookTargetPolicy(allowing: ["127.0.0.1"])))
                 #expect(try await deliverer.drain() == 1)
                 try await deliverer.shutdown()
             }

@@ -15,16 +15,20 @@ public struct DeliveryConfiguration: Sendable {
     public var batchSize: Int
     /// The longest sleep between looks, in case a notification was missed. Default 5 s.
     public var pollInterval: Duration
+    /// Which targets deliveries may reach. Default: public https targets only.
+    public var targets: WebhookTargetPolicy
 
     /// Creates a configuration with the documented defaults.
     public init(maxAttempts: Int = 8, baseDelay: Duration = .seconds(10), maxDelay: Duration = .seconds(3600),
-                timeout: Duration = .seconds(10), batchSize: Int = 32, pollInterval: Duration = .seconds(5)) {
+                timeout: Duration = .seconds(10), batchSize: Int = 32, pollInterval: Duration = .seconds(5),
+                targets: WebhookTargetPolicy = WebhookTargetPolicy()) {
         self.maxAttempts = maxAttempts
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
         self.timeout = timeout
         self.batchSize = batchSize
         self.pollInterval = pollInterval
+        self.targets = targets
     }
 
     /// The wait before the attempt after failed attempt `attempt` (from 1), or nil when that was

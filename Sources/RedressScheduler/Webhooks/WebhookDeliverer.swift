@@ -10,14 +10,15 @@ import RedressStore
 import ServiceLifecycle
 
 /// Posts pages to webhooks from the outbox: claims due deliveries with a lease, posts each as
-/// signed JSON (see ``WebhookSignature``), records every attempt, retries failures with
+/// signed JSON (see ``WebhookSignature``) to the address its host resolved to when that address
+/// passes the ``WebhookTargetPolicy`` (see ``WebhookTarget``), records every attempt with a
+/// coarse error class only (``WebhookFailure``), retries failures with
 /// exponential backoff and jitter, and dead-letters a delivery after `maxAttempts`. Any number may
 /// run at once. It wakes when pages are enqueued (`LISTEN redress_deliveries`), when a retry falls
 /// due, and at least every `pollInterval`.
 public struct WebhookDeliverer: Service {
     let store: DeliveryStore
     let loop: WorkLoop
-    let http: HTTPClient
     let configuration: DeliveryConfiguration
     let logger: Logger
 
@@ -27,22 +28,13 @@ public struct WebhookDeliverer: Service {
         store = DeliveryStore(pool: pool)
         loop = WorkLoop(listener: PGListener(configuration: listen, channels: ["redress_deliveries"], logger: logger),
                         pollInterval: configuration.pollInterval, logger: logger)
-        let timeout = TimeAmount.nanoseconds(Int64(configuration.timeout.components.seconds) * 1_000_000_000)
-        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(
-            redirectConfiguration: .disallow, timeout: .init(connect: timeout, read: timeout)))
         self.configuration = configuration
         self.logger = logger
     }
 
-    /// Runs until graceful shutdown, then closes its HTTP client.
+    /// Runs until graceful shutdown.
     public func run() async throws {
-        do {
-            try await loop.run(pass: { try await drain() }, nextDue: { try await store.nextDue() })
-        } catch {
-            try? await http.shutdown()
-            throw error
-        }
-        try await http.shutdown()
+        try await loop.run(pass: { try await drain() }, nextDue: { try await store.nextDue() })
     }
 
     /// Attempts every delivery due now, batch after batch; returns how many attempts it made.
@@ -63,8 +55,8 @@ public struct WebhookDeliverer: Service {
         }
     }
 
-    /// Closes the HTTP client of a deliverer whose `run` was never called (tests that only drain).
-    public func shutdown() async throws { try await http.shutdown() }
+    /// Kept for callers that only drain: each attempt opens and closes its own pinned client.
+    public func shutdown() async throws {}
 
     private func attempt(_ delivery: DeliveryStore.Claimed) async throws {
         let started = Date()
@@ -73,9 +65,11 @@ public struct WebhookDeliverer: Service {
         var failure: String?
         do {
             status = try await post(delivery)
-            if let code = status, !(200...299).contains(code) { failure = "HTTP \(code)" }
+            if let code = status, !(200...299).contains(code) { failure = WebhookFailure.status(code) }
         } catch {
-            failure = String(describing: error)
+            failure = WebhookFailure.classify(error)
+            // The operator's log keeps the detail; the tenant sees the class only.
+            logger.debug("webhook attempt error", metadata: ["delivery": "\(delivery.id)", "detail": "\(String(describing: error))"])
         }
         let retryAt = failure == nil ? nil : configuration.retryDelay(afterAttempt: delivery.attempt, jitter: Double.random(in: 0...1))
             .map { started.addingTimeInterval($0.inSeconds) }
@@ -98,6 +92,23 @@ public struct WebhookDeliverer: Service {
     }
 
     private func post(_ delivery: DeliveryStore.Claimed) async throws -> Int {
+        let target = try await WebhookTarget.resolve(delivery.url, policy: configuration.targets)
+        let timeout = TimeAmount.nanoseconds(Int64(configuration.timeout.components.seconds) * 1_000_000_000)
+        var settings = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: timeout, read: timeout))
+        // Connect to the checked address; the URL's host still names the server (Host, TLS SNI).
+        for name in Set([target.host, target.host.lowercased()]) { settings.dnsOverride[name] = target.address.description }
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: settings)
+        do {
+            let status = try await post(delivery, with: http)
+            try await http.shutdown()
+            return status
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+    }
+
+    private func post(_ delivery: DeliveryStore.Claimed, with http: HTTPClient) async throws -> Int {
         let timestamp = Int(Date().timeIntervalSince1970)
         var request = HTTPClientRequest(url: delivery.url)
         request.method = .POST

@@ -4,31 +4,47 @@ import RedressStore
 
 /// Resolves `Authorization: Bearer <token>` (a session token or bot API key) to the caller on
 /// every request it guards; anything else is a 401 problem. Resolution asks the database each
-/// time, so signing out or revoking a key takes effect at once.
+/// time, so signing out or revoking a key takes effect at once. A client address whose tokens
+/// failed to resolve too often is answered 429 before its next token costs a lookup.
 struct Authenticator: RouterMiddleware {
     typealias Context = RedressRequestContext
     let auth: AuthStore
     /// Requests per credential.
     let limiter: RateLimiter
+    /// Failed resolutions per client address.
+    let failures: RateLimiter
+    /// Who the client is, behind trusted proxies.
+    let clients: ClientAddress
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization],
               header.count > 7, header.prefix(7).lowercased() == "bearer ",
               let secret = CredentialSecret(presented: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
         else { throw Problem.unauthenticated }
-        guard var caller = try await auth.resolve(secret) else { throw Problem.unauthenticated }
-        let credential: String
-        switch caller.credential {
-        case .session(let id): credential = "session:\(id)"
-        case .apiKey(let id): credential = "key:\(id)"
+        let client = clients.key(request, context)
+        if let wait = failures.exhausted(client) { throw Problem.rateLimited(retryAfter: wait) }
+        guard var caller = try await auth.resolve(secret) else {
+            _ = failures.admit(client)
+            throw Problem.unauthenticated
         }
-        if let wait = limiter.admit(credential) {
+        if let wait = limiter.admit(caller.credentialKey) {
             throw Problem.rateLimited(retryAfter: wait)
         }
         var context = context
         caller.requestID = context.id
         context.caller = caller
+        context.credential = secret
         context.logger[metadataKey: "user"] = "\(caller.userID)"
         return try await next(request, context)
+    }
+}
+
+extension Caller {
+    /// The key per-credential limits count by: `session:<id>` or `key:<id>`.
+    var credentialKey: String {
+        switch credential {
+        case .session(let id): return "session:\(id)"
+        case .apiKey(let id): return "key:\(id)"
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Hummingbird
 import RedressCore
+import RedressStore
 
 /// The request context of every route: Hummingbird's core storage plus the caller, which the
 /// ``Authenticator`` fills in for the authenticated routes.
@@ -8,6 +9,8 @@ public struct RedressRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The authenticated caller; nil before authentication and on public routes.
     public var caller: Caller?
+    /// The credential the caller presented, for checks that must resolve it again (page streams).
+    public var credential: CredentialSecret?
     /// The client's IP address as the socket saw it (a proxy's, behind one).
     public var clientAddress: String?
 
@@ -15,6 +18,7 @@ public struct RedressRequestContext: RequestContext {
     public init(source: Source) {
         coreContext = CoreRequestContextStorage(source: source)
         caller = nil
+        credential = nil
         clientAddress = source.channel.remoteAddress?.ipAddress
     }
 

@@ -3792,6 +3792,22 @@ enum OpenAPIDocument {
      "$ref": "#/components/schemas/ComplaintExportRow"
     }
    },
+   "PhoneSearch": {
+    "type": "object",
+    "properties": {
+     "phone": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 40,
+      "description": "the customer's phone number, any spacing; 5 to 20 digits"
+     }
+    },
+    "additionalProperties": false,
+    "required": [
+     "phone"
+    ],
+    "description": "A phone lookup, sent in a body so numbers stay out of URLs and access logs"
+   },
    "FollowUpPage": {
     "type": "object",
     "properties": {
@@ -4269,47 +4285,6 @@ enum OpenAPIDocument {
        "application/json": {
         "schema": {
          "$ref": "#/components/schemas/Readiness"
-        }
-       }
-      }
-     },
-     "400": {
-      "description": "Problem",
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      }
-     },
-     "422": {
-      "description": "Problem",
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      }
-     }
-    },
-    "security": [],
-    "tags": [
-     "health"
-    ]
-   }
-  },
-  "/metrics": {
-   "get": {
-    "summary": "Prometheus metrics (text exposition)",
-    "responses": {
-     "200": {
-      "description": "Metrics",
-      "content": {
-       "text/plain": {
-        "schema": {
-         "type": "string"
         }
        }
       }
@@ -9101,13 +9076,270 @@ enum OpenAPIDocument {
       }
      },
      {
-      "name": "phone",
+      "name": "format",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "csv",
+        "json"
+       ]
+      }
+     },
+     {
+      "name": "bom",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "boolean"
+      }
+     }
+    ],
+    "tags": [
+     "reports"
+    ]
+   }
+  },
+  "/v1/exports/complaints/search": {
+   "post": {
+    "summary": "The complaints of one customer's phone number as a CSV or JSON download (roles that see phone numbers in full; every lookup is audited)",
+    "responses": {
+     "200": {
+      "description": "The complaints",
+      "content": {
+       "text/csv": {
+        "schema": {
+         "type": "string"
+        }
+       },
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/ComplaintExport"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/PhoneSearch"
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "status",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "received",
+        "acknowledged",
+        "graded",
+        "assigned",
+        "investigating",
+        "plan_proposed",
+        "plan_head_approved",
+        "plan_approved",
+        "implementing",
+        "result_fed_back",
+        "follow_up",
+        "awaiting_customer",
+        "closed",
+        "archived"
+       ]
+      }
+     },
+     {
+      "name": "departmentId",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     },
+     {
+      "name": "myDepartments",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "boolean"
+      }
+     },
+     {
+      "name": "assignedToMe",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "boolean"
+      }
+     },
+     {
+      "name": "categoryId",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     },
+     {
+      "name": "level",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 3
+      }
+     },
+     {
+      "name": "priority",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "urgent",
+        "important",
+        "general"
+       ]
+      }
+     },
+     {
+      "name": "channel",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "phone",
+        "web",
+        "email",
+        "visit",
+        "sms",
+        "chat",
+        "social_media",
+        "third_party",
+        "app",
+        "internal",
+        "institutional"
+       ]
+      }
+     },
+     {
+      "name": "receivedFrom",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "date-time"
+      }
+     },
+     {
+      "name": "receivedBefore",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "date-time"
+      }
+     },
+     {
+      "name": "q",
       "in": "query",
       "required": false,
       "schema": {
        "type": "string",
        "minLength": 1,
-       "maxLength": 40
+       "maxLength": 200
+      }
+     },
+     {
+      "name": "overdue",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "boolean"
+      }
+     },
+     {
+      "name": "sort",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "received",
+        "due"
+       ]
       }
      },
      {
@@ -9461,17 +9693,6 @@ enum OpenAPIDocument {
         "due"
        ]
       }
-     },
-     {
-      "name": "phone",
-      "in": "query",
-      "required": false,
-      "schema": {
-       "type": "string",
-       "minLength": 1,
-       "maxLength": 40,
-       "description": "exactly this phone number, found through its blind index"
-      }
      }
     ],
     "tags": [
@@ -9591,6 +9812,267 @@ enum OpenAPIDocument {
        "type": "string",
        "minLength": 1,
        "maxLength": 200
+      }
+     }
+    ],
+    "tags": [
+     "complaints"
+    ]
+   }
+  },
+  "/v1/complaints/search": {
+   "post": {
+    "summary": "Complaints of one customer's phone number, found through its blind index (roles that see phone numbers in full; every lookup is audited; the query string takes the list's filters)",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/ComplaintPage"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     },
+     "429": {
+      "description": "Problem",
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      }
+     }
+    },
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/PhoneSearch"
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 200
+      }
+     },
+     {
+      "name": "cursor",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "maxLength": 1024
+      }
+     },
+     {
+      "name": "status",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "received",
+        "acknowledged",
+        "graded",
+        "assigned",
+        "investigating",
+        "plan_proposed",
+        "plan_head_approved",
+        "plan_approved",
+        "implementing",
+        "result_fed_back",
+        "follow_up",
+        "awaiting_customer",
+        "closed",
+        "archived"
+       ]
+      }
+     },
+     {
+      "name": "departmentId",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     },
+     {
+      "name": "myDepartments",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "boolean"
+      }
+     },
+     {
+      "name": "assignedToMe",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "boolean"
+      }
+     },
+     {
+      "name": "categoryId",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "uuid"
+      }
+     },
+     {
+      "name": "level",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 3
+      }
+     },
+     {
+      "name": "priority",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "urgent",
+        "important",
+        "general"
+       ]
+      }
+     },
+     {
+      "name": "channel",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "phone",
+        "web",
+        "email",
+        "visit",
+        "sms",
+        "chat",
+        "social_media",
+        "third_party",
+        "app",
+        "internal",
+        "institutional"
+       ]
+      }
+     },
+     {
+      "name": "receivedFrom",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "date-time"
+      }
+     },
+     {
+      "name": "receivedBefore",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "format": "date-time"
+      }
+     },
+     {
+      "name": "q",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "minLength": 1,
+       "maxLength": 200
+      }
+     },
+     {
+      "name": "overdue",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "boolean"
+      }
+     },
+     {
+      "name": "sort",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "received",
+        "due"
+       ]
       }
      }
     ],

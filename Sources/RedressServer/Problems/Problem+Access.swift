@@ -26,6 +26,14 @@ extension Problem {
         return problem
     }
 
+    /// 429: this credential already holds as many open page streams as allowed.
+    static func tooManyStreams(limit: Int) -> Problem {
+        var problem = Problem(kind: "too-many-streams", title: "Too many open streams", status: .tooManyRequests,
+                              detail: "This credential already holds \(limit) open page streams. Close one first.")
+        problem.retryAfter = 15
+        return problem
+    }
+
     /// 429: too many failed sign-ins; `Retry-After` says when to try again.
     static func throttled(retryAfter seconds: Int) -> Problem {
         var problem = Problem(kind: "too-many-attempts", title: "Too many attempts", status: .tooManyRequests,

@@ -21,6 +21,16 @@ final class RateLimiter: Sendable {
         self.window = window
     }
 
+    /// Whether `key` has used up its window, without counting: nil when not, else how many
+    /// seconds to wait. With ``admit(_:now:)`` after each failure, it limits failures only.
+    func exhausted(_ key: String, now: ContinuousClock.Instant = .now) -> Int? {
+        buckets.withLockedValue { buckets in
+            guard let bucket = buckets[key], now - bucket.start < window, bucket.count >= limit else { return nil }
+            let remaining = window - (now - bucket.start)
+            return max(1, Int(remaining.components.seconds) + (remaining.components.attoseconds > 0 ? 1 : 0))
+        }
+    }
+
     /// Counts one request of `key`; nil when admitted, else how many seconds to wait.
     func admit(_ key: String, now: ContinuousClock.Instant = .now) -> Int? {
         buckets.withLockedValue { buckets in

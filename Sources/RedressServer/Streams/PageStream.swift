@@ -8,8 +8,12 @@ import ServiceLifecycle
 /// `GET /v1/pages/stream`: the caller's unacknowledged pages as server-sent events, first those
 /// already open, then each new one as it is enqueued. Every event is `event: page`, its `id` the
 /// page id, its `data` the page as JSON. A comment line every `heartbeat` keeps proxies from
-/// closing the connection; each heartbeat also looks for pages a lost notification missed. The
-/// stream ends when the server shuts down gracefully (clients reconnect after `retry`).
+/// closing the connection; each heartbeat also looks for pages a lost notification missed.
+///
+/// The credential is resolved again (`recheck`) before every look, so the stream ends, sending
+/// nothing more, once the session is signed out or the key revoked, the credential expires, or
+/// the user is deactivated; it also ends at the credential's `expiresAt`. It ends too when the
+/// server shuts down gracefully (clients reconnect after `retry`).
 struct PageStream: Sendable {
     let pages: PageStore
     let feed: PageFeed
@@ -17,14 +21,18 @@ struct PageStream: Sendable {
 
     enum Signal: Sendable { case pages, heartbeat }
 
-    func response(for caller: Caller) -> Response {
+    /// The stream for `caller`; `recheck` resolves the caller's credential again (nil: it no
+    /// longer works); `lease` is held for as long as the stream is open.
+    func response(for caller: Caller, recheck: @escaping @Sendable () async throws -> Caller?,
+                  lease: StreamRegistry.Lease) -> Response {
         let body = ResponseBody { writer in
             let signals = AsyncStream<Signal>.makeStream(bufferingPolicy: .bufferingNewest(4))
             try await withGracefulShutdownHandler {
-                try await stream(signals, to: &writer, caller: caller)
+                try await stream(signals, to: &writer, caller: caller, recheck: recheck)
             } onGracefulShutdown: {
                 signals.continuation.finish()
             }
+            withExtendedLifetime(lease) {}
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store",
@@ -32,7 +40,8 @@ struct PageStream: Sendable {
     }
 
     private func stream(_ signals: (stream: AsyncStream<Signal>, continuation: AsyncStream<Signal>.Continuation),
-                        to writer: inout any ResponseBodyWriter, caller: Caller) async throws {
+                        to writer: inout any ResponseBodyWriter, caller: Caller,
+                        recheck: @escaping @Sendable () async throws -> Caller?) async throws {
         let changes = feed.subscribe(caller.userID)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -44,13 +53,25 @@ struct PageStream: Sendable {
                     signals.continuation.yield(.heartbeat)
                 }
             }
+            if let expiresAt = caller.expiresAt {
+                group.addTask {
+                    let left = expiresAt.timeIntervalSinceNow
+                    if left > 0 { try await Task.sleep(for: .milliseconds(Int64(left * 1000) + 1)) }
+                    signals.continuation.finish()
+                }
+            }
             var sender = Sender(pages: pages, caller: caller)
             try await writer.write(ByteBuffer(string: "retry: 3000\n\n"))
             try await sender.sendNew(to: &writer)
             for await signal in signals.stream {
+                // The credential must still work, for the same user, before anything more is sent.
+                guard let current = try await recheck(), current.userID == caller.userID,
+                      current.expiresAt.map({ $0 > Date() }) ?? true else { break }
+                sender.caller = current
                 if signal == .heartbeat { try await writer.write(ByteBuffer(string: ": keep-alive\n\n")) }
                 try await sender.sendNew(to: &writer)
             }
+            signals.continuation.finish()
             group.cancelAll()
         }
     }
@@ -60,7 +81,7 @@ struct PageStream: Sendable {
     /// it already sent in that stretch.
     struct Sender {
         let pages: PageStore
-        let caller: Caller
+        var caller: Caller
         var overlap: Int64 = 5_000_000
         var newest: Int64?
         var sent: [UUID: Int64] = [:]

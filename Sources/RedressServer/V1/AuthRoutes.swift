@@ -7,6 +7,8 @@ struct AuthRoutes: Sendable {
     let auth: AuthStore
     /// Sign-in attempts per client address.
     let signIns: RateLimiter
+    /// Who the client is, behind trusted proxies.
+    let clients: ClientAddress
 
     struct SignInBody: StrictBody {
         static let fields: Set<String> = ["branch", "login", "password"]
@@ -25,14 +27,15 @@ struct AuthRoutes: Sendable {
 
     func registerPublic(on group: RouterGroup<RedressRequestContext>) {
         group.post("auth/sign-in") { request, context -> Response in
-            if let wait = signIns.admit(context.clientAddress ?? "unknown") { throw Problem.throttled(retryAfter: wait) }
+            let client = clients.key(request, context)
+            if let wait = signIns.admit(client) { throw Problem.throttled(retryAfter: wait) }
             let body = try await RequestBody.decode(SignInBody.self, from: request)
             var rules = FieldRules()
             rules.text(body.branch, "/branch", length: 1...32)
             rules.text(body.login, "/login", length: 1...64)
             rules.text(body.password, "/password", length: 1...200)
             try rules.check()
-            switch try await auth.signIn(branchCode: body.branch, login: body.login, password: body.password) {
+            switch try await auth.signIn(branchCode: body.branch, login: body.login, password: body.password, client: client) {
             case .signedIn(let token, let userID, let branchID, let expiresAt):
                 return try JSONResponse.make(status: .created, body: SignedIn(
                     token: token, expiresAt: expiresAt, userId: userID, branchId: branchID))

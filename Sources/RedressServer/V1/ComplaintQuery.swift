@@ -44,13 +44,9 @@ enum ComplaintQuery {
             default: filter.overdue = value == "true"
             }
         }
-        if let phone = text("phone") {
-            let digits = phone.filter(\.isASCIIDigit).count
-            if (5...20).contains(digits) && phone.count <= 40 && phone.allSatisfy({ $0.isASCIIDigit || " +-()".contains($0) }) {
-                filter.phone = phone
-            } else {
-                errors.append(.init(field: "phone", message: "must be a phone number of 5 to 20 digits"))
-            }
+        if text("phone") != nil {
+            // Phone numbers would land in access logs; they travel in a POST body instead.
+            errors.append(.init(field: "phone", message: "is not accepted in the URL; send it in the body of a POST to the search endpoint"))
         }
         if let search = text("q") {
             if (1...200).contains(search.count) && !search.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
@@ -60,6 +56,32 @@ enum ComplaintQuery {
             }
         }
         if !errors.isEmpty { throw Problem.invalidRequest(errors) }
+        return filter
+    }
+
+    /// The body of a phone lookup (`POST /v1/complaints/search`, `POST /v1/exports/complaints/search`).
+    struct PhoneSearch: StrictBody {
+        static let fields: Set<String> = ["phone"]
+        var phone: String
+    }
+
+    /// The list filter of the query string plus the phone number of the request's body, for
+    /// callers who see phone numbers in full; each caller has `limiter`'s lookups per minute.
+    static func phoneFilter(_ request: Request, _ caller: Caller, limiter: RateLimiter) async throws -> ComplaintFilter {
+        guard PersonalDataMask.seesInFull(caller.roles) else {
+            throw Problem(kind: "forbidden", title: "Forbidden", status: .forbidden,
+                          detail: "Looking complaints up by phone number needs one of the roles "
+                              + PersonalDataMask.fullAccessRoles.map(\.rawValue).sorted().joined(separator: ", ") + ".")
+        }
+        if let wait = limiter.admit("user:\(caller.userID)") { throw Problem.rateLimited(retryAfter: wait) }
+        var filter = try Self.filter(request)
+        let body = try await RequestBody.decode(PhoneSearch.self, from: request)
+        let phone = body.phone
+        let digits = phone.filter(\.isASCIIDigit).count
+        guard (5...20).contains(digits) && phone.count <= 40 && phone.allSatisfy({ $0.isASCIIDigit || " +-()".contains($0) }) else {
+            throw Problem.validationFailed([.init(field: "/phone", message: "must be a phone number of 5 to 20 digits")])
+        }
+        filter.phone = phone
         return filter
     }
 }

@@ -5,9 +5,12 @@ import Hummingbird
 import RedressCore
 import RedressStore
 
-/// Complaints: intake, listing, reading, lifecycle steps and the timeline.
+/// Complaints: intake, listing, the phone lookup (`POST /v1/complaints/search`), reading,
+/// lifecycle steps and the timeline.
 struct ComplaintRoutes: Sendable {
     let complaints: ComplaintStore
+    /// Phone lookups per user (not per session).
+    let phoneSearches: RateLimiter
 
     /// Roles that take complaints in.
     static let intakeRoles: Set<Role> = [.agent, .handler, .departmentHead, .branchManager]
@@ -30,6 +33,13 @@ struct ComplaintRoutes: Sendable {
             let caller = try context.requireCaller()
             guard !caller.roles.isDisjoint(with: Self.readerRoles) else { throw Problem.forbidden(needing: .agent) }
             let page = try await complaints.list(caller, try ComplaintQuery.filter(request), page: try RequestParameters.page(request))
+            return try JSONResponse.make(status: .ok, body: page)
+        }
+        group.post("complaints/search") { request, context -> Response in
+            let caller = try context.requireCaller()
+            guard !caller.roles.isDisjoint(with: Self.readerRoles) else { throw Problem.forbidden(needing: .agent) }
+            let filter = try await ComplaintQuery.phoneFilter(request, caller, limiter: phoneSearches)
+            let page = try await complaints.list(caller, filter, page: try RequestParameters.page(request))
             return try JSONResponse.make(status: .ok, body: page)
         }
         group.get("complaints/:id") { _, context -> Response in

@@ -9,6 +9,11 @@ import RedressStore
 struct PageRoutes: Sendable {
     let pages: PageStore
     let feed: PageFeed
+    let auth: AuthStore
+    /// Open streams per credential.
+    let streams: StreamRegistry
+    /// How often an open stream sends a heartbeat and re-checks its credential.
+    let heartbeat: Duration
 
     func register(on group: RouterGroup<RedressRequestContext>) {
         group.get("pages") { request, context -> Response in
@@ -17,7 +22,11 @@ struct PageRoutes: Sendable {
             return try JSONResponse.make(status: .ok, body: Page(items: try await pages.myPages(caller, all: all), nextCursor: nil))
         }
         group.get("pages/stream") { _, context -> Response in
-            PageStream(pages: pages, feed: feed).response(for: try context.requireCaller())
+            let caller = try context.requireCaller()
+            guard let secret = context.credential else { throw Problem.unauthenticated }
+            guard let lease = streams.open(caller.credentialKey) else { throw Problem.tooManyStreams(limit: streams.limit) }
+            return PageStream(pages: pages, feed: feed, heartbeat: heartbeat)
+                .response(for: caller, recheck: { try await auth.resolve(secret) }, lease: lease)
         }
         group.post("pages/:id/acknowledge") { _, context -> Response in
             let caller = try context.requireCaller()

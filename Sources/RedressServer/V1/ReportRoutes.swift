@@ -6,9 +6,11 @@ import RedressStore
 /// Reports and exports: `GET /v1/reports/complaints` (figures by period and group),
 /// `GET /v1/reports/handlers` (each responsible person's performance, for department heads and
 /// above), and the audit-logged downloads `GET /v1/exports/report` and `GET /v1/exports/complaints`
-/// (CSV or JSON).
+/// (CSV or JSON), with `POST /v1/exports/complaints/search` for the export of a phone lookup.
 struct ReportRoutes: Sendable {
     let reports: ReportStore
+    /// Phone lookups per user, shared with the complaint search.
+    let phoneSearches: RateLimiter
 
     func register(on group: RouterGroup<RedressRequestContext>) {
         group.get("reports/complaints") { request, context -> Response in
@@ -39,14 +41,25 @@ struct ReportRoutes: Sendable {
         group.get("exports/complaints") { request, context -> Response in
             let caller = try context.requireCaller()
             guard !caller.roles.isDisjoint(with: ReportQuery.readerRoles) else { throw Problem.forbidden(needing: .agent) }
-            let filter = try ComplaintQuery.filter(request)
-            let format = try ExportFormat(request)
-            guard let rows = try await reports.exportComplaints(caller, filter, format: format.name) else {
-                throw Problem.validationFailed([.init(field: "receivedFrom",
-                                                      message: "more than \(ReportStore.exportLimit) complaints match; narrow the filters")])
-            }
-            if format.csv { return format.response(ReportCSV.table(rows).encoded(byteOrderMark: format.byteOrderMark), filename: "complaints") }
-            return format.response(Array(try JSONResponse.encoder.encode(rows)), filename: "complaints")
+            return try await exportComplaints(caller, filter: try ComplaintQuery.filter(request), request)
         }
+        group.post("exports/complaints/search") { request, context -> Response in
+            let caller = try context.requireCaller()
+            guard !caller.roles.isDisjoint(with: ReportQuery.readerRoles) else { throw Problem.forbidden(needing: .agent) }
+            let format = try ExportFormat(request)
+            let filter = try await ComplaintQuery.phoneFilter(request, caller, limiter: phoneSearches)
+            return try await exportComplaints(caller, filter: filter, request, format: format)
+        }
+    }
+
+    private func exportComplaints(_ caller: Caller, filter: ComplaintFilter, _ request: Request,
+                                  format: ExportFormat? = nil) async throws -> Response {
+        let format = try format ?? ExportFormat(request)
+        guard let rows = try await reports.exportComplaints(caller, filter, format: format.name) else {
+            throw Problem.validationFailed([.init(field: "receivedFrom",
+                                                  message: "more than \(ReportStore.exportLimit) complaints match; narrow the filters")])
+        }
+        if format.csv { return format.response(ReportCSV.table(rows).encoded(byteOrderMark: format.byteOrderMark), filename: "complaints") }
+        return format.response(Array(try JSONResponse.encoder.encode(rows)), filename: "complaints")
     }
 }

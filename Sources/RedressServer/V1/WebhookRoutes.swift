@@ -8,6 +8,8 @@ import RedressStore
 /// secret is in the answer that made it only.
 struct WebhookRoutes: Sendable {
     let webhooks: WebhookStore
+    /// Which targets may be registered (and, at delivery, reached).
+    let targets: WebhookTargetPolicy
 
     struct NewWebhook: StrictBody {
         static let fields: Set<String> = ["userId", "url"]
@@ -33,7 +35,7 @@ struct WebhookRoutes: Sendable {
             let caller = try context.requireCaller(holding: .admin)
             let body = try await RequestBody.decode(NewWebhook.self, from: request)
             var rules = FieldRules()
-            Self.checkURL(body.url, &rules)
+            Self.checkURL(body.url, targets, &rules)
             try rules.check()
             let webhook = try await webhooks.create(caller.scope, branchID: caller.branchID, userID: body.userId, url: body.url)
             var response = try JSONResponse.make(status: .created, body: webhook)
@@ -45,7 +47,7 @@ struct WebhookRoutes: Sendable {
             let id = try RequestParameters.id(context)
             let body = try await RequestBody.decode(WebhookChanges.self, from: request)
             var rules = FieldRules()
-            Self.checkURL(body.url, &rules)
+            Self.checkURL(body.url, targets, &rules)
             try rules.check()
             let webhook = try await webhooks.update(caller.scope, id: id, url: body.url, active: body.active,
                                                     rotateSecret: body.rotateSecret ?? false)
@@ -63,8 +65,10 @@ struct WebhookRoutes: Sendable {
         }
     }
 
-    /// An absolute http(s) URL with a host, no credentials and no fragment.
-    static func checkURL(_ value: String?, _ rules: inout FieldRules) {
+    /// An absolute https URL with a host, no credentials and no fragment, whose host is not a
+    /// reserved address (`http` and reserved addresses only when the operator allow-lists the
+    /// host). Names are resolved and checked again at each delivery.
+    static func checkURL(_ value: String?, _ targets: WebhookTargetPolicy, _ rules: inout FieldRules) {
         guard let value else { return }
         rules.text(value, "/url", length: 1...2000)
         guard let url = URLComponents(string: value), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
@@ -73,6 +77,16 @@ struct WebhookRoutes: Sendable {
         else {
             rules.fail("/url", "must be an absolute http or https URL with a host, without credentials or fragment")
             return
+        }
+        guard targets.permits(scheme: scheme, host: host) else {
+            rules.fail("/url", "must use https")
+            return
+        }
+        let name = host.lowercased()
+        let reserved = IPAddress(host).map(WebhookTargetPolicy.isReserved)
+            ?? (name == "localhost" || name.hasSuffix(".localhost"))
+        if reserved && !targets.isAllowListed(host: host) {
+            rules.fail("/url", "must not point at a loopback, private, link-local or otherwise reserved address")
         }
     }
 }

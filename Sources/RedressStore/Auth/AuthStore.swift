@@ -16,19 +16,20 @@ public struct AuthStore: Sendable {
         case signedIn(token: String, userID: UUID, branchID: UUID, expiresAt: Date)
         /// Unknown branch or login, wrong password, or an inactive account; deliberately alike.
         case invalidCredentials
-        /// Too many failures in a row; try again after this many seconds.
+        /// Too many failures in a row from this client at this login (known or not); try again after this many seconds.
         case throttled(retryAfterSeconds: Int)
     }
 
-    /// Checks `password` for `login` of the branch with `branchCode` and opens a session.
-    public func signIn(branchCode: String, login: String, password: String) async throws -> SignInOutcome {
+    /// Checks `password` for `login` of the branch with `branchCode` and opens a session. `client`
+    /// names the caller's address (the key of the per-client throttle in `sql/0019_sign_in_throttle.sql`).
+    public func signIn(branchCode: String, login: String, password: String, client: String) async throws -> SignInOutcome {
         let secret = CredentialSecret(kind: .session)
         let lifetime = database.configuration.sessionLifetime
         let seconds = Double(lifetime.components.seconds) + Double(lifetime.components.attoseconds) / 1e18
         let rows = try await database.pool.query("""
             SELECT outcome, user_id, branch_id, expires_at, retry_after_seconds
               FROM auth.sign_in(\(branchCode), \(login), \(password), \(secret.hash),
-                                make_interval(secs => \(seconds)), \(database.configuration.passwordHashCost)::integer)
+                                make_interval(secs => \(seconds)), \(database.configuration.passwordHashCost)::integer, \(client))
             """)
         let row = rows[0]
         switch try row.decode(String.self, at: 0) {

@@ -18,7 +18,8 @@ public struct ComplaintFilter: Sendable, Equatable {
     public var assignedToMe = false
     /// A case number, or words of the description.
     public var search: String?
-    /// Exactly this phone number (any spacing), found through the blind index.
+    /// Exactly this phone number (any spacing), found through the blind index; only for roles
+    /// that see phone numbers in full, and every such lookup is audited.
     public var phone: String?
     /// Only open complaints whose due time has passed.
     public var overdue = false
@@ -45,7 +46,9 @@ extension ComplaintStore {
     /// "my departments", the departments) the caller's scope allows, so each shape gets a plan
     /// that walks the matching index in order. Row-level security still decides every row.
     public func list(_ caller: Caller, _ filter: ComplaintFilter, page: PageRequest) async throws -> Page<Complaint> {
-        let query = Self.listQuery(caller, filter, phoneIndex: vault.phoneIndex(filter.phone), page: page)
+        try PhoneSearchAudit.authorize(caller, filter)
+        let phoneIndex = vault.phoneIndex(filter.phone)
+        let query = Self.listQuery(caller, filter, phoneIndex: phoneIndex, page: page)
         return try await database.withScope(caller.scope) { connection in
             let rows = try await connection.query(query)
             var keys: [UUID: Int64?] = [:]
@@ -55,6 +58,9 @@ extension ComplaintStore {
                 return complaint
             }
             let listed = page.page(from: complaints, key: { keys[$0.id]!.map(String.init) ?? "infinity" }, id: \.id)
+            if filter.phone != nil {
+                try await PhoneSearchAudit.record(connection, caller, index: phoneIndex ?? Data(), matches: listed.items.count, via: "list")
+            }
             // Each branch's trail names the complaints whose customers' data this listing showed.
             for (branch, shown) in Dictionary(grouping: listed.items, by: \.branchId).sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
                 try await AuditStore.recordAccess(connection, branchID: branch, action: "read", entity: "complaints", entityID: nil,
@@ -90,7 +96,12 @@ extension ComplaintStore {
         if let channel = filter.channel { q.append(" AND channel = \(q.bind(channel))") }
         if let from = filter.receivedFrom { q.append(" AND received_at >= \(q.bind(from))") }
         if let before = filter.receivedBefore { q.append(" AND received_at < \(q.bind(before))") }
-        if filter.phone != nil { q.append(" AND complainant_phone_index = \(q.bind(phoneIndex ?? Data()))") }
+        if filter.phone != nil {
+            // Only among complaints whose personal data the caller sees in full (never a granted
+            // branch's), so a search cannot confirm digits the caller sees masked.
+            q.append(" AND complainant_phone_index = \(q.bind(phoneIndex ?? Data()))")
+            q.append(" AND branch_id = ANY (\(q.bind(Array(caller.scope.personalDataBranchIDs))))")
+        }
         if filter.assignedToMe { q.append(" AND responsible_user_id = \(q.bind(caller.userID))") }
         if filter.overdue { q.append(" AND due_at < now() AND status NOT IN ('closed', 'archived')") }
         if let search = filter.search {

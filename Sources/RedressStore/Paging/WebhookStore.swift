@@ -54,15 +54,21 @@ public struct WebhookStore: Sendable {
         }
     }
 
-    /// Adds a webhook for `userID`'s pages, with a fresh signing secret.
+    /// Adds a webhook for the bot `userID`'s pages, with a fresh signing secret. Only bots: a
+    /// person's pages carry summaries of complaints the admin is not to see.
     public func create(_ scope: AccessScope, branchID: UUID, userID: UUID, url: String) async throws -> Webhook {
         let secret = CredentialSecret(kind: .webhookSecret).token
         return try await StoreError.translating {
             try await database.withScope(scope) { connection in
-                try Self.webhook(try await connection.query("""
-                    INSERT INTO webhooks (branch_id, user_id, url, secret) VALUES (\(branchID), \(userID), \(url), \(secret))
+                guard let row = try await connection.query("""
+                    INSERT INTO webhooks (branch_id, user_id, url, secret)
+                    SELECT u.branch_id, u.id, \(url), \(secret) FROM users u
+                     WHERE u.branch_id = \(branchID) AND u.id = \(userID) AND 'bot' = ANY (u.roles)
                     RETURNING \(unescaped: Self.columns)
-                    """)[0], secret: secret)
+                    """).first else {
+                    throw StoreError.invalidReference(field: "/userId", message: "is not a bot of this branch")
+                }
+                return try Self.webhook(row, secret: secret)
             }
         }
     }
@@ -99,10 +105,22 @@ public struct WebhookStore: Sendable {
                  ORDER BY d.created_at DESC, d.id LIMIT \(Int32(limit))
                 """).map { row in
                 Delivery(id: try row.decode(at: 0), pageId: try row.decode(at: 1), state: try row.decode(at: 2), attempts: try row.decode(at: 3),
-                         nextAttemptAt: try row.decode(at: 4), lastError: try row.decode(at: 5), createdAt: try row.decode(at: 6),
-                         finishedAt: try row.decode(at: 7), history: try row.decode(PGJSON<[Attempt]>.self, at: 8).value)
+                         nextAttemptAt: try row.decode(at: 4), lastError: Self.errorClass(try row.decode(at: 5)), createdAt: try row.decode(at: 6),
+                         finishedAt: try row.decode(at: 7),
+                         history: try row.decode(PGJSON<[Attempt]>.self, at: 8).value.map { var attempt = $0; attempt.error = Self.errorClass(attempt.error); return attempt })
             }
         }
+    }
+
+    /// The error classes deliveries record (`timeout`, `refused`, `tls`, `blocked_address`, `dns`,
+    /// `http <status>`); anything else, such as the text of an error recorded before classes
+    /// existed, reads as `refused`, so no error text reaches the branch.
+    static func errorClass(_ stored: String?) -> String? {
+        guard let stored else { return nil }
+        if ["timeout", "refused", "tls", "blocked_address", "dns"].contains(stored) { return stored }
+        let words = stored.split(separator: " ")
+        if words.count == 2, words[0].lowercased() == "http", let code = Int(words[1]), (100...599).contains(code) { return "http \(code)" }
+        return "refused"
     }
 
     static func webhook(_ row: PGRow, secret: String? = nil) throws -> Webhook {

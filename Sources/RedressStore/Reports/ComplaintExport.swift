@@ -30,10 +30,15 @@ extension ReportStore {
     /// export entry in the audit trail of each branch covered, in one transaction. Nil when more
     /// than ``exportLimit`` match (nothing is exported or recorded).
     public func exportComplaints(_ caller: Caller, _ filter: ComplaintFilter, format: String) async throws -> [ComplaintExportRow]? {
-        try await StoreError.translating {
+        try PhoneSearchAudit.authorize(caller, filter)
+        let phoneIndex = database.configuration.vault.phoneIndex(filter.phone)
+        return try await StoreError.translating {
             try await database.withScope(caller.scope) { connection in
-                let rows = try await connection.query(ComplaintStore.listQuery(caller, filter, phoneIndex: database.configuration.vault.phoneIndex(filter.phone),
+                let rows = try await connection.query(ComplaintStore.listQuery(caller, filter, phoneIndex: phoneIndex,
                                                                                  page: PageRequest(limit: Self.exportLimit)))
+                if filter.phone != nil {
+                    try await PhoneSearchAudit.record(connection, caller, index: phoneIndex ?? Data(), matches: rows.count, via: "export")
+                }
                 guard rows.count <= Self.exportLimit else { return nil }
                 let names = try await Self.names(connection)
                 let exported = try rows.map { row -> ComplaintExportRow in
