@@ -67,6 +67,10 @@ struct TenantBoundaryAPITests {
                                              body: #"{"direction":"outbound","channel":"phone","kind":"note","content":"x"}"#)
             #expect(note.status == .notFound || note.status == .forbidden, "\(note.status)")
             #expect(try await Lifecycle.timeline(client, id, token: agentB) == ["received"])
+            let search = try await client.call(.post, "/v1/complaints/search", token: executive, body: #"{"phone":"+86 138 1234 5678"}"#)
+            #expect(search.status == .ok && search.items.isEmpty, "a phone search does not reach a granted branch")
+            let own = try await client.call(.post, "/v1/complaints/search", token: agentB, body: #"{"phone":"+86 138 1234 5678"}"#)
+            #expect(own.items.count == 1, "the branch's own agent finds it")
         }
     }
 
