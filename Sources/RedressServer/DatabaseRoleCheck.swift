@@ -2,6 +2,14 @@ import Postgres
 
 /// Refuses to serve through a database role that would bypass row-level security.
 public enum DatabaseRoleCheck {
+    /// What the checked role is for.
+    public enum Purpose: Sendable {
+        /// The API (`redress_service`): must not reach the scheduler's functions either.
+        case api
+        /// The scheduler (`redress_scheduler`).
+        case scheduler
+    }
+
     /// What makes a role unsafe for serving requests.
     public struct Unsafe: Error, CustomStringConvertible {
         /// The reasons, for the operator.
@@ -9,19 +17,25 @@ public enum DatabaseRoleCheck {
         /// One line naming the role's problems and the fix.
         public var description: String {
             "refusing to serve: the database role would bypass row-level security (\(reasons.joined(separator: "; "))). "
-                + "Connect as the service role (redress_service), which owns nothing and has no BYPASSRLS."
+                + "Connect as the service role (redress_service), which owns nothing and has no BYPASSRLS, "
+                + "and run the scheduler as redress_scheduler."
         }
     }
 
     /// Throws `Unsafe` when the pool's role is a superuser, has BYPASSRLS, owns any table, or is a
-    /// member of `redress_platform` (the operators' role that every table's policies let through).
-    public static func verify(_ pool: PGPool) async throws {
+    /// member of `redress_platform` (the operators' role that every table's policies let through);
+    /// for the API, also when it may execute a function of the `scheduler` schema (which work
+    /// across branches and hand out webhook secrets) or is a member of `redress_scheduler`.
+    public static func verify(_ pool: PGPool, for purpose: Purpose = .api) async throws {
         let rows = try await pool.query("""
             SELECT r.rolname::text, r.rolsuper, r.rolbypassrls,
                    (SELECT count(*) FROM pg_class c
                      WHERE c.relowner = r.oid AND c.relkind IN ('r', 'p', 'v', 'm')
                        AND c.relnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)),
-                   coalesce((SELECT pg_has_role(r.oid, p.oid, 'USAGE') FROM pg_roles p WHERE p.rolname = 'redress_platform'), false)
+                   coalesce((SELECT pg_has_role(r.oid, p.oid, 'USAGE') FROM pg_roles p WHERE p.rolname = 'redress_platform'), false),
+                   (SELECT count(*) FROM pg_proc f
+                     WHERE f.pronamespace = to_regnamespace('scheduler') AND has_function_privilege(r.oid, f.oid, 'EXECUTE')),
+                   coalesce((SELECT pg_has_role(r.oid, s.oid, 'MEMBER') FROM pg_roles s WHERE s.rolname = 'redress_scheduler'), false)
               FROM pg_roles r WHERE r.rolname = current_user
             """)
         let row = rows[0]
@@ -32,6 +46,11 @@ public enum DatabaseRoleCheck {
         let owned = try row.decode(Int.self, at: 3)
         if owned > 0 { reasons.append("\(name) owns \(owned) table(s)") }
         if try row.decode(Bool.self, at: 4) { reasons.append("\(name) is a member of redress_platform, whose policies show every row") }
+        if purpose == .api {
+            let scheduling = try row.decode(Int.self, at: 5)
+            if scheduling > 0 { reasons.append("\(name) may execute \(scheduling) scheduler function(s)") }
+            if try row.decode(Bool.self, at: 6) { reasons.append("\(name) is a member of redress_scheduler") }
+        }
         if !reasons.isEmpty { throw Unsafe(reasons: reasons) }
     }
 }

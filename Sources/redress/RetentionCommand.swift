@@ -6,7 +6,8 @@ import RedressStore
 
 /// `redress retention [--dry-run]`: archives closed complaints older than `ARCHIVE_AFTER_DAYS` and
 /// erases the personal data of those closed more than `RETENTION_DAYS` ago, now (the scheduler
-/// does the same every hour); `--dry-run` lists what would change and changes nothing.
+/// does the same every hour), as the scheduler role; `--dry-run` lists what would change and
+/// changes nothing.
 struct RetentionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "retention", abstract: "Archive closed complaints and erase expired personal data (or list them with --dry-run).")
@@ -23,8 +24,11 @@ struct RetentionCommand: AsyncParsableCommand {
         settings.bootstrapLogging()
         let logger = Logger(label: "redress.retention")
         let database = try DatabaseTarget.resolve(settings, logger: logger)
+        guard let url = database.schedulerURL else {
+            throw SettingsError("set SCHEDULER_DATABASE_URL to the scheduler role's connection (redress_scheduler)")
+        }
         let pool = PGPool(configuration: PGPoolConfiguration(
-            connection: PGConnectionConfiguration(database.serviceURL, applicationName: "redress-retention"), maximumConnections: 1),
+            connection: PGConnectionConfiguration(url, applicationName: "redress-retention"), maximumConnections: 1),
             logger: logger)
         let actions: [RetentionStore.Action]
         do {

@@ -51,11 +51,22 @@ struct ServeCommand: AsyncParsableCommand {
             }
             try await DemoCommand.seed(ownerURL: ownerURL, settings: settings, port: server.port)
         }
+        // The scheduler inside serve runs as the scheduler role, on a pool of its own.
+        var scheduling: (pool: PGPool, url: String)?
+        if settings.schedulerInServe {
+            guard let url = database.schedulerURL else {
+                try database.cluster?.stop()
+                throw SettingsError("set SCHEDULER_DATABASE_URL to the scheduler role's connection (redress_scheduler), "
+                                    + "or SCHEDULER=off and run `redress scheduler` apart")
+            }
+            scheduling = (settings.schedulerPool(url: url, logger: Logger(label: "redress.scheduler")), url)
+        }
         let pool = PGPool(configuration: PGPoolConfiguration(
             connection: PGConnectionConfiguration(database.serviceURL, usePreparedStatements: settings.preparedStatements),
             maximumConnections: settings.poolSize), logger: logger)
         do {
             try await DatabaseRoleCheck.verify(pool)
+            if let scheduling { try await DatabaseRoleCheck.verify(scheduling.pool, for: .scheduler) }
             let app = RedressApplication.make(
                 configuration: server, pool: pool, store: store, migrator: migrator,
                 listen: settings.listenURL.map { PGConnectionConfiguration($0, applicationName: "redress-pages") }, logger: logger
@@ -63,8 +74,8 @@ struct ServeCommand: AsyncParsableCommand {
                 logger.info("listening", metadata: ["port": "\(port)"])
             }
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: pool), .init(service: app)]
-            if settings.schedulerInServe {
-                services += settings.backgroundServices(pool: pool, url: database.serviceURL)
+            if let scheduling {
+                services += [.init(service: scheduling.pool)] + settings.backgroundServices(pool: scheduling.pool, url: scheduling.url)
             }
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(
                 services: services,
@@ -73,6 +84,7 @@ struct ServeCommand: AsyncParsableCommand {
             try await group.run()
         } catch {
             await pool.shutdown()
+            await scheduling?.pool.shutdown()
             try database.cluster?.stop()
             throw error
         }

@@ -7,7 +7,7 @@ import RedressCore
 public struct RetentionStore: Sendable {
     let pool: PGPool
 
-    /// Creates the store on the service pool (or the owner's).
+    /// Creates the store on the scheduler role's pool (or the owner's).
     public init(pool: PGPool) { self.pool = pool }
 
     /// One complaint archived or erased (or that would be, in a dry run).
