@@ -22,6 +22,7 @@ struct SchedulerRoleTests {
         "SELECT scheduler.stale_branches()",
         "SELECT audit.seal(100)",
         "SELECT * FROM retention.apply(interval '1 day', interval '365 days', false)",
+        "SELECT retention.erase_evidence(gen_random_uuid(), gen_random_uuid())",
     ]
 
     @Test func theServiceRoleIsRefusedEverySchedulerFunctionWithOrWithoutAScope() async throws {

@@ -49,4 +49,10 @@ public struct RetentionStore: Sendable {
             if dryRun || actions.count < batch { return all }
         }
     }
+
+    /// Erases one piece of evidence's content, keeping its size and SHA-256, and notes it on the
+    /// complaint's timeline (needs the owner's pool); false when there is no such evidence.
+    public func eraseEvidence(branchID: UUID, evidenceID: UUID) async throws -> Bool {
+        try await pool.query("SELECT retention.erase_evidence(\(branchID), \(evidenceID))")[0].decode(Bool.self, at: 0)
+    }
 }
