@@ -4,9 +4,10 @@ import Logging
 /// A private PostgreSQL cluster in a folder of its own, for development and tests.
 ///
 /// `start()` creates the cluster on first use (`initdb`), starts it with `pg_ctl` listening only on
-/// a Unix socket inside the folder, and creates the two roles Redress uses: `redress_owner`, which
-/// owns the `redress` database and runs migrations, and `redress_service`, which the server logs in
-/// as and which owns nothing. A second start reuses the cluster. Authentication is `trust`, which is
+/// a Unix socket inside the folder, and creates the roles Redress uses: `redress_owner`, which
+/// owns the `redress` database and runs migrations, `redress_service`, which the server logs in
+/// as and which owns nothing, and `redress_scheduler`, which the background work logs in as. A
+/// second start reuses the cluster. Authentication is `trust`, which is
 /// safe only because the socket folder is private to the user running the server.
 ///
 /// PostgreSQL refuses to run as root; when started by root, the cluster runs as the `postgres`
@@ -41,6 +42,8 @@ public struct LocalCluster: Sendable {
     public static let ownerRole = "redress_owner"
     /// The role the server logs in as.
     public static let serviceRole = "redress_service"
+    /// The role the scheduler (escalations, webhook delivery, audit sealing, retention) logs in as.
+    public static let schedulerRole = "redress_scheduler"
     /// The application database.
     public static let databaseName = "redress"
 
@@ -52,6 +55,8 @@ public struct LocalCluster: Sendable {
 
     /// The URL the server uses (service role).
     public var serviceURL: String { url(user: Self.serviceRole) }
+    /// The URL the scheduler uses (scheduler role).
+    public var schedulerURL: String { url(user: Self.schedulerRole) }
     /// The URL migrations use (owner role).
     public var ownerURL: String { url(user: Self.ownerRole) }
     /// The superuser URL, for administration and tests.
@@ -128,6 +133,10 @@ public struct LocalCluster: Sendable {
               WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '\(Self.ownerRole)') \\gexec
             SELECT 'CREATE ROLE \(Self.serviceRole) LOGIN'
               WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '\(Self.serviceRole)') \\gexec
+            SELECT 'CREATE ROLE \(Self.schedulerRole) LOGIN'
+              WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '\(Self.schedulerRole)') \\gexec
+            SELECT 'ALTER ROLE \(Self.schedulerRole) LOGIN'
+              WHERE EXISTS (SELECT FROM pg_roles WHERE rolname = '\(Self.schedulerRole)' AND NOT rolcanlogin) \\gexec
             SELECT 'CREATE DATABASE \(Self.databaseName) OWNER \(Self.ownerRole)'
               WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '\(Self.databaseName)') \\gexec
             """

@@ -11,6 +11,9 @@ struct DatabaseOptions: ParsableArguments {
     @Option(help: "The service role's connection (env DATABASE_URL).")
     var serviceURL: String?
 
+    @Option(help: "The scheduler role's connection (env SCHEDULER_DATABASE_URL), for benchmarks that run the scheduler.")
+    var schedulerURL: String?
+
     @Option(help: "The migrations folder.")
     var sqlDirectory = "sql"
 
@@ -41,5 +44,13 @@ struct DatabaseOptions: ParsableArguments {
             _ = try await PGMigrator(migrations: try PGMigration.load(from: URL(fileURLWithPath: sqlDirectory))).migrate(connection)
         }
         return (owner, service)
+    }
+
+    /// A pool of the scheduler role's connections, from the flag or the environment.
+    func schedulerPool(connections: Int) throws -> PGPool {
+        guard let url = schedulerURL ?? ProcessInfo.processInfo.environment["SCHEDULER_DATABASE_URL"] else {
+            throw ValidationError("pass --scheduler-url (or set SCHEDULER_DATABASE_URL)")
+        }
+        return PGPool(configuration: PGPoolConfiguration(connection: PGConnectionConfiguration(url), maximumConnections: connections))
     }
 }

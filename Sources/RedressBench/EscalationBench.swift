@@ -15,7 +15,7 @@ import ServiceLifecycle
 /// three so machine noise hits each alike; the best of each is reported.
 ///
 /// Lateness: `--spread-count` escalations fall due evenly over `--spread-seconds` while a running
-/// scheduler (the service, sleeping and woken as in production) fires them; reported is the
+/// scheduler (the scheduler role, sleeping and woken as in production) fires them; reported is the
 /// lateness from due time to recorded escalation.
 struct EscalationBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "escalation", abstract: "Escalation throughput and lateness.")
@@ -41,13 +41,15 @@ struct EscalationBench: AsyncParsableCommand {
     var spreadSeconds = 60
 
     func run() async throws {
-        let (owner, service) = try await database.openMigrated(ownerConnections: 2, serviceConnections: 4)
+        let (owner, service) = try await database.openMigrated(ownerConnections: 2, serviceConnections: 1)
+        await service.shutdown()
+        let scheduler = try database.schedulerPool(connections: 4)
         let data = EscalationBenchData(owner: owner)
         try await data.prepare(total: complaints, burst: burst)
-        try await measureBurst(data: data, owner: owner, service: service, listen: service.configuration.connection)
-        try await measureLateness(data: data, owner: owner, service: service, listen: service.configuration.connection)
+        try await measureBurst(data: data, owner: owner, service: scheduler, listen: scheduler.configuration.connection)
+        try await measureLateness(data: data, owner: owner, service: scheduler, listen: scheduler.configuration.connection)
         await owner.shutdown()
-        await service.shutdown()
+        await scheduler.shutdown()
     }
 
     enum Mode: String, CaseIterable {

@@ -7,6 +7,8 @@ import Postgres
 struct DatabaseTarget {
     /// The service role's connection string.
     var serviceURL: String
+    /// The scheduler role's connection string, when known (`SCHEDULER_DATABASE_URL`, or the local cluster's).
+    var schedulerURL: String?
     /// The owner's connection string, when known; migrations run with it.
     var ownerURL: String?
     /// The local cluster this process started, to stop on exit.
@@ -14,12 +16,14 @@ struct DatabaseTarget {
 
     static func resolve(_ settings: Settings, logger: Logger) throws -> DatabaseTarget {
         if let url = settings.databaseURL {
-            return DatabaseTarget(serviceURL: url, ownerURL: settings.ownerDatabaseURL, cluster: nil)
+            return DatabaseTarget(serviceURL: url, schedulerURL: settings.schedulerDatabaseURL, ownerURL: settings.ownerDatabaseURL,
+                                  cluster: nil)
         }
         let cluster = LocalCluster(directory: settings.dataDirectory.appendingPathComponent("postgres"), logger: logger)
         logger.info("no DATABASE_URL; using the local PostgreSQL cluster", metadata: ["directory": "\(cluster.directory.path)"])
         try cluster.start()
-        return DatabaseTarget(serviceURL: cluster.serviceURL, ownerURL: cluster.ownerURL, cluster: cluster)
+        return DatabaseTarget(serviceURL: cluster.serviceURL, schedulerURL: cluster.schedulerURL,
+                              ownerURL: cluster.ownerURL, cluster: cluster)
     }
 
     /// Applies pending migrations on a connection of its own, as the owner.

@@ -28,7 +28,7 @@ struct LocalDatabaseCommand: ParsableCommand {
     struct Start: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create (first time) and start the cluster.")
         @OptionGroup var location: Location
-        @Flag(help: "Print shell exports of the owner, service and superuser URLs.")
+        @Flag(help: "Print shell exports of the owner, service, scheduler and superuser URLs.")
         var printEnv = false
 
         func run() throws {
@@ -37,6 +37,7 @@ struct LocalDatabaseCommand: ParsableCommand {
             if printEnv {
                 print("export OWNER_DATABASE_URL='\(cluster.ownerURL)'")
                 print("export DATABASE_URL='\(cluster.serviceURL)'")
+                print("export SCHEDULER_DATABASE_URL='\(cluster.schedulerURL)'")
                 print("export SUPERUSER_DATABASE_URL='\(cluster.superuserURL)'")
                 print("export REDRESS_PG_SOCKET_DIR='\(cluster.socketDirectory.path)'")
             } else {

@@ -7,7 +7,8 @@ import RedressServer
 import ServiceLifecycle
 
 /// `redress scheduler`: runs the escalation scheduler and webhook delivery alone (any number at
-/// once), for deployments that keep them apart from the API (`SCHEDULER=off` on the API instances).
+/// once), for deployments that keep them apart from the API (`SCHEDULER=off` on the API instances),
+/// as the scheduler role (`SCHEDULER_DATABASE_URL`).
 struct SchedulerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "scheduler", abstract: "Run the escalation scheduler and webhook delivery.")
 
@@ -19,15 +20,13 @@ struct SchedulerCommand: AsyncParsableCommand {
         let settings = try Settings()
         settings.bootstrapLogging()
         let logger = Logger(label: "redress.scheduler")
-        guard let url = settings.databaseURL else {
-            throw SettingsError("set DATABASE_URL to the service role's connection (the scheduler uses no local cluster of its own)")
+        guard let url = settings.schedulerDatabaseURL else {
+            throw SettingsError("set SCHEDULER_DATABASE_URL to the scheduler role's connection (redress_scheduler; "
+                                + "the scheduler uses no local cluster of its own)")
         }
-        let client = settings.databaseClient
-        let pool = PGPool(configuration: client.pool(
-            client.connection(url, applicationName: "redress-scheduler", usePreparedStatements: settings.preparedStatements),
-            size: 4), logger: logger)
+        let pool = settings.schedulerPool(url: url, logger: logger)
         do {
-            try await DatabaseRoleCheck.verify(pool)
+            try await DatabaseRoleCheck.verify(pool, for: .scheduler)
         } catch {
             await pool.shutdown()
             throw error

@@ -58,12 +58,23 @@ struct ServeCommand: AsyncParsableCommand {
             }
             try await DemoCommand.seed(ownerURL: ownerURL, settings: settings, port: server.port)
         }
+        // The scheduler inside serve runs as the scheduler role, on a pool of its own.
+        var scheduling: (pool: PGPool, url: String)?
+        if settings.schedulerInServe {
+            guard let url = database.schedulerURL else {
+                try database.cluster?.stop()
+                throw SettingsError("set SCHEDULER_DATABASE_URL to the scheduler role's connection (redress_scheduler), "
+                                    + "or SCHEDULER=off and run `redress scheduler` apart")
+            }
+            scheduling = (settings.schedulerPool(url: url, logger: Logger(label: "redress.scheduler")), url)
+        }
         let client = settings.databaseClient
         let pool = PGPool(configuration: client.pool(
             client.connection(database.serviceURL, usePreparedStatements: settings.preparedStatements),
             size: settings.poolSize), logger: logger)
         do {
             try await DatabaseRoleCheck.verify(pool)
+            if let scheduling { try await DatabaseRoleCheck.verify(scheduling.pool, for: .scheduler) }
             let app = RedressApplication.make(
                 configuration: server, pool: pool, store: store, migrator: migrator,
                 listen: settings.listenURL.map { PGConnectionConfiguration($0, applicationName: "redress-pages") }, logger: logger
@@ -74,8 +85,8 @@ struct ServeCommand: AsyncParsableCommand {
             if settings.metricsPort > 0 {
                 services.append(.init(service: MetricsApplication.make(host: server.host, port: settings.metricsPort, pool: pool, logger: logger)))
             }
-            if settings.schedulerInServe {
-                services += settings.backgroundServices(pool: pool, url: database.serviceURL)
+            if let scheduling {
+                services += [.init(service: scheduling.pool)] + settings.backgroundServices(pool: scheduling.pool, url: scheduling.url)
             }
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(
                 services: services,
@@ -84,6 +95,7 @@ struct ServeCommand: AsyncParsableCommand {
             try await group.run()
         } catch {
             await pool.shutdown()
+            await scheduling?.pool.shutdown()
             try database.cluster?.stop()
             throw error
         }

@@ -14,8 +14,11 @@ struct Settings {
     var databaseURL: String?
     /// `OWNER_DATABASE_URL`: the schema owner's connection, used to migrate.
     var ownerDatabaseURL: String?
-    /// `DATABASE_LISTEN_URL`: the service role's direct connection for LISTEN (page streams, the
-    /// scheduler's wake-ups), when `DATABASE_URL` goes through a transaction-pooling PgBouncer,
+    /// `SCHEDULER_DATABASE_URL`: the scheduler role's (`redress_scheduler`) connection, for
+    /// `redress scheduler`, `redress retention` and the scheduler inside `serve`, LISTEN included
+    /// (so not through a transaction-pooling PgBouncer). Unset means the local cluster's.
+    var schedulerDatabaseURL: String?
+    /// `DATABASE_LISTEN_URL`: the service role's direct connection for LISTEN (page streams), when `DATABASE_URL` goes through a transaction-pooling PgBouncer,
     /// which cannot carry LISTEN. Default: `DATABASE_URL`.
     var listenURL: String?
     /// `REDRESS_DATA_DIR`: where the local cluster lives. Default `.redress`.
@@ -99,6 +102,7 @@ struct Settings {
         databaseURL = nonEmpty("DATABASE_URL")
         listenURL = nonEmpty("DATABASE_LISTEN_URL")
         ownerDatabaseURL = nonEmpty("OWNER_DATABASE_URL")
+        schedulerDatabaseURL = nonEmpty("SCHEDULER_DATABASE_URL")
         dataDirectory = URL(fileURLWithPath: nonEmpty("REDRESS_DATA_DIR") ?? ".redress")
         sqlDirectory = nonEmpty("REDRESS_SQL_DIR").map { URL(fileURLWithPath: $0) }
         guard let size = Int(nonEmpty("DATABASE_POOL_SIZE") ?? "16"), size > 0 else {
@@ -240,11 +244,10 @@ struct Settings {
                               targets: webhookTargets)
     }
 
-    /// The background services (escalation scheduler, webhook deliverer, audit sealer, retention) on `pool`, listening
-    /// on `DATABASE_LISTEN_URL`, else `url`.
-    func backgroundServices(pool: PGPool, url serviceURL: String) -> [ServiceGroupConfiguration.ServiceConfiguration] {
-        let url = listenURL ?? serviceURL
-        return [
+    /// The background services (escalation scheduler, webhook deliverer, audit sealer, retention) on `pool`, a pool of
+    /// the scheduler role's connections, listening on that role's `url`.
+    func backgroundServices(pool: PGPool, url: String) -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        [
             .init(service: EscalationScheduler(pool: pool, listen: PGConnectionConfiguration(url, applicationName: "redress-scheduler-listen"),
                                                configuration: scheduler, logger: Logger(label: "redress.scheduler"))),
             .init(service: WebhookDeliverer(pool: pool, listen: PGConnectionConfiguration(url, applicationName: "redress-webhooks-listen"),
@@ -252,6 +255,13 @@ struct Settings {
             .init(service: AuditSealer(pool: pool, pollInterval: .seconds(schedulerPollSeconds))),
             .init(service: RetentionKeeper(pool: pool, periods: retention)),
         ]
+    }
+
+    /// A pool of the scheduler role's connections on `url` (4 connections).
+    func schedulerPool(url: String, logger: Logger) -> PGPool {
+        PGPool(configuration: databaseClient.pool(
+            databaseClient.connection(url, applicationName: "redress-scheduler", usePreparedStatements: preparedStatements),
+            size: 4), logger: logger)
     }
 
     /// Sets up logging and metrics once for the process, before anything records.

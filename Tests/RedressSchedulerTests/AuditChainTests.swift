@@ -21,14 +21,16 @@ struct AuditChainTests {
         let fixture = try await EscalationSchedulerTests.fixture()
         let database = fixture.database
         try await fixture.database.withPool(size: 4) { (pool: PGPool) async throws in
-            _ = try await EscalationSchedulerTests.intake(fixture, pool: pool, count: 5, age: 25 * 3600)
-            try await EscalationScheduler(pool: pool, listen: PGConnectionConfiguration(database.serviceURL)).drain()
-            // Two sealers at once still give each branch one gapless chain.
-            let sealers = [AuditSealer(pool: pool, batchSize: 7), AuditSealer(pool: pool, batchSize: 11)]
-            async let first = sealers[0].sealAll()
-            async let second = sealers[1].sealAll()
-            #expect(try await first + second > 0)
-            #expect(try await sealers[0].sealAll() == 0, "everything is sealed")
+            try await fixture.database.withPool(scheduler: true, size: 4) { (jobs: PGPool) async throws in
+                _ = try await EscalationSchedulerTests.intake(fixture, pool: pool, count: 5, age: 25 * 3600)
+                try await EscalationScheduler(pool: jobs, listen: PGConnectionConfiguration(database.schedulerURL)).drain()
+                // Two sealers at once still give each branch one gapless chain.
+                let sealers = [AuditSealer(pool: jobs, batchSize: 7), AuditSealer(pool: jobs, batchSize: 11)]
+                async let first = sealers[0].sealAll()
+                async let second = sealers[1].sealAll()
+                #expect(try await first + second > 0)
+                #expect(try await sealers[0].sealAll() == 0, "everything is sealed")
+            }
         }
         let clean = try Self.verify(database)
         #expect(clean.status == 0 && clean.output.contains("every chain holds"), "\(clean.output)")

@@ -26,27 +26,30 @@ struct EscalationSchedulerTests {
         return Fixture(database: database, org: org, billing: billing)
     }
 
-    /// Takes complaints in as branch a's agent, received `age` ago.
-    static func intake(_ fixture: Fixture, pool: PGPool, count: Int, age: TimeInterval) async throws -> [Complaint] {
-        let store = ComplaintStore(database: ScopedDatabase(pool: pool, configuration: StoreConfiguration(passwordHashCost: 4)))
-        let agent = fixture.org.caller(.agent, in: fixture.org.a)
-        var complaints: [Complaint] = []
-        for index in 0..<count {
-            complaints.append(try await store.intake(agent, ComplaintIntake(
-                channel: "phone", complainant: .init(name: "C", phone: "+86 10 \(index)"), receivedAt: Date().addingTimeInterval(-age),
-                description: "late complaint", categoryID: fixture.billing), idempotencyKey: nil, requestHash: nil).complaint)
+    /// Takes complaints in as branch a's agent, received `age` ago, through a service-role pool of
+    /// its own (`pool` is the caller's, often the scheduler role's, which cannot take complaints in).
+    static func intake(_ fixture: Fixture, pool _: PGPool, count: Int, age: TimeInterval) async throws -> [Complaint] {
+        try await fixture.database.withPool(size: 1) { (pool: PGPool) async throws in
+            let store = ComplaintStore(database: ScopedDatabase(pool: pool, configuration: StoreConfiguration(passwordHashCost: 4)))
+            let agent = fixture.org.caller(.agent, in: fixture.org.a)
+            var complaints: [Complaint] = []
+            for index in 0..<count {
+                complaints.append(try await store.intake(agent, ComplaintIntake(
+                    channel: "phone", complainant: .init(name: "C", phone: "+86 10 \(index)"), receivedAt: Date().addingTimeInterval(-age),
+                    description: "late complaint", categoryID: fixture.billing), idempotencyKey: nil, requestHash: nil).complaint)
+            }
+            return complaints
         }
-        return complaints
     }
 
     func scheduler(_ fixture: Fixture, _ pool: PGPool, batch: Int = 500) -> EscalationScheduler {
-        EscalationScheduler(pool: pool, listen: PGConnectionConfiguration(fixture.database.serviceURL),
+        EscalationScheduler(pool: pool, listen: PGConnectionConfiguration(fixture.database.schedulerURL),
                             configuration: SchedulerConfiguration(batchSize: batch, pollInterval: .seconds(2)))
     }
 
     @Test func missedTiersEachFireOnceWithTheirTrueDueTimeAndPages() async throws {
         let fixture = try await Self.fixture()
-        try await fixture.database.withPool(size: 4) { (pool: PGPool) async throws in
+        try await fixture.database.withPool(scheduler: true, size: 4) { (pool: PGPool) async throws in
             let complaint = try #require(try await Self.intake(fixture, pool: pool, count: 1, age: 49 * 3600).first)
             #expect(complaint.nextEscalationTier == 1)
             let fired = try await scheduler(fixture, pool).drain()
@@ -98,7 +101,7 @@ struct EscalationSchedulerTests {
         let fixture = try await Self.fixture()
         let total = 10_000
         try await Self.insertDue(fixture, count: total, prefix: "MANY-")
-        try await fixture.database.withPool(size: 8) { (pool: PGPool) async throws in
+        try await fixture.database.withPool(scheduler: true, size: 8) { (pool: PGPool) async throws in
             let schedulers = (0..<3).map { _ in scheduler(fixture, pool, batch: 200) }
             let fired = try await withThrowingTaskGroup(of: [EscalationStore.Fired].self) { group in
                 for scheduler in schedulers { group.addTask { try await scheduler.drain() } }
@@ -141,7 +144,7 @@ struct EscalationSchedulerTests {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("scheduler-\(UUID().uuidString).log").path
         defer { unlink(log) }
         let pid = try Subprocess.spawn([executable, "scheduler"], environment: [
-            "DATABASE_URL": fixture.database.serviceURL, "SCHEDULER_BATCH_SIZE": "5", "LOG_LEVEL": "error", "METRICS_PORT": "0",
+            "SCHEDULER_DATABASE_URL": fixture.database.schedulerURL, "SCHEDULER_BATCH_SIZE": "5", "LOG_LEVEL": "error", "METRICS_PORT": "0",
         ], outputPath: log)
         var recorded = 0
         for _ in 0..<300 where recorded == 0 {
@@ -150,11 +153,20 @@ struct EscalationSchedulerTests {
         }
         kill(pid, SIGKILL)
         #expect(try Subprocess.wait(pid) == 128 + SIGKILL)
-        // The statement the server was running when its client died still commits (or not) on its own.
-        try await Task.sleep(for: .seconds(1))
+        // The statement the server was running when its client died still commits (or not) on its own:
+        // wait until the killed process's server sessions are gone.
+        for _ in 0..<300 {
+            let sessions: Int = try await fixture.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+                try await owner.query("""
+                    SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'redress-scheduler%'
+                    """)[0].decode(at: 0)
+            }
+            if sessions == 0 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
         let atKill = try await Self.escalationCount(fixture)
         #expect(atKill > 0 && atKill < total, "killed mid-way (\(atKill) of \(total) recorded)")
-        try await fixture.database.withPool(size: 2) { (pool: PGPool) async throws in
+        try await fixture.database.withPool(scheduler: true, size: 2) { (pool: PGPool) async throws in
             let rest = try await scheduler(fixture, pool).drain()
             #expect(atKill + rest.count == total, "nothing lost, nothing twice")
         }
@@ -182,8 +194,8 @@ struct EscalationSchedulerTests {
     /// asserted, so that a loaded machine only makes it later.
     @Test func theRunningSchedulerFiresWithinAboutASecondOfTheDueTime() async throws {
         let fixture = try await Self.fixture()
-        try await fixture.database.withPool(size: 4) { (pool: PGPool) async throws in
-            let scheduler = EscalationScheduler(pool: pool, listen: PGConnectionConfiguration(fixture.database.serviceURL),
+        try await fixture.database.withPool(scheduler: true, size: 4) { (pool: PGPool) async throws in
+            let scheduler = EscalationScheduler(pool: pool, listen: PGConnectionConfiguration(fixture.database.schedulerURL),
                                                 configuration: SchedulerConfiguration(batchSize: 500, pollInterval: .seconds(60)))
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [scheduler], logger: Logger(label: "test")))
             try await withThrowingTaskGroup(of: Void.self) { tasks in

@@ -49,7 +49,8 @@ struct MultiInstanceTests {
     @Test func twoAPIsAndTwoSchedulersLandEveryRequestAndEscalateOnce() async throws {
         let database = try await TestDatabase.create()
         let org = try await TestOrganisation.create(in: database)
-        let environment = ["DATABASE_URL": database.serviceURL, "SCHEDULER_POLL_SECONDS": "1", "LOG_LEVEL": "info",
+        let environment = ["DATABASE_URL": database.serviceURL, "SCHEDULER_DATABASE_URL": database.schedulerURL,
+                           "SCHEDULER_POLL_SECONDS": "1", "LOG_LEVEL": "info",
                            "DATABASE_POOL_SIZE": "4"].merging(PersonalDataKeys.generate().settings) { $1 }
         var instances = [
             try Self.start(["serve", "--host", "127.0.0.1", "--port", "0"], environment.merging(["SCHEDULER": "off", "METRICS_PORT": "0"]) { $1 }),

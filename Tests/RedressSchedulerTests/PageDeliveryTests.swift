@@ -35,7 +35,7 @@ struct PageDeliveryTests {
                           targets: WebhookTargetPolicy = loopback) -> WebhookDeliverer {
         var configuration = configuration
         configuration.targets = targets
-        return WebhookDeliverer(pool: pool, listen: PGConnectionConfiguration(fixture.database.serviceURL), configuration: configuration)
+        return WebhookDeliverer(pool: pool, listen: PGConnectionConfiguration(fixture.database.schedulerURL), configuration: configuration)
     }
 
     @Test func aPageIsPostedSignedWithoutPersonalDataAndItsAttemptRecorded() async throws {
@@ -43,42 +43,44 @@ struct PageDeliveryTests {
         let receiver = WebhookReceiver()
         try await receiver.serve { url in
             try await fixture.database.withPool(size: 4) { (pool: PGPool) async throws in
-                let webhook = try await Self.webhook(fixture, pool: pool, url: url, receiver: receiver)
-                let complaint = try #require(try await EscalationSchedulerTests.intake(fixture, pool: pool, count: 1, age: 25 * 3600).first)
-                let scheduler = EscalationScheduler(pool: pool, listen: PGConnectionConfiguration(fixture.database.serviceURL))
-                #expect(try await scheduler.drain().map(\.tier) == [1])
-                let deliverer = Self.deliverer(fixture, pool)
-                #expect(try await deliverer.drain() == 1, "one page for the bot, one attempt")
-                #expect(try await deliverer.drain() == 0, "nothing is delivered twice")
-                try await deliverer.shutdown()
+                try await fixture.database.withPool(scheduler: true, size: 4) { (jobs: PGPool) async throws in
+                    let webhook = try await Self.webhook(fixture, pool: pool, url: url, receiver: receiver)
+                    let complaint = try #require(try await EscalationSchedulerTests.intake(fixture, pool: pool, count: 1, age: 25 * 3600).first)
+                    let scheduler = EscalationScheduler(pool: jobs, listen: PGConnectionConfiguration(fixture.database.schedulerURL))
+                    #expect(try await scheduler.drain().map(\.tier) == [1])
+                    let deliverer = Self.deliverer(fixture, jobs)
+                    #expect(try await deliverer.drain() == 1, "one page for the bot, one attempt")
+                    #expect(try await deliverer.drain() == 0, "nothing is delivered twice")
+                    try await deliverer.shutdown()
 
-                let got = try #require(receiver.received.withLockedValue { $0 }.first)
-                #expect(got.signatureValid, "signed with the webhook's secret")
-                let json = try #require(try JSONSerialization.jsonObject(with: got.body) as? [String: Any])
-                let page = try #require(json["page"] as? [String: Any])
-                #expect((json["deliveryId"] as? String) == got.deliveryID)
-                #expect((page["complaintId"] as? String)?.lowercased() == complaint.id.uuidString.lowercased())
-                #expect(((page["summary"] as? [String: Any])?["caseNumber"] as? String) == complaint.caseNumber)
-                let text = String(decoding: got.body, as: UTF8.self)
-                #expect(!text.contains("+86 10 0") && !text.contains("\"C\""), "no customer personal data leaves in a delivery")
+                    let got = try #require(receiver.received.withLockedValue { $0 }.first)
+                    #expect(got.signatureValid, "signed with the webhook's secret")
+                    let json = try #require(try JSONSerialization.jsonObject(with: got.body) as? [String: Any])
+                    let page = try #require(json["page"] as? [String: Any])
+                    #expect((json["deliveryId"] as? String) == got.deliveryID)
+                    #expect((page["complaintId"] as? String)?.lowercased() == complaint.id.uuidString.lowercased())
+                    #expect(((page["summary"] as? [String: Any])?["caseNumber"] as? String) == complaint.caseNumber)
+                    let text = String(decoding: got.body, as: UTF8.self)
+                    #expect(!text.contains("+86 10 0") && !text.contains("\"C\""), "no customer personal data leaves in a delivery")
 
-                let recorded = try await Self.deliveries(fixture, pool: pool, webhook)
-                #expect(recorded.map(\.state) == ["delivered"])
-                #expect(recorded.first?.history.map(\.statusCode) == [200])
+                    let recorded = try await Self.deliveries(fixture, pool: pool, webhook)
+                    #expect(recorded.map(\.state) == ["delivered"])
+                    #expect(recorded.first?.history.map(\.statusCode) == [200])
 
-                // Anyone who alters the body (or forges a signature) is found out by the receiver.
-                let http = HTTPClient(eventLoopGroupProvider: .singleton)
-                var forged = HTTPClientRequest(url: url)
-                forged.method = .POST
-                forged.headers.add(name: WebhookSignature.timestampHeader, value: got.timestamp ?? "")
-                forged.headers.add(name: WebhookSignature.signatureHeader, value: got.signature ?? "")
-                let altered = text.replacingOccurrences(of: "\"tier\": 1", with: "\"tier\": 3")
-                #expect(altered != text)
-                forged.body = .bytes(ByteBuffer(string: altered))
-                let refused = try await http.execute(forged, timeout: .seconds(5))
-                try await http.shutdown()
-                #expect(refused.status == .unauthorized)
-                #expect(receiver.received.withLockedValue { $0.last?.signatureValid } == false)
+                    // Anyone who alters the body (or forges a signature) is found out by the receiver.
+                    let http = HTTPClient(eventLoopGroupProvider: .singleton)
+                    var forged = HTTPClientRequest(url: url)
+                    forged.method = .POST
+                    forged.headers.add(name: WebhookSignature.timestampHeader, value: got.timestamp ?? "")
+                    forged.headers.add(name: WebhookSignature.signatureHeader, value: got.signature ?? "")
+                    let altered = text.replacingOccurrences(of: "\"tier\": 1", with: "\"tier\": 3")
+                    #expect(altered != text)
+                    forged.body = .bytes(ByteBuffer(string: altered))
+                    let refused = try await http.execute(forged, timeout: .seconds(5))
+                    try await http.shutdown()
+                    #expect(refused.status == .unauthorized)
+                    #expect(receiver.received.withLockedValue { $0.last?.signatureValid } == false)
+                }
             }
         }
     }
@@ -88,27 +90,29 @@ struct PageDeliveryTests {
         let receiver = WebhookReceiver { _ in .serviceUnavailable }
         try await receiver.serve { url in
             try await fixture.database.withPool(size: 4) { (pool: PGPool) async throws in
-                let webhook = try await Self.webhook(fixture, pool: pool, url: url, receiver: receiver)
-                _ = try await EscalationSchedulerTests.intake(fixture, pool: pool, count: 1, age: 25 * 3600)
-                try await EscalationScheduler(pool: pool, listen: PGConnectionConfiguration(fixture.database.serviceURL)).drain()
-                let deliverer = Self.deliverer(fixture, pool, DeliveryConfiguration(maxAttempts: 4, baseDelay: .milliseconds(200), timeout: .seconds(5)))
-                var state = "pending"
-                for _ in 0..<100 where state == "pending" {
-                    try await deliverer.drain()
-                    try await Task.sleep(for: .milliseconds(50))
-                    state = try await Self.deliveries(fixture, pool: pool, webhook).first?.state ?? "missing"
-                }
-                try await deliverer.shutdown()
-                let delivery = try #require(try await Self.deliveries(fixture, pool: pool, webhook).first)
-                #expect(delivery.state == "dead")
-                #expect(delivery.attempts == 4 && delivery.history.count == 4 && receiver.validCount == 4)
-                #expect(delivery.history.allSatisfy { $0.statusCode == 503 })
-                #expect(delivery.lastError == "http 503" && delivery.nextAttemptAt == nil && delivery.finishedAt != nil)
-                // Waits of 0.1–0.2 s, 0.2–0.4 s and 0.4–0.8 s (equal jitter on 0.2 s doubling).
-                let gaps = zip(delivery.history.dropFirst(), delivery.history).map { $0.startedAt.timeIntervalSince($1.startedAt) }
-                for (index, gap) in gaps.enumerated() {
-                    let full = 0.2 * pow(2, Double(index))
-                    #expect(gap >= full / 2 - 0.01, "wait \(index + 1) was \(gap) s")
+                try await fixture.database.withPool(scheduler: true, size: 4) { (jobs: PGPool) async throws in
+                    let webhook = try await Self.webhook(fixture, pool: pool, url: url, receiver: receiver)
+                    _ = try await EscalationSchedulerTests.intake(fixture, pool: pool, count: 1, age: 25 * 3600)
+                    try await EscalationScheduler(pool: jobs, listen: PGConnectionConfiguration(fixture.database.schedulerURL)).drain()
+                    let deliverer = Self.deliverer(fixture, jobs, DeliveryConfiguration(maxAttempts: 4, baseDelay: .milliseconds(200), timeout: .seconds(5)))
+                    var state = "pending"
+                    for _ in 0..<100 where state == "pending" {
+                        try await deliverer.drain()
+                        try await Task.sleep(for: .milliseconds(50))
+                        state = try await Self.deliveries(fixture, pool: pool, webhook).first?.state ?? "missing"
+                    }
+                    try await deliverer.shutdown()
+                    let delivery = try #require(try await Self.deliveries(fixture, pool: pool, webhook).first)
+                    #expect(delivery.state == "dead")
+                    #expect(delivery.attempts == 4 && delivery.history.count == 4 && receiver.validCount == 4)
+                    #expect(delivery.history.allSatisfy { $0.statusCode == 503 })
+                    #expect(delivery.lastError == "http 503" && delivery.nextAttemptAt == nil && delivery.finishedAt != nil)
+                    // Waits of 0.1–0.2 s, 0.2–0.4 s and 0.4–0.8 s (equal jitter on 0.2 s doubling).
+                    let gaps = zip(delivery.history.dropFirst(), delivery.history).map { $0.startedAt.timeIntervalSince($1.startedAt) }
+                    for (index, gap) in gaps.enumerated() {
+                        let full = 0.2 * pow(2, Double(index))
+                        #expect(gap >= full / 2 - 0.01, "wait \(index + 1) was \(gap) s")
+                    }
                 }
             }
         }
@@ -119,22 +123,24 @@ struct PageDeliveryTests {
         let receiver = WebhookReceiver { count in count <= 2 ? .internalServerError : .noContent }
         try await receiver.serve { url in
             try await fixture.database.withPool(size: 4) { (pool: PGPool) async throws in
-                let webhook = try await Self.webhook(fixture, pool: pool, url: url, receiver: receiver)
-                _ = try await EscalationSchedulerTests.intake(fixture, pool: pool, count: 1, age: 25 * 3600)
-                try await EscalationScheduler(pool: pool, listen: PGConnectionConfiguration(fixture.database.serviceURL)).drain()
-                let deliverer = Self.deliverer(fixture, pool, DeliveryConfiguration(maxAttempts: 5, baseDelay: .milliseconds(100)))
-                var state = "pending"
-                for _ in 0..<100 where state == "pending" {
-                    try await deliverer.drain()
-                    try await Task.sleep(for: .milliseconds(50))
-                    state = try await Self.deliveries(fixture, pool: pool, webhook).first?.state ?? "missing"
+                try await fixture.database.withPool(scheduler: true, size: 4) { (jobs: PGPool) async throws in
+                    let webhook = try await Self.webhook(fixture, pool: pool, url: url, receiver: receiver)
+                    _ = try await EscalationSchedulerTests.intake(fixture, pool: pool, count: 1, age: 25 * 3600)
+                    try await EscalationScheduler(pool: jobs, listen: PGConnectionConfiguration(fixture.database.schedulerURL)).drain()
+                    let deliverer = Self.deliverer(fixture, jobs, DeliveryConfiguration(maxAttempts: 5, baseDelay: .milliseconds(100)))
+                    var state = "pending"
+                    for _ in 0..<100 where state == "pending" {
+                        try await deliverer.drain()
+                        try await Task.sleep(for: .milliseconds(50))
+                        state = try await Self.deliveries(fixture, pool: pool, webhook).first?.state ?? "missing"
+                    }
+                    try await deliverer.shutdown()
+                    let delivery = try #require(try await Self.deliveries(fixture, pool: pool, webhook).first)
+                    #expect(delivery.state == "delivered" && delivery.attempts == 3)
+                    #expect(delivery.history.map(\.statusCode) == [500, 500, 204])
+                    let ids = Set(receiver.received.withLockedValue { $0 }.compactMap(\.deliveryID))
+                    #expect(ids == [delivery.id.uuidString.lowercased()], "every retry carries the same delivery id")
                 }
-                try await deliverer.shutdown()
-                let delivery = try #require(try await Self.deliveries(fixture, pool: pool, webhook).first)
-                #expect(delivery.state == "delivered" && delivery.attempts == 3)
-                #expect(delivery.history.map(\.statusCode) == [500, 500, 204])
-                let ids = Set(receiver.received.withLockedValue { $0 }.compactMap(\.deliveryID))
-                #expect(ids == [delivery.id.uuidString.lowercased()], "every retry carries the same delivery id")
             }
         }
     }

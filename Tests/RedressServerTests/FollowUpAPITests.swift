@@ -152,8 +152,8 @@ struct FollowUpAPITests {
                 _ = try await owner.query("UPDATE follow_ups SET due_at = now() - interval '5 minutes' WHERE id = \(UUID(uuidString: followUp)!)")
             }
             #expect(try await Self.followUps(client, "overdue=true", token: agent).map { $0["id"] as? String } == [followUp])
-            try await harness.database.withPool(size: 2) { (pool: PGPool) async throws in
-                let scheduler = EscalationScheduler(pool: pool, listen: PGConnectionConfiguration(harness.database.serviceURL))
+            try await harness.database.withPool(scheduler: true, size: 2) { (pool: PGPool) async throws in
+                let scheduler = EscalationScheduler(pool: pool, listen: PGConnectionConfiguration(harness.database.schedulerURL))
                 let escalated = try await scheduler.escalateOverdueFollowUps()
                 #expect(escalated.count == 1 && escalated.first?.pages == 2, "the Billing head and the bot")
                 #expect(escalated.first.map { $0.lateSeconds >= 299 } == true)

@@ -67,8 +67,8 @@ struct MetricsTests {
                                           body: #"{"userId":"\#(org.a.users[.bot]!.path)","url":"http://127.0.0.1:9/unreachable"}"#).status == .created)
             let dead = #"redress_webhook_deliveries_total{outcome="dead"}"#
             let deadBefore = Self.value(after, dead) ?? 0
-            try await harness.database.withPool(size: 2) { (pool: PGPool) async throws in
-                let listen = PGConnectionConfiguration(harness.database.serviceURL)
+            try await harness.database.withPool(scheduler: true, size: 2) { (pool: PGPool) async throws in
+                let listen = PGConnectionConfiguration(harness.database.schedulerURL)
                 try await EscalationScheduler(pool: pool, listen: listen).drain()
                 let deliverer = WebhookDeliverer(pool: pool, listen: listen, configuration: DeliveryConfiguration(
                     maxAttempts: 1, timeout: .seconds(2), targets: WebhookTargetPolicy(allowing: ["127.0.0.1"])))

@@ -20,7 +20,7 @@ struct PageAPITests {
                 {"channel":"phone","complainant":{"name":"王小明","phone":"+86 138 0013 8000"},"description":"late","categoryId":"\(category)","receivedAt":"\(received)"}
                 """)
             let id = try #require(intake.json["id"] as? String)
-            let fired = try await harness.database.withPool(size: 1) { (pool: PGPool) async throws in
+            let fired = try await harness.database.withPool(scheduler: true, size: 1) { (pool: PGPool) async throws in
                 try await EscalationStore(pool: pool).escalateDue(batch: 10)
             }
             #expect(fired.map(\.tier) == [1])

@@ -58,7 +58,7 @@ struct PageStreamAndWebhookAPITests {
                     {"channel":"phone","complainant":{"name":"王小明","phone":"+86 138 0013 8000"},"description":"late","categoryId":"\(category)","receivedAt":"\(received)"}
                     """)
                 #expect(intake.status == .created)
-                _ = try await database.withPool(size: 1) { (pool: PGPool) async throws in
+                _ = try await database.withPool(scheduler: true, size: 1) { (pool: PGPool) async throws in
                     try await EscalationStore(pool: pool).escalateDue(batch: 10)
                 }
             }

@@ -47,7 +47,7 @@ struct RetentionTests {
             for report in reports { before.append(try await client.call(.get, report, token: manager).json) }
             #expect(before.map { (($0["totals"] as? [String: Any])?["current"] as? [String: Any])?["received"] as? Int } == [1, 3])
 
-            try await harness.database.withPool(size: 2) { (pool: PGPool) async throws in
+            try await harness.database.withPool(scheduler: true, size: 2) { (pool: PGPool) async throws in
                 let retention = RetentionStore(pool: pool)
                 let periods = RetentionStore.Periods()
                 let planned = try await retention.apply(periods, dryRun: true)

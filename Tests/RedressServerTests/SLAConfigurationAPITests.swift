@@ -32,8 +32,8 @@ struct SLAConfigurationAPITests {
 
     /// Recomputes what the change made stale, as the scheduler does within moments.
     static func recompute(_ harness: APIHarness) async throws -> Int {
-        try await harness.database.withPool(size: 2) { (pool: PGPool) async throws in
-            try await EscalationScheduler(pool: pool, listen: PGConnectionConfiguration(harness.database.serviceURL)).recomputeStale()
+        try await harness.database.withPool(scheduler: true, size: 2) { (pool: PGPool) async throws in
+            try await EscalationScheduler(pool: pool, listen: PGConnectionConfiguration(harness.database.schedulerURL)).recomputeStale()
         }
     }
 

@@ -73,33 +73,36 @@ struct DefinerHijackTests {
     }
 
     /// The review's attack, with the first layer (no TEMPORARY) taken away on purpose: the service
-    /// shadows every table with a temporary one whose statement trigger raises, then calls every
-    /// definer function it may execute. Each call must end exactly as it does without shadows. A
-    /// deliberately unpinned, unqualified probe function shows the comparison would notice.
-    @Test func shadowTablesChangeNothingAnOwnerRunFunctionDoes() async throws {
+    /// role, and the scheduler role, which runs most owner functions, shadow every table with a
+    /// temporary one whose statement trigger raises, then call every definer function they may
+    /// execute. Each call must end exactly as it does without shadows. A deliberately unpinned,
+    /// unqualified probe function shows the comparison would notice.
+    @Test(arguments: ["redress_service", "redress_scheduler"])
+    func shadowTablesChangeNothingAnOwnerRunFunctionDoes(role: String) async throws {
         let database = try await TestDatabase.create()
         let org = try await TestOrganisation.create(in: database)
         let superuser = try await PGConnection.connect(PGConnectionConfiguration(try database.superuserURL()))
         defer { superuser.close() }
         try await superuser.executeScript("""
-            GRANT TEMPORARY ON DATABASE \(database.name) TO redress_service;
+            GRANT TEMPORARY ON DATABASE \(database.name) TO \(role);
             SET ROLE redress_owner;
             CREATE FUNCTION public.unpinned_probe() RETURNS bigint LANGUAGE sql SECURITY DEFINER
                 SET search_path = pg_catalog, public AS $$ SELECT count(*) FROM complaints $$;
-            GRANT EXECUTE ON FUNCTION public.unpinned_probe() TO redress_service;
+            GRANT EXECUTE ON FUNCTION public.unpinned_probe() TO \(role);
             """)
-        let service = try await PGConnection.connect(PGConnectionConfiguration(database.serviceURL))
-        defer { service.close() }
-        try await service.executeScript("""
+        let attacker = try await PGConnection.connect(PGConnectionConfiguration(
+            role == "redress_service" ? database.serviceURL : database.schedulerURL))
+        defer { attacker.close() }
+        try await attacker.executeScript("""
             SELECT set_config('redress.user_id', '\(org.a.users[.branchManager]!.uuidString.lowercased())', false),
                    set_config('redress.roles', '{branch_manager}', false),
                    set_config('redress.branch_ids', '{\(org.a.id.uuidString.lowercased())}', false),
                    set_config('redress.case_branch_ids', '{\(org.a.id.uuidString.lowercased())}', false)
             """)
-        let calls = try await Self.definerCalls(service, branch: org.a.id)
-        #expect(calls.count >= 10, "every definer function the service may call: \(calls)")
-        let honest = try await Self.outcomes(of: calls, service)
-        try await service.executeScript("""
+        let calls = try await Self.definerCalls(attacker, branch: org.a.id)
+        #expect(calls.count >= 4, "every definer function \(role) may call: \(calls)")
+        let honest = try await Self.outcomes(of: calls, attacker)
+        try await attacker.executeScript("""
             CREATE FUNCTION pg_temp.payload() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
                 RAISE EXCEPTION 'hijacked: running as %', current_user;
@@ -116,9 +119,9 @@ struct DefinerHijackTests {
                 END LOOP;
             END $$;
             """)
-        let shadowed = try await Self.outcomes(of: calls, service)
+        let shadowed = try await Self.outcomes(of: calls, attacker)
         for call in calls where call != "SELECT * FROM public.unpinned_probe()" {
-            #expect(shadowed[call] == honest[call], "\(call): \(honest[call] ?? "?") became \(shadowed[call] ?? "?")")
+            #expect(shadowed[call] == honest[call], "\(role) \(call): \(honest[call] ?? "?") became \(shadowed[call] ?? "?")")
             #expect(shadowed[call]?.contains("hijacked") == false)
         }
         #expect(honest["SELECT * FROM public.unpinned_probe()"] != shadowed["SELECT * FROM public.unpinned_probe()"],

@@ -95,12 +95,8 @@ struct SchemaSecurityTests {
                    AND p.pronamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
                  ORDER BY 1
                 """).map { try $0.decode(at: 0) }
-            #expect(executable == ["audit.record_access(uuid,text,text,uuid,jsonb)", "audit.seal(integer)", "auth.resolve(bytea)", "auth.sign_in(text,text,text,bytea,interval,integer,text)",
-                                   "retention.apply(interval,interval,boolean,integer)",
-                                   "scheduler.claim_deliveries(integer,integer)", "scheduler.escalate_due(integer)", "scheduler.escalate_follow_ups(integer)",
-                                   "scheduler.next_delivery()", "scheduler.next_due()",
-                                   "scheduler.record_delivery(uuid,uuid,integer,timestamp with time zone,integer,integer,text,timestamp with time zone)",
-                                   "scheduler.repage_due(integer)", "scheduler.stale_branches()"])
+            #expect(executable == ["audit.record_access(uuid,text,text,uuid,jsonb)", "auth.resolve(bytea)", "auth.sign_in(text,text,text,bytea,interval,integer,text)",
+                                   "next_scheduled_work()"])
         }
     }
 }

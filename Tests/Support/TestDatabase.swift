@@ -10,6 +10,8 @@ public struct TestDatabase: Sendable {
     public let ownerURL: String
     /// The service role's connection string for this database.
     public let serviceURL: String
+    /// The scheduler role's connection string for this database.
+    public let schedulerURL: String
 
     /// The repository's `sql/` folder.
     public static let sqlDirectory = URL(fileURLWithPath: #filePath)
@@ -29,10 +31,15 @@ public struct TestDatabase: Sendable {
     public static func superuserURL() throws -> String { try environment("REDRESS_TEST_SUPERUSER_URL") }
 
     /// Creates an empty database owned by `redress_owner`, optionally migrated from `sql/`, on the
-    /// test command's cluster or on the cluster whose owner and service URLs are given.
-    public static func create(migrated: Bool = true, ownerURL: String? = nil, serviceURL: String? = nil) async throws -> TestDatabase {
+    /// test command's cluster or on the cluster whose owner and service URLs are given (its
+    /// scheduler URL is the service URL with the scheduler role, unless given).
+    public static func create(migrated: Bool = true, ownerURL: String? = nil, serviceURL: String? = nil,
+                              schedulerURL: String? = nil) async throws -> TestDatabase {
         let owner = try ownerURL ?? environment("REDRESS_TEST_OWNER_URL")
         let service = try serviceURL ?? environment("REDRESS_TEST_SERVICE_URL")
+        let scheduler = try schedulerURL
+            ?? serviceURL.map { $0.replacingOccurrences(of: "redress_service@", with: "redress_scheduler@") }
+            ?? environment("REDRESS_TEST_SCHEDULER_URL")
         let name = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
         // A migrated database is a copy of a template migrated once per cluster and run.
         let template = migrated ? try await TemplateDatabases.shared.template(ownerURL: owner) : nil
@@ -43,7 +50,8 @@ public struct TestDatabase: Sendable {
             // A copy does not inherit the template's database privileges; the migrations revoke these.
             try await admin.executeScript("REVOKE TEMPORARY ON DATABASE \(name) FROM PUBLIC")
         }
-        return TestDatabase(name: name, ownerURL: rename(owner, to: name), serviceURL: rename(service, to: name))
+        return TestDatabase(name: name, ownerURL: rename(owner, to: name), serviceURL: rename(service, to: name),
+                            schedulerURL: rename(scheduler, to: name))
     }
 
     /// Creates a database named `name` on the cluster of `ownerURL` and migrates it from `sql/`.
@@ -58,10 +66,10 @@ public struct TestDatabase: Sendable {
         }
     }
 
-    /// A pool on this database as `role` (the service role unless told otherwise).
-    public func pool(owner: Bool = false, size: Int = 4, acquireTimeout: Duration = .seconds(10)) -> PGPool {
+    /// A pool on this database as the service role, or the owner or the scheduler role when told.
+    public func pool(owner: Bool = false, scheduler: Bool = false, size: Int = 4, acquireTimeout: Duration = .seconds(10)) -> PGPool {
         PGPool(configuration: PGPoolConfiguration(
-            connection: PGConnectionConfiguration(owner ? ownerURL : serviceURL, applicationName: "redress-test"),
+            connection: PGConnectionConfiguration(owner ? ownerURL : scheduler ? schedulerURL : serviceURL, applicationName: "redress-test"),
             maximumConnections: size, acquireTimeout: acquireTimeout))
     }
 
@@ -78,10 +86,10 @@ public struct TestDatabase: Sendable {
 extension TestDatabase {
     /// Runs `body` with a pool on this database and shuts the pool down afterwards.
     public func withPool<R>(
-        owner: Bool = false, size: Int = 4, acquireTimeout: Duration = .seconds(10),
+        owner: Bool = false, scheduler: Bool = false, size: Int = 4, acquireTimeout: Duration = .seconds(10),
         _ body: (PGPool) async throws -> R
     ) async throws -> R {
-        let pool = pool(owner: owner, size: size, acquireTimeout: acquireTimeout)
+        let pool = pool(owner: owner, scheduler: scheduler, size: size, acquireTimeout: acquireTimeout)
         do {
             let result = try await body(pool)
             await pool.shutdown()

@@ -40,7 +40,7 @@ public struct ReadinessProbe: Sendable {
                 try await connection.query("SELECT 1")
                 let status = try await migrator.status(connection)
                 guard status.isCurrent else { return (status, nil) }
-                return (status, try await connection.query("SELECT scheduler.next_due()")[0].decode(Date?.self, at: 0))
+                return (status, try await connection.query("SELECT public.next_scheduled_work()")[0].decode(Date?.self, at: 0))
             }
             if status.isCurrent {
                 let lag = max(0, Date().timeIntervalSince(next ?? .distantFuture))

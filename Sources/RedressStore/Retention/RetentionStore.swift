@@ -7,7 +7,7 @@ import RedressCore
 public struct RetentionStore: Sendable {
     let pool: PGPool
 
-    /// Creates the store on the service pool (or the owner's).
+    /// Creates the store on the scheduler role's pool (or the owner's).
     public init(pool: PGPool) { self.pool = pool }
 
     /// One complaint archived or erased (or that would be, in a dry run).
@@ -48,5 +48,11 @@ public struct RetentionStore: Sendable {
             all += actions
             if dryRun || actions.count < batch { return all }
         }
+    }
+
+    /// Erases one piece of evidence's content, keeping its size and SHA-256, and notes it on the
+    /// complaint's timeline (needs the owner's pool); false when there is no such evidence.
+    public func eraseEvidence(branchID: UUID, evidenceID: UUID) async throws -> Bool {
+        try await pool.query("SELECT retention.erase_evidence(\(branchID), \(evidenceID))")[0].decode(Bool.self, at: 0)
     }
 }
