@@ -18,6 +18,7 @@ struct SchedulerCommand: AsyncParsableCommand {
 
     private func schedule() async throws {
         let settings = try Settings()
+        try PublishedSecretsCheck.verify()
         settings.bootstrapLogging()
         let logger = Logger(label: "redress.scheduler")
         guard let url = settings.schedulerDatabaseURL else {

@@ -30,6 +30,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     private func serve() async throws {
         let settings = try Settings()
+        try PublishedSecretsCheck.verify()
         settings.bootstrapLogging()
         let logger = Logger(label: "redress")
         let store = try settings.store()
