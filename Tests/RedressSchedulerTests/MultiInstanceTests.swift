@@ -67,7 +67,10 @@ struct MultiInstanceTests {
             }
         }
         let ports = [try await instances[0].port(), try await instances[1].port()]
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        // 200 requests share the client's few connections per host; on a loaded machine a request
+        // can wait longer than the default 10 s for one, which says nothing about the service.
+        let http = HTTPClient(eventLoopGroupProvider: .singleton,
+                              configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(120))))
         do {
             let token = try await Self.signIn(http, port: ports[0], branch: org.a.code)
             let category: String = try await database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
