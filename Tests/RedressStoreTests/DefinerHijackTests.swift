@@ -37,7 +37,10 @@ struct DefinerHijackTests {
         let database = try await TestDatabase.create()
         try await database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
             // A table name right after FROM, JOIN, INTO, UPDATE, TABLE or ONLY, not followed by a
-            // dot, is looked up in the search path; `public.complaints` is not.
+            // dot, is looked up in the search path; `public.complaints` is not. Every function that
+            // can run with the owner's rights counts: definer functions, triggers, and whatever the
+            // service cannot call itself. (What the service calls with its own rights, such as the
+            // reports, could only be fooled by its own temporary tables.)
             let rows = try await owner.query("""
                 WITH relations AS (
                     SELECT string_agg(c.relname, '|') AS names FROM pg_class c
@@ -48,6 +51,7 @@ struct DefinerHijackTests {
                   FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang, relations r
                  WHERE p.pronamespace::regnamespace::text IN (\(unescaped: Self.schemas))
                    AND l.lanname IN ('sql', 'plpgsql')
+                   AND (p.prosecdef OR p.prorettype = 'trigger'::regtype OR NOT has_function_privilege('redress_service', p.oid, 'EXECUTE'))
                    AND p.prosrc ~* ('(?:from|join|into|update|table|only)\\s+(?:' || r.names || ')\\M(?!\\s*\\.)')
                 """)
             let unqualified = try rows.map { try $0.decode(String.self, at: 0) }
