@@ -26,11 +26,13 @@ struct WebhookTargetTests {
                     webhooks.append(try await PageDeliveryTests.webhook(fixture, pool: pool, url: target, receiver: receiver))
                 }
                 _ = try await EscalationSchedulerTests.intake(fixture, pool: pool, count: 1, age: 25 * 3600)
-                try await EscalationScheduler(pool: pool, listen: PGConnectionConfiguration(fixture.database.serviceURL)).drain()
-                let deliverer = PageDeliveryTests.deliverer(fixture, pool, DeliveryConfiguration(maxAttempts: 1, timeout: .seconds(3)),
-                                                            targets: WebhookTargetPolicy())
-                #expect(try await deliverer.drain() == webhooks.count)
-                try await deliverer.shutdown()
+                try await fixture.database.withPool(scheduler: true, size: 2) { (jobs: PGPool) async throws in
+                    try await EscalationScheduler(pool: jobs, listen: PGConnectionConfiguration(fixture.database.schedulerURL)).drain()
+                    let deliverer = PageDeliveryTests.deliverer(fixture, jobs, DeliveryConfiguration(maxAttempts: 1, timeout: .seconds(3)),
+                                                                targets: WebhookTargetPolicy())
+                    #expect(try await deliverer.drain() == webhooks.count)
+                    try await deliverer.shutdown()
+                }
                 #expect(receiver.received.withLockedValue { $0.isEmpty }, "the receiver on loopback heard nothing")
                 for webhook in webhooks {
                     let delivery = try #require(try await PageDeliveryTests.deliveries(fixture, pool: pool, webhook).first)
@@ -49,10 +51,12 @@ struct WebhookTargetTests {
             try await fixture.database.withPool(size: 4) { (pool: PGPool) async throws in
                 let webhook = try await PageDeliveryTests.webhook(fixture, pool: pool, url: url, receiver: receiver)
                 _ = try await EscalationSchedulerTests.intake(fixture, pool: pool, count: 1, age: 25 * 3600)
-                try await EscalationScheduler(pool: pool, listen: PGConnectionConfiguration(fixture.database.serviceURL)).drain()
-                let deliverer = PageDeliveryTests.deliverer(fixture, pool, targets: WebhookTargetPolicy(allowing: ["127.0.0.0/8"]))
-                #expect(try await deliverer.drain() == 1)
-                try await deliverer.shutdown()
+                try await fixture.database.withPool(scheduler: true, size: 2) { (jobs: PGPool) async throws in
+                    try await EscalationScheduler(pool: jobs, listen: PGConnectionConfiguration(fixture.database.schedulerURL)).drain()
+                    let deliverer = PageDeliveryTests.deliverer(fixture, jobs, targets: WebhookTargetPolicy(allowing: ["127.0.0.0/8"]))
+                    #expect(try await deliverer.drain() == 1)
+                    try await deliverer.shutdown()
+                }
                 #expect(receiver.validCount == 1)
                 #expect(try await PageDeliveryTests.deliveries(fixture, pool: pool, webhook).map(\.state) == ["delivered"])
             }

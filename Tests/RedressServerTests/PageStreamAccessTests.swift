@@ -39,7 +39,7 @@ struct PageStreamAccessTests {
                 #expect(try await client.call(.post, "/v1/complaints", token: agent, body: """
                     {"channel":"phone","complainant":{"name":"C"},"description":"late","categoryId":"\(category)","receivedAt":"\(received)"}
                     """).status == .created)
-                _ = try await database.withPool(size: 1) { (pool: PGPool) async throws in
+                _ = try await database.withPool(scheduler: true, size: 1) { (pool: PGPool) async throws in
                     try await EscalationStore(pool: pool).escalateDue(batch: 10)
                 }
             }

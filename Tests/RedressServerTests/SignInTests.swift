@@ -54,8 +54,8 @@ struct SignInTests {
     static func block(_ harness: APIHarness, _ code: String) async throws -> (until: Date?, now: Date) {
         try await harness.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
             let row = try await owner.query("""
-                SELECT u.sign_in_blocked_until, now() FROM users u JOIN branches b ON b.id = u.branch_id
-                 WHERE b.code = \(code) AND u.login = 'agent'
+                SELECT (SELECT max(f.blocked_until) FROM auth.sign_in_failures f WHERE f.branch_code = \(code) AND f.login = 'agent'),
+                       now()
                 """)[0]
             return (try row.decode(Date?.self, at: 0), try row.decode(Date.self, at: 1))
         }
