@@ -1,7 +1,7 @@
 -- Owner-run code that a caller cannot redirect.
 --
--- PostgreSQL looks up tables in the session's temporary schema (pg_temp) FIRST unless the
--- search_path names it, so a SECURITY DEFINER function whose path is `pg_catalog, public` would
+-- PostgreSQL looks up tables in the session's temporary schema (pg_temp) FIRST unless the search
+-- path names it, so a SECURITY DEFINER function whose path was only pg_catalog and public would
 -- find a caller's temporary table called `complaints` before the real one, and run the caller's
 -- triggers on it with the owner's rights. Three layers close that door:
 --
