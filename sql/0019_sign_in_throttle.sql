@@ -3,7 +3,7 @@
 -- Failures are counted per (branch code, login, client) whether or not the login exists, so an
 -- unknown login is throttled exactly like a real one. The client is the caller's address as the
 -- server trusts it (an IPv6 client counts by its /64). Five failures in a row from one client
--- make that client wait 1 s before the next attempt at that login, doubling with each further
+-- make that client wait first_block (SIGN_IN_FIRST_BLOCK_SECONDS, 1 s) before the next attempt at that login, doubling with each further
 -- failure up to 15 min; a failure more than an hour after the previous one starts the count
 -- again. Other clients are not slowed down, so a correct password from elsewhere still signs in.
 -- On success the password is re-hashed when PASSWORD_HASH_COST has changed since it was set, so
@@ -32,7 +32,8 @@ DROP FUNCTION auth.sign_in(text, text, text, bytea, interval, integer);
 -- 'throttled' (this client failed too often at this login; retry_after_seconds says how long to
 -- wait). Throttled answers do no password work, for known and unknown logins alike.
 CREATE FUNCTION auth.sign_in(branch_code text, login text, password text, token_hash bytea,
-                             ttl interval, hash_cost integer, client text)
+                             ttl interval, hash_cost integer, client text,
+                             first_block interval DEFAULT interval '1 second')
     RETURNS TABLE (outcome text, user_id uuid, branch_id uuid, session_id uuid,
                    expires_at timestamptz, retry_after_seconds integer)
     LANGUAGE plpgsql SECURITY DEFINER
@@ -85,12 +86,12 @@ BEGIN
     ON CONFLICT ON CONSTRAINT sign_in_failures_pkey DO UPDATE
        SET failures = CASE WHEN f.last_failure_at < now() - interval '1 hour' THEN 1 ELSE f.failures + 1 END,
            blocked_until = CASE WHEN f.last_failure_at >= now() - interval '1 hour' AND f.failures + 1 >= 5
-               THEN now() + make_interval(secs => least(900, power(2, f.failures + 1 - 5)))
+               THEN now() + least(interval '15 minutes', sign_in.first_block * power(2, f.failures + 1 - 5))
            END,
            last_failure_at = now();
     RETURN QUERY SELECT 'invalid', NULL::uuid, NULL::uuid, NULL::uuid, NULL::timestamptz, NULL::integer;
 END
 $$;
 
-REVOKE ALL ON FUNCTION auth.sign_in(text, text, text, bytea, interval, integer, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION auth.sign_in(text, text, text, bytea, interval, integer, text) TO redress_service;
+REVOKE ALL ON FUNCTION auth.sign_in(text, text, text, bytea, interval, integer, text, interval) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth.sign_in(text, text, text, bytea, interval, integer, text, interval) TO redress_service;

@@ -12,18 +12,22 @@ public struct StoreConfiguration: Sendable {
     /// How long one statement of a caller's transaction may run before PostgreSQL cancels it
     /// (`statement_timeout`, set per transaction). Default 30 seconds.
     public var statementTimeout: Duration
+    /// How long a client waits after five failed sign-ins in a row at one login, doubling with each
+    /// further failure up to 15 minutes. Default 1 second.
+    public var signInFirstBlock: Duration
 
     /// Creates a configuration with the documented defaults. Without `personalDataKeys`, fresh
     /// random keys are made: data sealed with them cannot be read by any later process, so every
     /// command that keeps data passes the configured keys.
     public init(passwordHashCost: Int = 12, sessionLifetime: Duration = .seconds(12 * 3600),
                 repeatWindow: Duration = .seconds(30 * 86_400), personalDataKeys: PersonalDataKeys = .generate(),
-                statementTimeout: Duration = .seconds(30)) {
+                statementTimeout: Duration = .seconds(30), signInFirstBlock: Duration = .seconds(1)) {
         self.passwordHashCost = passwordHashCost
         self.sessionLifetime = sessionLifetime
         self.repeatWindow = repeatWindow
         self.personalDataKeys = personalDataKeys
         self.statementTimeout = statementTimeout
+        self.signInFirstBlock = signInFirstBlock
     }
 
     /// The vault of ``personalDataKeys``.

@@ -37,6 +37,9 @@ struct Settings {
     var logFormat: String
     /// `PASSWORD_HASH_COST`: bcrypt cost factor, 4–16. Default 12.
     var passwordHashCost: Int
+    /// `SIGN_IN_FIRST_BLOCK_SECONDS`: how long a client waits after five failed sign-ins in a row
+    /// at one login, doubling with each further failure up to 15 min. Default 1.
+    var signInFirstBlockSeconds: Int
     /// `SESSION_TTL_SECONDS`: how long a sign-in lasts. Default 43200 (12 h).
     var sessionLifetime: Duration
     /// `REPEAT_WINDOW_DAYS`: how far back a complaint of the same customer and category makes a
@@ -120,6 +123,10 @@ struct Settings {
             throw SettingsError("PASSWORD_HASH_COST must be a whole number from 4 to 16")
         }
         passwordHashCost = cost
+        guard let block = Int(nonEmpty("SIGN_IN_FIRST_BLOCK_SECONDS") ?? "1"), (1...900).contains(block) else {
+            throw SettingsError("SIGN_IN_FIRST_BLOCK_SECONDS must be a whole number from 1 to 900")
+        }
+        signInFirstBlockSeconds = block
         guard let ttl = Int(nonEmpty("SESSION_TTL_SECONDS") ?? "43200"), (60...2_592_000).contains(ttl) else {
             throw SettingsError("SESSION_TTL_SECONDS must be a whole number from 60 to 2592000 (30 days)")
         }
@@ -224,7 +231,8 @@ struct Settings {
     func store() throws -> StoreConfiguration {
         StoreConfiguration(passwordHashCost: passwordHashCost, sessionLifetime: sessionLifetime,
                            repeatWindow: .seconds(repeatWindowDays * 86_400), personalDataKeys: try personalDataKeys(),
-                           statementTimeout: .seconds(statementTimeoutSeconds))
+                           statementTimeout: .seconds(statementTimeoutSeconds),
+                           signInFirstBlock: .seconds(signInFirstBlockSeconds))
     }
 
     /// What the scheduler needs from these settings.

@@ -20,13 +20,14 @@ struct APIHarness {
     /// sets them.
     static func run(server: ServerConfiguration = ServerConfiguration(host: "127.0.0.1", port: 0, signInsPerMinute: 1_000_000,
                                                                       requestsPerMinute: 1_000_000),
+                    store: StoreConfiguration = StoreConfiguration(passwordHashCost: 4, sessionLifetime: .seconds(600)),
                     _ body: @escaping @Sendable (APIHarness, any TestClientProtocol) async throws -> Void) async throws {
         let database = try await TestDatabase.create()
         let organisation = try await TestOrganisation.create(in: database)
         try await database.withPool(size: 4) { (pool: PGPool) async throws in
             let app = RedressApplication.make(
                 configuration: server, pool: pool,
-                store: StoreConfiguration(passwordHashCost: 4, sessionLifetime: .seconds(600)),
+                store: store,
                 migrator: PGMigrator(migrations: try PGMigration.load(from: TestDatabase.sqlDirectory)),
                 logger: Logger(label: "test"))
             try await app.test(.live) { client in

@@ -95,7 +95,7 @@ struct SchemaSecurityTests {
                    AND p.pronamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
                  ORDER BY 1
                 """).map { try $0.decode(at: 0) }
-            #expect(executable == ["audit.record_access(uuid,text,text,uuid,jsonb)", "auth.resolve(bytea)", "auth.sign_in(text,text,text,bytea,interval,integer,text)",
+            #expect(executable == ["audit.record_access(uuid,text,text,uuid,jsonb)", "auth.resolve(bytea)", "auth.sign_in(text,text,text,bytea,interval,integer,text,interval)",
                                    "next_scheduled_work()"])
         }
     }

@@ -29,7 +29,8 @@ public struct AuthStore: Sendable {
         let rows = try await database.pool.query("""
             SELECT outcome, user_id, branch_id, expires_at, retry_after_seconds
               FROM auth.sign_in(\(branchCode), \(login), \(password), \(secret.hash),
-                                make_interval(secs => \(seconds)), \(database.configuration.passwordHashCost)::integer, \(client))
+                                make_interval(secs => \(seconds)), \(database.configuration.passwordHashCost)::integer, \(client),
+                                make_interval(secs => \(database.configuration.signInFirstBlock.inSeconds)))
             """)
         let row = rows[0]
         switch try row.decode(String.self, at: 0) {
