@@ -12,7 +12,8 @@ struct ServeShutdownTests {
     @Test func serveExitsPromptlyOnSIGTERMWithPageStreamsOpen() async throws {
         let database = try await TestDatabase.create()
         let org = try await TestOrganisation.create(in: database)
-        let environment = ["DATABASE_URL": database.serviceURL, "LOG_LEVEL": "info", "SCHEDULER": "on",
+        let environment = ["DATABASE_URL": database.serviceURL, "SCHEDULER_DATABASE_URL": database.schedulerURL,
+                           "METRICS_PORT": "0", "LOG_LEVEL": "info", "SCHEDULER": "on",
                            "SCHEDULER_POLL_SECONDS": "1", "DATABASE_POOL_SIZE": "4"]
             .merging(PersonalDataKeys.generate().settings) { $1 }
         let instance = try MultiInstanceTests.start(["serve", "--host", "127.0.0.1", "--port", "0"], environment)

@@ -68,7 +68,10 @@ struct OperationalEndpointTests {
     @Test func readinessOverHTTPAnswersAFloodOfProbes() async throws {
         try await APIHarness.run { _, client in
             let port = try #require(client.port)
-            let http = HTTPClient(eventLoopGroupProvider: .singleton)
+            // 100 probes share the client's few connections per host; on a loaded machine one can
+            // wait longer than the default 10 s for a connection, which says nothing about the server.
+            let http = HTTPClient(eventLoopGroupProvider: .singleton,
+                                  configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(120))))
             do {
                 try await withThrowingTaskGroup(of: UInt.self) { group in
                     for _ in 0..<100 {
