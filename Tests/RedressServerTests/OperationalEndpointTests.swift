@@ -76,7 +76,7 @@ struct OperationalEndpointTests {
                 try await withThrowingTaskGroup(of: UInt.self) { group in
                     for _ in 0..<100 {
                         group.addTask {
-                            let response = try await http.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/readyz"), timeout: .seconds(10))
+                            let response = try await http.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/readyz"), timeout: .seconds(60))
                             _ = try await response.body.collect(upTo: 1 << 16)
                             return response.status.code
                         }
