@@ -19,6 +19,7 @@ struct MigrationTests {
             "0002_second.sql": "INSERT INTO applied VALUES ('2');",
             "0010_third.sql": "INSERT INTO applied VALUES ('10');",
         ])
+        defer { try? FileManager.default.removeItem(at: directory) }
         let migrator = PGMigrator(migrations: try PGMigration.load(from: directory))
         let results = try await withThrowingTaskGroup(of: [Int].self) { group in
             for _ in 0..<4 {
