@@ -22,6 +22,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-openapi-generator.git", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
+        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client.git", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", "5.0.1"..<"7.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -78,16 +83,36 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "RedressAPI",
+            dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "EmbedOpenAPIDocument")]
+        ),
+        .executableTarget(
+            name: "redress-embed-openapi",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            path: "Sources/EmbedOpenAPI",
+            swiftSettings: swiftSettings
+        ),
+        .plugin(
+            name: "EmbedOpenAPIDocument",
+            capability: .buildTool(),
+            dependencies: ["redress-embed-openapi"]
+        ),
+        .target(
             name: "RedressServer",
             dependencies: [
-                "Postgres", "RedressCore", "RedressStore",
+                "Postgres", "RedressCore", "RedressStore", "RedressAPI",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
         .executableTarget(
             name: "redress",
@@ -123,6 +148,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "RedressAPIClient",
+            dependencies: [
+                "RedressAPI",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+            ],
+            path: "Tests/Client",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
+        .target(
             name: "RedressTestSupport",
             dependencies: ["Postgres", "LocalPostgres", "RedressCore", "RedressStore"],
             path: "Tests/Support",
@@ -156,7 +192,8 @@ let package = Package(
         .testTarget(
             name: "RedressServerTests",
             dependencies: [
-                "RedressServer", "RedressScheduler", "RedressStore", "RedressCore", "Postgres", "LocalPostgres", "RedressTestSupport",
+                "RedressServer", "RedressAPI", "RedressAPIClient",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"), "RedressScheduler", "RedressStore", "RedressCore", "Postgres", "LocalPostgres", "RedressTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

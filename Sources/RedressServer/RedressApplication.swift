@@ -1,3 +1,4 @@
+import RedressAPI
 import Hummingbird
 import Logging
 import NIOCore
@@ -51,6 +52,9 @@ public enum RedressApplication {
         return router
     }
 
-    /// The OpenAPI 3.1 document served at `GET /v1/openapi.json`.
-    public static var openAPIDocument: String { OpenAPIDocument.json }
+    /// The OpenAPI 3.1 document served at `GET /v1/openapi.json` (openapi.yaml as JSON).
+    public static var openAPIDocument: String { OpenAPIDocumentText.json }
+
+    /// openapi.yaml as written, served at `GET /v1/openapi.yaml`.
+    public static var openAPIDocumentYAML: String { OpenAPIDocumentText.yaml }
 }

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import Postgres
+import RedressAPIClient
 import RedressServer
 import RedressStore
 import RedressTestSupport
@@ -76,6 +77,12 @@ extension TestClientProtocol {
         return try await execute(uri: uri, method: method, headers: headers, body: buffer) { response in
             APIResponse(status: response.status, headers: response.headers, body: Data(buffer: response.body))
         }
+    }
+
+    /// The client generated from openapi.yaml, against this server, as the holder of `token`.
+    func api(_ token: String?) throws -> Client {
+        guard let port else { throw APIFailure("the test server has no port") }
+        return try Client.redress(port: port, token: token)
     }
 
     /// Signs in and returns the session token.

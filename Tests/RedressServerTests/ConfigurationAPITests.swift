@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import RedressAPIClient
 import RedressCore
 import RedressTestSupport
 import Testing
@@ -52,6 +53,38 @@ struct ConfigurationAPITests {
                 let response = try await client.call(.post, path, token: admin, body: body)
                 #expect((400..<500).contains(response.status.code) && response.problemFields.contains(field), "\(path) \(body): \(response.problemFields)")
             }
+        }
+    }
+
+    /// The same operations through the client generated from openapi.yaml: what it sends is what
+    /// the contract describes, and every answer decodes into the contract's types.
+    @Test func theGeneratedClientManagesCategoriesAndRules() async throws {
+        try await APIHarness.run { harness, client in
+            let org = harness.organisation
+            let admin = try client.api(try await client.signIn(org.a.code, "admin"))
+            let agent = try client.api(try await client.signIn(org.a.code, "agent"))
+            let before = try await agent.listCategories().ok.body.json.items
+            let network = try #require(before.first { $0.code == "network_quality" })
+            let created = try await admin.createCategory(body: .json(.init(code: "network_quality.5g", name: "5G 覆盖", parentId: network.id)))
+            let category = try created.created.body.json
+            #expect(category.parentId == network.id && category.active && category.branchId == org.a.id.path)
+            #expect(category.id == category.id.lowercased(), "ids are written lowercase")
+            #expect(try await agent.listCategories().ok.body.json.items.count == before.count + 1)
+
+            let renamed = try await admin.updateCategory(path: .init(id: category.id), body: .json(.init(name: "5G")))
+            #expect(try renamed.ok.body.json.name == "5G" && renamed.ok.body.json.active, "a field left out is kept")
+            let refused = try await agent.updateCategory(path: .init(id: category.id), body: .json(.init(active: false)))
+            #expect(try refused.forbidden.body.applicationProblemJson.status == 403)
+
+            let rule = try await admin.createRoutingRule(body: .json(.init(
+                position: 5, categoryId: category.id, channel: .app, level: 2, departmentId: org.a.departments[1].path)))
+            let stored = try rule.created.body.json
+            #expect(stored.channel == "app" && stored.level == 2 && stored.position == 5 && stored.product == nil)
+            #expect(try await agent.listRoutingRules().ok.body.json.items.contains { $0.id == stored.id })
+            let foreign = try client.api(try await client.signIn(org.c.code, "admin"))
+            #expect(try await foreign.deleteRoutingRule(path: .init(id: stored.id)).notFound.body.applicationProblemJson.status == 404)
+            _ = try await admin.deleteRoutingRule(path: .init(id: stored.id)).noContent
+            #expect(try await agent.listRoutingRules().ok.body.json.items.allSatisfy { $0.id != stored.id })
         }
     }
 }

@@ -31,7 +31,7 @@ struct OpenAPITests {
     @Test func everyReferenceResolvesAndEveryOperationAnswers() throws {
         let doc = try document()
         #expect(doc["openapi"] as? String == "3.1.0")
-        let schemas = try #require((doc["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        let components = try #require(doc["components"] as? [String: [String: Any]])
         var references: [String] = []
         func walk(_ value: Any) {
             if let object = value as? [String: Any] {
@@ -43,13 +43,17 @@ struct OpenAPITests {
         }
         walk(doc)
         #expect(!references.isEmpty)
+        var operationIDs: Set<String> = []
         for ref in Set(references) {
-            #expect(ref.hasPrefix("#/components/schemas/") && schemas[String(ref.dropFirst(21))] != nil, "\(ref) resolves")
+            let parts = ref.split(separator: "/").map(String.init)
+            #expect(parts.count == 4 && parts[0] == "#" && parts[1] == "components" && components[parts[2]]?[parts[3]] != nil, "\(ref) resolves")
         }
         for (path, operations) in try #require(doc["paths"] as? [String: [String: Any]]) {
             for (method, operation) in operations {
                 let responses = (operation as? [String: Any])?["responses"] as? [String: Any] ?? [:]
                 #expect(!responses.isEmpty, "\(method) \(path) lists its responses")
+                let id = (operation as? [String: Any])?["operationId"] as? String
+                #expect(id.map { operationIDs.insert($0).inserted } == true, "\(method) \(path) has an operationId of its own")
             }
         }
     }
@@ -64,6 +68,10 @@ struct OpenAPITests {
                 try await client.execute(uri: "/v1/openapi.json", method: .get) { response in
                     #expect(response.status == .ok)
                     #expect(String(buffer: response.body) == RedressApplication.openAPIDocument)
+                }
+                try await client.execute(uri: "/v1/openapi.yaml", method: .get) { response in
+                    #expect(response.status == .ok && response.headers[.contentType]?.hasPrefix("application/yaml") == true)
+                    #expect(String(buffer: response.body) == RedressApplication.openAPIDocumentYAML, "the file the code is generated from")
                 }
             }
         }

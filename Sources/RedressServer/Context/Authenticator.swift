@@ -35,7 +35,7 @@ struct Authenticator: RouterMiddleware {
         context.caller = caller
         context.credential = secret
         context.logger[metadataKey: "user"] = "\(caller.userID)"
-        return try await next(request, context)
+        return try await AuthenticatedCaller.$current.withValue(caller) { try await next(request, context) }
     }
 }
 

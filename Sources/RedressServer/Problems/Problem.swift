@@ -52,17 +52,22 @@ public struct Problem: Error, Sendable, Codable, Equatable {
         kind: "payload-too-large", title: "Payload too large", status: .contentTooLarge,
         detail: "The request body is too large.", errors: [FieldError(field: "body", message: "is too large")])
 
+    /// 415: the body is not `application/json`.
+    public static let unsupportedMediaType = Problem(
+        kind: "unsupported-media-type", title: "Unsupported media type", status: .unsupportedMediaType,
+        detail: "Send the body as application/json.", errors: [FieldError(field: "Content-Type", message: "must be application/json")])
+
     /// 500: something failed that the caller cannot fix; details go to the log only.
     public static let internalError = Problem(
         kind: "internal", title: "Internal error", status: .internalServerError,
         detail: "The request could not be completed. It has been logged.")
 
-    /// 503: a dependency (the database) is unavailable; the caller may retry.
     /// 503: the database cancelled a statement that ran longer than allowed.
     public static let tookTooLong = Problem(
         kind: "timeout", title: "Took too long", status: .serviceUnavailable,
         detail: "The request took longer than allowed and was cancelled; nothing was changed. Narrow it or retry later.")
 
+    /// 503: a dependency (the database) is unavailable; the caller may retry.
     public static let unavailable = Problem(
         kind: "unavailable", title: "Service unavailable", status: .serviceUnavailable,
         detail: "The service cannot reach its database right now. Retry shortly.")

@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import OpenAPIRuntime
 import Postgres
 import RedressStore
 
@@ -58,10 +59,29 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
+    /// An error of a generated operation: what the handler or a middleware threw, or the runtime's
+    /// own refusal of a request it could not read (a 4xx it names, such as 406 for `Accept`).
+    private func problem(forGenerated error: ServerError, request: Request, logger: Logger) -> Problem {
+        switch error.underlyingError {
+        case is Problem, is StoreError, is PGError, is DecodingError, is NIOTooManyBytesError, is HTTPError:
+            return problem(for: error.underlyingError, request: request, logger: logger)
+        default:
+            guard (400..<500).contains(error.httpStatus.code) else {
+                return problem(for: error.underlyingError, request: request, logger: logger)
+            }
+            return Problem(kind: "http-\(error.httpStatus.code)", title: error.httpStatus.reasonPhrase, status: error.httpStatus,
+                           detail: error.causeDescription)
+        }
+    }
+
     private func problem(for error: any Error, request: Request, logger: Logger) -> Problem {
         switch error {
         case let problem as Problem:
             return problem
+        case let error as ServerError:
+            return problem(forGenerated: error, request: request, logger: logger)
+        case let error as DecodingError:
+            return .invalidRequest([RequestBody.fieldError(error)])
         case let error as StoreError:
             return Self.problem(for: error)
         case is NIOTooManyBytesError:

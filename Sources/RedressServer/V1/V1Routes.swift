@@ -1,4 +1,8 @@
+import Foundation
 import Hummingbird
+import OpenAPIHummingbird
+import OpenAPIRuntime
+import RedressAPI
 import RedressStore
 
 /// Registers every `/v1` route: sign-in in the open, the rest behind the ``Authenticator``.
@@ -10,14 +14,19 @@ enum V1Routes {
         let v1 = router.group("v1")
         v1.get("openapi.json") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "public, max-age=300"],
-                     body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+                     body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocumentText.json)))
+        }
+        v1.get("openapi.yaml") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8", .cacheControl: "public, max-age=300"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocumentText.yaml)))
         }
         let clients = ClientAddress(trustedProxies: limits.trustedProxies)
         let authRoutes = AuthRoutes(auth: auth, signIns: RateLimiter(limit: limits.signInsPerMinute), clients: clients)
         authRoutes.registerPublic(on: v1)
-        let authenticated = v1.group().add(middleware: Authenticator(
+        let authenticator = Authenticator(
             auth: auth, limiter: RateLimiter(limit: limits.requestsPerMinute),
-            failures: RateLimiter(limit: limits.tokenFailuresPerMinute), clients: clients))
+            failures: RateLimiter(limit: limits.tokenFailuresPerMinute), clients: clients)
+        let authenticated = v1.group().add(middleware: authenticator)
         authRoutes.registerAuthenticated(on: authenticated)
         MeRoutes(users: users).register(on: authenticated)
         BranchRoutes(branches: BranchStore(database: database)).register(on: authenticated)
@@ -37,7 +46,14 @@ enum V1Routes {
         ReportRoutes(reports: ReportStore(database: database), phoneSearches: phoneSearches).register(on: authenticated)
         CaseWorkRoutes(caseWork: CaseWorkStore(database: database), complaints: ComplaintStore(database: database))
             .register(on: authenticated)
-        CategoryRoutes(categories: CategoryStore(database: database), rules: RoutingRuleStore(database: database))
-            .register(on: authenticated)
+        // The operations of the generated protocol, each held to the contract before it is decoded.
+        // Registration fails only for a server URL that is not one; "/" is.
+        do {
+            try APIHandlers(database: database).registerHandlers(
+                on: router.group().add(middleware: authenticator), serverURL: URL(string: "/")!, configuration: .redress,
+                middlewares: [ContractMiddleware(document: .served)])
+        } catch {
+            preconditionFailure("the generated operations could not be registered: \(error)")
+        }
     }
 }

@@ -1,0 +1,23 @@
+import Foundation
+import OpenAPIRuntime
+
+/// How the API spells dates on the wire, for the server and the generated client alike: RFC 3339
+/// in UTC with milliseconds (`2026-03-10T02:30:00.125Z`), read with or without the fraction.
+public struct MillisecondDateTranscoder: DateTranscoder {
+    public init() {}
+
+    public func encode(_ date: Date) throws -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
+    }
+
+    public func decode(_ string: String) throws -> Date {
+        if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(string) { return date }
+        if let date = try? Date.ISO8601FormatStyle().parse(string) { return date }
+        throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "\(string) is not an RFC 3339 date-time"))
+    }
+}
+
+extension Configuration {
+    /// The configuration every generated encoder and decoder of this API uses.
+    public static let redress = Configuration(dateTranscoder: MillisecondDateTranscoder(), jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes])
+}
