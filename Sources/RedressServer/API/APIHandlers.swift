@@ -1,14 +1,57 @@
+import RedressCore
 import RedressStore
 
 /// The operations of openapi.yaml that the generated ``APIProtocol`` serves, one extension per
 /// area (`Category+Operations.swift`, …). Each reads the caller from ``AuthenticatedCaller``,
 /// calls its store and maps the store's values to the generated types (`…+Wire.swift`).
 struct APIHandlers: APIProtocol {
+    let auth: AuthStore
+    let users: UserStore
+    let branches: BranchStore
+    let departments: DepartmentStore
+    let apiKeys: APIKeyStore
+    let complaints: ComplaintStore
+    let caseWork: CaseWorkStore
+    let followUps: FollowUpStore
     let categories: CategoryStore
     let routingRules: RoutingRuleStore
+    let sla: SLAConfigurationStore
+    let pages: PageStore
+    let webhooks: WebhookStore
+    let audit: AuditStore
+    let reports: ReportStore
+    /// The database the stores share, for the few operations that hand it to a store call.
+    let database: ScopedDatabase
+    /// Limits and policies from the server's configuration.
+    let limits: Limits
 
-    init(database: ScopedDatabase) {
+    /// The per-client limits and policies operations apply beside their stores.
+    struct Limits: Sendable {
+        /// Sign-in attempts per client address.
+        let signIns: RateLimiter
+        /// Phone-number lookups per caller.
+        let phoneSearches: RateLimiter
+        /// Where webhooks may post.
+        let webhookTargets: WebhookTargetPolicy
+    }
+
+    init(database: ScopedDatabase, limits: Limits) {
+        auth = AuthStore(database: database)
+        users = UserStore(database: database)
+        branches = BranchStore(database: database)
+        departments = DepartmentStore(database: database)
+        apiKeys = APIKeyStore(database: database)
+        complaints = ComplaintStore(database: database)
+        caseWork = CaseWorkStore(database: database)
+        followUps = FollowUpStore(database: database)
         categories = CategoryStore(database: database)
         routingRules = RoutingRuleStore(database: database)
+        sla = SLAConfigurationStore(database: database)
+        pages = PageStore(database: database)
+        webhooks = WebhookStore(database: database)
+        audit = AuditStore(pool: database.pool)
+        reports = ReportStore(database: database)
+        self.database = database
+        self.limits = limits
     }
 }

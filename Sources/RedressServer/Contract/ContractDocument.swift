@@ -23,6 +23,8 @@ struct ContractDocument: Sendable {
         var bodyRequired: Bool
         /// The largest body the operation reads: `x-max-body-bytes`, or 64 KiB.
         var maximumBodyBytes: Int
+        /// True when the operation says `security: []`: it is served without a credential.
+        var isPublic: Bool
     }
 
     /// The largest body an operation reads unless it says otherwise. 64 KiB.
@@ -30,6 +32,11 @@ struct ContractDocument: Sendable {
 
     /// Operations by id.
     let operations: [String: Operation]
+
+    /// The operation served at `method` (upper case) and `path` (as the document writes it).
+    func operation(method: String, path: String) -> Operation? {
+        operations.values.first { $0.method == method && $0.path == path }
+    }
     let validator: SchemaValidator
 
     /// The served document, parsed once.
@@ -83,6 +90,6 @@ struct ContractDocument: Sendable {
         var limit = defaultMaximumBodyBytes
         if case .integer(let bytes)? = fields["x-max-body-bytes"] { limit = Int(bytes) }
         return Operation(method: method.uppercased(), path: path, parameters: parameters, body: body,
-                         bodyRequired: bodyRequired, maximumBodyBytes: limit)
+                         bodyRequired: bodyRequired, maximumBodyBytes: limit, isPublic: fields["security"] == .array([]))
     }
 }

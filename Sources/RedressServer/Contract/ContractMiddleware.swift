@@ -32,7 +32,7 @@ struct ContractMiddleware: ServerMiddleware {
         var present: Set<String> = []
         if case .object(let members) = value { present = Set(members.keys) }
         return try await RequestFields.$present.withValue(present) {
-            try await next(request, HTTPBody(bytes), metadata)
+            try await RequestFields.$bytes.withValue(bytes) { try await next(request, HTTPBody(bytes), metadata) }
         }
     }
 
@@ -91,8 +91,11 @@ struct ContractMiddleware: ServerMiddleware {
     }
 }
 
-/// The top-level fields a request body carried, for operations that tell a field sent as
-/// `null` (clear it) from a field left out (keep it): the generated types read both as nil.
+/// What the request body carried beyond what the generated types keep.
 enum RequestFields {
+    /// The top-level fields it had, for operations that tell a field sent as `null` (clear it) from
+    /// a field left out (keep it): the generated types read both as nil.
     @TaskLocal static var present: Set<String> = []
+    /// Its bytes as sent, for operations that fingerprint a request (`Idempotency-Key`).
+    @TaskLocal static var bytes = Data()
 }

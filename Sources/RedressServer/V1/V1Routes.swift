@@ -21,19 +21,34 @@ enum V1Routes {
                      body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocumentText.yaml)))
         }
         let clients = ClientAddress(trustedProxies: limits.trustedProxies)
-        let authRoutes = AuthRoutes(auth: auth, signIns: RateLimiter(limit: limits.signInsPerMinute), clients: clients)
+        let signIns = RateLimiter(limit: limits.signInsPerMinute)
+        let phoneSearches = RateLimiter(limit: limits.phoneSearchesPerMinute)
+        let authRoutes = AuthRoutes(auth: auth, signIns: signIns, clients: clients)
         authRoutes.registerPublic(on: v1)
         let authenticator = Authenticator(
             auth: auth, limiter: RateLimiter(limit: limits.requestsPerMinute),
             failures: RateLimiter(limit: limits.tokenFailuresPerMinute), clients: clients)
         let authenticated = v1.group().add(middleware: authenticator)
+        // The operations of the generated protocol, each held to the contract before it is decoded.
+        // Registration fails only for a server URL that is not one; "/" is.
+        let handlers = APIHandlers(database: database, limits: .init(
+            signIns: signIns, phoneSearches: phoneSearches, webhookTargets: limits.webhookTargets))
+        let transport = OperationTransport(open: router.group().add(middleware: RequestClientMiddleware(clients: clients)),
+                                           guarded: router.group().add(middleware: RequestClientMiddleware(clients: clients))
+                                               .add(middleware: authenticator),
+                                           document: .served)
+        do {
+            try handlers.registerHandlers(on: transport, serverURL: URL(string: "/")!, configuration: .redress,
+                                          middlewares: [ContractMiddleware(document: .served)])
+        } catch {
+            preconditionFailure("the generated operations could not be registered: \(error)")
+        }
         authRoutes.registerAuthenticated(on: authenticated)
         MeRoutes(users: users).register(on: authenticated)
         BranchRoutes(branches: BranchStore(database: database)).register(on: authenticated)
         DepartmentRoutes(departments: DepartmentStore(database: database)).register(on: authenticated)
         UserRoutes(users: users).register(on: authenticated)
         APIKeyRoutes(keys: APIKeyStore(database: database)).register(on: authenticated)
-        let phoneSearches = RateLimiter(limit: limits.phoneSearchesPerMinute)
         ComplaintRoutes(complaints: ComplaintStore(database: database), phoneSearches: phoneSearches).register(on: authenticated)
         PageRoutes(pages: PageStore(database: database), feed: pageFeed, auth: auth,
                    streams: StreamRegistry(limit: limits.pageStreamsPerCredential), heartbeat: limits.pageStreamHeartbeat)
@@ -46,14 +61,5 @@ enum V1Routes {
         ReportRoutes(reports: ReportStore(database: database), phoneSearches: phoneSearches).register(on: authenticated)
         CaseWorkRoutes(caseWork: CaseWorkStore(database: database), complaints: ComplaintStore(database: database))
             .register(on: authenticated)
-        // The operations of the generated protocol, each held to the contract before it is decoded.
-        // Registration fails only for a server URL that is not one; "/" is.
-        do {
-            try APIHandlers(database: database).registerHandlers(
-                on: router.group().add(middleware: authenticator), serverURL: URL(string: "/")!, configuration: .redress,
-                middlewares: [ContractMiddleware(document: .served)])
-        } catch {
-            preconditionFailure("the generated operations could not be registered: \(error)")
-        }
     }
 }

@@ -1,0 +1,21 @@
+import HTTPTypes
+import Hummingbird
+import OpenAPIHummingbird
+import OpenAPIRuntime
+
+/// Registers the generated operations on the router: those the contract marks `security: []`
+/// (sign-in) on the open group, every other one behind the ``Authenticator``. `path` is the
+/// document's (`/v1/categories/{id}`), the server URL being `/`.
+struct OperationTransport: ServerTransport {
+    let open: RouterGroup<RedressRequestContext>
+    let guarded: RouterGroup<RedressRequestContext>
+    let document: ContractDocument
+
+    func register(
+        _ handler: @escaping @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?),
+        method: HTTPRequest.Method, path: String
+    ) throws {
+        let isPublic = document.operation(method: method.rawValue, path: path)?.isPublic ?? false
+        try (isPublic ? open : guarded).register(handler, method: method, path: path)
+    }
+}
