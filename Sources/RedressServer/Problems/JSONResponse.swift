@@ -1,11 +1,16 @@
 import Foundation
 import Hummingbird
+import RedressAPI
 
 /// Encodes JSON responses with one encoder configuration for the whole API.
 enum JSONResponse {
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
+        let dates = MillisecondDateTranscoder()
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(try dates.encode(date))
+        }
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }()

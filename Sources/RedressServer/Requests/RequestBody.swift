@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import RedressAPI
 import RedressStore
 
 /// A JSON request body that names every field it accepts, so unknown fields are refused.
@@ -22,7 +23,14 @@ enum RequestBody {
 
     static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        let dates = MillisecondDateTranscoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            guard let date = try? dates.decode(try container.decode(String.self)) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an RFC 3339 date-time")
+            }
+            return date
+        }
         return decoder
     }()
 
