@@ -15,8 +15,9 @@ struct BenchServer {
     static func start(pool: PGPool, migrator: PGMigrator) async throws -> BenchServer {
         let logger = Logger(label: "redress.bench.server")
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = RedressApplication.make(configuration: ServerConfiguration(host: "127.0.0.1", port: 0), pool: pool,
-                                          store: StoreConfiguration(passwordHashCost: 4), migrator: migrator, logger: logger) { port in
+        let database = ServiceDatabase(pool: pool, store: StoreConfiguration(passwordHashCost: 4), migrator: migrator, logger: logger)
+        let app = RedressApplication.make(configuration: ServerConfiguration(host: "127.0.0.1", port: 0), database: database,
+                                          logger: logger) { port in
             continuation.yield(port)
         }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(

@@ -1,25 +1,21 @@
-import RedressAPI
 import Hummingbird
 import Logging
 import NIOCore
-import Postgres
+import RedressAPI
 import RedressCore
 import RedressStore
 
 /// Builds the Redress HTTP application: routes, middleware, and the services it depends on.
 public enum RedressApplication {
-    /// Creates the application. `onListening` receives the bound port once the server accepts
-    /// connections (useful with port 0).
+    /// Creates the application on `database`. `onListening` receives the bound port once the
+    /// server accepts connections (useful with port 0).
     public static func make(
         configuration: ServerConfiguration,
-        pool: PGPool,
-        store: StoreConfiguration = StoreConfiguration(),
-        migrator: PGMigrator,
-        listen: PGConnectionConfiguration? = nil,
+        database: ServiceDatabase,
         logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = makeRouter(pool: pool, store: store, migrator: migrator, listen: listen, limits: configuration, logger: logger)
+        let router = makeRouter(database: database, limits: configuration, logger: logger)
         return Application(
             router: router,
             server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(configuration.idleTimeout.inSeconds * 1000)))),
@@ -30,25 +26,21 @@ public enum RedressApplication {
         )
     }
 
-    /// The router with every route and middleware; its `routes` list what the API serves. Page
-    /// streams LISTEN on `listen`, by default the pool's own connection settings; `limits` gives
-    /// the rate limits.
+    /// The router with every route and middleware; its `routes` list what the API serves.
+    /// `limits` gives the rate limits.
     public static func makeRouter(
-        pool: PGPool, store: StoreConfiguration = StoreConfiguration(), migrator: PGMigrator,
-        listen: PGConnectionConfiguration? = nil, limits: ServerConfiguration = ServerConfiguration(), logger: Logger
+        database: ServiceDatabase, limits: ServerConfiguration = ServerConfiguration(), logger: Logger
     ) -> Router<RedressRequestContext> {
         RedressMetrics.bootstrap()
         let router = Router(context: RedressRequestContext.self)
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: ProblemMiddleware())
-        let probe = ReadinessProbe(pool: pool, migrator: migrator)
-        HealthRoutes(readiness: ReadinessCache(check: { await probe.check() }), pool: pool, metricsToken: limits.metricsToken)
+        let probe = database.readiness
+        HealthRoutes(readiness: ReadinessCache(check: { await probe.check() }), pool: { database.poolFigures },
+                     metricsToken: limits.metricsToken)
             .register(on: router)
-        var pages = listen ?? pool.configuration.connection
-        if listen == nil { pages.applicationName += "-pages" }
-        V1Routes.register(on: router, database: ScopedDatabase(pool: pool, configuration: store),
-                          pageFeed: PageFeed(listen: pages, logger: logger), limits: limits)
+        V1Routes.register(on: router, database: database.scoped, pageFeed: PageFeed(signals: database.pageSignals), limits: limits)
         return router
     }
 

@@ -15,6 +15,22 @@ public enum StoreError: Error, Sendable, Equatable {
     case forbidden
     /// The complaint's lifecycle does not allow the step now.
     case lifecycle(ComplaintLifecycle.Refusal)
+    /// The database cannot be reached now (no connection, the pool exhausted or closed); nothing
+    /// was changed and the caller may retry.
+    case unavailable
+    /// The database cancelled a statement that ran longer than allowed; nothing was changed.
+    case tookTooLong
+
+    /// What a failure of the database itself means for a caller, with a line for the log;
+    /// nil for anything else (an error the stores did not expect).
+    public static func failure(_ error: any Error) -> (error: StoreError, log: String)? {
+        guard let error = error as? PGError else { return nil }
+        if error.isConnectionLevel || error.code == .acquireTimeout || error.code == .poolClosed {
+            return (.unavailable, error.debugDescription)
+        }
+        if error.sqlState == .queryCanceled { return (.tookTooLong, error.debugDescription) }
+        return nil
+    }
 
     /// Field names for the constraints the schema declares, so errors can name request fields.
     static let constraintFields: [String: String] = [

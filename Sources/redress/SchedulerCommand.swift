@@ -4,6 +4,7 @@ import Logging
 import Postgres
 import RedressScheduler
 import RedressServer
+import RedressStore
 import ServiceLifecycle
 
 /// `redress scheduler`: runs the escalation scheduler and webhook delivery alone (any number at
@@ -35,7 +36,7 @@ struct SchedulerCommand: AsyncParsableCommand {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: pool)]
         if settings.metricsPort > 0 {
             let host = ProcessInfo.processInfo.environment["HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "0.0.0.0"
-            services.append(.init(service: MetricsApplication.make(host: host, port: settings.metricsPort, pool: pool, logger: logger)))
+            services.append(.init(service: MetricsApplication.make(host: host, port: settings.metricsPort, pool: { PoolFigures(pool) }, logger: logger)))
         }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services + settings.backgroundServices(pool: pool, url: url),

@@ -5,6 +5,7 @@ import Logging
 import Postgres
 import RedressScheduler
 import RedressServer
+import RedressStore
 import ServiceLifecycle
 
 /// `redress serve`: runs the HTTP API. Without `DATABASE_URL` it starts (creating it the first
@@ -76,15 +77,15 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await DatabaseRoleCheck.verify(pool)
             if let scheduling { try await DatabaseRoleCheck.verify(scheduling.pool, for: .scheduler) }
-            let app = RedressApplication.make(
-                configuration: server, pool: pool, store: store, migrator: migrator,
-                listen: settings.listenURL.map { PGConnectionConfiguration($0, applicationName: "redress-pages") }, logger: logger
-            ) { port in
+            let service = ServiceDatabase(
+                pool: pool, store: store, migrator: migrator,
+                listen: settings.listenURL.map { PGConnectionConfiguration($0, applicationName: "redress-pages") }, logger: logger)
+            let app = RedressApplication.make(configuration: server, database: service, logger: logger) { port in
                 logger.info("listening", metadata: ["port": "\(port)"])
             }
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: pool), .init(service: app)]
             if settings.metricsPort > 0 {
-                services.append(.init(service: MetricsApplication.make(host: server.host, port: settings.metricsPort, pool: pool, logger: logger)))
+                services.append(.init(service: MetricsApplication.make(host: server.host, port: settings.metricsPort, pool: { PoolFigures(pool) }, logger: logger)))
             }
             if let scheduling {
                 services += [.init(service: scheduling.pool)] + settings.backgroundServices(pool: scheduling.pool, url: scheduling.url)

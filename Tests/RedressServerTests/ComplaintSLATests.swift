@@ -7,7 +7,7 @@ import Testing
 
 @Suite("SLA deadlines of complaints over HTTP")
 struct ComplaintSLATests {
-    static func date(_ value: Any?) -> Date? { (value as? String).flatMap { ISO8601DateFormatter().date(from: $0) } }
+    static func date(_ value: Any?) -> Date? { (value as? String).flatMap(apiDate) }
 
     /// Whole hours from `start` to the date in `value`.
     static func hours(_ value: Any?, after start: Date) -> Int? {

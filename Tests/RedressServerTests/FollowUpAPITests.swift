@@ -40,7 +40,7 @@ struct FollowUpAPITests {
             let followUp = try #require(due.first)
             #expect(followUp["kind"] as? String == "satisfaction" && followUp["status"] as? String == "due")
             #expect(followUp["overdue"] as? Bool == false && followUp["complaintStatus"] as? String == "result_fed_back")
-            let dueAt = try #require((followUp["dueAt"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) })
+            let dueAt = try #require((followUp["dueAt"] as? String).flatMap(apiDate))
             #expect(abs(dueAt.timeIntervalSinceNow - 24 * 3600) < 120, "due within the standard 24 hours")
             let followUpID = try #require(followUp["id"] as? String)
 
@@ -98,13 +98,13 @@ struct FollowUpAPITests {
             let agent = try await client.signIn(org.a.code, "agent")
             let id = try await Self.resolved(client, agent: agent)
             let first = try #require(try await Self.followUps(client, "complaintId=\(id)", token: agent).first)
-            let dueAt = try #require((first["dueAt"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) })
+            let dueAt = try #require((first["dueAt"] as? String).flatMap(apiDate))
             #expect(abs(dueAt.timeIntervalSinceNow - 2 * 3600) < 120, "the policy's 2 hours")
             _ = try await client.call(.post, "/v1/follow-ups/\(first["id"] as! String)/outcome", token: agent, body: #"{"method":"phone","score":8}"#)
 
             let callbacks = try await Self.followUps(client, "complaintId=\(id)", token: agent)
             #expect(callbacks.map { $0["kind"] as? String } == ["callback", "callback", "callback"])
-            let days = callbacks.compactMap { ($0["dueAt"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) } }
+            let days = callbacks.compactMap { ($0["dueAt"] as? String).flatMap(apiDate) }
                 .map { Int(($0.timeIntervalSinceNow / 86_400).rounded()) }
             #expect(days == [7, 30, 91])
 

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Logging
 import Postgres
 import RedressServer
+import RedressStore
 import RedressTestSupport
 import Testing
 

@@ -6,6 +6,7 @@ import HummingbirdTesting
 import NIOConcurrencyHelpers
 import RedressCore
 @testable import RedressServer
+import RedressStore
 import RedressTestSupport
 import Testing
 

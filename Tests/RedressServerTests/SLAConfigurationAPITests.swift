@@ -25,8 +25,8 @@ struct SLAConfigurationAPITests {
     }
 
     static func receivedAndNext(_ complaint: [String: Any]) throws -> (Date, Date) {
-        let received = try #require((complaint["receivedAt"] as? String).flatMap(ISO8601DateFormatter().date(from:)))
-        let next = try #require((complaint["nextEscalationAt"] as? String).flatMap(ISO8601DateFormatter().date(from:)))
+        let received = try #require((complaint["receivedAt"] as? String).flatMap(apiDate))
+        let next = try #require((complaint["nextEscalationAt"] as? String).flatMap(apiDate))
         return (received, next)
     }
 

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 import Hummingbird
-import Postgres
+import RedressStore
 
 /// `GET /healthz` (the process is up), `GET /readyz` (it can serve: database reachable,
 /// migrations current; 503 otherwise; with the scheduler fleet's lag; answered from a check at
@@ -9,7 +9,8 @@ import Postgres
 /// present it as a bearer token. Without a token, metrics are served on `METRICS_PORT` only.
 struct HealthRoutes: Sendable {
     let readiness: ReadinessCache
-    let pool: PGPool
+    /// The service pool's connection counts, for `/metrics`.
+    let pool: @Sendable () -> PoolFigures
     /// The bearer token `/metrics` on the API port needs; nil: not served here.
     let metricsToken: String?
 
@@ -28,7 +29,7 @@ struct HealthRoutes: Sendable {
             // Compared as digests, so the comparison's time says nothing about the token.
             guard Data(SHA256.hash(data: Data(presented.utf8))) == expected else { throw Problem.unauthenticated }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
-                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: RedressMetrics.exposition(pool: pool))))
+                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: RedressMetrics.exposition(pool: pool()))))
         }
     }
 }

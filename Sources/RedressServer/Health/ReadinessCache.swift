@@ -1,4 +1,5 @@
 import NIOConcurrencyHelpers
+import RedressStore
 
 /// Answers `/readyz` from a recent check: the database is asked at most once per `maxAge`, and
 /// callers arriving while a check runs wait for that one instead of starting their own, so a

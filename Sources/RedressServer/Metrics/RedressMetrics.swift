@@ -1,7 +1,7 @@
 import Foundation
 import Metrics
-import Postgres
 import Prometheus
+import RedressStore
 
 /// The process's metrics: swift-metrics backed by one Prometheus registry, served at `/metrics`.
 ///
@@ -47,14 +47,12 @@ public enum RedressMetrics {
     }
 
     /// The text exposition of every series, with the pool's connection counts as of now.
-    static func exposition(pool: PGPool) -> [UInt8] {
+    static func exposition(pool: PoolFigures) -> [UInt8] {
         bootstrap()
-        let statistics = pool.statistics
-        let name = pool.configuration.connection.applicationName
-        for (state, value) in [("open", statistics.open), ("idle", statistics.idle), ("waiting", statistics.waiting)] {
-            Gauge(label: "redress_pool_connections", dimensions: [("pool", name), ("state", state)]).record(value)
+        for (state, value) in [("open", pool.open), ("idle", pool.idle), ("waiting", pool.waiting)] {
+            Gauge(label: "redress_pool_connections", dimensions: [("pool", pool.name), ("state", state)]).record(value)
         }
-        Gauge(label: "redress_pool_max_connections", dimensions: [("pool", name)]).record(pool.configuration.maximumConnections)
+        Gauge(label: "redress_pool_max_connections", dimensions: [("pool", pool.name)]).record(pool.maximum)
         return registry.emitToBuffer()
     }
 }

@@ -3,7 +3,6 @@ import Hummingbird
 import Logging
 import NIOCore
 import OpenAPIRuntime
-import Postgres
 import RedressStore
 
 /// Turns every error a route throws into an `application/problem+json` response. This is the
@@ -56,6 +55,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                            detail: "This step needs one of the roles " + roles.map(\.rawValue).sorted().joined(separator: ", ") + ".")
         case .lifecycle(.needsAnotherPerson(let reason)):
             return Problem(kind: "forbidden", title: "Forbidden", status: .forbidden, detail: reason)
+        case .unavailable:
+            return .unavailable
+        case .tookTooLong:
+            return .tookTooLong
         }
     }
 
@@ -63,8 +66,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     /// own refusal of a request it could not read (a 4xx it names, such as 406 for `Accept`).
     private func problem(forGenerated error: ServerError, request: Request, logger: Logger) -> Problem {
         switch error.underlyingError {
-        case is Problem, is StoreError, is PGError, is DecodingError, is NIOTooManyBytesError, is HTTPError:
+        case is Problem, is StoreError, is DecodingError, is NIOTooManyBytesError, is HTTPError:
             return problem(for: error.underlyingError, request: request, logger: logger)
+        case let underlying where StoreError.failure(underlying) != nil:
+            return problem(for: underlying, request: request, logger: logger)
         default:
             guard (400..<500).contains(error.httpStatus.code) else {
                 return problem(for: error.underlyingError, request: request, logger: logger)
@@ -86,12 +91,14 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return Self.problem(for: error)
         case is NIOTooManyBytesError:
             return .payloadTooLarge
-        case let error as PGError where error.isConnectionLevel || error.code == .acquireTimeout || error.code == .poolClosed:
-            logger.warning("database unavailable", metadata: ["error": "\(error.debugDescription)"])
-            return .unavailable
-        case let error as PGError where error.sqlState == .queryCanceled:
-            logger.warning("statement cancelled", metadata: ["error": "\(error.debugDescription)", "path": "\(request.uri.path)"])
-            return .tookTooLong
+        case let error where StoreError.failure(error) != nil:
+            let (failure, log) = StoreError.failure(error)!
+            if failure == .unavailable {
+                logger.warning("database unavailable", metadata: ["error": "\(log)"])
+            } else {
+                logger.warning("statement cancelled", metadata: ["error": "\(log)", "path": "\(request.uri.path)"])
+            }
+            return Self.problem(for: failure)
         case let error as HTTPError:
             if error.status == .notFound { return .notFound() }
             return Problem(kind: "http-\(error.status.code)", title: error.status.reasonPhrase,

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
-import Postgres
+import RedressStore
 
 /// Tells event streams that their recipient has new pages. One `LISTEN redress_pages` connection
 /// per process fans out to every subscriber; the payload of each notification is the recipient's
@@ -12,17 +12,17 @@ import Postgres
 /// so the feed stops with the service group; nothing of it is detached.
 final class PageFeed: Sendable {
     private struct State {
-        var listening: PGListening?
+        var listening: PageSignals.Listening?
         var nextToken = 0
         var subscribers: [UUID: [Int: AsyncStream<Void>.Continuation]] = [:]
     }
 
-    private let listener: PGListener
+    private let signals: PageSignals
     private let state = NIOLockedValueBox(State())
 
-    /// Creates a feed listening on the service role's connection `listen`.
-    init(listen: PGConnectionConfiguration, logger: Logger) {
-        listener = PGListener(configuration: listen, channels: ["redress_pages"], logger: logger)
+    /// Creates a feed fed by `signals`.
+    init(signals: PageSignals) {
+        self.signals = signals
     }
 
     deinit { state.withLockedValue { $0.listening }?.stop() }
@@ -37,7 +37,7 @@ final class PageFeed: Sendable {
             state.nextToken += 1
             state.subscribers[userID, default: [:]][state.nextToken] = continuation
             if state.listening == nil {
-                state.listening = listener.start(deliver: { [weak self] notification in self?.deliver(notification) })
+                state.listening = signals.start { [weak self] userID in self?.deliver(userID) }
             }
             return state.nextToken
         }
@@ -46,7 +46,7 @@ final class PageFeed: Sendable {
     }
 
     private func unsubscribe(_ userID: UUID, _ token: Int) {
-        let stopping = state.withLockedValue { state -> PGListening? in
+        let stopping = state.withLockedValue { state -> PageSignals.Listening? in
             state.subscribers[userID]?[token] = nil
             if state.subscribers[userID]?.isEmpty == true { state.subscribers[userID] = nil }
             guard state.subscribers.isEmpty else { return nil }
@@ -57,8 +57,7 @@ final class PageFeed: Sendable {
     }
 
     /// Runs on the listener's thread: wakes the recipient's streams.
-    private func deliver(_ notification: PGNotification) {
-        guard let userID = UUID(uuidString: notification.payload) else { return }
+    private func deliver(_ userID: UUID) {
         let targets = state.withLockedValue { Array(($0.subscribers[userID] ?? [:]).values) }
         for continuation in targets { continuation.yield() }
     }

@@ -1,0 +1,32 @@
+import Foundation
+import Logging
+import Postgres
+
+/// `LISTEN redress_pages` on a connection of its own: each notification names the user who has
+/// a new page (`sql/0011_paging_delivery.sql`). Started by the first page stream of a process and
+/// stopped with the last.
+public struct PageSignals: Sendable {
+    private let listener: PGListener
+
+    /// Signals listened for on `listen`.
+    public init(listen: PGConnectionConfiguration, logger: Logger) {
+        listener = PGListener(configuration: listen, channels: ["redress_pages"], logger: logger)
+    }
+
+    /// Starts listening; `deliver` runs on the listener's thread with each recipient's id.
+    public func start(_ deliver: @escaping @Sendable (UUID) -> Void) -> Listening {
+        Listening(listener.start(deliver: { notification in
+            if let userID = UUID(uuidString: notification.payload) { deliver(userID) }
+        }))
+    }
+
+    /// A running listener.
+    public struct Listening: Sendable {
+        private let listening: PGListening
+
+        fileprivate init(_ listening: PGListening) { self.listening = listening }
+
+        /// Stops the listener's thread and closes its connection.
+        public func stop() { listening.stop() }
+    }
+}
