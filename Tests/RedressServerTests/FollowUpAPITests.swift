@@ -93,7 +93,7 @@ struct FollowUpAPITests {
             #expect(replaced.status == .ok && replaced.json["followUpCallbackDays"] as? [Int] == [7, 30, 91])
             let bad = SLAConfigurationAPITests.policyBody(name: "Standard", extra: #","followUpHours":0,"followUpCallbackDays":[7,7,0]"#)
             #expect(try await client.call(.put, "/v1/sla-policies/\(standard)", token: admin, body: bad).problemFields
-                    == ["/followUpHours", "/followUpCallbackDays", "/followUpCallbackDays/2"])
+                    == ["/followUpCallbackDays", "/followUpCallbackDays/2", "/followUpHours"])
 
             let agent = try await client.signIn(org.a.code, "agent")
             let id = try await Self.resolved(client, agent: agent)
