@@ -82,6 +82,7 @@ struct PageStreamAndWebhookAPITests {
             let created = try await client.call(.post, "/v1/webhooks", token: admin,
                                                 body: #"{"userId":"\#(bot)","url":"https://bots.example.com/redress"}"#)
             #expect(created.status == .created)
+            #expect(created.headers[.cacheControl] == "no-store", "the secret is not to be cached")
             let secret = try #require(created.json["secret"] as? String)
             #expect(secret.hasPrefix("whs_") && secret.count == 47)
             let id = try #require(created.json["id"] as? String)

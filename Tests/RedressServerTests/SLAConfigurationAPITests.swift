@@ -99,6 +99,7 @@ struct SLAConfigurationAPITests {
             #expect(try await fields(Self.policyBody(name: "Nobody", ladder: #"[{"tier":1,"afterHours":24,"recipients":["janitor"]}]"#))
                     == ["/ladder/0/recipients/0"])
             #expect(try await fields(Self.policyBody(name: "Slow", extra: #","ackWindowMinutes":0"#)) == ["/ackWindowMinutes"])
+            #expect(try await fields(Self.policyBody(name: #"Bell\u0007"#)) == ["/name"], "no control characters")
             #expect(try await fields(Self.policyBody(name: "Odd", extra: #","priorities":["urgent","urgent"]"#)) == ["/priorities"])
             #expect(try await fields(Self.policyBody(name: "Standard")) == ["/name"], "names are unique in a branch")
             let late = Self.policyBody(name: "Late").replacingOccurrences(of: #""preliminary_feedback":72"#, with: #""result":96"#)
