@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Postgres
+import RedressAPIClient
 import RedressStore
 import RedressTestSupport
 import Testing
@@ -47,6 +48,8 @@ struct AuditAPITests {
             let read = try #require(trail.first { $0["action"] as? String == "read" })
             #expect((read["actorId"] as? String)?.lowercased() == org.a.users[.departmentHead]!.path)
             let readText = String(decoding: try JSONSerialization.data(withJSONObject: read), as: UTF8.self)
+            let typedTrail = try await client.api(auditor).listAuditEntries(query: .init(entity: "complaints", entityId: id)).ok.body.json
+            #expect(typedTrail.items.map(\.id) == trail.compactMap { $0["id"] as? Int } && typedTrail.items.first?.action == .read)
             #expect(!readText.contains("王小明"), "the read is recorded, not the data read")
 
             // Only auditors read the trail, and only of the branches they audit.

@@ -93,7 +93,7 @@ struct FollowUpAPITests {
             #expect(replaced.status == .ok && replaced.json["followUpCallbackDays"] as? [Int] == [7, 30, 91])
             let bad = SLAConfigurationAPITests.policyBody(name: "Standard", extra: #","followUpHours":0,"followUpCallbackDays":[7,7,0]"#)
             #expect(try await client.call(.put, "/v1/sla-policies/\(standard)", token: admin, body: bad).problemFields
-                    == ["/followUpHours", "/followUpCallbackDays", "/followUpCallbackDays/2"])
+                    == ["/followUpCallbackDays", "/followUpCallbackDays/2", "/followUpHours"])
 
             let agent = try await client.signIn(org.a.code, "agent")
             let id = try await Self.resolved(client, agent: agent)
@@ -161,11 +161,12 @@ struct FollowUpAPITests {
             }
             let head = try await client.signIn(org.a.code, "department_head")
             let pages = try await client.call(.get, "/v1/pages", token: head).items
-            let page = try #require(pages.first { $0["complaintId"] as? String == id })
+            let page = try #require(pages.first { ($0["complaintId"] as? String)?.lowercased() == id.lowercased() })
             let summary = try #require(page["summary"] as? [String: Any])
             #expect(summary["reason"] as? String == "follow_up_overdue" && (summary["followUpId"] as? String)?.lowercased() == followUp.lowercased())
             let escalations = try await client.call(.get, "/v1/escalations", token: head).items
-            #expect(escalations.first { $0["complaintId"] as? String == id }?["followUpId"] as? String == followUp)
+            let escalation = escalations.first { ($0["complaintId"] as? String)?.lowercased() == id.lowercased() }
+            #expect((escalation?["followUpId"] as? String)?.lowercased() == followUp.lowercased())
             #expect(try await Lifecycle.timeline(client, id, token: agent).last == "escalated")
             // Still in the queue until answered.
             #expect(try await Self.followUps(client, "complaintId=\(id)", token: agent).first?["escalatedAt"] is String)

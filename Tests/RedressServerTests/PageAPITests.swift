@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Postgres
+import RedressAPIClient
 import RedressCore
 import RedressStore
 import RedressTestSupport
@@ -32,6 +33,8 @@ struct PageAPITests {
             #expect(summary["tier"] as? Int == 1)
             let text = String(decoding: try JSONSerialization.data(withJSONObject: botPages), as: UTF8.self)
             #expect(!text.contains("王小明") && !text.contains("8000"), "no customer personal data reaches bots")
+            let typed = try await client.api(org.a.botKey).listPages(query: .init()).ok.body.json.items
+            #expect(typed.map(\.id) == botPages.compactMap { $0["id"] as? String } && typed.first?.summary.value["tier"] as? Int == 1)
             #expect(try await client.call(.get, "/v1/complaints/\(id)", token: org.a.botKey).status == .notFound)
 
             let review = try await client.call(.get, "/v1/escalations?unacknowledged=true", token: head).items

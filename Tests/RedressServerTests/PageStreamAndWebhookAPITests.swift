@@ -5,6 +5,7 @@ import HummingbirdTesting
 import NIOConcurrencyHelpers
 import NIOCore
 import Postgres
+import RedressAPIClient
 import RedressCore
 import RedressStore
 import RedressTestSupport
@@ -81,6 +82,7 @@ struct PageStreamAndWebhookAPITests {
             let created = try await client.call(.post, "/v1/webhooks", token: admin,
                                                 body: #"{"userId":"\#(bot)","url":"https://bots.example.com/redress"}"#)
             #expect(created.status == .created)
+            #expect(created.headers[.cacheControl] == "no-store", "the secret is not to be cached")
             let secret = try #require(created.json["secret"] as? String)
             #expect(secret.hasPrefix("whs_") && secret.count == 47)
             let id = try #require(created.json["id"] as? String)
@@ -110,6 +112,28 @@ struct PageStreamAndWebhookAPITests {
             #expect(try await fields(#"{"userId":"\#(bot)","url":"https://bots.example.com","secret":"mine"}"#) == ["/secret"])
             #expect(try await client.call(.get, "/v1/webhooks/\(id)/deliveries?state=lost", token: admin).problemFields == ["state"])
             #expect(try await client.call(.get, "/v1/webhooks", token: admin).items.count == 1, "nothing was added")
+        }
+    }
+
+    /// Webhooks through the client generated from openapi.yaml: the new one's path in `Location`,
+    /// its secret in the answers that made it only.
+    @Test func theGeneratedClientRegistersWebhooks() async throws {
+        try await APIHarness.run { harness, client in
+            let org = harness.organisation
+            let admin = try client.api(try await client.signIn(org.a.code, "admin"))
+            let bot = try #require(org.a.users[.bot]).path
+            let created = try await admin.createWebhook(body: .json(.init(userId: bot, url: "https://bots.example.com/redress"))).created
+            let webhook = try created.body.json
+            #expect(created.headers.location == "/v1/webhooks/\(webhook.id)" && webhook.userId == bot && webhook.active)
+            #expect(webhook.secret?.hasPrefix("whs_") == true)
+            #expect(try await admin.listWebhooks().ok.body.json.items.map(\.secret) == [nil], "the secret is shown once")
+            let rotated = try await admin.updateWebhook(path: .init(id: webhook.id), body: .json(.init(active: false, rotateSecret: true)))
+            let changed = try rotated.ok.body.json
+            #expect(!changed.active && changed.secret != nil && changed.secret != webhook.secret)
+            let deliveries = try await admin.listWebhookDeliveries(path: .init(id: webhook.id), query: .init(state: .dead, limit: 10))
+            #expect(try deliveries.ok.body.json.items.isEmpty)
+            let moved = try await admin.updateWebhook(path: .init(id: webhook.id), body: .json(.init(url: "https://10.0.0.1/")))
+            #expect(try moved.unprocessableContent.body.applicationProblemJson.errors?.map(\.field) == ["/url"])
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import RedressAPIClient
 import RedressCore
 import RedressStore
 import RedressTestSupport
@@ -67,6 +68,14 @@ struct ReportAPITests {
                 let response = try await client.call(.get, "/v1/reports/complaints?" + query, token: manager)
                 #expect(response.status == .badRequest && response.problemFields.sorted() == fields, "\(query)")
             }
+
+            // The same reports through the client generated from openapi.yaml.
+            let typed = try await client.api(manager).getComplaintReport(query: .init(groupBy: .department)).ok.body.json
+            #expect(typed.period.kind == .month && typed.groupBy == .department && typed.totals.current.received == 4)
+            #expect(typed.groups.first?.key == org.a.departments[0].path && typed.groups.first?.current.received == 3)
+            #expect(typed.totals.current.milestones.result.due <= 4 && typed.topCategories.first?.code == "billing")
+            let performance = try await client.api(head).getHandlerReport(query: .init()).ok.body.json
+            #expect(performance.groupBy == .responsible && performance.totals.current.received == 3)
         }
     }
 

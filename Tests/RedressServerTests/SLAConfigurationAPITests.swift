@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Postgres
+import RedressAPIClient
 import RedressCore
 import RedressScheduler
 import RedressStore
@@ -98,8 +99,13 @@ struct SLAConfigurationAPITests {
             #expect(try await fields(Self.policyBody(name: "Nobody", ladder: #"[{"tier":1,"afterHours":24,"recipients":["janitor"]}]"#))
                     == ["/ladder/0/recipients/0"])
             #expect(try await fields(Self.policyBody(name: "Slow", extra: #","ackWindowMinutes":0"#)) == ["/ackWindowMinutes"])
+            #expect(try await fields(Self.policyBody(name: #"Bell\u0007"#)) == ["/name"], "no control characters")
             #expect(try await fields(Self.policyBody(name: "Odd", extra: #","priorities":["urgent","urgent"]"#)) == ["/priorities"])
             #expect(try await fields(Self.policyBody(name: "Standard")) == ["/name"], "names are unique in a branch")
+            let late = Self.policyBody(name: "Late").replacingOccurrences(of: #""preliminary_feedback":72"#, with: #""result":96"#)
+            #expect(try await fields(late) == ["/milestoneHours/result"], "the result's hours are set per priority")
+            let weekend = Self.policyBody(name: "Weekend").replacingOccurrences(of: #","general":72"#, with: #","general":72,"weekend":96"#)
+            #expect(try await fields(weekend) == ["/resultHours/weekend"])
             let missing = Self.policyBody(name: "Missing").replacingOccurrences(of: #","general":72"#, with: "")
             #expect(try await fields(missing) == ["/resultHours/general"])
             let weekly = Self.policyBody(name: "Weekly").replacingOccurrences(of: "calendar_hours", with: "weekly")
@@ -153,6 +159,63 @@ struct SLAConfigurationAPITests {
             let (received, next) = try Self.receivedAndNext(after)
             #expect(after["nextEscalationAt"] as? String != before)
             #expect(abs(next.timeIntervalSince(received) - 24 * 3600) < 1, "every hour works now: 24 working hours are 24 hours")
+        }
+    }
+
+    /// Policies and calendars through the client generated from openapi.yaml: the nested ladder,
+    /// targets and weekly hours travel as the contract describes them, both ways.
+    @Test func theGeneratedClientManagesPoliciesAndCalendars() async throws {
+        try await APIHarness.run { harness, client in
+            let org = harness.organisation
+            let admin = try client.api(try await client.signIn(org.a.code, "admin"))
+            let agent = try client.api(try await client.signIn(org.a.code, "agent"))
+            let standard = try #require(try await agent.listSLAPolicies().ok.body.json.items.first)
+            #expect(standard.name == "Standard" && standard.ladder.map(\.afterHours) == [24, 48, 72] && standard.ackWindowMinutes == 15)
+            #expect(standard.ladder.first?.recipients == [.departmentHead, .bots] && standard.resultHours.general == 72)
+
+            let urgent = Components.Schemas.NewSLAPolicy(
+                name: "Urgent", priorities: [.urgent], counting: .workingCalendar, milestoneHours: .init(acknowledge: 2, initialReply: 4),
+                resultHours: .init(urgent: 8, important: 24, general: 48),
+                ladder: [.init(tier: 1, afterHours: 2, recipients: [.departmentHead]),
+                         .init(tier: 2, afterHours: 6, recipients: [.branchManager, .bots])],
+                ackWindowMinutes: 5, followUpCallbackDays: [7, 30])
+            let created = try await admin.createSLAPolicy(body: .json(urgent)).created
+            let policy = try created.body.json
+            #expect(created.headers.location == "/v1/sla-policies/\(policy.id)")
+            #expect(policy.id == policy.id.lowercased() && policy.branchId == org.a.id.path && policy.active && policy.followUpHours == 24)
+            #expect(policy.priorities == [.urgent] && policy.counting == .workingCalendar)
+            #expect(policy.milestoneHours.initialReply == 4 && policy.milestoneHours.preliminaryFeedback == nil)
+            #expect(policy.ladder.map(\.recipients) == [[.departmentHead], [.branchManager, .bots]])
+            #expect(policy.followUpCallbackDays == [7, 30])
+            #expect(try await agent.getSLAPolicy(path: .init(id: policy.id)).ok.body.json == policy)
+
+            var slower = urgent
+            slower.active = false
+            slower.ladder[1].afterHours = 12
+            let replaced = try await admin.replaceSLAPolicy(path: .init(id: policy.id), body: .json(slower)).ok.body.json
+            #expect(!replaced.active && replaced.ladder[1].afterHours == 12 && replaced.id == policy.id)
+            var falling = urgent
+            falling.ladder[1].afterHours = 1
+            let refused = try await admin.replaceSLAPolicy(path: .init(id: policy.id), body: .json(falling)).unprocessableContent
+            #expect(try refused.body.applicationProblemJson.errors?.map(\.field) == ["/ladder/1/afterHours"])
+            #expect(try await agent.createSLAPolicy(body: .json(urgent)).forbidden.body.applicationProblemJson.status == 403)
+            let taken = try await admin.createSLAPolicy(body: .json(urgent)).conflict
+            #expect(try taken.body.applicationProblemJson.errors?.map(\.field) == ["/name"], "names are unique in a branch")
+
+            let branch = org.a.id.path
+            let calendar = try await agent.getCalendar(path: .init(id: branch)).ok.body.json
+            #expect(calendar.hours.monday == ["09:00-12:00", "13:00-18:00"] && calendar.hours.sunday == nil)
+            #expect(calendar.branchId == branch && calendar.timeZone == "Asia/Shanghai")
+            let week = Components.Schemas.CalendarChanges(hours: .init(monday: ["08:00-16:00"], saturday: ["10:00-12:00"]),
+                                                          holidays: ["2027-01-01"], makeUpDays: ["2027-01-09"])
+            let changed = try await admin.replaceCalendar(path: .init(id: branch), body: .json(week)).ok.body.json
+            #expect(changed.hours == .init(monday: ["08:00-16:00"], saturday: ["10:00-12:00"]))
+            #expect(changed.holidays == ["2027-01-01"] && changed.makeUpDays == ["2027-01-09"])
+            #expect(try await agent.getCalendar(path: .init(id: branch)).ok.body.json == changed)
+            let clash = Components.Schemas.CalendarChanges(hours: .init(monday: ["08:00-16:00"]), holidays: ["2027-01-01"],
+                                                           makeUpDays: ["2027-01-01"])
+            let refusedCalendar = try await admin.replaceCalendar(path: .init(id: branch), body: .json(clash)).unprocessableContent
+            #expect(try refusedCalendar.body.applicationProblemJson.errors?.map(\.field) == ["/makeUpDays"])
         }
     }
 }

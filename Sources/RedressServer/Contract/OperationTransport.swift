@@ -5,7 +5,8 @@ import OpenAPIRuntime
 
 /// Registers the generated operations on the router: those the contract marks `security: []`
 /// (sign-in) on the open group, every other one behind the ``Authenticator``. `path` is the
-/// document's (`/v1/categories/{id}`), the server URL being `/`.
+/// document's (`/v1/categories/{id}`), the server URL being `/`. Their answers are not to be
+/// cached (`Cache-Control: no-store`, as every JSON answer of the API), unless they say otherwise.
 struct OperationTransport: ServerTransport {
     let open: RouterGroup<RedressRequestContext>
     let guarded: RouterGroup<RedressRequestContext>
@@ -16,6 +17,10 @@ struct OperationTransport: ServerTransport {
         method: HTTPRequest.Method, path: String
     ) throws {
         let isPublic = document.operation(method: method.rawValue, path: path)?.isPublic ?? false
-        try (isPublic ? open : guarded).register(handler, method: method, path: path)
+        try (isPublic ? open : guarded).register({ request, body, metadata in
+            var (response, responseBody) = try await handler(request, body, metadata)
+            if response.headerFields[.cacheControl] == nil { response.headerFields[.cacheControl] = "no-store" }
+            return (response, responseBody)
+        }, method: method, path: path)
     }
 }

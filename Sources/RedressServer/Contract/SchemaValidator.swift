@@ -88,7 +88,9 @@ struct SchemaValidator: Sendable {
         if case .string(let format)? = schema["format"], let problem = Self.formatProblem(text, format) {
             found.append(.init(field: field(pointer), message: problem, kind: .malformed))
         }
-        if case .string(let pattern)? = schema["pattern"], let expression = patterns[pattern], !expression.matches(text) {
+        // Patterns of the components are compiled once; those written inline in an operation
+        // (a parameter's) as they are met.
+        if case .string(let pattern)? = schema["pattern"], !(patterns[pattern] ?? NSRegularExpressionBox(pattern)).matches(text) {
             found.append(.init(field: field(pointer), message: "must match \(pattern)", kind: .refused))
         }
     }
@@ -111,10 +113,8 @@ struct SchemaValidator: Sendable {
         if case .integer(let maximum)? = schema["maxItems"], elements.count > maximum {
             found.append(.init(field: field(pointer), message: "must have at most \(maximum) items", kind: .refused))
         }
-        if case .bool(true)? = schema["uniqueItems"] {
-            for (index, element) in elements.enumerated() where elements[..<index].contains(element) {
-                found.append(.init(field: field(pointer + "/\(index)"), message: "repeats an earlier item", kind: .refused))
-            }
+        if case .bool(true)? = schema["uniqueItems"], elements.indices.contains(where: { elements[..<$0].contains(elements[$0]) }) {
+            found.append(.init(field: field(pointer), message: "must not repeat an item", kind: .refused))
         }
         if let items = schema["items"] {
             for (index, element) in elements.enumerated() { check(element, items, pointer + "/\(index)", &found) }

@@ -13,12 +13,17 @@ struct ReportQuery {
 
     /// The roles that may see per-person performance (`groupBy=responsible`).
     static let performanceRoles: Set<Role> = [.departmentHead, .branchManager, .executive, .auditor]
-    /// The roles that may run reports.
-    static let readerRoles = ComplaintRoutes.readerRoles
+    /// The roles that may run reports: those that read complaints.
+    static let readerRoles: Set<Role> = Role.caseWide.union(Role.departmentScoped)
 
+    /// Reads the query string of `request`; `fixed` is the only grouping the endpoint allows.
     init(_ request: Request, grouping fixed: ReportGrouping? = nil) throws {
         let query = request.uri.queryParameters
-        func text(_ name: String) -> String? { query[Substring(name)].map(String.init) }
+        try self.init(parameters: { query[Substring($0)].map(String.init) }, grouping: fixed)
+    }
+
+    /// Reads the parameters `text` gives by name.
+    init(parameters text: (String) -> String?, grouping fixed: ReportGrouping? = nil) throws {
         var rules = FieldRules()
         func date(_ name: String) -> LocalDate? {
             guard let value = text(name) else { return nil }
@@ -63,9 +68,8 @@ struct ReportQuery {
         }
         filter = ReportFilter()
         for (name, keyPath) in [("branchId", \ReportFilter.branchId), ("departmentId", \ReportFilter.departmentId)] {
-            do { filter[keyPath: keyPath] = try RequestParameters.optionalID(request, name) } catch let problem as Problem {
-                for error in problem.errors ?? [] { rules.fail(error.field, error.message) }
-            }
+            guard let value = text(name) else { continue }
+            if let id = UUID(uuidString: value) { filter[keyPath: keyPath] = id } else { rules.fail(name, "must be a UUID") }
         }
         if let category = text("category") {
             if category.range(of: "^[a-z0-9][a-z0-9_.-]{0,63}$", options: .regularExpression) != nil {

@@ -3,30 +3,16 @@ import Hummingbird
 import RedressCore
 import RedressStore
 
-/// Reports and exports: `GET /v1/reports/complaints` (figures by period and group),
-/// `GET /v1/reports/handlers` (each responsible person's performance, for department heads and
-/// above), and the audit-logged downloads `GET /v1/exports/report` and `GET /v1/exports/complaints`
-/// (CSV or JSON), with `POST /v1/exports/complaints/search` for the export of a phone lookup.
+/// The audit-logged downloads `GET /v1/exports/report` and `GET /v1/exports/complaints` (CSV or
+/// JSON, as `format` asks, whatever `Accept` says), with `POST /v1/exports/complaints/search` for
+/// the export of a phone lookup. The reports themselves are operations of the contract
+/// (`API/Report+Operations.swift`).
 struct ReportRoutes: Sendable {
     let reports: ReportStore
     /// Phone lookups per user, shared with the complaint search.
     let phoneSearches: RateLimiter
 
     func register(on group: RouterGroup<RedressRequestContext>) {
-        group.get("reports/complaints") { request, context -> Response in
-            let caller = try context.requireCaller()
-            let query = try ReportQuery(request)
-            try query.authorize(caller)
-            let report = try await reports.complaints(caller, period: query.period, groupBy: query.grouping, filter: query.filter)
-            return try JSONResponse.make(status: .ok, body: report)
-        }
-        group.get("reports/handlers") { request, context -> Response in
-            let caller = try context.requireCaller()
-            let query = try ReportQuery(request, grouping: .responsible)
-            try query.authorize(caller)
-            let report = try await reports.complaints(caller, period: query.period, groupBy: .responsible, filter: query.filter)
-            return try JSONResponse.make(status: .ok, body: report)
-        }
         group.get("exports/report") { request, context -> Response in
             let caller = try context.requireCaller()
             let query = try ReportQuery(request)

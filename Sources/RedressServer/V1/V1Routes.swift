@@ -53,9 +53,6 @@ enum V1Routes {
         PageRoutes(pages: PageStore(database: database), feed: pageFeed, auth: auth,
                    streams: StreamRegistry(limit: limits.pageStreamsPerCredential), heartbeat: limits.pageStreamHeartbeat)
             .register(on: authenticated)
-        WebhookRoutes(webhooks: WebhookStore(database: database), targets: limits.webhookTargets).register(on: authenticated)
-        SLARoutes(sla: SLAConfigurationStore(database: database)).register(on: authenticated)
-        AuditRoutes(audit: AuditStore(pool: database.pool), database: database).register(on: authenticated)
         FollowUpRoutes(followUps: FollowUpStore(database: database), complaints: ComplaintStore(database: database))
             .register(on: authenticated)
         ReportRoutes(reports: ReportStore(database: database), phoneSearches: phoneSearches).register(on: authenticated)

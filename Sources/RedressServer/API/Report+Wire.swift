@@ -1,0 +1,56 @@
+import RedressCore
+import RedressStore
+
+extension Components.Schemas.ComplaintReport {
+    init(_ report: RedressStore.ComplaintReport) throws {
+        let period = report.period
+        let filter = report.filter
+        self.init(
+            period: .init(kind: try WireWord.convert(period.kind), from: period.from.description, to: period.to.description,
+                          previousFrom: period.previousFrom.description, previousTo: period.previousTo.description),
+            groupBy: try WireWord.convert(report.groupBy),
+            filter: .init(branchId: filter.branchId.map(Wire.id), departmentId: filter.departmentId.map(Wire.id),
+                          category: filter.category, channel: filter.channel, level: filter.level),
+            totals: .init(report.totals), groups: report.groups.map(Components.Schemas.ReportRow.init),
+            topCategories: report.topCategories.map { .init(code: $0.code, name: $0.name, received: $0.received, previous: $0.previous) })
+    }
+}
+
+extension Components.Schemas.ReportRow {
+    init(_ row: RedressStore.ComplaintReport.Row) {
+        self.init(key: row.key, label: row.label, current: .init(row.current), previous: .init(row.previous), change: .init(row.change))
+    }
+}
+
+extension Components.Schemas.ReportFigures {
+    init(_ figures: RedressCore.ReportFigures) {
+        func milestone(_ name: SLAMilestone) -> (due: Int, onTime: Int, rate: Double?) {
+            let counted = figures.milestones[name.rawValue]
+            return (counted?.due ?? 0, counted?.onTime ?? 0, counted?.rate)
+        }
+        let acknowledge = milestone(.acknowledge), initialReply = milestone(.initialReply)
+        let preliminaryFeedback = milestone(.preliminaryFeedback), result = milestone(.result)
+        self.init(
+            received: figures.received, open: figures.open, resolved: figures.resolved, resolutionRate: figures.resolutionRate,
+            invalid: figures.invalid, repeats: figures.repeats, repeatRate: figures.repeatRate, escalated: figures.escalated,
+            escalationsByTier: .init(additionalProperties: figures.escalationsByTier),
+            milestones: .init(
+                acknowledge: .init(due: acknowledge.due, onTime: acknowledge.onTime, rate: acknowledge.rate),
+                initialReply: .init(due: initialReply.due, onTime: initialReply.onTime, rate: initialReply.rate),
+                preliminaryFeedback: .init(due: preliminaryFeedback.due, onTime: preliminaryFeedback.onTime,
+                                           rate: preliminaryFeedback.rate),
+                result: .init(due: result.due, onTime: result.onTime, rate: result.rate)),
+            firstReplyMedianSeconds: figures.firstReplyMedianSeconds, firstReplyP90Seconds: figures.firstReplyP90Seconds,
+            resolutionMedianSeconds: figures.resolutionMedianSeconds, resolutionP90Seconds: figures.resolutionP90Seconds,
+            surveyed: figures.surveyed, satisfactionAverage: figures.satisfactionAverage, satisfied: figures.satisfied,
+            basicallySatisfied: figures.basicallySatisfied, dissatisfied: figures.dissatisfied, satisfactionRate: figures.satisfactionRate)
+    }
+}
+
+extension Components.Schemas.ReportChange {
+    init(_ change: RedressCore.ReportChange) {
+        self.init(received: change.received, receivedRelative: change.receivedRelative, resolved: change.resolved,
+                  resolutionRate: change.resolutionRate, resultOnTimeRate: change.resultOnTimeRate,
+                  satisfactionAverage: change.satisfactionAverage, repeatRate: change.repeatRate, escalated: change.escalated)
+    }
+}

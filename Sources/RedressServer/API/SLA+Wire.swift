@@ -1,0 +1,115 @@
+import Foundation
+import RedressCore
+import RedressStore
+
+extension Components.Schemas.SLAPolicy {
+    init(_ policy: SLAConfigurationStore.Policy) throws {
+        let result = policy.resultHours
+        guard let urgent = result["urgent"], let important = result["important"], let general = result["general"] else {
+            throw WireWord.Unknown(word: result.keys.sorted().joined(separator: ","), type: "set of result hours")
+        }
+        self.init(
+            name: policy.name, active: policy.active, categoryIds: policy.categoryIds?.map(Wire.id),
+            priorities: try policy.priorities?.map { try WireWord.read($0) }, levels: policy.levels,
+            natures: try policy.natures?.map { try WireWord.read($0) }, counting: try WireWord.convert(policy.counting),
+            milestoneHours: .init(acknowledge: policy.milestoneHours[SLAMilestone.acknowledge.rawValue],
+                                  initialReply: policy.milestoneHours[SLAMilestone.initialReply.rawValue],
+                                  preliminaryFeedback: policy.milestoneHours[SLAMilestone.preliminaryFeedback.rawValue]),
+            resultHours: .init(urgent: urgent, important: important, general: general),
+            ladder: try policy.ladder.map { rung in
+                .init(tier: rung.tier, afterHours: rung.afterHours, recipients: try rung.recipients.map { try WireWord.convert($0) })
+            },
+            ackWindowMinutes: policy.ackWindowMinutes, followUpHours: policy.followUpHours,
+            followUpCallbackDays: policy.followUpCallbackDays, id: Wire.id(policy.id), branchId: Wire.id(policy.branchId),
+            updatedAt: policy.updatedAt)
+    }
+}
+
+extension Components.Schemas.NewSLAPolicy {
+    /// The policy the body describes, once the rules the contract cannot state hold: a ladder
+    /// numbered 1, 2, 3… whose rungs come later and later and each page someone (one 422 naming
+    /// every rule broken).
+    func policy(id: UUID = UUID()) throws -> RedressCore.SLAPolicy {
+        var milestones: [SLAMilestone: Int] = [:]
+        milestones[.acknowledge] = milestoneHours.acknowledge
+        milestones[.initialReply] = milestoneHours.initialReply
+        milestones[.preliminaryFeedback] = milestoneHours.preliminaryFeedback
+        let policy = RedressCore.SLAPolicy(
+            id: id, name: name,
+            categoryIDs: try categoryIds.map { ids in try ids.enumerated().map { try Wire.id($1, "/categoryIds/\($0)") } },
+            priorities: priorities?.map(\.rawValue), levels: levels, natures: natures?.map(\.rawValue),
+            counting: try WireWord.convert(counting), milestoneHours: milestones,
+            resultHours: ["urgent": resultHours.urgent, "important": resultHours.important, "general": resultHours.general],
+            ladder: try ladder.map { rung in
+                EscalationTier(tier: rung.tier, afterHours: rung.afterHours,
+                               recipients: try rung.recipients.map { try WireWord.convert($0) })
+            },
+            ackWindowMinutes: ackWindowMinutes ?? 15, followUpHours: followUpHours ?? 24,
+            followUpCallbackDays: followUpCallbackDays ?? [])
+        // The name's rules are the contract's; a name taken in the branch is the store's 409.
+        var rules = FieldRules()
+        for problem in policy.problems where problem.field != "name" { rules.fail(SLAPointer.pointer(problem.field), problem.message) }
+        try rules.check()
+        return policy
+    }
+}
+
+extension Components.Schemas.Calendar {
+    init(_ calendar: SLAConfigurationStore.Calendar) {
+        let hours = calendar.hours
+        self.init(branchId: Wire.id(calendar.branchId), timeZone: calendar.timeZone,
+                  hours: .init(sunday: hours["sunday"], monday: hours["monday"], tuesday: hours["tuesday"],
+                               wednesday: hours["wednesday"], thursday: hours["thursday"], friday: hours["friday"],
+                               saturday: hours["saturday"]),
+                  holidays: calendar.holidays, makeUpDays: calendar.makeUpDays, updatedAt: calendar.updatedAt)
+    }
+}
+
+extension Components.Schemas.CalendarChanges {
+    /// A calendar as the store takes it.
+    struct Parsed {
+        var hours: [Int: [WorkingCalendar.Interval]]
+        var holidays: [LocalDate]
+        var makeUpDays: [LocalDate]
+    }
+
+    /// The calendar the body describes, once the rules the contract cannot state hold: each day's
+    /// intervals start before they end and follow one another, at least one interval in the week,
+    /// and no day both a holiday and a make-up day (one 422 naming every rule broken).
+    func parsed() throws -> Parsed {
+        var rules = FieldRules()
+        let days: [(String, [String]?)] = [("sunday", hours.sunday), ("monday", hours.monday), ("tuesday", hours.tuesday),
+                                           ("wednesday", hours.wednesday), ("thursday", hours.thursday), ("friday", hours.friday),
+                                           ("saturday", hours.saturday)]
+        let text = Dictionary(uniqueKeysWithValues: days.compactMap { day, spans in spans.map { (day, $0) } })
+        let week = WorkingCalendar.parseHours(text)
+        for problem in week.problems { rules.fail(SLAPointer.pointer(problem.field), problem.message) }
+        if week.problems.isEmpty, week.hours.values.allSatisfy(\.isEmpty) {
+            rules.fail("/hours", "must give at least one working interval")
+        }
+        let holidays = Self.dates(self.holidays, "/holidays", &rules)
+        let makeUpDays = Self.dates(self.makeUpDays, "/makeUpDays", &rules)
+        if !Set(holidays).isDisjoint(with: makeUpDays) { rules.fail("/makeUpDays", "must not repeat a holiday") }
+        try rules.check()
+        return Parsed(hours: week.hours, holidays: holidays, makeUpDays: makeUpDays)
+    }
+
+    /// The dates of `values`, each a day the contract's `format: date` admitted.
+    private static func dates(_ values: [String]?, _ field: String, _ rules: inout FieldRules) -> [LocalDate] {
+        (values ?? []).enumerated().compactMap { index, text in
+            guard let date = LocalDate(text) else {
+                rules.fail("\(field)/\(index)", "must be a date YYYY-MM-DD")
+                return nil
+            }
+            return date
+        }
+    }
+}
+
+/// Where the domain names a field of a policy or calendar (`ladder[1].afterHours`), the API
+/// names it by JSON pointer (`/ladder/1/afterHours`).
+enum SLAPointer {
+    static func pointer(_ field: String) -> String {
+        "/" + field.replacingOccurrences(of: "]", with: "").replacingOccurrences(of: "[", with: "/").replacingOccurrences(of: ".", with: "/")
+    }
+}

@@ -1,0 +1,38 @@
+import RedressCore
+import RedressStore
+
+/// Webhooks: a branch's admins register where a recipient's pages (usually a bot's) are posted,
+/// change or deactivate them, rotate their signing secret, and read how deliveries went. The
+/// secret is in the answer that made it only.
+extension APIHandlers {
+    func listWebhooks(_ input: Operations.ListWebhooks.Input) async throws -> Operations.ListWebhooks.Output {
+        let items = try await webhooks.list(try AuthenticatedCaller.required(holding: .admin).scope)
+        return .ok(.init(body: .json(.init(items: items.map(Components.Schemas.Webhook.init), nextCursor: nil))))
+    }
+
+    func createWebhook(_ input: Operations.CreateWebhook.Input) async throws -> Operations.CreateWebhook.Output {
+        let caller = try AuthenticatedCaller.required(holding: .admin)
+        guard case .json(let body) = input.body else { throw Problem.unsupportedMediaType }
+        try limits.webhookTargets.checkRegistering(body.url)
+        let webhook = try await webhooks.create(caller.scope, branchID: caller.branchID, userID: try Wire.id(body.userId, "/userId"),
+                                                url: body.url)
+        return .created(.init(headers: .init(location: "/v1/webhooks/\(Wire.id(webhook.id))"), body: .json(.init(webhook))))
+    }
+
+    func updateWebhook(_ input: Operations.UpdateWebhook.Input) async throws -> Operations.UpdateWebhook.Output {
+        let caller = try AuthenticatedCaller.required(holding: .admin)
+        guard case .json(let body) = input.body else { throw Problem.unsupportedMediaType }
+        let id = try Wire.id(input.path.id, "id")
+        try limits.webhookTargets.checkRegistering(body.url)
+        let webhook = try await webhooks.update(caller.scope, id: id, url: body.url, active: body.active,
+                                                rotateSecret: body.rotateSecret ?? false)
+        return .ok(.init(body: .json(.init(webhook))))
+    }
+
+    func listWebhookDeliveries(_ input: Operations.ListWebhookDeliveries.Input) async throws -> Operations.ListWebhookDeliveries.Output {
+        let caller = try AuthenticatedCaller.required(holding: .admin)
+        let items = try await webhooks.deliveries(caller.scope, webhookID: try Wire.id(input.path.id, "id"),
+                                                  state: input.query.state?.rawValue, limit: input.query.limit ?? 50)
+        return .ok(.init(body: .json(.init(items: try items.map(Components.Schemas.Delivery.init), nextCursor: nil))))
+    }
+}
