@@ -111,10 +111,9 @@ struct SchemaValidator: Sendable {
         if case .integer(let maximum)? = schema["maxItems"], elements.count > maximum {
             found.append(.init(field: field(pointer), message: "must have at most \(maximum) items", kind: .refused))
         }
-        if case .bool(true)? = schema["uniqueItems"] {
-            for (index, element) in elements.enumerated() where elements[..<index].contains(element) {
-                found.append(.init(field: field(pointer + "/\(index)"), message: "repeats an earlier item", kind: .refused))
-            }
+        if case .bool(true)? = schema["uniqueItems"],
+           elements.enumerated().contains(where: { index, element in elements[..<index].contains(element) }) {
+            found.append(.init(field: field(pointer), message: "must not repeat an item", kind: .refused))
         }
         if let items = schema["items"] {
             for (index, element) in elements.enumerated() { check(element, items, pointer + "/\(index)", &found) }
@@ -219,7 +218,32 @@ struct CalendarDate {
 final class NSRegularExpressionBox: @unchecked Sendable {
     private let expression: NSRegularExpression?
 
-    init(_ pattern: String) { expression = try? NSRegularExpression(pattern: pattern) }
+    init(_ pattern: String) { expression = try? NSRegularExpression(pattern: Self.ecmaScriptAnchors(pattern)) }
+
+    /// `pattern` with each `$` outside a character class read as ECMA-262 reads it, the end of the
+    /// text (`\z`): ICU's `$` also matches before a final line break, which would let `"agent\n"`
+    /// pass `^[a-z0-9]+$`.
+    static func ecmaScriptAnchors(_ pattern: String) -> String {
+        var result = ""
+        var escaped = false
+        var inClass = false
+        for character in pattern {
+            if escaped {
+                escaped = false
+            } else if character == "\\" {
+                escaped = true
+            } else if character == "[" {
+                inClass = true
+            } else if character == "]" {
+                inClass = false
+            } else if character == "$" && !inClass {
+                result += "\\z"
+                continue
+            }
+            result.append(character)
+        }
+        return result
+    }
 
     func matches(_ text: String) -> Bool {
         guard let expression else { return true }
