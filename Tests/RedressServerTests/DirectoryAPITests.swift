@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import RedressAPIClient
+import RedressCore
 import RedressServer
 import RedressTestSupport
 import Testing
@@ -99,6 +100,13 @@ struct DirectoryAPITests {
             _ = try await admin.signOut().noContent
             #expect(try await admin.getMe().unauthorized.body.applicationProblemJson.status == 401)
         }
+    }
+
+    /// Roles and department kinds are spelled alike by the contract and the code, so that every
+    /// value the store holds can be written (a word missing from the contract would be a 500).
+    @Test func theContractSpellsEveryRoleAndDepartmentKind() {
+        #expect(Set(Components.Schemas.User.RolesPayloadPayload.allCases.map(\.rawValue)) == Set(Role.allCases.map(\.rawValue)))
+        #expect(Set(Components.Schemas.Department.KindPayload.allCases.map(\.rawValue)) == Set(DepartmentKind.allCases.map(\.rawValue)))
     }
 
     /// Sign-in's own limit per client answers 429 with the `Retry-After` the contract promises.
