@@ -90,7 +90,11 @@ struct DirectoryAPITests {
                                                                       expiresAt: Date().addingTimeInterval(-60))))
             #expect(try past.unprocessableContent.body.applicationProblemJson.errors?.map(\.field) == ["/expiresAt"])
 
-            let agent = try client.api(try await client.signIn(org.a.code, "agent"))
+            // Through the generated client only: the harness's own connection, idle since the server
+            // started, may have been closed by the server's idle timeout on a loaded machine.
+            let agentSession = try await anonymous.signIn(body: .json(.init(branch: org.a.code, login: "agent",
+                                                                             password: TestOrganisation.password)))
+            let agent = try client.api(try agentSession.created.body.json.token)
             let refused = try await agent.createDepartment(body: .json(.init(name: "Shadow", kind: .other)))
             #expect(try refused.forbidden.body.applicationProblemJson.status == 403)
 
