@@ -219,7 +219,32 @@ struct CalendarDate {
 final class NSRegularExpressionBox: @unchecked Sendable {
     private let expression: NSRegularExpression?
 
-    init(_ pattern: String) { expression = try? NSRegularExpression(pattern: pattern) }
+    init(_ pattern: String) { expression = try? NSRegularExpression(pattern: Self.ecmaScriptAnchors(pattern)) }
+
+    /// `pattern` with each `$` outside a character class read as ECMA-262 reads it, the end of the
+    /// text (`\z`): ICU's `$` also matches before a final line break, which would let `"agent\n"`
+    /// pass `^[a-z0-9]+$`.
+    static func ecmaScriptAnchors(_ pattern: String) -> String {
+        var result = ""
+        var escaped = false
+        var inClass = false
+        for character in pattern {
+            if escaped {
+                escaped = false
+            } else if character == "\\" {
+                escaped = true
+            } else if character == "[" {
+                inClass = true
+            } else if character == "]" {
+                inClass = false
+            } else if character == "$" && !inClass {
+                result += "\\z"
+                continue
+            }
+            result.append(character)
+        }
+        return result
+    }
 
     func matches(_ text: String) -> Bool {
         guard let expression else { return true }

@@ -44,15 +44,6 @@ struct FieldRules {
         return date
     }
 
-    /// A login: 2–64 of lower-case letters, digits and `._@-`, starting with a letter or digit.
-    mutating func login(_ value: String?, _ field: String = "/login") {
-        guard let value else { return }
-        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789._@-")
-        if !(2...64).contains(value.count) || !value.allSatisfy(allowed.contains) || value.first.map(".@_-".contains) == true {
-            fail(field, "must be 2 to 64 lower-case letters, digits or . _ @ -, starting with a letter or digit")
-        }
-    }
-
     /// A password: 10 to 72 bytes of UTF-8 (bcrypt reads no further than 72 bytes).
     mutating func password(_ value: String?, _ field: String = "/password") {
         guard let value else { return }
@@ -98,13 +89,6 @@ struct FieldRules {
     mutating func timeZone(_ value: String?, _ field: String = "/timeZone") {
         guard let value else { return }
         if value.count > 64 || TimeZone(identifier: value) == nil { fail(field, "must be an IANA time zone such as Asia/Shanghai") }
-    }
-
-    /// An ISO 8601 date-time in the future.
-    mutating func futureDateTime(_ value: String?, _ field: String, now: Date = Date()) -> Date? {
-        guard let date = anyDateTime(value, field) else { return nil }
-        if date <= now { fail(field, "must be in the future") }
-        return date
     }
 
     /// At most `limit` elements without duplicates.

@@ -10,7 +10,6 @@ enum V1Routes {
     static func register(on router: Router<RedressRequestContext>, database: ScopedDatabase, pageFeed: PageFeed,
                          limits: ServerConfiguration) {
         let auth = AuthStore(database: database)
-        let users = UserStore(database: database)
         let v1 = router.group("v1")
         v1.get("openapi.json") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "public, max-age=300"],
@@ -23,8 +22,6 @@ enum V1Routes {
         let clients = ClientAddress(trustedProxies: limits.trustedProxies)
         let signIns = RateLimiter(limit: limits.signInsPerMinute)
         let phoneSearches = RateLimiter(limit: limits.phoneSearchesPerMinute)
-        let authRoutes = AuthRoutes(auth: auth, signIns: signIns, clients: clients)
-        authRoutes.registerPublic(on: v1)
         let authenticator = Authenticator(
             auth: auth, limiter: RateLimiter(limit: limits.requestsPerMinute),
             failures: RateLimiter(limit: limits.tokenFailuresPerMinute), clients: clients)
@@ -39,16 +36,10 @@ enum V1Routes {
                                            document: .served)
         do {
             try handlers.registerHandlers(on: transport, serverURL: URL(string: "/")!, configuration: .redress,
-                                          middlewares: [ContractMiddleware(document: .served)])
+                                          middlewares: [ContractMiddleware(document: .served), PlainHeaderValuesMiddleware()])
         } catch {
             preconditionFailure("the generated operations could not be registered: \(error)")
         }
-        authRoutes.registerAuthenticated(on: authenticated)
-        MeRoutes(users: users).register(on: authenticated)
-        BranchRoutes(branches: BranchStore(database: database)).register(on: authenticated)
-        DepartmentRoutes(departments: DepartmentStore(database: database)).register(on: authenticated)
-        UserRoutes(users: users).register(on: authenticated)
-        APIKeyRoutes(keys: APIKeyStore(database: database)).register(on: authenticated)
         ComplaintRoutes(complaints: ComplaintStore(database: database), phoneSearches: phoneSearches).register(on: authenticated)
         PageRoutes(pages: PageStore(database: database), feed: pageFeed, auth: auth,
                    streams: StreamRegistry(limit: limits.pageStreamsPerCredential), heartbeat: limits.pageStreamHeartbeat)

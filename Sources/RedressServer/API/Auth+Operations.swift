@@ -1,0 +1,36 @@
+import Foundation
+import RedressCore
+import RedressStore
+
+/// Signing in and out, and who the caller is.
+extension APIHandlers {
+    /// Sign-in is public: each client address gets `limits.signIns` attempts a minute, counted
+    /// before the credentials are looked at; the store slows down repeated failures of a login.
+    func signIn(_ input: Operations.SignIn.Input) async throws -> Operations.SignIn.Output {
+        let client = RequestClient.key
+        if let wait = limits.signIns.admit(client) { throw Problem.throttled(retryAfter: wait) }
+        guard case .json(let body) = input.body else { throw Problem.unsupportedMediaType }
+        switch try await auth.signIn(branchCode: body.branch, login: body.login, password: body.password, client: client) {
+        case .signedIn(let token, let userID, let branchID, let expiresAt):
+            return .created(.init(body: .json(.init(token: token, tokenType: "Bearer", expiresAt: expiresAt,
+                                                    userId: Wire.id(userID), branchId: Wire.id(branchID)))))
+        case .invalidCredentials:
+            throw Problem.invalidCredentials
+        case .throttled(let seconds):
+            throw Problem.throttled(retryAfter: seconds)
+        }
+    }
+
+    /// Ends the caller's session; an API key is left working.
+    func signOut(_ input: Operations.SignOut.Input) async throws -> Operations.SignOut.Output {
+        try await auth.signOut(try AuthenticatedCaller.required())
+        return .noContent(.init())
+    }
+
+    /// The caller's own record, credential and reach.
+    func getMe(_ input: Operations.GetMe.Input) async throws -> Operations.GetMe.Output {
+        let caller = try AuthenticatedCaller.required()
+        let user = try await users.get(caller.scope, id: caller.userID)
+        return .ok(.init(body: .json(try .init(caller, user: user))))
+    }
+}
