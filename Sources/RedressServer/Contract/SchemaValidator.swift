@@ -88,7 +88,8 @@ struct SchemaValidator: Sendable {
         if case .string(let format)? = schema["format"], let problem = Self.formatProblem(text, format) {
             found.append(.init(field: field(pointer), message: problem, kind: .malformed))
         }
-        if case .string(let pattern)? = schema["pattern"], let expression = patterns[pattern], !expression.matches(text) {
+        // Patterns of parameters (outside components.schemas) are compiled when first met.
+        if case .string(let pattern)? = schema["pattern"], !(patterns[pattern] ?? NSRegularExpressionBox(pattern)).matches(text) {
             found.append(.init(field: field(pointer), message: "must match \(pattern)", kind: .refused))
         }
     }
