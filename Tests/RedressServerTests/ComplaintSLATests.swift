@@ -7,7 +7,8 @@ import Testing
 
 @Suite("SLA deadlines of complaints over HTTP")
 struct ComplaintSLATests {
-    static func date(_ value: Any?) -> Date? { (value as? String).flatMap { ISO8601DateFormatter().date(from: $0) } }
+    /// A timestamp as the API writes it: RFC 3339 with milliseconds.
+    static func date(_ value: Any?) -> Date? { (value as? String).flatMap { try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse($0) } }
 
     /// Whole hours from `start` to the date in `value`.
     static func hours(_ value: Any?, after start: Date) -> Int? {

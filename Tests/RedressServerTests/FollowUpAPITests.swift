@@ -161,11 +161,11 @@ struct FollowUpAPITests {
             }
             let head = try await client.signIn(org.a.code, "department_head")
             let pages = try await client.call(.get, "/v1/pages", token: head).items
-            let page = try #require(pages.first { $0["complaintId"] as? String == id })
+            let page = try #require(pages.first { ($0["complaintId"] as? String)?.lowercased() == id })
             let summary = try #require(page["summary"] as? [String: Any])
             #expect(summary["reason"] as? String == "follow_up_overdue" && (summary["followUpId"] as? String)?.lowercased() == followUp.lowercased())
             let escalations = try await client.call(.get, "/v1/escalations", token: head).items
-            #expect(escalations.first { $0["complaintId"] as? String == id }?["followUpId"] as? String == followUp)
+            #expect(escalations.first { ($0["complaintId"] as? String)?.lowercased() == id }?["followUpId"] as? String == followUp)
             #expect(try await Lifecycle.timeline(client, id, token: agent).last == "escalated")
             // Still in the queue until answered.
             #expect(try await Self.followUps(client, "complaintId=\(id)", token: agent).first?["escalatedAt"] is String)

@@ -25,8 +25,8 @@ struct SLAConfigurationAPITests {
     }
 
     static func receivedAndNext(_ complaint: [String: Any]) throws -> (Date, Date) {
-        let received = try #require((complaint["receivedAt"] as? String).flatMap(ISO8601DateFormatter().date(from:)))
-        let next = try #require((complaint["nextEscalationAt"] as? String).flatMap(ISO8601DateFormatter().date(from:)))
+        let received = try #require(ComplaintSLATests.date(complaint["receivedAt"]))
+        let next = try #require(ComplaintSLATests.date(complaint["nextEscalationAt"]))
         return (received, next)
     }
 

@@ -49,7 +49,6 @@ enum V1Routes {
         DepartmentRoutes(departments: DepartmentStore(database: database)).register(on: authenticated)
         UserRoutes(users: users).register(on: authenticated)
         APIKeyRoutes(keys: APIKeyStore(database: database)).register(on: authenticated)
-        ComplaintRoutes(complaints: ComplaintStore(database: database), phoneSearches: phoneSearches).register(on: authenticated)
         PageRoutes(pages: PageStore(database: database), feed: pageFeed, auth: auth,
                    streams: StreamRegistry(limit: limits.pageStreamsPerCredential), heartbeat: limits.pageStreamHeartbeat)
             .register(on: authenticated)
