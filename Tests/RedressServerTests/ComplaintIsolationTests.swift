@@ -113,6 +113,9 @@ struct ComplaintIsolationTests {
                 (#"{\#(valid),"categoryId":"nope"}"#, "/categoryId"),
                 (#"{\#(valid),"categoryId":"\#(org.c.departments[0].path)"}"#, "/categoryId"),
                 (#"{"channel":"web","complainant":{"name":"\#(String(repeating: "名", count: 300))"},"description":"d"}"#, "/complainant/name"),
+                (#"{\#(valid),"product":"two\nlines"}"#, "/product"),
+                (#"{\#(valid),"party":"trailing line break\n"}"#, "/party"),
+                (#"{"channel":"web","complainant":{"email":"nobody"},"description":"d"}"#, "/complainant/email"),
             ]
             for (body, field) in intakes {
                 let response = try await client.call(.post, "/v1/complaints", token: agent, body: body)
@@ -121,19 +124,30 @@ struct ComplaintIsolationTests {
             }
             #expect(try await client.call(.post, "/v1/complaints", token: agent, body: "{\(valid)}",
                                           headers: ["Idempotency-Key": String(repeating: "k", count: 201)]).problemFields == ["Idempotency-Key"])
+            #expect(try await client.call(.post, "/v1/complaints", token: agent, body: "{\(valid)}",
+                                          headers: ["Idempotency-Key": "two words"]).problemFields == ["Idempotency-Key"])
             let steps: [(String, String?, String)] = [
                 ("fly", nil, "action"), ("grade", #"{"level":2}"#, "/priority"), ("grade", #"{"level":9,"priority":"general"}"#, "/level"),
                 ("assign", "{}", "/departmentId"), ("assign", #"{"departmentId":"\#(org.c.departments[0].path)"}"#, "/departmentId"),
                 ("assign", #"{"responsibleUserId":"\#(org.c.users[.handler]!.path)"}"#, "/responsibleUserId"),
                 ("mark_invalid", "{}", "/resolution"), ("acknowledge", #"{"bogus":true}"#, "/bogus"),
                 ("acknowledge", #"{"note":7}"#, "/note"),
+                ("acknowledge", #"{"note":"bell\u0007"}"#, "/note"),
             ]
             for (action, body, field) in steps {
                 let response = try await client.call(.post, "/v1/complaints/\(id)/actions/\(action)", token: agent, body: body)
                 #expect((400..<500).contains(response.status.code) && response.problemFields.contains(field),
                         "\(action) \(body ?? ""): \(response.status) \(response.problemFields)")
             }
-            for query in ["status=lost", "level=0", "priority=x", "channel=x", "receivedFrom=x", "assignedToMe=yes", "limit=0", "cursor=x"] {
+            let handler = try await client.signIn(org.a.code, "handler")
+            for (amount, field) in [(#""compensationAmount":1.234,"currency":"CNY""#, "/plan/compensationAmount"),
+                                    (#""compensationAmount":10"#, "/plan/currency")] {
+                let response = try await client.call(.post, "/v1/complaints/\(id)/actions/propose_plan", token: handler,
+                                                     body: #"{"plan":{"measures":["refund"],"description":"d",\#(amount)}}"#)
+                #expect(response.status == .unprocessableContent && response.problemFields == [field], "\(amount)")
+            }
+            for query in ["status=lost", "status=received&status=lost", "level=0", "priority=x", "channel=x", "receivedFrom=x",
+                          "assignedToMe=yes", "limit=0", "cursor=x", "q=%07"] {
                 let response = try await client.call(.get, "/v1/complaints?\(query)", token: agent)
                 #expect(response.status == .badRequest, "\(query)")
             }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import RedressAPIClient
 import RedressCore
 import RedressTestSupport
 import Testing
@@ -48,38 +49,62 @@ struct ComplaintLifecycleAPITests {
         try await client.call(.get, "/v1/complaints/\(id)/timeline", token: token).items.compactMap { $0["kind"] as? String }
     }
 
+    /// The standard path, walked through the client generated from openapi.yaml so the contract
+    /// is held from both sides: intake with its `Location`, every step, the timeline, the
+    /// hand-overs, a filtered listing masked for the branch manager, and the refusal of a step
+    /// after the end.
     @Test func theStandardPath() async throws {
         try await APIHarness.run { harness, client in
             let org = harness.organisation
             let who = try await Self.actors(org, client)
+            let (agent, handler, head, manager) = (try client.api(who.agent), try client.api(who.handler), try client.api(who.head),
+                                                   try client.api(who.manager))
             let category = try await Self.billing(client, token: who.agent)
-            let complaint = try await Self.intake(client, token: who.agent, category: category)
-            let id = try #require(complaint["id"] as? String)
-            #expect((complaint["caseNumber"] as? String)?.hasPrefix("BRANCH-A-") == true)
-            #expect((complaint["departmentId"] as? String)?.lowercased() == org.a.departments[0].path, "routed by the billing rule")
-            #expect(complaint["status"] as? String == "received")
-            _ = try await Self.step(client, id, "acknowledge", token: who.agent)
-            _ = try await Self.step(client, id, "grade", token: who.agent, body: #"{"level":2,"priority":"important"}"#)
-            let assigned = try await Self.step(client, id, "assign", token: who.head,
-                                               body: #"{"responsibleUserId":"\#(org.a.users[.handler]!.path)","note":"yours"}"#)
-            #expect((assigned["responsibleUserId"] as? String)?.lowercased() == org.a.users[.handler]!.path)
-            _ = try await Self.step(client, id, "start_investigation", token: who.handler)
-            _ = try await Self.step(client, id, "propose_plan", token: who.handler, body: Self.plan)
-            _ = try await Self.step(client, id, "approve_plan", token: who.head)
-            _ = try await Self.step(client, id, "start_implementation", token: who.handler)
-            _ = try await Self.step(client, id, "feed_back_result", token: who.handler, body: #"{"resolution":"Refunded the double charge"}"#)
-            _ = try await Self.step(client, id, "start_follow_up", token: who.agent)
-            let closed = try await Self.step(client, id, "record_satisfaction", token: who.agent, body: #"{"satisfaction":9}"#)
-            #expect(closed["status"] as? String == "closed" && closed["closedAt"] != nil)
-            _ = try await Self.step(client, id, "archive", token: who.manager)
-            #expect(try await Self.timeline(client, id, token: who.head) == [
+            let created = try await agent.createComplaint(body: .json(.init(
+                channel: .phone, complainant: .init(name: "王小明", phone: "+86 138 0013 8000", customerType: .individual),
+                description: "话费账单重复扣费 — charged twice for the same month", desiredOutcome: "Refund", categoryId: category))).created
+            let complaint = try created.body.json
+            let id = complaint.id
+            #expect(created.headers.location == "/v1/complaints/\(id)" && id == id.lowercased())
+            #expect(complaint.caseNumber.hasPrefix("BRANCH-A-"))
+            #expect(complaint.departmentId == org.a.departments[0].path, "routed by the billing rule")
+            #expect(complaint.status == .received && complaint.complainant.phone == "+86 138 0013 8000")
+            #expect(complaint.sla?.counting == .calendarHours && complaint.allowedActions.contains(.acknowledge))
+            func step(_ api: Client, _ action: Operations.TakeAction.Input.Path.ActionPayload,
+                      _ body: Components.Schemas.Step? = nil) async throws -> Components.Schemas.Complaint {
+                try await api.takeAction(path: .init(id: id, action: action), body: body.map { .json($0) }).ok.body.json
+            }
+            _ = try await step(agent, .acknowledge)
+            _ = try await step(agent, .grade, .init(level: 2, priority: .important))
+            let assigned = try await step(head, .assign, .init(note: "yours", responsibleUserId: org.a.users[.handler]!.path))
+            #expect(assigned.responsibleUserId == org.a.users[.handler]!.path)
+            _ = try await step(handler, .startInvestigation)
+            _ = try await step(handler, .proposePlan, .init(plan: .init(
+                measures: [.refund, .apology], description: "Refund the double charge", compensationAmount: 25.5, currency: "CNY")))
+            _ = try await step(head, .approvePlan)
+            _ = try await step(handler, .startImplementation)
+            _ = try await step(handler, .feedBackResult, .init(resolution: "Refunded the double charge"))
+            _ = try await step(agent, .startFollowUp)
+            let closed = try await step(agent, .recordSatisfaction, .init(satisfaction: 9))
+            #expect(closed.status == .closed && closed.closedAt != nil && closed.satisfaction == 9)
+            _ = try await step(manager, .archive)
+            let events = try await head.getTimeline(path: .init(id: id)).ok.body.json.items
+            #expect(events.map(\.kind) == [
                 "received", "acknowledge", "grade", "assign", "start_investigation", "propose_plan", "approve_plan",
                 "start_implementation", "feed_back_result", "start_follow_up", "record_satisfaction", "archive"])
-            let events = try await client.call(.get, "/v1/complaints/\(id)/timeline", token: who.head).items
-            let grade = try #require(events.first { $0["kind"] as? String == "grade" })
-            #expect((grade["after"] as? [String: Any])?["level"] as? String == "2")
-            #expect((grade["before"] as? [String: Any])?["status"] as? String == "acknowledged")
-            #expect((events[3]["actorId"] as? String)?.lowercased() == org.a.users[.departmentHead]!.path)
+            let grade = try #require(events.first { $0.kind == "grade" })
+            #expect(grade.after?.additionalProperties["level"] == "2")
+            #expect(grade.before?.additionalProperties["status"] == "acknowledged")
+            #expect(events[3].actorId == org.a.users[.departmentHead]!.path && events[3].note == "yours")
+            let handovers = try await head.listHandovers(path: .init(id: id)).ok.body.json.items
+            #expect(handovers.map(\.reason) == ["routing rule at intake", "yours"])
+            #expect(handovers.last?.toUserId == org.a.users[.handler]!.path && handovers.last?.byUserId == org.a.users[.departmentHead]!.path)
+
+            let archived = try await manager.listComplaints(query: .init(status: [.closed, .archived], channel: .phone)).ok.body.json
+            #expect(archived.items.map(\.id) == [id] && archived.nextCursor == nil)
+            #expect(archived.items.first?.complainant.phone == "+86 1** **** 8000", "masked for the branch manager")
+            let refused = try await agent.takeAction(path: .init(id: id, action: .acknowledge)).conflict.body.applicationProblemJson
+            #expect(refused.currentStatus == "archived" && refused.allowedActions == [])
         }
     }
 
@@ -154,6 +179,7 @@ struct ComplaintLifecycleAPITests {
             let retry = try await client.call(.post, "/v1/complaints", token: who.agent, body: body, headers: ["Idempotency-Key": "call-42"])
             #expect(retry.status == .ok)
             #expect(retry.json["id"] as? String == first["id"] as? String)
+            #expect(retry.headers[.location] == "/v1/complaints/\(first["id"] as? String ?? "-")", "the replay names the same complaint")
             let misuse = try await client.call(.post, "/v1/complaints", token: who.agent, body: body.replacingOccurrences(of: "Refund", with: "Apology"),
                                                headers: ["Idempotency-Key": "call-42"])
             #expect(misuse.status == .conflict && misuse.problemFields == ["Idempotency-Key"])

@@ -15,6 +15,17 @@ struct ContractMiddleware: ServerMiddleware {
         _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
         next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
+        let (response, responseBody) = try await checked(request, body: body, metadata: metadata, operationID: operationID, next: next)
+        return (Self.withPlainHeaderValues(response), responseBody)
+    }
+
+    /// Refuses a request that breaks the contract; passes the others on.
+    private func checked(
+        _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
+        next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
+    ) async throws -> (HTTPResponse, HTTPBody?) {
+        var request = request
+        request.path = Self.withoutEmptyQueryPairs(request.path)
         guard let operation = document.operations[operationID] else { return try await next(request, body, metadata) }
         try checkParameters(operation, request, metadata)
         guard let schema = operation.body else { return try await next(request, body, metadata) }
@@ -56,6 +67,14 @@ struct ContractMiddleware: ServerMiddleware {
         let query = URLComponents(string: request.path ?? "")?.queryItems ?? []
         var violations: [SchemaViolation] = []
         for parameter in operation.parameters {
+            if parameter.location == .query, let items = Self.arrayItems(parameter.schema) {
+                // A repeated query parameter (`status=a&status=b`): each value is held to the items' schema.
+                for case let text? in query.filter({ $0.name == parameter.name }).map(\.value) {
+                    violations += document.validator.violations(of: Self.value(text, as: items), against: items)
+                        .map { SchemaViolation(field: parameter.name, message: $0.message, kind: .malformed) }
+                }
+                continue
+            }
             let text: String?
             switch parameter.location {
             case .path: text = metadata.pathParameters[parameter.name].map(String.init)
@@ -70,6 +89,31 @@ struct ContractMiddleware: ServerMiddleware {
                 .map { SchemaViolation(field: parameter.name, message: $0.message, kind: .malformed) }
         }
         try Self.throwing(violations)
+    }
+
+    /// `response` with its header values as the operation wrote them: the runtime percent-encodes
+    /// declared response headers as if they were URI components (apple/swift-openapi-generator#857),
+    /// which would send `Location: %2Fv1%2Fcomplaints%2F…`. Decoding is the exact inverse.
+    static func withPlainHeaderValues(_ response: HTTPResponse) -> HTTPResponse {
+        var response = response
+        for index in response.headerFields.indices where response.headerFields[index].value.contains("%") {
+            if let plain = response.headerFields[index].value.removingPercentEncoding { response.headerFields[index].value = plain }
+        }
+        return response
+    }
+
+    /// `path` without the empty pairs of its query (`?limit=2&`, `?a=1&&b=2`), which clients leave
+    /// and the generated decoders would refuse.
+    static func withoutEmptyQueryPairs(_ path: String?) -> String? {
+        guard let path, let mark = path.firstIndex(of: "?") else { return path }
+        let pairs = path[path.index(after: mark)...].split(separator: "&")
+        return String(path[..<mark]) + (pairs.isEmpty ? "" : "?" + pairs.joined(separator: "&"))
+    }
+
+    /// The schema of an array parameter's items, or nil when the parameter is not an array.
+    static func arrayItems(_ schema: JSONValue) -> JSONValue? {
+        guard case .object(let members) = schema, SchemaValidator.types(members["type"]).contains("array") else { return nil }
+        return members["items"] ?? .object([:])
     }
 
     /// A parameter's text as the JSON value its schema's type reads it as (left a string when it

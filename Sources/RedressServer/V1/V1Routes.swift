@@ -36,11 +36,10 @@ enum V1Routes {
                                            document: .served)
         do {
             try handlers.registerHandlers(on: transport, serverURL: URL(string: "/")!, configuration: .redress,
-                                          middlewares: [ContractMiddleware(document: .served), PlainHeaderValuesMiddleware()])
+                                          middlewares: [ContractMiddleware(document: .served)])
         } catch {
             preconditionFailure("the generated operations could not be registered: \(error)")
         }
-        ComplaintRoutes(complaints: ComplaintStore(database: database), phoneSearches: phoneSearches).register(on: authenticated)
         PageRoutes(pages: PageStore(database: database), feed: pageFeed, auth: auth,
                    streams: StreamRegistry(limit: limits.pageStreamsPerCredential), heartbeat: limits.pageStreamHeartbeat)
             .register(on: authenticated)
