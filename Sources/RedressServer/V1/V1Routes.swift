@@ -56,8 +56,6 @@ enum V1Routes {
         WebhookRoutes(webhooks: WebhookStore(database: database), targets: limits.webhookTargets).register(on: authenticated)
         SLARoutes(sla: SLAConfigurationStore(database: database)).register(on: authenticated)
         AuditRoutes(audit: AuditStore(pool: database.pool), database: database).register(on: authenticated)
-        FollowUpRoutes(followUps: FollowUpStore(database: database), complaints: ComplaintStore(database: database))
-            .register(on: authenticated)
         ReportRoutes(reports: ReportStore(database: database), phoneSearches: phoneSearches).register(on: authenticated)
         CaseWorkRoutes(caseWork: CaseWorkStore(database: database), complaints: ComplaintStore(database: database))
             .register(on: authenticated)
