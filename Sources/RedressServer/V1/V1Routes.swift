@@ -57,7 +57,6 @@ enum V1Routes {
         SLARoutes(sla: SLAConfigurationStore(database: database)).register(on: authenticated)
         AuditRoutes(audit: AuditStore(pool: database.pool), database: database).register(on: authenticated)
         ReportRoutes(reports: ReportStore(database: database), phoneSearches: phoneSearches).register(on: authenticated)
-        CaseWorkRoutes(caseWork: CaseWorkStore(database: database), complaints: ComplaintStore(database: database))
-            .register(on: authenticated)
+        CaseWorkRoutes(caseWork: CaseWorkStore(database: database)).register(on: authenticated)
     }
 }
