@@ -1,7 +1,9 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import OpenAPIRuntime
 import Postgres
+import RedressAPIClient
 import RedressCore
 import RedressTestSupport
 import Testing
@@ -66,6 +68,76 @@ struct CaseWorkAPITests {
             }
             #expect(try await client.call(.post, "/v1/complaints/\(id)/findings", token: other,
                                           body: #"{"basis":"fault","summary":"x"}"#).status == .notFound)
+        }
+    }
+
+    /// Case work through the client generated from openapi.yaml: what it sends is what the
+    /// contract describes, and every answer, the evidence's bytes included, decodes into the
+    /// contract's types.
+    @Test func theGeneratedClientRecordsAndReadsCaseWork() async throws {
+        try await APIHarness.run { harness, client in
+            let org = harness.organisation
+            let who = try await ComplaintLifecycleAPITests.actors(org, client)
+            let category = try await ComplaintLifecycleAPITests.billing(client, token: who.agent)
+            let id = try #require(try await ComplaintLifecycleAPITests.intake(client, token: who.agent, category: category)["id"] as? String)
+            let agent = try client.api(who.agent)
+            let handler = try client.api(who.handler)
+            let head = try client.api(who.head)
+
+            let logged = try await agent.createCommunication(path: .init(id: id), body: .json(.init(
+                direction: .inbound, channel: .letter, kind: .note, content: "客户来信\n附发票复印件")))
+            let entry = try logged.created.body.json
+            #expect(entry.channel == "letter" && entry.content == "客户来信\n附发票复印件" && entry.id == entry.id.lowercased())
+            #expect(entry.recordedBy == org.a.users[.agent]!.path && entry.complaintId == id.lowercased())
+            #expect(try await head.listCommunications(path: .init(id: id)).ok.body.json.items.map(\.id) == [entry.id])
+
+            let content = Data((0..<600).map { UInt8($0 % 256) })
+            let recorded = try await handler.createEvidence(path: .init(id: id), body: .json(.init(
+                _type: .documentary, source: "invoice scan", description: "Both invoices", collectedAt: Date(timeIntervalSinceNow: -3600),
+                collectedBy: "Harper", contentType: "image/png", contentBase64: content.base64EncodedString())))
+            let evidence = try recorded.created.body.json
+            #expect(evidence.size == content.count && evidence.contentType == "image/png" && evidence._type == "documentary")
+            let listed = try await head.listEvidence(path: .init(id: id)).ok.body.json.items
+            #expect(listed.map(\.id) == [evidence.id] && listed.first?.sha256 == evidence.sha256)
+            let download = try await head.getEvidenceContent(path: .init(id: id, evidenceId: evidence.id)).ok
+            #expect(download.headers.cacheControl == "no-store" && download.headers.contentDisposition == "attachment")
+            #expect(Data(try await ArraySlice<UInt8>(collecting: download.body.any, upTo: 2 << 20)) == content)
+            let bare = try await handler.createEvidence(path: .init(id: id), body: .json(.init(
+                _type: .witness, source: "shop floor", collectedAt: Date(timeIntervalSinceNow: -60), collectedBy: "Avery")))
+            let witness = try bare.created.body.json
+            #expect(witness.size == 0 && witness.contentType == nil && witness.description == nil)
+            let empty = try await client.call(.get, "/v1/complaints/\(id)/evidence/\(witness.id)/content", token: who.head)
+            #expect(empty.status == .ok && empty.body.isEmpty && empty.headers[.contentType] == "application/octet-stream")
+
+            let found = try await handler.createFinding(path: .init(id: id), body: .json(.init(
+                basis: .causation, directParties: ["billing batch"], summary: "The batch ran twice.", accountability: "Billing")))
+            let finding = try found.created.body.json
+            #expect(finding.directParties == ["billing batch"] && finding.indirectParties == [] && finding.accountability == "Billing")
+            #expect(try await agent.listFindings(path: .init(id: id)).ok.body.json.items.map(\.id) == [finding.id])
+
+            _ = try await ComplaintLifecycleAPITests.step(client, id, "assign", token: who.head,
+                                                          body: #"{"responsibleUserId":"\#(org.a.users[.handler]!.path)"}"#)
+            _ = try await ComplaintLifecycleAPITests.step(client, id, "start_investigation", token: who.handler)
+            _ = try await ComplaintLifecycleAPITests.step(client, id, "propose_plan", token: who.handler, body: ComplaintLifecycleAPITests.plan)
+            let plan = try #require(try await head.listPlans(path: .init(id: id)).ok.body.json.items.first)
+            #expect(plan.status == .proposed && plan.compensationAmount == 25.5 && plan.currency == "CNY" && plan.measures == ["refund", "apology"])
+            #expect(plan.proposedBy == org.a.users[.handler]!.path && plan.headApprovedBy == nil)
+
+            // Refusals decode into the contract's problems.
+            let future = try await handler.createEvidence(path: .init(id: id), body: .json(.init(
+                _type: .physical, source: "router", collectedAt: Date(timeIntervalSinceNow: 3600), collectedBy: "Avery")))
+            #expect(try future.unprocessableContent.body.applicationProblemJson.errors?.map(\.field) == ["/collectedAt"])
+            let garbled = try await handler.createEvidence(path: .init(id: id), body: .json(.init(
+                _type: .electronic, source: "log", collectedAt: Date(), collectedBy: "Avery", contentBase64: "not base64!")))
+            #expect(try garbled.unprocessableContent.body.applicationProblemJson.errors?.map(\.field) == ["/contentBase64"])
+            let admin = try client.api(try await client.signIn(org.a.code, "admin"))
+            let refused = try await admin.createFinding(path: .init(id: id), body: .json(.init(basis: .fault, summary: "x")))
+            #expect(try refused.forbidden.body.applicationProblemJson.status == 403)
+            let other = try client.api(try await client.signIn(org.a.code, "other"))
+            #expect(try await other.listEvidence(path: .init(id: id)).notFound.body.applicationProblemJson.status == 404)
+            #expect(try await other.getEvidenceContent(path: .init(id: id, evidenceId: evidence.id)).notFound.body.applicationProblemJson.status == 404)
+            let timeline = try await ComplaintLifecycleAPITests.timeline(client, id, token: who.head)
+            #expect(timeline.filter { ["communication", "evidence", "finding"].contains($0) } == ["communication", "evidence", "evidence", "finding"])
         }
     }
 

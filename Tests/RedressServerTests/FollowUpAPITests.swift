@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Postgres
+import RedressAPIClient
 import RedressCore
 import RedressScheduler
 import RedressStore
@@ -119,6 +120,55 @@ struct FollowUpAPITests {
             #expect(try await Self.followUps(client, "status=cancelled&complaintId=\(id)", token: agent).count == 1)
             let timeline = try await Lifecycle.timeline(client, id, token: agent)
             #expect(timeline.last == "reopen")
+        }
+    }
+
+    /// The queue through the client generated from openapi.yaml: pages of it, earliest due first,
+    /// one follow-up, and an outcome that closes the complaint, all in the contract's types.
+    @Test func theGeneratedClientPagesThroughTheQueueAndRecordsAnOutcome() async throws {
+        try await APIHarness.run { harness, client in
+            let org = harness.organisation
+            let token = try await client.signIn(org.a.code, "agent")
+            var complaints: [String] = []
+            for _ in 0..<3 { complaints.append(try await Self.resolved(client, agent: token).lowercased()) }
+            let agent = try client.api(token)
+
+            var queue: [Components.Schemas.FollowUp] = []
+            var cursor: String?
+            repeat {
+                let page = try await agent.listFollowUps(query: .init(limit: 2, cursor: cursor)).ok.body.json
+                #expect(page.items.count <= 2)
+                queue += page.items
+                cursor = page.nextCursor
+            } while cursor != nil
+            #expect(Set(queue.map(\.id)).count == queue.count, "no follow-up on two pages")
+            #expect(queue.map(\.dueAt) == queue.map(\.dueAt).sorted(), "earliest due first")
+            let ours = queue.filter { complaints.contains($0.complaintId) }
+            #expect(Set(ours.map(\.complaintId)) == Set(complaints) && ours.allSatisfy { $0.status == .due && $0.kind == .satisfaction })
+
+            let first = try #require(ours.first)
+            let fetched = try await agent.getFollowUp(path: .init(id: first.id)).ok.body.json
+            #expect(fetched == first && fetched.complaintStatus == .resultFedBack && fetched.surveyId == nil)
+            let filtered = try await agent.listFollowUps(query: .init(complaintId: first.complaintId)).ok.body.json
+            #expect(filtered.items.map(\.id) == [first.id] && filtered.nextCursor == nil)
+            let stale = try await agent.listFollowUps(query: .init(cursor: "bm90IGEgY3Vyc29y")).badRequest
+            #expect(try stale.body.applicationProblemJson.errors?.map(\.field) == ["cursor"])
+
+            let answered = try await agent.recordFollowUpOutcome(path: .init(id: first.id), body: .json(.init(
+                method: .onlineQuestionnaire, score: 9, attitude: 10, comments: "解决得很快", note: "Answered online")))
+            let result = try answered.ok.body.json
+            #expect(result.followUp.status == .done && result.followUp.surveyId != nil && result.followUp.completedAt != nil)
+            #expect(result.complaint.id == first.complaintId && result.complaint.status == .closed && result.complaint.satisfaction == 9)
+            let again = try await agent.recordFollowUpOutcome(path: .init(id: first.id), body: .json(.init(method: .phone, score: 9)))
+            #expect(try again.unprocessableContent.body.applicationProblemJson.errors?.map(\.field) == ["id"])
+            let done = try await agent.listFollowUps(query: .init(status: .done, complaintId: first.complaintId)).ok.body.json.items
+            #expect(done.map(\.id) == [first.id])
+
+            let foreign = try client.api(try await client.signIn(org.b.code, "agent"))
+            #expect(try await foreign.getFollowUp(path: .init(id: ours[1].id)).notFound.body.applicationProblemJson.status == 404)
+            let bot = try client.api(org.a.botKey)
+            let refused = try await bot.recordFollowUpOutcome(path: .init(id: ours[1].id), body: .json(.init(method: .sms, score: 3)))
+            #expect(try refused.forbidden.body.applicationProblemJson.status == 403)
         }
     }
 

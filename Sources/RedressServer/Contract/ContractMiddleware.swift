@@ -6,8 +6,9 @@ import OpenAPIRuntime
 /// generated code decodes it: a JSON body no larger than the operation reads (413), sent as
 /// JSON (415), well-formed UTF-8 JSON that matches its schema, and parameters of the declared
 /// types. A request that breaks the contract is answered 400 (malformed: wrong type, unknown or
-/// missing field, value outside a vocabulary or format) or 422 (a value the rules refuse: length,
-/// bounds, pattern), naming every field it is wrong about, and reaches no handler.
+/// missing field, value outside a format; any bad parameter) or 422 (a value the rules refuse:
+/// outside a vocabulary, length, bounds, pattern), naming every field it is wrong about, and
+/// reaches no handler.
 struct ContractMiddleware: ServerMiddleware {
     let document: ContractDocument
 

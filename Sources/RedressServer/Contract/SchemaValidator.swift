@@ -64,7 +64,7 @@ struct SchemaValidator: Sendable {
         }
         if case .array(let allowed)? = schema["enum"], !allowed.contains(value), value != .null || !types.contains("null") {
             let words = allowed.compactMap { if case .string(let word) = $0 { word } else { nil } }
-            found.append(.init(field: field(pointer), message: "must be one of: " + words.joined(separator: ", "), kind: .malformed))
+            found.append(.init(field: field(pointer), message: "must be one of: " + words.joined(separator: ", "), kind: .refused))
             return
         }
         switch value {

@@ -43,10 +43,7 @@ enum V1Routes {
         PageRoutes(pages: PageStore(database: database), feed: pageFeed, auth: auth,
                    streams: StreamRegistry(limit: limits.pageStreamsPerCredential), heartbeat: limits.pageStreamHeartbeat)
             .register(on: authenticated)
-        FollowUpRoutes(followUps: FollowUpStore(database: database), complaints: ComplaintStore(database: database))
-            .register(on: authenticated)
         ReportRoutes(reports: ReportStore(database: database), phoneSearches: phoneSearches).register(on: authenticated)
-        CaseWorkRoutes(caseWork: CaseWorkStore(database: database), complaints: ComplaintStore(database: database))
-            .register(on: authenticated)
+        CaseWorkRoutes(caseWork: CaseWorkStore(database: database)).register(on: authenticated)
     }
 }
