@@ -37,6 +37,7 @@ public enum StoreError: Error, Sendable, Equatable {
         "users_branch_id_login_key": "/login",
         "users_login_check": "/login",
         "users_check": "/password",
+        "users_password_hash_bcrypt": "/password",
         "users_department_ids_fkey": "/departmentIds",
         "users_roles_check": "/roles",
         "departments_branch_id_name_key": "/name",

@@ -120,7 +120,7 @@ struct RandomIsolationTests {
                     let id: UUID = try await owner.query("""
                         INSERT INTO users (branch_id, login, name, roles, department_ids, password_hash)
                         VALUES (\(branch.id), \("gen-\(index)"), 'Generated', \([role.rawValue]), \(Array(departments)),
-                                crypt(\(TestOrganisation.password), gen_salt('bf', 4)))
+                                \(try await PasswordHasher.hash(TestOrganisation.password, cost: 4)))
                         RETURNING id
                         """)[0].decode(at: 0)
                     for other in granted {

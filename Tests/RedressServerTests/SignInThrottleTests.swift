@@ -92,18 +92,36 @@ struct SignInThrottleTests {
         #expect(ClientAddressProbe.resolve("10.0.0.2", ["garbage"], trusted) == "10.0.0.2")
     }
 
-    /// Raising PASSWORD_HASH_COST re-hashes a password at its next successful sign-in.
+    /// Raising PASSWORD_HASH_COST re-hashes a password at its next successful sign-in; the new
+    /// hash still verifies (in pgcrypto's bcrypt too), is not replaced again at the same cost, and
+    /// a wrong password neither signs in nor re-hashes.
     @Test func aChangedHashCostIsAppliedAtTheNextSignIn() async throws {
         let database = try await TestDatabase.create()
         let org = try await TestOrganisation.create(in: database)
+        func storedHash() async throws -> String {
+            try await database.withPool(owner: true, size: 1) { (pool: PGPool) async throws in
+                try await pool.query("SELECT password_hash FROM users WHERE branch_id = \(org.a.id) AND login = 'agent'")[0].decode(at: 0)
+            }
+        }
+        #expect(try await storedHash().hasPrefix("$2a$04$"))
         try await database.withPool { (pool: PGPool) async throws in
             let store = AuthStore(database: ScopedDatabase(pool: pool, configuration: StoreConfiguration(passwordHashCost: 5)))
+            let wrong = try await store.signIn(branchCode: org.a.code, login: "agent", password: "not-the-password", client: "192.0.2.1")
+            #expect(wrong == .invalidCredentials)
+            #expect(try await storedHash().hasPrefix("$2a$04$"), "a failed sign-in re-hashes nothing")
             let outcome = try await store.signIn(branchCode: org.a.code, login: "agent", password: TestOrganisation.password, client: "192.0.2.1")
             guard case .signedIn = outcome else { Issue.record("sign-in failed: \(outcome)"); return }
+            let upgraded = try await storedHash()
+            #expect(upgraded.hasPrefix("$2a$05$"))
+            let again = try await store.signIn(branchCode: org.a.code, login: "agent", password: TestOrganisation.password, client: "192.0.2.1")
+            guard case .signedIn = again else { Issue.record("sign-in with the upgraded hash failed: \(again)"); return }
+            #expect(try await storedHash() == upgraded, "a hash at the configured cost stays")
+            #expect(try await store.signIn(branchCode: org.a.code, login: "agent", password: "not-the-password", client: "192.0.2.1")
+                    == .invalidCredentials)
+            let verified: Bool = try await database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+                try await owner.query("SELECT crypt(\(TestOrganisation.password), \(upgraded)) = \(upgraded)")[0].decode(at: 0)
+            }
+            #expect(verified, "pgcrypto's bcrypt verifies the hash made in Swift")
         }
-        let hash: String = try await database.withPool(owner: true, size: 1) { (pool: PGPool) async throws in
-            try await pool.query("SELECT password_hash FROM users WHERE branch_id = \(org.a.id) AND login = 'agent'")[0].decode(at: 0)
-        }
-        #expect(hash.hasPrefix("$2a$05$"))
     }
 }

@@ -22,8 +22,10 @@ struct SchemaSecurityTests {
                 let table: String = try row.decode(at: 0)
                 #expect(try row.decode(Bool.self, at: 1), "\(table) has RLS enabled")
                 #expect(try row.decode(Bool.self, at: 2), "\(table) has RLS forced")
-                // Sign-in failures are counted for branch codes that may not exist, so they carry the code typed.
-                #expect(try row.decode(Bool.self, at: 3) || ["branches", "sign_in_failures"].contains(table), "\(table) carries branch_id")
+                // Sign-in failures are counted for branch codes that may not exist, so they carry the code typed;
+                // the secret behind made-up sign-in salts is one for the whole database.
+                #expect(try row.decode(Bool.self, at: 3) || ["branches", "sign_in_failures", "sign_in_secret"].contains(table),
+                        "\(table) carries branch_id")
             }
             let unkeyed: [String] = try await pool.query("""
                 SELECT c.conrelid::regclass::text || ' ' || c.conname
@@ -95,7 +97,10 @@ struct SchemaSecurityTests {
                    AND p.pronamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
                  ORDER BY 1
                 """).map { try $0.decode(at: 0) }
-            #expect(executable == ["audit.record_access(uuid,text,text,uuid,jsonb)", "auth.resolve(bytea)", "auth.sign_in(text,text,text,bytea,interval,integer,text,interval)",
+            #expect(executable == ["audit.record_access(uuid,text,text,uuid,jsonb)", "auth.resolve(bytea)",
+                                   "auth.sign_in_finish(text,text,text,text,bytea,interval,interval)",
+                                   "auth.sign_in_salt(text,text,text,integer)",
+                                   "auth.upgrade_password_hash(text,text,text,text)",
                                    "next_scheduled_work()"])
         }
     }

@@ -7,7 +7,7 @@ import RedressStore
 /// Branch `a`'s executive and auditor are also granted branch `b`; nobody is granted `c`.
 /// Handlers and department heads belong to their branch's first department; each branch also
 /// has `other`, a handler of the second department only. Billing complaints route to the first
-/// department. Every person's password is ``password``.
+/// department. Every person's password is ``password``, hashed at cost 4.
 public struct TestOrganisation: Sendable {
     /// One branch's ids.
     public struct BranchFixture: Sendable {
@@ -92,11 +92,11 @@ public struct TestOrganisation: Sendable {
     }
 
     static func user(_ login: String, role: Role, departments: [UUID], branch: UUID, _ connection: PGConnection) async throws -> UUID {
-        let password: String? = role == .bot ? nil : Self.password
+        let passwordHash = role == .bot ? nil : try await PasswordHasher.hash(Self.password, cost: 4)
         return try await connection.query("""
             INSERT INTO users (branch_id, login, name, roles, department_ids, email, password_hash)
             VALUES (\(branch), \(login), \(login.capitalized), \([role.rawValue]), \(departments), \(login + "@example.com"),
-                    CASE WHEN \(password)::text IS NULL THEN NULL ELSE crypt(\(password), gen_salt('bf', 4)) END)
+                    \(passwordHash))
             RETURNING id
             """)[0].decode(at: 0)
     }

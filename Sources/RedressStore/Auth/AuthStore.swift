@@ -3,7 +3,8 @@ import Postgres
 import RedressCore
 
 /// Sign-in, sign-out and credential resolution, through the SECURITY DEFINER functions of
-/// `sql/0004_auth.sql` (the service role cannot read credentials itself).
+/// `sql/0004_auth.sql` and `sql/0021_passwords_hashed_by_the_service.sql` (the service role
+/// cannot read credentials itself). Sign-in is in `AuthStore+SignIn.swift`.
 public struct AuthStore: Sendable {
     let database: ScopedDatabase
 
@@ -18,30 +19,6 @@ public struct AuthStore: Sendable {
         case invalidCredentials
         /// Too many failures in a row from this client at this login (known or not); try again after this many seconds.
         case throttled(retryAfterSeconds: Int)
-    }
-
-    /// Checks `password` for `login` of the branch with `branchCode` and opens a session. `client`
-    /// names the caller's address (the key of the per-client throttle in `sql/0019_sign_in_throttle.sql`).
-    public func signIn(branchCode: String, login: String, password: String, client: String) async throws -> SignInOutcome {
-        let secret = CredentialSecret(kind: .session)
-        let lifetime = database.configuration.sessionLifetime
-        let seconds = Double(lifetime.components.seconds) + Double(lifetime.components.attoseconds) / 1e18
-        let rows = try await database.pool.query("""
-            SELECT outcome, user_id, branch_id, expires_at, retry_after_seconds
-              FROM auth.sign_in(\(branchCode), \(login), \(password), \(secret.hash),
-                                make_interval(secs => \(seconds)), \(database.configuration.passwordHashCost)::integer, \(client),
-                                make_interval(secs => \(database.configuration.signInFirstBlock.inSeconds)))
-            """)
-        let row = rows[0]
-        switch try row.decode(String.self, at: 0) {
-        case "ok":
-            return .signedIn(token: secret.token, userID: try row.decode(at: 1), branchID: try row.decode(at: 2),
-                             expiresAt: try row.decode(at: 3))
-        case "throttled":
-            return .throttled(retryAfterSeconds: try row.decode(Int.self, at: 4))
-        default:
-            return .invalidCredentials
-        }
     }
 
     /// The caller behind a presented token or API key, or nil when it does not (or no longer) work.

@@ -53,7 +53,10 @@ public struct DemoSeeder: Sendable {
 
     /// Seeds the demo organisation and returns what a newcomer needs to sign in.
     public func seed() async throws -> Summary {
-        try await ownerPool.withTransaction { connection in
+        // One hash for every demo person: they share a published password, so salts of their own
+        // would hide nothing, and the seeder does one bcrypt instead of one per person.
+        let passwordHash = try await PasswordHasher.hash(Self.password, cost: passwordHashCost)
+        return try await ownerPool.withTransaction { connection in
             var logins: [String: [String]] = [:]
             for branch in Self.branches {
                 let branchID: UUID = try await connection.query("""
@@ -73,7 +76,7 @@ public struct DemoSeeder: Sendable {
                     people.append(("executive", "Evelyn Executive", "Regional executive", [.executive], []))
                 }
                 for person in people {
-                    try await addUser(person, branchID: branchID, connection: connection)
+                    try await addUser(person, branchID: branchID, passwordHash: passwordHash, connection: connection)
                 }
                 try await connection.execute("""
                     UPDATE departments d SET head_user_id = u.id
@@ -108,15 +111,15 @@ public struct DemoSeeder: Sendable {
 
     private func addUser(
         _ person: (login: String, name: String, position: String, roles: [Role], departments: [String]),
-        branchID: UUID, connection: PGConnection
+        branchID: UUID, passwordHash: String, connection: PGConnection
     ) async throws {
-        let password: String? = person.roles.contains(.bot) ? nil : Self.password
+        let storedHash: String? = person.roles.contains(.bot) ? nil : passwordHash
         try await connection.execute("""
             INSERT INTO users (branch_id, login, name, position, email, roles, department_ids, password_hash)
             VALUES (\(branchID), \(person.login), \(person.name), \(person.position),
                     \(person.login + "@example.com"), \(person.roles.map(\.rawValue)),
                     ARRAY(SELECT id FROM departments WHERE branch_id = \(branchID) AND name = ANY (\(person.departments)) ORDER BY name),
-                    CASE WHEN \(password)::text IS NULL THEN NULL ELSE crypt(\(password), gen_salt('bf', \(passwordHashCost)::integer)) END)
+                    \(storedHash))
             ON CONFLICT (branch_id, login) DO NOTHING
             """)
     }

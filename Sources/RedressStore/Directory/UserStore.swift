@@ -3,7 +3,8 @@ import Postgres
 import RedressCore
 
 /// People and bots of the caller's branches. Changes need the admin role (enforced by RLS);
-/// passwords are hashed by the database with bcrypt and never read back.
+/// passwords are hashed with bcrypt here (``PasswordHasher``), so only their hashes reach the
+/// database, which the service role may write but never read back.
 public struct UserStore: Sendable {
     let database: ScopedDatabase
 
@@ -80,15 +81,13 @@ public struct UserStore: Sendable {
 
     /// Creates a user in `branchID`.
     public func create(_ scope: AccessScope, branchID: UUID, _ user: NewUser) async throws -> User {
-        let cost = database.configuration.passwordHashCost
+        let passwordHash = try await hash(user.password)
         return try await StoreError.translating {
             try await database.withScope(scope) { connection in
                 let rows = try await connection.query("""
                     INSERT INTO users (branch_id, login, name, position, email, phone, roles, department_ids, password_hash)
                     VALUES (\(branchID), \(user.login), \(user.name), \(user.position), \(user.email), \(user.phone),
-                            \(user.roles.map(\.rawValue)), \(user.departmentIDs),
-                            CASE WHEN \(user.password)::text IS NULL THEN NULL
-                                 ELSE crypt(\(user.password), gen_salt('bf', \(cost)::integer)) END)
+                            \(user.roles.map(\.rawValue)), \(user.departmentIDs), \(passwordHash))
                     RETURNING \(unescaped: Self.columns)
                     """)
                 return try Self.user(rows[0])
@@ -99,7 +98,7 @@ public struct UserStore: Sendable {
     /// Changes the given fields of a user; `.notFound` when the caller cannot change them.
     /// A new password also ends the user's open sessions.
     public func update(_ scope: AccessScope, id: UUID, _ changes: Changes) async throws -> User {
-        let cost = database.configuration.passwordHashCost
+        let passwordHash = try await hash(changes.password.newValue)
         return try await StoreError.translating {
             try await database.withScope(scope) { connection in
                 try await Self.refuseOperatorManaged(id, connection)
@@ -119,10 +118,10 @@ public struct UserStore: Sendable {
                     """)
                 guard let row = rows.first else { throw StoreError.notFound }
                 let user = try Self.user(row)
-                if let password = changes.password.newValue {
+                if let passwordHash {
                     // A statement of its own: the service role may write the hash but never read it.
                     try await connection.execute("""
-                        UPDATE users SET password_hash = crypt(\(password), gen_salt('bf', \(cost)::integer))
+                        UPDATE users SET password_hash = \(passwordHash)
                          WHERE branch_id = \(user.branchId) AND id = \(user.id)
                         """)
                 }
@@ -146,6 +145,12 @@ public struct UserStore: Sendable {
                 if deleted == 0 { throw StoreError.notFound }
             }
         }
+    }
+
+    /// A new hash of `password` at the configured cost, made before a connection is taken.
+    func hash(_ password: String?) async throws -> String? {
+        guard let password else { return nil }
+        return try await PasswordHasher.hash(password, cost: database.configuration.passwordHashCost)
     }
 
     /// Throws `.forbidden` when `id` reaches beyond its branch (an executive, an auditor, or a
