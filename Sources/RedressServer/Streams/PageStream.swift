@@ -90,8 +90,9 @@ struct PageStream: Sendable {
             while true {
                 let batch = try await pages.openPages(caller, since: newest.map { $0 - overlap }, excluding: Array(sent.keys), limit: 200)
                 for (page, microseconds) in batch {
-                    let data = try JSONResponse.encoder.encode(page)
-                    try await writer.write(ByteBuffer(string: "id: \(page.id.uuidString.lowercased())\nevent: page\ndata: "
+                    // The page as the contract's Page: the listing's shape and spelling.
+                    let data = try JSONResponse.encoder.encode(try Components.Schemas.Page(page))
+                    try await writer.write(ByteBuffer(string: "id: \(Wire.id(page.id))\nevent: page\ndata: "
                                                           + String(decoding: data, as: UTF8.self) + "\n\n"))
                     sent[page.id] = microseconds
                     newest = max(newest ?? microseconds, microseconds)

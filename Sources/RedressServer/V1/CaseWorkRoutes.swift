@@ -10,9 +10,9 @@ import RedressStore
 struct CaseWorkRoutes: Sendable {
     let caseWork: CaseWorkStore
 
-    func register(on group: RouterGroup<RedressRequestContext>) {
+    func register(on group: RouterGroup<AuthenticatedRequestContext>) {
         group.get("complaints/:id/evidence/:evidenceId/content") { _, context -> Response in
-            let caller = try context.requireCaller()
+            let caller = context.caller
             guard !caller.roles.isDisjoint(with: CaseWorkAccess.readers) else { throw Problem.notFound() }
             let stored = try await caseWork.evidenceContent(
                 caller.scope, complaintID: try RequestParameters.id(context), evidenceID: try RequestParameters.id(context, "evidenceId"))

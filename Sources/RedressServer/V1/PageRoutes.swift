@@ -15,10 +15,10 @@ struct PageRoutes: Sendable {
     /// How often an open stream sends a heartbeat and re-checks its credential.
     let heartbeat: Duration
 
-    func register(on group: RouterGroup<RedressRequestContext>) {
+    func register(on group: RouterGroup<AuthenticatedRequestContext>) {
         group.get("pages/stream") { _, context -> Response in
-            let caller = try context.requireCaller()
-            guard let secret = context.credential else { throw Problem.unauthenticated }
+            let caller = context.caller
+            let secret = context.credential
             guard let lease = streams.open(caller.credentialKey) else { throw Problem.tooManyStreams(limit: streams.limit) }
             return PageStream(pages: pages, feed: feed, heartbeat: heartbeat)
                 .response(for: caller, recheck: { try await auth.resolve(secret) }, lease: lease)

@@ -12,9 +12,9 @@ struct ReportRoutes: Sendable {
     /// Phone lookups per user, shared with the complaint search.
     let phoneSearches: RateLimiter
 
-    func register(on group: RouterGroup<RedressRequestContext>) {
+    func register(on group: RouterGroup<AuthenticatedRequestContext>) {
         group.get("exports/report") { request, context -> Response in
-            let caller = try context.requireCaller()
+            let caller = context.caller
             let query = try ReportQuery(request)
             let format = try ExportFormat(request)
             try query.authorize(caller)
@@ -25,12 +25,12 @@ struct ReportRoutes: Sendable {
             return format.response(Array(try JSONResponse.encoder.encode(report)), filename: name)
         }
         group.get("exports/complaints") { request, context -> Response in
-            let caller = try context.requireCaller()
+            let caller = context.caller
             guard !caller.roles.isDisjoint(with: ReportQuery.readerRoles) else { throw Problem.forbidden(needing: .agent) }
             return try await exportComplaints(caller, filter: try ComplaintQuery.filter(request), request)
         }
         group.post("exports/complaints/search") { request, context -> Response in
-            let caller = try context.requireCaller()
+            let caller = context.caller
             guard !caller.roles.isDisjoint(with: ReportQuery.readerRoles) else { throw Problem.forbidden(needing: .agent) }
             let format = try ExportFormat(request)
             let filter = try await ComplaintQuery.phoneFilter(request, caller, limiter: phoneSearches)

@@ -25,7 +25,7 @@ enum V1Routes {
         let authenticator = Authenticator(
             auth: auth, limiter: RateLimiter(limit: limits.requestsPerMinute),
             failures: RateLimiter(limit: limits.tokenFailuresPerMinute), clients: clients)
-        let authenticated = v1.group().add(middleware: authenticator)
+        let authenticated = v1.group().add(middleware: authenticator).group(context: AuthenticatedRequestContext.self)
         // The operations of the generated protocol, each held to the contract before it is decoded.
         // Registration fails only for a server URL that is not one; "/" is.
         let handlers = APIHandlers(database: database, limits: .init(
