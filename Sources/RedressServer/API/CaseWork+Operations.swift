@@ -4,7 +4,7 @@ import RedressStore
 
 /// What is attached to a complaint: its communications log, evidence, responsibility findings and
 /// plans. Whoever reads the complaint reads them; agents, handlers, heads and managers add to them.
-/// The stored content of evidence is served by hand (`V1/CaseWorkRoutes.swift`).
+/// The stored content of evidence is served by hand (`HandRoutes/CaseWorkRoutes.swift`).
 extension APIHandlers {
     func listCommunications(_ input: Operations.ListCommunications.Input) async throws -> Operations.ListCommunications.Output {
         let caller = try CaseWorkAccess.reader()

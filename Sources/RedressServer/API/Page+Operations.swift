@@ -3,7 +3,7 @@ import RedressStore
 
 /// Pages for their recipients, people and bots alike, and the escalation review for those who
 /// see complaints. The event stream of pages (`GET /v1/pages/stream`) is routed by hand
-/// (`V1/PageRoutes.swift`).
+/// (`HandRoutes/PageRoutes.swift`).
 extension APIHandlers {
     /// The roles that review escalations: those that read complaints.
     static let escalationReviewers: Set<Role> = Role.caseWide.union(Role.departmentScoped)

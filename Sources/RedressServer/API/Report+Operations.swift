@@ -3,7 +3,7 @@ import RedressStore
 
 /// Reports: figures by period and group, and each responsible person's performance (department
 /// heads and above). The downloads of reports and complaint lists (`/v1/exports/…`) are routed
-/// by hand (`V1/ReportRoutes.swift`): they answer CSV or JSON by the `format` parameter, not by
+/// by hand (`HandRoutes/ReportRoutes.swift`): they answer CSV or JSON by the `format` parameter, not by
 /// `Accept`, which the generated protocol would hold them to.
 extension APIHandlers {
     func getComplaintReport(_ input: Operations.GetComplaintReport.Input) async throws -> Operations.GetComplaintReport.Output {
