@@ -100,6 +100,8 @@ struct ReportAPITests {
             let json = try await client.call(.get, "/v1/exports/report?format=json", token: manager)
             #expect(json.status == .ok && json.headers[.contentType] == "application/json")
             #expect(((json.json["totals"] as? [String: Any])?["current"] as? [String: Any])?["received"] as? Int == 1)
+            let reported = try await client.call(.get, "/v1/reports/complaints", token: manager).json
+            #expect(NSDictionary(dictionary: json.json) == NSDictionary(dictionary: reported), "the download is the report as the API writes it")
             #expect(try await client.call(.get, "/v1/exports/report?format=json&bom=true", token: manager).problemFields == ["bom"])
             #expect(try await client.call(.get, "/v1/exports/report?format=xlsx", token: manager).problemFields == ["format"])
 
@@ -111,12 +113,19 @@ struct ReportAPITests {
             let rows = try #require(try JSONSerialization.jsonObject(with: try await client.call(
                 .get, "/v1/exports/complaints?format=json&status=received", token: manager).body) as? [[String: Any]])
             #expect(rows.count == 1 && rows.first?["caseNumber"] as? String == caseNumber && rows.first?["complainant"] == nil)
+            let head = try await client.signIn(org.a.code, "department_head")
+            let id = try #require(complaint["id"] as? String)
+            _ = try await ComplaintLifecycleAPITests.step(client, id, "assign", token: head,
+                                                          body: #"{"responsibleUserId":"\#(org.a.users[.handler]!.path)"}"#)
+            let assigned = try #require(try JSONSerialization.jsonObject(with: try await client.call(
+                .get, "/v1/exports/complaints?format=json&status=assigned", token: manager).body) as? [[String: Any]])
+            #expect(assigned.first?["responsibleUserId"] as? String == org.a.users[.handler]!.path, "ids are written lowercase")
             #expect(try await client.call(.get, "/v1/exports/complaints?status=lost", token: manager).problemFields == ["status"])
 
             // Every export is in the audit trail of the branch, in the exporter's name.
             let auditor = try await client.signIn(org.a.code, "auditor")
             let exports = try await client.call(.get, "/v1/audit?limit=200", token: auditor).items.filter { $0["action"] as? String == "export" }
-            #expect(exports.count == 4, "two reports and two complaint lists")
+            #expect(exports.count == 5, "two reports and three complaint lists")
             #expect(exports.allSatisfy { ($0["actorId"] as? String)?.lowercased() == org.a.users[.branchManager]!.path })
             #expect(Set(exports.compactMap { $0["entity"] as? String }) == ["reports", "complaints"])
             // The other branch's auditor sees none of them.

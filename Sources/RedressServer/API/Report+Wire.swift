@@ -16,6 +16,17 @@ extension Components.Schemas.ComplaintReport {
     }
 }
 
+extension Components.Schemas.ComplaintExportRow {
+    /// A row of a complaint export, as the JSON download writes it.
+    init(_ row: RedressStore.ComplaintExportRow) throws {
+        self.init(caseNumber: row.caseNumber, receivedAt: row.receivedAt, channel: row.channel, source: row.source,
+                  customerType: row.customerType, category: row.category, level: row.level, nature: row.nature,
+                  priority: row.priority, status: try UnlistedValue.member(row.status.rawValue, "status"),
+                  department: row.department, responsibleUserId: row.responsibleUserId.map(Wire.id), dueAt: row.dueAt,
+                  closedAt: row.closedAt, reopenCount: row.reopenCount, satisfaction: row.satisfaction)
+    }
+}
+
 extension Components.Schemas.ReportRow {
     init(_ row: RedressStore.ComplaintReport.Row) {
         self.init(key: row.key, label: row.label, current: .init(row.current), previous: .init(row.previous), change: .init(row.change))

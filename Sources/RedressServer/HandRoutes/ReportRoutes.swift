@@ -22,7 +22,7 @@ struct ReportRoutes: Sendable {
                                                             format: format.name)
             let name = "complaints-report-\(report.period.from)-\(report.period.to)"
             if format.csv { return format.response(ReportCSV.table(report).encoded(byteOrderMark: format.byteOrderMark), filename: name) }
-            return format.response(Array(try JSONResponse.encoder.encode(report)), filename: name)
+            return format.response(Array(try JSONResponse.encoder.encode(try Components.Schemas.ComplaintReport(report))), filename: name)
         }
         group.get("exports/complaints") { request, context -> Response in
             let caller = context.caller
@@ -46,6 +46,7 @@ struct ReportRoutes: Sendable {
                                                   message: "more than \(ReportStore.exportLimit) complaints match; narrow the filters")])
         }
         if format.csv { return format.response(ReportCSV.table(rows).encoded(byteOrderMark: format.byteOrderMark), filename: "complaints") }
-        return format.response(Array(try JSONResponse.encoder.encode(rows)), filename: "complaints")
+        let written = try rows.map(Components.Schemas.ComplaintExportRow.init)
+        return format.response(Array(try JSONResponse.encoder.encode(written)), filename: "complaints")
     }
 }
