@@ -51,15 +51,5 @@ extension ComplaintListQuery {
     }
 
     /// `limit` (default 50) and the position after the previous page's last item.
-    func page() throws -> PageRequest {
-        var page = PageRequest()
-        if let limit { page.limit = limit }
-        if let cursor {
-            guard let after = PageCursor(encoded: cursor) else {
-                throw Problem.invalidRequest([.init(field: "cursor", message: "is not a cursor this API issued")])
-            }
-            page.after = after
-        }
-        return page
-    }
+    func page() throws -> PageRequest { try Wire.page(limit: limit, cursor: cursor) }
 }

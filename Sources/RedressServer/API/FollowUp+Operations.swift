@@ -12,7 +12,7 @@ extension APIHandlers {
         let query = input.query
         let filter = FollowUpFilter(status: query.status?.rawValue ?? "due", overdueOnly: query.overdue ?? false,
                                     complaintID: try Wire.id(query.complaintId, "complaintId"))
-        let page = try await followUps.list(caller, filter, page: try Self.followUpPage(limit: query.limit, cursor: query.cursor))
+        let page = try await followUps.list(caller, filter, page: try Wire.page(limit: query.limit, cursor: query.cursor))
         return .ok(.init(body: .json(.init(items: try page.items.map(Components.Schemas.FollowUp.init), nextCursor: page.nextCursor))))
     }
 
@@ -33,19 +33,5 @@ extension APIHandlers {
         let result = try await followUps.recordOutcome(caller, id: try Wire.id(input.path.id, "id"), score: body.score, survey: survey,
                                                        note: body.note, complaints: complaints)
         return .ok(.init(body: .json(.init(followUp: try .init(result.followUp), complaint: try .init(result.complaint)))))
-    }
-
-    /// The page a listing asks for: `limit` (the contract bounds it; 50 when absent) and a
-    /// `cursor` this API issued.
-    private static func followUpPage(limit: Int?, cursor: String?) throws -> PageRequest {
-        var page = PageRequest()
-        if let limit { page.limit = limit }
-        if let cursor {
-            guard let after = PageCursor(encoded: cursor) else {
-                throw Problem.invalidRequest([.init(field: "cursor", message: "is not a cursor this API issued")])
-            }
-            page.after = after
-        }
-        return page
     }
 }
