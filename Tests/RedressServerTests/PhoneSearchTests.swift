@@ -77,6 +77,16 @@ struct PhoneSearchTests {
             }
             #expect(entries.map { $0["matches"] } == ["1", "0", "0"] && entries.map { $0["via"] } == ["list", "list", "export"])
             #expect(Set(entries.map { $0["phoneIndex"] }).count == 3)
+
+            // The export's body is held to the contract the lookup's is: the same fields are named, nothing more is recorded.
+            for body in [#"{"phone":"call me"}"#, #"{}"#, #"{"phone":"+86 138 0013 8000","name":"x"}"#, #"{"phone":12345}"#] {
+                let listed = try await client.call(.post, "/v1/complaints/search", token: agent, body: body)
+                let exported = try await client.call(.post, "/v1/exports/complaints/search", token: agent, body: body)
+                #expect(listed.status.code / 100 == 4 && exported.status == listed.status && exported.problemFields == listed.problemFields,
+                        "\(body): \(listed.problemFields) and \(exported.problemFields)")
+            }
+            #expect(try await client.call(.post, "/v1/exports/complaints/search", token: agent, body: "not json").problemFields == ["body"])
+            #expect(try await Self.searches(harness).count == 3, "refused lookups are not searches")
         }
     }
 

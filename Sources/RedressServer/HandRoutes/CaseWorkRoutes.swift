@@ -11,8 +11,10 @@ struct CaseWorkRoutes: Sendable {
     let caseWork: CaseWorkStore
 
     func register(on group: RouterGroup<AuthenticatedRequestContext>) {
-        group.get("complaints/:id/evidence/:evidenceId/content") { _, context -> Response in
+        group.get("complaints/:id/evidence/:evidenceId/content") { request, context -> Response in
             let caller = context.caller
+            _ = try await ContractDocument.served.check("getEvidenceContent", request, pathParameters: [
+                "id": context.parameters.get("id") ?? "", "evidenceId": context.parameters.get("evidenceId") ?? ""])
             guard !caller.roles.isDisjoint(with: CaseWorkAccess.readers) else { throw Problem.notFound() }
             let stored = try await caseWork.evidenceContent(
                 caller.scope, complaintID: try RequestParameters.id(context), evidenceID: try RequestParameters.id(context, "evidenceId"))

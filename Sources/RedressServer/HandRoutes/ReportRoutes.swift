@@ -15,6 +15,7 @@ struct ReportRoutes: Sendable {
     func register(on group: RouterGroup<AuthenticatedRequestContext>) {
         group.get("exports/report") { request, context -> Response in
             let caller = context.caller
+            _ = try await ContractDocument.served.check("exportReport", request)
             let query = try ReportQuery(request)
             let format = try ExportFormat(request)
             try query.authorize(caller)
@@ -26,14 +27,19 @@ struct ReportRoutes: Sendable {
         }
         group.get("exports/complaints") { request, context -> Response in
             let caller = context.caller
+            _ = try await ContractDocument.served.check("exportComplaints", request)
             guard !caller.roles.isDisjoint(with: ReportQuery.readerRoles) else { throw Problem.forbidden(needing: .agent) }
             return try await exportComplaints(caller, filter: try ComplaintQuery.filter(request), request)
         }
         group.post("exports/complaints/search") { request, context -> Response in
             let caller = context.caller
             guard !caller.roles.isDisjoint(with: ReportQuery.readerRoles) else { throw Problem.forbidden(needing: .agent) }
+            let body = try await ContractDocument.served.check("exportComplaintsByPhone", request)
+            guard case .object(let fields)? = body, case .string(let phone)? = fields["phone"] else {
+                throw Problem.invalidRequest([.init(field: "/phone", message: "is required")])
+            }
             let format = try ExportFormat(request)
-            let filter = try await ComplaintQuery.phoneFilter(request, caller, limiter: phoneSearches)
+            let filter = try ComplaintQuery.phoneFilter(request, phone: phone, caller, limiter: phoneSearches)
             return try await exportComplaints(caller, filter: filter, request, format: format)
         }
     }

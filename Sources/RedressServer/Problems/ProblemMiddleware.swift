@@ -86,7 +86,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as ServerError:
             return problem(forGenerated: error, request: request, logger: logger)
         case let error as DecodingError:
-            return .invalidRequest([RequestBody.fieldError(error)])
+            return .invalidRequest([error.fieldError])
         case let error as StoreError:
             return Self.problem(for: error)
         case is NIOTooManyBytesError:
