@@ -17,35 +17,29 @@ public struct ScopedDatabase: Sendable {
         self.configuration = configuration
     }
 
-    /// Runs `body` in a transaction whose first statement sets `scope`'s settings with
-    /// `set_config(…, true)`: they end with the transaction and never reach the connection's
-    /// next borrower. COMMIT on return, ROLLBACK on throw.
+    /// Runs `body` in a transaction that first sets `scope`'s settings with `SET LOCAL`: they
+    /// end with the transaction and never reach the connection's next borrower (so PgBouncer's
+    /// transaction pooling stays safe), and Citus passes `SET LOCAL` on to the workers whose
+    /// shards the policies run on (with `citus.propagate_set_commands = 'local'`, which migration
+    /// 0023 gives the service and scheduler roles), where `set_config` values stay behind on
+    /// the coordinator. COMMIT on return, ROLLBACK on throw.
     @discardableResult
     public func withScope<R>(
         _ scope: AccessScope, readOnly: Bool = false, _ body: (PGConnection) async throws -> R
     ) async throws -> R {
-        try await pool.withTransaction(PGTransactionOptions(readOnly: readOnly)) { connection in
-            try await connection.execute(Self.scopeStatement(scope, statementTimeout: configuration.statementTimeout))
+        let script = try Self.scopeScript(scope, statementTimeout: configuration.statementTimeout)
+        return try await pool.withTransaction(PGTransactionOptions(readOnly: readOnly)) { connection in
+            try await connection.executeScript(script)
             return try await body(connection)
         }
     }
 
-    /// One statement setting every scope variable, and the statement timeout, for the current
-    /// transaction only.
-    static func scopeStatement(_ scope: AccessScope, statementTimeout: Duration) -> PGQuery {
-        let values = scope.settings.map(\.value)
-        let timeout = String(max(1, Int(statementTimeout.inSeconds * 1000)))
-        return """
-            SELECT set_config('redress.user_id', \(values[0]), true),
-                   set_config('redress.roles', \(values[1]), true),
-                   set_config('redress.branch_ids', \(values[2]), true),
-                   set_config('redress.wide_branch_ids', \(values[3]), true),
-                   set_config('redress.department_ids', \(values[4]), true),
-                   set_config('redress.admin_branch_ids', \(values[5]), true),
-                   set_config('redress.case_branch_ids', \(values[6]), true),
-                   set_config('redress.case_write_branch_ids', \(values[7]), true),
-                   set_config('redress.request_id', \(values[8]), true),
-                   set_config('statement_timeout', \(timeout), true)
-            """
+    /// The statements setting every scope variable, and the statement timeout, for the current
+    /// transaction only: one round trip, values as quoted literals (`SET` takes no parameters).
+    static func scopeScript(_ scope: AccessScope, statementTimeout: Duration) throws -> String {
+        let timeout = max(1, Int(statementTimeout.inSeconds * 1000))
+        return try scope.settings.map { setting in
+            "SET LOCAL \(PGLiteral.settingName(setting.name)) = \(try PGLiteral.string(setting.value));"
+        }.joined(separator: " ") + " SET LOCAL statement_timeout = \(timeout);"
     }
 }

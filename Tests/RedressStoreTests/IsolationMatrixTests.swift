@@ -1,7 +1,7 @@
 import Foundation
 import Postgres
 import RedressCore
-import RedressStore
+@testable import RedressStore
 import RedressTestSupport
 import Testing
 
@@ -246,6 +246,27 @@ struct IsolationMatrixTests {
                 let count: Int = try await connection.query("SELECT count(*) FROM users")[0].decode(at: 0)
                 #expect(count == 0)
             }
+        }
+    }
+
+    /// The scope is set with `SET LOCAL` (what Citus passes on to its workers) from quoted literals:
+    /// a request id a client could shape sets exactly itself and ends nothing early.
+    @Test func theScopeIsSetLocallyFromQuotedLiterals() async throws {
+        let database = try await TestDatabase.create()
+        let org = try await TestOrganisation.create(in: database)
+        try await database.withPool(size: 1) { (pool: PGPool) async throws in
+            let scoped = ScopedDatabase(pool: pool)
+            var admin = org.caller(.admin, in: org.a)
+            admin.requestID = "x'; RESET ALL; SET LOCAL redress.roles = '{auditor}'; --\\"
+            let (requestID, roles, users): (String, String, Int) = try await scoped.withScope(admin.scope) { connection in
+                let row = try await connection.query("""
+                    SELECT current_setting('redress.request_id'), current_setting('redress.roles'), (SELECT count(*) FROM users)
+                    """)[0]
+                return (try row.decode(at: 0), try row.decode(at: 1), try row.decode(at: 2))
+            }
+            #expect(requestID == admin.requestID && roles == "{admin}" && users > 0)
+            let script = try ScopedDatabase.scopeScript(admin.scope, statementTimeout: .seconds(5))
+            #expect(script.hasPrefix("SET LOCAL redress.") && !script.contains("set_config"))
         }
     }
 

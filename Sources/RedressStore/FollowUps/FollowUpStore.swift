@@ -127,7 +127,8 @@ public struct FollowUpStore: Sendable {
                 guard try row.decode(String.self, at: 1) == "due" else {
                     throw StoreError.invalidValue(field: "id", message: "this follow-up is no longer due (it was answered or cancelled)")
                 }
-                try await connection.query("SELECT set_config('redress.follow_up_id', \(id.uuidString.lowercased()), true)")
+                // Read by the trigger that completes the follow-up, on whichever node holds its shard.
+                try await connection.executeScript("SET LOCAL redress.follow_up_id = \(try PGLiteral.string(id.uuidString.lowercased()))")
                 let status = ComplaintStatus(rawValue: try row.decode(String.self, at: 2)) ?? .received
                 var step = ComplaintStep(status == .closed ? .reopen : .recordSatisfaction, note: note)
                 step.satisfaction = score
