@@ -146,7 +146,7 @@ extension ComplaintStore {
             guard let branch = try visible.first?.decode(UUID.self, at: 0) else { throw StoreError.notFound }
             return try await connection.query("""
                 SELECT id, at, actor_id, actor_roles, kind, before, after, note FROM complaint_events
-                 WHERE branch_id = \(branch) AND complaint_id = \(id) ORDER BY id
+                 WHERE branch_id = \(branch) AND complaint_id = \(id) ORDER BY at, id
                 """).map { row in
                 ComplaintEvent(
                     id: Int(try row.decode(Int64.self, at: 0)), at: try row.decode(at: 1), actorId: try row.decode(at: 2),
