@@ -1,0 +1,54 @@
+import Foundation
+import Postgres
+import RedressStore
+import RedressTestSupport
+import Testing
+
+/// The rules a schema distributed by branch on Citus needs (`docs/scaling.md`), checked on plain
+/// PostgreSQL so that no later migration breaks one unnoticed. Each rule is a query that lists
+/// what breaks it; the list must be empty.
+@Suite("Citus rules, held on plain PostgreSQL")
+struct CitusRulesTests {
+    /// A trigger fires on the worker's shard, whose name is not the table's, so audit functions
+    /// never read TG_TABLE_NAME; every `audited` trigger passes its table's name instead.
+    @Test func auditEntriesNameTheirTableByTheTriggersArgument() async throws {
+        let database = try await TestDatabase.create()
+        try await database.withPool(owner: true, size: 1) { (pool: PGPool) async throws in
+            let readers: [String] = try await pool.query("""
+                SELECT p.oid::regprocedure::text FROM pg_proc p
+                 WHERE p.pronamespace = 'audit'::regnamespace AND p.prosrc ILIKE '%tg_table_name%'
+                """).map { try $0.decode(at: 0) }
+            #expect(readers.isEmpty, "audit functions reading TG_TABLE_NAME: \(readers)")
+            let triggers = try await pool.query("""
+                SELECT c.relname::text, t.tgnargs::integer,
+                       CASE WHEN t.tgnargs = 1 THEN convert_from(rtrim(t.tgargs, '\\x00'::bytea), 'UTF8') END
+                  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+                 WHERE t.tgfoid = 'audit.record_change'::regproc AND NOT t.tgisinternal
+                """).map { (try $0.decode(String.self, at: 0), try $0.decode(Int.self, at: 1), try $0.decode(String?.self, at: 2)) }
+            #expect(triggers.count >= 20, "the audited tables were found")
+            for (table, count, argument) in triggers {
+                #expect(count == 1 && argument == table, "\(table)'s audit trigger passes \(argument ?? "nothing")")
+            }
+        }
+    }
+
+    /// Without its argument the audit function refuses to run rather than name a shard.
+    @Test func anAuditTriggerWithoutItsTablesNameIsRefused() async throws {
+        let database = try await TestDatabase.create()
+        let org = try await TestOrganisation.create(in: database)
+        try await database.withPool(owner: true, size: 1) { (pool: PGPool) async throws in
+            try await pool.withConnection { connection in
+                try await connection.executeScript("""
+                    BEGIN;
+                    CREATE OR REPLACE TRIGGER audited AFTER INSERT OR UPDATE OR DELETE ON public.categories
+                        FOR EACH ROW EXECUTE FUNCTION audit.record_change();
+                    """)
+                let refused = await #expect(throws: PGError.self) {
+                    try await connection.query("UPDATE categories SET name = name || '!' WHERE branch_id = \(org.a.id)")
+                }
+                #expect(refused?.message.contains("needs the name of its table") == true)
+                try await connection.executeScript("ROLLBACK")
+            }
+        }
+    }
+}

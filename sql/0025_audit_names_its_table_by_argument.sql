@@ -1,0 +1,58 @@
+-- Audit entries name their table by the trigger's argument, not TG_TABLE_NAME. On Citus a row
+-- trigger fires on the worker, on a shard whose name is the table's with a suffix
+-- (complaints_102008); TG_TABLE_NAME would write that into the trail, and for `branches` it would
+-- find no branch. Each `audited` trigger now passes its table's name, and the function refuses
+-- to run without it.
+CREATE OR REPLACE FUNCTION audit.record_change() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, public, pg_temp
+    AS $$
+DECLARE
+    audited_table text := TG_ARGV[0];
+    old_full jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END;
+    new_full jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END;
+    old_row jsonb := audit.redact(audited_table, old_full);
+    new_row jsonb := audit.redact(audited_table, new_full);
+    row_data jsonb := coalesce(new_row, old_row);
+    branch uuid := CASE WHEN audited_table = 'branches' THEN (row_data ->> 'id')::uuid ELSE (row_data ->> 'branch_id')::uuid END;
+    marks jsonb;
+BEGIN
+    IF audited_table IS NULL THEN
+        RAISE EXCEPTION 'audit.record_change needs the name of its table as its argument';
+    END IF;
+    IF TG_OP = 'UPDATE' THEN
+        SELECT jsonb_object_agg(f.key, 'changed') INTO marks
+          FROM jsonb_each(old_full) f
+         WHERE new_full -> f.key IS DISTINCT FROM f.value
+           AND new_row -> f.key IS NOT DISTINCT FROM old_row -> f.key;
+        SELECT jsonb_object_agg(o.key, o.value), jsonb_object_agg(o.key, new_row -> o.key)
+          INTO old_row, new_row
+          FROM jsonb_each(old_row) o
+         WHERE new_row -> o.key IS DISTINCT FROM o.value;
+        IF marks IS NOT NULL THEN
+            old_row := coalesce(old_row, '{}'::jsonb) || marks;
+            new_row := coalesce(new_row, '{}'::jsonb) || marks;
+        END IF;
+        IF old_row IS NULL THEN
+            RETURN NULL;
+        END IF;
+    END IF;
+    PERFORM audit.append(branch, lower(TG_OP), audited_table,
+                         CASE WHEN row_data ->> 'id' ~ '^[0-9a-f-]{36}$' THEN (row_data ->> 'id')::uuid
+                              WHEN row_data ->> 'complaint_id' ~ '^[0-9a-f-]{36}$' THEN (row_data ->> 'complaint_id')::uuid END,
+                         old_row, new_row);
+    RETURN NULL;
+END
+$$;
+
+DO $$
+DECLARE
+    trigger record;
+BEGIN
+    FOR trigger IN SELECT t.oid, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+                    WHERE t.tgfoid = 'audit.record_change'::regproc AND NOT t.tgisinternal LOOP
+        EXECUTE replace(replace(pg_get_triggerdef(trigger.oid), 'CREATE TRIGGER', 'CREATE OR REPLACE TRIGGER'),
+                        'audit.record_change()', format('audit.record_change(%L)', trigger.relname));
+    END LOOP;
+END
+$$;
