@@ -12,7 +12,8 @@ import RedressStore
 /// lists it twice: as the service role under RLS with a department head's (or branch manager's)
 /// scope, and as the owner (whose policy lets every row through) with the WHERE clause that
 /// selects the same rows written out: that branch and department. Both queries are checked to
-/// return the same rows. The two run alternately so machine noise hits both alike.
+/// return the same rows. The two run alternately so machine noise hits both alike. A last line
+/// compares the two ways of setting the scope (``ScopeSettingBench``).
 struct RLSBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "rls", abstract: "Row-level security cost on a listing.")
 
@@ -44,6 +45,7 @@ struct RLSBench: AsyncParsableCommand {
                 print(result)
             }
         }
+        print(try await ScopeSettingBench(service: service, scoped: scoped).run(iterations: iterations, departments: departments))
         await owner.shutdown()
         await service.shutdown()
     }
