@@ -37,11 +37,13 @@ extension APIHandlers {
                           detail: "Looking complaints up by phone number needs one of the roles "
                               + PersonalDataMask.fullAccessRoles.map(\.rawValue).sorted().joined(separator: ", ") + ".")
         }
-        if let wait = limits.phoneSearches.admit("user:\(caller.userID)") { throw Problem.rateLimited(retryAfter: wait) }
         var filter = try input.query.filter()
+        let pageRequest = try input.query.page()
+        // A lookup refused for its query costs none of the caller's lookups.
+        if let wait = limits.phoneSearches.admit("user:\(caller.userID)") { throw Problem.rateLimited(retryAfter: wait) }
         guard case .json(let body) = input.body else { throw Problem.unsupportedMediaType }
         filter.phone = body.phone
-        let page = try await complaints.list(caller, filter, page: try input.query.page())
+        let page = try await complaints.list(caller, filter, page: pageRequest)
         return .ok(.init(body: .json(try .init(page))))
     }
 

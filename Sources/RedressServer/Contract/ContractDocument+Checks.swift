@@ -26,8 +26,8 @@ extension ContractDocument {
 
     /// Refuses, with a 400 problem naming each, the query, path and header parameters of
     /// `request` that break what `operation` declares: missing, of another type, outside the
-    /// rules of their schema. A repeated query parameter (`status=a&status=b`) is held to its
-    /// items' schema value by value.
+    /// rules of their schema, or repeated when it is not an array. A repeated array parameter
+    /// (`status=a&status=b`) is held to its items' schema value by value.
     func checkParameters(of operation: Operation, in request: HTTPRequest, pathParameters: [String: String]) throws {
         let query = URLComponents(string: request.path ?? "")?.queryItems ?? []
         var violations: [SchemaViolation] = []
@@ -37,6 +37,11 @@ extension ContractDocument {
                     violations += validator.violations(of: Self.value(text, as: items), against: items)
                         .map { SchemaViolation(field: parameter.name, message: $0.message, kind: .malformed) }
                 }
+                continue
+            }
+            if parameter.location == .query, query.filter({ $0.name == parameter.name }).count > 1 {
+                // The generated decoder reads the first value; a check of any one would let the others through.
+                violations.append(.init(field: parameter.name, message: "must be given once", kind: .malformed))
                 continue
             }
             let text: String?

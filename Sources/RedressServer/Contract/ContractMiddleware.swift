@@ -66,11 +66,12 @@ struct ContractMiddleware: ServerMiddleware {
         return response
     }
 
-    /// `path` without the empty pairs of its query (`?limit=2&`, `?a=1&&b=2`), which clients leave
-    /// and the generated decoders would refuse.
+    /// `path` without the pairs of its query that carry nothing: empty ones (`?limit=2&`,
+    /// `?a=1&&b=2`) and names without `=` (`?overdue`), which clients leave and the generated
+    /// decoders would refuse with a 500. Such a name counts as absent, as the hand routes read it.
     static func withoutEmptyQueryPairs(_ path: String?) -> String? {
         guard let path, let mark = path.firstIndex(of: "?") else { return path }
-        let pairs = path[path.index(after: mark)...].split(separator: "&")
+        let pairs = path[path.index(after: mark)...].split(separator: "&").filter { $0.contains("=") }
         return String(path[..<mark]) + (pairs.isEmpty ? "" : "?" + pairs.joined(separator: "&"))
     }
 }

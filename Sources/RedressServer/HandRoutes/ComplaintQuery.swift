@@ -68,8 +68,9 @@ enum ComplaintQuery {
                           detail: "Looking complaints up by phone number needs one of the roles "
                               + PersonalDataMask.fullAccessRoles.map(\.rawValue).sorted().joined(separator: ", ") + ".")
         }
-        if let wait = limiter.admit("user:\(caller.userID)") { throw Problem.rateLimited(retryAfter: wait) }
         var filter = try Self.filter(request)
+        // A lookup refused for its query costs none of the caller's lookups.
+        if let wait = limiter.admit("user:\(caller.userID)") { throw Problem.rateLimited(retryAfter: wait) }
         filter.phone = phone
         return filter
     }
