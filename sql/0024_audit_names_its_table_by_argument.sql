@@ -45,14 +45,27 @@ BEGIN
 END
 $$;
 
+-- Every trigger that runs the function is made again with its table's name as the argument. All
+-- of them fire AFTER INSERT OR UPDATE OR DELETE, FOR EACH ROW; one that does not stops the
+-- migration rather than change what it fires on.
 DO $$
 DECLARE
     trigger record;
 BEGIN
-    FOR trigger IN SELECT t.oid, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-                    WHERE t.tgfoid = 'audit.record_change'::regproc AND NOT t.tgisinternal LOOP
-        EXECUTE replace(replace(pg_get_triggerdef(trigger.oid), 'CREATE TRIGGER', 'CREATE OR REPLACE TRIGGER'),
-                        'audit.record_change()', format('audit.record_change(%L)', trigger.relname));
+    FOR trigger IN SELECT t.tgname, t.tgtype, c.oid::regclass AS audited, c.relname
+                     FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
+                    WHERE t.tgfoid = 'audit.record_change()'::pg_catalog.regprocedure AND NOT t.tgisinternal LOOP
+        -- tgtype 29: row (1) + insert (4) + delete (8) + update (16), after (no before bit).
+        IF trigger.tgname <> 'audited' OR trigger.tgtype <> 29 THEN
+            RAISE EXCEPTION 'unexpected audit trigger % on % (type %)', trigger.tgname, trigger.audited, trigger.tgtype;
+        END IF;
+        EXECUTE pg_catalog.format(
+            'CREATE OR REPLACE TRIGGER audited AFTER INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION audit.record_change(%L)',
+            trigger.audited, trigger.relname);
     END LOOP;
+    IF EXISTS (SELECT FROM pg_catalog.pg_trigger t
+                WHERE t.tgfoid = 'audit.record_change()'::pg_catalog.regprocedure AND NOT t.tgisinternal AND t.tgnargs <> 1) THEN
+        RAISE EXCEPTION 'an audit trigger was left without its table''s name';
+    END IF;
 END
 $$;

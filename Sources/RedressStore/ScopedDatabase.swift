@@ -19,10 +19,10 @@ public struct ScopedDatabase: Sendable {
 
     /// Runs `body` in a transaction that first sets `scope`'s settings with `SET LOCAL`: they
     /// end with the transaction and never reach the connection's next borrower (so PgBouncer's
-    /// transaction pooling stays safe), and Citus passes `SET LOCAL` on to the workers whose
-    /// shards the policies run on (with `citus.propagate_set_commands = 'local'`, which migration
-    /// 0023 gives the service and scheduler roles), where `set_config` values stay behind on
-    /// the coordinator. COMMIT on return, ROLLBACK on throw.
+    /// transaction pooling stays safe), and Citus passes them on to the workers whose shards the
+    /// policies run on, because the script first sets `citus.propagate_set_commands = 'local'`
+    /// (`set_config` values would stay behind on the coordinator). Without Citus that first
+    /// setting is an unused placeholder. COMMIT on return, ROLLBACK on throw.
     @discardableResult
     public func withScope<R>(
         _ scope: AccessScope, readOnly: Bool = false, _ body: (PGConnection) async throws -> R
@@ -38,8 +38,8 @@ public struct ScopedDatabase: Sendable {
     /// transaction only: one round trip, values as quoted literals (`SET` takes no parameters).
     static func scopeScript(_ scope: AccessScope, statementTimeout: Duration) throws -> String {
         let timeout = max(1, Int(statementTimeout.inSeconds * 1000))
-        return try scope.settings.map { setting in
+        return "SET LOCAL citus.propagate_set_commands = 'local'; " + (try scope.settings.map { setting in
             "SET LOCAL \(PGLiteral.settingName(setting.name)) = \(try PGLiteral.string(setting.value));"
-        }.joined(separator: " ") + " SET LOCAL statement_timeout = \(timeout);"
+        }.joined(separator: " ")) + " SET LOCAL statement_timeout = \(timeout);"
     }
 }

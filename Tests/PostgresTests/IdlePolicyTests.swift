@@ -46,7 +46,7 @@ struct IdlePolicyTests {
         #expect(forever.lifetime(random: 0.3) == nil)
     }
 
-    @Test func keepalivesAreOnByDefaultAndTheConnectionStringComesLast() {
+    @Test func keepalivesAreOnByDefaultAndTheConnectionStringComesAfterTheDefaults() {
         let parameters = PGConnectionConfiguration("host=db").parameters
         let values = Dictionary(parameters, uniquingKeysWith: { $1 })
         #expect(values["keepalives"] == "1")
@@ -54,6 +54,7 @@ struct IdlePolicyTests {
         #expect(values["keepalives_interval"] == "10")
         #expect(values["keepalives_count"] == "3")
         #expect(values["tcp_user_timeout"] == "30000")
-        #expect(parameters.last?.0 == "dbname")
+        // The connection string overrides every default; only the encoding the client reads and quotes in follows it.
+        #expect(parameters.map(\.0).suffix(2) == ["dbname", "client_encoding"] && values["client_encoding"] == "UTF8")
     }
 }

@@ -266,7 +266,7 @@ struct IsolationMatrixTests {
             }
             #expect(requestID == admin.requestID && roles == "{admin}" && users > 0)
             let script = try ScopedDatabase.scopeScript(admin.scope, statementTimeout: .seconds(5))
-            #expect(script.hasPrefix("SET LOCAL redress.") && !script.contains("set_config"))
+            #expect(script.hasPrefix("SET LOCAL citus.propagate_set_commands = 'local'; SET LOCAL redress.") && !script.contains("set_config"))
         }
     }
 

@@ -66,7 +66,9 @@ public struct PGConnectionConfiguration: Sendable {
 
 extension PGConnectionConfiguration {
     /// The libpq keywords and values for this configuration. Defaults come first so that the
-    /// connection string, expanded from `dbname`, overrides them.
+    /// connection string, expanded from `dbname`, overrides them; `client_encoding` comes after
+    /// it, because the client reads and writes text as UTF-8 and quotes literals for it
+    /// (``PGLiteral``), which a multi-byte encoding such as GBK would defeat.
     var parameters: [(String, String)] {
         [
             ("fallback_application_name", applicationName),
@@ -77,6 +79,7 @@ extension PGConnectionConfiguration {
             ("keepalives_count", String(keepalive.count)),
             ("tcp_user_timeout", String(keepalive.userTimeoutMilliseconds)),
             ("dbname", connectionString),
+            ("client_encoding", "UTF8"),
         ]
     }
 
