@@ -99,6 +99,8 @@ struct DirectoryAPITests {
             #expect(try refused.forbidden.body.applicationProblemJson.status == 403)
 
             _ = try await admin.deleteUser(path: .init(id: user.id)).noContent
+            let headless = try await admin.getDepartment(path: .init(id: department.id)).ok.body.json
+            #expect(headless.headUserId == nil, "deleting its head leaves the department without one")
             _ = try await admin.deleteDepartment(path: .init(id: department.id)).noContent
             #expect(try await admin.getDepartment(path: .init(id: department.id)).notFound.body.applicationProblemJson.status == 404)
             _ = try await admin.signOut().noContent

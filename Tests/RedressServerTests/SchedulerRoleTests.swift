@@ -13,15 +13,17 @@ import Testing
 struct SchedulerRoleTests {
     /// What an attacker holding `DATABASE_URL` would run, each refused.
     static let attacks = [
-        "SELECT branch_id, url, secret FROM scheduler.claim_deliveries(100, 1)",
+        "SELECT branch_id, url, secret FROM scheduler.claim_deliveries(gen_random_uuid(), 100, 1)",
+        "SELECT * FROM scheduler.due_branches('deliveries')",
         "SELECT scheduler.record_delivery(gen_random_uuid(), gen_random_uuid(), 1, now(), 1, 200, NULL, NULL)",
-        "SELECT * FROM scheduler.escalate_due(100)",
-        "SELECT * FROM scheduler.repage_due(100)",
-        "SELECT * FROM scheduler.escalate_follow_ups(100)",
+        "SELECT * FROM scheduler.escalate_due(gen_random_uuid(), 100)",
+        "SELECT * FROM scheduler.repage_due(gen_random_uuid(), 100)",
+        "SELECT * FROM scheduler.escalate_follow_ups(gen_random_uuid(), 100)",
         "SELECT scheduler.next_delivery()",
         "SELECT scheduler.stale_branches()",
         "SELECT audit.seal(100)",
-        "SELECT * FROM retention.apply(interval '1 day', interval '365 days', false)",
+        "SELECT * FROM retention.due_branches(interval '1 day', interval '365 days')",
+        "SELECT * FROM retention.apply(gen_random_uuid(), interval '1 day', interval '365 days', false)",
         "SELECT retention.erase_evidence(gen_random_uuid(), gen_random_uuid())",
     ]
 

@@ -136,11 +136,13 @@ public struct UserStore: Sendable {
         }
     }
 
-    /// Deletes a user with their sessions and keys.
+    /// Deletes a user with their sessions and keys; a department they head is left without a head
+    /// (by this statement, not by the foreign key, which Citus allows no `SET NULL`).
     public func delete(_ scope: AccessScope, id: UUID) async throws {
         try await StoreError.translating {
             try await database.withScope(scope) { connection in
                 try await Self.refuseOperatorManaged(id, connection)
+                try await connection.execute("UPDATE departments SET head_user_id = NULL WHERE head_user_id = \(id)")
                 let deleted = try await connection.execute("DELETE FROM users WHERE id = \(id)")
                 if deleted == 0 { throw StoreError.notFound }
             }

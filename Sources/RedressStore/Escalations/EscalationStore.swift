@@ -3,7 +3,8 @@ import Postgres
 
 /// The scheduler's side of escalations: fire what is due, and say when the next one is due.
 /// Both go through owner-defined functions (`sql/0010_escalations.sql`) because the scheduler
-/// works for every branch; the service role can do nothing else there.
+/// works for every branch; the service role can do nothing else there. Claims run one branch at
+/// a time (`BranchClaims`).
 public struct EscalationStore: Sendable {
     let pool: PGPool
 
@@ -23,11 +24,13 @@ public struct EscalationStore: Sendable {
         public var pages: Int
     }
 
-    /// Fires every due tier of up to `batch` due complaints, in one transaction.
+    /// Fires every due tier of up to `batch` due complaints, branch by branch (a transaction each).
     public func escalateDue(batch: Int) async throws -> [Fired] {
-        try await pool.query("SELECT * FROM scheduler.escalate_due(\(Int32(batch)))").map { row in
-            Fired(branchID: try row.decode(at: 0), complaintID: try row.decode(at: 1), tier: Int(try row.decode(Int16.self, at: 2)),
-                  dueAt: try row.decode(at: 3), lateSeconds: try row.decode(at: 4), pages: try row.decode(at: 5))
+        try await BranchClaims.claim(in: try await BranchClaims.due(.escalations, on: pool), batch: batch) { branch, left in
+            try await pool.query("SELECT * FROM scheduler.escalate_due(\(branch), \(Int32(left)))").map { row in
+                Fired(branchID: try row.decode(at: 0), complaintID: try row.decode(at: 1), tier: Int(try row.decode(Int16.self, at: 2)),
+                      dueAt: try row.decode(at: 3), lateSeconds: try row.decode(at: 4), pages: try row.decode(at: 5))
+            }
         }
     }
 
@@ -43,11 +46,14 @@ public struct EscalationStore: Sendable {
         public var pages: Int
     }
 
-    /// Re-pages up to `batch` escalations nobody acknowledged within their ack window, in one transaction.
+    /// Re-pages up to `batch` escalations nobody acknowledged within their ack window, branch by
+    /// branch (a transaction each).
     public func repageDue(batch: Int) async throws -> [Repaged] {
-        try await pool.query("SELECT * FROM scheduler.repage_due(\(Int32(batch)))").map { row in
-            Repaged(branchID: try row.decode(at: 0), complaintID: try row.decode(at: 1), tier: Int(try row.decode(Int16.self, at: 2)),
-                    rung: try row.decode(Int16?.self, at: 3).map(Int.init), pages: try row.decode(at: 4))
+        try await BranchClaims.claim(in: try await BranchClaims.due(.repages, on: pool), batch: batch) { branch, left in
+            try await pool.query("SELECT * FROM scheduler.repage_due(\(branch), \(Int32(left)))").map { row in
+                Repaged(branchID: try row.decode(at: 0), complaintID: try row.decode(at: 1), tier: Int(try row.decode(Int16.self, at: 2)),
+                        rung: try row.decode(Int16?.self, at: 3).map(Int.init), pages: try row.decode(at: 4))
+            }
         }
     }
 
@@ -61,11 +67,13 @@ public struct EscalationStore: Sendable {
         public var pages: Int
     }
 
-    /// Escalates up to `batch` overdue follow-ups, each once, in one transaction.
+    /// Escalates up to `batch` overdue follow-ups, each once, branch by branch (a transaction each).
     public func escalateOverdueFollowUps(batch: Int) async throws -> [OverdueFollowUp] {
-        try await pool.query("SELECT * FROM scheduler.escalate_follow_ups(\(Int32(batch)))").map { row in
-            OverdueFollowUp(branchID: try row.decode(at: 0), complaintID: try row.decode(at: 1), followUpID: try row.decode(at: 2),
-                            lateSeconds: try row.decode(at: 3), pages: try row.decode(at: 4))
+        try await BranchClaims.claim(in: try await BranchClaims.due(.followUps, on: pool), batch: batch) { branch, left in
+            try await pool.query("SELECT * FROM scheduler.escalate_follow_ups(\(branch), \(Int32(left)))").map { row in
+                OverdueFollowUp(branchID: try row.decode(at: 0), complaintID: try row.decode(at: 1), followUpID: try row.decode(at: 2),
+                                lateSeconds: try row.decode(at: 3), pages: try row.decode(at: 4))
+            }
         }
     }
 

@@ -42,15 +42,17 @@ public struct DeliveryStore: Sendable {
         }
     }
 
-    /// Claims up to `batch` due deliveries; each is leased for `lease` and comes back if no
-    /// attempt is recorded by then.
+    /// Claims up to `batch` due deliveries, branch by branch; each is leased for `lease` and comes
+    /// back if no attempt is recorded by then.
     public func claim(batch: Int, lease: Duration) async throws -> [Claimed] {
-        try await pool.query("""
-            SELECT branch_id, id, attempt, url, secret, body::text
-              FROM scheduler.claim_deliveries(\(Int32(batch)), \(Int32(lease.components.seconds)))
-            """).map { row in
-            Claimed(branchID: try row.decode(at: 0), id: try row.decode(at: 1), attempt: try row.decode(at: 2), url: try row.decode(at: 3),
-                    secret: try row.decode(at: 4), body: Data(try row.decode(String.self, at: 5).utf8))
+        try await BranchClaims.claim(in: try await BranchClaims.due(.deliveries, on: pool), batch: batch) { branch, left in
+            try await pool.query("""
+                SELECT branch_id, id, attempt, url, secret, body::text
+                  FROM scheduler.claim_deliveries(\(branch), \(Int32(left)), \(Int32(lease.components.seconds)))
+                """).map { row in
+                Claimed(branchID: try row.decode(at: 0), id: try row.decode(at: 1), attempt: try row.decode(at: 2), url: try row.decode(at: 3),
+                        secret: try row.decode(at: 4), body: Data(try row.decode(String.self, at: 5).utf8))
+            }
         }
     }
 

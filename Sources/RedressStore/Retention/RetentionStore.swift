@@ -35,19 +35,25 @@ public struct RetentionStore: Sendable {
     /// Archives and erases everything due, batch by batch; with `dryRun`, changes nothing and
     /// lists everything that is due.
     public func apply(_ periods: Periods, dryRun: Bool, batch: Int = 1000) async throws -> [Action] {
+        let archiveAfter = periods.archiveAfter.inSeconds, eraseAfter = periods.eraseAfter.inSeconds
+        let branches: [UUID] = try await pool.query("""
+            SELECT branch_id FROM retention.due_branches(make_interval(secs => \(archiveAfter)), make_interval(secs => \(eraseAfter)))
+            """).map { try $0.decode(at: 0) }
         var all: [Action] = []
-        while true {
-            let actions = try await pool.query("""
-                SELECT * FROM retention.apply(make_interval(secs => \(periods.archiveAfter.inSeconds)),
-                                              make_interval(secs => \(periods.eraseAfter.inSeconds)), \(dryRun),
-                                              \(Int32(dryRun ? 1_000_000 : batch)))
-                """).map { row in
-                Action(branchID: try row.decode(at: 0), complaintID: try row.decode(at: 1), caseNumber: try row.decode(at: 2),
-                       action: try row.decode(at: 3), closedAt: try row.decode(at: 4))
+        for branch in branches {
+            while true {
+                let actions = try await pool.query("""
+                    SELECT * FROM retention.apply(\(branch), make_interval(secs => \(archiveAfter)), make_interval(secs => \(eraseAfter)),
+                                                  \(dryRun), \(Int32(dryRun ? 1_000_000 : batch)))
+                    """).map { row in
+                    Action(branchID: try row.decode(at: 0), complaintID: try row.decode(at: 1), caseNumber: try row.decode(at: 2),
+                           action: try row.decode(at: 3), closedAt: try row.decode(at: 4))
+                }
+                all += actions
+                if dryRun || actions.count < batch { break }
             }
-            all += actions
-            if dryRun || actions.count < batch { return all }
         }
+        return all
     }
 
     /// Erases one piece of evidence's content, keeping its size and SHA-256, and notes it on the

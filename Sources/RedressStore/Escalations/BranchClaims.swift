@@ -1,0 +1,27 @@
+import Foundation
+import Postgres
+
+/// Claims made one branch at a time (`sql/0026_claims_per_branch.sql`). The branches with work
+/// due are listed first, without locking anything; each claim then locks rows of one branch
+/// only, as Citus requires of `FOR UPDATE … SKIP LOCKED`, in a transaction of its own.
+enum BranchClaims {
+    /// The kinds of scheduled work `scheduler.due_branches` knows.
+    enum Work: String {
+        case escalations, repages, followUps = "follow_ups", deliveries
+    }
+
+    /// Branches with `work` due now, the one waiting longest first.
+    static func due(_ work: Work, on pool: PGPool) async throws -> [UUID] {
+        try await pool.query("SELECT branch_id FROM scheduler.due_branches(\(work.rawValue))").map { try $0.decode(at: 0) }
+    }
+
+    /// Claims up to `batch` items across `branches` in their order, each branch's claim getting
+    /// what is left of the batch.
+    static func claim<Item>(in branches: [UUID], batch: Int, _ claim: (UUID, Int) async throws -> [Item]) async throws -> [Item] {
+        var claimed: [Item] = []
+        for branch in branches where claimed.count < batch {
+            claimed += try await claim(branch, batch - claimed.count)
+        }
+        return claimed
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Postgres
+import RedressStore
+import RedressTestSupport
+import Testing
+
+/// `redress citus distribute`'s plan, read from a migrated plain PostgreSQL database: what it
+/// distributes, in which order, and that its own statements (all but Citus's functions) run and
+/// leave the schema as it was.
+@Suite("Citus distribution plan")
+struct CitusDistributionTests {
+    @Test func everyTenantTableIsDistributedColocatedWithComplaints() async throws {
+        let database = try await TestDatabase.create()
+        try await database.withPool(owner: true, size: 1) { (pool: PGPool) async throws in
+            try await pool.withConnection { connection in
+                let plan = try await CitusDistribution.plan(on: connection)
+                let branched: [String] = try await connection.query("""
+                    SELECT c.oid::regclass::text FROM pg_class c
+                     WHERE c.relkind = 'r' AND EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'branch_id')
+                    """).map { try $0.decode(at: 0) }
+                #expect(Set(plan.tenantTables) == Set(branched) && plan.tenantTables.count == branched.count)
+                #expect(plan.tenantTables.first == "complaints")
+                #expect(plan.tenantTables.contains("audit_log") && plan.tenantTables.contains("follow_ups"), "the tables the old guide forgot")
+                #expect(!plan.branchesAreReference)
+
+                let sql = plan.steps.map(\.sql)
+                let reference = try #require(sql.firstIndex { $0.contains("create_reference_table(E'branches')") })
+                let distributions = sql.indices.filter { sql[$0].contains("create_distributed_table(") }
+                #expect(distributions.count == plan.tenantTables.count)
+                #expect(sql[distributions[0]] == "SELECT pg_catalog.create_distributed_table(E'complaints', 'branch_id', colocate_with => 'none')")
+                #expect(distributions.dropFirst().allSatisfy { sql[$0].hasSuffix("colocate_with => E'complaints')") })
+                let drops = sql.indices.filter { sql[$0].contains(" DROP CONSTRAINT ") }
+                let adds = sql.indices.filter { sql[$0].contains(" ADD CONSTRAINT ") }
+                #expect(drops.count == adds.count && drops.count >= 40)
+                #expect(drops.max()! < reference && reference < distributions.min()! && distributions.max()! < adds.min()!,
+                        "keys dropped, branches made a reference table, tables distributed, keys added back")
+                let disabled = sql.indices.filter { sql[$0].hasSuffix("DISABLE TRIGGER USER") }
+                let enabled = sql.indices.filter { sql[$0].hasSuffix("ENABLE TRIGGER USER") }
+                #expect(disabled.count == plan.tenantTables.count + 1 && enabled.count == disabled.count)
+                #expect(disabled.max()! < reference && adds.max()! < enabled.min()!)
+            }
+        }
+    }
+
+    /// The plan's own statements run on plain PostgreSQL and put back every key as it was.
+    @Test func thePlansOwnStatementsRestoreTheSchema() async throws {
+        let database = try await TestDatabase.create()
+        try await database.withPool(owner: true, size: 1) { (pool: PGPool) async throws in
+            try await pool.withConnection { connection in
+                let keys = """
+                    SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
+                     WHERE contype = 'f' ORDER BY 1
+                    """
+                let before: [String] = try await connection.query(PGQuery(unsafeSQL: keys)).map { try $0.decode(at: 0) }
+                let plan = try await CitusDistribution.plan(on: connection)
+                try await connection.executeScript("BEGIN")
+                for step in plan.steps where !step.sql.contains("pg_catalog.create_") {
+                    try await connection.executeScript(step.sql)
+                }
+                let after: [String] = try await connection.query(PGQuery(unsafeSQL: keys)).map { try $0.decode(at: 0) }
+                let disabledTriggers = try await connection.query("SELECT count(*)::integer FROM pg_trigger WHERE NOT tgisinternal AND tgenabled = 'D'")
+                try await connection.executeScript("ROLLBACK")
+                #expect(after == before)
+                #expect(try disabledTriggers[0].decode(Int.self, at: 0) == 0)
+            }
+        }
+    }
+
+    /// Without Citus the command refuses before it changes anything.
+    @Test func withoutCitusNothingRuns() async throws {
+        let database = try await TestDatabase.create()
+        try await database.withPool(owner: true, size: 1) { (pool: PGPool) async throws in
+            try await pool.withConnection { connection in
+                #expect(try await CitusDistribution.citusVersion(on: connection) == nil)
+                let plan = try await CitusDistribution.plan(on: connection)
+                var ran = 0
+                await #expect(throws: CitusDistributionError.self) {
+                    try await plan.run(on: connection) { _ in ran += 1 }
+                }
+                #expect(ran == 0)
+                let blockers = try await CitusDistribution.blockers(on: connection)
+                #expect(blockers.contains("complaints.visible"), "a run on Citus stops before it changes anything while policies hold sub-selects")
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+-- Two rules for a schema distributed by branch on Citus (docs/scaling.md).
+--
+-- A department's head is cleared by the service when it deletes that user (UserStore.delete),
+-- not by `ON DELETE SET NULL (head_user_id)`: Citus refuses SET NULL and SET DEFAULT actions on
+-- foreign keys that hold the distribution column.
+ALTER TABLE departments DROP CONSTRAINT departments_branch_id_head_user_id_fkey;
+ALTER TABLE departments ADD CONSTRAINT departments_branch_id_head_user_id_fkey
+    FOREIGN KEY (branch_id, head_user_id) REFERENCES users (branch_id, id);
+
+-- A tenant table that a later migration creates is distributed in that migration, right after
+-- its CREATE TABLE: `SELECT public.distribute_by_branch('public.new_table');`. On a Citus
+-- coordinator whose schema `redress citus distribute` has distributed, it becomes a distributed
+-- table colocated with `complaints` (otherwise Citus would leave it a local table that no
+-- foreign key of a distributed table may reference). On plain PostgreSQL, and on Citus before
+-- that command ran, it does nothing and answers false.
+CREATE FUNCTION public.distribute_by_branch(tab regclass) RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    anchor_distributed boolean;
+BEGIN
+    IF to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
+        RETURN false;
+    END IF;
+    EXECUTE 'SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_partition WHERE logicalrelid = $1)'
+       INTO anchor_distributed USING 'public.complaints'::regclass;
+    IF NOT anchor_distributed THEN
+        RETURN false;
+    END IF;
+    EXECUTE 'SELECT pg_catalog.create_distributed_table($1, ''branch_id'', colocate_with => ''public.complaints'')' USING tab;
+    RETURN true;
+END
+$$;
+REVOKE ALL ON FUNCTION public.distribute_by_branch(regclass) FROM PUBLIC;
