@@ -124,7 +124,8 @@ struct EscalationBench: AsyncParsableCommand {
     }
 
     /// Every due complaint's tier 1 in one statement, knowing the ladder: record the escalation,
-    /// advance the complaint, page the department head and the branch's bots.
+    /// advance the complaint, note it on the timeline, page the department head and the branch's
+    /// bots, and queue the webhook deliveries of those pages.
     static let floorStatement: PGQuery = """
         WITH due AS (
             SELECT c.branch_id, c.id, c.department_id, c.escalation_due_at[1] AS due_at, c.case_number, c.status, c.priority,
@@ -139,19 +140,28 @@ struct EscalationBench: AsyncParsableCommand {
                    now() + interval '15 minutes'
               FROM due
             RETURNING branch_id, id, complaint_id, due_at, late_seconds, department_id
+        ), noted AS (
+            INSERT INTO complaint_events (branch_id, complaint_id, kind, after)
+            SELECT branch_id, complaint_id, 'escalated',
+                   jsonb_build_object('tier', '1', 'dueAt', due_at, 'lateSeconds', late_seconds::text, 'departmentId', department_id::text)
+              FROM recorded
+        ), paged AS (
+            INSERT INTO pages (branch_id, escalation_id, complaint_id, tier, rung, recipient_kind, recipient_user_id, late, summary)
+            SELECT r.branch_id, r.id, r.complaint_id, 1, 1, who.kind, who.user_id, r.late_seconds > 60,
+                   jsonb_build_object('caseNumber', d.case_number, 'tier', 1, 'dueAt', r.due_at, 'lateSeconds', r.late_seconds,
+                                      'status', d.status, 'priority', d.priority, 'level', d.level, 'nature', d.nature,
+                                      'categoryId', d.category_id, 'departmentId', r.department_id, 'receivedAt', d.received_at)
+              FROM recorded r
+              JOIN due d ON d.branch_id = r.branch_id AND d.id = r.complaint_id
+             CROSS JOIN LATERAL (
+                  SELECT 'department_head' AS kind, dep.head_user_id AS user_id FROM departments dep
+                   WHERE dep.branch_id = r.branch_id AND dep.id = r.department_id AND dep.head_user_id IS NOT NULL
+                  UNION ALL
+                  SELECT 'bots', u.id FROM users u WHERE u.branch_id = r.branch_id AND 'bot' = ANY (u.roles) AND u.active
+              ) who
+            RETURNING branch_id, id, recipient_user_id
         )
-        INSERT INTO pages (branch_id, escalation_id, complaint_id, tier, rung, recipient_kind, recipient_user_id, late, summary)
-        SELECT r.branch_id, r.id, r.complaint_id, 1, 1, who.kind, who.user_id, r.late_seconds > 60,
-               jsonb_build_object('caseNumber', d.case_number, 'tier', 1, 'dueAt', r.due_at, 'lateSeconds', r.late_seconds,
-                                  'status', d.status, 'priority', d.priority, 'level', d.level, 'nature', d.nature,
-                                  'categoryId', d.category_id, 'departmentId', r.department_id, 'receivedAt', d.received_at)
-          FROM recorded r
-          JOIN due d ON d.branch_id = r.branch_id AND d.id = r.complaint_id
-         CROSS JOIN LATERAL (
-              SELECT 'department_head' AS kind, dep.head_user_id AS user_id FROM departments dep
-               WHERE dep.branch_id = r.branch_id AND dep.id = r.department_id AND dep.head_user_id IS NOT NULL
-              UNION ALL
-              SELECT 'bots', u.id FROM users u WHERE u.branch_id = r.branch_id AND 'bot' = ANY (u.roles) AND u.active
-          ) who
+        INSERT INTO page_deliveries (branch_id, page_id, webhook_id)
+        SELECT p.branch_id, p.id, w.id FROM paged p JOIN webhooks w ON w.branch_id = p.branch_id AND w.user_id = p.recipient_user_id AND w.active
         """
 }

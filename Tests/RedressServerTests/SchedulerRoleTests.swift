@@ -100,14 +100,16 @@ struct SchedulerRoleTests {
                 INSERT INTO escalations (branch_id, complaint_id, tier, due_at, late_seconds)
                 VALUES (\(org.b.id), \(complaint), 1, now(), 0) RETURNING id
                 """)[0].decode(at: 0)
-            _ = try await owner.query("""
+            let webhook: UUID = try await owner.query("""
                 INSERT INTO webhooks (branch_id, user_id, url, secret)
                 VALUES (\(org.b.id), \(bot), 'https://hooks.south.example/x', 'whs_SOUTH_BRANCH_SECRET_0123456789abcdef')
-                """)
-            _ = try await owner.query("""
+                RETURNING id
+                """)[0].decode(at: 0)
+            let page: UUID = try await owner.query("""
                 INSERT INTO pages (branch_id, escalation_id, complaint_id, tier, rung, recipient_kind, recipient_user_id, late, summary)
-                VALUES (\(org.b.id), \(escalation), \(complaint), 1, 1, 'bots', \(bot), false, '{}')
-                """)
+                VALUES (\(org.b.id), \(escalation), \(complaint), 1, 1, 'bots', \(bot), false, '{}') RETURNING id
+                """)[0].decode(at: 0)
+            _ = try await owner.query("INSERT INTO page_deliveries (branch_id, page_id, webhook_id) VALUES (\(org.b.id), \(page), \(webhook))")
         }
     }
 }

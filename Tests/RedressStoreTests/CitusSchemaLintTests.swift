@@ -27,7 +27,7 @@ struct CitusSchemaLintTests {
             SELECT c.relname || '.' || t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
              WHERE NOT t.tgisinternal AND (t.tgoldtable IS NOT NULL OR t.tgnewtable IS NOT NULL)
             """)
-        expectOnly(transitions, known: CitusPortBacklog.transitionTableTriggers, rule: "triggers with transition tables")
+        #expect(transitions.isEmpty, "triggers with transition tables: \(transitions)")
         let notifying = try await catalog("""
             SELECT DISTINCT c.relname || '.' || t.tgname FROM pg_trigger t
               JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid
@@ -42,7 +42,7 @@ struct CitusSchemaLintTests {
             SELECT DISTINCT t.tgfoid::regproc::text FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
              WHERE NOT t.tgisinternal AND p.prosrc ~* 'tg_table_name|tg_relname'
             """)
-        expectOnly(readers, known: CitusPortBacklog.triggerFunctionsReadingTheTableName, rule: "trigger functions reading TG_TABLE_NAME")
+        #expect(readers.isEmpty, "trigger functions reading TG_TABLE_NAME: \(readers)")
     }
 
     /// A trigger on the reference table `branches` fires once per placement, on every node.
@@ -83,17 +83,21 @@ struct CitusSchemaLintTests {
                 breaches.append(file.lastPathComponent)
             }
         }
-        expectOnly(breaches, known: CitusPortBacklog.storeClaimsAcrossBranches, rule: "store statements locking rows of more than one branch")
+        #expect(breaches.isEmpty, "store statements locking rows without naming one branch: \(breaches)")
     }
 
     /// Citus cannot plan parameterised SQL-language functions that query its tables.
     @Test func functionsThatQueryTablesAreNotSQLLanguageWithParameters() async throws {
         let functions = try await catalog("""
-            SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+            WITH tables AS (
+                SELECT string_agg(c.relname, '|') AS names FROM pg_class c
+                 WHERE c.relkind IN ('r', 'p') AND c.relnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+            )
+            SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang, tables t
              WHERE l.lanname = 'sql' AND p.pronargs > 0
                AND p.pronamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
                AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
-               AND p.prosrc ~* '\\m(from|into|update|delete)\\M'
+               AND p.prosrc ~* ('\\m(from|join|into|update)\\s+([a-z_]+\\.)?(' || t.names || ')\\M')
             """)
         expectOnly(functions, known: CitusPortBacklog.parameterisedSQLFunctions, rule: "parameterised SQL functions querying tables")
     }

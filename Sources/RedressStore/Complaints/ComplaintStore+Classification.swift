@@ -21,12 +21,7 @@ extension ComplaintStore {
     public func reclassify(_ caller: Caller, id: UUID, _ change: Classification, note: String?) async throws -> Complaint {
         try await StoreError.translating {
             try await database.withScope(caller.scope) { connection in
-                let locked = try await connection.query("SELECT \(unescaped: ComplaintColumns.list) FROM complaints WHERE id = \(id) FOR UPDATE")
-                guard let row = locked.first else {
-                    let visible = try await connection.query("SELECT 1 FROM complaints WHERE id = \(id)")
-                    throw visible.isEmpty ? StoreError.notFound : StoreError.forbidden
-                }
-                let before = try ComplaintColumns.complaint(row)
+                let before = try await lockForChange(id, connection)
                 guard before.status.isOpen else {
                     throw StoreError.lifecycle(.notAllowed(current: before.status, allowed: before.allowedActions))
                 }

@@ -17,12 +17,7 @@ extension ComplaintStore {
 
     /// Takes a lifecycle step inside the caller's open transaction (see the public `perform`).
     func perform(_ caller: Caller, id: UUID, _ step: ComplaintStep, _ connection: PGConnection) async throws -> Complaint {
-        let locked = try await connection.query("SELECT \(unescaped: ComplaintColumns.list) FROM complaints WHERE id = \(id) FOR UPDATE")
-        guard let row = locked.first else {
-            let visible = try await connection.query("SELECT 1 FROM complaints WHERE id = \(id)")
-            throw visible.isEmpty ? StoreError.notFound : StoreError.forbidden
-        }
-        let before = try ComplaintColumns.complaint(row)
+        let before = try await lockForChange(id, connection)
         let next: ComplaintLifecycle.State
         switch Result(catching: { () throws(ComplaintLifecycle.Refusal) in
             try ComplaintLifecycle.apply(.init(step.action, actorRoles: caller.roles, satisfaction: step.satisfaction),

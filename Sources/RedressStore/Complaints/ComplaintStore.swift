@@ -108,9 +108,10 @@ public struct ComplaintStore: Sendable {
                        \(person.customerType), \(person.customerRef), \(intake.occurredAt), coalesce(\(intake.receivedAt), now()),
                        \(intake.product), \(intake.party), \(intake.location), \(intake.description), \(intake.desiredOutcome),
                        \(intake.categoryID), \(intake.level.map(Int16.init))::smallint,
-                       CASE WHEN (SELECT id FROM earlier) IS NOT NULL AND \(intake.nature) = 'general' THEN 'repeat' ELSE \(intake.nature) END,
-                       \(intake.priority), (SELECT id FROM earlier), \(department), \(idempotencyKey), \(requestHash), \(caller.userID)
-                  FROM branches b WHERE b.id = \(caller.branchID)
+                       CASE WHEN e.id IS NOT NULL AND \(intake.nature) = 'general' THEN 'repeat' ELSE \(intake.nature) END,
+                       \(intake.priority), e.id, \(department), \(idempotencyKey), \(requestHash), \(caller.userID)
+                  FROM branches b LEFT JOIN earlier e ON true
+                 WHERE b.id = \(caller.branchID)
                 ON CONFLICT (branch_id, created_by, idempotency_key) DO NOTHING
                 RETURNING *
             )

@@ -114,12 +114,14 @@ public struct DemoSeeder: Sendable {
         branchID: UUID, passwordHash: String, connection: PGConnection
     ) async throws {
         let storedHash: String? = person.roles.contains(.bot) ? nil : passwordHash
+        // Read first: Citus takes no sub-select inside an INSERT.
+        let departments: [UUID] = try await connection.query("""
+            SELECT id FROM departments WHERE branch_id = \(branchID) AND name = ANY (\(person.departments)) ORDER BY name
+            """).map { try $0.decode(at: 0) }
         try await connection.execute("""
             INSERT INTO users (branch_id, login, name, position, email, roles, department_ids, password_hash)
             VALUES (\(branchID), \(person.login), \(person.name), \(person.position),
-                    \(person.login + "@example.com"), \(person.roles.map(\.rawValue)),
-                    ARRAY(SELECT id FROM departments WHERE branch_id = \(branchID) AND name = ANY (\(person.departments)) ORDER BY name),
-                    \(storedHash))
+                    \(person.login + "@example.com"), \(person.roles.map(\.rawValue)), \(departments), \(storedHash))
             ON CONFLICT (branch_id, login) DO NOTHING
             """)
     }

@@ -117,10 +117,13 @@ public struct FollowUpStore: Sendable {
                               complaints: ComplaintStore) async throws -> (followUp: FollowUp, complaint: Complaint) {
         try await StoreError.translating {
             try await database.withScope(caller.scope) { connection in
+                // The branch first, unlocked, so that the lock names one branch (a router query on Citus).
+                guard let branch = try await connection.query("SELECT branch_id FROM follow_ups WHERE id = \(id)").first?
+                    .decode(UUID.self, at: 0) else { throw StoreError.notFound }
                 let locked = try await connection.query("""
                     SELECT f.complaint_id, f.status, c.status FROM follow_ups f
                       JOIN complaints c ON c.branch_id = f.branch_id AND c.id = f.complaint_id
-                     WHERE f.id = \(id) FOR UPDATE OF c
+                     WHERE f.branch_id = \(branch) AND f.id = \(id) FOR UPDATE OF c
                     """)
                 guard let row = locked.first else { throw StoreError.notFound }
                 let complaintID: UUID = try row.decode(at: 0)

@@ -46,23 +46,34 @@ public struct PersonalDataStore: Sendable {
             result.resealed = census.filter { $0.key != vault.keys.currentKeyID }.map { $0.value }.reduce(0, +)
             return result
         }
+        // Branch by branch, so that each claim names one branch (a router query on Citus).
+        let branches: [UUID] = try await owner.query("SELECT id FROM branches ORDER BY id").map { try $0.decode(at: 0) }
+        for branch in branches {
+            try await reseal(branch: branch, batch: batch, into: &result)
+        }
+        return result
+    }
+
+    /// Re-seals one branch's rows under another key, `batch` at a time.
+    private func reseal(branch: UUID, batch: Int, into result: inout Resealed) async throws {
         var skipped: [UUID] = []
         while true {
             let done = try await owner.withTransaction { connection -> Int in
                 let rows = try await connection.query("""
-                    SELECT branch_id, id, complainant_sealed, complainant_key_id, complainant_name, complainant_phone,
+                    SELECT id, complainant_sealed, complainant_key_id, complainant_name, complainant_phone,
                            complainant_email, complainant_address
                       FROM complaints
-                     WHERE ((complainant_sealed IS NOT NULL AND complainant_key_id <> \(vault.keys.currentKeyID))
+                     WHERE branch_id = \(branch)
+                       AND ((complainant_sealed IS NOT NULL AND complainant_key_id <> \(vault.keys.currentKeyID))
                             OR (complainant_sealed IS NULL
                                 AND num_nonnulls(complainant_name, complainant_phone, complainant_email, complainant_address) > 0))
                        AND NOT (id = ANY (\(skipped)))
                      LIMIT \(Int32(batch)) FOR UPDATE SKIP LOCKED
                     """)
                 for row in rows {
-                    let branch: UUID = try row.decode(at: 0), id: UUID = try row.decode(at: 1)
+                    let id: UUID = try row.decode(at: 0)
                     var data: PersonalData
-                    if let box: Data = try row.decode(at: 2), let keyID: String = try row.decode(at: 3) {
+                    if let box: Data = try row.decode(at: 1), let keyID: String = try row.decode(at: 2) {
                         guard let opened = vault.open(SealedPersonalData(keyID: keyID, box: box), branchID: branch, complaintID: id) else {
                             skipped.append(id)
                             result.unreadable += 1
@@ -70,8 +81,8 @@ public struct PersonalDataStore: Sendable {
                         }
                         data = opened
                     } else {
-                        data = PersonalData(name: try row.decode(at: 4), phone: try row.decode(at: 5), email: try row.decode(at: 6),
-                                            address: try row.decode(at: 7))
+                        data = PersonalData(name: try row.decode(at: 3), phone: try row.decode(at: 4), email: try row.decode(at: 5),
+                                            address: try row.decode(at: 6))
                     }
                     let sealed = try vault.seal(data, branchID: branch, complaintID: id)
                     try await connection.execute("""
@@ -85,7 +96,7 @@ public struct PersonalDataStore: Sendable {
                 }
                 return rows.count
             }
-            if done == 0 { return result }
+            if done == 0 { return }
         }
     }
 }
