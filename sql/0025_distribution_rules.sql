@@ -7,8 +7,10 @@ ALTER TABLE departments DROP CONSTRAINT departments_branch_id_head_user_id_fkey;
 ALTER TABLE departments ADD CONSTRAINT departments_branch_id_head_user_id_fkey
     FOREIGN KEY (branch_id, head_user_id) REFERENCES users (branch_id, id);
 
--- A tenant table that a later migration creates is distributed in that migration, right after
--- its CREATE TABLE: `SELECT public.distribute_by_branch('public.new_table');`. On a Citus
+-- A tenant table that a later migration creates is distributed in that migration, in a statement
+-- after its CREATE TABLE: `SELECT public.distribute_by_branch('public.new_table');`, its foreign
+-- keys to other tables added after that (Citus refuses a local table's key to a distributed
+-- one). On a Citus
 -- coordinator whose schema `redress citus distribute` has distributed, it becomes a distributed
 -- table colocated with `complaints` (otherwise Citus would leave it a local table that no
 -- foreign key of a distributed table may reference). On plain PostgreSQL, and on Citus before

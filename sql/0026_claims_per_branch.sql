@@ -2,8 +2,8 @@
 -- router query, one shard named by its distribution column (docs/scaling.md), so each claim takes
 -- the branch it works in, filters every table it reads by it, and is PL/pgSQL (Citus cannot plan
 -- parameterised SQL-language functions that query its tables). The scheduler first lists the
--- branches with work due, earliest first, without locking anything (`scheduler.due_branches`,
--- `retention.due_branches`), then claims in each until its batch is full.
+-- branches of the work due longest, earliest first, without locking anything
+-- (`scheduler.due_branches`, `retention.due_branches`), then claims in each until its batch is full.
 
 DROP FUNCTION scheduler.escalate_due(integer);
 DROP FUNCTION scheduler.repage_due(integer);
@@ -17,8 +17,10 @@ CREATE INDEX complaints_next_escalation_per_branch ON complaints (branch_id, nex
 CREATE INDEX escalations_ack_due_per_branch ON escalations (branch_id, ack_due_at) WHERE ack_due_at IS NOT NULL;
 CREATE INDEX page_deliveries_due_per_branch ON page_deliveries (branch_id, next_attempt_at) WHERE state = 'pending';
 
--- Branches with work of one kind due now, the one waiting longest first.
-CREATE FUNCTION scheduler.due_branches(work text) RETURNS TABLE (branch_id uuid)
+-- Branches with work of one kind due now among the `batch` items due longest, the one waiting
+-- longest first: read through the queue's index, so a pass costs what its batch costs however
+-- much is due.
+CREATE FUNCTION scheduler.due_branches(work text, batch integer) RETURNS TABLE (branch_id uuid)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, public, pg_temp
     AS $$
@@ -26,17 +28,25 @@ CREATE FUNCTION scheduler.due_branches(work text) RETURNS TABLE (branch_id uuid)
 BEGIN
     CASE work
     WHEN 'escalations' THEN
-        RETURN QUERY SELECT c.branch_id FROM public.complaints c WHERE c.next_escalation_at <= now()
-                      GROUP BY c.branch_id ORDER BY min(c.next_escalation_at);
+        RETURN QUERY SELECT q.branch_id FROM (
+            SELECT c.branch_id, c.next_escalation_at AS due FROM public.complaints c
+             WHERE c.next_escalation_at <= now() ORDER BY c.next_escalation_at LIMIT batch) q
+         GROUP BY q.branch_id ORDER BY min(q.due);
     WHEN 'repages' THEN
-        RETURN QUERY SELECT e.branch_id FROM public.escalations e WHERE e.ack_due_at <= now()
-                      GROUP BY e.branch_id ORDER BY min(e.ack_due_at);
+        RETURN QUERY SELECT q.branch_id FROM (
+            SELECT e.branch_id, e.ack_due_at AS due FROM public.escalations e
+             WHERE e.ack_due_at <= now() ORDER BY e.ack_due_at LIMIT batch) q
+         GROUP BY q.branch_id ORDER BY min(q.due);
     WHEN 'follow_ups' THEN
-        RETURN QUERY SELECT f.branch_id FROM public.follow_ups f WHERE f.status = 'due' AND f.escalated_at IS NULL AND f.due_at <= now()
-                      GROUP BY f.branch_id ORDER BY min(f.due_at);
+        RETURN QUERY SELECT q.branch_id FROM (
+            SELECT f.branch_id, f.due_at AS due FROM public.follow_ups f
+             WHERE f.status = 'due' AND f.escalated_at IS NULL AND f.due_at <= now() ORDER BY f.due_at LIMIT batch) q
+         GROUP BY q.branch_id ORDER BY min(q.due);
     WHEN 'deliveries' THEN
-        RETURN QUERY SELECT d.branch_id FROM public.page_deliveries d WHERE d.state = 'pending' AND d.next_attempt_at <= now()
-                      GROUP BY d.branch_id ORDER BY min(d.next_attempt_at);
+        RETURN QUERY SELECT q.branch_id FROM (
+            SELECT d.branch_id, d.next_attempt_at AS due FROM public.page_deliveries d
+             WHERE d.state = 'pending' AND d.next_attempt_at <= now() ORDER BY d.next_attempt_at LIMIT batch) q
+         GROUP BY q.branch_id ORDER BY min(q.due);
     END CASE;
 END
 $$;
@@ -326,11 +336,11 @@ BEGIN
 END
 $$;
 
-REVOKE ALL ON FUNCTION scheduler.due_branches(text), scheduler.escalate_due(uuid, integer), scheduler.repage_due(uuid, integer),
+REVOKE ALL ON FUNCTION scheduler.due_branches(text, integer), scheduler.escalate_due(uuid, integer), scheduler.repage_due(uuid, integer),
                        scheduler.escalate_follow_ups(uuid, integer), scheduler.claim_deliveries(uuid, integer, integer),
                        retention.due_branches(interval, interval), retention.apply(uuid, interval, interval, boolean, integer)
     FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION scheduler.due_branches(text), scheduler.escalate_due(uuid, integer), scheduler.repage_due(uuid, integer),
+GRANT EXECUTE ON FUNCTION scheduler.due_branches(text, integer), scheduler.escalate_due(uuid, integer), scheduler.repage_due(uuid, integer),
                           scheduler.escalate_follow_ups(uuid, integer), scheduler.claim_deliveries(uuid, integer, integer),
                           retention.due_branches(interval, interval), retention.apply(uuid, interval, interval, boolean, integer)
     TO redress_scheduler;

@@ -24,17 +24,15 @@ CREATE OR REPLACE FUNCTION auth.upgrade_password_hash(branch_code text, login te
 AS $function$
 #variable_conflict use_column
 DECLARE
-    upgraded_one boolean;
+    branch uuid;
+    upgraded integer;
 BEGIN
-    WITH upgraded AS (
-        UPDATE public.users u SET password_hash = upgrade_password_hash.new_hash
-         WHERE u.branch_id = (SELECT b.id FROM public.branches b WHERE b.code = upgrade_password_hash.branch_code)
-           AND u.login = upgrade_password_hash.login AND u.active
-           AND u.password_hash = upgrade_password_hash.current_hash
-        RETURNING u.id
-    )
-    SELECT count(*) = 1 INTO upgraded_one FROM upgraded;
-    RETURN upgraded_one;
+    SELECT b.id INTO branch FROM public.branches b WHERE b.code = upgrade_password_hash.branch_code;
+    UPDATE public.users u SET password_hash = upgrade_password_hash.new_hash
+     WHERE u.branch_id = branch AND u.login = upgrade_password_hash.login AND u.active
+       AND u.password_hash = upgrade_password_hash.current_hash;
+    GET DIAGNOSTICS upgraded = ROW_COUNT;
+    RETURN upgraded = 1;
 END
 $function$;
 

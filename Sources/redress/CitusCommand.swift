@@ -48,14 +48,17 @@ struct CitusDistributeCommand: AsyncParsableCommand {
             for blocker in try await CitusDistribution.blockers(on: connection) {
                 print("-- not ready: the policy \(blocker) holds a sub-select, which Citus refuses")
             }
+            if plan.resumed { print("-- the steps a run that stopped left (public.citus_distribution_plan)") }
+            for setting in CitusDistribution.sessionSetup { print("\(setting);") }
             for step in plan.steps { print("-- \(step.purpose)\n\(step.sql);") }
             return
         }
-        if plan.steps.isEmpty {
-            print("already distributed: branches (reference) and \(plan.tenantTables.count) tables by branch_id")
+        if plan.steps.isEmpty && !plan.resumed {
+            print("already distributed: public.branches (reference) and \(plan.tenantTables.count) tables by branch_id")
             return
         }
+        if plan.resumed { print("taking up the \(plan.steps.count) steps a run that stopped left") }
         try await plan.run(on: connection) { step in print(step.purpose) }
-        print("distributed: branches (reference) and \(plan.tenantTables.count) tables by branch_id, colocated with complaints")
+        print("distributed: public.branches (reference) and \(plan.tenantTables.count) tables by branch_id, colocated with complaints")
     }
 }

@@ -14,7 +14,7 @@ struct SchedulerRoleTests {
     /// What an attacker holding `DATABASE_URL` would run, each refused.
     static let attacks = [
         "SELECT branch_id, url, secret FROM scheduler.claim_deliveries(gen_random_uuid(), 100, 1)",
-        "SELECT * FROM scheduler.due_branches('deliveries')",
+        "SELECT * FROM scheduler.due_branches('deliveries', 100)",
         "SELECT scheduler.record_delivery(gen_random_uuid(), gen_random_uuid(), 1, now(), 1, 200, NULL, NULL)",
         "SELECT * FROM scheduler.escalate_due(gen_random_uuid(), 100)",
         "SELECT * FROM scheduler.repage_due(gen_random_uuid(), 100)",

@@ -12,12 +12,12 @@ import Testing
 struct CitusSchemaLintTests {
     /// Citus refuses any sub-select in a policy on a distributed table.
     @Test func policiesHoldNoSubSelects() async throws {
-        let tables = try await catalog("""
-            SELECT DISTINCT c.relname::text FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+        let policies = try await catalog("""
+            SELECT c.relname || '.' || p.polname FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
              WHERE coalesce(pg_get_expr(p.polqual, p.polrelid), '') || ' '
                    || coalesce(pg_get_expr(p.polwithcheck, p.polrelid), '') ~* '\\mselect\\M'
             """)
-        expectOnly(tables, known: CitusPortBacklog.tablesWithSubSelectPolicies, rule: "tables whose policies hold a sub-select")
+        expectOnly(policies, known: CitusPortBacklog.subSelectPolicies, rule: "policies holding a sub-select")
     }
 
     /// Transition tables are not found by Citus's executor on shards; notifications sent from a
@@ -51,16 +51,17 @@ struct CitusSchemaLintTests {
         expectOnly(triggers, known: CitusPortBacklog.triggersOnBranches, rule: "triggers on branches")
     }
 
-    /// Citus runs `FOR UPDATE`/`SKIP LOCKED` only as a router query: one branch, named by equality.
+    /// Citus runs `FOR UPDATE`/`SKIP LOCKED` only as a router query: one branch, named by
+    /// equality on the rows the statement locks (`namesItsBranch`).
     @Test func everyClaimInTheSchemaNamesItsBranch() async throws {
-        let functions = try await catalog("""
-            SELECT p.oid::regprocedure::text FROM pg_proc p
+        let statements = try await catalog("""
+            SELECT p.oid::regprocedure::text || E'\\n' || statement FROM pg_proc p, regexp_split_to_table(p.prosrc, ';') AS statement
              WHERE p.pronamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
-               AND EXISTS (SELECT FROM regexp_split_to_table(p.prosrc, ';') AS statement
-                            WHERE statement ~* 'for\\s+(no\\s+key\\s+)?(update|share)|skip\\s+locked'
-                              AND statement !~* 'branch_id\\s*=\\s*(branch\\M|\\$[0-9])')
+               AND statement ~* \(Self.locking.replacingOccurrences(of: #"\b"#, with: #"\y"#))
             """)
-        #expect(functions.isEmpty, "functions locking rows without naming one branch: \(functions)")
+        #expect(statements.count >= 6, "the claims were found")
+        let breaches = statements.filter { !Self.namesItsBranch($0, branch: #"(branch\b|\$[0-9])"#) }.map { $0.prefix { $0 != "\n" } }
+        #expect(breaches.isEmpty, "functions locking rows without naming one branch: \(breaches)")
     }
 
     /// The statements the store sends follow the same rule as the schema's functions.
@@ -69,21 +70,49 @@ struct CitusSchemaLintTests {
         let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)?
             .compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" } ?? []
         #expect(files.count > 50, "the sources were found at \(sources.path)")
+        var locking = 0
         var breaches: [String] = []
         for file in files {
             let text = try String(contentsOf: file, encoding: .utf8)
-            for statement in text.components(separatedBy: "\"\"\"").enumerated().filter({ $0.offset % 2 == 1 }).map(\.element)
-            where statement.range(of: #"FOR\s+(NO\s+KEY\s+)?(UPDATE|SHARE)|SKIP\s+LOCKED"#, options: [.regularExpression, .caseInsensitive]) != nil
-                && statement.range(of: #"branch_id\s*=\s*\\\("#, options: .regularExpression) == nil {
-                breaches.append(file.lastPathComponent)
-            }
-            for line in text.split(separator: "\n") where !line.contains("\"\"\"") && !line.trimmingCharacters(in: .whitespaces).hasPrefix("//")
-                && line.range(of: #""[^"]*FOR UPDATE[^"]*""#, options: .regularExpression) != nil
-                && !line.contains("branch_id = \\(") {
-                breaches.append(file.lastPathComponent)
+            let blocks = text.components(separatedBy: "\"\"\"").enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+            let quoted = text.split(separator: "\n").filter { !$0.contains("\"\"\"") && !$0.trimmingCharacters(in: .whitespaces).hasPrefix("//") }
+                .flatMap { $0.matches(of: /"(?:[^"\\]|\\.)*"/).map { String($0.output) } }
+            for statement in blocks + quoted where statement.range(of: Self.locking, options: [.regularExpression, .caseInsensitive]) != nil {
+                locking += 1
+                if !Self.namesItsBranch(statement, branch: #"\\\("#) { breaches.append(file.lastPathComponent) }
             }
         }
+        #expect(locking >= 5, "the store's locking statements were found")
         #expect(breaches.isEmpty, "store statements locking rows without naming one branch: \(breaches)")
+    }
+
+    /// `FOR UPDATE`, `FOR NO KEY UPDATE`, `FOR SHARE`, `FOR KEY SHARE`, `SKIP LOCKED` (any case).
+    static let locking = #"for\s+(no\s+key\s+|key\s+)?(update|share)\b|skip\s+locked"#
+
+    /// Whether `statement` compares the branch of the rows it locks with `branch` (a pattern for
+    /// the value: a parameter or an interpolation), between the clause that reads them and the
+    /// locking clause. The locked rows are those of `FOR UPDATE OF a`, or else of the last table
+    /// read (`FROM t a`, `FROM t`) before the locking clause at the clause's depth of parentheses.
+    static func namesItsBranch(_ statement: String, branch: String) -> Bool {
+        let text = statement.lowercased()
+        guard let clause = text.range(of: locking, options: .regularExpression) else { return false }
+        var depth = 0
+        var depths: [String.Index: Int] = [:]
+        for index in text.indices {
+            depths[index] = depth
+            if text[index] == "(" { depth += 1 } else if text[index] == ")" { depth -= 1 }
+        }
+        let keywords: Set<String> = ["where", "join", "left", "inner", "cross", "order", "limit", "for", "group", "on", "using"]
+        let reads = text[..<clause.lowerBound].matches(of: /\b(from|join)\s+(?:public\.)?([a-z_]+)(?:\s+(?:as\s+)?([a-z_]+))?/)
+            .filter { depths[$0.range.lowerBound] == depths[clause.lowerBound] }
+            .map { (start: $0.range.lowerBound, isFrom: $0.output.1 == "from", table: String($0.output.2),
+                    alias: $0.output.3.map(String.init).flatMap { keywords.contains($0) ? nil : $0 }) }
+        let named = text[clause.lowerBound...].firstMatch(of: /^for\s+(?:no\s+key\s+|key\s+)?(?:update|share)\s+of\s+([a-z_]+)/)
+            .map { String($0.output.1) }
+        let read = named.map { name in reads.last { ($0.alias ?? $0.table) == name } } ?? reads.last { $0.isFrom }
+        guard let read else { return false }
+        let column = read.alias.map { "\\b\($0)\\." } ?? "(^|[^.a-z_])"
+        return text[read.start..<clause.lowerBound].range(of: column + #"branch_id\s*=\s*"# + branch, options: .regularExpression) != nil
     }
 
     /// Citus cannot plan parameterised SQL-language functions that query its tables.
@@ -123,23 +152,28 @@ struct CitusSchemaLintTests {
                    rule: "tables without branch_id")
     }
 
-    /// A tenant table that a migration after 0025 creates is distributed by that migration
-    /// (`distribute_by_branch`), or Citus would leave it a local table.
+    /// A tenant table that a migration after 0025 creates is distributed by that migration, in a
+    /// statement after its CREATE TABLE (`SELECT public.distribute_by_branch('public.t')`), or
+    /// Citus would leave it a local table.
     @Test func laterMigrationsDistributeTheTablesTheyCreate() throws {
         let directory = Self.packageRoot.appendingPathComponent("sql")
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".sql") }.sorted()
-        var created = 0
+        let created = /(?i)CREATE\s+(?:UNLOGGED\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:public\.)?([a-z_][a-z0-9_]*)(?![a-z0-9_.])/
+        var found = 0
         for file in files {
             let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
-            let tables = text.matches(of: /(?i)CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:public\.)?([a-z_][a-z0-9_.]*)/).map { String($0.output.1) }
-            created += tables.count
+                .split(separator: "\n", omittingEmptySubsequences: false)
+                .map { line in line.range(of: "--").map { String(line[..<$0.lowerBound]) } ?? String(line) }.joined(separator: "\n")
+            let tables = text.matches(of: created)
+            found += tables.count
             guard let version = Int(file.prefix { $0.isNumber }), version > 25 else { continue }
             for table in tables {
-                #expect(text.contains("distribute_by_branch('public.\(table)')") || text.contains("distribute_by_branch('\(table)')"),
-                        "\(file) creates \(table) without distributing it")
+                let call = "(?i)SELECT\\s+public\\.distribute_by_branch\\('public\\.\(table.output.1)'\\)"
+                #expect(text[table.range.upperBound...].range(of: call, options: .regularExpression) != nil,
+                        "\(file) creates \(table.output.1) without distributing it after")
             }
         }
-        #expect(created >= 25, "the migrations' CREATE TABLE statements were found")
+        #expect(found >= 25, "the migrations' CREATE TABLE statements were found")
     }
 
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -10,14 +10,12 @@ enum BranchClaims {
         case escalations, repages, followUps = "follow_ups", deliveries
     }
 
-    /// Branches with `work` due now, the one waiting longest first.
-    static func due(_ work: Work, on pool: PGPool) async throws -> [UUID] {
-        try await pool.query("SELECT branch_id FROM scheduler.due_branches(\(work.rawValue))").map { try $0.decode(at: 0) }
-    }
-
-    /// Claims up to `batch` items across `branches` in their order, each branch's claim getting
-    /// what is left of the batch.
-    static func claim<Item>(in branches: [UUID], batch: Int, _ claim: (UUID, Int) async throws -> [Item]) async throws -> [Item] {
+    /// Claims up to `batch` items of `work`: lists the branches of the `batch` items due longest
+    /// (`scheduler.due_branches`), then claims in each, in their order, with what is left of the batch.
+    static func claim<Item>(_ work: Work, batch: Int, on pool: PGPool, _ claim: (UUID, Int) async throws -> [Item]) async throws -> [Item] {
+        let branches: [UUID] = try await pool.query("""
+            SELECT branch_id FROM scheduler.due_branches(\(work.rawValue), \(Int32(batch)))
+            """).map { try $0.decode(at: 0) }
         var claimed: [Item] = []
         for branch in branches where claimed.count < batch {
             claimed += try await claim(branch, batch - claimed.count)

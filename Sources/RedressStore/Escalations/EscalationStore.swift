@@ -26,7 +26,7 @@ public struct EscalationStore: Sendable {
 
     /// Fires every due tier of up to `batch` due complaints, branch by branch (a transaction each).
     public func escalateDue(batch: Int) async throws -> [Fired] {
-        try await BranchClaims.claim(in: try await BranchClaims.due(.escalations, on: pool), batch: batch) { branch, left in
+        try await BranchClaims.claim(.escalations, batch: batch, on: pool) { branch, left in
             try await pool.query("SELECT * FROM scheduler.escalate_due(\(branch), \(Int32(left)))").map { row in
                 Fired(branchID: try row.decode(at: 0), complaintID: try row.decode(at: 1), tier: Int(try row.decode(Int16.self, at: 2)),
                       dueAt: try row.decode(at: 3), lateSeconds: try row.decode(at: 4), pages: try row.decode(at: 5))
@@ -49,7 +49,7 @@ public struct EscalationStore: Sendable {
     /// Re-pages up to `batch` escalations nobody acknowledged within their ack window, branch by
     /// branch (a transaction each).
     public func repageDue(batch: Int) async throws -> [Repaged] {
-        try await BranchClaims.claim(in: try await BranchClaims.due(.repages, on: pool), batch: batch) { branch, left in
+        try await BranchClaims.claim(.repages, batch: batch, on: pool) { branch, left in
             try await pool.query("SELECT * FROM scheduler.repage_due(\(branch), \(Int32(left)))").map { row in
                 Repaged(branchID: try row.decode(at: 0), complaintID: try row.decode(at: 1), tier: Int(try row.decode(Int16.self, at: 2)),
                         rung: try row.decode(Int16?.self, at: 3).map(Int.init), pages: try row.decode(at: 4))
@@ -69,7 +69,7 @@ public struct EscalationStore: Sendable {
 
     /// Escalates up to `batch` overdue follow-ups, each once, branch by branch (a transaction each).
     public func escalateOverdueFollowUps(batch: Int) async throws -> [OverdueFollowUp] {
-        try await BranchClaims.claim(in: try await BranchClaims.due(.followUps, on: pool), batch: batch) { branch, left in
+        try await BranchClaims.claim(.followUps, batch: batch, on: pool) { branch, left in
             try await pool.query("SELECT * FROM scheduler.escalate_follow_ups(\(branch), \(Int32(left)))").map { row in
                 OverdueFollowUp(branchID: try row.decode(at: 0), complaintID: try row.decode(at: 1), followUpID: try row.decode(at: 2),
                                 lateSeconds: try row.decode(at: 3), pages: try row.decode(at: 4))

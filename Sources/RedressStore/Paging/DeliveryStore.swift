@@ -45,7 +45,7 @@ public struct DeliveryStore: Sendable {
     /// Claims up to `batch` due deliveries, branch by branch; each is leased for `lease` and comes
     /// back if no attempt is recorded by then.
     public func claim(batch: Int, lease: Duration) async throws -> [Claimed] {
-        try await BranchClaims.claim(in: try await BranchClaims.due(.deliveries, on: pool), batch: batch) { branch, left in
+        try await BranchClaims.claim(.deliveries, batch: batch, on: pool) { branch, left in
             try await pool.query("""
                 SELECT branch_id, id, attempt, url, secret, body::text
                   FROM scheduler.claim_deliveries(\(branch), \(Int32(left)), \(Int32(lease.components.seconds)))
