@@ -28,7 +28,7 @@ struct CancellationTests {
             try await Self.waitUntilRunning(database, "SELECT pg_sleep(20)")
             sleeper.cancel()
             await #expect(throws: CancellationError.self) { try await sleeper.value }
-            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(ContinuousClock.now - started < .seconds(15), "well before the 20 s sleep would end")
             // The only connection of the pool is usable again.
             #expect(try await pool.query("SELECT 7")[0].decode(Int.self, at: 0) == 7)
             let running = try await pool.query("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND datname = current_database() AND query LIKE 'SELECT pg_sleep(20)%'")

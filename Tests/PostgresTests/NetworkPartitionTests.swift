@@ -8,7 +8,7 @@ struct NetworkPartitionTests {
     /// The bound a request waits through a partition: the response timeout (2 s) for a statement
     /// already sent, or the acquire timeout (3 s, connecting with a 2 s timeout) for a new
     /// connection; with a wide margin for a loaded machine.
-    static let bound = Duration.seconds(12)
+    static let bound = Duration.seconds(20)
 
     @Test func requestsFailWithinABoundAndThePoolRecoversByItself() async throws {
         let database = try await TestDatabase.create(migrated: false)

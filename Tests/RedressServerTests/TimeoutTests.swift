@@ -20,20 +20,20 @@ struct TimeoutTests {
                 migrator: PGMigrator(migrations: try PGMigration.load(from: TestDatabase.sqlDirectory)), logger: Logger(label: "test"))
             try await app.test(.live) { client in
                 let port = try #require(client.port)
-                // A client that connects and sends nothing is dropped after the idle timeout.
+                // A client that connects and sends nothing is dropped after the idle timeout; without
+                // one it would stay open, so being closed at all before the reader gives up is the
+                // claim (no bound in time: a loaded machine only makes the close later).
                 let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                     .connect(host: "127.0.0.1", port: port).get()
-                let start = ContinuousClock.now
                 let closed = Task { try await channel.closeFuture.get() }
                 let outcome = await withTaskGroup(of: Bool.self) { group in
                     group.addTask { (try? await closed.value) != nil }
-                    group.addTask { try? await Task.sleep(for: .seconds(10)); return false }
+                    group.addTask { try? await Task.sleep(for: .seconds(60)); return false }
                     let first = await group.next()!
                     group.cancelAll()
                     return first
                 }
                 #expect(outcome, "closed by the server")
-                #expect(ContinuousClock.now - start < .seconds(5))
                 if !outcome { try? await channel.close() }
             }
         }
