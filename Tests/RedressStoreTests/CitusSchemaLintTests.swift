@@ -45,6 +45,34 @@ struct CitusSchemaLintTests {
         #expect(readers.isEmpty, "trigger functions reading TG_TABLE_NAME: \(readers)")
     }
 
+    /// A setting made with `set_config` stays on the coordinator, where the triggers and policies
+    /// that read it on a worker never see it; `SET LOCAL` is propagated.
+    @Test func functionsSetSettingsWithSetLocal() async throws {
+        let setters = try await catalog("""
+            SELECT p.oid::regprocedure::text FROM pg_proc p
+             WHERE p.pronamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+               AND p.prosrc ~* '\\mset_config\\s*\\('
+            """)
+        #expect(setters.isEmpty, "functions calling set_config: \(setters)")
+    }
+
+    /// Citus refuses a transaction in which a definer's write touches placements beside the
+    /// service's own statements ("modified in this transaction by a different user"); what the
+    /// service writes inside its transactions, it writes with its own rights. Signing in is the
+    /// exception: the store sends each of its calls alone, in a transaction of its own
+    /// (`AuthStore+SignIn.swift`).
+    @Test func theServiceCallsNoDefinerFunctionThatWritesInItsTransaction() async throws {
+        let writers = try await catalog("""
+            SELECT p.oid::regprocedure::text FROM pg_proc p
+             WHERE p.prosecdef AND has_function_privilege('redress_service', p.oid, 'EXECUTE')
+               AND p.pronamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+               AND p.prosrc ~* '\\m(insert|update|delete)\\M'
+            """)
+        let signingIn = ["auth.sign_in_finish(text,text,text,text,bytea,interval,interval)", "auth.sign_in_salt(text,text,text,integer)",
+                         "auth.upgrade_password_hash(text,text,text,text)"]
+        expectOnly(writers, known: signingIn, rule: "definer functions writing for the service")
+    }
+
     /// A trigger on the reference table `branches` fires once per placement, on every node.
     @Test func theReferenceTableHasNoTriggers() async throws {
         let triggers = try await catalog("SELECT tgname::text FROM pg_trigger WHERE tgrelid = 'public.branches'::regclass AND NOT tgisinternal")

@@ -88,6 +88,42 @@ struct SchemaSecurityTests {
         }
     }
 
+    @Test func accessRecordsAreWrittenByTheCallerAndCannotBeForged() async throws {
+        let database = try await TestDatabase.create()
+        let org = try await TestOrganisation.create(in: database)
+        try await database.withPool { (pool: PGPool) async throws in
+            let scoped = ScopedDatabase(pool: pool, configuration: StoreConfiguration(passwordHashCost: 4))
+            let agent = org.caller(.agent, in: org.a)
+            let read = UUID()
+            try await scoped.withScope(agent.scope) { connection in
+                try await connection.query("SELECT audit.record_access(\(org.a.id), 'read', 'complaints', \(read), '{}')")
+            }
+            // Entries the caller may not write: someone else's, another kind, another branch, the chain's own fields.
+            let forgeries: [(String, PGQuery)] = [
+                ("another actor", "INSERT INTO audit_log (branch_id, actor_id, actor_roles, action, entity) VALUES (\(org.a.id), \(org.a.users[.admin]!), '{agent}', 'read', 'complaints')"),
+                ("another role", "INSERT INTO audit_log (branch_id, actor_id, actor_roles, action, entity) VALUES (\(org.a.id), \(agent.userID), '{auditor}', 'read', 'complaints')"),
+                ("a change", "INSERT INTO audit_log (branch_id, actor_id, actor_roles, action, entity) VALUES (\(org.a.id), \(agent.userID), '{agent}', 'update', 'complaints')"),
+                ("another branch", "INSERT INTO audit_log (branch_id, actor_id, actor_roles, action, entity) VALUES (\(org.c.id), \(agent.userID), '{agent}', 'read', 'complaints')"),
+                ("a sealed entry", "INSERT INTO audit_log (branch_id, actor_id, actor_roles, action, entity, seq) VALUES (\(org.a.id), \(agent.userID), '{agent}', 'read', 'complaints', 1)"),
+                ("a backdated entry", "INSERT INTO audit_log (branch_id, actor_id, actor_roles, action, entity, at) VALUES (\(org.a.id), \(agent.userID), '{agent}', 'read', 'complaints', now() - interval '1 year')"),
+                ("a change through the function", "SELECT audit.record_access(\(org.a.id), 'update', 'complaints', NULL, '{}')"),
+            ]
+            for (name, forgery) in forgeries {
+                await #expect(throws: PGError.self, "\(name) is refused") {
+                    try await scoped.withScope(agent.scope) { connection in try await connection.execute(forgery) }
+                }
+            }
+            try await database.withPool(owner: true) { (owner: PGPool) async throws in
+                let entries = try await owner.query("""
+                    SELECT action, actor_id, entity_id FROM audit_log WHERE action IN ('read', 'export') OR actor_id = \(agent.userID)
+                    """)
+                #expect(entries.count == 1, "only the caller's own read is recorded")
+                #expect(try entries.first?.decode(UUID.self, at: 1) == agent.userID)
+                #expect(try entries.first?.decode(UUID.self, at: 2) == read)
+            }
+        }
+    }
+
     @Test func theAuthFunctionsAreTheOnlyWayIn() async throws {
         let database = try await TestDatabase.create()
         try await database.withPool { (pool: PGPool) async throws in
@@ -97,7 +133,7 @@ struct SchemaSecurityTests {
                    AND p.pronamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
                  ORDER BY 1
                 """).map { try $0.decode(at: 0) }
-            #expect(executable == ["audit.record_access(uuid,text,text,uuid,jsonb)", "auth.resolve(bytea)",
+            #expect(executable == ["auth.resolve(bytea)",
                                    "auth.sign_in_finish(text,text,text,text,bytea,interval,interval)",
                                    "auth.sign_in_salt(text,text,text,integer)",
                                    "auth.upgrade_password_hash(text,text,text,text)",
