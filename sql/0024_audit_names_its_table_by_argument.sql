@@ -9,8 +9,12 @@ CREATE OR REPLACE FUNCTION audit.record_change() RETURNS trigger
     AS $$
 DECLARE
     audited_table text := TG_ARGV[0];
-    old_full jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END;
-    new_full jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END;
+    -- A child row's copy of its complaint's visibility, and the digests tying the two (0034), are
+    -- derived from the complaint's own columns, audited there.
+    copied text[] := ARRAY['case_department_id', 'case_collaborating_department_ids', 'case_responsible_user_id', 'case_key',
+                           'visibility_key'];
+    old_full jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) - copied END;
+    new_full jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) - copied END;
     old_row jsonb := audit.redact(audited_table, old_full);
     new_row jsonb := audit.redact(audited_table, new_full);
     row_data jsonb := coalesce(new_row, old_row);

@@ -4,6 +4,7 @@
 -- parameterised SQL-language functions that query its tables). The scheduler first lists the
 -- branches of the work due longest, earliest first, without locking anything
 -- (`scheduler.due_branches`, `retention.due_branches`), then claims in each until its batch is full.
+-- The timeline entries retention writes carry their complaint's visibility, whose columns 0034 adds.
 
 DROP FUNCTION scheduler.escalate_due(integer);
 DROP FUNCTION scheduler.repage_due(integer);
@@ -327,9 +328,12 @@ BEGIN
                 PERFORM retention.erase_complaint(due_branches[i], due_ids[i]);
             END IF;
         END LOOP;
-        INSERT INTO public.complaint_events (branch_id, complaint_id, kind, after)
-        SELECT d.branch_id, d.id, CASE d.action WHEN 'erase' THEN 'erased' ELSE 'archived' END, jsonb_build_object('reason', 'retention')
-          FROM unnest(due_branches, due_ids, due_actions) AS d (branch_id, id, action);
+        INSERT INTO public.complaint_events (branch_id, complaint_id, kind, after,
+                                             case_department_id, case_collaborating_department_ids, case_responsible_user_id)
+        SELECT d.branch_id, d.id, CASE d.action WHEN 'erase' THEN 'erased' ELSE 'archived' END, jsonb_build_object('reason', 'retention'),
+               c.department_id, c.collaborating_department_ids, c.responsible_user_id
+          FROM unnest(due_branches, due_ids, due_actions) AS d (branch_id, id, action)
+          JOIN public.complaints c ON c.branch_id = branch AND c.id = d.id;
     END IF;
     RETURN QUERY SELECT d.branch_id, d.id, d.case_number, d.action, d.closed_at
                    FROM unnest(due_branches, due_ids, due_cases, due_actions, due_closed) AS d (branch_id, id, case_number, action, closed_at);

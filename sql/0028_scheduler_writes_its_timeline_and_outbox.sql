@@ -2,7 +2,8 @@
 -- themselves, and send their notifications, instead of statement triggers with transition tables
 -- on `escalations` and `pages`: Citus's executor cannot find a transition table on a shard, and a
 -- notification sent from a worker reaches only that worker's listeners or aborts a two-phase
--- commit (docs/scaling.md). The entries and the deliveries are the ones the triggers wrote.
+-- commit (docs/scaling.md). The entries and the deliveries are the ones the triggers wrote. The
+-- child rows they write carry their complaint's visibility, whose columns 0034 adds.
 DROP TRIGGER escalations_noted ON public.escalations;
 DROP TRIGGER pages_enqueued ON public.pages;
 DROP FUNCTION scheduler.note_escalations();
@@ -20,6 +21,9 @@ BEGIN
         SELECT c.branch_id, c.id, c.department_id, c.category_id, c.sla_policy_id, c.escalation_due_at, c.escalated_tiers
           FROM public.complaints c
          WHERE c.branch_id = branch AND c.next_escalation_at <= now()
+           -- Routing an unrouted complaint changes who sees it: not while a writer of its child
+           -- rows holds the case's lock (0034), but waits for the next pass.
+           AND (c.department_id IS NOT NULL OR pg_try_advisory_xact_lock(public.case_lock_key(c.id)))
          ORDER BY c.next_escalation_at
          LIMIT batch
            FOR UPDATE SKIP LOCKED
@@ -47,29 +51,36 @@ BEGIN
                next_escalation_tier = ro.next_tier, next_escalation_at = c.escalation_due_at[ro.next_tier]
           FROM routing ro
          WHERE c.branch_id = branch AND c.id = ro.id
-        RETURNING c.branch_id, c.id, c.department_id
+        RETURNING c.branch_id, c.id, c.department_id, c.collaborating_department_ids, c.responsible_user_id
     ), recorded AS (
         INSERT INTO public.escalations (branch_id, complaint_id, tier, due_at, late_seconds, department_id, routed,
-                                        paged_tier, ack_due_at)
+                                        paged_tier, ack_due_at,
+                                        case_department_id, case_collaborating_department_ids, case_responsible_user_id)
         SELECT f.branch_id, f.complaint_id, f.tier, f.due_at, greatest(0, extract(epoch FROM now() - f.due_at))::integer,
                a.department_id, ro.unrouted AND a.department_id IS NOT NULL,
-               f.tier, now() + coalesce(f.ack_window, interval '15 minutes')
+               f.tier, now() + coalesce(f.ack_window, interval '15 minutes'),
+               a.department_id, a.collaborating_department_ids, a.responsible_user_id
           FROM firing f
           JOIN advanced a ON a.branch_id = f.branch_id AND a.id = f.complaint_id
           JOIN routing ro ON ro.branch_id = f.branch_id AND ro.id = f.complaint_id
         ON CONFLICT ON CONSTRAINT escalations_branch_id_complaint_id_tier_key DO NOTHING
         RETURNING escalations.branch_id, escalations.id, escalations.complaint_id, escalations.tier, escalations.due_at,
-                  escalations.late_seconds, escalations.department_id, escalations.routed
+                  escalations.late_seconds, escalations.department_id, escalations.routed, escalations.case_department_id,
+                  escalations.case_collaborating_department_ids, escalations.case_responsible_user_id
     ), noted AS (
-        INSERT INTO public.complaint_events (branch_id, complaint_id, kind, after)
+        INSERT INTO public.complaint_events (branch_id, complaint_id, kind, after,
+                                             case_department_id, case_collaborating_department_ids, case_responsible_user_id)
         SELECT r.branch_id, r.complaint_id, 'escalated',
                jsonb_build_object('tier', r.tier::text, 'dueAt', to_json(r.due_at) #>> '{}', 'lateSeconds', r.late_seconds::text,
-                                  'departmentId', r.department_id::text, 'routed', r.routed::text)
+                                  'departmentId', r.department_id::text, 'routed', r.routed::text),
+               r.case_department_id, r.case_collaborating_department_ids, r.case_responsible_user_id
           FROM recorded r
     ), paged AS (
-        INSERT INTO public.pages (branch_id, escalation_id, complaint_id, tier, rung, recipient_kind, recipient_user_id, late, summary)
+        INSERT INTO public.pages (branch_id, escalation_id, complaint_id, tier, rung, recipient_kind, recipient_user_id, late, summary,
+                                  case_department_id, case_collaborating_department_ids, case_responsible_user_id)
         SELECT r.branch_id, r.id, r.complaint_id, r.tier, r.tier, who.kind, who.user_id, r.late_seconds > 60,
-               scheduler.page_summary(c, r.tier, r.due_at, r.late_seconds, r.department_id)
+               scheduler.page_summary(c, r.tier, r.due_at, r.late_seconds, r.department_id),
+               r.case_department_id, r.case_collaborating_department_ids, r.case_responsible_user_id
           FROM recorded r
           JOIN public.complaints c ON c.branch_id = branch AND c.id = r.complaint_id
          CROSS JOIN LATERAL scheduler.ladder_recipients(r.branch_id, c.sla_policy_id, r.tier, r.department_id, true) who
@@ -94,6 +105,10 @@ BEGIN
       FROM recorded r
       LEFT JOIN paged_count pc ON pc.escalation_id = r.id
      CROSS JOIN signalled;
+    -- The earlier child rows of the complaints routed just now follow them (0034).
+    PERFORM public.follow_case(e.branch_id, e.complaint_id)
+       FROM public.escalations e
+      WHERE e.branch_id = branch AND e.routed AND e.recorded_at = now();
 END
 $$;
 
@@ -107,6 +122,8 @@ BEGIN
     RETURN QUERY
     WITH due AS (
         SELECT e.branch_id, e.id, e.complaint_id, e.tier, e.paged_tier, e.due_at, e.late_seconds, e.department_id, c.sla_policy_id,
+               c.department_id AS case_department_id, c.collaborating_department_ids AS case_collaborating_department_ids,
+               c.responsible_user_id AS case_responsible_user_id,
                EXISTS (SELECT FROM public.escalations h
                         WHERE h.branch_id = branch AND h.complaint_id = e.complaint_id AND h.tier > e.tier) AS superseded
           FROM public.escalations e
@@ -115,6 +132,9 @@ BEGIN
          ORDER BY e.ack_due_at
          LIMIT batch
            FOR UPDATE OF e SKIP LOCKED
+           -- Its complaint too, shared, so that the visibility copied below is current: a complaint
+           -- whose department is changing is passed over until the next pass (0034).
+           FOR SHARE OF c SKIP LOCKED
     ), stepped AS (
         SELECT d.*,
                CASE WHEN NOT d.superseded THEN
@@ -133,9 +153,11 @@ BEGIN
          WHERE e.branch_id = branch AND e.id = s.id
         RETURNING e.branch_id, e.id
     ), paged AS (
-        INSERT INTO public.pages (branch_id, escalation_id, complaint_id, tier, rung, recipient_kind, recipient_user_id, late, summary)
+        INSERT INTO public.pages (branch_id, escalation_id, complaint_id, tier, rung, recipient_kind, recipient_user_id, late, summary,
+                                  case_department_id, case_collaborating_department_ids, case_responsible_user_id)
         SELECT s.branch_id, s.id, s.complaint_id, s.tier, s.rung, who.kind, who.user_id, true,
-               scheduler.page_summary(c, s.tier, s.due_at, s.late_seconds, s.department_id) || jsonb_build_object('repagedRung', s.rung)
+               scheduler.page_summary(c, s.tier, s.due_at, s.late_seconds, s.department_id) || jsonb_build_object('repagedRung', s.rung),
+               s.case_department_id, s.case_collaborating_department_ids, s.case_responsible_user_id
           FROM stepped s
           JOIN public.complaints c ON c.branch_id = branch AND c.id = s.complaint_id
          CROSS JOIN LATERAL scheduler.ladder_recipients(s.branch_id, s.sla_policy_id, s.rung, s.department_id, false) who
@@ -160,9 +182,11 @@ BEGIN
                string_agg(pg.recipient_user_id::text, ',' ORDER BY pg.recipient_user_id) AS recipients
           FROM paged pg GROUP BY pg.branch_id, pg.escalation_id
     ), noted AS (
-        INSERT INTO public.complaint_events (branch_id, complaint_id, kind, after)
+        INSERT INTO public.complaint_events (branch_id, complaint_id, kind, after,
+                                             case_department_id, case_collaborating_department_ids, case_responsible_user_id)
         SELECT s.branch_id, s.complaint_id, 'repaged',
-               jsonb_build_object('tier', s.tier::text, 'rung', s.rung::text, 'recipientUserIds', coalesce(pp.recipients, ''))
+               jsonb_build_object('tier', s.tier::text, 'rung', s.rung::text, 'recipientUserIds', coalesce(pp.recipients, '')),
+               s.case_department_id, s.case_collaborating_department_ids, s.case_responsible_user_id
           FROM stepped s
           LEFT JOIN paged_per_escalation pp ON pp.branch_id = s.branch_id AND pp.escalation_id = s.id
          WHERE s.rung IS NOT NULL
@@ -184,12 +208,17 @@ CREATE OR REPLACE FUNCTION scheduler.escalate_follow_ups(branch uuid, batch inte
 BEGIN
     RETURN QUERY
     WITH due AS (
-        SELECT f.branch_id, f.id, f.complaint_id, f.due_at
+        SELECT f.branch_id, f.id, f.complaint_id, f.due_at,
+               c.department_id AS case_department_id, c.collaborating_department_ids AS case_collaborating_department_ids,
+               c.responsible_user_id AS case_responsible_user_id
           FROM public.follow_ups f
+          JOIN public.complaints c ON c.branch_id = branch AND c.id = f.complaint_id
          WHERE f.branch_id = branch AND f.status = 'due' AND f.escalated_at IS NULL AND f.due_at <= now()
          ORDER BY f.due_at
          LIMIT batch
-           FOR UPDATE SKIP LOCKED
+           FOR UPDATE OF f SKIP LOCKED
+           -- Its complaint too, shared, so that the visibility copied below is current (0034).
+           FOR SHARE OF c SKIP LOCKED
     ), marked AS (
         UPDATE public.follow_ups f SET escalated_at = now()
           FROM due d
@@ -197,26 +226,33 @@ BEGIN
         RETURNING f.branch_id, f.id
     ), recorded AS (
         INSERT INTO public.escalations (branch_id, complaint_id, tier, due_at, late_seconds, department_id, routed, paged_tier,
-                                        ack_due_at, follow_up_id)
+                                        ack_due_at, follow_up_id,
+                                        case_department_id, case_collaborating_department_ids, case_responsible_user_id)
         SELECT d.branch_id, d.complaint_id, 1, d.due_at, greatest(0, extract(epoch FROM now() - d.due_at))::integer,
-               c.department_id, false, 1, NULL, d.id
+               c.department_id, false, 1, NULL, d.id,
+               d.case_department_id, d.case_collaborating_department_ids, d.case_responsible_user_id
           FROM due d
           JOIN marked m ON m.branch_id = d.branch_id AND m.id = d.id
           JOIN public.complaints c ON c.branch_id = branch AND c.id = d.complaint_id
         ON CONFLICT ON CONSTRAINT escalations_branch_id_complaint_id_tier_key DO NOTHING
         RETURNING escalations.branch_id, escalations.id, escalations.complaint_id, escalations.tier, escalations.due_at,
-                  escalations.late_seconds, escalations.department_id, escalations.follow_up_id, escalations.routed
+                  escalations.late_seconds, escalations.department_id, escalations.follow_up_id, escalations.routed,
+                  escalations.case_department_id, escalations.case_collaborating_department_ids, escalations.case_responsible_user_id
     ), noted AS (
-        INSERT INTO public.complaint_events (branch_id, complaint_id, kind, after)
+        INSERT INTO public.complaint_events (branch_id, complaint_id, kind, after,
+                                             case_department_id, case_collaborating_department_ids, case_responsible_user_id)
         SELECT r.branch_id, r.complaint_id, 'escalated',
                jsonb_build_object('tier', r.tier::text, 'dueAt', to_json(r.due_at) #>> '{}', 'lateSeconds', r.late_seconds::text,
-                                  'departmentId', r.department_id::text, 'routed', r.routed::text) || jsonb_build_object('followUpId', r.follow_up_id::text)
+                                  'departmentId', r.department_id::text, 'routed', r.routed::text) || jsonb_build_object('followUpId', r.follow_up_id::text),
+               r.case_department_id, r.case_collaborating_department_ids, r.case_responsible_user_id
           FROM recorded r
     ), paged AS (
-        INSERT INTO public.pages (branch_id, escalation_id, complaint_id, tier, rung, recipient_kind, recipient_user_id, late, summary)
+        INSERT INTO public.pages (branch_id, escalation_id, complaint_id, tier, rung, recipient_kind, recipient_user_id, late, summary,
+                                  case_department_id, case_collaborating_department_ids, case_responsible_user_id)
         SELECT r.branch_id, r.id, r.complaint_id, r.tier, r.tier, who.kind, who.user_id, r.late_seconds > 60,
                scheduler.page_summary(c, r.tier, r.due_at, r.late_seconds, r.department_id)
-                   || jsonb_build_object('reason', 'follow_up_overdue', 'followUpId', r.follow_up_id)
+                   || jsonb_build_object('reason', 'follow_up_overdue', 'followUpId', r.follow_up_id),
+               r.case_department_id, r.case_collaborating_department_ids, r.case_responsible_user_id
           FROM recorded r
           JOIN public.complaints c ON c.branch_id = branch AND c.id = r.complaint_id
          CROSS JOIN LATERAL scheduler.ladder_recipients(r.branch_id, c.sla_policy_id, r.tier, r.department_id, true) who

@@ -1,7 +1,8 @@
 -- The erasure functions allow their own evidence update with `SET LOCAL` instead of `set_config`,
 -- so that on Citus the setting reaches the worker where the evidence trigger checks it
 -- (`citus.propagate_set_commands = 'local'`, a harmless placeholder setting without Citus).
--- Otherwise unchanged from 0018.
+-- Otherwise unchanged from 0018, but for the timeline entry's copy of its complaint's visibility
+-- (0034).
 
 CREATE OR REPLACE FUNCTION retention.erase_complaint(branch uuid, complaint uuid) RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -59,8 +60,11 @@ BEGIN
     IF complaint IS NULL THEN
         RETURN false;
     END IF;
-    INSERT INTO public.complaint_events (branch_id, complaint_id, kind, after)
-    VALUES (branch, complaint, 'evidence_erased', jsonb_build_object('evidenceId', evidence::text));
+    INSERT INTO public.complaint_events (branch_id, complaint_id, kind, after,
+                                         case_department_id, case_collaborating_department_ids, case_responsible_user_id)
+    SELECT branch, complaint, 'evidence_erased', jsonb_build_object('evidenceId', evidence::text),
+           c.department_id, c.collaborating_department_ids, c.responsible_user_id
+      FROM public.complaints c WHERE c.branch_id = branch AND c.id = complaint;
     RETURN true;
 END
 $$;

@@ -129,28 +129,34 @@ struct EscalationBench: AsyncParsableCommand {
     static let floorStatement: PGQuery = """
         WITH due AS (
             SELECT c.branch_id, c.id, c.department_id, c.escalation_due_at[1] AS due_at, c.case_number, c.status, c.priority,
-                   c.level, c.nature, c.category_id, c.received_at
+                   c.level, c.nature, c.category_id, c.received_at, c.collaborating_department_ids, c.responsible_user_id
               FROM complaints c WHERE c.next_escalation_at <= now()
         ), advanced AS (
             UPDATE complaints c SET escalated_tiers = '{1}', next_escalation_tier = 2, next_escalation_at = c.escalation_due_at[2]
               FROM due WHERE c.branch_id = due.branch_id AND c.id = due.id
         ), recorded AS (
-            INSERT INTO escalations (branch_id, complaint_id, tier, due_at, late_seconds, department_id, paged_tier, ack_due_at)
+            INSERT INTO escalations (branch_id, complaint_id, tier, due_at, late_seconds, department_id, paged_tier, ack_due_at,
+                                     case_department_id, case_collaborating_department_ids, case_responsible_user_id)
             SELECT branch_id, id, 1, due_at, greatest(0, extract(epoch FROM now() - due_at))::integer, department_id, 1,
-                   now() + interval '15 minutes'
+                   now() + interval '15 minutes', department_id, collaborating_department_ids, responsible_user_id
               FROM due
-            RETURNING branch_id, id, complaint_id, due_at, late_seconds, department_id
+            RETURNING branch_id, id, complaint_id, due_at, late_seconds, department_id, case_collaborating_department_ids,
+                      case_responsible_user_id
         ), noted AS (
-            INSERT INTO complaint_events (branch_id, complaint_id, kind, after)
+            INSERT INTO complaint_events (branch_id, complaint_id, kind, after,
+                                          case_department_id, case_collaborating_department_ids, case_responsible_user_id)
             SELECT branch_id, complaint_id, 'escalated',
-                   jsonb_build_object('tier', '1', 'dueAt', due_at, 'lateSeconds', late_seconds::text, 'departmentId', department_id::text)
+                   jsonb_build_object('tier', '1', 'dueAt', due_at, 'lateSeconds', late_seconds::text, 'departmentId', department_id::text),
+                   department_id, case_collaborating_department_ids, case_responsible_user_id
               FROM recorded
         ), paged AS (
-            INSERT INTO pages (branch_id, escalation_id, complaint_id, tier, rung, recipient_kind, recipient_user_id, late, summary)
+            INSERT INTO pages (branch_id, escalation_id, complaint_id, tier, rung, recipient_kind, recipient_user_id, late, summary,
+                               case_department_id, case_collaborating_department_ids, case_responsible_user_id)
             SELECT r.branch_id, r.id, r.complaint_id, 1, 1, who.kind, who.user_id, r.late_seconds > 60,
                    jsonb_build_object('caseNumber', d.case_number, 'tier', 1, 'dueAt', r.due_at, 'lateSeconds', r.late_seconds,
                                       'status', d.status, 'priority', d.priority, 'level', d.level, 'nature', d.nature,
-                                      'categoryId', d.category_id, 'departmentId', r.department_id, 'receivedAt', d.received_at)
+                                      'categoryId', d.category_id, 'departmentId', r.department_id, 'receivedAt', d.received_at),
+                   r.department_id, r.case_collaborating_department_ids, r.case_responsible_user_id
               FROM recorded r
               JOIN due d ON d.branch_id = r.branch_id AND d.id = r.complaint_id
              CROSS JOIN LATERAL (

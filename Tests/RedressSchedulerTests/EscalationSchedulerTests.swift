@@ -82,6 +82,43 @@ struct EscalationSchedulerTests {
         }
     }
 
+    /// A complaint nobody routed is routed when it escalates; its earlier timeline goes with it to
+    /// the department it reaches (`sql/0034`), whose head then reads it.
+    @Test func routingAtEscalationTakesTheTimelineAlong() async throws {
+        let fixture = try await Self.fixture()
+        let org = fixture.org
+        let complaint: Complaint = try await fixture.database.withPool(size: 1) { (pool: PGPool) async throws in
+            let store = ComplaintStore(database: ScopedDatabase(pool: pool, configuration: StoreConfiguration(passwordHashCost: 4)))
+            return try await store.intake(org.caller(.agent, in: org.a), ComplaintIntake(
+                channel: "phone", complainant: .init(name: "C", phone: "+86 10 7"), receivedAt: Date().addingTimeInterval(-25 * 3600),
+                description: "nobody routed this"), idempotencyKey: nil, requestHash: nil).complaint
+        }
+        #expect(complaint.departmentId == nil)
+        try await fixture.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+            try await owner.query("UPDATE complaints SET category_id = \(fixture.billing) WHERE id = \(complaint.id)")
+        }
+        try await fixture.database.withPool(scheduler: true, size: 2) { (pool: PGPool) async throws in
+            #expect(try await scheduler(fixture, pool).drain().map(\.tier) == [1])
+        }
+        try await fixture.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+            let row = try await owner.query("""
+                SELECT c.department_id, (SELECT array_agg(DISTINCT e.case_department_id) FROM complaint_events e WHERE e.complaint_id = c.id),
+                       (SELECT count(*) FROM complaint_events e WHERE e.complaint_id = c.id)
+                  FROM complaints c WHERE c.id = \(complaint.id)
+                """)[0]
+            #expect(try row.decode(UUID?.self, at: 0) == org.a.departments[0], "routed by the billing rule")
+            #expect(try row.decode([UUID].self, at: 1) == [org.a.departments[0]], "received and escalated entries both follow it")
+            #expect(try row.decode(Int.self, at: 2) == 2)
+        }
+        let timeline: Int = try await fixture.database.withPool(size: 1) { (pool: PGPool) async throws in
+            try await ScopedDatabase(pool: pool, configuration: StoreConfiguration(passwordHashCost: 4))
+                .withScope(org.caller(.departmentHead, in: org.a).scope) { connection in
+                    try await connection.query("SELECT count(*) FROM complaint_events WHERE complaint_id = \(complaint.id)")[0].decode(at: 0)
+                }
+        }
+        #expect(timeline == 2, "the department's head reads the whole timeline")
+    }
+
     /// Writes `count` open complaints of branch a in Billing directly: tiers 1 and 2 already due
     /// (an hour and a minute ago), tier 3 a day ahead.
     static func insertDue(_ fixture: Fixture, count: Int, prefix: String) async throws {

@@ -71,6 +71,48 @@ struct CaseWorkAPITests {
         }
     }
 
+    /// The case work follows its complaint to another department: the department it left no longer
+    /// reads it, the one it joined reads all of it, and every child row's copy of the complaint's
+    /// visibility is the complaint's own (`sql/0034`).
+    @Test func caseWorkFollowsItsComplaintToAnotherDepartment() async throws {
+        try await APIHarness.run { harness, client in
+            let org = harness.organisation
+            let who = try await ComplaintLifecycleAPITests.actors(org, client)
+            let other = try await client.signIn(org.a.code, "other")
+            let category = try await ComplaintLifecycleAPITests.billing(client, token: who.agent)
+            let id = try #require(try await ComplaintLifecycleAPITests.intake(client, token: who.agent, category: category)["id"] as? String)
+            #expect(try await client.call(.post, "/v1/complaints/\(id)/communications", token: who.handler,
+                body: #"{"direction":"inbound","channel":"phone","kind":"note","content":"Called back."}"#).status == .created)
+            #expect(try await client.call(.post, "/v1/complaints/\(id)/findings", token: who.handler,
+                body: #"{"basis":"fault","summary":"Billed twice."}"#).status == .created)
+            let paths = ["communications", "findings", "timeline", "handovers"]
+            for path in paths {
+                #expect(try await client.call(.get, "/v1/complaints/\(id)/\(path)", token: other).status == .notFound, "before: \(path)")
+            }
+            _ = try await ComplaintLifecycleAPITests.step(client, id, "assign", token: who.agent,
+                                                          body: #"{"departmentId":"\#(org.a.departments[1].path)"}"#)
+            for path in paths {
+                let read = try await client.call(.get, "/v1/complaints/\(id)/\(path)", token: other)
+                #expect(read.status == .ok && !read.items.isEmpty, "the department it joined reads \(path)")
+                #expect(try await client.call(.get, "/v1/complaints/\(id)/\(path)", token: who.handler).status == .notFound,
+                        "the department it left no longer reads \(path)")
+            }
+            #expect(try await ComplaintLifecycleAPITests.timeline(client, id, token: other) == ["received", "communication", "finding", "assign"])
+            let stale: Int = try await harness.database.withPool(owner: true, size: 1) { (pool: PGPool) async throws in
+                try await pool.query("""
+                    SELECT count(*) FROM complaints c
+                      JOIN (SELECT branch_id, complaint_id, case_department_id FROM complaint_events
+                            UNION ALL SELECT branch_id, complaint_id, case_department_id FROM complaint_communications
+                            UNION ALL SELECT branch_id, complaint_id, case_department_id FROM complaint_findings
+                            UNION ALL SELECT branch_id, complaint_id, case_department_id FROM complaint_handovers) x
+                        ON x.branch_id = c.branch_id AND x.complaint_id = c.id
+                     WHERE c.id = \(UUID(uuidString: id)!) AND x.case_department_id IS DISTINCT FROM c.department_id
+                    """)[0].decode(at: 0)
+            }
+            #expect(stale == 0, "every copy follows the complaint")
+        }
+    }
+
     /// Case work through the client generated from openapi.yaml: what it sends is what the
     /// contract describes, and every answer, the evidence's bytes included, decodes into the
     /// contract's types.

@@ -2,18 +2,9 @@
 /// done in `docs/scaling.md`. `CitusSchemaLintTests` fails on anything breaking a rule that is not listed
 /// here, and on anything listed here that no longer breaks it.
 enum CitusPortBacklog {
-    /// Policies that read another table in a sub-select: a child row's visibility through its
-    /// complaint, an API key's bot, a user's HQ grants; as `table.policy`.
-    static let subSelectPolicies = [
-        "api_keys.administered_insert", "complaint_communications.recorded",
-        "complaint_communications.visible", "complaint_events.recorded", "complaint_events.visible",
-        "complaint_evidence.recorded", "complaint_evidence.visible", "complaint_findings.recorded",
-        "complaint_findings.visible", "complaint_handovers.recorded", "complaint_handovers.visible",
-        "complaint_pauses.ended", "complaint_pauses.recorded", "complaint_pauses.visible",
-        "complaint_plans.approved", "complaint_plans.proposed", "complaint_plans.visible",
-        "complaint_surveys.recorded", "complaint_surveys.visible", "escalations.visible",
-        "follow_ups.visible", "pages.visible", "users.administered_delete", "users.administered_update",
-    ]
+    /// Policies that read another table in a sub-select: an API key's bot, a user's HQ grants; as
+    /// `table.policy`.
+    static let subSelectPolicies = ["api_keys.administered_insert", "users.administered_delete", "users.administered_update"]
 
     /// Wake-ups for the scheduler and the deliverer, sent from triggers.
     static let notifyingTriggers = [

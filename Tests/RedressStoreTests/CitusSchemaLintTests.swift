@@ -45,6 +45,24 @@ struct CitusSchemaLintTests {
         #expect(readers.isEmpty, "trigger functions reading TG_TABLE_NAME: \(readers)")
     }
 
+    /// A policy cannot read a child row's complaint on Citus; every table of a complaint's rows
+    /// carries the complaint's visibility, tied to it by a foreign key checked at commit
+    /// (docs/scaling.md, "Child rows and their complaint").
+    @Test func everyChildOfAComplaintCarriesItsVisibility() async throws {
+        let children = try await catalog("""
+            SELECT c.relname::text FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+             WHERE a.attname = 'complaint_id' AND c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace AND NOT a.attisdropped
+            """)
+        #expect(children.count >= 11, "the complaint's tables were found")
+        let tied = try await catalog("""
+            SELECT c.conrelid::regclass::text FROM pg_constraint c
+             WHERE c.contype = 'f' AND c.confrelid = 'public.complaints'::regclass AND c.condeferred
+               AND (SELECT array_agg(a.attname::text ORDER BY k.n) FROM unnest(c.conkey) WITH ORDINALITY k (attnum, n)
+                      JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum) = '{branch_id,complaint_id,case_key}'
+            """)
+        #expect(Set(children).subtracting(tied).isEmpty, "tables of a complaint's rows without its visibility: \(Set(children).subtracting(tied).sorted())")
+    }
+
     /// A setting made with `set_config` stays on the coordinator, where the triggers and policies
     /// that read it on a worker never see it; `SET LOCAL` is propagated.
     @Test func functionsSetSettingsWithSetLocal() async throws {

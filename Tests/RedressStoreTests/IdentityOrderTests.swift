@@ -51,6 +51,8 @@ struct IdentityOrderTests {
         try await database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
             try await owner.withConnection { connection in
                 try await connection.executeScript("""
+                    -- Checked per statement, so that no check waits for the commit while the table is altered.
+                    SET CONSTRAINTS ALL IMMEDIATE;
                     INSERT INTO complaints (branch_id, id, case_number, channel, description)
                     VALUES ('\(branch)', '\(complaint.uuidString.lowercased())', 'ORDER-1', 'web', 'ordering');
                     ALTER TABLE complaint_events ALTER COLUMN id RESTART WITH \(Self.workerRange);

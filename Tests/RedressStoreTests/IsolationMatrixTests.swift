@@ -53,6 +53,9 @@ struct IsolationMatrixTests {
         }
     }
 
+    /// The columns in which a complaint's child row copies its visibility (`sql/0034`).
+    static let copied = "case_department_id, case_collaborating_department_ids, case_responsible_user_id"
+
     /// One complaint in each department of every branch, with a timeline entry and a hand-over.
     static func addComplaints(_ org: TestOrganisation, _ database: TestDatabase) async throws {
         try await database.withPool(owner: true, size: 1) { (pool: PGPool) async throws in
@@ -61,19 +64,25 @@ struct IsolationMatrixTests {
                     try await pool.query("""
                         WITH c AS (
                             INSERT INTO complaints (branch_id, case_number, channel, description, department_id)
-                            VALUES (\(branch.id), \(branch.code + "-\(index)"), 'phone', 'test', \(department)) RETURNING branch_id, id)
-                        , e AS (INSERT INTO complaint_events (branch_id, complaint_id, kind) SELECT branch_id, id, 'received' FROM c)
-                        , m AS (INSERT INTO complaint_communications (branch_id, complaint_id, direction, channel, kind, content, recorded_by)
-                                SELECT branch_id, id, 'outbound', 'sms', 'confirmation', 'received', \(branch.users[.agent]!) FROM c)
-                        , v AS (INSERT INTO complaint_evidence (branch_id, complaint_id, type, source, collected_at, collected_by, size, sha256, recorded_by)
-                                SELECT branch_id, id, 'witness', 'desk', now(), 'agent', 0, sha256(''::bytea), \(branch.users[.agent]!) FROM c)
-                        , f AS (INSERT INTO complaint_findings (branch_id, complaint_id, basis, summary, recorded_by)
-                                SELECT branch_id, id, 'fault', 'test', \(branch.users[.agent]!) FROM c)
-                        , p AS (INSERT INTO complaint_plans (branch_id, complaint_id, measures, description, proposed_by)
-                                SELECT branch_id, id, '{apology}', 'test', \(branch.users[.agent]!) FROM c)
-                        , s AS (INSERT INTO complaint_surveys (branch_id, complaint_id, method, score, recorded_by)
-                                SELECT branch_id, id, 'phone', 8, \(branch.users[.agent]!) FROM c)
-                        INSERT INTO complaint_handovers (branch_id, complaint_id, to_department_id) SELECT branch_id, id, \(department) FROM c
+                            VALUES (\(branch.id), \(branch.code + "-\(index)"), 'phone', 'test', \(department))
+                            RETURNING branch_id, id, department_id AS d, collaborating_department_ids AS cd, responsible_user_id AS r)
+                        , e AS (INSERT INTO complaint_events (branch_id, complaint_id, kind, \(unescaped: Self.copied))
+                                SELECT branch_id, id, 'received', d, cd, r FROM c)
+                        , m AS (INSERT INTO complaint_communications (branch_id, complaint_id, direction, channel, kind, content, recorded_by,
+                                                                      \(unescaped: Self.copied))
+                                SELECT branch_id, id, 'outbound', 'sms', 'confirmation', 'received', \(branch.users[.agent]!), d, cd, r FROM c)
+                        , v AS (INSERT INTO complaint_evidence (branch_id, complaint_id, type, source, collected_at, collected_by, size, sha256,
+                                                                recorded_by, \(unescaped: Self.copied))
+                                SELECT branch_id, id, 'witness', 'desk', now(), 'agent', 0, sha256(''::bytea), \(branch.users[.agent]!), d, cd, r
+                                  FROM c)
+                        , f AS (INSERT INTO complaint_findings (branch_id, complaint_id, basis, summary, recorded_by, \(unescaped: Self.copied))
+                                SELECT branch_id, id, 'fault', 'test', \(branch.users[.agent]!), d, cd, r FROM c)
+                        , p AS (INSERT INTO complaint_plans (branch_id, complaint_id, measures, description, proposed_by, \(unescaped: Self.copied))
+                                SELECT branch_id, id, '{apology}', 'test', \(branch.users[.agent]!), d, cd, r FROM c)
+                        , s AS (INSERT INTO complaint_surveys (branch_id, complaint_id, method, score, recorded_by, \(unescaped: Self.copied))
+                                SELECT branch_id, id, 'phone', 8, \(branch.users[.agent]!), d, cd, r FROM c)
+                        INSERT INTO complaint_handovers (branch_id, complaint_id, to_department_id, \(unescaped: Self.copied))
+                        SELECT branch_id, id, \(department), d, cd, r FROM c
                         """)
                 }
             }

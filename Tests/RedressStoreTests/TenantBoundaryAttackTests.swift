@@ -123,6 +123,13 @@ struct TenantBoundaryAttackTests {
                     INSERT INTO complaint_events (branch_id, complaint_id, actor_id, actor_roles, kind)
                     VALUES (\(org.a.id), \(foreign), \(caller.userID), \([role.rawValue]), 'page_acknowledged')
                     """, as: caller.scope, scoped) == "42501", "\(role) acknowledges a page it never received")
+                // A row claiming to belong to one's own department passes the policy and fails the
+                // commit: its copy of the complaint's visibility is tied to the complaint's own.
+                #expect(["42501", "23503"].contains(await attempt("""
+                    INSERT INTO complaint_events (branch_id, complaint_id, actor_id, actor_roles, kind, note, \(unescaped: IsolationMatrixTests.copied))
+                    VALUES (\(org.a.id), \(foreign), \(caller.userID), \([role.rawValue]), 'close', 'forged', \(org.a.departments[0]),
+                            \([org.a.departments[0]]), \(caller.userID))
+                    """, as: caller.scope, scoped)), "\(role) forges its way in with a copy of another visibility")
             }
             #expect(try await ownerValue("SELECT count(*)::text FROM complaint_events", database) == events)
         }
@@ -193,12 +200,15 @@ struct TenantBoundaryAttackTests {
             // A caller of branch c whose ids are branch a's (as a twin would have): nothing of a.
             try await database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
                 _ = try await owner.query("""
-                    INSERT INTO escalations (branch_id, complaint_id, tier, due_at, late_seconds)
-                    SELECT branch_id, id, 1, now(), 0 FROM complaints WHERE department_id = \(org.a.departments[0])
+                    INSERT INTO escalations (branch_id, complaint_id, tier, due_at, late_seconds, \(unescaped: IsolationMatrixTests.copied))
+                    SELECT branch_id, id, 1, now(), 0, department_id, collaborating_department_ids, responsible_user_id
+                      FROM complaints WHERE department_id = \(org.a.departments[0])
                     """)
                 _ = try await owner.query("""
-                    INSERT INTO pages (branch_id, escalation_id, complaint_id, recipient_user_id, recipient_kind, tier, rung, late, summary)
-                    SELECT e.branch_id, e.id, e.complaint_id, \(org.a.users[.departmentHead]!), 'department_head', 1, 1, false, '{}'
+                    INSERT INTO pages (branch_id, escalation_id, complaint_id, recipient_user_id, recipient_kind, tier, rung, late, summary,
+                                       \(unescaped: IsolationMatrixTests.copied))
+                    SELECT e.branch_id, e.id, e.complaint_id, \(org.a.users[.departmentHead]!), 'department_head', 1, 1, false, '{}',
+                           e.case_department_id, e.case_collaborating_department_ids, e.case_responsible_user_id
                       FROM escalations e
                     """)
             }

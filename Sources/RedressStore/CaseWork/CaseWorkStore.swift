@@ -18,13 +18,14 @@ public struct CaseWorkStore: Sendable {
         return branch
     }
 
-    /// Appends a timeline entry for an addition.
+    /// Appends a timeline entry for an addition (the case's lock held, as ``CaseVisibility`` asks).
     static func recordEvent(_ kind: String, caller: Caller, branchID: UUID, complaintID: UUID,
                             after: [String: String?], note: String? = nil, _ connection: PGConnection) async throws {
         try await connection.execute("""
-            INSERT INTO complaint_events (branch_id, complaint_id, actor_id, actor_roles, kind, after, note)
-            VALUES (\(branchID), \(complaintID), \(caller.userID), \(caller.roles.map(\.rawValue).sorted()), \(kind),
-                    \(PGJSON(after)), \(note))
+            INSERT INTO complaint_events (branch_id, complaint_id, actor_id, actor_roles, kind, after, note, \(unescaped: CaseVisibility.columns))
+            SELECT \(branchID), \(complaintID), \(caller.userID), \(caller.roles.map(\.rawValue).sorted()), \(kind),
+                   \(PGJSON(after)), \(note), \(unescaped: CaseVisibility.fromComplaint)
+              FROM complaints c WHERE c.branch_id = \(branchID) AND c.id = \(complaintID)
             """)
     }
 
@@ -33,12 +34,16 @@ public struct CaseWorkStore: Sendable {
                                  kind: String, content: String) async throws -> Communication {
         try await StoreError.translating {
             try await database.withScope(caller.scope) { connection in
-                let branch = try await Self.visibleBranch(of: complaintID, connection)
-                let row = try await connection.query("""
-                    INSERT INTO complaint_communications (branch_id, complaint_id, direction, channel, kind, content, recorded_by)
-                    VALUES (\(branch), \(complaintID), \(direction), \(channel), \(kind), \(content), \(caller.userID))
+                let branch = try await CaseVisibility.lockShared(complaintID, connection)
+                let rows = try await connection.query("""
+                    INSERT INTO complaint_communications (branch_id, complaint_id, direction, channel, kind, content, recorded_by,
+                                                          \(unescaped: CaseVisibility.columns))
+                    SELECT \(branch), \(complaintID), \(direction), \(channel), \(kind), \(content), \(caller.userID),
+                           \(unescaped: CaseVisibility.fromComplaint)
+                      FROM complaints c WHERE c.branch_id = \(branch) AND c.id = \(complaintID)
                     RETURNING id, complaint_id, at, direction, channel, kind, content, recorded_by
-                    """)[0]
+                    """)
+                guard let row = rows.first else { throw StoreError.notFound }
                 let entry = try Self.communication(row)
                 if let milestone = SLAMilestone.met(byCommunication: kind) {
                     // A collaborating department may log but not change the complaint: its
@@ -99,15 +104,17 @@ public struct CaseWorkStore: Sendable {
         let digest = Data(SHA256.hash(data: content))
         return try await StoreError.translating {
             try await database.withScope(caller.scope) { connection in
-                let branch = try await Self.visibleBranch(of: complaintID, connection)
-                let row = try await connection.query("""
+                let branch = try await CaseVisibility.lockShared(complaintID, connection)
+                let rows = try await connection.query("""
                     INSERT INTO complaint_evidence (branch_id, complaint_id, type, source, description, collected_at, collected_by,
-                                                    content_type, content, size, sha256, recorded_by)
-                    VALUES (\(branch), \(complaintID), \(evidence.type), \(evidence.source), \(evidence.description),
-                            \(evidence.collectedAt), \(evidence.collectedBy), \(evidence.contentType), \(evidence.content),
-                            \(content.count), \(digest), \(caller.userID))
+                                                    content_type, content, size, sha256, recorded_by, \(unescaped: CaseVisibility.columns))
+                    SELECT \(branch), \(complaintID), \(evidence.type), \(evidence.source), \(evidence.description),
+                           \(evidence.collectedAt), \(evidence.collectedBy), \(evidence.contentType), \(evidence.content),
+                           \(content.count), \(digest), \(caller.userID), \(unescaped: CaseVisibility.fromComplaint)
+                      FROM complaints c WHERE c.branch_id = \(branch) AND c.id = \(complaintID)
                     RETURNING \(unescaped: Self.evidenceColumns)
-                    """)[0]
+                    """)
+                guard let row = rows.first else { throw StoreError.notFound }
                 let recorded = try Self.evidence(row)
                 try await Self.recordEvent("evidence", caller: caller, branchID: branch, complaintID: complaintID,
                                            after: ["id": recorded.id.uuidString.lowercased(), "type": recorded.type,
@@ -146,14 +153,16 @@ public struct CaseWorkStore: Sendable {
                            indirectParties: [String], summary: String, accountability: String?) async throws -> Finding {
         try await StoreError.translating {
             try await database.withScope(caller.scope) { connection in
-                let branch = try await Self.visibleBranch(of: complaintID, connection)
-                let row = try await connection.query("""
+                let branch = try await CaseVisibility.lockShared(complaintID, connection)
+                let rows = try await connection.query("""
                     INSERT INTO complaint_findings (branch_id, complaint_id, basis, direct_parties, indirect_parties, summary,
-                                                    accountability, recorded_by)
-                    VALUES (\(branch), \(complaintID), \(basis), \(directParties), \(indirectParties), \(summary),
-                            \(accountability), \(caller.userID))
+                                                    accountability, recorded_by, \(unescaped: CaseVisibility.columns))
+                    SELECT \(branch), \(complaintID), \(basis), \(directParties), \(indirectParties), \(summary),
+                           \(accountability), \(caller.userID), \(unescaped: CaseVisibility.fromComplaint)
+                      FROM complaints c WHERE c.branch_id = \(branch) AND c.id = \(complaintID)
                     RETURNING id, complaint_id, basis, direct_parties, indirect_parties, summary, accountability, recorded_by, recorded_at
-                    """)[0]
+                    """)
+                guard let row = rows.first else { throw StoreError.notFound }
                 let finding = try Self.finding(row)
                 try await Self.recordEvent("finding", caller: caller, branchID: branch, complaintID: complaintID,
                                            after: ["id": finding.id.uuidString.lowercased(), "basis": basis], connection)

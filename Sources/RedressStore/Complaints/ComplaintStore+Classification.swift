@@ -21,7 +21,7 @@ extension ComplaintStore {
     public func reclassify(_ caller: Caller, id: UUID, _ change: Classification, note: String?) async throws -> Complaint {
         try await StoreError.translating {
             try await database.withScope(caller.scope) { connection in
-                let before = try await lockForChange(id, connection)
+                let before = try await lockForChange(id, changingVisibility: true, connection)
                 guard before.status.isOpen else {
                     throw StoreError.lifecycle(.notAllowed(current: before.status, allowed: before.allowedActions))
                 }
@@ -35,17 +35,24 @@ extension ComplaintStore {
                                                          level: after.level, product: after.product, connection)
                 }
                 let stored = try await save(after, closing: false, connection)
+                if CaseVisibility.changed(from: before, to: stored) {
+                    try await CaseVisibility.follow(branchID: stored.branchId, complaintID: stored.id, connection)
+                }
                 let saved = try await Self.refreshSchedule(branchID: stored.branchId, complaintID: stored.id, connection)
                 let (old, new) = Self.changes(from: before, to: saved)
                 try await connection.execute("""
-                    INSERT INTO complaint_events (branch_id, complaint_id, actor_id, actor_roles, kind, before, after, note)
+                    INSERT INTO complaint_events (branch_id, complaint_id, actor_id, actor_roles, kind, before, after, note,
+                                                  \(unescaped: CaseVisibility.columns))
                     VALUES (\(saved.branchId), \(saved.id), \(caller.userID), \(caller.roles.map(\.rawValue).sorted()),
-                            'classified', \(PGJSON(old)), \(PGJSON(new)), \(note))
+                            'classified', \(PGJSON(old)), \(PGJSON(new)), \(note),
+                            \(saved.departmentId), \(saved.collaboratingDepartmentIds), \(saved.responsibleUserId))
                     """)
                 if before.departmentId != saved.departmentId {
                     try await connection.execute("""
-                        INSERT INTO complaint_handovers (branch_id, complaint_id, to_department_id, by_user_id, reason)
-                        VALUES (\(saved.branchId), \(saved.id), \(saved.departmentId), \(caller.userID), 'routing rule at classification')
+                        INSERT INTO complaint_handovers (branch_id, complaint_id, to_department_id, by_user_id, reason,
+                                                         \(unescaped: CaseVisibility.columns))
+                        VALUES (\(saved.branchId), \(saved.id), \(saved.departmentId), \(caller.userID), 'routing rule at classification',
+                                \(saved.departmentId), \(saved.collaboratingDepartmentIds), \(saved.responsibleUserId))
                         """)
                 }
                 return revealed(saved, to: caller.scope)

@@ -6,9 +6,13 @@ extension ComplaintStore {
     /// without a lock, so that the lock names one branch (a router query on Citus, which runs
     /// `FOR UPDATE` on no other kind). `.notFound` when the caller cannot see the complaint;
     /// `.forbidden` when they see it but may not change it (the update policy hides it from the lock).
-    func lockForChange(_ id: UUID, _ connection: PGConnection) async throws -> Complaint {
-        guard let branch = try await connection.query("SELECT branch_id FROM complaints WHERE id = \(id)").first?
-            .decode(UUID.self, at: 0) else { throw StoreError.notFound }
+    /// A change that may move the complaint to other people (`changingVisibility`) first takes the
+    /// case's lock exclusively, before the row's, as ``CaseVisibility`` describes.
+    func lockForChange(_ id: UUID, changingVisibility: Bool = false, _ connection: PGConnection) async throws -> Complaint {
+        let branchQuery: PGQuery = changingVisibility
+            ? "SELECT branch_id, pg_advisory_xact_lock(case_lock_key(id))::text FROM complaints WHERE id = \(id)"
+            : "SELECT branch_id FROM complaints WHERE id = \(id)"
+        guard let branch = try await connection.query(branchQuery).first?.decode(UUID.self, at: 0) else { throw StoreError.notFound }
         let locked = try await connection.query("""
             SELECT \(unescaped: ComplaintColumns.list) FROM complaints WHERE branch_id = \(branch) AND id = \(id) FOR UPDATE
             """)

@@ -19,11 +19,12 @@ extension ComplaintStore {
             guard let plan = step.plan else { throw StoreError.lifecycle(.missing("plan")) }
             try await connection.execute("""
                 INSERT INTO complaint_plans (branch_id, complaint_id, measures, description, compensation_amount, currency,
-                       responsible_department_id, responsible_user_id, due_at, regulator_filing_required, proposed_by)
+                       responsible_department_id, responsible_user_id, due_at, regulator_filing_required, proposed_by,
+                       \(unescaped: CaseVisibility.columns))
                 VALUES (\(before.branchId), \(before.id), \(plan.measures), \(plan.description), \(plan.compensationAmount),
                         \(plan.currency), \(plan.responsibleDepartmentID ?? before.departmentId),
                         \(plan.responsibleUserID ?? before.responsibleUserId), \(plan.dueAt), \(plan.regulatorFilingRequired),
-                        \(caller.userID))
+                        \(caller.userID), \(before.departmentId), \(before.collaboratingDepartmentIds), \(before.responsibleUserId))
                 """)
         case .approvePlan:
             let final = next.status == .planApproved
@@ -73,10 +74,12 @@ extension ComplaintStore {
     static func insertSurvey(_ survey: Survey, score: Int, branchID: UUID, complaintID: UUID, caller: Caller,
                              _ connection: PGConnection) async throws {
         try await connection.execute("""
-            INSERT INTO complaint_surveys (branch_id, complaint_id, method, score, attitude, efficiency, outcome, comments, recorded_by)
-            VALUES (\(branchID), \(complaintID), \(survey.method), \(Int16(score)), \(survey.attitude.map(Int16.init))::smallint,
-                    \(survey.efficiency.map(Int16.init))::smallint, \(survey.outcome.map(Int16.init))::smallint,
-                    \(survey.comments), \(caller.userID))
+            INSERT INTO complaint_surveys (branch_id, complaint_id, method, score, attitude, efficiency, outcome, comments, recorded_by,
+                                           \(unescaped: CaseVisibility.columns))
+            SELECT \(branchID), \(complaintID), \(survey.method), \(Int16(score)), \(survey.attitude.map(Int16.init))::smallint,
+                   \(survey.efficiency.map(Int16.init))::smallint, \(survey.outcome.map(Int16.init))::smallint,
+                   \(survey.comments), \(caller.userID), \(unescaped: CaseVisibility.fromComplaint)
+              FROM complaints c WHERE c.branch_id = \(branchID) AND c.id = \(complaintID)
             """)
     }
 
@@ -84,8 +87,7 @@ extension ComplaintStore {
     /// transaction, and takes `step` (a reopening, when the customer is dissatisfied).
     func recordCallback(_ caller: Caller, complaintID: UUID, score: Int, survey: Survey, step: ComplaintStep?,
                         _ connection: PGConnection) async throws -> Complaint {
-        let rows = try await connection.query("SELECT branch_id FROM complaints WHERE id = \(complaintID)")
-        guard let branchID = try rows.first?.decode(UUID.self, at: 0) else { throw StoreError.notFound }
+        let branchID = try await CaseVisibility.lockShared(complaintID, connection)
         try await Self.insertSurvey(survey, score: score, branchID: branchID, complaintID: complaintID, caller: caller, connection)
         if let step { return try await perform(caller, id: complaintID, step, connection) }
         let current = try await connection.query("SELECT \(unescaped: ComplaintColumns.list) FROM complaints WHERE id = \(complaintID)")

@@ -17,7 +17,8 @@ extension ComplaintStore {
 
     /// Takes a lifecycle step inside the caller's open transaction (see the public `perform`).
     func perform(_ caller: Caller, id: UUID, _ step: ComplaintStep, _ connection: PGConnection) async throws -> Complaint {
-        let before = try await lockForChange(id, connection)
+        let movesCase: Set<ComplaintAction> = [.grade, .assign, .reassign]
+        let before = try await lockForChange(id, changingVisibility: movesCase.contains(step.action), connection)
         let next: ComplaintLifecycle.State
         switch Result(catching: { () throws(ComplaintLifecycle.Refusal) in
             try ComplaintLifecycle.apply(.init(step.action, actorRoles: caller.roles, satisfaction: step.satisfaction),
@@ -33,6 +34,9 @@ extension ComplaintStore {
         try await applyValues(of: step, to: &after, branchID: before.branchId, connection)
         try await recordCaseWork(of: step, caller: caller, before: before, next: next, connection)
         let saved = try await save(after, closing: next.status == .closed && before.status != .closed, connection)
+        if CaseVisibility.changed(from: before, to: saved) {
+            try await CaseVisibility.follow(branchID: saved.branchId, complaintID: saved.id, connection)
+        }
         try await recordPause(step.action, complaint: saved, connection)
         let reopening = step.action == .reopen || (step.action == .recordSatisfaction && next.status == .investigating)
         let updated = try await Self.refreshSchedule(branchID: saved.branchId, complaintID: saved.id,
@@ -45,7 +49,11 @@ extension ComplaintStore {
     private func recordPause(_ action: ComplaintAction, complaint: Complaint, _ connection: PGConnection) async throws {
         switch action {
         case .awaitCustomer:
-            try await connection.execute("INSERT INTO complaint_pauses (branch_id, complaint_id) VALUES (\(complaint.branchId), \(complaint.id))")
+            try await connection.execute("""
+                INSERT INTO complaint_pauses (branch_id, complaint_id, \(unescaped: CaseVisibility.columns))
+                VALUES (\(complaint.branchId), \(complaint.id), \(complaint.departmentId), \(complaint.collaboratingDepartmentIds),
+                        \(complaint.responsibleUserId))
+                """)
         case .resume:
             try await connection.execute("""
                 UPDATE complaint_pauses SET ended_at = now()
@@ -108,17 +116,20 @@ extension ComplaintStore {
     private func record(_ step: ComplaintStep, caller: Caller, before: Complaint, after: Complaint, _ connection: PGConnection) async throws {
         let (old, new) = Self.changes(from: before, to: after)
         try await connection.execute("""
-            INSERT INTO complaint_events (branch_id, complaint_id, actor_id, actor_roles, kind, before, after, note)
+            INSERT INTO complaint_events (branch_id, complaint_id, actor_id, actor_roles, kind, before, after, note,
+                                          \(unescaped: CaseVisibility.columns))
             VALUES (\(after.branchId), \(after.id), \(caller.userID), \(caller.roles.map(\.rawValue).sorted()),
-                    \(step.action.rawValue), \(PGJSON(old)), \(PGJSON(new)), \(step.note))
+                    \(step.action.rawValue), \(PGJSON(old)), \(PGJSON(new)), \(step.note),
+                    \(after.departmentId), \(after.collaboratingDepartmentIds), \(after.responsibleUserId))
             """)
         if before.departmentId != after.departmentId || before.responsibleUserId != after.responsibleUserId {
             try await connection.execute("""
                 INSERT INTO complaint_handovers (branch_id, complaint_id, from_department_id, to_department_id,
-                                                 from_user_id, to_user_id, by_user_id, reason)
+                                                 from_user_id, to_user_id, by_user_id, reason, \(unescaped: CaseVisibility.columns))
                 VALUES (\(after.branchId), \(after.id), \(before.departmentId), \(after.departmentId),
                         \(before.responsibleUserId), \(after.responsibleUserId), \(caller.userID),
-                        \(step.note ?? (step.action == .grade ? "routing rule at grading" : nil)))
+                        \(step.note ?? (step.action == .grade ? "routing rule at grading" : nil)),
+                        \(after.departmentId), \(after.collaboratingDepartmentIds), \(after.responsibleUserId))
                 """)
         }
     }

@@ -125,19 +125,22 @@ public struct ComplaintStore: Sendable {
     static func recordIntake(_ complaint: Complaint, caller: Caller, _ connection: PGConnection) async throws {
         try await connection.execute("""
             WITH taken AS (
-                SELECT branch_id, id, status, case_number, channel, category_id, department_id, level, nature, priority, repeat_of
+                SELECT branch_id, id, status, case_number, channel, category_id, department_id, level, nature, priority, repeat_of,
+                       collaborating_department_ids, responsible_user_id
                   FROM complaints WHERE branch_id = \(complaint.branchId) AND id = \(complaint.id)
             ), event AS (
-                INSERT INTO complaint_events (branch_id, complaint_id, actor_id, actor_roles, kind, after)
+                INSERT INTO complaint_events (branch_id, complaint_id, actor_id, actor_roles, kind, after, \(unescaped: CaseVisibility.columns))
                 SELECT branch_id, id, \(caller.userID), \(caller.roles.map(\.rawValue).sorted()), 'received',
                        jsonb_build_object('status', status, 'caseNumber', case_number, 'channel', channel,
                                           'categoryId', category_id::text, 'departmentId', department_id::text,
                                           'level', level::text, 'nature', nature, 'priority', priority,
-                                          'repeatOf', repeat_of::text)
+                                          'repeatOf', repeat_of::text),
+                       department_id, collaborating_department_ids, responsible_user_id
                   FROM taken
             )
-            INSERT INTO complaint_handovers (branch_id, complaint_id, to_department_id, by_user_id, reason)
-            SELECT branch_id, id, department_id, \(caller.userID), 'routing rule at intake'
+            INSERT INTO complaint_handovers (branch_id, complaint_id, to_department_id, by_user_id, reason, \(unescaped: CaseVisibility.columns))
+            SELECT branch_id, id, department_id, \(caller.userID), 'routing rule at intake',
+                   department_id, collaborating_department_ids, responsible_user_id
               FROM taken WHERE department_id IS NOT NULL
             """)
     }

@@ -82,18 +82,27 @@ public struct PageStore: Sendable {
     public func acknowledge(_ caller: Caller, pageID: UUID) async throws -> Page {
         try await StoreError.translating {
             try await database.withScope(caller.scope) { connection in
+                // The case's lock, shared (``CaseVisibility``): the entry copies the page's copy of
+                // its complaint's visibility, which the recipient may not otherwise read.
+                let found = try await connection.query("""
+                    SELECT branch_id, pg_advisory_xact_lock_shared(case_lock_key(complaint_id))::text FROM pages
+                     WHERE id = \(pageID) AND recipient_user_id = \(caller.userID)
+                    """)
+                guard let branch = try found.first?.decode(UUID.self, at: 0) else { throw StoreError.notFound }
                 let rows = try await connection.query("""
                     UPDATE pages SET acknowledged_at = coalesce(acknowledged_at, now())
-                     WHERE id = \(pageID) AND recipient_user_id = \(caller.userID)
-                    RETURNING \(unescaped: Self.pageColumns), branch_id
+                     WHERE branch_id = \(branch) AND id = \(pageID) AND recipient_user_id = \(caller.userID)
+                    RETURNING \(unescaped: Self.pageColumns)
                     """)
                 guard let row = rows.first else { throw StoreError.notFound }
                 let page = try Self.page(row)
                 try await connection.execute("""
-                    INSERT INTO complaint_events (branch_id, complaint_id, actor_id, actor_roles, kind, after)
-                    VALUES (\(try row.decode(UUID.self, at: 10)), \(page.complaintId), \(caller.userID),
-                            \(caller.roles.map(\.rawValue).sorted()), 'page_acknowledged',
-                            \(PGJSON(["pageId": page.id.uuidString.lowercased(), "tier": String(page.tier)])))
+                    INSERT INTO complaint_events (branch_id, complaint_id, actor_id, actor_roles, kind, after, page_id,
+                                                  \(unescaped: CaseVisibility.columns))
+                    SELECT p.branch_id, p.complaint_id, \(caller.userID), \(caller.roles.map(\.rawValue).sorted()), 'page_acknowledged',
+                           \(PGJSON(["pageId": page.id.uuidString.lowercased(), "tier": String(page.tier)])), p.id,
+                           p.case_department_id, p.case_collaborating_department_ids, p.case_responsible_user_id
+                      FROM pages p WHERE p.branch_id = \(branch) AND p.id = \(pageID)
                     """)
                 return page
             }
