@@ -3,7 +3,9 @@
 -- on `escalations` and `pages`: Citus's executor cannot find a transition table on a shard, and a
 -- notification sent from a worker reaches only that worker's listeners or aborts a two-phase
 -- commit (docs/scaling.md). The entries and the deliveries are the ones the triggers wrote. The
--- child rows they write carry their complaint's visibility, whose columns 0034 adds.
+-- child rows they write carry their complaint's visibility, whose columns 0034 adds, and
+-- `escalate_due` routes the complaints nobody routed in a step of its own before escalating them,
+-- so that their earlier rows follow them (0034).
 DROP TRIGGER escalations_noted ON public.escalations;
 DROP TRIGGER pages_enqueued ON public.pages;
 DROP FUNCTION scheduler.note_escalations();
@@ -15,15 +17,44 @@ CREATE OR REPLACE FUNCTION scheduler.escalate_due(branch uuid, batch integer)
     SET search_path = pg_catalog, public, pg_temp
     AS $$
 #variable_conflict use_column
+DECLARE
+    routable uuid[];
+    routed_ids uuid[] := '{}';
+    complaint uuid;
 BEGIN
+    -- First the due complaints nobody routed that a rule routes. Routing changes who sees a
+    -- complaint, so its child rows follow it (`follow_case`, 0034), and not while a writer of them
+    -- holds the case's lock: those wait for a later pass. The locks are taken here, on the
+    -- coordinator, one complaint at a time.
+    SELECT coalesce(array_agg(u.id), '{}') INTO routable
+      FROM (SELECT c.id FROM public.complaints c
+             WHERE c.branch_id = branch AND c.next_escalation_at <= now() AND c.department_id IS NULL
+               AND EXISTS (SELECT FROM public.routing_rules r WHERE r.branch_id = branch AND r.category_id = c.category_id)
+             ORDER BY c.next_escalation_at
+             LIMIT batch
+               FOR UPDATE SKIP LOCKED) u;
+    FOREACH complaint IN ARRAY routable LOOP
+        IF pg_try_advisory_xact_lock(public.case_lock_key(complaint)) THEN
+            routed_ids := routed_ids || complaint;
+        END IF;
+    END LOOP;
+    UPDATE public.complaints c
+       SET department_id = (SELECT r.department_id FROM public.routing_rules r
+                             WHERE r.branch_id = branch AND r.category_id = c.category_id
+                             ORDER BY r.position, r.id LIMIT 1)
+     WHERE c.branch_id = branch AND c.id = ANY (routed_ids);
+    FOREACH complaint IN ARRAY routed_ids LOOP
+        PERFORM public.follow_case(branch, complaint);
+    END LOOP;
+
     RETURN QUERY
     WITH due AS (
         SELECT c.branch_id, c.id, c.department_id, c.category_id, c.sla_policy_id, c.escalation_due_at, c.escalated_tiers
           FROM public.complaints c
          WHERE c.branch_id = branch AND c.next_escalation_at <= now()
-           -- Routing an unrouted complaint changes who sees it: not while a writer of its child
-           -- rows holds the case's lock (0034), but waits for the next pass.
-           AND (c.department_id IS NOT NULL OR pg_try_advisory_xact_lock(public.case_lock_key(c.id)))
+           -- One a rule would route waits until the step above has routed it.
+           AND (c.department_id IS NOT NULL
+                OR NOT EXISTS (SELECT FROM public.routing_rules r WHERE r.branch_id = branch AND r.category_id = c.category_id))
          ORDER BY c.next_escalation_at
          LIMIT batch
            FOR UPDATE SKIP LOCKED
@@ -34,11 +65,7 @@ BEGIN
           FROM due d, unnest(d.escalation_due_at) WITH ORDINALITY AS t (at, tier)
          WHERE t.at <= now() AND NOT (t.tier::smallint = ANY (d.escalated_tiers))
     ), routing AS (
-        SELECT d.branch_id, d.id,
-               coalesce(d.department_id, (SELECT r.department_id FROM public.routing_rules r
-                                           WHERE r.branch_id = branch AND r.category_id = d.category_id
-                                           ORDER BY r.position, r.id LIMIT 1)) AS department_id,
-               d.department_id IS NULL AS unrouted,
+        SELECT d.branch_id, d.id, d.id = ANY (routed_ids) AS routed_now,
                ARRAY(SELECT DISTINCT x FROM unnest(d.escalated_tiers || (
                    SELECT coalesce(array_agg(t.tier::smallint), '{}') FROM unnest(d.escalation_due_at) WITH ORDINALITY AS t (at, tier)
                     WHERE t.at <= now())) x ORDER BY x) AS escalated_tiers,
@@ -47,7 +74,7 @@ BEGIN
           FROM due d
     ), advanced AS (
         UPDATE public.complaints c
-           SET department_id = ro.department_id, escalated_tiers = ro.escalated_tiers,
+           SET escalated_tiers = ro.escalated_tiers,
                next_escalation_tier = ro.next_tier, next_escalation_at = c.escalation_due_at[ro.next_tier]
           FROM routing ro
          WHERE c.branch_id = branch AND c.id = ro.id
@@ -57,7 +84,7 @@ BEGIN
                                         paged_tier, ack_due_at,
                                         case_department_id, case_collaborating_department_ids, case_responsible_user_id)
         SELECT f.branch_id, f.complaint_id, f.tier, f.due_at, greatest(0, extract(epoch FROM now() - f.due_at))::integer,
-               a.department_id, ro.unrouted AND a.department_id IS NOT NULL,
+               a.department_id, ro.routed_now,
                f.tier, now() + coalesce(f.ack_window, interval '15 minutes'),
                a.department_id, a.collaborating_department_ids, a.responsible_user_id
           FROM firing f
@@ -105,10 +132,6 @@ BEGIN
       FROM recorded r
       LEFT JOIN paged_count pc ON pc.escalation_id = r.id
      CROSS JOIN signalled;
-    -- The earlier child rows of the complaints routed just now follow them (0034).
-    PERFORM public.follow_case(e.branch_id, e.complaint_id)
-       FROM public.escalations e
-      WHERE e.branch_id = branch AND e.routed AND e.recorded_at = now();
 END
 $$;
 

@@ -51,6 +51,11 @@ CREATE OR REPLACE FUNCTION retention.erase_evidence(branch uuid, evidence uuid) 
 DECLARE
     complaint uuid;
 BEGIN
+    -- The complaint stays as it is until the timeline entry below has copied its visibility (0034).
+    PERFORM FROM public.complaints c
+     WHERE c.branch_id = branch
+       AND c.id = (SELECT v.complaint_id FROM public.complaint_evidence v WHERE v.branch_id = branch AND v.id = evidence)
+       FOR SHARE;
     SET LOCAL citus.propagate_set_commands = 'local';
     SET LOCAL redress.evidence_erasure = 'on';
     UPDATE public.complaint_evidence v SET content = NULL, content_erased_at = coalesce(v.content_erased_at, now())

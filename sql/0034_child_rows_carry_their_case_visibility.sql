@@ -70,9 +70,11 @@ BEGIN
                        'ADD COLUMN case_responsible_user_id uuid', child);
         EXECUTE format('GRANT UPDATE (case_department_id, case_collaborating_department_ids, case_responsible_user_id) '
                        'ON %I TO redress_service', child);
+        -- Whoever may change the case, before and after, as the complaint's own `handling` policy
+        -- asks of the complaint (so a copy forged onto a case and then put right is refused too).
         EXECUTE format('CREATE POLICY follows_its_case ON %I FOR UPDATE TO redress_service '
                        'USING (scope.may_change_case(branch_id, case_department_id)) '
-                       'WITH CHECK (branch_id = ANY (scope.branch_ids()))', child);
+                       'WITH CHECK (scope.may_change_case(branch_id, case_department_id))', child);
         EXECUTE format('ALTER POLICY visible ON %I USING (scope.sees_case(branch_id, case_department_id, '
                        'case_collaborating_department_ids, case_responsible_user_id))', child);
     END LOOP;
@@ -236,7 +238,10 @@ ALTER POLICY visible ON pages
 -- policy need not read `pages`).
 CREATE UNIQUE INDEX pages_complaint_recipient ON pages (branch_id, id, complaint_id, recipient_user_id);
 ALTER TABLE complaint_events ADD COLUMN page_id uuid;
-UPDATE complaint_events SET page_id = (after ->> 'pageId')::uuid WHERE kind = 'page_acknowledged';
+UPDATE complaint_events e SET page_id = p.id
+  FROM pages p
+ WHERE e.kind = 'page_acknowledged' AND p.branch_id = e.branch_id AND p.id::text = e.after ->> 'pageId'
+   AND p.complaint_id = e.complaint_id AND p.recipient_user_id = e.actor_id;
 ALTER TABLE complaint_events ADD CONSTRAINT complaint_events_page_recipient
     FOREIGN KEY (branch_id, page_id, complaint_id, actor_id) REFERENCES pages (branch_id, id, complaint_id, recipient_user_id);
 CREATE INDEX complaint_events_page ON complaint_events (branch_id, page_id) WHERE page_id IS NOT NULL;

@@ -14,11 +14,4 @@ enum CitusPortBacklog {
 
     /// Seeding a new branch, its time-zone changes, and its audit entries.
     static let triggersOnBranches = ["audited", "branches_seed_categories", "branches_seed_sla", "branches_time_zone_changed"]
-
-    /// SQL-language functions with parameters that query tables: the recipients of a page and the
-    /// report, which the planner inlines into the statements that call them.
-    static let parameterisedSQLFunctions = [
-        "reports.complaints(date,date,date,text,uuid,uuid,text,text,smallint)", "reports.label(text,text)",
-        "scheduler.ladder_recipients(uuid,uuid,integer,uuid,boolean)",
-    ]
 }

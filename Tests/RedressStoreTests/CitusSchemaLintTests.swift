@@ -174,7 +174,7 @@ struct CitusSchemaLintTests {
                AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
                AND p.prosrc ~* ('\\m(from|join|into|update)\\s+([a-z_]+\\.)?(' || t.names || ')\\M')
             """)
-        expectOnly(functions, known: CitusPortBacklog.parameterisedSQLFunctions, rule: "parameterised SQL functions querying tables")
+        #expect(functions.isEmpty, "parameterised SQL functions querying tables: \(functions)")
     }
 
     /// Citus refuses `SET NULL`/`SET DEFAULT` actions on keys that hold the distribution column.

@@ -130,8 +130,23 @@ struct TenantBoundaryAttackTests {
                     VALUES (\(org.a.id), \(foreign), \(caller.userID), \([role.rawValue]), 'close', 'forged', \(org.a.departments[0]),
                             \([org.a.departments[0]]), \(caller.userID))
                     """, as: caller.scope, scoped)), "\(role) forges its way in with a copy of another visibility")
+                // … nor by putting the forged copy right before the commit checks it.
+                await #expect(throws: PGError.self, "\(role) forges a copy, then puts it right") {
+                    try await scoped.withScope(caller.scope) { connection in
+                        try await connection.execute("""
+                            INSERT INTO complaint_communications (branch_id, complaint_id, direction, channel, kind, content, recorded_by,
+                                                                  \(unescaped: IsolationMatrixTests.copied))
+                            VALUES (\(org.a.id), \(foreign), 'outbound', 'sms', 'note', 'forged', \(caller.userID), \(org.a.departments[0]),
+                                    '{}', NULL)
+                            """)
+                        try await connection.execute("""
+                            UPDATE complaint_communications SET case_department_id = \(org.a.departments[1])
+                            """)
+                    }
+                }
             }
             #expect(try await ownerValue("SELECT count(*)::text FROM complaint_events", database) == events)
+            #expect(try await ownerValue("SELECT count(*)::text FROM complaint_communications WHERE content = 'forged'", database) == "0")
         }
     }
 

@@ -25,17 +25,23 @@ enum CaseVisibility {
     /// The branch of a complaint the caller can see, with the case's lock held shared to the end
     /// of the transaction; `.notFound` when the caller cannot see it.
     static func lockShared(_ complaintID: UUID, _ connection: PGConnection) async throws -> UUID {
-        let rows = try await connection.query("""
-            SELECT branch_id, pg_advisory_xact_lock_shared(case_lock_key(id))::text FROM complaints WHERE id = \(complaintID)
-            """)
-        guard let branch = try rows.first?.decode(UUID.self, at: 0) else { throw StoreError.notFound }
+        let branch = try await CaseWorkStore.visibleBranch(of: complaintID, connection)
+        try await lock(complaintID, exclusive: false, connection)
         return branch
+    }
+
+    /// Takes the case's lock to the end of the transaction. In a statement of its own, which reads
+    /// no table: on Citus it runs on the coordinator, where every writer of the case takes it.
+    static func lock(_ complaintID: UUID, exclusive: Bool, _ connection: PGConnection) async throws {
+        try await connection.query(exclusive
+            ? "SELECT pg_advisory_xact_lock(case_lock_key(\(complaintID)))::text"
+            : "SELECT pg_advisory_xact_lock_shared(case_lock_key(\(complaintID)))::text")
     }
 
     /// Whether a change from `before` to `after` changes who sees the complaint.
     static func changed(from before: Complaint, to after: Complaint) -> Bool {
         before.departmentId != after.departmentId || before.responsibleUserId != after.responsibleUserId
-            || Set(before.collaboratingDepartmentIds) != Set(after.collaboratingDepartmentIds)
+            || before.collaboratingDepartmentIds != after.collaboratingDepartmentIds
     }
 
     /// Copies the complaint's visibility, as it now stands in this transaction, onto its child rows.

@@ -9,10 +9,11 @@ extension ComplaintStore {
     /// A change that may move the complaint to other people (`changingVisibility`) first takes the
     /// case's lock exclusively, before the row's, as ``CaseVisibility`` describes.
     func lockForChange(_ id: UUID, changingVisibility: Bool = false, _ connection: PGConnection) async throws -> Complaint {
-        let branchQuery: PGQuery = changingVisibility
-            ? "SELECT branch_id, pg_advisory_xact_lock(case_lock_key(id))::text FROM complaints WHERE id = \(id)"
-            : "SELECT branch_id FROM complaints WHERE id = \(id)"
-        guard let branch = try await connection.query(branchQuery).first?.decode(UUID.self, at: 0) else { throw StoreError.notFound }
+        guard let branch = try await connection.query("SELECT branch_id FROM complaints WHERE id = \(id)").first?
+            .decode(UUID.self, at: 0) else { throw StoreError.notFound }
+        if changingVisibility {
+            try await CaseVisibility.lock(id, exclusive: true, connection)
+        }
         let locked = try await connection.query("""
             SELECT \(unescaped: ComplaintColumns.list) FROM complaints WHERE branch_id = \(branch) AND id = \(id) FOR UPDATE
             """)

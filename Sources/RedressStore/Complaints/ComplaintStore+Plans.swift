@@ -84,10 +84,15 @@ extension ComplaintStore {
     }
 
     /// Records the answer to a long-term callback of a closed complaint, in the caller's open
-    /// transaction, and takes `step` (a reopening, when the customer is dissatisfied).
+    /// transaction, which holds the complaint's row lock, and takes `step` (a reopening, when the
+    /// customer is dissatisfied).
     func recordCallback(_ caller: Caller, complaintID: UUID, score: Int, survey: Survey, step: ComplaintStep?,
                         _ connection: PGConnection) async throws -> Complaint {
-        let branchID = try await CaseVisibility.lockShared(complaintID, connection)
+        // The caller (`FollowUpStore`) holds the complaint's row lock, which orders this write against
+        // a change of its visibility as the case's lock would (``CaseVisibility``); taking that lock
+        // after the row's could deadlock with a change that takes them the other way round.
+        let rows = try await connection.query("SELECT branch_id FROM complaints WHERE id = \(complaintID)")
+        guard let branchID = try rows.first?.decode(UUID.self, at: 0) else { throw StoreError.notFound }
         try await Self.insertSurvey(survey, score: score, branchID: branchID, complaintID: complaintID, caller: caller, connection)
         if let step { return try await perform(caller, id: complaintID, step, connection) }
         let current = try await connection.query("SELECT \(unescaped: ComplaintColumns.list) FROM complaints WHERE id = \(complaintID)")

@@ -85,10 +85,10 @@ public struct PageStore: Sendable {
                 // The case's lock, shared (``CaseVisibility``): the entry copies the page's copy of
                 // its complaint's visibility, which the recipient may not otherwise read.
                 let found = try await connection.query("""
-                    SELECT branch_id, pg_advisory_xact_lock_shared(case_lock_key(complaint_id))::text FROM pages
-                     WHERE id = \(pageID) AND recipient_user_id = \(caller.userID)
+                    SELECT branch_id, complaint_id FROM pages WHERE id = \(pageID) AND recipient_user_id = \(caller.userID)
                     """)
                 guard let branch = try found.first?.decode(UUID.self, at: 0) else { throw StoreError.notFound }
+                try await CaseVisibility.lock(try found[0].decode(UUID.self, at: 1), exclusive: false, connection)
                 let rows = try await connection.query("""
                     UPDATE pages SET acknowledged_at = coalesce(acknowledged_at, now())
                      WHERE branch_id = \(branch) AND id = \(pageID) AND recipient_user_id = \(caller.userID)
