@@ -9,7 +9,7 @@ CREATE OR REPLACE FUNCTION audit.record_change() RETURNS trigger
     AS $$
 DECLARE
     audited_table text := TG_ARGV[0];
-    -- A child row's copy of its complaint's visibility, and the digests tying the two (0034), are
+    -- A child row's copy of its complaint's visibility, and the digests tying the two (0033), are
     -- derived from the complaint's own columns, audited there.
     copied text[] := ARRAY['case_department_id', 'case_collaborating_department_ids', 'case_responsible_user_id', 'case_key',
                            'visibility_key'];

@@ -4,7 +4,7 @@
 -- parameterised SQL-language functions that query its tables). The scheduler first lists the
 -- branches of the work due longest, earliest first, without locking anything
 -- (`scheduler.due_branches`, `retention.due_branches`), then claims in each until its batch is full.
--- The timeline entries retention writes carry their complaint's visibility, whose columns 0034 adds.
+-- The timeline entries retention writes carry their complaint's visibility, whose columns 0033 adds.
 
 DROP FUNCTION scheduler.escalate_due(integer);
 DROP FUNCTION scheduler.repage_due(integer);

@@ -3,9 +3,9 @@
 -- on `escalations` and `pages`: Citus's executor cannot find a transition table on a shard, and a
 -- notification sent from a worker reaches only that worker's listeners or aborts a two-phase
 -- commit (docs/scaling.md). The entries and the deliveries are the ones the triggers wrote. The
--- child rows they write carry their complaint's visibility, whose columns 0034 adds, and
+-- child rows they write carry their complaint's visibility, whose columns 0033 adds, and
 -- `escalate_due` routes the complaints nobody routed in a step of its own before escalating them,
--- so that their earlier rows follow them (0034).
+-- so that their earlier rows follow them (0033).
 DROP TRIGGER escalations_noted ON public.escalations;
 DROP TRIGGER pages_enqueued ON public.pages;
 DROP FUNCTION scheduler.note_escalations();
@@ -23,7 +23,7 @@ DECLARE
     complaint uuid;
 BEGIN
     -- First the due complaints nobody routed that a rule routes. Routing changes who sees a
-    -- complaint, so its child rows follow it (`follow_case`, 0034), and not while a writer of them
+    -- complaint, so its child rows follow it (`follow_case`, 0033), and not while a writer of them
     -- holds the case's lock: those wait for a later pass. The locks are taken here, on the
     -- coordinator, one complaint at a time.
     SELECT coalesce(array_agg(u.id), '{}') INTO routable
@@ -156,7 +156,7 @@ BEGIN
          LIMIT batch
            FOR UPDATE OF e SKIP LOCKED
            -- Its complaint too, shared, so that the visibility copied below is current: a complaint
-           -- whose department is changing is passed over until the next pass (0034).
+           -- whose department is changing is passed over until the next pass (0033).
            FOR SHARE OF c SKIP LOCKED
     ), stepped AS (
         SELECT d.*,
@@ -240,7 +240,7 @@ BEGIN
          ORDER BY f.due_at
          LIMIT batch
            FOR UPDATE OF f SKIP LOCKED
-           -- Its complaint too, shared, so that the visibility copied below is current (0034).
+           -- Its complaint too, shared, so that the visibility copied below is current (0033).
            FOR SHARE OF c SKIP LOCKED
     ), marked AS (
         UPDATE public.follow_ups f SET escalated_at = now()

@@ -60,10 +60,10 @@ struct RLSBenchData {
             ALTER TABLE bench_cases FORCE ROW LEVEL SECURITY;
             CREATE POLICY platform ON bench_cases TO redress_platform USING (true) WITH CHECK (true);
             -- A department belongs to one branch (the composite foreign key), so "in a wide branch or
-            -- in one of my departments" needs no separate branch test. The scope functions are called
-            -- directly, as in the tenant tables' policies (0031: Citus takes no sub-select there).
+            -- in one of my departments" needs no separate branch test.
             CREATE POLICY visible ON bench_cases FOR SELECT TO redress_service
-                USING (branch_id = ANY (scope.wide_branch_ids()) OR department_id = ANY (scope.department_ids()));
+                USING (branch_id = ANY ((SELECT scope.wide_branch_ids())::uuid[])
+                       OR department_id = ANY ((SELECT scope.department_ids())::uuid[]));
             GRANT SELECT ON bench_cases TO redress_service;
             """)
         try await connection.executeScript("VACUUM ANALYZE bench_cases")

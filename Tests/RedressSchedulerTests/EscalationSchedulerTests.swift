@@ -83,7 +83,7 @@ struct EscalationSchedulerTests {
     }
 
     /// A complaint nobody routed is routed when it escalates; its earlier timeline goes with it to
-    /// the department it reaches (`sql/0034`), whose head then reads it.
+    /// the department it reaches (`sql/0033`), whose head then reads it.
     @Test func routingAtEscalationTakesTheTimelineAlong() async throws {
         let fixture = try await Self.fixture()
         let org = fixture.org

@@ -73,7 +73,7 @@ struct CaseWorkAPITests {
 
     /// The case work follows its complaint to another department: the department it left no longer
     /// reads it, the one it joined reads all of it, and every child row's copy of the complaint's
-    /// visibility is the complaint's own (`sql/0034`).
+    /// visibility is the complaint's own (`sql/0033`).
     @Test func caseWorkFollowsItsComplaintToAnotherDepartment() async throws {
         try await APIHarness.run { harness, client in
             let org = harness.organisation

@@ -6,7 +6,7 @@ import RedressTestSupport
 import Testing
 
 /// A complaint's child rows carry a copy of its visibility, which the database ties to the
-/// complaint's own (`sql/0034_child_rows_carry_their_case_visibility.sql`, ``CaseVisibility``).
+/// complaint's own (`sql/0033_child_rows_carry_their_case_visibility.sql`, ``CaseVisibility``).
 @Suite("Child rows follow their complaint's visibility")
 struct CaseVisibilityTests {
     /// A communication written while the complaint moves to another department: the move waits

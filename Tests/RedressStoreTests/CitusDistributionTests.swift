@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import RedressCore
 @testable import RedressStore
 import RedressTestSupport
 import Testing
@@ -41,6 +42,77 @@ struct CitusDistributionTests {
                 #expect(sql.last?.hasPrefix("ALTER DATABASE ") == true && sql.last?.hasSuffix(" SET citus.enable_unsafe_triggers = on") == true)
             }
         }
+    }
+
+    /// The policies as the plan rewrites them for Citus, scope functions called directly, admit
+    /// every caller to exactly the rows the per-statement form admits, and hold no sub-select but
+    /// those the port has not reached.
+    @Test func policiesCalledDirectlyAdmitTheSameRows() async throws {
+        let database = try await TestDatabase.create()
+        let org = try await TestOrganisation.create(in: database)
+        try await IsolationMatrixTests.addComplaints(org, database)
+        let tables = IsolationMatrixTests.tables.map(\.0) + ["escalations", "pages", "follow_ups", "complaint_pauses", "audit_log"]
+        let callers = Role.allCases.map { org.caller($0, in: org.a) } + [org.caller(.handler, in: org.b), org.caller(.executive, in: org.a)]
+        func visible() async throws -> [String] {
+            try await database.withPool(size: 1) { (pool: PGPool) async throws in
+                let scoped = ScopedDatabase(pool: pool, configuration: StoreConfiguration(passwordHashCost: 4))
+                var counts: [String] = []
+                for caller in callers {
+                    try await scoped.withScope(caller.scope, readOnly: true) { connection in
+                        for table in tables {
+                            let seen: Int = try await connection.query("SELECT count(*) FROM \(unescaped: table)")[0].decode(at: 0)
+                            counts.append("\(caller.roles) \(caller.branchCode) \(table) \(seen)")
+                        }
+                    }
+                }
+                return counts
+            }
+        }
+        let before = try await visible()
+        try await database.withPool(owner: true, size: 1) { (pool: PGPool) async throws in
+            try await pool.withConnection { connection in
+                let steps = try await CitusDistribution.directPolicySteps(on: connection)
+                #expect(steps.count > 60, "the policies were found")
+                for step in steps { try await connection.executeScript(step.sql) }
+                #expect(try await CitusDistribution.blockers(on: connection).sorted() == CitusPortBacklog.subSelectPolicies.sorted())
+                let initPlans: Int = try await connection.query("""
+                    SELECT count(*) FROM pg_policy WHERE coalesce(pg_get_expr(polqual, polrelid), '') || coalesce(pg_get_expr(polwithcheck, polrelid), '')
+                          LIKE '%SELECT scope.%'
+                    """)[0].decode(at: 0)
+                #expect(initPlans == 0)
+            }
+        }
+        #expect(try await visible() == before)
+        #expect(before.contains { $0.hasSuffix(" 0") } && before.contains { !$0.hasSuffix(" 0") }, "callers see some rows and not others")
+    }
+
+    /// The rewrite a later migration gets from `distribute_by_branch` (`call_scope_directly`, in
+    /// SQL) is the one `redress citus distribute` makes (`CitusDistribution.direct`, in Swift).
+    @Test func theSQLAndTheSwiftRewriteAgree() async throws {
+        let policies = """
+            SELECT polrelid::regclass::text || '.' || polname || ' ' || coalesce(pg_get_expr(polqual, polrelid), '-') || ' '
+                   || coalesce(pg_get_expr(polwithcheck, polrelid), '-') FROM pg_policy ORDER BY 1
+            """
+        var rewritten: [[String]] = []
+        for bySQL in [true, false] {
+            let database = try await TestDatabase.create()
+            rewritten.append(try await database.withPool(owner: true, size: 1) { (pool: PGPool) async throws in
+                try await pool.withConnection { connection in
+                    if bySQL {
+                        let count: Int = try await connection.query("""
+                            SELECT sum(public.call_scope_directly(c.oid))::integer FROM pg_class c
+                             WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+                            """)[0].decode(at: 0)
+                        #expect(count > 60)
+                    } else {
+                        for step in try await CitusDistribution.directPolicySteps(on: connection) { try await connection.executeScript(step.sql) }
+                    }
+                    return try await connection.query(PGQuery(unsafeSQL: policies)).map { try $0.decode(String.self, at: 0) }
+                }
+            })
+        }
+        #expect(rewritten[0] == rewritten[1])
+        #expect(!rewritten[0].contains { $0.contains("SELECT scope.") })
     }
 
     /// The plan's own statements run on plain PostgreSQL and put back every key as it was.

@@ -53,7 +53,7 @@ struct IsolationMatrixTests {
         }
     }
 
-    /// The columns in which a complaint's child row copies its visibility (`sql/0034`).
+    /// The columns in which a complaint's child row copies its visibility (`sql/0033`).
     static let copied = "case_department_id, case_collaborating_department_ids, case_responsible_user_id"
 
     /// One complaint in each department of every branch, with a timeline entry and a hand-over.

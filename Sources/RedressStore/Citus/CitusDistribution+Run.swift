@@ -57,15 +57,12 @@ extension CitusDistribution {
     }
 
     /// What Citus would refuse half-way through the plan, found before anything changes: the
-    /// policies holding a sub-select (`Subqueries are not supported in policies on distributed
-    /// tables`), as `table.policy`.
+    /// policies holding a sub-select once their scope functions are called directly (`Subqueries
+    /// are not supported in policies on distributed tables`), as `table.policy`.
     public static func blockers(on connection: PGConnection) async throws -> [String] {
-        try await connection.query("""
-            SELECT c.oid::regclass::text || '.' || p.polname FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
-             WHERE coalesce(pg_get_expr(p.polqual, p.polrelid), '') || ' '
-                   || coalesce(pg_get_expr(p.polwithcheck, p.polrelid), '') ~* '\\mselect\\M'
-             ORDER BY 1
-            """).map { try $0.decode(at: 0) }
+        try await policies(on: connection).filter { policy in
+            [policy.using, policy.check].compactMap { $0 }.contains { direct($0).range(of: #"\bselect\b"#, options: [.regularExpression, .caseInsensitive]) != nil }
+        }.map(\.label)
     }
 }
 

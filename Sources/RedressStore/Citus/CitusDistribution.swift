@@ -7,9 +7,10 @@ import Postgres
 /// Citus distributes a table only while no foreign key links it to a table that is not yet
 /// distributed, copies existing rows with COPY (which row-level security refuses), fires user
 /// triggers during that copy, and refuses a mix of DDL on reference and distributed tables in one
-/// transaction. So the plan drops the foreign keys, disables user triggers, distributes table by
-/// table, adds the keys back and enables the triggers, each step a statement of its own, run in
-/// its own transaction. Every name in it comes from the catalog, quoted by PostgreSQL.
+/// transaction, and takes no sub-select in a policy. So the plan calls the scope functions of the
+/// policies directly, drops the foreign keys, disables user triggers, distributes table by table,
+/// adds the keys back and enables the triggers, each step a statement of its own, run in its own
+/// transaction. Every name in it comes from the catalog, quoted by PostgreSQL.
 public struct CitusDistribution: Sendable {
     /// One statement of the plan and what it is for.
     public struct Step: Sendable, Equatable {
@@ -71,8 +72,9 @@ public struct CitusDistribution: Sendable {
              WHERE k.contype = 'f' AND k.conrelid = ANY (\(tables + ["public.branches"])::regclass[])
              ORDER BY 1, 2
             """).map { (try $0.decode(at: 0), try $0.decode(at: 1), try $0.decode(at: 2)) }
-        var steps = keys.map { Step(sql: "ALTER TABLE \($0.table) DROP CONSTRAINT \($0.name)",
-                                    purpose: "drop \($0.table).\($0.name) until both its tables are distributed") }
+        var steps = try await directPolicySteps(on: connection)
+        steps += keys.map { Step(sql: "ALTER TABLE \($0.table) DROP CONSTRAINT \($0.name)",
+                                 purpose: "drop \($0.table).\($0.name) until both its tables are distributed") }
         steps += (["public.branches"] + tables).map {
             Step(sql: "ALTER TABLE \($0) DISABLE TRIGGER USER", purpose: "keep \($0)'s triggers from firing as its rows are copied")
         }

@@ -2,7 +2,7 @@ import Foundation
 import Postgres
 import RedressCore
 
-/// A complaint's visibility as its child rows carry it (`sql/0034_child_rows_carry_their_case_visibility.sql`).
+/// A complaint's visibility as its child rows carry it (`sql/0033_child_rows_carry_their_case_visibility.sql`).
 ///
 /// The timeline, hand-overs, communications, evidence, findings, surveys, pauses, plans,
 /// escalations, pages and follow-ups copy their complaint's department, collaborating departments

@@ -13,7 +13,7 @@
 -- What keeps the commits from failing:
 --   - whoever writes a child row copies the complaint's values in the same statement or
 --     transaction: the store (`CaseVisibility`), the scheduler's claims (0026, 0028), the retention
---     functions (0026, 0033) and the follow-up trigger below;
+--     functions (0026, 0032) and the follow-up trigger below;
 --   - a change of the complaint's department, collaborators or responsible person copies the new
 --     values onto every child row in the same transaction (`follow_case`), holding the case's
 --     advisory lock exclusively, while the store's writers of child rows hold it shared, and the
@@ -21,42 +21,7 @@
 -- The copies are not audited (the complaint's own change is), and evidence stays immutable in every
 -- other column.
 
--- The complaint policies' three questions, asked of any row carrying a case's visibility.
-
-CREATE FUNCTION scope.sees_case(branch uuid, department uuid, collaborating uuid[], responsible uuid) RETURNS boolean
-    LANGUAGE sql STABLE PARALLEL SAFE
-    AS $$
-    SELECT branch = ANY (scope.branch_ids())
-       AND (branch = ANY (scope.case_branch_ids())
-            OR department = ANY (scope.department_ids())
-            OR collaborating && scope.department_ids()
-            OR responsible = scope.user_id())
-$$;
-
-CREATE FUNCTION scope.may_work_on_case(branch uuid, department uuid, collaborating uuid[], responsible uuid) RETURNS boolean
-    LANGUAGE sql STABLE PARALLEL SAFE
-    AS $$
-    SELECT branch = ANY (scope.branch_ids())
-       AND (branch = ANY (scope.case_write_branch_ids())
-            OR department = ANY (scope.department_ids())
-            OR collaborating && scope.department_ids()
-            OR responsible = scope.user_id())
-$$;
-
-CREATE FUNCTION scope.may_change_case(branch uuid, department uuid) RETURNS boolean
-    LANGUAGE sql STABLE PARALLEL SAFE
-    AS $$
-    SELECT branch = ANY (scope.branch_ids())
-       AND (branch = ANY (scope.case_write_branch_ids()) OR department = ANY (scope.department_ids()))
-$$;
-
-REVOKE ALL ON FUNCTION scope.sees_case(uuid, uuid, uuid[], uuid), scope.may_work_on_case(uuid, uuid, uuid[], uuid),
-    scope.may_change_case(uuid, uuid) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION scope.sees_case(uuid, uuid, uuid[], uuid), scope.may_work_on_case(uuid, uuid, uuid[], uuid),
-    scope.may_change_case(uuid, uuid) TO redress_service;
-
--- The copies (filled from the complaints as they are now further down), their update policy for
--- following the complaint, and the child tables' visibility read from them.
+-- The copies, filled from the complaints as they are now further down.
 
 DO $$
 DECLARE
@@ -70,13 +35,6 @@ BEGIN
                        'ADD COLUMN case_responsible_user_id uuid', child);
         EXECUTE format('GRANT UPDATE (case_department_id, case_collaborating_department_ids, case_responsible_user_id) '
                        'ON %I TO redress_service', child);
-        -- Whoever may change the case, before and after, as the complaint's own `handling` policy
-        -- asks of the complaint (so a copy forged onto a case and then put right is refused too).
-        EXECUTE format('CREATE POLICY follows_its_case ON %I FOR UPDATE TO redress_service '
-                       'USING (scope.may_change_case(branch_id, case_department_id)) '
-                       'WITH CHECK (scope.may_change_case(branch_id, case_department_id))', child);
-        EXECUTE format('ALTER POLICY visible ON %I USING (scope.sees_case(branch_id, case_department_id, '
-                       'case_collaborating_department_ids, case_responsible_user_id))', child);
     END LOOP;
     FOREACH child IN ARRAY ARRAY['complaint_events', 'complaint_handovers', 'complaint_communications', 'complaint_evidence',
                                  'complaint_findings', 'complaint_surveys', 'complaint_pauses', 'complaint_plans'] LOOP
@@ -189,49 +147,6 @@ BEGIN
 END
 $$;
 
--- The complaint's own policies ask the same questions of its own columns.
-ALTER POLICY visible ON complaints
-    USING (scope.sees_case(branch_id, department_id, collaborating_department_ids, responsible_user_id));
-ALTER POLICY intake ON complaints
-    WITH CHECK (scope.may_change_case(branch_id, department_id));
-ALTER POLICY handling ON complaints
-    USING (scope.may_change_case(branch_id, department_id))
-    WITH CHECK (scope.may_change_case(branch_id, department_id));
-
--- Writing a child row: as before, as oneself, on a case one may work on (or change, for pauses and
--- plan approvals) — now judged by the row's copy.
-ALTER POLICY recorded ON complaint_handovers
-    WITH CHECK (by_user_id = scope.user_id()
-                AND scope.may_work_on_case(branch_id, case_department_id, case_collaborating_department_ids, case_responsible_user_id));
-ALTER POLICY recorded ON complaint_communications
-    WITH CHECK (recorded_by = scope.user_id()
-                AND scope.may_work_on_case(branch_id, case_department_id, case_collaborating_department_ids, case_responsible_user_id));
-ALTER POLICY recorded ON complaint_evidence
-    WITH CHECK (recorded_by = scope.user_id()
-                AND scope.may_work_on_case(branch_id, case_department_id, case_collaborating_department_ids, case_responsible_user_id));
-ALTER POLICY recorded ON complaint_findings
-    WITH CHECK (recorded_by = scope.user_id()
-                AND scope.may_work_on_case(branch_id, case_department_id, case_collaborating_department_ids, case_responsible_user_id));
-ALTER POLICY recorded ON complaint_surveys
-    WITH CHECK (recorded_by = scope.user_id()
-                AND scope.may_work_on_case(branch_id, case_department_id, case_collaborating_department_ids, case_responsible_user_id));
-ALTER POLICY proposed ON complaint_plans
-    WITH CHECK (proposed_by = scope.user_id()
-                AND scope.may_work_on_case(branch_id, case_department_id, case_collaborating_department_ids, case_responsible_user_id));
-ALTER POLICY approved ON complaint_plans
-    USING (scope.may_change_case(branch_id, case_department_id))
-    WITH CHECK (scope.may_change_case(branch_id, case_department_id));
-ALTER POLICY recorded ON complaint_pauses
-    WITH CHECK (scope.may_change_case(branch_id, case_department_id));
-ALTER POLICY ended ON complaint_pauses
-    USING (scope.may_change_case(branch_id, case_department_id))
-    WITH CHECK (scope.may_change_case(branch_id, case_department_id));
-
--- A page's recipient sees their page whoever else sees its case.
-ALTER POLICY visible ON pages
-    USING ((recipient_user_id = scope.user_id() AND branch_id = ANY (scope.branch_ids()))
-           OR scope.sees_case(branch_id, case_department_id, case_collaborating_department_ids, case_responsible_user_id));
-
 -- A page's recipient notes its acknowledgement on the timeline of a case they may not otherwise
 -- work on. The entry names its page, and the foreign key holds that the page is on that complaint
 -- and addressed to the entry's actor (checked by PostgreSQL without row-level security, so the
@@ -246,10 +161,61 @@ ALTER TABLE complaint_events ADD CONSTRAINT complaint_events_page_recipient
     FOREIGN KEY (branch_id, page_id, complaint_id, actor_id) REFERENCES pages (branch_id, id, complaint_id, recipient_user_id);
 CREATE INDEX complaint_events_page ON complaint_events (branch_id, page_id) WHERE page_id IS NOT NULL;
 GRANT INSERT (page_id) ON complaint_events TO redress_service;
-ALTER POLICY recorded ON complaint_events
-    WITH CHECK (actor_id = scope.user_id()
-                AND (scope.may_work_on_case(branch_id, case_department_id, case_collaborating_department_ids, case_responsible_user_id)
-                     OR (kind = 'page_acknowledged' AND page_id IS NOT NULL AND branch_id = ANY (scope.branch_ids()))));
+
+-- The child tables' policies ask the complaint's questions (0009, 0020) of the copy, in the form
+-- the complaint's own policies use: each scope function in a sub-select, evaluated once per
+-- statement. Citus takes no sub-select in a policy; `redress citus distribute` calls the functions
+-- directly instead, which PostgreSQL alone would evaluate for every row it filters (docs/scaling.md).
+DO $$
+DECLARE
+    sees text := '(branch_id = ANY ((SELECT scope.branch_ids())::uuid[])
+                   AND (branch_id = ANY ((SELECT scope.case_branch_ids())::uuid[])
+                        OR case_department_id = ANY ((SELECT scope.department_ids())::uuid[])
+                        OR case_collaborating_department_ids && (SELECT scope.department_ids())
+                        OR case_responsible_user_id = (SELECT scope.user_id())))';
+    works text := '(branch_id = ANY ((SELECT scope.branch_ids())::uuid[])
+                    AND (branch_id = ANY ((SELECT scope.case_write_branch_ids())::uuid[])
+                         OR case_department_id = ANY ((SELECT scope.department_ids())::uuid[])
+                         OR case_collaborating_department_ids && (SELECT scope.department_ids())
+                         OR case_responsible_user_id = (SELECT scope.user_id())))';
+    changes text := '(branch_id = ANY ((SELECT scope.branch_ids())::uuid[])
+                      AND (branch_id = ANY ((SELECT scope.case_write_branch_ids())::uuid[])
+                           OR case_department_id = ANY ((SELECT scope.department_ids())::uuid[])))';
+    child text;
+BEGIN
+    FOREACH child IN ARRAY ARRAY['complaint_events', 'complaint_handovers', 'complaint_communications', 'complaint_evidence',
+                                 'complaint_findings', 'complaint_surveys', 'complaint_pauses', 'complaint_plans',
+                                 'escalations', 'follow_ups'] LOOP
+        EXECUTE format('ALTER POLICY visible ON %I USING %s', child, sees);
+    END LOOP;
+    -- A page's recipient sees their page whoever else sees its case.
+    EXECUTE format('ALTER POLICY visible ON pages USING ((recipient_user_id = (SELECT scope.user_id()) '
+                   'AND branch_id = ANY ((SELECT scope.branch_ids())::uuid[])) OR %s)', sees);
+    -- Following the complaint: whoever may change the case, before and after, as the complaint's own
+    -- `handling` policy asks of it (so a copy forged onto a case and then put right is refused too).
+    FOREACH child IN ARRAY ARRAY['complaint_events', 'complaint_handovers', 'complaint_communications', 'complaint_evidence',
+                                 'complaint_findings', 'complaint_surveys', 'complaint_pauses', 'complaint_plans',
+                                 'escalations', 'pages', 'follow_ups'] LOOP
+        EXECUTE format('CREATE POLICY follows_its_case ON %I FOR UPDATE TO redress_service USING %s WITH CHECK %s',
+                       child, changes, changes);
+    END LOOP;
+    -- Writing a child row: as before, as oneself, on a case one may work on (or change, for pauses
+    -- and plan approvals), now judged by the row's copy.
+    EXECUTE format('ALTER POLICY recorded ON complaint_handovers WITH CHECK (by_user_id = (SELECT scope.user_id()) AND %s)', works);
+    FOREACH child IN ARRAY ARRAY['complaint_communications', 'complaint_evidence', 'complaint_findings', 'complaint_surveys'] LOOP
+        EXECUTE format('ALTER POLICY recorded ON %I WITH CHECK (recorded_by = (SELECT scope.user_id()) AND %s)', child, works);
+    END LOOP;
+    EXECUTE format('ALTER POLICY proposed ON complaint_plans WITH CHECK (proposed_by = (SELECT scope.user_id()) AND %s)', works);
+    EXECUTE format('ALTER POLICY approved ON complaint_plans USING %s WITH CHECK %s', changes, changes);
+    EXECUTE format('ALTER POLICY recorded ON complaint_pauses WITH CHECK %s', changes);
+    EXECUTE format('ALTER POLICY ended ON complaint_pauses USING %s WITH CHECK %s', changes, changes);
+    -- A timeline entry: one may work on the case, or it notes the acknowledgement of one's own page
+    -- (the foreign key below holds that the page was one's own).
+    EXECUTE format('ALTER POLICY recorded ON complaint_events WITH CHECK (actor_id = (SELECT scope.user_id()) AND (%s '
+                   'OR (kind = ''page_acknowledged'' AND page_id IS NOT NULL AND branch_id = ANY ((SELECT scope.branch_ids())::uuid[]))))',
+                   works);
+END
+$$;
 
 -- Copying a case's visibility onto its pages must not let whoever may change the case acknowledge
 -- pages addressed to someone else (the copy needs an update policy the acknowledgement would share).

@@ -2,7 +2,7 @@
 -- so that on Citus the setting reaches the worker where the evidence trigger checks it
 -- (`citus.propagate_set_commands = 'local'`, a harmless placeholder setting without Citus).
 -- Otherwise unchanged from 0018, but for the timeline entry's copy of its complaint's visibility
--- (0034).
+-- (0033).
 
 CREATE OR REPLACE FUNCTION retention.erase_complaint(branch uuid, complaint uuid) RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -51,7 +51,7 @@ CREATE OR REPLACE FUNCTION retention.erase_evidence(branch uuid, evidence uuid) 
 DECLARE
     complaint uuid;
 BEGIN
-    -- The complaint stays as it is until the timeline entry below has copied its visibility (0034).
+    -- The complaint stays as it is until the timeline entry below has copied its visibility (0033).
     PERFORM FROM public.complaints c
      WHERE c.branch_id = branch
        AND c.id = (SELECT v.complaint_id FROM public.complaint_evidence v WHERE v.branch_id = branch AND v.id = evidence)
