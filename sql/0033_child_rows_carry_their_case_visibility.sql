@@ -21,23 +21,29 @@
 -- The copies are not audited (the complaint's own change is), and evidence stays immutable in every
 -- other column.
 
+-- The tables of a complaint's rows, which carry its visibility.
+CREATE FUNCTION public.case_tables() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT ARRAY['complaint_events', 'complaint_handovers', 'complaint_communications', 'complaint_evidence',
+                       'complaint_findings', 'complaint_surveys', 'complaint_pauses', 'complaint_plans',
+                       'escalations', 'pages', 'follow_ups'] $$;
+REVOKE ALL ON FUNCTION public.case_tables() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.case_tables() TO redress_service;
+
 -- The copies, filled from the complaints as they are now further down.
 
 DO $$
 DECLARE
     child text;
 BEGIN
-    FOREACH child IN ARRAY ARRAY['complaint_events', 'complaint_handovers', 'complaint_communications', 'complaint_evidence',
-                                 'complaint_findings', 'complaint_surveys', 'complaint_pauses', 'complaint_plans',
-                                 'escalations', 'pages', 'follow_ups'] LOOP
+    FOREACH child IN ARRAY public.case_tables() LOOP
         EXECUTE format('ALTER TABLE %I ADD COLUMN case_department_id uuid, '
                        'ADD COLUMN case_collaborating_department_ids uuid[] NOT NULL DEFAULT ''{}'', '
                        'ADD COLUMN case_responsible_user_id uuid', child);
         EXECUTE format('GRANT UPDATE (case_department_id, case_collaborating_department_ids, case_responsible_user_id) '
                        'ON %I TO redress_service', child);
     END LOOP;
-    FOREACH child IN ARRAY ARRAY['complaint_events', 'complaint_handovers', 'complaint_communications', 'complaint_evidence',
-                                 'complaint_findings', 'complaint_surveys', 'complaint_pauses', 'complaint_plans'] LOOP
+    FOREACH child IN ARRAY array_remove(array_remove(array_remove(public.case_tables(), 'escalations'), 'pages'), 'follow_ups') LOOP
         EXECUTE format('GRANT INSERT (case_department_id, case_collaborating_department_ids, case_responsible_user_id) '
                        'ON %I TO redress_service', child);
     END LOOP;
@@ -67,9 +73,7 @@ BEGIN
     IF NOT FOUND THEN
         RETURN 0;
     END IF;
-    FOREACH child IN ARRAY ARRAY['complaint_events', 'complaint_handovers', 'complaint_communications', 'complaint_evidence',
-                                 'complaint_findings', 'complaint_surveys', 'complaint_pauses', 'complaint_plans',
-                                 'escalations', 'pages', 'follow_ups'] LOOP
+    FOREACH child IN ARRAY public.case_tables() LOOP
         EXECUTE format('UPDATE public.%I SET case_department_id = $3, case_collaborating_department_ids = $4, '
                        'case_responsible_user_id = $5 WHERE branch_id = $1 AND complaint_id = $2 '
                        'AND (case_department_id, case_collaborating_department_ids, case_responsible_user_id) '
@@ -111,9 +115,7 @@ DO $$
 DECLARE
     child text;
 BEGIN
-    FOREACH child IN ARRAY ARRAY['complaint_events', 'complaint_handovers', 'complaint_communications', 'complaint_evidence',
-                                 'complaint_findings', 'complaint_surveys', 'complaint_pauses', 'complaint_plans',
-                                 'escalations', 'pages', 'follow_ups'] LOOP
+    FOREACH child IN ARRAY public.case_tables() LOOP
         EXECUTE format('UPDATE %I x SET case_department_id = c.department_id, '
                        'case_collaborating_department_ids = c.collaborating_department_ids, '
                        'case_responsible_user_id = c.responsible_user_id '
@@ -135,9 +137,7 @@ DO $$
 DECLARE
     child text;
 BEGIN
-    FOREACH child IN ARRAY ARRAY['complaint_events', 'complaint_handovers', 'complaint_communications', 'complaint_evidence',
-                                 'complaint_findings', 'complaint_surveys', 'complaint_pauses', 'complaint_plans',
-                                 'escalations', 'pages', 'follow_ups'] LOOP
+    FOREACH child IN ARRAY public.case_tables() LOOP
         EXECUTE format('ALTER TABLE %I ADD COLUMN case_key text NOT NULL GENERATED ALWAYS AS '
                        '(public.case_visibility_key(case_department_id, case_collaborating_department_ids, case_responsible_user_id)) STORED', child);
         EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I FOREIGN KEY (branch_id, complaint_id, case_key) '
@@ -183,9 +183,7 @@ DECLARE
                            OR case_department_id = ANY ((SELECT scope.department_ids())::uuid[])))';
     child text;
 BEGIN
-    FOREACH child IN ARRAY ARRAY['complaint_events', 'complaint_handovers', 'complaint_communications', 'complaint_evidence',
-                                 'complaint_findings', 'complaint_surveys', 'complaint_pauses', 'complaint_plans',
-                                 'escalations', 'follow_ups'] LOOP
+    FOREACH child IN ARRAY array_remove(public.case_tables(), 'pages') LOOP
         EXECUTE format('ALTER POLICY visible ON %I USING %s', child, sees);
     END LOOP;
     -- A page's recipient sees their page whoever else sees its case.
@@ -193,9 +191,7 @@ BEGIN
                    'AND branch_id = ANY ((SELECT scope.branch_ids())::uuid[])) OR %s)', sees);
     -- Following the complaint: whoever may change the case, before and after, as the complaint's own
     -- `handling` policy asks of it (so a copy forged onto a case and then put right is refused too).
-    FOREACH child IN ARRAY ARRAY['complaint_events', 'complaint_handovers', 'complaint_communications', 'complaint_evidence',
-                                 'complaint_findings', 'complaint_surveys', 'complaint_pauses', 'complaint_plans',
-                                 'escalations', 'pages', 'follow_ups'] LOOP
+    FOREACH child IN ARRAY public.case_tables() LOOP
         EXECUTE format('CREATE POLICY follows_its_case ON %I FOR UPDATE TO redress_service USING %s WITH CHECK %s',
                        child, changes, changes);
     END LOOP;

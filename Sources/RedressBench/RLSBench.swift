@@ -28,14 +28,19 @@ struct RLSBench: AsyncParsableCommand {
     @Option(help: "Measured iterations per listing.")
     var iterations = 2000
 
+    @Flag(help: "Call the scope functions directly in the policy, as on Citus, instead of in per-statement sub-selects.")
+    var citusPolicies = false
+
     func run() async throws {
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         let (ownerURL, serviceURL) = try database.urls()
-        let departments = try await RLSBenchData(ownerURL: ownerURL, sqlDirectory: database.sqlDirectory).prepare(rows: rows, branches: branches)
+        let departments = try await RLSBenchData(ownerURL: ownerURL, sqlDirectory: database.sqlDirectory)
+            .prepare(rows: rows, branches: branches, citusPolicies: citusPolicies)
         let owner = PGPool(configuration: PGPoolConfiguration(connection: PGConnectionConfiguration(ownerURL), maximumConnections: 1))
         let service = PGPool(configuration: PGPoolConfiguration(connection: PGConnectionConfiguration(serviceURL), maximumConnections: 1))
         let scoped = ScopedDatabase(pool: service)
-        print("\(rows) rows, \(branches) branches, \(departments.count) departments; \(iterations) iterations per line, times in ms")
+        print("\(rows) rows, \(branches) branches, \(departments.count) departments; \(iterations) iterations per line, times in ms; "
+              + (citusPolicies ? "scope functions called directly in the policy (as on Citus)" : "scope functions in per-statement sub-selects"))
         print("listing                       scope            RLS p50  owner p50  ratio   RLS p99  owner p99  | whole transaction p50 ratio")
         for listing in [Listing.page, .department] {
             for head in [true, false] {

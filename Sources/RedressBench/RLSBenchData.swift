@@ -8,8 +8,11 @@ struct RLSBenchData {
     let ownerURL: String
     let sqlDirectory: String
 
-    /// Creates (or reuses, when the row count matches) the data set; returns every department.
-    func prepare(rows: Int, branches: Int) async throws -> [(branch: UUID, department: UUID)] {
+    /// Creates (or reuses, when the row count matches) the data set, with the department-scoped
+    /// policy in the form the schema's policies take on plain PostgreSQL (each scope function in a
+    /// sub-select), or with the scope functions called directly, as `redress citus distribute`
+    /// rewrites them (`citusPolicies`); returns every department.
+    func prepare(rows: Int, branches: Int, citusPolicies: Bool) async throws -> [(branch: UUID, department: UUID)] {
         let connection = try await PGConnection.connect(PGConnectionConfiguration(ownerURL))
         defer { connection.close() }
         try await PGMigrator(migrations: try PGMigration.load(from: URL(fileURLWithPath: sqlDirectory))).migrate(connection)
@@ -19,6 +22,17 @@ struct RLSBenchData {
         if abs(existing - rows) > rows / 100 {
             FileHandle.standardError.write(Data("generating \(rows) rows…\n".utf8))
             try await generate(rows: rows, branches: branches, connection)
+        }
+        // A department belongs to one branch (the composite foreign key), so "in a wide branch or in
+        // one of my departments" needs no separate branch test.
+        try await connection.executeScript("""
+            DROP POLICY IF EXISTS visible ON bench_cases;
+            CREATE POLICY visible ON bench_cases FOR SELECT TO redress_service
+                USING (branch_id = ANY ((SELECT scope.wide_branch_ids())::uuid[])
+                       OR department_id = ANY ((SELECT scope.department_ids())::uuid[]));
+            """)
+        if citusPolicies {
+            try await connection.query("SELECT public.call_scope_directly('public.bench_cases')")
         }
         return try await connection.query("""
             SELECT d.branch_id, d.id FROM departments d JOIN branches b ON b.id = d.branch_id
@@ -59,11 +73,6 @@ struct RLSBenchData {
             ALTER TABLE bench_cases ENABLE ROW LEVEL SECURITY;
             ALTER TABLE bench_cases FORCE ROW LEVEL SECURITY;
             CREATE POLICY platform ON bench_cases TO redress_platform USING (true) WITH CHECK (true);
-            -- A department belongs to one branch (the composite foreign key), so "in a wide branch or
-            -- in one of my departments" needs no separate branch test.
-            CREATE POLICY visible ON bench_cases FOR SELECT TO redress_service
-                USING (branch_id = ANY ((SELECT scope.wide_branch_ids())::uuid[])
-                       OR department_id = ANY ((SELECT scope.department_ids())::uuid[]));
             GRANT SELECT ON bench_cases TO redress_service;
             """)
         try await connection.executeScript("VACUUM ANALYZE bench_cases")
