@@ -5,9 +5,9 @@ import Postgres
 enum BenchBranches {
     static func create(prefix: String, count: Int, _ connection: PGConnection) async throws {
         try await connection.execute("""
-            INSERT INTO branches (code, name, time_zone)
-            SELECT \(prefix) || n, 'Bench branch ' || \(prefix) || n, 'Asia/Shanghai' FROM generate_series(1, \(Int32(count))) n
-            ON CONFLICT (code) DO NOTHING
+            SELECT public.create_branch(\(prefix) || n, 'Bench branch ' || \(prefix) || n, '', 'Asia/Shanghai')
+              FROM generate_series(1, \(Int32(count))) n
+             WHERE NOT EXISTS (SELECT FROM branches b WHERE b.code = \(prefix) || n)
             """)
         try await connection.execute("""
             INSERT INTO departments (branch_id, name, kind)

@@ -45,8 +45,7 @@ struct RLSBenchData {
             DROP TABLE IF EXISTS bench_cases;
             DELETE FROM departments WHERE branch_id IN (SELECT id FROM branches WHERE code LIKE 'bench-%');
             DELETE FROM branches WHERE code LIKE 'bench-%';
-            INSERT INTO branches (code, name, time_zone)
-                SELECT 'bench-' || n, 'Bench branch ' || n, 'Asia/Shanghai' FROM generate_series(1, \(branches)) n;
+            SELECT public.create_branch('bench-' || n, 'Bench branch ' || n, '', 'Asia/Shanghai') FROM generate_series(1, \(branches)) n;
             INSERT INTO departments (branch_id, name, kind)
                 SELECT b.id, k.kind, k.kind FROM branches b,
                        unnest(ARRAY['customer_service', 'complaint_office', 'network_operations', 'billing', 'product', 'legal']) k(kind)

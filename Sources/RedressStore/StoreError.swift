@@ -44,6 +44,7 @@ public enum StoreError: Error, Sendable, Equatable {
         "departments_branch_id_head_user_id_fkey": "/headUserId",
         "api_keys_branch_id_name_key": "/name",
         "api_keys_branch_id_user_id_fkey": "/userId",
+        "api_keys_user_is_bot_fkey": "/userId",
         "branches_code_key": "/code",
         "complaints_branch_id_category_id_fkey": "/categoryId",
         "complaints_collaborating_department_ids_fkey": "/collaboratingDepartmentIds",

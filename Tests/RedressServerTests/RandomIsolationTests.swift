@@ -124,7 +124,7 @@ struct RandomIsolationTests {
                         RETURNING id
                         """)[0].decode(at: 0)
                     for other in granted {
-                        _ = try await owner.query("INSERT INTO hq_grants (branch_id, user_id, granted_branch_id, role) VALUES (\(branch.id), \(id), \(other), \(role.rawValue))")
+                        _ = try await owner.query("SELECT public.grant_hq(\(branch.id), \(id), \(other), \(role.rawValue))")
                     }
                     people.append(Person(id: id, branch: branch.id, role: role, departments: departments, granted: granted))
                 }
@@ -133,8 +133,8 @@ struct RandomIsolationTests {
                     """)[0].decode(at: 0)
                 let key = CredentialSecret(kind: .apiKey)
                 _ = try await owner.query("""
-                    INSERT INTO api_keys (branch_id, user_id, name, key_prefix, key_hash)
-                    VALUES (\(branch.id), \(bot), 'generated', \(key.displayPrefix), \(key.hash))
+                    INSERT INTO api_keys (branch_id, user_id, name, key_prefix, key_hash, user_is_bot)
+                    VALUES (\(branch.id), \(bot), 'generated', \(key.displayPrefix), \(key.hash), true)
                     """)
                 people.append(Person(id: bot, branch: branch.id, role: .bot, departments: [], granted: [], token: key.token))
                 let responsibles = people.filter { $0.branch == branch.id && Model.readsItsDepartments.contains($0.role) }.map(\.id)

@@ -74,7 +74,7 @@ struct CitusDistributionTests {
                 let steps = try await CitusDistribution.directPolicySteps(on: connection)
                 #expect(steps.count > 60, "the policies were found")
                 for step in steps { try await connection.executeScript(step.sql) }
-                #expect(try await CitusDistribution.blockers(on: connection).sorted() == CitusPortBacklog.subSelectPolicies.sorted())
+                #expect(try await CitusDistribution.blockers(on: connection).isEmpty)
                 let initPlans: Int = try await connection.query("""
                     SELECT count(*) FROM pg_policy WHERE coalesce(pg_get_expr(polqual, polrelid), '') || coalesce(pg_get_expr(polwithcheck, polrelid), '')
                           LIKE '%SELECT scope.%'
@@ -183,8 +183,6 @@ struct CitusDistributionTests {
                     try await plan.run(on: connection) { _ in ran += 1 }
                 }
                 #expect(ran == 0)
-                let blockers = try await CitusDistribution.blockers(on: connection)
-                #expect(blockers.contains("users.administered_update"), "a run on Citus stops before it changes anything while policies hold sub-selects")
             }
         }
     }

@@ -6,9 +6,6 @@ import Testing
 
 /// The rules a schema distributed by branch on Citus needs (`docs/scaling.md`, "Rules for SQL"),
 /// read from the catalog of a migrated plain PostgreSQL database. Each rule lists what breaks it.
-/// What the port has not reached yet is listed by name under `CitusPortBacklog`, the same items
-/// as the guide's table of remaining work: a new breach fails the rule, and so does a listed
-/// one that has gone, so the backlog can only shrink.
 @Suite("Citus schema lint, on plain PostgreSQL")
 struct CitusSchemaLintTests {
     /// Citus refuses any sub-select in a policy on a distributed table. On plain PostgreSQL the
@@ -19,7 +16,7 @@ struct CitusSchemaLintTests {
         let policies = try await database.withPool(owner: true, size: 1) { (pool: PGPool) async throws in
             try await pool.withConnection { try await CitusDistribution.blockers(on: $0) }
         }
-        expectOnly(policies, known: CitusPortBacklog.subSelectPolicies, rule: "policies holding a sub-select")
+        #expect(policies.isEmpty, "policies holding a sub-select: \(policies)")
     }
 
     /// Transition tables are not found by Citus's executor on shards; notifications sent from a
@@ -35,7 +32,7 @@ struct CitusSchemaLintTests {
               JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid
              WHERE NOT t.tgisinternal AND p.prosrc ~* '\\mnotify\\M|pg_notify'
             """)
-        expectOnly(notifying, known: CitusPortBacklog.notifyingTriggers, rule: "triggers that send notifications")
+        #expect(notifying.isEmpty, "triggers that send notifications: \(notifying)")
     }
 
     /// On a shard, TG_TABLE_NAME is the shard's name (`complaints_102014`), not the table's.
@@ -80,7 +77,8 @@ struct CitusSchemaLintTests {
     /// service's own statements ("modified in this transaction by a different user"); what the
     /// service writes inside its transactions, it writes with its own rights. Signing in is the
     /// exception: the store sends each of its calls alone, in a transaction of its own
-    /// (`AuthStore+SignIn.swift`).
+    /// (`AuthStore+SignIn.swift`); so is an admin's change to their branch, a reference table's
+    /// row, whose audit entry and deadline recomputation the owner writes (`BranchStore.update`).
     @Test func theServiceCallsNoDefinerFunctionThatWritesInItsTransaction() async throws {
         let writers = try await catalog("""
             SELECT p.oid::regprocedure::text FROM pg_proc p
@@ -88,15 +86,15 @@ struct CitusSchemaLintTests {
                AND p.pronamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
                AND p.prosrc ~* '\\m(insert|update|delete)\\M'
             """)
-        let signingIn = ["auth.sign_in_finish(text,text,text,text,bytea,interval,interval)", "auth.sign_in_salt(text,text,text,integer)",
-                         "auth.upgrade_password_hash(text,text,text,text)"]
-        expectOnly(writers, known: signingIn, rule: "definer functions writing for the service")
+        let aloneInTheirTransaction = ["auth.sign_in_finish(text,text,text,text,bytea,interval,interval)", "auth.sign_in_salt(text,text,text,integer)",
+                         "auth.upgrade_password_hash(text,text,text,text)", "change_branch(uuid,text,text,text)"]
+        expectOnly(writers, known: aloneInTheirTransaction, rule: "definer functions writing for the service")
     }
 
     /// A trigger on the reference table `branches` fires once per placement, on every node.
     @Test func theReferenceTableHasNoTriggers() async throws {
         let triggers = try await catalog("SELECT tgname::text FROM pg_trigger WHERE tgrelid = 'public.branches'::regclass AND NOT tgisinternal")
-        expectOnly(triggers, known: CitusPortBacklog.triggersOnBranches, rule: "triggers on branches")
+        #expect(triggers.isEmpty, "triggers on branches: \(triggers)")
     }
 
     /// Citus runs `FOR UPDATE`/`SKIP LOCKED` only as a router query: one branch, named by
@@ -237,6 +235,6 @@ struct CitusSchemaLintTests {
         let added = Set(found).subtracting(known).sorted()
         let gone = Set(known).subtracting(found).sorted()
         #expect(added.isEmpty, "\(rule), new: \(added)", sourceLocation: sourceLocation)
-        #expect(gone.isEmpty, "\(rule): \(gone) no longer found; take them off CitusPortBacklog", sourceLocation: sourceLocation)
+        #expect(gone.isEmpty, "\(rule): \(gone) no longer found; take them off the list", sourceLocation: sourceLocation)
     }
 }

@@ -187,7 +187,6 @@ struct IsolationMatrixTests {
                 "UPDATE users SET name = 'Taken' WHERE branch_id = \(target.id)",
                 "UPDATE api_keys SET revoked_at = now() WHERE branch_id = \(target.id)",
                 "UPDATE sessions SET revoked_at = now() WHERE branch_id = \(target.id)",
-                "UPDATE branches SET name = 'Taken' WHERE id = \(target.id)",
                 "DELETE FROM departments WHERE branch_id = \(target.id)",
                 "DELETE FROM users WHERE branch_id = \(target.id)",
                 "UPDATE complaints SET status = 'closed' WHERE branch_id = \(target.id)",
@@ -198,6 +197,15 @@ struct IsolationMatrixTests {
                 let changed = try await database.withScope(scope) { connection in try await connection.execute(update) }
                 #expect(changed == 0, "\(role): \(update.sql)")
             }
+            // Branches change only through public.change_branch, which asks whether the caller
+            // administers the branch; the table itself is read-only to the service.
+            await #expect(throws: PGError.self, "\(role) updated a branch directly") {
+                try await database.withScope(scope) { try await $0.execute("UPDATE branches SET name = 'Taken' WHERE id = \(target.id)") }
+            }
+            let changedBranch = try await database.withScope(scope) { connection in
+                try await connection.query("SELECT id FROM public.change_branch(\(target.id), 'Taken', NULL, 'UTC')")
+            }
+            #expect(changedBranch.isEmpty, "\(role) changed another branch")
         }
     }
 

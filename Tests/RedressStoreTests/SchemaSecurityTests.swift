@@ -137,6 +137,7 @@ struct SchemaSecurityTests {
                                    "auth.sign_in_finish(text,text,text,text,bytea,interval,interval)",
                                    "auth.sign_in_salt(text,text,text,integer)",
                                    "auth.upgrade_password_hash(text,text,text,text)",
+                                   "change_branch(uuid,text,text,text)",
                                    "next_scheduled_work()"])
         }
     }

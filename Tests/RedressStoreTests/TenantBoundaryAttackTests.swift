@@ -67,6 +67,27 @@ struct TenantBoundaryAttackTests {
         }
     }
 
+    /// F2: a holder of HQ grants stays an operator's, whatever their role, until the last grant is
+    /// taken back; the mark that says so on their row is the operator's alone, and holds under a grant.
+    @Test func holdersOfHQGrantsStayOperatorsUntilTheLastGrantGoes() async throws {
+        try await withOrganisation { scoped, org, database in
+            let admin = org.caller(.admin, in: org.a).scope
+            let executive = org.a.users[.executive]!
+            func asOwner(_ query: PGQuery) async throws {
+                try await database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in _ = try await owner.query(query) }
+            }
+            try await asOwner("UPDATE users SET roles = '{branch_manager}' WHERE id = \(executive)")
+            #expect(await attempt("UPDATE users SET active = false WHERE id = \(executive)", as: admin, scoped) == "changed 0")
+            #expect(await attempt("DELETE FROM users WHERE id = \(executive)", as: admin, scoped) == "changed 0")
+            #expect(await attempt("UPDATE users SET holds_hq_grants = false WHERE id = \(executive)", as: admin, scoped) == "42501")
+            await #expect(throws: PGError.self, "the mark cannot be cleared under a grant") {
+                try await asOwner("UPDATE users SET holds_hq_grants = false WHERE id = \(executive)")
+            }
+            try await asOwner("SELECT public.revoke_hq(\(org.a.id), \(executive), \(org.b.id))")
+            #expect(await attempt("UPDATE users SET active = false WHERE id = \(executive)", as: admin, scoped) == "changed 1")
+        }
+    }
+
     /// F2: a grant counts only while its holder has the role it was made for, and granted
     /// branches are read-only even to an executive who also holds a writing role at home.
     @Test func grantsNameTheirRoleAndGrantedBranchesAreReadOnly() async throws {
@@ -248,13 +269,17 @@ struct TenantBoundaryAttackTests {
                 INSERT INTO api_keys (branch_id, user_id, name, key_prefix, key_hash)
                 VALUES (\(org.a.id), \(org.a.users[.agent]!), 'agent key', \(key.displayPrefix), \(key.hash))
                 """, as: admin, scoped) == "42501", "a key for a person")
+            #expect(await attempt("""
+                INSERT INTO api_keys (branch_id, user_id, name, key_prefix, key_hash, user_is_bot)
+                VALUES (\(org.a.id), \(org.a.users[.agent]!), 'agent key', \(key.displayPrefix), \(key.hash), true)
+                """, as: admin, scoped) == "23503", "a key for a person, marked as a bot's")
             let botKey = try #require(CredentialSecret(presented: org.a.botKey)).hash
             func resolves() async throws -> Bool { try await !scoped.pool.query("SELECT 1 FROM auth.resolve(\(botKey))").isEmpty }
             #expect(try await resolves())
             #expect(await attempt("UPDATE users SET roles = '{agent}' WHERE id = \(org.a.users[.bot]!)", as: admin, scoped) == "changed 1")
             #expect(try await resolves() == false, "a former bot's key")
             #expect(try await ownerValue("""
-                SELECT bool_and(revoked_at IS NOT NULL)::text FROM api_keys WHERE user_id = \(org.a.users[.bot]!)
+                SELECT bool_and(revoked_at IS NOT NULL AND user_is_bot IS NULL)::text FROM api_keys WHERE user_id = \(org.a.users[.bot]!)
                 """, database) == "true")
             #expect(await attempt("UPDATE users SET roles = '{bot}' WHERE id = \(org.a.users[.bot]!)", as: admin, scoped) == "changed 1")
             #expect(try await resolves() == false, "the key stays revoked when it becomes a bot again")

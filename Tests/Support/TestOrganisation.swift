@@ -54,7 +54,7 @@ public struct TestOrganisation: Sendable {
             let c = try await branch("c", connection)
             for role in [Role.executive, .auditor] {
                 try await connection.execute("""
-                    INSERT INTO hq_grants (branch_id, user_id, granted_branch_id, role) VALUES (\(a.id), \(a.users[role]!), \(b.id), \(role.rawValue))
+                    SELECT public.grant_hq(\(a.id), \(a.users[role]!), \(b.id), \(role.rawValue))
                     """)
             }
             return TestOrganisation(a: a, b: b, c: c)
@@ -63,8 +63,7 @@ public struct TestOrganisation: Sendable {
 
     static func branch(_ code: String, _ connection: PGConnection) async throws -> BranchFixture {
         let id: UUID = try await connection.query("""
-            INSERT INTO branches (code, name, time_zone) VALUES (\("branch-" + code), \("Branch " + code.uppercased()), 'Asia/Shanghai')
-            RETURNING id
+            SELECT public.create_branch(\("branch-" + code), \("Branch " + code.uppercased()), '', 'Asia/Shanghai')
             """)[0].decode(at: 0)
         var departments: [UUID] = []
         for (name, kind) in [("Billing", "billing"), ("Legal", "legal")] {
@@ -84,8 +83,8 @@ public struct TestOrganisation: Sendable {
         try await connection.execute("UPDATE departments SET head_user_id = \(users[.departmentHead]!) WHERE branch_id = \(id) AND id = \(departments[0])")
         let key = CredentialSecret(kind: .apiKey)
         try await connection.execute("""
-            INSERT INTO api_keys (branch_id, user_id, name, key_prefix, key_hash)
-            VALUES (\(id), \(users[.bot]!), 'test', \(key.displayPrefix), \(key.hash))
+            INSERT INTO api_keys (branch_id, user_id, name, key_prefix, key_hash, user_is_bot)
+            VALUES (\(id), \(users[.bot]!), 'test', \(key.displayPrefix), \(key.hash), true)
             """)
         return BranchFixture(id: id, code: "branch-" + code, departments: departments, users: users,
                              otherDepartmentUser: other, botKey: key.token)

@@ -54,23 +54,20 @@ extension ComplaintStore {
             }
         }
         let previous: Date? = try facts.decode(at: 8)
-        // One statement stores the schedule and, when the next escalation moved, wakes the scheduler.
         let rows = try await connection.query("""
-            WITH updated AS (
-                UPDATE complaints
-                   SET sla_policy_id = \(explanation?.policyId), sla_deadlines = \(explanation.map(PGJSON.init)),
-                       sla_completed = \(completed.map(\.rawValue).sorted()),
-                       due_at = CASE WHEN \(status.isOpen) THEN least(\(due), promised_by) END,
-                       next_escalation_tier = \(next.map { Int16($0.tier) })::smallint, next_escalation_at = \(next?.at),
-                       escalation_due_at = \(tierDue), sla_stale = false
-                 WHERE branch_id = \(branchID) AND id = \(complaintID)
-                RETURNING *
-            )
-            SELECT \(unescaped: ComplaintColumns.list),
-                   CASE WHEN \(previous != next?.at) THEN pg_notify('redress_deadlines', branch_id::text || ':' || id::text) END
-              FROM updated
+            UPDATE complaints
+               SET sla_policy_id = \(explanation?.policyId), sla_deadlines = \(explanation.map(PGJSON.init)),
+                   sla_completed = \(completed.map(\.rawValue).sorted()),
+                   due_at = CASE WHEN \(status.isOpen) THEN least(\(due), promised_by) END,
+                   next_escalation_tier = \(next.map { Int16($0.tier) })::smallint, next_escalation_at = \(next?.at),
+                   escalation_due_at = \(tierDue), sla_stale = false
+             WHERE branch_id = \(branchID) AND id = \(complaintID)
+            RETURNING \(unescaped: ComplaintColumns.list)
             """)
         guard let row = rows.first else { throw StoreError.forbidden }
+        if previous != next?.at {
+            try await DeadlineWakeUp.complaint(branchID: branchID, complaintID: complaintID, connection)
+        }
         return try ComplaintColumns.complaint(row)
     }
 

@@ -34,6 +34,9 @@ extension ComplaintStore {
         try await applyValues(of: step, to: &after, branchID: before.branchId, connection)
         try await recordCaseWork(of: step, caller: caller, before: before, next: next, connection)
         let saved = try await save(after, closing: next.status == .closed && before.status != .closed, connection)
+        if Self.schedulesFollowUps(from: before.status, to: saved.status) {
+            try await DeadlineWakeUp.complaint(branchID: saved.branchId, complaintID: saved.id, connection)
+        }
         if CaseVisibility.changed(from: before, to: saved) {
             try await CaseVisibility.follow(branchID: saved.branchId, complaintID: saved.id, connection)
         }
@@ -91,6 +94,12 @@ extension ComplaintStore {
         default:
             break
         }
+    }
+
+    /// Whether moving from `old` to `new` schedules follow-ups (`public.schedule_follow_ups`): a
+    /// result fed back asks for the satisfaction survey, a closure for the callbacks.
+    static func schedulesFollowUps(from old: ComplaintStatus, to new: ComplaintStatus) -> Bool {
+        (new == .resultFedBack && old != .resultFedBack && old != .followUp) || (new == .closed && old != .closed)
     }
 
     func save(_ complaint: Complaint, closing: Bool, _ connection: PGConnection) async throws -> Complaint {

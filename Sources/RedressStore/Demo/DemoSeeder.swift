@@ -59,12 +59,13 @@ public struct DemoSeeder: Sendable {
         return try await ownerPool.withTransaction { connection in
             var logins: [String: [String]] = [:]
             for branch in Self.branches {
-                let branchID: UUID = try await connection.query("""
-                    INSERT INTO branches (code, name, region, time_zone)
-                    VALUES (\(branch.code), \(branch.name), \(branch.region), \(branch.timeZone))
-                    ON CONFLICT (code) DO UPDATE SET code = EXCLUDED.code
-                    RETURNING id
-                    """)[0].decode(at: 0)
+                var found = try await connection.query("SELECT id FROM branches WHERE code = \(branch.code)")
+                if found.isEmpty {
+                    found = try await connection.query("""
+                        SELECT public.create_branch(\(branch.code), \(branch.name), \(branch.region), \(branch.timeZone))
+                        """)
+                }
+                let branchID: UUID = try found[0].decode(at: 0)
                 for department in Self.departments {
                     try await connection.execute("""
                         INSERT INTO departments (branch_id, name, kind) VALUES (\(branchID), \(department.name), \(department.kind.rawValue))
@@ -98,11 +99,9 @@ public struct DemoSeeder: Sendable {
                 logins[branch.code] = people.map(\.login)
             }
             try await connection.execute("""
-                INSERT INTO hq_grants (branch_id, user_id, granted_branch_id, role)
-                SELECT u.branch_id, u.id, b.id, 'executive'
+                SELECT public.grant_hq(u.branch_id, u.id, b.id, 'executive')
                   FROM users u JOIN branches home ON home.id = u.branch_id, branches b
                  WHERE home.code = \(Self.branches[0].code) AND u.login = 'executive' AND b.code = \(Self.branches[1].code)
-                ON CONFLICT DO NOTHING
                 """)
             return Summary(branchCodes: Self.branches.map(\.code), logins: logins,
                            botKey: try await replaceBotKey(connection: connection))
@@ -134,8 +133,8 @@ public struct DemoSeeder: Sendable {
              WHERE b.id = k.branch_id AND b.code = \(Self.branches[0].code) AND k.name = 'demo'
             """)
         try await connection.execute("""
-            INSERT INTO api_keys (branch_id, user_id, name, key_prefix, key_hash)
-            SELECT u.branch_id, u.id, 'demo', \(secret.displayPrefix), \(secret.hash)
+            INSERT INTO api_keys (branch_id, user_id, name, key_prefix, key_hash, user_is_bot)
+            SELECT u.branch_id, u.id, 'demo', \(secret.displayPrefix), \(secret.hash), true
               FROM users u JOIN branches b ON b.id = u.branch_id
              WHERE b.code = \(Self.branches[0].code) AND u.login = 'bot'
             """)

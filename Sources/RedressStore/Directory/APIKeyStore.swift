@@ -32,10 +32,10 @@ public struct APIKeyStore: Sendable {
         let key = try await StoreError.translating {
             try await database.withScope(scope) { connection in
                 let rows = try await connection.query("""
-                    INSERT INTO api_keys (branch_id, user_id, name, key_prefix, key_hash, created_by, expires_at)
-                    SELECT u.branch_id, u.id, \(name), \(secret.displayPrefix), \(secret.hash), \(createdBy), \(expiresAt)
+                    INSERT INTO api_keys (branch_id, user_id, name, key_prefix, key_hash, created_by, expires_at, user_is_bot)
+                    SELECT u.branch_id, u.id, \(name), \(secret.displayPrefix), \(secret.hash), \(createdBy), \(expiresAt), true
                       FROM users u
-                     WHERE u.branch_id = \(branchID) AND u.id = \(userID) AND 'bot' = ANY (u.roles)
+                     WHERE u.branch_id = \(branchID) AND u.id = \(userID) AND 'bot' = ANY (u.roles) AND u.is_bot
                     RETURNING \(unescaped: Self.columns)
                     """)
                 guard let row = rows.first else {

@@ -3,7 +3,7 @@ import Postgres
 import RedressCore
 
 /// The branches a caller acts in. Branches are created by operators (`redress demo`, or the
-/// owner's SQL); admins may rename their own and change its region and time zone.
+/// owner's `public.create_branch`); admins may rename their own and change its region and time zone.
 public struct BranchStore: Sendable {
     let database: ScopedDatabase
 
@@ -29,6 +29,8 @@ public struct BranchStore: Sendable {
     }
 
     /// Changes a branch's name, region or time zone; `.notFound` unless the caller administers it.
+    /// `public.change_branch` makes the change, its audit entry and, for a new time zone, the
+    /// recomputation of open deadlines; it is the transaction's only statement.
     public func update(
         _ scope: AccessScope, id: UUID, name: FieldUpdate<String>, region: FieldUpdate<String>,
         timeZone: FieldUpdate<String>
@@ -36,11 +38,8 @@ public struct BranchStore: Sendable {
         try await StoreError.translating {
             try await database.withScope(scope) { connection in
                 let rows = try await connection.query("""
-                    UPDATE branches
-                       SET name = coalesce(\(name.newValue), name), region = coalesce(\(region.newValue), region),
-                           time_zone = coalesce(\(timeZone.newValue), time_zone), updated_at = now()
-                     WHERE id = \(id)
-                    RETURNING \(unescaped: Self.columns)
+                    SELECT \(unescaped: Self.columns)
+                      FROM public.change_branch(\(id), \(name.newValue), \(region.newValue), \(timeZone.newValue))
                     """)
                 guard let row = rows.first else { throw StoreError.notFound }
                 return try Self.branch(row)

@@ -160,9 +160,7 @@ public struct UserStore: Sendable {
     /// row-level security policies on `users` refuse the same change by themselves.
     static func refuseOperatorManaged(_ id: UUID, _ connection: PGConnection) async throws {
         let rows = try await connection.query("""
-            SELECT u.roles && ARRAY['executive', 'auditor']
-                   OR EXISTS (SELECT FROM hq_grants g WHERE g.branch_id = u.branch_id AND g.user_id = u.id)
-              FROM users u WHERE u.id = \(id)
+            SELECT u.roles && ARRAY['executive', 'auditor'] OR u.holds_hq_grants FROM users u WHERE u.id = \(id)
             """)
         if try rows.first?.decode(Bool.self, at: 0) == true { throw StoreError.forbidden }
     }

@@ -71,6 +71,7 @@ public struct SLAConfigurationStore: Sendable {
                     RETURNING \(unescaped: Self.policyColumns)
                     """)[0])
                 try await Self.requireCategories(of: created, connection)
+                try await DeadlineWakeUp.branch(branchID, connection)
                 return created
             }
         }
@@ -88,6 +89,7 @@ public struct SLAConfigurationStore: Sendable {
                     """).first else { throw StoreError.notFound }
                 let replaced = try Self.policy(row)
                 try await Self.requireCategories(of: replaced, connection)
+                try await DeadlineWakeUp.branch(replaced.branchId, connection)
                 return replaced
             }
         }
@@ -136,6 +138,7 @@ public struct SLAConfigurationStore: Sendable {
                     SELECT k.branch_id, b.time_zone, k.hours, k.holidays::text[], k.make_up_days::text[], k.updated_at
                       FROM updated k JOIN branches b ON b.id = k.branch_id
                     """).first else { throw StoreError.notFound }
+                try await DeadlineWakeUp.branch(branchID, connection)
                 return try Self.calendar(row)
             }
         }
