@@ -1,6 +1,5 @@
 import ArgumentParser
 import AsyncHTTPClient
-import Crypto
 import Foundation
 import Logging
 import NIOCore
@@ -107,7 +106,7 @@ struct IntakeFixture {
 
     func pgbenchVariables(token: String) -> [String: String] {
         [
-            "tokenhash": Data(SHA256.hash(data: Data(token.utf8))).map { String(format: "%02x", $0) }.joined(),
+            "tokenhash": (CredentialSecret(presented: token)?.hash ?? Data()).map { String(format: "%02x", $0) }.joined(),
             "user": userID.uuidString.lowercased(), "roles": "{agent}", "branches": "{\(branchID.uuidString.lowercased())}",
             "none": "{}", "branch": branchID.uuidString.lowercased(), "category": categoryID.uuidString.lowercased(),
             "department": departmentID.uuidString.lowercased(), "description": APILoad.description,

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Postgres
 import RedressCore
+import RedressStore
 import RedressTestSupport
 import Testing
 
@@ -24,6 +25,14 @@ struct SignInTests {
             #expect(user["login"] as? String == "handler")
             #expect(me.json["credential"] as? String == "session")
             #expect(user["passwordHash"] == nil && user["password_hash"] == nil)
+            // The token carries its branch, where it is looked for; the branch is not part of the
+            // secret's hash, so the token without it is found by the hash alone, and a token
+            // moved to another branch finds nothing.
+            #expect(CredentialSecret(presented: token)?.branchID == org.a.id)
+            let random = String(try #require(token.split(separator: ".").last))
+            #expect(try await client.call(.get, "/v1/me", token: "rds_" + random).status == .ok)
+            let moved = try #require(CredentialSecret(presented: "rds_" + random)).carrying(branch: org.b.id).token
+            #expect(try await client.call(.get, "/v1/me", token: moved).status == .unauthorized)
             #expect(try await client.call(.post, "/v1/auth/sign-out", token: token).status == .noContent)
             let after = try await client.call(.get, "/v1/me", token: token)
             #expect(after.status == .unauthorized)
@@ -147,7 +156,11 @@ struct SignInTests {
     @Test func malformedOrMissingCredentialsAreRefused() async throws {
         try await APIHarness.run { harness, client in
             for token in [nil, "", "rds_short", "Basic abc", String(repeating: "x", count: 5000),
-                          "rds_" + String(repeating: "A", count: 43), "rdk_" + String(repeating: "-", count: 43)] {
+                          "rds_" + String(repeating: "A", count: 43), "rdk_" + String(repeating: "-", count: 43),
+                          "rds_" + String(repeating: "A", count: 22) + "." + String(repeating: "B", count: 43),
+                          "rds_" + String(repeating: "A", count: 21) + "." + String(repeating: "B", count: 43),
+                          "rds_" + String(repeating: "A", count: 22) + "." + String(repeating: "B", count: 42) + ".",
+                          "rds_" + String(repeating: "A", count: 22) + ".." + String(repeating: "B", count: 42)] {
                 let response = try await client.call(.get, "/v1/me", token: token)
                 #expect(response.status == .unauthorized)
                 #expect(response.headers[.contentType] == "application/problem+json")

@@ -32,7 +32,8 @@ extension AuthStore {
             if setting.cost != cost {
                 try await upgradeHash(branchCode: branchCode, login: login, password: password, current: computed, cost: cost)
             }
-            return .signedIn(token: secret.token, userID: try row.decode(at: 1), branchID: try row.decode(at: 2),
+            let branchID: UUID = try row.decode(at: 2)
+            return .signedIn(token: secret.carrying(branch: branchID).token, userID: try row.decode(at: 1), branchID: branchID,
                              expiresAt: try row.decode(at: 3))
         case "throttled":
             return .throttled(retryAfterSeconds: try row.decode(Int.self, at: 4))

@@ -22,11 +22,12 @@ public struct AuthStore: Sendable {
     }
 
     /// The caller behind a presented token or API key, or nil when it does not (or no longer) work.
+    /// The branch the token carries is where it is looked for.
     public func resolve(_ secret: CredentialSecret) async throws -> Caller? {
         let rows = try await database.pool.query("""
             SELECT credential, credential_id, user_id, branch_id, branch_code, login, name, roles,
                    department_ids, granted_branch_ids, expires_at
-              FROM auth.resolve(\(secret.hash))
+              FROM auth.resolve(\(secret.hash), \(secret.branchID))
             """)
         guard let row = rows.first else { return nil }
         let credentialID: UUID = try row.decode(at: 1)

@@ -3,6 +3,11 @@ import Foundation
 
 /// A secret (session token, bot API key or webhook signing secret): 256 random bits, shown to its holder once and
 /// stored only as its SHA-256.
+///
+/// Session tokens and keys carry the id of their branch, `rds_<branch>.<secret>`, so that finding
+/// one reads a single branch (one shard on Citus, docs/scaling.md). The branch is a routing hint,
+/// not part of what is hashed: the hash is of the token without it, so a token whose branch was
+/// changed finds nothing, and tokens issued without a branch (`rds_<secret>`) keep working.
 public struct CredentialSecret: Sendable {
     /// The kind of secret, visible in its prefix so leaked tokens are easy to recognise.
     public enum Kind: String, Sendable {
@@ -14,30 +19,71 @@ public struct CredentialSecret: Sendable {
         case webhookSecret = "whs_"
     }
 
-    /// The secret as the holder sends it: prefix and 43 base64url characters.
-    public let token: String
+    /// The secret as the holder sends it.
+    public var token: String {
+        guard let branchID else { return secret }
+        return String(secret.prefix(4)) + Self.encode(branchID) + "." + String(secret.dropFirst(4))
+    }
 
-    /// A fresh random secret of `kind`.
-    public init(kind: Kind) {
+    /// The branch the credential belongs to, when the token carries it.
+    public let branchID: UUID?
+
+    /// The kind's prefix and 43 base64url characters: the token without its branch.
+    let secret: String
+
+    /// A fresh random secret of `kind`, carrying `branch` when given.
+    public init(kind: Kind, branch: UUID? = nil) {
         let key = SymmetricKey(size: .bits256)
-        token = kind.rawValue + key.withUnsafeBytes { Data($0) }.base64URLEncoded
+        secret = kind.rawValue + key.withUnsafeBytes { Data($0) }.base64URLEncoded
+        branchID = branch
+    }
+
+    private init(secret: String, branchID: UUID?) {
+        self.secret = secret
+        self.branchID = branchID
     }
 
     /// Wraps a token a client sent; nil unless it has the shape of one of ours.
     public init?(presented token: String) {
-        guard token.utf8.count == 47, Kind(rawValue: String(token.prefix(4))) != nil,
-              token.utf8.dropFirst(4).allSatisfy({ Self.base64URLAlphabet.contains($0) })
-        else { return nil }
-        self.token = token
+        guard Kind(rawValue: String(token.prefix(4))) != nil else { return nil }
+        let rest = token.dropFirst(4)
+        let parts = rest.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        let branch: UUID?
+        switch parts.count {
+        case 1: branch = nil
+        case 2:
+            guard let decoded = Self.decode(parts[0]) else { return nil }
+            branch = decoded
+        default: return nil
+        }
+        let random = parts[parts.count - 1]
+        guard random.utf8.count == 43, random.utf8.allSatisfy({ Self.base64URLAlphabet.contains($0) }) else { return nil }
+        self.init(secret: String(token.prefix(4)) + random, branchID: branch)
     }
 
-    /// The SHA-256 of the token: what the database stores and looks up.
-    public var hash: Data { Data(SHA256.hash(data: Data(token.utf8))) }
+    /// The same secret, carrying `branch`: what sign-in hands out once it knows the branch.
+    public func carrying(branch: UUID) -> CredentialSecret { CredentialSecret(secret: secret, branchID: branch) }
 
-    /// The first characters, safe to show in listings to tell keys apart.
-    public var displayPrefix: String { String(token.prefix(12)) }
+    /// The SHA-256 of the token without its branch: what the database stores and looks up.
+    public var hash: Data { Data(SHA256.hash(data: Data(secret.utf8))) }
+
+    /// The first characters of the secret, safe to show in listings to tell keys apart.
+    public var displayPrefix: String { String(secret.prefix(12)) }
 
     static let base64URLAlphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    /// A branch id as 22 base64url characters.
+    static func encode(_ id: UUID) -> String {
+        withUnsafeBytes(of: id.uuid) { Data($0) }.base64URLEncoded
+    }
+
+    static func decode(_ text: Substring) -> UUID? {
+        guard text.utf8.count == 22, text.utf8.allSatisfy({ base64URLAlphabet.contains($0) }),
+              let data = Data(base64Encoded: text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/") + "=="),
+              data.count == 16
+        else { return nil }
+        return data.withUnsafeBytes { UUID(uuid: $0.loadUnaligned(as: uuid_t.self)) }
+    }
 }
 
 extension Data {

@@ -127,16 +127,13 @@ public struct DemoSeeder: Sendable {
 
     /// Deletes the previous demo key (its secret is gone) and issues a new one.
     private func replaceBotKey(connection: PGConnection) async throws -> String {
-        let secret = CredentialSecret(kind: .apiKey)
-        try await connection.execute("""
-            DELETE FROM api_keys k USING branches b
-             WHERE b.id = k.branch_id AND b.code = \(Self.branches[0].code) AND k.name = 'demo'
-            """)
+        let branchID: UUID = try await connection.query("SELECT id FROM branches WHERE code = \(Self.branches[0].code)")[0].decode(at: 0)
+        let secret = CredentialSecret(kind: .apiKey, branch: branchID)
+        try await connection.execute("DELETE FROM api_keys WHERE branch_id = \(branchID) AND name = 'demo'")
         try await connection.execute("""
             INSERT INTO api_keys (branch_id, user_id, name, key_prefix, key_hash, user_is_bot)
             SELECT u.branch_id, u.id, 'demo', \(secret.displayPrefix), \(secret.hash), true
-              FROM users u JOIN branches b ON b.id = u.branch_id
-             WHERE b.code = \(Self.branches[0].code) AND u.login = 'bot'
+              FROM users u WHERE u.branch_id = \(branchID) AND u.login = 'bot'
             """)
         return secret.token
     }

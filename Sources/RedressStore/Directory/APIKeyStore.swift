@@ -28,7 +28,7 @@ public struct APIKeyStore: Sendable {
     public func create(
         _ scope: AccessScope, branchID: UUID, userID: UUID, name: String, expiresAt: Date?, createdBy: UUID?
     ) async throws -> (key: APIKey, secret: String) {
-        let secret = CredentialSecret(kind: .apiKey)
+        let secret = CredentialSecret(kind: .apiKey, branch: branchID)
         let key = try await StoreError.translating {
             try await database.withScope(scope) { connection in
                 let rows = try await connection.query("""
