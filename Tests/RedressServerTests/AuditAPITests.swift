@@ -64,6 +64,27 @@ struct AuditAPITests {
             let cursor = try #require(paged.json["nextCursor"] as? String)
             let next = try await client.call(.get, "/v1/audit?limit=2&cursor=\(cursor)", token: auditor).items
             #expect(Set(next.compactMap { $0["id"] as? Int }).isDisjoint(with: paged.items.compactMap { $0["id"] as? Int }))
+
+            // Pages follow the entries' time, not their ids (on Citus each node hands out ids of
+            // its own range): an old entry with the highest id comes last, and walking the pages
+            // gives the whole trail once, in order.
+            let backdated = 999_999_999_999
+            try await harness.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+                _ = try await owner.query("""
+                    INSERT INTO audit_log (id, branch_id, at, action, entity) OVERRIDING SYSTEM VALUE
+                    VALUES (\(Int64(backdated)), \(org.a.id), '2001-01-01 00:00:00.000001+00', 'insert', 'backdated')
+                    """)
+            }
+            let whole = try await client.call(.get, "/v1/audit?limit=200", token: auditor).items.compactMap { $0["id"] as? Int }
+            #expect(whole.count < 200 && whole.last == backdated)
+            var walked: [Int] = []
+            var place: String?
+            repeat {
+                let page = try await client.call(.get, "/v1/audit?limit=7" + (place.map { "&cursor=\($0)" } ?? ""), token: auditor)
+                walked += page.items.compactMap { $0["id"] as? Int }
+                place = page.json["nextCursor"] as? String
+            } while place != nil && walked.count <= whole.count
+            #expect(walked == whole)
         }
     }
 

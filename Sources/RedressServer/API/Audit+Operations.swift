@@ -2,23 +2,23 @@ import RedressCore
 import RedressStore
 
 /// The audit trail of the branches an auditor audits, newest first, optionally of one entity
-/// (`entity=complaints`) or row (`entityId=`); `cursor`, the id of the last entry of a page,
-/// continues after it.
+/// (`entity=complaints`) or row (`entityId=`); `cursor`, the place of the last entry of a page
+/// (`AuditCursor`), continues after it.
 extension APIHandlers {
     func listAuditEntries(_ input: Operations.ListAuditEntries.Input) async throws -> Operations.ListAuditEntries.Output {
         let caller = try AuthenticatedCaller.required(holding: .auditor)
         let query = input.query
         let limit = query.limit ?? 50
-        var before: Int64?
+        var after: AuditCursor?
         if let cursor = query.cursor {
-            guard let id = Int64(cursor), id > 0 else {
+            guard let place = AuditCursor(encoded: cursor) else {
                 throw Problem.invalidRequest([.init(field: "cursor", message: "is not a cursor this API issued")])
             }
-            before = id
+            after = place
         }
         let items = try await audit.entries(caller.scope, database: database, entity: query.entity,
-                                            entityID: try Wire.id(query.entityId, "entityId"), before: before, limit: limit)
-        let next = items.count == limit ? items.last.map { String($0.id) } : nil
+                                            entityID: try Wire.id(query.entityId, "entityId"), after: after, limit: limit)
+        let next = items.count == limit ? items.last.map(\.cursor.encoded) : nil
         return .ok(.init(body: .json(.init(items: try items.map(Components.Schemas.AuditEntry.init), nextCursor: next))))
     }
 }

@@ -27,6 +27,8 @@ public struct AuditStore: Sendable {
         public var seq: Int64?
         /// SHA-256 of the entry and the previous entry's hash, hex; nil until sealed.
         public var hash: String?
+        /// Where the entry stands in the trail, for the next page.
+        public var cursor: AuditCursor
     }
 
     /// A broken link in a branch's chain: the first entry from which the chain does not hold.
@@ -47,24 +49,26 @@ public struct AuditStore: Sendable {
     }
 
     /// The newest entries visible to `scope` (auditors of their branches), optionally of one
-    /// entity or row, before the entry `before`.
-    public func entries(_ scope: AccessScope, database: ScopedDatabase, entity: String?, entityID: UUID?, before: Int64?,
+    /// entity or row, after the place `after` (newest first, by time and then id).
+    public func entries(_ scope: AccessScope, database: ScopedDatabase, entity: String?, entityID: UUID?, after: AuditCursor?,
                         limit: Int) async throws -> [Entry] {
         try await database.withScope(scope, readOnly: true) { connection in
             try await connection.query("""
                 SELECT id, branch_id, at, actor_id, actor_roles, request_id, action, entity, entity_id, before, after,
-                       seq, encode(hash, 'hex')
+                       seq, encode(hash, 'hex'), (extract(epoch FROM at) * 1000000)::bigint
                   FROM audit_log
                  WHERE (\(entity)::text IS NULL OR entity = \(entity)) AND (\(entityID)::uuid IS NULL OR entity_id = \(entityID))
-                   AND (\(before)::bigint IS NULL OR id < \(before))
-                 ORDER BY id DESC LIMIT \(Int32(limit))
+                   AND (\(after?.id)::bigint IS NULL
+                        OR (at, id) < (timestamptz 'epoch' + (\(after?.microseconds)::bigint::text || ' microseconds')::interval, \(after?.id)::bigint))
+                 ORDER BY at DESC, id DESC LIMIT \(Int32(limit))
                 """).map { row in
                 Entry(id: try row.decode(at: 0), branchId: try row.decode(at: 1), at: try row.decode(at: 2), actorId: try row.decode(at: 3),
                       actorRoles: try row.decode(at: 4), requestId: try row.decode(at: 5), action: try row.decode(at: 6),
                       entity: try row.decode(at: 7), entityId: try row.decode(at: 8),
                       before: try row.decode(PGJSON<JSONDocument>?.self, at: 9)?.value,
                       after: try row.decode(PGJSON<JSONDocument>?.self, at: 10)?.value,
-                      seq: try row.decode(at: 11), hash: try row.decode(at: 12))
+                      seq: try row.decode(at: 11), hash: try row.decode(at: 12),
+                      cursor: AuditCursor(microseconds: try row.decode(at: 13), id: try row.decode(at: 0)))
             }
         }
     }
