@@ -161,6 +161,23 @@ struct CitusSchemaLintTests {
         return text[read.start..<clause.lowerBound].range(of: column + #"branch_id\s*=\s*"# + branch, options: .regularExpression) != nil
     }
 
+    /// A notification sent inside a statement that reads a distributed table is sent wherever
+    /// Citus runs that statement: on a worker, when it names one branch. Functions send theirs in
+    /// statements of their own, which run on the coordinator where the listeners are.
+    @Test func functionsNotifyInStatementsThatReadNoTable() async throws {
+        let statements = try await catalog("""
+            WITH tables AS (
+                SELECT string_agg(c.relname, '|') AS names FROM pg_class c
+                 WHERE c.relkind IN ('r', 'p') AND c.relnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+            )
+            SELECT p.oid::regprocedure::text FROM pg_proc p, tables t, regexp_split_to_table(p.prosrc, ';') AS statement
+             WHERE p.pronamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+               AND statement ~* '\\mpg_notify\\M'
+               AND statement ~* ('\\m(from|join|into|update)\\s+([a-z_]+\\.)?(' || t.names || ')\\M')
+            """)
+        #expect(statements.isEmpty, "functions notifying inside a statement that reads a table: \(statements)")
+    }
+
     /// Citus cannot plan parameterised SQL-language functions that query its tables.
     @Test func functionsThatQueryTablesAreNotSQLLanguageWithParameters() async throws {
         let functions = try await catalog("""

@@ -1,0 +1,332 @@
+-- The scheduler's claims send their notifications in statements of their own that read no table,
+-- after the statement that pages: on Citus a claim is routed whole to the worker that holds its
+-- branch, and a notification sent there reaches only that worker's listeners, while the page
+-- streams and the deliverer listen on the coordinator (docs/scaling.md). Otherwise as in 0028.
+
+CREATE OR REPLACE FUNCTION scheduler.escalate_due(branch uuid, batch integer)
+    RETURNS TABLE (branch_id uuid, complaint_id uuid, tier smallint, due_at timestamptz, late_seconds integer, pages integer)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, public, pg_temp
+    AS $$
+#variable_conflict use_column
+DECLARE
+    rec record;
+    recipients uuid[] := '{}';
+    delivering boolean := false;
+    routable uuid[];
+    routed_ids uuid[] := '{}';
+    complaint uuid;
+BEGIN
+    -- First the due complaints nobody routed that a rule routes. Routing changes who sees a
+    -- complaint, so its child rows follow it (`follow_case`, 0033), and not while a writer of them
+    -- holds the case's lock: those wait for a later pass. The locks are taken here, on the
+    -- coordinator, one complaint at a time.
+    SELECT coalesce(array_agg(u.id), '{}') INTO routable
+      FROM (SELECT c.id FROM public.complaints c
+             WHERE c.branch_id = branch AND c.next_escalation_at <= now() AND c.department_id IS NULL
+               AND EXISTS (SELECT FROM public.routing_rules r WHERE r.branch_id = branch AND r.category_id = c.category_id)
+             ORDER BY c.next_escalation_at
+             LIMIT batch
+               FOR UPDATE SKIP LOCKED) u;
+    FOREACH complaint IN ARRAY routable LOOP
+        IF pg_try_advisory_xact_lock(public.case_lock_key(complaint)) THEN
+            routed_ids := routed_ids || complaint;
+        END IF;
+    END LOOP;
+    UPDATE public.complaints c
+       SET department_id = (SELECT r.department_id FROM public.routing_rules r
+                             WHERE r.branch_id = branch AND r.category_id = c.category_id
+                             ORDER BY r.position, r.id LIMIT 1)
+     WHERE c.branch_id = branch AND c.id = ANY (routed_ids);
+    FOREACH complaint IN ARRAY routed_ids LOOP
+        PERFORM public.follow_case(branch, complaint);
+    END LOOP;
+
+    FOR rec IN
+    WITH due AS (
+        SELECT c.branch_id, c.id, c.department_id, c.category_id, c.sla_policy_id, c.escalation_due_at, c.escalated_tiers
+          FROM public.complaints c
+         WHERE c.branch_id = branch AND c.next_escalation_at <= now()
+           -- One a rule would route waits until the step above has routed it.
+           AND (c.department_id IS NOT NULL
+                OR NOT EXISTS (SELECT FROM public.routing_rules r WHERE r.branch_id = branch AND r.category_id = c.category_id))
+         ORDER BY c.next_escalation_at
+         LIMIT batch
+           FOR UPDATE SKIP LOCKED
+    ), firing AS (
+        SELECT d.branch_id, d.id AS complaint_id, d.sla_policy_id, t.tier::smallint AS tier, t.at AS due_at,
+               (SELECT scheduler.ack_window(p.document) FROM public.sla_policies p
+                 WHERE p.branch_id = branch AND p.id = d.sla_policy_id) AS ack_window
+          FROM due d, unnest(d.escalation_due_at) WITH ORDINALITY AS t (at, tier)
+         WHERE t.at <= now() AND NOT (t.tier::smallint = ANY (d.escalated_tiers))
+    ), routing AS (
+        SELECT d.branch_id, d.id, d.id = ANY (routed_ids) AS routed_now,
+               ARRAY(SELECT DISTINCT x FROM unnest(d.escalated_tiers || (
+                   SELECT coalesce(array_agg(t.tier::smallint), '{}') FROM unnest(d.escalation_due_at) WITH ORDINALITY AS t (at, tier)
+                    WHERE t.at <= now())) x ORDER BY x) AS escalated_tiers,
+               (SELECT t.tier::smallint FROM unnest(d.escalation_due_at) WITH ORDINALITY AS t (at, tier)
+                 WHERE t.at > now() AND NOT (t.tier::smallint = ANY (d.escalated_tiers)) ORDER BY t.at, t.tier LIMIT 1) AS next_tier
+          FROM due d
+    ), advanced AS (
+        UPDATE public.complaints c
+           SET escalated_tiers = ro.escalated_tiers,
+               next_escalation_tier = ro.next_tier, next_escalation_at = c.escalation_due_at[ro.next_tier]
+          FROM routing ro
+         WHERE c.branch_id = branch AND c.id = ro.id
+        RETURNING c.branch_id, c.id, c.department_id, c.collaborating_department_ids, c.responsible_user_id
+    ), recorded AS (
+        INSERT INTO public.escalations (branch_id, complaint_id, tier, due_at, late_seconds, department_id, routed,
+                                        paged_tier, ack_due_at,
+                                        case_department_id, case_collaborating_department_ids, case_responsible_user_id)
+        SELECT f.branch_id, f.complaint_id, f.tier, f.due_at, greatest(0, extract(epoch FROM now() - f.due_at))::integer,
+               a.department_id, ro.routed_now,
+               f.tier, now() + coalesce(f.ack_window, interval '15 minutes'),
+               a.department_id, a.collaborating_department_ids, a.responsible_user_id
+          FROM firing f
+          JOIN advanced a ON a.branch_id = f.branch_id AND a.id = f.complaint_id
+          JOIN routing ro ON ro.branch_id = f.branch_id AND ro.id = f.complaint_id
+        ON CONFLICT ON CONSTRAINT escalations_branch_id_complaint_id_tier_key DO NOTHING
+        RETURNING escalations.branch_id, escalations.id, escalations.complaint_id, escalations.tier, escalations.due_at,
+                  escalations.late_seconds, escalations.department_id, escalations.routed, escalations.case_department_id,
+                  escalations.case_collaborating_department_ids, escalations.case_responsible_user_id
+    ), noted AS (
+        INSERT INTO public.complaint_events (branch_id, complaint_id, kind, after,
+                                             case_department_id, case_collaborating_department_ids, case_responsible_user_id)
+        SELECT r.branch_id, r.complaint_id, 'escalated',
+               jsonb_build_object('tier', r.tier::text, 'dueAt', to_json(r.due_at) #>> '{}', 'lateSeconds', r.late_seconds::text,
+                                  'departmentId', r.department_id::text, 'routed', r.routed::text),
+               r.case_department_id, r.case_collaborating_department_ids, r.case_responsible_user_id
+          FROM recorded r
+    ), paged AS (
+        INSERT INTO public.pages (branch_id, escalation_id, complaint_id, tier, rung, recipient_kind, recipient_user_id, late, summary,
+                                  case_department_id, case_collaborating_department_ids, case_responsible_user_id)
+        SELECT r.branch_id, r.id, r.complaint_id, r.tier, r.tier, who.kind, who.user_id, r.late_seconds > 60,
+               scheduler.page_summary(c, r.tier, r.due_at, r.late_seconds, r.department_id),
+               r.case_department_id, r.case_collaborating_department_ids, r.case_responsible_user_id
+          FROM recorded r
+          JOIN public.complaints c ON c.branch_id = branch AND c.id = r.complaint_id
+         CROSS JOIN LATERAL scheduler.ladder_recipients(r.branch_id, c.sla_policy_id, r.tier, r.department_id, true) who
+        RETURNING pages.branch_id, pages.id, pages.escalation_id, pages.recipient_user_id
+    ), delivered AS (
+        INSERT INTO public.page_deliveries (branch_id, page_id, webhook_id)
+        SELECT pg.branch_id, pg.id, w.id
+          FROM paged pg
+          JOIN public.webhooks w ON w.branch_id = branch AND w.user_id = pg.recipient_user_id AND w.active
+        RETURNING page_deliveries.page_id
+    ), paged_count AS (
+        SELECT pg.escalation_id, count(*)::integer AS pages FROM paged pg GROUP BY pg.escalation_id
+    )
+    SELECT r.branch_id, r.complaint_id, r.tier, r.due_at, r.late_seconds, coalesce(pc.pages, 0) AS pages,
+           ARRAY(SELECT DISTINCT pg.recipient_user_id FROM paged pg) AS recipients, EXISTS (SELECT FROM delivered) AS delivering
+      FROM recorded r
+      LEFT JOIN paged_count pc ON pc.escalation_id = r.id
+    LOOP
+        branch_id := rec.branch_id;
+        complaint_id := rec.complaint_id;
+        tier := rec.tier;
+        due_at := rec.due_at;
+        late_seconds := rec.late_seconds;
+        pages := rec.pages;
+        RETURN NEXT;
+        recipients := rec.recipients;
+        delivering := rec.delivering;
+    END LOOP;
+    -- Wakes the page streams of the people paged and the webhook deliverer, at commit.
+    PERFORM pg_notify('redress_pages', x.recipient::text) FROM unnest(recipients) AS x (recipient);
+    IF delivering THEN
+        PERFORM pg_notify('redress_deliveries', '');
+    END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION scheduler.repage_due(branch uuid, batch integer)
+    RETURNS TABLE (branch_id uuid, complaint_id uuid, tier smallint, rung smallint, pages integer)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, public, pg_temp
+    AS $$
+#variable_conflict use_column
+DECLARE
+    rec record;
+    recipients uuid[] := '{}';
+    delivering boolean := false;
+BEGIN
+    FOR rec IN
+    WITH due AS (
+        SELECT e.branch_id, e.id, e.complaint_id, e.tier, e.paged_tier, e.due_at, e.late_seconds, e.department_id, c.sla_policy_id,
+               c.department_id AS case_department_id, c.collaborating_department_ids AS case_collaborating_department_ids,
+               c.responsible_user_id AS case_responsible_user_id,
+               EXISTS (SELECT FROM public.escalations h
+                        WHERE h.branch_id = branch AND h.complaint_id = e.complaint_id AND h.tier > e.tier) AS superseded
+          FROM public.escalations e
+          JOIN public.complaints c ON c.branch_id = branch AND c.id = e.complaint_id
+         WHERE e.branch_id = branch AND e.ack_due_at <= now()
+         ORDER BY e.ack_due_at
+         LIMIT batch
+           FOR UPDATE OF e SKIP LOCKED
+           -- Its complaint too, shared, so that the visibility copied below is current: a complaint
+           -- whose department is changing is passed over until the next pass (0033).
+           FOR SHARE OF c SKIP LOCKED
+    ), stepped AS (
+        SELECT d.*,
+               CASE WHEN NOT d.superseded THEN
+                   (SELECT min((step ->> 'tier')::integer)::smallint
+                      FROM public.sla_policies p, jsonb_array_elements(p.document -> 'ladder') AS step
+                     WHERE p.branch_id = branch AND p.id = d.sla_policy_id AND (step ->> 'tier')::integer > d.paged_tier)
+               END AS rung,
+               (SELECT scheduler.ack_window(p.document) FROM public.sla_policies p
+                 WHERE p.branch_id = branch AND p.id = d.sla_policy_id) AS ack_window
+          FROM due d
+    ), advanced AS (
+        UPDATE public.escalations e
+           SET paged_tier = coalesce(s.rung, e.paged_tier),
+               ack_due_at = CASE WHEN s.rung IS NOT NULL THEN now() + coalesce(s.ack_window, interval '15 minutes') END
+          FROM stepped s
+         WHERE e.branch_id = branch AND e.id = s.id
+        RETURNING e.branch_id, e.id
+    ), paged AS (
+        INSERT INTO public.pages (branch_id, escalation_id, complaint_id, tier, rung, recipient_kind, recipient_user_id, late, summary,
+                                  case_department_id, case_collaborating_department_ids, case_responsible_user_id)
+        SELECT s.branch_id, s.id, s.complaint_id, s.tier, s.rung, who.kind, who.user_id, true,
+               scheduler.page_summary(c, s.tier, s.due_at, s.late_seconds, s.department_id) || jsonb_build_object('repagedRung', s.rung),
+               s.case_department_id, s.case_collaborating_department_ids, s.case_responsible_user_id
+          FROM stepped s
+          JOIN public.complaints c ON c.branch_id = branch AND c.id = s.complaint_id
+         CROSS JOIN LATERAL scheduler.ladder_recipients(s.branch_id, s.sla_policy_id, s.rung, s.department_id, false) who
+         WHERE s.rung IS NOT NULL
+        ON CONFLICT ON CONSTRAINT pages_branch_id_escalation_id_recipient_user_id_key DO NOTHING
+        RETURNING pages.branch_id, pages.id, pages.escalation_id, pages.recipient_user_id, pages.recipient_kind
+    ), delivered AS (
+        INSERT INTO public.page_deliveries (branch_id, page_id, webhook_id)
+        SELECT pg.branch_id, pg.id, w.id
+          FROM paged pg
+          JOIN public.webhooks w ON w.branch_id = branch AND w.user_id = pg.recipient_user_id AND w.active
+        RETURNING page_deliveries.page_id
+    ), paged_per_escalation AS (
+        SELECT pg.branch_id, pg.escalation_id, count(*)::integer AS pages,
+               string_agg(pg.recipient_user_id::text, ',' ORDER BY pg.recipient_user_id) AS recipients
+          FROM paged pg GROUP BY pg.branch_id, pg.escalation_id
+    ), noted AS (
+        INSERT INTO public.complaint_events (branch_id, complaint_id, kind, after,
+                                             case_department_id, case_collaborating_department_ids, case_responsible_user_id)
+        SELECT s.branch_id, s.complaint_id, 'repaged',
+               jsonb_build_object('tier', s.tier::text, 'rung', s.rung::text, 'recipientUserIds', coalesce(pp.recipients, '')),
+               s.case_department_id, s.case_collaborating_department_ids, s.case_responsible_user_id
+          FROM stepped s
+          LEFT JOIN paged_per_escalation pp ON pp.branch_id = s.branch_id AND pp.escalation_id = s.id
+         WHERE s.rung IS NOT NULL
+    )
+    SELECT s.branch_id, s.complaint_id, s.tier, s.rung, coalesce(pp.pages, 0) AS pages,
+           ARRAY(SELECT DISTINCT pg.recipient_user_id FROM paged pg) AS recipients, EXISTS (SELECT FROM delivered) AS delivering
+      FROM stepped s
+      JOIN advanced a ON a.branch_id = s.branch_id AND a.id = s.id
+      LEFT JOIN paged_per_escalation pp ON pp.branch_id = s.branch_id AND pp.escalation_id = s.id
+    LOOP
+        branch_id := rec.branch_id;
+        complaint_id := rec.complaint_id;
+        tier := rec.tier;
+        rung := rec.rung;
+        pages := rec.pages;
+        RETURN NEXT;
+        recipients := rec.recipients;
+        delivering := rec.delivering;
+    END LOOP;
+    -- Wakes the page streams of the people paged and the webhook deliverer, at commit.
+    PERFORM pg_notify('redress_pages', x.recipient::text) FROM unnest(recipients) AS x (recipient);
+    IF delivering THEN
+        PERFORM pg_notify('redress_deliveries', '');
+    END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION scheduler.escalate_follow_ups(branch uuid, batch integer)
+    RETURNS TABLE (branch_id uuid, complaint_id uuid, follow_up_id uuid, late_seconds integer, pages integer)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, public, pg_temp
+    AS $$
+#variable_conflict use_column
+DECLARE
+    rec record;
+    recipients uuid[] := '{}';
+    delivering boolean := false;
+BEGIN
+    FOR rec IN
+    WITH due AS (
+        SELECT f.branch_id, f.id, f.complaint_id, f.due_at,
+               c.department_id AS case_department_id, c.collaborating_department_ids AS case_collaborating_department_ids,
+               c.responsible_user_id AS case_responsible_user_id
+          FROM public.follow_ups f
+          JOIN public.complaints c ON c.branch_id = branch AND c.id = f.complaint_id
+         WHERE f.branch_id = branch AND f.status = 'due' AND f.escalated_at IS NULL AND f.due_at <= now()
+         ORDER BY f.due_at
+         LIMIT batch
+           FOR UPDATE OF f SKIP LOCKED
+           -- Its complaint too, shared, so that the visibility copied below is current (0033).
+           FOR SHARE OF c SKIP LOCKED
+    ), marked AS (
+        UPDATE public.follow_ups f SET escalated_at = now()
+          FROM due d
+         WHERE f.branch_id = branch AND f.id = d.id
+        RETURNING f.branch_id, f.id
+    ), recorded AS (
+        INSERT INTO public.escalations (branch_id, complaint_id, tier, due_at, late_seconds, department_id, routed, paged_tier,
+                                        ack_due_at, follow_up_id,
+                                        case_department_id, case_collaborating_department_ids, case_responsible_user_id)
+        SELECT d.branch_id, d.complaint_id, 1, d.due_at, greatest(0, extract(epoch FROM now() - d.due_at))::integer,
+               c.department_id, false, 1, NULL, d.id,
+               d.case_department_id, d.case_collaborating_department_ids, d.case_responsible_user_id
+          FROM due d
+          JOIN marked m ON m.branch_id = d.branch_id AND m.id = d.id
+          JOIN public.complaints c ON c.branch_id = branch AND c.id = d.complaint_id
+        ON CONFLICT ON CONSTRAINT escalations_branch_id_complaint_id_tier_key DO NOTHING
+        RETURNING escalations.branch_id, escalations.id, escalations.complaint_id, escalations.tier, escalations.due_at,
+                  escalations.late_seconds, escalations.department_id, escalations.follow_up_id, escalations.routed,
+                  escalations.case_department_id, escalations.case_collaborating_department_ids, escalations.case_responsible_user_id
+    ), noted AS (
+        INSERT INTO public.complaint_events (branch_id, complaint_id, kind, after,
+                                             case_department_id, case_collaborating_department_ids, case_responsible_user_id)
+        SELECT r.branch_id, r.complaint_id, 'escalated',
+               jsonb_build_object('tier', r.tier::text, 'dueAt', to_json(r.due_at) #>> '{}', 'lateSeconds', r.late_seconds::text,
+                                  'departmentId', r.department_id::text, 'routed', r.routed::text) || jsonb_build_object('followUpId', r.follow_up_id::text),
+               r.case_department_id, r.case_collaborating_department_ids, r.case_responsible_user_id
+          FROM recorded r
+    ), paged AS (
+        INSERT INTO public.pages (branch_id, escalation_id, complaint_id, tier, rung, recipient_kind, recipient_user_id, late, summary,
+                                  case_department_id, case_collaborating_department_ids, case_responsible_user_id)
+        SELECT r.branch_id, r.id, r.complaint_id, r.tier, r.tier, who.kind, who.user_id, r.late_seconds > 60,
+               scheduler.page_summary(c, r.tier, r.due_at, r.late_seconds, r.department_id)
+                   || jsonb_build_object('reason', 'follow_up_overdue', 'followUpId', r.follow_up_id),
+               r.case_department_id, r.case_collaborating_department_ids, r.case_responsible_user_id
+          FROM recorded r
+          JOIN public.complaints c ON c.branch_id = branch AND c.id = r.complaint_id
+         CROSS JOIN LATERAL scheduler.ladder_recipients(r.branch_id, c.sla_policy_id, r.tier, r.department_id, true) who
+        RETURNING pages.branch_id, pages.id, pages.escalation_id, pages.recipient_user_id
+    ), delivered AS (
+        INSERT INTO public.page_deliveries (branch_id, page_id, webhook_id)
+        SELECT pg.branch_id, pg.id, w.id
+          FROM paged pg
+          JOIN public.webhooks w ON w.branch_id = branch AND w.user_id = pg.recipient_user_id AND w.active
+        RETURNING page_deliveries.page_id
+    ), paged_count AS (
+        SELECT pg.escalation_id, count(*)::integer AS pages FROM paged pg GROUP BY pg.escalation_id
+    )
+    SELECT r.branch_id, r.complaint_id, r.follow_up_id, r.late_seconds, coalesce(pc.pages, 0) AS pages,
+           ARRAY(SELECT DISTINCT pg.recipient_user_id FROM paged pg) AS recipients, EXISTS (SELECT FROM delivered) AS delivering
+      FROM recorded r
+      LEFT JOIN paged_count pc ON pc.escalation_id = r.id
+    LOOP
+        branch_id := rec.branch_id;
+        complaint_id := rec.complaint_id;
+        follow_up_id := rec.follow_up_id;
+        late_seconds := rec.late_seconds;
+        pages := rec.pages;
+        RETURN NEXT;
+        recipients := rec.recipients;
+        delivering := rec.delivering;
+    END LOOP;
+    -- Wakes the page streams of the people paged and the webhook deliverer, at commit.
+    PERFORM pg_notify('redress_pages', x.recipient::text) FROM unnest(recipients) AS x (recipient);
+    IF delivering THEN
+        PERFORM pg_notify('redress_deliveries', '');
+    END IF;
+END
+$$;
