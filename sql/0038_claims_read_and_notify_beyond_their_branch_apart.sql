@@ -1,7 +1,70 @@
--- The scheduler's claims send their notifications in statements of their own that read no table,
--- after the statement that pages: on Citus a claim is routed whole to the worker that holds its
--- branch, and a notification sent there reaches only that worker's listeners, while the page
--- streams and the deliverer listen on the coordinator (docs/scaling.md). Otherwise as in 0028.
+-- Two things a claim no longer does inside the statement that claims, so that on Citus the claim
+-- is one query routed whole to the worker that holds its branch (docs/scaling.md):
+-- - it sends its notifications in statements of their own that read no table, after the
+--   statement that pages: a notification sent on a worker reaches only that worker's listeners,
+--   while the page streams and the deliverer listen on the coordinator;
+-- - it reads the executives of other branches granted its branch in a statement of its own
+--   before the claim (`scheduler.granted_executives`) and hands them to `ladder_recipients`, which
+--   reads nothing beyond its branch any more.
+-- Otherwise as in 0028 and 0034.
+
+-- The executives of other branches who hold a grant on `branch`, active and still executives.
+CREATE FUNCTION scheduler.granted_executives(branch uuid) RETURNS uuid[]
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, public, pg_temp
+    AS $$
+BEGIN
+    RETURN ARRAY(SELECT DISTINCT u.id
+                   FROM public.hq_grants g
+                   JOIN public.users u ON u.branch_id = g.branch_id AND u.id = g.user_id
+                  WHERE g.granted_branch_id = granted_executives.branch AND g.branch_id <> granted_executives.branch
+                    AND 'executive' = ANY (u.roles) AND u.active
+                  ORDER BY u.id);
+END
+$$;
+REVOKE ALL ON FUNCTION scheduler.granted_executives(uuid) FROM PUBLIC;
+
+DROP FUNCTION scheduler.ladder_recipients(uuid, uuid, integer, uuid, boolean);
+CREATE FUNCTION scheduler.ladder_recipients(branch uuid, policy uuid, rung integer, department uuid, with_bots boolean,
+                                            granted_executives uuid[])
+ RETURNS TABLE(kind text, user_id uuid)
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+ SET jit TO off
+AS $function$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+        SELECT DISTINCT ON (who.user_id) wanted.kind, who.user_id
+          FROM (SELECT recipient.kind
+                  FROM public.sla_policies p
+                 CROSS JOIN LATERAL jsonb_array_elements(p.document -> 'ladder') AS step
+                 CROSS JOIN LATERAL jsonb_array_elements_text(step -> 'recipients') AS recipient (kind)
+                 WHERE p.branch_id = branch AND p.id = policy AND (step ->> 'tier')::integer = rung) wanted
+         CROSS JOIN LATERAL (
+                SELECT u.id AS user_id FROM public.departments d JOIN public.users u ON u.branch_id = d.branch_id AND u.id = d.head_user_id
+                 WHERE wanted.kind = 'department_head' AND d.branch_id = branch AND d.id = department AND u.active
+                UNION ALL
+                SELECT u.id FROM public.users u
+                 WHERE wanted.kind = 'branch_manager' AND u.branch_id = branch AND 'branch_manager' = ANY (u.roles) AND u.active
+                UNION ALL
+                SELECT u.id FROM public.departments d JOIN public.users u ON u.branch_id = d.branch_id AND u.id = d.head_user_id
+                 WHERE wanted.kind = 'complaint_office' AND d.branch_id = branch AND d.kind = 'complaint_office' AND u.active
+                UNION ALL
+                SELECT u.id FROM public.users u
+                 WHERE wanted.kind = 'executives' AND u.branch_id = branch AND 'executive' = ANY (u.roles) AND u.active
+                UNION ALL
+                SELECT g.id FROM unnest(granted_executives) AS g (id) WHERE wanted.kind = 'executives'
+                UNION ALL
+                SELECT u.id FROM public.users u
+                 WHERE wanted.kind = 'bots' AND with_bots AND u.branch_id = branch AND 'bot' = ANY (u.roles) AND u.active
+                   AND (u.department_ids = '{}' OR department = ANY (u.department_ids))
+              ) who
+         ORDER BY who.user_id, wanted.kind;
+END
+$function$;
+REVOKE ALL ON FUNCTION scheduler.ladder_recipients(uuid, uuid, integer, uuid, boolean, uuid[]) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION scheduler.escalate_due(branch uuid, batch integer)
     RETURNS TABLE (branch_id uuid, complaint_id uuid, tier smallint, due_at timestamptz, late_seconds integer, pages integer)
@@ -13,6 +76,7 @@ DECLARE
     rec record;
     recipients uuid[] := '{}';
     delivering boolean := false;
+    granted uuid[];
     routable uuid[];
     routed_ids uuid[] := '{}';
     complaint uuid;
@@ -42,6 +106,7 @@ BEGIN
         PERFORM public.follow_case(branch, complaint);
     END LOOP;
 
+    granted := scheduler.granted_executives(branch);
     FOR rec IN
     WITH due AS (
         SELECT c.branch_id, c.id, c.department_id, c.category_id, c.sla_policy_id, c.escalation_due_at, c.escalated_tiers
@@ -105,7 +170,7 @@ BEGIN
                r.case_department_id, r.case_collaborating_department_ids, r.case_responsible_user_id
           FROM recorded r
           JOIN public.complaints c ON c.branch_id = branch AND c.id = r.complaint_id
-         CROSS JOIN LATERAL scheduler.ladder_recipients(r.branch_id, c.sla_policy_id, r.tier, r.department_id, true) who
+         CROSS JOIN LATERAL scheduler.ladder_recipients(r.branch_id, c.sla_policy_id, r.tier, r.department_id, true, granted) who
         RETURNING pages.branch_id, pages.id, pages.escalation_id, pages.recipient_user_id
     ), delivered AS (
         INSERT INTO public.page_deliveries (branch_id, page_id, webhook_id)
@@ -149,7 +214,9 @@ DECLARE
     rec record;
     recipients uuid[] := '{}';
     delivering boolean := false;
+    granted uuid[];
 BEGIN
+    granted := scheduler.granted_executives(branch);
     FOR rec IN
     WITH due AS (
         SELECT e.branch_id, e.id, e.complaint_id, e.tier, e.paged_tier, e.due_at, e.late_seconds, e.department_id, c.sla_policy_id,
@@ -191,7 +258,7 @@ BEGIN
                s.case_department_id, s.case_collaborating_department_ids, s.case_responsible_user_id
           FROM stepped s
           JOIN public.complaints c ON c.branch_id = branch AND c.id = s.complaint_id
-         CROSS JOIN LATERAL scheduler.ladder_recipients(s.branch_id, s.sla_policy_id, s.rung, s.department_id, false) who
+         CROSS JOIN LATERAL scheduler.ladder_recipients(s.branch_id, s.sla_policy_id, s.rung, s.department_id, false, granted) who
          WHERE s.rung IS NOT NULL
         ON CONFLICT ON CONSTRAINT pages_branch_id_escalation_id_recipient_user_id_key DO NOTHING
         RETURNING pages.branch_id, pages.id, pages.escalation_id, pages.recipient_user_id, pages.recipient_kind
@@ -248,7 +315,9 @@ DECLARE
     rec record;
     recipients uuid[] := '{}';
     delivering boolean := false;
+    granted uuid[];
 BEGIN
+    granted := scheduler.granted_executives(branch);
     FOR rec IN
     WITH due AS (
         SELECT f.branch_id, f.id, f.complaint_id, f.due_at,
@@ -298,7 +367,7 @@ BEGIN
                r.case_department_id, r.case_collaborating_department_ids, r.case_responsible_user_id
           FROM recorded r
           JOIN public.complaints c ON c.branch_id = branch AND c.id = r.complaint_id
-         CROSS JOIN LATERAL scheduler.ladder_recipients(r.branch_id, c.sla_policy_id, r.tier, r.department_id, true) who
+         CROSS JOIN LATERAL scheduler.ladder_recipients(r.branch_id, c.sla_policy_id, r.tier, r.department_id, true, granted) who
         RETURNING pages.branch_id, pages.id, pages.escalation_id, pages.recipient_user_id
     ), delivered AS (
         INSERT INTO public.page_deliveries (branch_id, page_id, webhook_id)
