@@ -3,6 +3,40 @@
 -- no HQ grant. Each fact now sits on the row the policy reads, tied to its source by a foreign key
 -- that the database checks, so that a forged value is refused rather than believed.
 
+-- From here on a migration creates or changes a policy through this function, the statement
+-- written as the others are, with each scope function in a per-statement sub-select:
+-- `SELECT public.scoped_policy($$ALTER POLICY … (SELECT scope.branch_ids())::uuid[] …$$);`.
+-- On plain PostgreSQL, and on Citus before `redress citus distribute` ran, it runs the statement
+-- as written; on a distributed schema, where Citus refuses any sub-select in a policy, it runs it
+-- with the scope functions called directly, as `redress citus distribute` rewrote the others
+-- (`call_scope_directly`, 0025).
+CREATE FUNCTION public.scope_calls_direct(expression text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    RETURN regexp_replace(expression, '\(\s*SELECT\s+scope\.(\w+)\(\)(?:\s+AS\s+\w+)?\s*\)(?:::(?:uuid|text)\[\])?',
+                          'scope.\1()', 'gi');
+
+CREATE FUNCTION public.scoped_policy(statement text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, public, pg_temp
+    AS $$
+DECLARE
+    distributed boolean := false;
+BEGIN
+    IF statement !~* '^\s*(CREATE|ALTER)\s+POLICY\s' THEN
+        RAISE EXCEPTION 'public.scoped_policy runs a policy''s creation or change, not: %', left(statement, 60);
+    END IF;
+    IF to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
+        EXECUTE 'SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_partition WHERE logicalrelid = $1)'
+           INTO distributed USING 'public.complaints'::regclass;
+    END IF;
+    IF distributed THEN
+        statement := public.scope_calls_direct(statement);
+    END IF;
+    EXECUTE statement;
+END
+$$;
+REVOKE ALL ON FUNCTION public.scoped_policy(text), public.scope_calls_direct(text) FROM PUBLIC;
+
 -- A user is a bot when they have no other role (as the policy had it, 0020).
 ALTER TABLE public.users ADD COLUMN is_bot boolean GENERATED ALWAYS AS (roles <@ ARRAY['bot']) STORED;
 ALTER TABLE public.users ADD CONSTRAINT users_bot_key UNIQUE (branch_id, id, is_bot);
@@ -18,8 +52,8 @@ UPDATE public.api_keys SET user_is_bot = NULL, revoked_at = coalesce(revoked_at,
 ALTER TABLE public.api_keys ADD CONSTRAINT api_keys_user_is_bot_fkey FOREIGN KEY (branch_id, user_id, user_is_bot)
     REFERENCES public.users (branch_id, id, is_bot) DEFERRABLE INITIALLY DEFERRED;
 ALTER TABLE public.api_keys ADD CONSTRAINT api_keys_revoked_unless_bot CHECK (coalesce(user_is_bot, false) OR revoked_at IS NOT NULL);
-ALTER POLICY administered_insert ON public.api_keys
-    WITH CHECK (branch_id = ANY ((SELECT scope.admin_branch_ids())::uuid[]) AND user_is_bot);
+SELECT public.scoped_policy($$ALTER POLICY administered_insert ON public.api_keys
+    WITH CHECK (branch_id = ANY ((SELECT scope.admin_branch_ids())::uuid[]) AND user_is_bot)$$);
 GRANT SELECT (user_is_bot), INSERT (user_is_bot), UPDATE (user_is_bot) ON public.api_keys TO redress_service;
 GRANT SELECT (is_bot) ON public.users TO redress_service;
 
@@ -46,13 +80,13 @@ ALTER TABLE public.hq_grants ADD CONSTRAINT hq_grants_user_holds_them_fkey FOREI
     REFERENCES public.users (branch_id, id, holds_hq_grants) ON DELETE CASCADE;
 GRANT SELECT (holds_hq_grants) ON public.users TO redress_service;
 
-ALTER POLICY administered_update ON public.users
+SELECT public.scoped_policy($$ALTER POLICY administered_update ON public.users
     USING (branch_id = ANY ((SELECT scope.admin_branch_ids())::uuid[]) AND NOT roles && ARRAY['executive', 'auditor']
            AND NOT holds_hq_grants)
-    WITH CHECK (branch_id = ANY ((SELECT scope.admin_branch_ids())::uuid[]) AND NOT roles && ARRAY['executive', 'auditor']);
-ALTER POLICY administered_delete ON public.users
+    WITH CHECK (branch_id = ANY ((SELECT scope.admin_branch_ids())::uuid[]) AND NOT roles && ARRAY['executive', 'auditor'])$$);
+SELECT public.scoped_policy($$ALTER POLICY administered_delete ON public.users
     USING (branch_id = ANY ((SELECT scope.admin_branch_ids())::uuid[]) AND NOT roles && ARRAY['executive', 'auditor']
-           AND NOT holds_hq_grants);
+           AND NOT holds_hq_grants)$$);
 
 -- Grants `grant_role` ('executive' or 'auditor') in `granted_branch` to the user `grantee` of
 -- `branch`; granting again changes nothing.

@@ -87,32 +87,64 @@ struct CitusDistributionTests {
     }
 
     /// The rewrite a later migration gets from `distribute_by_branch` (`call_scope_directly`, in
-    /// SQL) is the one `redress citus distribute` makes (`CitusDistribution.direct`, in Swift).
+    /// SQL) and from `scoped_policy` (`scope_calls_direct`) is the one `redress citus distribute`
+    /// makes (`CitusDistribution.direct`, in Swift).
     @Test func theSQLAndTheSwiftRewriteAgree() async throws {
         let policies = """
             SELECT polrelid::regclass::text || '.' || polname || ' ' || coalesce(pg_get_expr(polqual, polrelid), '-') || ' '
                    || coalesce(pg_get_expr(polwithcheck, polrelid), '-') FROM pg_policy ORDER BY 1
             """
         var rewritten: [[String]] = []
-        for bySQL in [true, false] {
+        for rewriter in ["call_scope_directly", "scope_calls_direct", "CitusDistribution.direct"] {
             let database = try await TestDatabase.create()
             rewritten.append(try await database.withPool(owner: true, size: 1) { (pool: PGPool) async throws in
                 try await pool.withConnection { connection in
-                    if bySQL {
+                    switch rewriter {
+                    case "call_scope_directly":
                         let count: Int = try await connection.query("""
                             SELECT sum(public.call_scope_directly(c.oid))::integer FROM pg_class c
                              WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
                             """)[0].decode(at: 0)
                         #expect(count > 60)
-                    } else {
+                    case "scope_calls_direct":
+                        let statements = try await connection.query("""
+                            SELECT format('ALTER POLICY %I ON %s', polname, polrelid::regclass)
+                                   || coalesce(' USING (' || public.scope_calls_direct(pg_get_expr(polqual, polrelid)) || ')', '')
+                                   || coalesce(' WITH CHECK (' || public.scope_calls_direct(pg_get_expr(polwithcheck, polrelid)) || ')', '')
+                              FROM pg_policy
+                            """).map { try $0.decode(String.self, at: 0) }
+                        for statement in statements { try await connection.executeScript(statement) }
+                    default:
                         for step in try await CitusDistribution.directPolicySteps(on: connection) { try await connection.executeScript(step.sql) }
                     }
                     return try await connection.query(PGQuery(unsafeSQL: policies)).map { try $0.decode(String.self, at: 0) }
                 }
             })
         }
-        #expect(rewritten[0] == rewritten[1])
+        #expect(rewritten[0] == rewritten[2] && rewritten[1] == rewritten[2])
         #expect(!rewritten[0].contains { $0.contains("SELECT scope.") })
+    }
+
+    /// A migration's policy statement, as written in `sql/`, runs as written on plain PostgreSQL;
+    /// its scope calls, written without the alias `pg_get_expr` adds, are found for a distributed
+    /// schema all the same.
+    @Test func aScopedPolicyRunsAsWrittenWithoutCitus() async throws {
+        let database = try await TestDatabase.create()
+        try await database.withPool(owner: true, size: 1) { (pool: PGPool) async throws in
+            let written = "branch_id = ANY ((SELECT scope.branch_ids())::uuid[]) AND actor_id = ( SELECT scope.user_id() )"
+            let direct: String = try await pool.query("SELECT public.scope_calls_direct(\(written))")[0].decode(at: 0)
+            #expect(direct == "branch_id = ANY (scope.branch_ids()) AND actor_id = scope.user_id()")
+            _ = try await pool.query("""
+                SELECT public.scoped_policy('CREATE POLICY written ON public.audit_log FOR SELECT TO redress_service USING (' || \(written) || ')')
+                """)
+            let stored: String = try await pool.query("""
+                SELECT pg_get_expr(polqual, polrelid) FROM pg_policy WHERE polrelid = 'public.audit_log'::regclass AND polname = 'written'
+                """)[0].decode(at: 0)
+            #expect(stored.contains("SELECT scope.branch_ids()"), "the sub-select is kept on plain PostgreSQL")
+            await #expect(throws: PGError.self, "only policy statements") {
+                _ = try await pool.query("SELECT public.scoped_policy('DROP TABLE public.audit_log')")
+            }
+        }
     }
 
     /// The plan's own statements run on plain PostgreSQL and put back every key as it was.

@@ -239,6 +239,27 @@ struct CitusSchemaLintTests {
         #expect(found >= 25, "the migrations' CREATE TABLE statements were found")
     }
 
+    /// A policy statement in a migration from 0036 on goes through `public.scoped_policy`, which
+    /// calls the scope functions directly once the schema is distributed (Citus refuses the
+    /// sub-select in a policy on a distributed table).
+    @Test func laterMigrationsWritePoliciesThroughScopedPolicy() throws {
+        let directory = Self.packageRoot.appendingPathComponent("sql")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".sql") }.sorted()
+        var checked = 0
+        for file in files {
+            guard let version = Int(file.prefix { $0.isNumber }), version >= 36 else { continue }
+            let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+                .split(separator: "\n", omittingEmptySubsequences: false)
+                .map { line in line.range(of: "--").map { String(line[..<$0.lowerBound]) } ?? String(line) }.joined(separator: "\n")
+            for statement in text.matches(of: /(?i)(CREATE|ALTER)\s+POLICY\b/) {
+                checked += 1
+                let before = text[..<statement.range.lowerBound]
+                #expect(before.hasSuffix("public.scoped_policy($$"), "\(file): a policy statement outside public.scoped_policy")
+            }
+        }
+        #expect(checked >= 3, "the policy statements were found")
+    }
+
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     private func catalog(_ query: PGQuery) async throws -> [String] {
