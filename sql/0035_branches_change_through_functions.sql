@@ -76,7 +76,7 @@ DROP FUNCTION public.seed_branch_categories();
 DROP FUNCTION public.seed_branch_sla();
 
 -- A new branch with its categories, its working calendar and its standard SLA policy. Operators
--- call it (`redress demo`, or the owner's SQL); it is not the service's.
+-- call it as the owner (`redress demo`, or the owner's SQL); it is not the service's.
 CREATE FUNCTION public.create_branch(branch_code text, branch_name text, branch_region text, branch_time_zone text) RETURNS uuid
     LANGUAGE plpgsql
     SET search_path = pg_catalog, public, pg_temp
@@ -94,7 +94,6 @@ BEGIN
 END
 $$;
 REVOKE ALL ON FUNCTION public.create_branch(text, text, text, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION public.create_branch(text, text, text, text) TO redress_platform;
 
 -- An admin renames their branch or changes its region or time zone (NULL keeps a value). A new
 -- time zone moves every open deadline counted in local time, so the branch's open complaints are

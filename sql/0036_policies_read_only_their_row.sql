@@ -89,7 +89,7 @@ SELECT public.scoped_policy($$ALTER POLICY administered_delete ON public.users
            AND NOT holds_hq_grants)$$);
 
 -- Grants `grant_role` ('executive' or 'auditor') in `granted_branch` to the user `grantee` of
--- `branch`; granting again changes nothing.
+-- `branch` (the owner's, as every change to HQ grants); granting again sets the role.
 CREATE FUNCTION public.grant_hq(branch uuid, grantee uuid, granted_branch uuid, grant_role text) RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, public, pg_temp
@@ -98,7 +98,8 @@ BEGIN
     UPDATE public.users u SET holds_hq_grants = true WHERE u.branch_id = branch AND u.id = grantee AND NOT u.holds_hq_grants;
     INSERT INTO public.hq_grants (branch_id, user_id, granted_branch_id, role)
     VALUES (branch, grantee, granted_branch, grant_role)
-    ON CONFLICT DO NOTHING;
+    ON CONFLICT (branch_id, user_id, granted_branch_id) DO UPDATE SET role = EXCLUDED.role
+     WHERE hq_grants.role IS DISTINCT FROM EXCLUDED.role;
 END
 $$;
 
@@ -116,4 +117,3 @@ BEGIN
 END
 $$;
 REVOKE ALL ON FUNCTION public.grant_hq(uuid, uuid, uuid, text), public.revoke_hq(uuid, uuid, uuid) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION public.grant_hq(uuid, uuid, uuid, text), public.revoke_hq(uuid, uuid, uuid) TO redress_platform;

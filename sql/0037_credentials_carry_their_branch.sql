@@ -1,4 +1,4 @@
--- A session token or API key carries its branch (`rds_<branch>.<secret>`, CredentialSecret), and
+-- A session token or API key carries its branch (`rds_<secret>.<branch>`, CredentialSecret), and
 -- the service passes it here, so that resolving a credential reads one branch: on Citus a query on
 -- one shard instead of a lookup by hash on every shard (docs/scaling.md). A credential issued
 -- without its branch is found by its hash first, in every branch, then read the same way.

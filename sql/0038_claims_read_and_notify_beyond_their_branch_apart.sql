@@ -1,14 +1,19 @@
--- Two things a claim no longer does inside the statement that claims, so that on Citus the claim
--- is one query routed whole to the worker that holds its branch (docs/scaling.md):
--- - it sends its notifications in statements of their own that read no table, after the
---   statement that pages: a notification sent on a worker reaches only that worker's listeners,
---   while the page streams and the deliverer listen on the coordinator;
--- - it reads the executives of other branches granted its branch in a statement of its own
---   before the claim (`scheduler.granted_executives`) and hands them to `ladder_recipients`, which
---   reads nothing beyond its branch any more.
--- Otherwise as in 0028 and 0034.
+-- The scheduler's claims in steps that Citus can each run where they belong (docs/scaling.md):
+-- 1. the claim, one statement on the branch's rows that a router query sends whole to the worker
+--    holding the branch: it locks what is due, records the escalations and their timeline
+--    entries, and calls no function that reads a table (on a shard such a function's query
+--    would be a distributed query from a query on a shard, which Citus refuses);
+-- 2. who is paged, on the coordinator, in a statement that reads no table itself:
+--    `ladder_recipients` for each escalation, with the executives of other branches granted the
+--    branch read beforehand (`granted_executives`), so that no step reads beyond its branch;
+-- 3. the pages, their webhook deliveries (and a re-page's timeline entry), in one statement on
+--    the branch's rows again;
+-- 4. the notifications, in statements that read no table, on the coordinator, where the page
+--    streams and the deliverer listen.
+-- The rows written and the results returned are those of 0028.
 
--- The executives of other branches who hold a grant on `branch`, active and still executives.
+-- The executives of other branches who hold an executive's grant on `branch`, active and still
+-- executives.
 CREATE FUNCTION scheduler.granted_executives(branch uuid) RETURNS uuid[]
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, public, pg_temp
@@ -18,7 +23,7 @@ BEGIN
                    FROM public.hq_grants g
                    JOIN public.users u ON u.branch_id = g.branch_id AND u.id = g.user_id
                   WHERE g.granted_branch_id = granted_executives.branch AND g.branch_id <> granted_executives.branch
-                    AND 'executive' = ANY (u.roles) AND u.active
+                    AND g.role = 'executive' AND 'executive' = ANY (u.roles) AND u.active
                   ORDER BY u.id);
 END
 $$;
@@ -73,13 +78,24 @@ CREATE OR REPLACE FUNCTION scheduler.escalate_due(branch uuid, batch integer)
     AS $$
 #variable_conflict use_column
 DECLARE
-    rec record;
-    recipients uuid[] := '{}';
-    delivering boolean := false;
-    granted uuid[];
     routable uuid[];
     routed_ids uuid[] := '{}';
     complaint uuid;
+    fired record;
+    claimed_ids uuid[] := '{}';
+    claimed_complaints uuid[] := '{}';
+    claimed_tiers smallint[] := '{}';
+    claimed_due timestamptz[] := '{}';
+    claimed_late integer[] := '{}';
+    claimed_departments uuid[] := '{}';
+    claimed_policies uuid[] := '{}';
+    wanted_escalations uuid[] := '{}';
+    wanted_kinds text[] := '{}';
+    wanted_users uuid[] := '{}';
+    paged_escalations uuid[] := '{}';
+    recipients uuid[] := '{}';
+    delivering boolean := false;
+    granted uuid[];
 BEGIN
     -- First the due complaints nobody routed that a rule routes. Routing changes who sees a
     -- complaint, so its child rows follow it (`follow_case`, 0033), and not while a writer of them
@@ -106,8 +122,8 @@ BEGIN
         PERFORM public.follow_case(branch, complaint);
     END LOOP;
 
-    granted := scheduler.granted_executives(branch);
-    FOR rec IN
+    -- 1. The claim.
+    FOR fired IN
     WITH due AS (
         SELECT c.branch_id, c.id, c.department_id, c.category_id, c.sla_policy_id, c.escalation_due_at, c.escalated_tiers
           FROM public.complaints c
@@ -162,45 +178,69 @@ BEGIN
                                   'departmentId', r.department_id::text, 'routed', r.routed::text),
                r.case_department_id, r.case_collaborating_department_ids, r.case_responsible_user_id
           FROM recorded r
+    )
+    SELECT r.id, r.complaint_id, r.tier, r.due_at, r.late_seconds, r.department_id, f.sla_policy_id
+      FROM recorded r
+      JOIN firing f ON f.branch_id = r.branch_id AND f.complaint_id = r.complaint_id AND f.tier = r.tier
+    LOOP
+        claimed_ids := claimed_ids || fired.id;
+        claimed_complaints := claimed_complaints || fired.complaint_id;
+        claimed_tiers := claimed_tiers || fired.tier;
+        claimed_due := claimed_due || fired.due_at;
+        claimed_late := claimed_late || fired.late_seconds;
+        claimed_departments := claimed_departments || fired.department_id;
+        claimed_policies := claimed_policies || fired.sla_policy_id;
+    END LOOP;
+    IF cardinality(claimed_ids) = 0 THEN
+        RETURN;
+    END IF;
+
+    -- 2. Who is paged.
+    granted := scheduler.granted_executives(branch);
+    SELECT coalesce(array_agg(e.id), '{}'), coalesce(array_agg(who.kind), '{}'), coalesce(array_agg(who.user_id), '{}')
+      INTO wanted_escalations, wanted_kinds, wanted_users
+      FROM unnest(claimed_ids, claimed_policies, claimed_tiers, claimed_departments) AS e (id, policy, tier, department)
+     CROSS JOIN LATERAL scheduler.ladder_recipients(branch, e.policy, e.tier, e.department, true, granted) who;
+
+    -- 3. The pages and their deliveries.
+    WITH wanted AS (
+        SELECT * FROM unnest(wanted_escalations, wanted_kinds, wanted_users) AS w (escalation_id, kind, user_id)
     ), paged AS (
         INSERT INTO public.pages (branch_id, escalation_id, complaint_id, tier, rung, recipient_kind, recipient_user_id, late, summary,
                                   case_department_id, case_collaborating_department_ids, case_responsible_user_id)
-        SELECT r.branch_id, r.id, r.complaint_id, r.tier, r.tier, who.kind, who.user_id, r.late_seconds > 60,
-               scheduler.page_summary(c, r.tier, r.due_at, r.late_seconds, r.department_id),
-               r.case_department_id, r.case_collaborating_department_ids, r.case_responsible_user_id
-          FROM recorded r
-          JOIN public.complaints c ON c.branch_id = branch AND c.id = r.complaint_id
-         CROSS JOIN LATERAL scheduler.ladder_recipients(r.branch_id, c.sla_policy_id, r.tier, r.department_id, true, granted) who
-        RETURNING pages.branch_id, pages.id, pages.escalation_id, pages.recipient_user_id
+        SELECT e.branch_id, e.id, e.complaint_id, e.tier, e.tier, w.kind, w.user_id, e.late_seconds > 60,
+               jsonb_build_object('caseNumber', c.case_number, 'tier', e.tier, 'dueAt', public.rfc3339(e.due_at),
+                                     'lateSeconds', e.late_seconds, 'status', c.status, 'priority', c.priority, 'level', c.level,
+                                     'nature', c.nature, 'categoryId', c.category_id, 'departmentId', e.department_id,
+                                     'receivedAt', public.rfc3339(c.received_at)),
+               e.case_department_id, e.case_collaborating_department_ids, e.case_responsible_user_id
+          FROM wanted w
+          JOIN public.escalations e ON e.branch_id = branch AND e.id = w.escalation_id
+          JOIN public.complaints c ON c.branch_id = branch AND c.id = e.complaint_id
+        RETURNING pages.escalation_id, pages.id, pages.recipient_user_id
     ), delivered AS (
         INSERT INTO public.page_deliveries (branch_id, page_id, webhook_id)
-        SELECT pg.branch_id, pg.id, w.id
+        SELECT branch, pg.id, w.id
           FROM paged pg
           JOIN public.webhooks w ON w.branch_id = branch AND w.user_id = pg.recipient_user_id AND w.active
         RETURNING page_deliveries.page_id
-    ), paged_count AS (
-        SELECT pg.escalation_id, count(*)::integer AS pages FROM paged pg GROUP BY pg.escalation_id
     )
-    SELECT r.branch_id, r.complaint_id, r.tier, r.due_at, r.late_seconds, coalesce(pc.pages, 0) AS pages,
-           ARRAY(SELECT DISTINCT pg.recipient_user_id FROM paged pg) AS recipients, EXISTS (SELECT FROM delivered) AS delivering
-      FROM recorded r
-      LEFT JOIN paged_count pc ON pc.escalation_id = r.id
-    LOOP
-        branch_id := rec.branch_id;
-        complaint_id := rec.complaint_id;
-        tier := rec.tier;
-        due_at := rec.due_at;
-        late_seconds := rec.late_seconds;
-        pages := rec.pages;
-        RETURN NEXT;
-        recipients := rec.recipients;
-        delivering := rec.delivering;
-    END LOOP;
-    -- Wakes the page streams of the people paged and the webhook deliverer, at commit.
+    SELECT coalesce(array_agg(pg.escalation_id), '{}'), coalesce(array_agg(DISTINCT pg.recipient_user_id), '{}'),
+           EXISTS (SELECT FROM delivered)
+      INTO paged_escalations, recipients, delivering
+      FROM paged pg;
+
+    -- 4. Wakes the page streams of the people paged and the webhook deliverer, at commit.
     PERFORM pg_notify('redress_pages', x.recipient::text) FROM unnest(recipients) AS x (recipient);
     IF delivering THEN
         PERFORM pg_notify('redress_deliveries', '');
     END IF;
+
+    RETURN QUERY
+        SELECT branch, e.complaint_id, e.tier, e.due_at, e.late_seconds, coalesce(pc.pages, 0)
+          FROM unnest(claimed_ids, claimed_complaints, claimed_tiers, claimed_due, claimed_late)
+               AS e (id, complaint_id, tier, due_at, late_seconds)
+          LEFT JOIN (SELECT p.id, count(*)::integer AS pages FROM unnest(paged_escalations) AS p (id) GROUP BY p.id) pc ON pc.id = e.id;
 END
 $$;
 
@@ -211,17 +251,26 @@ CREATE OR REPLACE FUNCTION scheduler.repage_due(branch uuid, batch integer)
     AS $$
 #variable_conflict use_column
 DECLARE
-    rec record;
+    stepped_row record;
+    claimed_ids uuid[] := '{}';
+    claimed_complaints uuid[] := '{}';
+    claimed_tiers smallint[] := '{}';
+    claimed_rungs smallint[] := '{}';
+    claimed_departments uuid[] := '{}';
+    claimed_policies uuid[] := '{}';
+    wanted_escalations uuid[] := '{}';
+    wanted_kinds text[] := '{}';
+    wanted_users uuid[] := '{}';
+    paged_escalations uuid[] := '{}';
     recipients uuid[] := '{}';
     delivering boolean := false;
     granted uuid[];
 BEGIN
-    granted := scheduler.granted_executives(branch);
-    FOR rec IN
+    -- 1. The claim: the escalations whose acknowledgement window ran out, each stepped to the next
+    -- rung of its ladder.
+    FOR stepped_row IN
     WITH due AS (
-        SELECT e.branch_id, e.id, e.complaint_id, e.tier, e.paged_tier, e.due_at, e.late_seconds, e.department_id, c.sla_policy_id,
-               c.department_id AS case_department_id, c.collaborating_department_ids AS case_collaborating_department_ids,
-               c.responsible_user_id AS case_responsible_user_id,
+        SELECT e.branch_id, e.id, e.complaint_id, e.tier, e.paged_tier, e.department_id, c.sla_policy_id,
                EXISTS (SELECT FROM public.escalations h
                         WHERE h.branch_id = branch AND h.complaint_id = e.complaint_id AND h.tier > e.tier) AS superseded
           FROM public.escalations e
@@ -230,8 +279,8 @@ BEGIN
          ORDER BY e.ack_due_at
          LIMIT batch
            FOR UPDATE OF e SKIP LOCKED
-           -- Its complaint too, shared, so that the visibility copied below is current: a complaint
-           -- whose department is changing is passed over until the next pass (0033).
+           -- Its complaint too, shared, so that the visibility copied in step 3 is current: a
+           -- complaint whose department is changing is passed over until the next pass (0033).
            FOR SHARE OF c SKIP LOCKED
     ), stepped AS (
         SELECT d.*,
@@ -250,58 +299,85 @@ BEGIN
           FROM stepped s
          WHERE e.branch_id = branch AND e.id = s.id
         RETURNING e.branch_id, e.id
+    )
+    SELECT s.id, s.complaint_id, s.tier, s.rung, s.department_id, s.sla_policy_id
+      FROM stepped s
+      JOIN advanced a ON a.branch_id = s.branch_id AND a.id = s.id
+    LOOP
+        claimed_ids := claimed_ids || stepped_row.id;
+        claimed_complaints := claimed_complaints || stepped_row.complaint_id;
+        claimed_tiers := claimed_tiers || stepped_row.tier;
+        claimed_rungs := claimed_rungs || stepped_row.rung;
+        claimed_departments := claimed_departments || stepped_row.department_id;
+        claimed_policies := claimed_policies || stepped_row.sla_policy_id;
+    END LOOP;
+    IF cardinality(claimed_ids) = 0 THEN
+        RETURN;
+    END IF;
+
+    -- 2. Who is paged at each next rung (no bots on a re-page).
+    granted := scheduler.granted_executives(branch);
+    SELECT coalesce(array_agg(e.id), '{}'), coalesce(array_agg(who.kind), '{}'), coalesce(array_agg(who.user_id), '{}')
+      INTO wanted_escalations, wanted_kinds, wanted_users
+      FROM (SELECT * FROM unnest(claimed_ids, claimed_policies, claimed_rungs, claimed_departments) AS s (id, policy, rung, department)
+             WHERE s.rung IS NOT NULL) e
+     CROSS JOIN LATERAL scheduler.ladder_recipients(branch, e.policy, e.rung, e.department, false, granted) who;
+
+    -- 3. The pages, their deliveries, and a timeline entry for each escalation stepped to a rung.
+    WITH wanted AS (
+        SELECT * FROM unnest(wanted_escalations, wanted_kinds, wanted_users) AS w (escalation_id, kind, user_id)
+    ), stepped AS (
+        SELECT * FROM unnest(claimed_ids, claimed_complaints, claimed_tiers, claimed_rungs) AS s (id, complaint_id, tier, rung)
+         WHERE s.rung IS NOT NULL
     ), paged AS (
         INSERT INTO public.pages (branch_id, escalation_id, complaint_id, tier, rung, recipient_kind, recipient_user_id, late, summary,
                                   case_department_id, case_collaborating_department_ids, case_responsible_user_id)
-        SELECT s.branch_id, s.id, s.complaint_id, s.tier, s.rung, who.kind, who.user_id, true,
-               scheduler.page_summary(c, s.tier, s.due_at, s.late_seconds, s.department_id) || jsonb_build_object('repagedRung', s.rung),
-               s.case_department_id, s.case_collaborating_department_ids, s.case_responsible_user_id
-          FROM stepped s
-          JOIN public.complaints c ON c.branch_id = branch AND c.id = s.complaint_id
-         CROSS JOIN LATERAL scheduler.ladder_recipients(s.branch_id, s.sla_policy_id, s.rung, s.department_id, false, granted) who
-         WHERE s.rung IS NOT NULL
+        SELECT e.branch_id, e.id, e.complaint_id, e.tier, s.rung, w.kind, w.user_id, true,
+               jsonb_build_object('caseNumber', c.case_number, 'tier', e.tier, 'dueAt', public.rfc3339(e.due_at),
+                                     'lateSeconds', e.late_seconds, 'status', c.status, 'priority', c.priority, 'level', c.level,
+                                     'nature', c.nature, 'categoryId', c.category_id, 'departmentId', e.department_id,
+                                     'receivedAt', public.rfc3339(c.received_at)) || jsonb_build_object('repagedRung', s.rung),
+               c.department_id, c.collaborating_department_ids, c.responsible_user_id
+          FROM wanted w
+          JOIN stepped s ON s.id = w.escalation_id
+          JOIN public.escalations e ON e.branch_id = branch AND e.id = w.escalation_id
+          JOIN public.complaints c ON c.branch_id = branch AND c.id = e.complaint_id
         ON CONFLICT ON CONSTRAINT pages_branch_id_escalation_id_recipient_user_id_key DO NOTHING
-        RETURNING pages.branch_id, pages.id, pages.escalation_id, pages.recipient_user_id, pages.recipient_kind
+        RETURNING pages.branch_id, pages.id, pages.escalation_id, pages.recipient_user_id
     ), delivered AS (
         INSERT INTO public.page_deliveries (branch_id, page_id, webhook_id)
-        SELECT pg.branch_id, pg.id, w.id
+        SELECT branch, pg.id, w.id
           FROM paged pg
           JOIN public.webhooks w ON w.branch_id = branch AND w.user_id = pg.recipient_user_id AND w.active
         RETURNING page_deliveries.page_id
     ), paged_per_escalation AS (
-        SELECT pg.branch_id, pg.escalation_id, count(*)::integer AS pages,
-               string_agg(pg.recipient_user_id::text, ',' ORDER BY pg.recipient_user_id) AS recipients
-          FROM paged pg GROUP BY pg.branch_id, pg.escalation_id
+        SELECT pg.escalation_id, string_agg(pg.recipient_user_id::text, ',' ORDER BY pg.recipient_user_id) AS recipients
+          FROM paged pg GROUP BY pg.escalation_id
     ), noted AS (
         INSERT INTO public.complaint_events (branch_id, complaint_id, kind, after,
                                              case_department_id, case_collaborating_department_ids, case_responsible_user_id)
-        SELECT s.branch_id, s.complaint_id, 'repaged',
+        SELECT branch, s.complaint_id, 'repaged',
                jsonb_build_object('tier', s.tier::text, 'rung', s.rung::text, 'recipientUserIds', coalesce(pp.recipients, '')),
-               s.case_department_id, s.case_collaborating_department_ids, s.case_responsible_user_id
+               c.department_id, c.collaborating_department_ids, c.responsible_user_id
           FROM stepped s
-          LEFT JOIN paged_per_escalation pp ON pp.branch_id = s.branch_id AND pp.escalation_id = s.id
-         WHERE s.rung IS NOT NULL
+          JOIN public.complaints c ON c.branch_id = branch AND c.id = s.complaint_id
+          LEFT JOIN paged_per_escalation pp ON pp.escalation_id = s.id
     )
-    SELECT s.branch_id, s.complaint_id, s.tier, s.rung, coalesce(pp.pages, 0) AS pages,
-           ARRAY(SELECT DISTINCT pg.recipient_user_id FROM paged pg) AS recipients, EXISTS (SELECT FROM delivered) AS delivering
-      FROM stepped s
-      JOIN advanced a ON a.branch_id = s.branch_id AND a.id = s.id
-      LEFT JOIN paged_per_escalation pp ON pp.branch_id = s.branch_id AND pp.escalation_id = s.id
-    LOOP
-        branch_id := rec.branch_id;
-        complaint_id := rec.complaint_id;
-        tier := rec.tier;
-        rung := rec.rung;
-        pages := rec.pages;
-        RETURN NEXT;
-        recipients := rec.recipients;
-        delivering := rec.delivering;
-    END LOOP;
-    -- Wakes the page streams of the people paged and the webhook deliverer, at commit.
+    SELECT coalesce(array_agg(pg.escalation_id), '{}'), coalesce(array_agg(DISTINCT pg.recipient_user_id), '{}'),
+           EXISTS (SELECT FROM delivered)
+      INTO paged_escalations, recipients, delivering
+      FROM paged pg;
+
+    -- 4. Wakes the page streams of the people paged and the webhook deliverer, at commit.
     PERFORM pg_notify('redress_pages', x.recipient::text) FROM unnest(recipients) AS x (recipient);
     IF delivering THEN
         PERFORM pg_notify('redress_deliveries', '');
     END IF;
+
+    RETURN QUERY
+        SELECT branch, s.complaint_id, s.tier, s.rung, coalesce(pc.pages, 0)
+          FROM unnest(claimed_ids, claimed_complaints, claimed_tiers, claimed_rungs) AS s (id, complaint_id, tier, rung)
+          LEFT JOIN (SELECT p.id, count(*)::integer AS pages FROM unnest(paged_escalations) AS p (id) GROUP BY p.id) pc ON pc.id = s.id;
 END
 $$;
 
@@ -312,15 +388,26 @@ CREATE OR REPLACE FUNCTION scheduler.escalate_follow_ups(branch uuid, batch inte
     AS $$
 #variable_conflict use_column
 DECLARE
-    rec record;
+    fired record;
+    claimed_ids uuid[] := '{}';
+    claimed_complaints uuid[] := '{}';
+    claimed_follow_ups uuid[] := '{}';
+    claimed_tiers smallint[] := '{}';
+    claimed_late integer[] := '{}';
+    claimed_departments uuid[] := '{}';
+    claimed_policies uuid[] := '{}';
+    wanted_escalations uuid[] := '{}';
+    wanted_kinds text[] := '{}';
+    wanted_users uuid[] := '{}';
+    paged_escalations uuid[] := '{}';
     recipients uuid[] := '{}';
     delivering boolean := false;
     granted uuid[];
 BEGIN
-    granted := scheduler.granted_executives(branch);
-    FOR rec IN
+    -- 1. The claim: the overdue follow-ups, each escalated once, with its timeline entry.
+    FOR fired IN
     WITH due AS (
-        SELECT f.branch_id, f.id, f.complaint_id, f.due_at,
+        SELECT f.branch_id, f.id, f.complaint_id, f.due_at, c.sla_policy_id,
                c.department_id AS case_department_id, c.collaborating_department_ids AS case_collaborating_department_ids,
                c.responsible_user_id AS case_responsible_user_id
           FROM public.follow_ups f
@@ -341,11 +428,10 @@ BEGIN
                                         ack_due_at, follow_up_id,
                                         case_department_id, case_collaborating_department_ids, case_responsible_user_id)
         SELECT d.branch_id, d.complaint_id, 1, d.due_at, greatest(0, extract(epoch FROM now() - d.due_at))::integer,
-               c.department_id, false, 1, NULL, d.id,
+               d.case_department_id, false, 1, NULL, d.id,
                d.case_department_id, d.case_collaborating_department_ids, d.case_responsible_user_id
           FROM due d
           JOIN marked m ON m.branch_id = d.branch_id AND m.id = d.id
-          JOIN public.complaints c ON c.branch_id = branch AND c.id = d.complaint_id
         ON CONFLICT ON CONSTRAINT escalations_branch_id_complaint_id_tier_key DO NOTHING
         RETURNING escalations.branch_id, escalations.id, escalations.complaint_id, escalations.tier, escalations.due_at,
                   escalations.late_seconds, escalations.department_id, escalations.follow_up_id, escalations.routed,
@@ -358,44 +444,72 @@ BEGIN
                                   'departmentId', r.department_id::text, 'routed', r.routed::text) || jsonb_build_object('followUpId', r.follow_up_id::text),
                r.case_department_id, r.case_collaborating_department_ids, r.case_responsible_user_id
           FROM recorded r
+    )
+    SELECT r.id, r.complaint_id, r.follow_up_id, r.tier, r.late_seconds, r.department_id, d.sla_policy_id
+      FROM recorded r
+      JOIN due d ON d.branch_id = r.branch_id AND d.id = r.follow_up_id
+    LOOP
+        claimed_ids := claimed_ids || fired.id;
+        claimed_complaints := claimed_complaints || fired.complaint_id;
+        claimed_follow_ups := claimed_follow_ups || fired.follow_up_id;
+        claimed_tiers := claimed_tiers || fired.tier;
+        claimed_late := claimed_late || fired.late_seconds;
+        claimed_departments := claimed_departments || fired.department_id;
+        claimed_policies := claimed_policies || fired.sla_policy_id;
+    END LOOP;
+    IF cardinality(claimed_ids) = 0 THEN
+        RETURN;
+    END IF;
+
+    -- 2. Who is paged.
+    granted := scheduler.granted_executives(branch);
+    SELECT coalesce(array_agg(e.id), '{}'), coalesce(array_agg(who.kind), '{}'), coalesce(array_agg(who.user_id), '{}')
+      INTO wanted_escalations, wanted_kinds, wanted_users
+      FROM unnest(claimed_ids, claimed_policies, claimed_tiers, claimed_departments) AS e (id, policy, tier, department)
+     CROSS JOIN LATERAL scheduler.ladder_recipients(branch, e.policy, e.tier, e.department, true, granted) who;
+
+    -- 3. The pages and their deliveries.
+    WITH wanted AS (
+        SELECT * FROM unnest(wanted_escalations, wanted_kinds, wanted_users) AS w (escalation_id, kind, user_id)
     ), paged AS (
         INSERT INTO public.pages (branch_id, escalation_id, complaint_id, tier, rung, recipient_kind, recipient_user_id, late, summary,
                                   case_department_id, case_collaborating_department_ids, case_responsible_user_id)
-        SELECT r.branch_id, r.id, r.complaint_id, r.tier, r.tier, who.kind, who.user_id, r.late_seconds > 60,
-               scheduler.page_summary(c, r.tier, r.due_at, r.late_seconds, r.department_id)
-                   || jsonb_build_object('reason', 'follow_up_overdue', 'followUpId', r.follow_up_id),
-               r.case_department_id, r.case_collaborating_department_ids, r.case_responsible_user_id
-          FROM recorded r
-          JOIN public.complaints c ON c.branch_id = branch AND c.id = r.complaint_id
-         CROSS JOIN LATERAL scheduler.ladder_recipients(r.branch_id, c.sla_policy_id, r.tier, r.department_id, true, granted) who
-        RETURNING pages.branch_id, pages.id, pages.escalation_id, pages.recipient_user_id
+        SELECT e.branch_id, e.id, e.complaint_id, e.tier, e.tier, w.kind, w.user_id, e.late_seconds > 60,
+               jsonb_build_object('caseNumber', c.case_number, 'tier', e.tier, 'dueAt', public.rfc3339(e.due_at),
+                                     'lateSeconds', e.late_seconds, 'status', c.status, 'priority', c.priority, 'level', c.level,
+                                     'nature', c.nature, 'categoryId', c.category_id, 'departmentId', e.department_id,
+                                     'receivedAt', public.rfc3339(c.received_at))
+                   || jsonb_build_object('reason', 'follow_up_overdue', 'followUpId', e.follow_up_id),
+               e.case_department_id, e.case_collaborating_department_ids, e.case_responsible_user_id
+          FROM wanted w
+          JOIN public.escalations e ON e.branch_id = branch AND e.id = w.escalation_id
+          JOIN public.complaints c ON c.branch_id = branch AND c.id = e.complaint_id
+        RETURNING pages.escalation_id, pages.id, pages.recipient_user_id
     ), delivered AS (
         INSERT INTO public.page_deliveries (branch_id, page_id, webhook_id)
-        SELECT pg.branch_id, pg.id, w.id
+        SELECT branch, pg.id, w.id
           FROM paged pg
           JOIN public.webhooks w ON w.branch_id = branch AND w.user_id = pg.recipient_user_id AND w.active
         RETURNING page_deliveries.page_id
-    ), paged_count AS (
-        SELECT pg.escalation_id, count(*)::integer AS pages FROM paged pg GROUP BY pg.escalation_id
     )
-    SELECT r.branch_id, r.complaint_id, r.follow_up_id, r.late_seconds, coalesce(pc.pages, 0) AS pages,
-           ARRAY(SELECT DISTINCT pg.recipient_user_id FROM paged pg) AS recipients, EXISTS (SELECT FROM delivered) AS delivering
-      FROM recorded r
-      LEFT JOIN paged_count pc ON pc.escalation_id = r.id
-    LOOP
-        branch_id := rec.branch_id;
-        complaint_id := rec.complaint_id;
-        follow_up_id := rec.follow_up_id;
-        late_seconds := rec.late_seconds;
-        pages := rec.pages;
-        RETURN NEXT;
-        recipients := rec.recipients;
-        delivering := rec.delivering;
-    END LOOP;
-    -- Wakes the page streams of the people paged and the webhook deliverer, at commit.
+    SELECT coalesce(array_agg(pg.escalation_id), '{}'), coalesce(array_agg(DISTINCT pg.recipient_user_id), '{}'),
+           EXISTS (SELECT FROM delivered)
+      INTO paged_escalations, recipients, delivering
+      FROM paged pg;
+
+    -- 4. Wakes the page streams of the people paged and the webhook deliverer, at commit.
     PERFORM pg_notify('redress_pages', x.recipient::text) FROM unnest(recipients) AS x (recipient);
     IF delivering THEN
         PERFORM pg_notify('redress_deliveries', '');
     END IF;
+
+    RETURN QUERY
+        SELECT branch, e.complaint_id, e.follow_up_id, e.late_seconds, coalesce(pc.pages, 0)
+          FROM unnest(claimed_ids, claimed_complaints, claimed_follow_ups, claimed_late) AS e (id, complaint_id, follow_up_id, late_seconds)
+          LEFT JOIN (SELECT p.id, count(*)::integer AS pages FROM unnest(paged_escalations) AS p (id) GROUP BY p.id) pc ON pc.id = e.id;
 END
 $$;
+
+-- The pages' summaries are built in the statement that pages, from the escalation and its
+-- complaint: a function over the `complaints` row type could not be sent to the workers.
+DROP FUNCTION scheduler.page_summary(public.complaints, smallint, timestamptz, integer, uuid);

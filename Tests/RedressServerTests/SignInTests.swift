@@ -29,9 +29,10 @@ struct SignInTests {
             // secret's hash, so the token without it is found by the hash alone, and a token
             // moved to another branch finds nothing.
             #expect(CredentialSecret(presented: token)?.branchID == org.a.id)
-            let random = String(try #require(token.split(separator: ".").last))
-            #expect(try await client.call(.get, "/v1/me", token: "rds_" + random).status == .ok)
-            let moved = try #require(CredentialSecret(presented: "rds_" + random)).carrying(branch: org.b.id).token
+            let unrouted = String(try #require(token.split(separator: ".").first))
+            #expect(token.hasPrefix(unrouted + ".") && unrouted.count == 47)
+            #expect(try await client.call(.get, "/v1/me", token: unrouted).status == .ok)
+            let moved = try #require(CredentialSecret(presented: unrouted)).carrying(branch: org.b.id).token
             #expect(try await client.call(.get, "/v1/me", token: moved).status == .unauthorized)
             #expect(try await client.call(.post, "/v1/auth/sign-out", token: token).status == .noContent)
             let after = try await client.call(.get, "/v1/me", token: token)
@@ -157,10 +158,11 @@ struct SignInTests {
         try await APIHarness.run { harness, client in
             for token in [nil, "", "rds_short", "Basic abc", String(repeating: "x", count: 5000),
                           "rds_" + String(repeating: "A", count: 43), "rdk_" + String(repeating: "-", count: 43),
-                          "rds_" + String(repeating: "A", count: 22) + "." + String(repeating: "B", count: 43),
-                          "rds_" + String(repeating: "A", count: 21) + "." + String(repeating: "B", count: 43),
-                          "rds_" + String(repeating: "A", count: 22) + "." + String(repeating: "B", count: 42) + ".",
-                          "rds_" + String(repeating: "A", count: 22) + ".." + String(repeating: "B", count: 42)] {
+                          "rds_" + String(repeating: "B", count: 43) + "." + String(repeating: "A", count: 22),
+                          "rds_" + String(repeating: "B", count: 43) + "." + String(repeating: "A", count: 21),
+                          "rds_" + String(repeating: "B", count: 43) + "." + String(repeating: "A", count: 22) + ".",
+                          "rds_" + String(repeating: "B", count: 43) + ".",
+                          "rds_" + String(repeating: "B", count: 43) + ".." + String(repeating: "A", count: 21)] {
                 let response = try await client.call(.get, "/v1/me", token: token)
                 #expect(response.status == .unauthorized)
                 #expect(response.headers[.contentType] == "application/problem+json")

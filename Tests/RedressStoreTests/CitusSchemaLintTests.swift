@@ -178,6 +178,30 @@ struct CitusSchemaLintTests {
         #expect(statements.isEmpty, "functions notifying inside a statement that reads a table: \(statements)")
     }
 
+    /// A statement that reads a distributed table is sent to the workers whole, with the
+    /// functions it calls; one of those that reads a table would run a distributed query from a
+    /// query on a shard, which Citus refuses. Such functions are called in statements that read
+    /// no table (the claims' recipients, the report's labels).
+    @Test func statementsOverTablesCallNoFunctionThatReadsTables() async throws {
+        let breaches = try await catalog("""
+            WITH tables AS (
+                SELECT string_agg(c.relname, '|') AS names FROM pg_class c
+                 WHERE c.relkind IN ('r', 'p') AND c.relnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+            ), readers AS (
+                SELECT n.nspname || '.' || p.proname AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace, tables t
+                 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+                   AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+                   AND p.prosrc ~* ('\\m(from|join|into|update)\\s+([a-z_]+\\.)?(' || t.names || ')\\M')
+            )
+            SELECT DISTINCT p.oid::regprocedure::text || ' calls ' || r.name
+              FROM pg_proc p, tables t, regexp_split_to_table(p.prosrc, ';') AS statement, readers r
+             WHERE p.pronamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+               AND statement ~* ('\\m(from|join|into|update)\\s+([a-z_]+\\.)?(' || t.names || ')\\M')
+               AND position(lower(r.name) || '(' IN lower(regexp_replace(statement, '\\s+\\(', '(', 'g'))) > 0
+            """)
+        #expect(breaches.isEmpty, "statements over tables calling functions that read tables: \(breaches)")
+    }
+
     /// Citus cannot plan parameterised SQL-language functions that query its tables.
     @Test func functionsThatQueryTablesAreNotSQLLanguageWithParameters() async throws {
         let functions = try await catalog("""

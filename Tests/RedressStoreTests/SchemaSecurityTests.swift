@@ -76,7 +76,8 @@ struct SchemaSecurityTests {
                                                                        client: "198.51.100.7")
             guard case .signedIn(let token, _, _, _) = outcome else { Issue.record("sign-in failed: \(outcome)"); return }
             // What is hashed is the token without the branch it carries (CredentialSecret).
-            let random = String(try #require(token.split(separator: ".").last))
+            let unrouted = String(try #require(token.split(separator: ".").first))
+            let random = String(unrouted.dropFirst(4))
             try await database.withPool(owner: true) { (owner: PGPool) async throws in
                 let stored = try await owner.query("""
                     SELECT (SELECT count(*) FROM sessions WHERE token_hash = sha256(convert_to('rds_' || \(random), 'UTF8'))),

@@ -4,10 +4,11 @@ import Foundation
 /// A secret (session token, bot API key or webhook signing secret): 256 random bits, shown to its holder once and
 /// stored only as its SHA-256.
 ///
-/// Session tokens and keys carry the id of their branch, `rds_<branch>.<secret>`, so that finding
-/// one reads a single branch (one shard on Citus, docs/scaling.md). The branch is a routing hint,
-/// not part of what is hashed: the hash is of the token without it, so a token whose branch was
-/// changed finds nothing, and tokens issued without a branch (`rds_<secret>`) keep working.
+/// Session tokens and keys carry the id of their branch after the secret, `rds_<secret>.<branch>`,
+/// so that finding one reads a single branch (one shard on Citus, docs/scaling.md). The branch is
+/// a routing hint, not part of what is hashed: the hash is of the token without it, so a token
+/// whose branch was changed finds nothing, and tokens issued without a branch (`rds_<secret>`)
+/// keep working. A token still begins with its kind and the start of its secret, as listings show.
 public struct CredentialSecret: Sendable {
     /// The kind of secret, visible in its prefix so leaked tokens are easy to recognise.
     public enum Kind: String, Sendable {
@@ -22,7 +23,7 @@ public struct CredentialSecret: Sendable {
     /// The secret as the holder sends it.
     public var token: String {
         guard let branchID else { return secret }
-        return String(secret.prefix(4)) + Self.encode(branchID) + "." + String(secret.dropFirst(4))
+        return secret + "." + Self.encode(branchID)
     }
 
     /// The branch the credential belongs to, when the token carries it.
@@ -46,18 +47,14 @@ public struct CredentialSecret: Sendable {
     /// Wraps a token a client sent; nil unless it has the shape of one of ours.
     public init?(presented token: String) {
         guard Kind(rawValue: String(token.prefix(4))) != nil else { return nil }
-        let rest = token.dropFirst(4)
-        let parts = rest.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        let branch: UUID?
-        switch parts.count {
-        case 1: branch = nil
-        case 2:
-            guard let decoded = Self.decode(parts[0]) else { return nil }
-            branch = decoded
-        default: return nil
-        }
-        let random = parts[parts.count - 1]
+        let parts = token.dropFirst(4).split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        let random = parts[0]
         guard random.utf8.count == 43, random.utf8.allSatisfy({ Self.base64URLAlphabet.contains($0) }) else { return nil }
+        var branch: UUID?
+        if parts.count == 2 {
+            guard let decoded = Self.decode(parts[1]) else { return nil }
+            branch = decoded
+        }
         self.init(secret: String(token.prefix(4)) + random, branchID: branch)
     }
 
@@ -67,7 +64,7 @@ public struct CredentialSecret: Sendable {
     /// The SHA-256 of the token without its branch: what the database stores and looks up.
     public var hash: Data { Data(SHA256.hash(data: Data(secret.utf8))) }
 
-    /// The first characters of the secret, safe to show in listings to tell keys apart.
+    /// The first characters of the token, safe to show in listings to tell keys apart.
     public var displayPrefix: String { String(secret.prefix(12)) }
 
     static let base64URLAlphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)

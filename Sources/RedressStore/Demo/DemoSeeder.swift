@@ -98,11 +98,16 @@ public struct DemoSeeder: Sendable {
                     """)
                 logins[branch.code] = people.map(\.login)
             }
-            try await connection.execute("""
-                SELECT public.grant_hq(u.branch_id, u.id, b.id, 'executive')
+            // Read first, then grant: on Citus a function that writes cannot run inside a query over the tables.
+            let grants = try await connection.query("""
+                SELECT u.branch_id, u.id, b.id
                   FROM users u JOIN branches home ON home.id = u.branch_id, branches b
                  WHERE home.code = \(Self.branches[0].code) AND u.login = 'executive' AND b.code = \(Self.branches[1].code)
                 """)
+            for grant in grants {
+                let (home, executive, granted): (UUID, UUID, UUID) = (try grant.decode(at: 0), try grant.decode(at: 1), try grant.decode(at: 2))
+                try await connection.execute("SELECT public.grant_hq(\(home), \(executive), \(granted), 'executive')")
+            }
             return Summary(branchCodes: Self.branches.map(\.code), logins: logins,
                            botKey: try await replaceBotKey(connection: connection))
         }
