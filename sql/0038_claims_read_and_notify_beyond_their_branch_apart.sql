@@ -81,7 +81,6 @@ DECLARE
     routable uuid[];
     routed_ids uuid[] := '{}';
     complaint uuid;
-    fired record;
     claimed_ids uuid[] := '{}';
     claimed_complaints uuid[] := '{}';
     claimed_tiers smallint[] := '{}';
@@ -123,7 +122,6 @@ BEGIN
     END LOOP;
 
     -- 1. The claim.
-    FOR fired IN
     WITH due AS (
         SELECT c.branch_id, c.id, c.department_id, c.category_id, c.sla_policy_id, c.escalation_due_at, c.escalated_tiers
           FROM public.complaints c
@@ -179,18 +177,16 @@ BEGIN
                r.case_department_id, r.case_collaborating_department_ids, r.case_responsible_user_id
           FROM recorded r
     )
-    SELECT r.id, r.complaint_id, r.tier, r.due_at, r.late_seconds, r.department_id, f.sla_policy_id
+    SELECT coalesce(array_agg(r.id), '{}'),
+           coalesce(array_agg(r.complaint_id), '{}'),
+           coalesce(array_agg(r.tier), '{}'),
+           coalesce(array_agg(r.due_at), '{}'),
+           coalesce(array_agg(r.late_seconds), '{}'),
+           coalesce(array_agg(r.department_id), '{}'),
+           coalesce(array_agg(f.sla_policy_id), '{}')
+      INTO claimed_ids, claimed_complaints, claimed_tiers, claimed_due, claimed_late, claimed_departments, claimed_policies
       FROM recorded r
-      JOIN firing f ON f.branch_id = r.branch_id AND f.complaint_id = r.complaint_id AND f.tier = r.tier
-    LOOP
-        claimed_ids := claimed_ids || fired.id;
-        claimed_complaints := claimed_complaints || fired.complaint_id;
-        claimed_tiers := claimed_tiers || fired.tier;
-        claimed_due := claimed_due || fired.due_at;
-        claimed_late := claimed_late || fired.late_seconds;
-        claimed_departments := claimed_departments || fired.department_id;
-        claimed_policies := claimed_policies || fired.sla_policy_id;
-    END LOOP;
+      JOIN firing f ON f.branch_id = r.branch_id AND f.complaint_id = r.complaint_id AND f.tier = r.tier;
     IF cardinality(claimed_ids) = 0 THEN
         RETURN;
     END IF;
@@ -251,7 +247,6 @@ CREATE OR REPLACE FUNCTION scheduler.repage_due(branch uuid, batch integer)
     AS $$
 #variable_conflict use_column
 DECLARE
-    stepped_row record;
     claimed_ids uuid[] := '{}';
     claimed_complaints uuid[] := '{}';
     claimed_tiers smallint[] := '{}';
@@ -268,7 +263,6 @@ DECLARE
 BEGIN
     -- 1. The claim: the escalations whose acknowledgement window ran out, each stepped to the next
     -- rung of its ladder.
-    FOR stepped_row IN
     WITH due AS (
         SELECT e.branch_id, e.id, e.complaint_id, e.tier, e.paged_tier, e.department_id, c.sla_policy_id,
                EXISTS (SELECT FROM public.escalations h
@@ -300,17 +294,15 @@ BEGIN
          WHERE e.branch_id = branch AND e.id = s.id
         RETURNING e.branch_id, e.id
     )
-    SELECT s.id, s.complaint_id, s.tier, s.rung, s.department_id, s.sla_policy_id
+    SELECT coalesce(array_agg(s.id), '{}'),
+           coalesce(array_agg(s.complaint_id), '{}'),
+           coalesce(array_agg(s.tier), '{}'),
+           coalesce(array_agg(s.rung), '{}'),
+           coalesce(array_agg(s.department_id), '{}'),
+           coalesce(array_agg(s.sla_policy_id), '{}')
+      INTO claimed_ids, claimed_complaints, claimed_tiers, claimed_rungs, claimed_departments, claimed_policies
       FROM stepped s
-      JOIN advanced a ON a.branch_id = s.branch_id AND a.id = s.id
-    LOOP
-        claimed_ids := claimed_ids || stepped_row.id;
-        claimed_complaints := claimed_complaints || stepped_row.complaint_id;
-        claimed_tiers := claimed_tiers || stepped_row.tier;
-        claimed_rungs := claimed_rungs || stepped_row.rung;
-        claimed_departments := claimed_departments || stepped_row.department_id;
-        claimed_policies := claimed_policies || stepped_row.sla_policy_id;
-    END LOOP;
+      JOIN advanced a ON a.branch_id = s.branch_id AND a.id = s.id;
     IF cardinality(claimed_ids) = 0 THEN
         RETURN;
     END IF;
@@ -388,7 +380,6 @@ CREATE OR REPLACE FUNCTION scheduler.escalate_follow_ups(branch uuid, batch inte
     AS $$
 #variable_conflict use_column
 DECLARE
-    fired record;
     claimed_ids uuid[] := '{}';
     claimed_complaints uuid[] := '{}';
     claimed_follow_ups uuid[] := '{}';
@@ -405,7 +396,6 @@ DECLARE
     granted uuid[];
 BEGIN
     -- 1. The claim: the overdue follow-ups, each escalated once, with its timeline entry.
-    FOR fired IN
     WITH due AS (
         SELECT f.branch_id, f.id, f.complaint_id, f.due_at, c.sla_policy_id,
                c.department_id AS case_department_id, c.collaborating_department_ids AS case_collaborating_department_ids,
@@ -445,18 +435,16 @@ BEGIN
                r.case_department_id, r.case_collaborating_department_ids, r.case_responsible_user_id
           FROM recorded r
     )
-    SELECT r.id, r.complaint_id, r.follow_up_id, r.tier, r.late_seconds, r.department_id, d.sla_policy_id
+    SELECT coalesce(array_agg(r.id), '{}'),
+           coalesce(array_agg(r.complaint_id), '{}'),
+           coalesce(array_agg(r.follow_up_id), '{}'),
+           coalesce(array_agg(r.tier), '{}'),
+           coalesce(array_agg(r.late_seconds), '{}'),
+           coalesce(array_agg(r.department_id), '{}'),
+           coalesce(array_agg(d.sla_policy_id), '{}')
+      INTO claimed_ids, claimed_complaints, claimed_follow_ups, claimed_tiers, claimed_late, claimed_departments, claimed_policies
       FROM recorded r
-      JOIN due d ON d.branch_id = r.branch_id AND d.id = r.follow_up_id
-    LOOP
-        claimed_ids := claimed_ids || fired.id;
-        claimed_complaints := claimed_complaints || fired.complaint_id;
-        claimed_follow_ups := claimed_follow_ups || fired.follow_up_id;
-        claimed_tiers := claimed_tiers || fired.tier;
-        claimed_late := claimed_late || fired.late_seconds;
-        claimed_departments := claimed_departments || fired.department_id;
-        claimed_policies := claimed_policies || fired.sla_policy_id;
-    END LOOP;
+      JOIN due d ON d.branch_id = r.branch_id AND d.id = r.follow_up_id;
     IF cardinality(claimed_ids) = 0 THEN
         RETURN;
     END IF;
