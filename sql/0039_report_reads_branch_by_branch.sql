@@ -1,7 +1,11 @@
--- The complaints report reads each branch in a statement of its own, then computes its figures
--- over the rows it read: on Citus each read is a query on one shard, and the grouping (grouping
+-- On Citus the complaints report reads each branch in a statement of its own, then computes its
+-- figures over the rows it read: each read is a query on one shard, and the grouping (grouping
 -- sets, percentiles), which Citus cannot run across shards, runs on the coordinator over rows
--- already there (docs/scaling.md). The figures, their order and the rows read are those of 0034.
+-- already there (docs/scaling.md). The rows are held in memory on the way, so on plain PostgreSQL
+-- the report stays the single statement of 0034, which spills a large period to disk; both give
+-- the same figures in the same order.
+ALTER FUNCTION reports.complaints(date, date, date, text, uuid, uuid, text, text, smallint) RENAME TO complaints_in_one_statement;
+
 CREATE TYPE reports.cohort_row AS (
     period text, key text, category text, nature text, repeat_of uuid, satisfaction smallint, escalated_tiers smallint[],
     reply_seconds numeric, result_seconds numeric,
@@ -9,7 +13,7 @@ CREATE TYPE reports.cohort_row AS (
     acknowledge_due timestamptz, initial_reply_due timestamptz, preliminary_feedback_due timestamptz, result_due timestamptz
 );
 
-CREATE OR REPLACE FUNCTION reports.complaints(period_from date, period_to date, previous_from date, group_by text, only_branch uuid, only_department uuid, only_category text, only_channel text, only_level smallint)
+CREATE FUNCTION reports.complaints_branch_by_branch(period_from date, period_to date, previous_from date, group_by text, only_branch uuid, only_department uuid, only_category text, only_channel text, only_level smallint)
  RETURNS jsonb
  LANGUAGE plpgsql
  STABLE
@@ -123,3 +127,22 @@ BEGIN
                   FROM top_categories tc), '[]'::jsonb)));
 END
 $function$;
+
+-- The report: branch by branch where Citus is present, in one statement otherwise.
+CREATE FUNCTION reports.complaints(period_from date, period_to date, previous_from date, group_by text, only_branch uuid, only_department uuid, only_category text, only_channel text, only_level smallint)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+BEGIN
+    IF to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
+        RETURN reports.complaints_in_one_statement(period_from, period_to, previous_from, group_by, only_branch, only_department,
+                                                   only_category, only_channel, only_level);
+    END IF;
+    RETURN reports.complaints_branch_by_branch(period_from, period_to, previous_from, group_by, only_branch, only_department,
+                                               only_category, only_channel, only_level);
+END
+$function$;
+REVOKE ALL ON FUNCTION reports.complaints(date, date, date, text, uuid, uuid, text, text, smallint), reports.complaints_branch_by_branch(date, date, date, text, uuid, uuid, text, text, smallint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reports.complaints(date, date, date, text, uuid, uuid, text, text, smallint), reports.complaints_branch_by_branch(date, date, date, text, uuid, uuid, text, text, smallint) TO redress_service;

@@ -199,7 +199,9 @@ struct CitusSchemaLintTests {
                AND statement ~* ('\\m(from|join|into|update)\\s+([a-z_]+\\.)?(' || t.names || ')\\M')
                AND position(lower(r.name) || '(' IN lower(regexp_replace(statement, '\\s+\\(', '(', 'g'))) > 0
             """)
-        #expect(breaches.isEmpty, "statements over tables calling functions that read tables: \(breaches)")
+        // The report in one statement runs only without Citus (`reports.complaints`, 0039).
+        let withoutCitusOnly = ["reports.complaints_in_one_statement(date,date,date,text,uuid,uuid,text,text,smallint) calls reports.label"]
+        expectOnly(breaches, known: withoutCitusOnly, rule: "statements over tables calling functions that read tables")
     }
 
     /// Citus cannot plan parameterised SQL-language functions that query its tables.

@@ -174,6 +174,41 @@ struct ReportTests {
         }
     }
 
+    /// On Citus the report reads branch by branch (`reports.complaints_branch_by_branch`); on
+    /// plain PostgreSQL it is one statement. Both give the same document, to the last figure.
+    @Test func theReportBranchByBranchIsTheReportInOneStatement() async throws {
+        let fixture = try await Self.fixture(perBranch: 120)
+        let org = fixture.org
+        try await fixture.database.withPool(size: 1) { (pool: PGPool) async throws in
+            let database = ScopedDatabase(pool: pool)
+            let callers = [org.caller(.branchManager, in: org.a), org.caller(.departmentHead, in: org.a),
+                           org.caller(.executive, in: org.a), org.caller(.handler, in: org.c)]
+            var compared = 0
+            for caller in callers {
+                for period in Self.periods.prefix(3) {
+                    for grouping in ReportGrouping.allCases {
+                        for filter in [ReportFilter(), ReportFilter(branchId: org.b.id, channel: "phone")] {
+                            let row = try await database.withScope(caller.scope, readOnly: true) { connection in
+                                try await connection.query("""
+                                    WITH a AS (SELECT reports.complaints_in_one_statement(\(period.from.description)::date, \(period.to.description)::date,
+                                                   \(period.previousFrom.description)::date, \(grouping.rawValue), \(filter.branchId)::uuid,
+                                                   NULL::uuid, NULL::text, \(filter.channel)::text, NULL::smallint) AS report),
+                                         b AS (SELECT reports.complaints_branch_by_branch(\(period.from.description)::date, \(period.to.description)::date,
+                                                   \(period.previousFrom.description)::date, \(grouping.rawValue), \(filter.branchId)::uuid,
+                                                   NULL::uuid, NULL::text, \(filter.channel)::text, NULL::smallint) AS report)
+                                    SELECT a.report = b.report, jsonb_array_length(a.report -> 'rows') FROM a, b
+                                    """)[0]
+                            }
+                            #expect(try row.decode(Bool.self, at: 0), "\(caller.roles) \(period) \(grouping) \(filter)")
+                            compared += try row.decode(Int.self, at: 1) > 0 ? 1 : 0
+                        }
+                    }
+                }
+            }
+            #expect(compared > 20, "reports with rows were compared")
+        }
+    }
+
     @Test func theModelItselfSeesTheBoundariesAndTheEmptyPeriod() async throws {
         let org = try await TestOrganisation.create(in: try await TestDatabase.create())
         let complaints = Self.generate(org, perBranch: 240)
