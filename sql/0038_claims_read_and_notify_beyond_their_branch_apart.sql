@@ -71,6 +71,57 @@ END
 $function$;
 REVOKE ALL ON FUNCTION scheduler.ladder_recipients(uuid, uuid, integer, uuid, boolean, uuid[]) FROM PUBLIC;
 
+-- Steps 3 and 4 of a claim that escalates (`escalate_due`, `escalate_follow_ups`): pages each
+-- escalation's recipients (`escalations`, `kinds` and `users` side by side), with its webhook
+-- deliveries, and sends the notifications; returns the escalation of every page written.
+CREATE FUNCTION scheduler.page(branch uuid, escalations uuid[], kinds text[], users uuid[]) RETURNS uuid[]
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, public, pg_temp
+    AS $$
+DECLARE
+    paged_escalations uuid[] := '{}';
+    recipients uuid[] := '{}';
+    delivering boolean := false;
+BEGIN
+    WITH wanted AS (
+        SELECT * FROM unnest(escalations, kinds, users) AS w (escalation_id, kind, user_id)
+    ), paged AS (
+        INSERT INTO public.pages (branch_id, escalation_id, complaint_id, tier, rung, recipient_kind, recipient_user_id, late, summary,
+                                  case_department_id, case_collaborating_department_ids, case_responsible_user_id)
+        SELECT e.branch_id, e.id, e.complaint_id, e.tier, e.tier, w.kind, w.user_id, e.late_seconds > 60,
+               jsonb_build_object('caseNumber', c.case_number, 'tier', e.tier, 'dueAt', public.rfc3339(e.due_at),
+                                     'lateSeconds', e.late_seconds, 'status', c.status, 'priority', c.priority, 'level', c.level,
+                                     'nature', c.nature, 'categoryId', c.category_id, 'departmentId', e.department_id,
+                                     'receivedAt', public.rfc3339(c.received_at))
+                   || CASE WHEN e.follow_up_id IS NOT NULL
+                           THEN jsonb_build_object('reason', 'follow_up_overdue', 'followUpId', e.follow_up_id) ELSE '{}' END,
+               e.case_department_id, e.case_collaborating_department_ids, e.case_responsible_user_id
+          FROM wanted w
+          JOIN public.escalations e ON e.branch_id = branch AND e.id = w.escalation_id
+          JOIN public.complaints c ON c.branch_id = branch AND c.id = e.complaint_id
+        RETURNING pages.escalation_id, pages.id, pages.recipient_user_id
+    ), delivered AS (
+        INSERT INTO public.page_deliveries (branch_id, page_id, webhook_id)
+        SELECT branch, pg.id, w.id
+          FROM paged pg
+          JOIN public.webhooks w ON w.branch_id = branch AND w.user_id = pg.recipient_user_id AND w.active
+        RETURNING page_deliveries.page_id
+    )
+    SELECT coalesce(array_agg(pg.escalation_id), '{}'), coalesce(array_agg(DISTINCT pg.recipient_user_id), '{}'),
+           EXISTS (SELECT FROM delivered)
+      INTO paged_escalations, recipients, delivering
+      FROM paged pg;
+
+    -- 4. Wakes the page streams of the people paged and the webhook deliverer, at commit.
+    PERFORM pg_notify('redress_pages', x.recipient::text) FROM unnest(recipients) AS x (recipient);
+    IF delivering THEN
+        PERFORM pg_notify('redress_deliveries', '');
+    END IF;
+    RETURN paged_escalations;
+END
+$$;
+REVOKE ALL ON FUNCTION scheduler.page(uuid, uuid[], text[], uuid[]) FROM PUBLIC;
+
 CREATE OR REPLACE FUNCTION scheduler.escalate_due(branch uuid, batch integer)
     RETURNS TABLE (branch_id uuid, complaint_id uuid, tier smallint, due_at timestamptz, late_seconds integer, pages integer)
     LANGUAGE plpgsql SECURITY DEFINER
@@ -92,8 +143,6 @@ DECLARE
     wanted_kinds text[] := '{}';
     wanted_users uuid[] := '{}';
     paged_escalations uuid[] := '{}';
-    recipients uuid[] := '{}';
-    delivering boolean := false;
     granted uuid[];
 BEGIN
     -- First the due complaints nobody routed that a rule routes. Routing changes who sees a
@@ -198,39 +247,8 @@ BEGIN
       FROM unnest(claimed_ids, claimed_policies, claimed_tiers, claimed_departments) AS e (id, policy, tier, department)
      CROSS JOIN LATERAL scheduler.ladder_recipients(branch, e.policy, e.tier, e.department, true, granted) who;
 
-    -- 3. The pages and their deliveries.
-    WITH wanted AS (
-        SELECT * FROM unnest(wanted_escalations, wanted_kinds, wanted_users) AS w (escalation_id, kind, user_id)
-    ), paged AS (
-        INSERT INTO public.pages (branch_id, escalation_id, complaint_id, tier, rung, recipient_kind, recipient_user_id, late, summary,
-                                  case_department_id, case_collaborating_department_ids, case_responsible_user_id)
-        SELECT e.branch_id, e.id, e.complaint_id, e.tier, e.tier, w.kind, w.user_id, e.late_seconds > 60,
-               jsonb_build_object('caseNumber', c.case_number, 'tier', e.tier, 'dueAt', public.rfc3339(e.due_at),
-                                     'lateSeconds', e.late_seconds, 'status', c.status, 'priority', c.priority, 'level', c.level,
-                                     'nature', c.nature, 'categoryId', c.category_id, 'departmentId', e.department_id,
-                                     'receivedAt', public.rfc3339(c.received_at)),
-               e.case_department_id, e.case_collaborating_department_ids, e.case_responsible_user_id
-          FROM wanted w
-          JOIN public.escalations e ON e.branch_id = branch AND e.id = w.escalation_id
-          JOIN public.complaints c ON c.branch_id = branch AND c.id = e.complaint_id
-        RETURNING pages.escalation_id, pages.id, pages.recipient_user_id
-    ), delivered AS (
-        INSERT INTO public.page_deliveries (branch_id, page_id, webhook_id)
-        SELECT branch, pg.id, w.id
-          FROM paged pg
-          JOIN public.webhooks w ON w.branch_id = branch AND w.user_id = pg.recipient_user_id AND w.active
-        RETURNING page_deliveries.page_id
-    )
-    SELECT coalesce(array_agg(pg.escalation_id), '{}'), coalesce(array_agg(DISTINCT pg.recipient_user_id), '{}'),
-           EXISTS (SELECT FROM delivered)
-      INTO paged_escalations, recipients, delivering
-      FROM paged pg;
-
-    -- 4. Wakes the page streams of the people paged and the webhook deliverer, at commit.
-    PERFORM pg_notify('redress_pages', x.recipient::text) FROM unnest(recipients) AS x (recipient);
-    IF delivering THEN
-        PERFORM pg_notify('redress_deliveries', '');
-    END IF;
+    -- 3 and 4. The pages, their deliveries and the notifications.
+    paged_escalations := scheduler.page(branch, wanted_escalations, wanted_kinds, wanted_users);
 
     RETURN QUERY
         SELECT branch, e.complaint_id, e.tier, e.due_at, e.late_seconds, coalesce(pc.pages, 0)
@@ -391,8 +409,6 @@ DECLARE
     wanted_kinds text[] := '{}';
     wanted_users uuid[] := '{}';
     paged_escalations uuid[] := '{}';
-    recipients uuid[] := '{}';
-    delivering boolean := false;
     granted uuid[];
 BEGIN
     -- 1. The claim: the overdue follow-ups, each escalated once, with its timeline entry.
@@ -456,40 +472,8 @@ BEGIN
       FROM unnest(claimed_ids, claimed_policies, claimed_tiers, claimed_departments) AS e (id, policy, tier, department)
      CROSS JOIN LATERAL scheduler.ladder_recipients(branch, e.policy, e.tier, e.department, true, granted) who;
 
-    -- 3. The pages and their deliveries.
-    WITH wanted AS (
-        SELECT * FROM unnest(wanted_escalations, wanted_kinds, wanted_users) AS w (escalation_id, kind, user_id)
-    ), paged AS (
-        INSERT INTO public.pages (branch_id, escalation_id, complaint_id, tier, rung, recipient_kind, recipient_user_id, late, summary,
-                                  case_department_id, case_collaborating_department_ids, case_responsible_user_id)
-        SELECT e.branch_id, e.id, e.complaint_id, e.tier, e.tier, w.kind, w.user_id, e.late_seconds > 60,
-               jsonb_build_object('caseNumber', c.case_number, 'tier', e.tier, 'dueAt', public.rfc3339(e.due_at),
-                                     'lateSeconds', e.late_seconds, 'status', c.status, 'priority', c.priority, 'level', c.level,
-                                     'nature', c.nature, 'categoryId', c.category_id, 'departmentId', e.department_id,
-                                     'receivedAt', public.rfc3339(c.received_at))
-                   || jsonb_build_object('reason', 'follow_up_overdue', 'followUpId', e.follow_up_id),
-               e.case_department_id, e.case_collaborating_department_ids, e.case_responsible_user_id
-          FROM wanted w
-          JOIN public.escalations e ON e.branch_id = branch AND e.id = w.escalation_id
-          JOIN public.complaints c ON c.branch_id = branch AND c.id = e.complaint_id
-        RETURNING pages.escalation_id, pages.id, pages.recipient_user_id
-    ), delivered AS (
-        INSERT INTO public.page_deliveries (branch_id, page_id, webhook_id)
-        SELECT branch, pg.id, w.id
-          FROM paged pg
-          JOIN public.webhooks w ON w.branch_id = branch AND w.user_id = pg.recipient_user_id AND w.active
-        RETURNING page_deliveries.page_id
-    )
-    SELECT coalesce(array_agg(pg.escalation_id), '{}'), coalesce(array_agg(DISTINCT pg.recipient_user_id), '{}'),
-           EXISTS (SELECT FROM delivered)
-      INTO paged_escalations, recipients, delivering
-      FROM paged pg;
-
-    -- 4. Wakes the page streams of the people paged and the webhook deliverer, at commit.
-    PERFORM pg_notify('redress_pages', x.recipient::text) FROM unnest(recipients) AS x (recipient);
-    IF delivering THEN
-        PERFORM pg_notify('redress_deliveries', '');
-    END IF;
+    -- 3 and 4. The pages, their deliveries and the notifications.
+    paged_escalations := scheduler.page(branch, wanted_escalations, wanted_kinds, wanted_users);
 
     RETURN QUERY
         SELECT branch, e.complaint_id, e.follow_up_id, e.late_seconds, coalesce(pc.pages, 0)
