@@ -114,7 +114,7 @@ public struct LocalCluster: Sendable {
             "unix_socket_directories = '\(socketDirectory.path)'",
             "unix_socket_permissions = 0700",
             "port = \(port)",
-            "max_connections = 200",
+            "max_connections = 400",
             "shared_buffers = 256MB",
             "log_min_messages = warning",
         ]
