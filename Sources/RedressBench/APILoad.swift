@@ -10,8 +10,8 @@ struct APILoad {
     static let description = "话费账单重复扣费 — charged twice for the same month; please refund the second charge."
 
     /// Signs a demo user in and returns the session token.
-    func signIn(branch: String, login: String) async throws -> String {
-        let body = #"{"branch":"\#(branch)","login":"\#(login)","password":"redress-demo-password"}"#
+    func signIn(branch: String, login: String, password: String = "redress-demo-password") async throws -> String {
+        let body = #"{"branch":"\#(branch)","login":"\#(login)","password":"\#(password)"}"#
         let (status, data) = try await send("POST", "/v1/auth/sign-in", token: nil, body: body)
         guard status == 201, let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
               let token = object["token"] as? String else { throw BenchError("sign-in of \(login) answered \(status)") }

@@ -20,6 +20,7 @@ struct APIHandlers: APIProtocol {
     let webhooks: WebhookStore
     let audit: AuditStore
     let reports: ReportStore
+    let workQueue: WorkQueueStore
     /// The database the stores share, for the few operations that hand it to a store call.
     let database: ScopedDatabase
     /// Limits and policies from the server's configuration.
@@ -51,6 +52,7 @@ struct APIHandlers: APIProtocol {
         webhooks = WebhookStore(database: database)
         audit = AuditStore(pool: database.pool)
         reports = ReportStore(database: database)
+        workQueue = WorkQueueStore(database: database)
         self.database = database
         self.limits = limits
     }

@@ -37,6 +37,7 @@ extension Components.Schemas.Complaint {
             updatedAt: complaint.updatedAt, promisedBy: complaint.promisedBy, dueAt: complaint.dueAt,
             sla: try complaint.sla.map(Components.Schemas.SLAExplanation.init),
             nextEscalationTier: complaint.nextEscalationTier, nextEscalationAt: complaint.nextEscalationAt,
+            escalatedTiers: complaint.escalatedTiers,
             allowedActions: try complaint.allowedActions.map { try UnlistedValue.member($0.rawValue, "allowedActions") })
     }
 }

@@ -19,6 +19,7 @@ protocol ComplaintListQuery {
     var receivedBefore: Components.Parameters.ReceivedBefore? { get }
     var q: Components.Parameters.Q? { get }
     var overdue: Components.Parameters.Overdue? { get }
+    var escalated: Components.Parameters.Escalated? { get }
     var sort: Components.Parameters.Sort? { get }
     /// Refused whenever present: phone numbers travel in the body of the lookup, never in URLs.
     var phone: Components.Parameters.PhoneInURL? { get }
@@ -46,6 +47,7 @@ extension ComplaintListQuery {
         filter.receivedBefore = receivedBefore
         filter.search = q
         filter.overdue = overdue ?? false
+        filter.escalated = escalated
         filter.sort = try sort.map { try UnlistedValue.member($0.rawValue, "sort") } ?? .received
         return filter
     }

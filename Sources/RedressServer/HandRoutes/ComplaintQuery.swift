@@ -35,12 +35,13 @@ enum ComplaintQuery {
         if let sort = text("sort") {
             if let value = ComplaintSort(rawValue: sort) { filter.sort = value } else { errors.append(.init(field: "sort", message: "must be received or due")) }
         }
-        for flag in ["assignedToMe", "myDepartments", "overdue"] {
+        for flag in ["assignedToMe", "myDepartments", "overdue", "escalated"] {
             guard let value = text(flag) else { continue }
             guard value == "true" || value == "false" else { errors.append(.init(field: flag, message: "must be true or false")); continue }
             switch flag {
             case "assignedToMe": filter.assignedToMe = value == "true"
             case "myDepartments": filter.myDepartments = value == "true"
+            case "escalated": filter.escalated = value == "true"
             default: filter.overdue = value == "true"
             }
         }

@@ -70,6 +70,8 @@ public struct Complaint: Sendable, Codable, Equatable {
     /// The next escalation tier and when it is due, while the complaint is unresolved.
     public var nextEscalationTier: Int?
     public var nextEscalationAt: Date?
+    /// The escalation tiers already fired, lowest first; read by listings and the single view, nil elsewhere.
+    public var escalatedTiers: [Int]? = nil
     /// The lifecycle steps possible from here.
     public var allowedActions: [ComplaintAction]
     /// The complainant's personal data as stored, until the store reveals it to the caller.
@@ -79,7 +81,7 @@ public struct Complaint: Sendable, Codable, Equatable {
         case id, branchId, caseNumber, channel, source, complainant, occurredAt, receivedAt, product, party, location, description,
              desiredOutcome, categoryId, level, nature, priority, repeatOf, departmentId, collaboratingDepartmentIds,
              responsibleUserId, status, pausedFrom, reopenCount, satisfaction, resolution, closedAt, createdBy, createdAt, updatedAt,
-             promisedBy, dueAt, sla, nextEscalationTier, nextEscalationAt, allowedActions
+             promisedBy, dueAt, sla, nextEscalationTier, nextEscalationAt, escalatedTiers, allowedActions
     }
 
     /// The lifecycle's view of this complaint.

@@ -16,6 +16,9 @@ enum ComplaintColumns {
     /// How many columns ``list`` has; extra columns of a query start at this index.
     static let count = 42
 
+    /// The escalation tiers fired, lowest first, as the scheduler keeps them on the complaint.
+    static let escalatedTiers = "ARRAY(SELECT t FROM unnest(escalated_tiers) t ORDER BY t)::int[]"
+
     /// ``list`` without the SLA explanation (NULL in its place), for listings: the explanation
     /// belongs to the single-complaint view.
     static let summary = list.replacingOccurrences(of: "sla_deadlines", with: "NULL::jsonb")

@@ -23,6 +23,8 @@ public struct ComplaintFilter: Sendable, Equatable {
     public var phone: String?
     /// Only open complaints whose due time has passed.
     public var overdue = false
+    /// Only complaints whose escalation ladder has fired (true) or has not (false).
+    public var escalated: Bool?
     /// Newest received first (default), or soonest due first.
     public var sort: ComplaintSort = .received
 
@@ -55,7 +57,9 @@ extension ComplaintStore {
             let complaints = try rows.map { row in
                 let complaint = revealed(try ComplaintColumns.complaint(row), to: caller.scope)
                 keys[complaint.id] = try row.decode(Int64?.self, at: ComplaintColumns.count)
-                return complaint
+                var listed = complaint
+                listed.escalatedTiers = try row.decode([Int32].self, at: ComplaintColumns.count + 1).map(Int.init)
+                return listed
             }
             let listed = page.page(from: complaints, key: { keys[$0.id]!.map(String.init) ?? "infinity" }, id: \.id)
             if filter.phone != nil {
@@ -72,8 +76,8 @@ extension ComplaintStore {
 
     static func listQuery(_ caller: Caller, _ filter: ComplaintFilter, phoneIndex: Data?, page: PageRequest) -> PGQuery {
         let byDue = filter.sort == .due
-        var q = SQLBuilder("SELECT \(ComplaintColumns.summary), (extract(epoch FROM \(byDue ? "due_at" : "received_at")) * 1000000)::bigint"
-                           + " FROM complaints WHERE true")
+        var q = SQLBuilder("SELECT \(ComplaintColumns.summary), (extract(epoch FROM \(byDue ? "due_at" : "received_at")) * 1000000)::bigint, "
+                           + ComplaintColumns.escalatedTiers + " FROM complaints WHERE true")
         let branches = caller.scope.branchIDs.sorted { $0.uuidString < $1.uuidString }
         if filter.myDepartments {
             let departments = caller.departmentIDs.sorted { $0.uuidString < $1.uuidString }
@@ -104,6 +108,9 @@ extension ComplaintStore {
         }
         if filter.assignedToMe { q.append(" AND responsible_user_id = \(q.bind(caller.userID))") }
         if filter.overdue { q.append(" AND due_at < now() AND status NOT IN ('closed', 'archived')") }
+        if let escalated = filter.escalated {
+            q.append(escalated ? " AND cardinality(escalated_tiers) > 0" : " AND cardinality(escalated_tiers) = 0")
+        }
         if let search = filter.search {
             let pattern = "%" + search.replacingOccurrences(of: "\\", with: "\\\\")
                 .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"

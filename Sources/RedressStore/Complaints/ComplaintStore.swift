@@ -149,9 +149,12 @@ public struct ComplaintStore: Sendable {
     /// into the audit trail in the same transaction.
     public func get(_ scope: AccessScope, id: UUID) async throws -> Complaint {
         try await database.withScope(scope) { connection in
-            let rows = try await connection.query("SELECT \(unescaped: ComplaintColumns.list) FROM complaints WHERE id = \(id)")
+            let rows = try await connection.query("""
+                SELECT \(unescaped: ComplaintColumns.list), \(unescaped: ComplaintColumns.escalatedTiers) FROM complaints WHERE id = \(id)
+                """)
             guard let row = rows.first else { throw StoreError.notFound }
-            let complaint = try ComplaintColumns.complaint(row)
+            var complaint = try ComplaintColumns.complaint(row)
+            complaint.escalatedTiers = try row.decode([Int32].self, at: ComplaintColumns.count).map(Int.init)
             try await AuditStore.recordAccess(connection, branchID: complaint.branchId, action: "read", entity: "complaints",
                                               entityID: complaint.id)
             return revealed(complaint, to: scope)

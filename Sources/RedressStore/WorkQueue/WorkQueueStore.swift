@@ -1,0 +1,168 @@
+import Foundation
+import Postgres
+import RedressCore
+
+/// The work queue: everything that needs the caller, sorted into buckets, read in one statement
+/// under the caller's scope (row-level security decides every row, as for any listing).
+public struct WorkQueueStore: Sendable {
+    let database: ScopedDatabase
+
+    /// Creates the store.
+    public init(database: ScopedDatabase) { self.database = database }
+
+    /// The caller's buckets (all of them unless `buckets` names some), each with its full count
+    /// and one page of items; `page.after` continues a single bucket.
+    public func queue(_ caller: Caller, coverage: WorkQueueCoverage, buckets: [WorkQueueBucket],
+                      page: PageRequest) async throws -> [WorkQueueBucketPage] {
+        let wanted = buckets.isEmpty ? WorkQueueBucket.allCases : buckets
+        let query = Self.query(coverage, buckets: wanted, page: page)
+        let rows = try await database.withScope(caller.scope, readOnly: true) { connection in
+            try await connection.query(query)
+        }
+        var counts: [WorkQueueBucket: Int] = [:]
+        var items: [WorkQueueBucket: [(key: Int64, id: UUID, item: WorkItem)]] = [:]
+        for row in rows {
+            guard let bucket = WorkQueueBucket(rawValue: try row.decode(String.self, at: 0)) else { continue }
+            counts[bucket] = Int(try row.decode(Int64.self, at: 1))
+            items[bucket, default: []].append((try row.decode(at: 2), try row.decode(at: 3), try Self.item(row)))
+        }
+        return wanted.map { bucket in
+            let fetched = items[bucket] ?? []
+            let shown = Array(fetched.prefix(page.limit))
+            let next = fetched.count > page.limit ? shown.last.map { PageCursor(key: String($0.key), id: $0.id).encoded } : nil
+            return WorkQueueBucketPage(bucket: bucket, count: counts[bucket] ?? 0, items: shown.map(\.item), nextCursor: next)
+        }
+    }
+
+    /// Columns of the complaint each item shows, after the bucket, count, key and item id.
+    static let complaintColumns = """
+        c.id, c.branch_id, c.case_number, c.status, c.level, c.priority, c.nature, c.category_id, c.department_id,
+        c.responsible_user_id, c.received_at, c.due_at, c.reopen_count, c.next_escalation_tier, c.next_escalation_at,
+        ARRAY(SELECT t FROM unnest(c.escalated_tiers) t ORDER BY t)::int[],
+        c.acknowledge_deadline, c.acknowledge_met_at, c.initial_reply_deadline, c.initial_reply_met_at,
+        c.preliminary_feedback_deadline, c.preliminary_feedback_met_at, c.result_deadline, c.result_met_at
+        """
+
+    /// The statement: `mine` holds the open complaints the coverage names (one index range per
+    /// department, collaboration or responsibility, all in the home branch, so on Citus a single
+    /// shard); `tagged` puts each into the buckets it belongs to with the bucket's sort time; the
+    /// counts are taken before the cursor, then `limit + 1` items per bucket are joined back to
+    /// their complaints. Only the conditions the coverage needs become part of the statement, so
+    /// each shape gets its own plan.
+    static func query(_ coverage: WorkQueueCoverage, buckets: [WorkQueueBucket], page: PageRequest) -> PGQuery {
+        var q = SQLBuilder("")
+        let branch = q.bind(coverage.branchID)
+        let me = q.bind(coverage.userID)
+        let departments = q.bind(coverage.departmentIDs.sorted { $0.uuidString < $1.uuidString })
+        var covered = "c.branch_id = \(branch)"
+        if !coverage.wholeBranch {
+            covered += " AND (c.department_id = ANY (\(departments)) OR c.collaborating_department_ids && \(departments)"
+                + " OR c.responsible_user_id = \(me))"
+        }
+        if let filter = coverage.departmentFilter {
+            let department = q.bind(filter)
+            covered += " AND (c.department_id = \(department) OR c.collaborating_department_ids @> ARRAY[\(department)]::uuid[])"
+        }
+        let ownDepartments = coverage.wholeBranch ? "true" : "m.department_id = ANY (\(departments))"
+        let approvesOf = q.bind(coverage.approvesPlansOf.sorted { $0.uuidString < $1.uuidString })
+        let branchPlans = q.bind(coverage.approvesBranchPlans)
+        let open = "c.status NOT IN ('closed', 'archived')"
+        var arms: [String] = []
+        for bucket in buckets {
+            let name = "'\(bucket.rawValue)'"
+            switch bucket {
+            case .overdue:
+                arms.append("SELECT \(name), m.due_at, m.id, m.id, NULL::uuid, NULL::smallint FROM mine m WHERE m.due_at < now()")
+            case .dueWithin24h:
+                arms.append("SELECT \(name), m.due_at, m.id, m.id, NULL::uuid, NULL::smallint FROM mine m"
+                            + " WHERE m.due_at >= now() AND m.due_at < now() + interval '24 hours'")
+            case .unassigned:
+                arms.append("SELECT \(name), m.received_at, m.id, m.id, NULL::uuid, NULL::smallint FROM mine m"
+                            + " WHERE m.responsible_user_id IS NULL AND \(ownDepartments)")
+            case .reopened:
+                arms.append("SELECT \(name), m.received_at, m.id, m.id, NULL::uuid, NULL::smallint FROM mine m WHERE m.reopen_count > 0")
+            case .escalatedUnacknowledged:
+                arms.append("""
+                    SELECT DISTINCT ON (m.id) \(name), e.recorded_at, m.id, m.id, NULL::uuid, e.tier
+                      FROM mine m JOIN escalations e ON e.branch_id = \(branch) AND e.complaint_id = m.id
+                     WHERE NOT EXISTS (SELECT FROM pages p WHERE p.branch_id = \(branch) AND p.escalation_id = e.id
+                                                              AND p.acknowledged_at IS NOT NULL)
+                     ORDER BY m.id, e.recorded_at, e.tier
+                    """)
+            case .awaitingMyApproval:
+                arms.append("""
+                    SELECT \(name), p.proposed_at, m.id, m.id, p.id, NULL::smallint
+                      FROM mine m JOIN complaint_plans p ON p.branch_id = \(branch) AND p.complaint_id = m.id
+                     WHERE p.proposed_by <> \(me)
+                       AND ((m.status = 'plan_proposed' AND p.status = 'proposed'
+                             AND (\(branchPlans) OR m.department_id = ANY (\(approvesOf))))
+                         OR (m.status = 'plan_head_approved' AND p.status = 'head_approved' AND \(branchPlans)
+                             AND p.head_approved_by IS DISTINCT FROM \(me)))
+                    """)
+            case .followUpsOverdue:
+                // A follow-up may fall due after its complaint closed, so these are read beside `mine`.
+                arms.append("""
+                    SELECT \(name), f.due_at, f.id, c.id, f.id, NULL::smallint
+                      FROM follow_ups f JOIN complaints c ON c.branch_id = f.branch_id AND c.id = f.complaint_id
+                     WHERE f.branch_id = \(branch) AND f.status = 'due' AND f.due_at < now() AND \(covered)
+                    """)
+            }
+        }
+        var after = "true"
+        if let cursor = page.after {
+            after = "(t.at, t.item_id) > (timestamptz 'epoch' + \(q.bind(Int64(cursor.key) ?? 0)) * interval '1 microsecond', \(q.bind(cursor.id)))"
+        }
+        let limit = q.bind(page.limit + 1)
+        q.append("""
+            WITH mine AS MATERIALIZED (
+                SELECT c.id, c.status, c.department_id, c.responsible_user_id, c.received_at, c.due_at, c.reopen_count
+                  FROM complaints c WHERE \(covered) AND \(open)
+            ), tagged (bucket, at, item_id, complaint_id, ref_id, ref_tier) AS (
+                \(arms.map { "(\($0))" }.joined(separator: "\n    UNION ALL "))
+            ), counted AS (
+                SELECT t.*, count(*) OVER (PARTITION BY t.bucket) AS total FROM tagged t
+            ), paged AS (
+                SELECT t.*, row_number() OVER (PARTITION BY t.bucket ORDER BY t.at, t.item_id) AS n FROM counted t WHERE \(after)
+            )
+            SELECT t.bucket, t.total, (extract(epoch FROM t.at) * 1000000)::bigint, t.item_id, t.at, t.ref_id, t.ref_tier,
+                   f.kind, \(complaintColumns)
+              FROM paged t JOIN complaints c ON c.branch_id = \(branch) AND c.id = t.complaint_id
+              LEFT JOIN follow_ups f ON t.bucket = 'follow_ups_overdue' AND f.branch_id = \(branch) AND f.id = t.ref_id
+             WHERE t.n <= \(limit)
+             ORDER BY t.bucket, t.at, t.item_id
+            """)
+        return q.query
+    }
+
+    static func item(_ row: PGRow) throws -> WorkItem {
+        let base = 8
+        let level: Int16? = try row.decode(at: base + 4)
+        let summary = WorkItem.Summary(
+            id: try row.decode(at: base), branchID: try row.decode(at: base + 1), caseNumber: try row.decode(at: base + 2),
+            status: ComplaintStatus(rawValue: try row.decode(String.self, at: base + 3)) ?? .received,
+            level: level.map(Int.init), priority: try row.decode(at: base + 5), nature: try row.decode(at: base + 6),
+            categoryID: try row.decode(at: base + 7), departmentID: try row.decode(at: base + 8),
+            responsibleUserID: try row.decode(at: base + 9), receivedAt: try row.decode(at: base + 10),
+            dueAt: try row.decode(at: base + 11), reopenCount: Int(try row.decode(Int32.self, at: base + 12)))
+        var breached: [WorkItem.BreachedMilestone] = []
+        let now = Date()
+        for (offset, milestone) in [SLAMilestone.acknowledge, .initialReply, .preliminaryFeedback, .result].enumerated() {
+            let deadline: Date? = try row.decode(at: base + 16 + 2 * offset)
+            let met: Date? = try row.decode(at: base + 17 + 2 * offset)
+            if let deadline, deadline < (met ?? now) {
+                breached.append(WorkItem.BreachedMilestone(milestone: milestone, deadline: deadline, metAt: met))
+            }
+        }
+        let sla = WorkItem.SLAState(
+            firedTiers: try row.decode([Int32].self, at: base + 15).map(Int.init),
+            nextTier: try row.decode(Int16?.self, at: base + 13).map(Int.init), nextTierAt: try row.decode(at: base + 14),
+            breachedMilestones: breached)
+        let bucket = WorkQueueBucket(rawValue: try row.decode(String.self, at: 0))
+        let reference: UUID? = try row.decode(at: 5)
+        return WorkItem(
+            complaint: summary, sla: sla, since: try row.decode(at: 4),
+            planID: bucket == .awaitingMyApproval ? reference : nil,
+            escalationTier: try row.decode(Int16?.self, at: 6).map(Int.init),
+            followUpID: bucket == .followUpsOverdue ? reference : nil, followUpKind: try row.decode(at: 7))
+    }
+}
