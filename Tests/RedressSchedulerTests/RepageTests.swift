@@ -78,7 +78,7 @@ struct RepageTests {
                 // The head acknowledges the first complaint's page: its escalation stops waiting.
                 let pageStore = PageStore(database: ScopedDatabase(pool: pool))
                 let head = org.caller(.departmentHead, in: org.a)
-                let headPage = try #require(try await pageStore.myPages(head, all: false).first { $0.complaintId == complaints[0].id })
+                let headPage = try #require(try await pageStore.myPages(head, all: false).items.first { $0.complaintId == complaints[0].id })
                 _ = try await pageStore.acknowledge(head, pageID: headPage.id)
                 try await Self.expireAckWindows(fixture, complaints[0].id)
                 #expect(try await scheduler.repage().isEmpty)

@@ -51,6 +51,13 @@ struct PageAPITests {
             #expect(try await client.call(.get, "/v1/pages?all=true", token: head).items.count == 1)
             let kinds = try await ComplaintLifecycleAPITests.timeline(client, id, token: head)
             #expect(kinds.last == "page_acknowledged")
+            // Again, and twice at once: the same page back, and no second timeline entry.
+            async let first = client.call(.post, "/v1/pages/\(headPage)/acknowledge", token: head)
+            async let second = client.call(.post, "/v1/pages/\(headPage)/acknowledge", token: head)
+            for again in [try await first, try await second] {
+                #expect(again.status == .ok && again.json["acknowledgedAt"] as? String == acknowledged.json["acknowledgedAt"] as? String)
+            }
+            #expect(try await ComplaintLifecycleAPITests.timeline(client, id, token: head) == kinds)
 
             let other = try await client.signIn(org.a.code, "other")
             #expect(try await client.call(.get, "/v1/escalations", token: other).items.isEmpty, "another department's handler")

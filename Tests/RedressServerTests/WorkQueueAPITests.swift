@@ -272,6 +272,27 @@ struct WorkQueueAPITests {
             #expect(escalated == Set(complaints.filter { $0.branch == org.a.id && !$0.escalations.isEmpty }.map(\.id)))
             let notEscalated = try await client.call(.get, "/v1/complaints?escalated=false&limit=200", token: agent)
             #expect(notEscalated.items.allSatisfy { ($0["escalatedTiers"] as? [Int]) == [] })
+
+            // Pages and escalations page through everything, newest first, with no cap.
+            let manager = try await client.signIn(org.a.code, "branch_manager")
+            let (pageIDs, escalationIDs): (Set<String>, Set<String>) = try await harness.database.withPool(owner: true, size: 1) { (pool: PGPool) async throws in
+                let pages = try await pool.query("SELECT id FROM pages WHERE recipient_user_id = \(org.a.users[.branchManager]!)")
+                let escalations = try await pool.query("SELECT id FROM escalations WHERE branch_id = \(org.a.id)")
+                return (Set(try pages.map { try $0.decode(UUID.self, at: 0).uuidString.lowercased() }),
+                        Set(try escalations.map { try $0.decode(UUID.self, at: 0).uuidString.lowercased() }))
+            }
+            for (path, key, want) in [("/v1/pages?all=true&limit=4", "createdAt", pageIDs), ("/v1/escalations?limit=7", "recordedAt", escalationIDs)] {
+                var seen: [String] = [], times: [String] = [], next: String?
+                repeat {
+                    let page = try await client.call(.get, path + (next.map { "&cursor=\($0)" } ?? ""), token: manager)
+                    #expect(page.status == .ok)
+                    seen += page.items.compactMap { $0["id"] as? String }
+                    times += page.items.compactMap { $0[key] as? String }
+                    next = page.json["nextCursor"] as? String
+                } while next != nil
+                #expect(want.count > 7 && seen.count == want.count && Set(seen) == want, "\(path) walked")
+                #expect(times == times.sorted(by: >), "\(path) newest first")
+            }
         }
     }
 

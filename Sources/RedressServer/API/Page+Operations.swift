@@ -9,8 +9,9 @@ extension APIHandlers {
     static let escalationReviewers: Set<Role> = Role.caseWide.union(Role.departmentScoped)
 
     func listPages(_ input: Operations.ListPages.Input) async throws -> Operations.ListPages.Output {
-        let items = try await pages.myPages(try AuthenticatedCaller.required(), all: input.query.all ?? false)
-        return .ok(.init(body: .json(.init(items: try items.map(Components.Schemas.Page.init), nextCursor: nil))))
+        let listed = try await pages.myPages(try AuthenticatedCaller.required(), all: input.query.all ?? false,
+                                             page: try Wire.page(limit: input.query.limit, cursor: input.query.cursor))
+        return .ok(.init(body: .json(.init(items: try listed.items.map(Components.Schemas.Page.init), nextCursor: listed.nextCursor))))
     }
 
     func acknowledgePage(_ input: Operations.AcknowledgePage.Input) async throws -> Operations.AcknowledgePage.Output {
@@ -21,8 +22,9 @@ extension APIHandlers {
     func listEscalations(_ input: Operations.ListEscalations.Input) async throws -> Operations.ListEscalations.Output {
         let caller = try AuthenticatedCaller.required()
         guard !caller.roles.isDisjoint(with: Self.escalationReviewers) else { throw Problem.forbidden(needing: .departmentHead) }
-        let items = try await pages.escalations(caller, unacknowledged: input.query.unacknowledged ?? false,
-                                                departmentsOnly: input.query.myDepartments ?? false)
-        return .ok(.init(body: .json(.init(items: items.map(Components.Schemas.Escalation.init), nextCursor: nil))))
+        let listed = try await pages.escalations(caller, unacknowledged: input.query.unacknowledged ?? false,
+                                                 departmentsOnly: input.query.myDepartments ?? false,
+                                                 page: try Wire.page(limit: input.query.limit, cursor: input.query.cursor))
+        return .ok(.init(body: .json(.init(items: listed.items.map(Components.Schemas.Escalation.init), nextCursor: listed.nextCursor))))
     }
 }

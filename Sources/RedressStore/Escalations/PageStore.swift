@@ -51,14 +51,20 @@ public struct PageStore: Sendable {
 
     static let pageColumns = "id, complaint_id, tier, recipient_kind, recipient_user_id, late, summary, created_at, acknowledged_at, rung"
 
-    /// The caller's own pages, newest first; only unacknowledged ones unless `all`.
-    public func myPages(_ caller: Caller, all: Bool) async throws -> [Page] {
+    /// The caller's own pages, newest first, a page at a time; only unacknowledged ones unless `all`.
+    public func myPages(_ caller: Caller, all: Bool, page: PageRequest = PageRequest()) async throws -> RedressStore.Page<Page> {
         try await database.withScope(caller.scope, readOnly: true) { connection in
-            try await connection.query("""
-                SELECT \(unescaped: Self.pageColumns) FROM pages
-                 WHERE recipient_user_id = \(caller.userID) AND (\(all) OR acknowledged_at IS NULL)
-                 ORDER BY created_at DESC, id LIMIT 500
-                """).map(Self.page)
+            var q = SQLBuilder("SELECT \(Self.pageColumns), (extract(epoch FROM created_at) * 1000000)::bigint FROM pages")
+            q.append(" WHERE recipient_user_id = \(q.bind(caller.userID))")
+            if !all { q.append(" AND acknowledged_at IS NULL") }
+            if let after = page.after {
+                q.append(" AND (created_at, id) < (timestamptz 'epoch' + \(q.bind(Int64(after.key) ?? 0)) * interval '1 microsecond', \(q.bind(after.id)))")
+            }
+            q.append(" ORDER BY created_at DESC, id DESC LIMIT \(q.bind(page.limit + 1))")
+            let rows = try await connection.query(q.query)
+            let keyed = try rows.map { row in (page: try Self.page(row), key: try row.decode(Int64.self, at: 10)) }
+            let keys = Dictionary(uniqueKeysWithValues: keyed.map { ($0.page.id, $0.key) })
+            return page.page(from: keyed.map(\.page), key: { String(keys[$0.id]!) }, id: \.id)
         }
     }
 
@@ -78,7 +84,8 @@ public struct PageStore: Sendable {
         }
     }
 
-    /// Acknowledges one of the caller's pages (again is harmless) and notes it on the timeline.
+    /// Acknowledges one of the caller's pages and notes it on the timeline. Acknowledging it again
+    /// changes nothing and notes nothing: the page comes back as it was first acknowledged.
     public func acknowledge(_ caller: Caller, pageID: UUID) async throws -> Page {
         try await StoreError.translating {
             try await database.withScope(caller.scope) { connection in
@@ -89,12 +96,21 @@ public struct PageStore: Sendable {
                     """)
                 guard let branch = try found.first?.decode(UUID.self, at: 0) else { throw StoreError.notFound }
                 try await CaseVisibility.lock(try found[0].decode(UUID.self, at: 1), exclusive: false, connection)
+                // Of two acknowledgements at once, the second waits for the first and then finds
+                // the page acknowledged (the condition is checked again on the updated row).
                 let rows = try await connection.query("""
-                    UPDATE pages SET acknowledged_at = coalesce(acknowledged_at, now())
-                     WHERE branch_id = \(branch) AND id = \(pageID) AND recipient_user_id = \(caller.userID)
+                    UPDATE pages SET acknowledged_at = now()
+                     WHERE branch_id = \(branch) AND id = \(pageID) AND recipient_user_id = \(caller.userID) AND acknowledged_at IS NULL
                     RETURNING \(unescaped: Self.pageColumns)
                     """)
-                guard let row = rows.first else { throw StoreError.notFound }
+                guard let row = rows.first else {
+                    let earlier = try await connection.query("""
+                        SELECT \(unescaped: Self.pageColumns) FROM pages
+                         WHERE branch_id = \(branch) AND id = \(pageID) AND recipient_user_id = \(caller.userID)
+                        """)
+                    guard let row = earlier.first else { throw StoreError.notFound }
+                    return try Self.page(row)
+                }
                 let page = try Self.page(row)
                 try await connection.execute("""
                     INSERT INTO complaint_events (branch_id, complaint_id, actor_id, actor_roles, kind, after, page_id,
@@ -109,27 +125,39 @@ public struct PageStore: Sendable {
         }
     }
 
-    /// Escalations of the complaints the caller may see, newest first; `unacknowledged` keeps
-    /// those with a page nobody acknowledged.
-    public func escalations(_ caller: Caller, unacknowledged: Bool, departmentsOnly: Bool) async throws -> [Escalation] {
+    /// Escalations of the complaints the caller may see, newest recorded first, a page at a time;
+    /// `unacknowledged` keeps those with a page nobody acknowledged.
+    public func escalations(_ caller: Caller, unacknowledged: Bool, departmentsOnly: Bool,
+                            page: PageRequest = PageRequest()) async throws -> RedressStore.Page<Escalation> {
         try await database.withScope(caller.scope, readOnly: true) { connection in
-            try await connection.query("""
+            var q = SQLBuilder("""
                 SELECT e.id, e.complaint_id, c.case_number, e.tier, e.due_at, e.recorded_at, e.late_seconds, e.department_id,
                        coalesce((SELECT jsonb_agg(jsonb_build_object('userId', p.recipient_user_id, 'kind', p.recipient_kind,
                                                                      'acknowledgedAt', p.acknowledged_at) ORDER BY p.recipient_kind)
                                    FROM pages p WHERE p.branch_id = e.branch_id AND p.escalation_id = e.id), '[]'::jsonb),
-                       e.follow_up_id
+                       e.follow_up_id, (extract(epoch FROM e.recorded_at) * 1000000)::bigint
                   FROM escalations e JOIN complaints c ON c.branch_id = e.branch_id AND c.id = e.complaint_id
-                 WHERE (NOT \(unacknowledged) OR EXISTS (SELECT FROM pages p WHERE p.branch_id = e.branch_id
-                                                          AND p.escalation_id = e.id AND p.acknowledged_at IS NULL))
-                   AND (NOT \(departmentsOnly) OR e.department_id = ANY (\(Array(caller.departmentIDs))))
-                 ORDER BY e.recorded_at DESC, e.id LIMIT 500
-                """).map { row in
-                Escalation(id: try row.decode(at: 0), complaintId: try row.decode(at: 1), caseNumber: try row.decode(at: 2),
-                           tier: Int(try row.decode(Int16.self, at: 3)), dueAt: try row.decode(at: 4), recordedAt: try row.decode(at: 5),
-                           lateSeconds: try row.decode(at: 6), departmentId: try row.decode(at: 7), followUpId: try row.decode(at: 9),
-                           pages: try row.decode(PGJSON<[PagedRecipient]>.self, at: 8).value)
+                 WHERE true
+                """)
+            if unacknowledged {
+                q.append(" AND EXISTS (SELECT FROM pages p WHERE p.branch_id = e.branch_id AND p.escalation_id = e.id AND p.acknowledged_at IS NULL)")
             }
+            if departmentsOnly { q.append(" AND e.department_id = ANY (\(q.bind(Array(caller.departmentIDs))))") }
+            if let after = page.after {
+                q.append(" AND (e.recorded_at, e.id) < (timestamptz 'epoch' + \(q.bind(Int64(after.key) ?? 0)) * interval '1 microsecond', \(q.bind(after.id)))")
+            }
+            q.append(" ORDER BY e.recorded_at DESC, e.id DESC LIMIT \(q.bind(page.limit + 1))")
+            var keys: [UUID: Int64] = [:]
+            let items = try await connection.query(q.query).map { row in
+                let escalation = Escalation(
+                    id: try row.decode(at: 0), complaintId: try row.decode(at: 1), caseNumber: try row.decode(at: 2),
+                    tier: Int(try row.decode(Int16.self, at: 3)), dueAt: try row.decode(at: 4), recordedAt: try row.decode(at: 5),
+                    lateSeconds: try row.decode(at: 6), departmentId: try row.decode(at: 7), followUpId: try row.decode(at: 9),
+                    pages: try row.decode(PGJSON<[PagedRecipient]>.self, at: 8).value)
+                keys[escalation.id] = try row.decode(Int64.self, at: 10)
+                return escalation
+            }
+            return page.page(from: items, key: { String(keys[$0.id]!) }, id: \.id)
         }
     }
 

@@ -43,9 +43,9 @@ public struct WorkQueueStore: Sendable {
         c.preliminary_feedback_deadline, c.preliminary_feedback_met_at, c.result_deadline, c.result_met_at
         """
 
-    /// The statement: `mine` holds the open complaints the coverage names (one index range per
-    /// department, collaboration or responsibility, all in the home branch, so on Citus a single
-    /// shard); `tagged` puts each into the buckets it belongs to with the bucket's sort time; the
+    /// The statement: `mine` holds the open complaints the coverage names (a union of one index
+    /// range per department, collaboration or responsibility, all in the home branch, so on Citus a
+    /// single shard); only those whose ladder has fired are looked for among the escalations; `tagged` puts each into the buckets it belongs to with the bucket's sort time; the
     /// counts are taken before the cursor, then `limit + 1` items per bucket are joined back to
     /// their complaints. Only the conditions the coverage needs become part of the statement, so
     /// each shape gets its own plan.
@@ -54,15 +54,18 @@ public struct WorkQueueStore: Sendable {
         let branch = q.bind(coverage.branchID)
         let me = q.bind(coverage.userID)
         let departments = q.bind(coverage.departmentIDs.sorted { $0.uuidString < $1.uuidString })
-        var covered = "c.branch_id = \(branch)"
+        // Who the coverage reaches, each way on its own so that each can walk its own index.
+        var reaches = ["true"]
         if !coverage.wholeBranch {
-            covered += " AND (c.department_id = ANY (\(departments)) OR c.collaborating_department_ids && \(departments)"
-                + " OR c.responsible_user_id = \(me))"
+            reaches = ["c.department_id = ANY (\(departments))", "c.collaborating_department_ids && \(departments)",
+                       "c.responsible_user_id = \(me)"]
         }
+        var narrowed = ""
         if let filter = coverage.departmentFilter {
             let department = q.bind(filter)
-            covered += " AND (c.department_id = \(department) OR c.collaborating_department_ids @> ARRAY[\(department)]::uuid[])"
+            narrowed = " AND (c.department_id = \(department) OR c.collaborating_department_ids @> ARRAY[\(department)]::uuid[])"
         }
+        let covered = "c.branch_id = \(branch) AND (\(reaches.joined(separator: " OR ")))\(narrowed)"
         let ownDepartments = coverage.wholeBranch ? "true" : "m.department_id = ANY (\(departments))"
         let approvesOf = q.bind(coverage.approvesPlansOf.sorted { $0.uuidString < $1.uuidString })
         let branchPlans = q.bind(coverage.approvesBranchPlans)
@@ -85,7 +88,7 @@ public struct WorkQueueStore: Sendable {
                 arms.append("""
                     SELECT DISTINCT ON (m.id) \(name), e.recorded_at, m.id, m.id, NULL::uuid, e.tier
                       FROM mine m JOIN escalations e ON e.branch_id = \(branch) AND e.complaint_id = m.id
-                     WHERE NOT EXISTS (SELECT FROM pages p WHERE p.branch_id = \(branch) AND p.escalation_id = e.id
+                     WHERE m.escalated AND NOT EXISTS (SELECT FROM pages p WHERE p.branch_id = \(branch) AND p.escalation_id = e.id
                                                               AND p.acknowledged_at IS NOT NULL)
                      ORDER BY m.id, e.recorded_at, e.tier
                     """)
@@ -115,8 +118,11 @@ public struct WorkQueueStore: Sendable {
         let limit = q.bind(page.limit + 1)
         q.append("""
             WITH mine AS MATERIALIZED (
-                SELECT c.id, c.status, c.department_id, c.responsible_user_id, c.received_at, c.due_at, c.reopen_count
-                  FROM complaints c WHERE \(covered) AND \(open)
+                \(reaches.map { """
+                    SELECT c.id, c.status, c.department_id, c.responsible_user_id, c.received_at, c.due_at, c.reopen_count,
+                           cardinality(c.escalated_tiers) > 0 AS escalated
+                      FROM complaints c WHERE c.branch_id = \(branch) AND \($0)\(narrowed) AND \(open)
+                    """ }.joined(separator: "\n    UNION\n"))
             ), tagged (bucket, at, item_id, complaint_id, ref_id, ref_tier) AS (
                 \(arms.map { "(\($0))" }.joined(separator: "\n    UNION ALL "))
             ), counted AS (
