@@ -6,7 +6,7 @@ import RedressStore
 /// them, a fifth still open) and, once, what a working branch adds to them: a head and a handler
 /// per department, due times around now for open complaints, a responsible handler for most,
 /// collaborations, pending plans, reopened cases, the escalations the complaints' tiers imply
-/// with pages to the head (half acknowledged), and overdue callbacks. Triggers that audit or
+/// with pages to the head (half acknowledged, as the escalation records), and overdue callbacks. Triggers that audit or
 /// derive are off while loading, as in the report benchmark.
 struct WorkQueueBenchData {
     let owner: PGPool
@@ -57,18 +57,20 @@ struct WorkQueueBenchData {
                  WHERE c.status = 'plan_proposed';
                 WITH fired AS (
                     INSERT INTO escalations (branch_id, complaint_id, tier, due_at, recorded_at, late_seconds, department_id,
+                                             acknowledged_at,
                                              case_department_id, case_collaborating_department_ids, case_responsible_user_id)
                     SELECT c.branch_id, c.id, t.tier, c.received_at + t.tier * interval '24 hours',
                            c.received_at + t.tier * interval '24 hours', 0, c.department_id,
+                           CASE WHEN abs(hashtext(c.id::text || t.tier)) % 2 = 0 THEN now() END,
                            c.department_id, c.collaborating_department_ids, c.responsible_user_id
                       FROM complaints c JOIN branches b ON b.id = c.branch_id AND b.code LIKE 'rep-%', unnest(c.escalated_tiers) t(tier)
                      WHERE c.status NOT IN ('closed', 'archived')
-                    RETURNING branch_id, id, complaint_id, tier, case_department_id, case_collaborating_department_ids,
-                              case_responsible_user_id)
+                    RETURNING branch_id, id, complaint_id, tier, acknowledged_at, case_department_id,
+                              case_collaborating_department_ids, case_responsible_user_id)
                 INSERT INTO pages (branch_id, escalation_id, complaint_id, tier, rung, recipient_kind, recipient_user_id, late, summary,
                                    acknowledged_at, case_department_id, case_collaborating_department_ids, case_responsible_user_id)
                 SELECT f.branch_id, f.id, f.complaint_id, f.tier, f.tier, 'department_head', u.id, false, '{}',
-                       CASE WHEN abs(hashtext(f.id::text)) % 2 = 0 THEN now() END,
+                       f.acknowledged_at,
                        f.case_department_id, f.case_collaborating_department_ids, f.case_responsible_user_id
                   FROM fired f JOIN departments d ON d.branch_id = f.branch_id AND d.id = f.case_department_id
                   JOIN users u ON u.branch_id = f.branch_id AND u.login = 'wq-head-' || d.kind;

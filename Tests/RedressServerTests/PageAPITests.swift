@@ -42,11 +42,16 @@ struct PageAPITests {
             let paged = (review.first?["pages"] as? [[String: Any]])?.compactMap { ($0["userId"] as? String)?.lowercased() }.sorted()
             #expect(paged == [org.a.users[.bot]!.path, org.a.users[.departmentHead]!.path].sorted())
 
+            let queued = "/v1/work-queue?bucket=escalated_unacknowledged"
+            let waiting = try await client.call(.get, queued, token: head).json["buckets"] as? [[String: Any]]
+            #expect(waiting?.first?["count"] as? Int == 1, "the head's queue holds the escalation until someone acknowledges")
             let headPage = try #require(try await client.call(.get, "/v1/pages", token: head).items.first?["id"] as? String)
             #expect(try await client.call(.post, "/v1/pages/\(headPage)/acknowledge", token: org.a.botKey).status == .notFound,
                     "only the recipient acknowledges")
             let acknowledged = try await client.call(.post, "/v1/pages/\(headPage)/acknowledge", token: head)
             #expect(acknowledged.status == .ok && acknowledged.json["acknowledgedAt"] != nil)
+            let cleared = try await client.call(.get, queued, token: head).json["buckets"] as? [[String: Any]]
+            #expect(cleared?.first?["count"] as? Int == 0)
             #expect(try await client.call(.get, "/v1/pages", token: head).items.isEmpty)
             #expect(try await client.call(.get, "/v1/pages?all=true", token: head).items.count == 1)
             let kinds = try await ComplaintLifecycleAPITests.timeline(client, id, token: head)

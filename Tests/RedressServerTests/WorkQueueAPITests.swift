@@ -119,9 +119,9 @@ struct WorkQueueAPITests {
                     let acknowledged = Bool.random(using: &random)
                     try await owner.execute("""
                         WITH e AS (
-                            INSERT INTO escalations (branch_id, complaint_id, tier, due_at, late_seconds,
+                            INSERT INTO escalations (branch_id, complaint_id, tier, due_at, late_seconds, acknowledged_at,
                                                      case_department_id, case_collaborating_department_ids, case_responsible_user_id)
-                            VALUES (\(branch.id), \(id), \(Int16(tier)), now() - interval '1 hour', 0,
+                            VALUES (\(branch.id), \(id), \(Int16(tier)), now() - interval '1 hour', 0, CASE WHEN \(acknowledged) THEN now() END,
                                     \(department), \(Array(collaborating)), \(responsible))
                             RETURNING id)
                         INSERT INTO pages (branch_id, escalation_id, complaint_id, tier, rung, recipient_kind, recipient_user_id, late,

@@ -45,7 +45,8 @@ public struct WorkQueueStore: Sendable {
 
     /// The statement: `mine` holds the open complaints the coverage names (a union of one index
     /// range per department, collaboration or responsibility, all in the home branch, so on Citus a
-    /// single shard); only those whose ladder has fired are looked for among the escalations; `tagged` puts each into the buckets it belongs to with the bucket's sort time; the
+    /// single shard); only those whose ladder has fired are looked for among the escalations nobody
+    /// acknowledged; `tagged` puts each into the buckets it belongs to with the bucket's sort time; the
     /// counts are taken before the cursor, then `limit + 1` items per bucket are joined back to
     /// their complaints. Only the conditions the coverage needs become part of the statement, so
     /// each shape gets its own plan.
@@ -54,7 +55,9 @@ public struct WorkQueueStore: Sendable {
         let branch = q.bind(coverage.branchID)
         let me = q.bind(coverage.userID)
         let departments = q.bind(coverage.departmentIDs.sorted { $0.uuidString < $1.uuidString })
-        // Who the coverage reaches, each way on its own so that each can walk its own index.
+        // Who the coverage reaches, each way on its own so that each can walk its own index. (The
+        // collaborations cannot: `&&` is not leakproof, so under row-level security it is checked
+        // after the policy, on the branch's open complaints, not through an index on the arrays.)
         var reaches = ["true"]
         if !coverage.wholeBranch {
             reaches = ["c.department_id = ANY (\(departments))", "c.collaborating_department_ids && \(departments)",
@@ -87,9 +90,8 @@ public struct WorkQueueStore: Sendable {
             case .escalatedUnacknowledged:
                 arms.append("""
                     SELECT DISTINCT ON (m.id) \(name), e.recorded_at, m.id, m.id, NULL::uuid, e.tier
-                      FROM mine m JOIN escalations e ON e.branch_id = \(branch) AND e.complaint_id = m.id
-                     WHERE m.escalated AND NOT EXISTS (SELECT FROM pages p WHERE p.branch_id = \(branch) AND p.escalation_id = e.id
-                                                              AND p.acknowledged_at IS NOT NULL)
+                      FROM mine m JOIN escalations e ON e.branch_id = \(branch) AND e.complaint_id = m.id AND e.acknowledged_at IS NULL
+                     WHERE m.escalated
                      ORDER BY m.id, e.recorded_at, e.tier
                     """)
             case .awaitingMyApproval:
