@@ -246,6 +246,12 @@ struct WorkQueueAPITests {
                 #expect(times == times.sorted(), "\(bucket) in order")
             }
 
+            // A cursor past the bucket's end: no items, the whole count.
+            let beyond = PageCursor(key: String(Int64(4_000_000_000) * 1_000_000), id: UUID(uuidString: "ffffffff-ffff-ffff-ffff-ffffffffffff")!)
+            let past = try await client.call(.get, "/v1/work-queue?bucket=overdue&cursor=\(beyond.encoded)", token: head)
+            #expect(Self.buckets(past.json)["overdue"]?.count == people[3].person.expected(complaints)["overdue"]?.count)
+            #expect(Self.buckets(past.json)["overdue"]?.items.isEmpty == true)
+
             // Narrowed to one department: only complaints handled or collaborated on by it.
             let narrowed = try await client.call(.get, "/v1/work-queue?limit=200&departmentId=\(org.a.departments[1])&bucket=overdue", token: head)
             let department = org.a.departments[1]

@@ -24,7 +24,9 @@ public struct WorkQueueStore: Sendable {
         for row in rows {
             guard let bucket = WorkQueueBucket(rawValue: try row.decode(String.self, at: 0)) else { continue }
             counts[bucket] = Int(try row.decode(Int64.self, at: 1))
-            items[bucket, default: []].append((try row.decode(at: 2), try row.decode(at: 3), try Self.item(row)))
+            // A bucket with nothing after the cursor still comes back, with its count alone.
+            guard let id: UUID = try row.decode(at: 3), try row.decode(UUID?.self, at: 8) != nil else { continue }
+            items[bucket, default: []].append((try row.decode(at: 2), id, try Self.item(row)))
         }
         return wanted.map { bucket in
             let fetched = items[bucket] ?? []
@@ -47,8 +49,8 @@ public struct WorkQueueStore: Sendable {
     /// range per department, collaboration or responsibility, all in the home branch, so on Citus a
     /// single shard); only those whose ladder has fired are looked for among the escalations nobody
     /// acknowledged; `tagged` puts each into the buckets it belongs to with the bucket's sort time; the
-    /// counts are taken before the cursor, then `limit + 1` items per bucket are joined back to
-    /// their complaints. Only the conditions the coverage needs become part of the statement, so
+    /// counts are taken before the cursor (a bucket with no item left after it still answers its
+    /// count), then `limit + 1` items per bucket are joined back to their complaints. Only the conditions the coverage needs become part of the statement, so
     /// each shape gets its own plan.
     static func query(_ coverage: WorkQueueCoverage, buckets: [WorkQueueBucket], page: PageRequest) -> PGQuery {
         var q = SQLBuilder("")
@@ -132,12 +134,13 @@ public struct WorkQueueStore: Sendable {
             ), paged AS (
                 SELECT t.*, row_number() OVER (PARTITION BY t.bucket ORDER BY t.at, t.item_id) AS n FROM counted t WHERE \(after)
             )
-            SELECT t.bucket, t.total, (extract(epoch FROM t.at) * 1000000)::bigint, t.item_id, t.at, t.ref_id, t.ref_tier,
+            SELECT s.bucket, s.total, (extract(epoch FROM t.at) * 1000000)::bigint, t.item_id, t.at, t.ref_id, t.ref_tier,
                    f.kind, \(complaintColumns)
-              FROM paged t JOIN complaints c ON c.branch_id = \(branch) AND c.id = t.complaint_id
+              FROM (SELECT DISTINCT bucket, total FROM counted) s
+              LEFT JOIN paged t ON t.bucket = s.bucket AND t.n <= \(limit)
+              LEFT JOIN complaints c ON c.branch_id = \(branch) AND c.id = t.complaint_id
               LEFT JOIN follow_ups f ON t.bucket = 'follow_ups_overdue' AND f.branch_id = \(branch) AND f.id = t.ref_id
-             WHERE t.n <= \(limit)
-             ORDER BY t.bucket, t.at, t.item_id
+             ORDER BY s.bucket, t.at, t.item_id
             """)
         return q.query
     }
