@@ -25,6 +25,14 @@ struct SQLBuilder {
         return "$\(binds.count)"
     }
 
+    /// The condition that continues a listing ordered by `(time, id)` after `cursor`, whose key is
+    /// the time in whole microseconds since 1970; nil for a first page.
+    mutating func after(_ cursor: PageCursor?, time: String, id: String, descending: Bool) -> String? {
+        guard let cursor else { return nil }
+        return "(\(time), \(id)) \(descending ? "<" : ">") (timestamptz 'epoch' + \(bind(Int64(cursor.key) ?? 0))"
+            + " * interval '1 microsecond', \(bind(cursor.id)))"
+    }
+
     /// The finished statement.
     var query: PGQuery { PGQuery(unsafeSQL: sql, binds: binds) }
 }

@@ -57,14 +57,10 @@ public struct PageStore: Sendable {
             var q = SQLBuilder("SELECT \(Self.pageColumns), (extract(epoch FROM created_at) * 1000000)::bigint FROM pages")
             q.append(" WHERE recipient_user_id = \(q.bind(caller.userID))")
             if !all { q.append(" AND acknowledged_at IS NULL") }
-            if let after = page.after {
-                q.append(" AND (created_at, id) < (timestamptz 'epoch' + \(q.bind(Int64(after.key) ?? 0)) * interval '1 microsecond', \(q.bind(after.id)))")
-            }
+            if let after = q.after(page.after, time: "created_at", id: "id", descending: true) { q.append(" AND " + after) }
             q.append(" ORDER BY created_at DESC, id DESC LIMIT \(q.bind(page.limit + 1))")
             let rows = try await connection.query(q.query)
-            let keyed = try rows.map { row in (page: try Self.page(row), key: try row.decode(Int64.self, at: 10)) }
-            let keys = Dictionary(uniqueKeysWithValues: keyed.map { ($0.page.id, $0.key) })
-            return page.page(from: keyed.map(\.page), key: { String(keys[$0.id]!) }, id: \.id)
+            return page.page(keyed: try rows.map { (try Self.page($0), String(try $0.decode(Int64.self, at: 10))) }, id: \.id)
         }
     }
 
@@ -143,21 +139,17 @@ public struct PageStore: Sendable {
                 q.append(" AND EXISTS (SELECT FROM pages p WHERE p.branch_id = e.branch_id AND p.escalation_id = e.id AND p.acknowledged_at IS NULL)")
             }
             if departmentsOnly { q.append(" AND e.department_id = ANY (\(q.bind(Array(caller.departmentIDs))))") }
-            if let after = page.after {
-                q.append(" AND (e.recorded_at, e.id) < (timestamptz 'epoch' + \(q.bind(Int64(after.key) ?? 0)) * interval '1 microsecond', \(q.bind(after.id)))")
-            }
+            if let after = q.after(page.after, time: "e.recorded_at", id: "e.id", descending: true) { q.append(" AND " + after) }
             q.append(" ORDER BY e.recorded_at DESC, e.id DESC LIMIT \(q.bind(page.limit + 1))")
-            var keys: [UUID: Int64] = [:]
-            let items = try await connection.query(q.query).map { row in
-                let escalation = Escalation(
+            let rows = try await connection.query(q.query).map { row in
+                (Escalation(
                     id: try row.decode(at: 0), complaintId: try row.decode(at: 1), caseNumber: try row.decode(at: 2),
                     tier: Int(try row.decode(Int16.self, at: 3)), dueAt: try row.decode(at: 4), recordedAt: try row.decode(at: 5),
                     lateSeconds: try row.decode(at: 6), departmentId: try row.decode(at: 7), followUpId: try row.decode(at: 9),
-                    pages: try row.decode(PGJSON<[PagedRecipient]>.self, at: 8).value)
-                keys[escalation.id] = try row.decode(Int64.self, at: 10)
-                return escalation
+                    pages: try row.decode(PGJSON<[PagedRecipient]>.self, at: 8).value),
+                 String(try row.decode(Int64.self, at: 10)))
             }
-            return page.page(from: items, key: { String(keys[$0.id]!) }, id: \.id)
+            return page.page(keyed: rows, id: \.id)
         }
     }
 

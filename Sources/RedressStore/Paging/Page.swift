@@ -59,11 +59,17 @@ public struct PageRequest: Sendable, Equatable {
         self.after = after
     }
 
-    /// Builds the page from `limit + 1` fetched rows: the extra row only signals that more exist.
+    /// Builds the page from `limit + 1` fetched items, each with its sort key: the extra item only
+    /// signals that more exist.
+    func page<Item>(keyed rows: [(item: Item, key: String)], id: (Item) -> UUID) -> Page<Item> {
+        guard rows.count > limit else { return Page(items: rows.map(\.item), nextCursor: nil) }
+        let shown = rows.prefix(limit)
+        let last = shown[shown.index(before: shown.endIndex)]
+        return Page(items: shown.map(\.item), nextCursor: PageCursor(key: last.key, id: id(last.item)).encoded)
+    }
+
+    /// Builds the page from `limit + 1` fetched rows, reading each row's sort key with `key`.
     func page<Item>(from rows: [Item], key: (Item) -> String, id: (Item) -> UUID) -> Page<Item> {
-        guard rows.count > limit else { return Page(items: rows, nextCursor: nil) }
-        let items = Array(rows.prefix(limit))
-        let last = items[items.count - 1]
-        return Page(items: items, nextCursor: PageCursor(key: key(last), id: id(last)).encoded)
+        page(keyed: rows.map { ($0, key($0)) }, id: id)
     }
 }

@@ -3,7 +3,7 @@ import RedressCore
 
 /// One entry of a work-queue bucket: the complaint as far as the queue needs it (no customer
 /// personal data), its SLA state, and what put it in the bucket.
-public struct WorkItem: Sendable, Equatable {
+public struct WorkItem: Sendable, Equatable, Encodable {
     /// The complaint, without the complainant.
     public var complaint: Summary
     /// Escalation tiers fired, the next one, and milestones whose deadline passed before they were met.
@@ -20,7 +20,7 @@ public struct WorkItem: Sendable, Equatable {
     public var followUpKind: String?
 
     /// What a queue shows of a complaint.
-    public struct Summary: Sendable, Equatable {
+    public struct Summary: Sendable, Equatable, Encodable {
         public var id: UUID
         public var branchID: UUID
         public var caseNumber: String
@@ -37,7 +37,7 @@ public struct WorkItem: Sendable, Equatable {
     }
 
     /// Where a complaint stands against its deadlines.
-    public struct SLAState: Sendable, Equatable {
+    public struct SLAState: Sendable, Equatable, Encodable {
         /// Tiers of the escalation ladder already fired, lowest first.
         public var firedTiers: [Int]
         /// The next tier and when it fires, while the complaint is unresolved.
@@ -48,7 +48,7 @@ public struct WorkItem: Sendable, Equatable {
     }
 
     /// A milestone missed: its deadline, and when it was met late (nil while still unmet).
-    public struct BreachedMilestone: Sendable, Equatable {
+    public struct BreachedMilestone: Sendable, Equatable, Encodable {
         public var milestone: SLAMilestone
         public var deadline: Date
         public var metAt: Date?

@@ -20,19 +20,18 @@ public struct WorkQueueStore: Sendable {
             try await connection.query(query)
         }
         var counts: [WorkQueueBucket: Int] = [:]
-        var items: [WorkQueueBucket: [(key: Int64, id: UUID, item: WorkItem)]] = [:]
+        var items: [WorkQueueBucket: [(item: WorkItem, key: String)]] = [:]
         for row in rows {
             guard let bucket = WorkQueueBucket(rawValue: try row.decode(String.self, at: 0)) else { continue }
             counts[bucket] = Int(try row.decode(Int64.self, at: 1))
             // A bucket with nothing after the cursor still comes back, with its count alone.
-            guard let id: UUID = try row.decode(at: 3), try row.decode(UUID?.self, at: 8) != nil else { continue }
-            items[bucket, default: []].append((try row.decode(at: 2), id, try Self.item(row)))
+            guard try row.decode(UUID?.self, at: 3) != nil, try row.decode(UUID?.self, at: 8) != nil else { continue }
+            items[bucket, default: []].append((try Self.item(row), String(try row.decode(Int64.self, at: 2))))
         }
         return wanted.map { bucket in
-            let fetched = items[bucket] ?? []
-            let shown = Array(fetched.prefix(page.limit))
-            let next = fetched.count > page.limit ? shown.last.map { PageCursor(key: String($0.key), id: $0.id).encoded } : nil
-            return WorkQueueBucketPage(bucket: bucket, count: counts[bucket] ?? 0, items: shown.map(\.item), nextCursor: next)
+            // Items are keyed by what the bucket lists: the follow-up, or else the complaint.
+            let listed = page.page(keyed: items[bucket] ?? [], id: { $0.followUpID ?? $0.complaint.id })
+            return WorkQueueBucketPage(bucket: bucket, count: counts[bucket] ?? 0, items: listed.items, nextCursor: listed.nextCursor)
         }
     }
 
@@ -115,10 +114,7 @@ public struct WorkQueueStore: Sendable {
                     """)
             }
         }
-        var after = "true"
-        if let cursor = page.after {
-            after = "(t.at, t.item_id) > (timestamptz 'epoch' + \(q.bind(Int64(cursor.key) ?? 0)) * interval '1 microsecond', \(q.bind(cursor.id)))"
-        }
+        let after = q.after(page.after, time: "t.at", id: "t.item_id", descending: false) ?? "true"
         let limit = q.bind(page.limit + 1)
         q.append("""
             WITH mine AS MATERIALIZED (
