@@ -7,7 +7,7 @@
 enum IntakeTransaction {
     static let script = """
         \\set phone random(1, 999999999)
-        SELECT credential, credential_id, user_id, branch_id, branch_code, login, name, roles, department_ids, granted_branch_ids, expires_at FROM auth.resolve(decode(:tokenhash, 'hex'), :branch::uuid);
+        SELECT credential, credential_id, user_id, branch_id, branch_code, login, name, roles, department_ids, granted_branch_ids, expires_at, password_change_required FROM auth.resolve(decode(:tokenhash, 'hex'), :branch::uuid);
         BEGIN;
         SELECT set_config('redress.user_id', :user, true), set_config('redress.roles', :roles, true), set_config('redress.branch_ids', :branches, true), set_config('redress.wide_branch_ids', :branches, true), set_config('redress.department_ids', :none, true), set_config('redress.admin_branch_ids', :none, true), set_config('redress.case_branch_ids', :branches, true), set_config('redress.case_write_branch_ids', :branches, true);
         SELECT id, position, category_id, channel, level, product, department_id FROM routing_rules WHERE branch_id = :branch AND category_id = :category;

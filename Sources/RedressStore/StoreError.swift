@@ -62,6 +62,7 @@ public enum StoreError: Error, Sendable, Equatable {
         "sla_policies_name_check": "/name",
         "webhooks_branch_id_user_id_fkey": "/userId",
         "webhooks_url_check": "/url",
+        "users_password_change_needs_a_password": "/passwordChangeRequired",
     ]
 
     /// Translates the database errors a caller can cause; anything else is rethrown unchanged.

@@ -19,9 +19,15 @@ struct DatabaseTarget {
             return DatabaseTarget(serviceURL: url, schedulerURL: settings.schedulerDatabaseURL, ownerURL: settings.ownerDatabaseURL,
                                   cluster: nil)
         }
+        let target = localCluster(settings, logger: logger)
+        logger.info("no DATABASE_URL; using the local PostgreSQL cluster", metadata: ["directory": "\(settings.dataDirectory.appendingPathComponent("postgres").path)"])
+        try target.cluster?.start()
+        return target
+    }
+
+    /// The local cluster under `REDRESS_DATA_DIR`, not yet started.
+    static func localCluster(_ settings: Settings, logger: Logger) -> DatabaseTarget {
         let cluster = LocalCluster(directory: settings.dataDirectory.appendingPathComponent("postgres"), logger: logger)
-        logger.info("no DATABASE_URL; using the local PostgreSQL cluster", metadata: ["directory": "\(cluster.directory.path)"])
-        try cluster.start()
         return DatabaseTarget(serviceURL: cluster.serviceURL, schedulerURL: cluster.schedulerURL,
                               ownerURL: cluster.ownerURL, cluster: cluster)
     }

@@ -77,7 +77,8 @@ struct CitusSchemaLintTests {
     /// service's own statements ("modified in this transaction by a different user"); what the
     /// service writes inside its transactions, it writes with its own rights. Signing in is the
     /// exception: the store sends each of its calls alone, in a transaction of its own
-    /// (`AuthStore+SignIn.swift`); so is an admin's change to their branch, a reference table's
+    /// (`AuthStore+SignIn.swift`), and so is a person's change of their own password
+    /// (`AuthStore+PasswordChange.swift`); so is an admin's change to their branch, a reference table's
     /// row, whose audit entry and deadline recomputation the owner writes (`BranchStore.update`).
     @Test func theServiceCallsNoDefinerFunctionThatWritesInItsTransaction() async throws {
         let writers = try await catalog("""
@@ -87,7 +88,8 @@ struct CitusSchemaLintTests {
                AND p.prosrc ~* '\\m(insert|update|delete)\\M'
             """)
         let aloneInTheirTransaction = ["auth.sign_in_finish(text,text,text,text,bytea,interval,interval)", "auth.sign_in_salt(text,text,text,integer)",
-                         "auth.upgrade_password_hash(text,text,text,text)", "change_branch(uuid,text,text,text)"]
+                         "auth.upgrade_password_hash(text,text,text,text)", "change_branch(uuid,text,text,text)",
+                         "auth.change_password(bytea,uuid,text,text,text,interval)"]
         expectOnly(writers, known: aloneInTheirTransaction, rule: "definer functions writing for the service")
     }
 

@@ -74,7 +74,7 @@ struct SchemaSecurityTests {
             }
             let outcome = try await AuthStore(database: scoped).signIn(branchCode: org.a.code, login: "agent", password: TestOrganisation.password,
                                                                        client: "198.51.100.7")
-            guard case .signedIn(let token, _, _, _) = outcome else { Issue.record("sign-in failed: \(outcome)"); return }
+            guard case .signedIn(let token, _, _, _, _) = outcome else { Issue.record("sign-in failed: \(outcome)"); return }
             // What is hashed is the token without the branch it carries (CredentialSecret).
             let unrouted = String(try #require(token.split(separator: ".").first))
             let random = String(unrouted.dropFirst(4))
@@ -136,7 +136,9 @@ struct SchemaSecurityTests {
                    AND p.pronamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
                  ORDER BY 1
                 """).map { try $0.decode(at: 0) }
-            #expect(executable == ["auth.resolve(bytea,uuid)",
+            #expect(executable == ["auth.change_password(bytea,uuid,text,text,text,interval)",
+                                   "auth.password_setting(bytea,uuid)",
+                                   "auth.resolve(bytea,uuid)",
                                    "auth.sign_in_finish(text,text,text,text,bytea,interval,interval)",
                                    "auth.sign_in_salt(text,text,text,integer)",
                                    "auth.upgrade_password_hash(text,text,text,text)",

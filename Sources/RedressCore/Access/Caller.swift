@@ -31,6 +31,9 @@ public struct Caller: Sendable, Equatable {
     public var credential: Credential
     /// When the credential stops working; nil for API keys without expiry.
     public var expiresAt: Date?
+    /// True while the caller must replace a password somebody else chose: until then they may only
+    /// see who they are, change the password and sign out.
+    public var passwordChangeRequired: Bool
     /// The request being served, named in audit entries; nil outside a request.
     public var requestID: String?
 
@@ -38,7 +41,7 @@ public struct Caller: Sendable, Equatable {
     public init(
         userID: UUID, branchID: UUID, branchCode: String, login: String, name: String,
         roles: Set<Role>, departmentIDs: Set<UUID> = [], grantedBranchIDs: Set<UUID> = [],
-        credential: Credential, expiresAt: Date? = nil
+        credential: Credential, expiresAt: Date? = nil, passwordChangeRequired: Bool = false
     ) {
         self.userID = userID
         self.branchID = branchID
@@ -50,6 +53,7 @@ public struct Caller: Sendable, Equatable {
         self.grantedBranchIDs = grantedBranchIDs
         self.credential = credential
         self.expiresAt = expiresAt
+        self.passwordChangeRequired = passwordChangeRequired
     }
 
     /// True when the caller holds `role`.

@@ -11,9 +11,10 @@ extension APIHandlers {
         if let wait = limits.signIns.admit(client) { throw Problem.throttled(retryAfter: wait) }
         guard case .json(let body) = input.body else { throw Problem.unsupportedMediaType }
         switch try await auth.signIn(branchCode: body.branch, login: body.login, password: body.password, client: client) {
-        case .signedIn(let token, let userID, let branchID, let expiresAt):
+        case .signedIn(let token, let userID, let branchID, let expiresAt, let passwordChangeRequired):
             return .created(.init(body: .json(.init(token: token, tokenType: "Bearer", expiresAt: expiresAt,
-                                                    userId: Wire.id(userID), branchId: Wire.id(branchID)))))
+                                                    userId: Wire.id(userID), branchId: Wire.id(branchID),
+                                                    passwordChangeRequired: passwordChangeRequired))))
         case .invalidCredentials:
             throw Problem.invalidCredentials
         case .throttled(let seconds):
@@ -32,5 +33,30 @@ extension APIHandlers {
         let caller = try AuthenticatedCaller.required()
         let user = try await users.get(caller.scope, id: caller.userID)
         return .ok(.init(body: .json(try .init(caller, user: user))))
+    }
+
+    /// The signed-in person replaces their own password; a wrong current password counts as a
+    /// failed sign-in from this client.
+    func changePassword(_ input: Operations.ChangePassword.Input) async throws -> Operations.ChangePassword.Output {
+        let caller = try AuthenticatedCaller.required()
+        guard case .json(let body) = input.body else { throw Problem.unsupportedMediaType }
+        guard case .session = caller.credential, let session = AuthenticatedCaller.credential else {
+            throw Problem.botsHaveNoPassword
+        }
+        var rules = FieldRules()
+        rules.password(body.newPassword, "/newPassword")
+        if body.newPassword == body.currentPassword { rules.fail("/newPassword", "must differ from the current password") }
+        try rules.check()
+        switch try await auth.changePassword(caller, session: session, current: body.currentPassword, new: body.newPassword,
+                                             client: RequestClient.key) {
+        case .changed:
+            return .noContent(.init())
+        case .wrongCurrentPassword:
+            throw Problem.validationFailed([.init(field: "/currentPassword", message: "is not your current password")])
+        case .throttled(let seconds):
+            throw Problem.throttled(retryAfter: seconds)
+        case .notSignedIn:
+            throw Problem.unauthenticated
+        }
     }
 }

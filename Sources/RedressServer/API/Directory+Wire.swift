@@ -37,7 +37,8 @@ extension Components.Schemas.User {
     init(_ user: RedressStore.User) throws {
         self.init(id: Wire.id(user.id), branchId: Wire.id(user.branchId), login: user.login, name: user.name, position: user.position,
                   email: user.email, phone: user.phone, roles: try user.roles.map(Wire.vocabulary),
-                  departmentIds: user.departmentIds.map(Wire.id), active: user.active, createdAt: user.createdAt, updatedAt: user.updatedAt)
+                  departmentIds: user.departmentIds.map(Wire.id), active: user.active,
+                  passwordChangeRequired: user.passwordChangeRequired, createdAt: user.createdAt, updatedAt: user.updatedAt)
     }
 }
 

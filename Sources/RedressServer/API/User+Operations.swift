@@ -3,8 +3,9 @@ import RedressCore
 import RedressStore
 
 /// Users: callers list and read the people their scope shows; admins create, change and delete
-/// the users of their own branch, including roles, departments and passwords — except
-/// executives, auditors and holders of HQ grants, whom operators manage.
+/// the users of their own branch, including roles, departments and passwords (which they may
+/// mark as to be changed at the next sign-in) — except executives, auditors and holders of HQ
+/// grants, whom operators manage.
 extension APIHandlers {
     func listUsers(_ input: Operations.ListUsers.Input) async throws -> Operations.ListUsers.Output {
         let page = try await users.list(
@@ -28,6 +29,7 @@ extension APIHandlers {
         rules.rolesAdminsGrant(roles)
         if roles.contains(.bot) {
             if body.password != nil { rules.fail("/password", "bots sign in with API keys and take no password") }
+            if body.passwordChangeRequired == true { rules.fail("/passwordChangeRequired", "bots have no password to change") }
         } else if body.password == nil {
             rules.fail("/password", "is required for people")
         }
@@ -35,7 +37,8 @@ extension APIHandlers {
         try rules.check()
         let user = try await users.create(caller.scope, branchID: caller.branchID, UserStore.NewUser(
             login: body.login, name: body.name, position: body.position ?? "", email: body.email, phone: body.phone, roles: roles,
-            departmentIDs: try Self.departmentIDs(body.departmentIds) ?? [], password: body.password))
+            departmentIDs: try Self.departmentIDs(body.departmentIds) ?? [], password: body.password,
+            passwordChangeRequired: body.passwordChangeRequired ?? false))
         return .created(.init(headers: .init(location: "/v1/users/\(Wire.id(user.id))"), body: .json(try .init(user))))
     }
 
@@ -55,6 +58,7 @@ extension APIHandlers {
         changes.departmentIDs = FieldUpdate(try Self.departmentIDs(body.departmentIds))
         changes.active = FieldUpdate(body.active)
         changes.password = FieldUpdate(body.password)
+        changes.passwordChangeRequired = FieldUpdate(body.passwordChangeRequired)
         var rules = FieldRules()
         rules.roles(changes.roles.newValue)
         rules.rolesAdminsGrant(changes.roles.newValue)

@@ -5,6 +5,8 @@ import RedressStore
 /// see only their input): the ``Authenticator`` binds it for everything it guards.
 enum AuthenticatedCaller {
     @TaskLocal static var current: Caller?
+    /// The token or key the caller presented.
+    @TaskLocal static var credential: CredentialSecret?
 
     /// The caller, or a 401 problem when the operation was reached without authentication.
     static func required() throws -> Caller {

@@ -5,7 +5,8 @@ import RedressStore
 /// Resolves `Authorization: Bearer <token>` (a session token or bot API key) to the caller on
 /// every request it guards; anything else is a 401 problem. Resolution asks the database each
 /// time, so signing out or revoking a key takes effect at once. A client address whose tokens
-/// failed to resolve too often is answered 429 before its next token costs a lookup.
+/// failed to resolve too often is answered 429 before its next token costs a lookup. A person who
+/// must change a password somebody else chose gets 403 for everything but that.
 struct Authenticator: RouterMiddleware {
     typealias Context = RedressRequestContext
     let auth: AuthStore
@@ -35,7 +36,20 @@ struct Authenticator: RouterMiddleware {
         context.caller = caller
         context.credential = secret
         context.logger[metadataKey: "user"] = "\(caller.userID)"
-        return try await AuthenticatedCaller.$current.withValue(caller) { try await next(request, context) }
+        if caller.passwordChangeRequired && !Self.allowedBeforePasswordChange(request) {
+            throw Problem.passwordChangeRequired
+        }
+        return try await AuthenticatedCaller.$current.withValue(caller) {
+            try await AuthenticatedCaller.$credential.withValue(secret) { try await next(request, context) }
+        }
+    }
+
+    /// What a session may do while its person must change a password somebody else chose.
+    static func allowedBeforePasswordChange(_ request: Request) -> Bool {
+        switch (request.method, request.uri.path) {
+        case (.get, "/v1/me"), (.post, "/v1/me/password"), (.post, "/v1/auth/sign-out"): return true
+        default: return false
+        }
     }
 }
 

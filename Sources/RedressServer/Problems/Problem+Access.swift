@@ -18,6 +18,15 @@ extension Problem {
                 detail: "This action needs the \(role.rawValue) role.")
     }
 
+    /// 403: the caller must replace a password somebody else chose before anything else.
+    static let passwordChangeRequired = Problem(
+        kind: "password-change-required", title: "Password change required", status: .forbidden,
+        detail: "Your password was chosen by somebody else. Replace it first: POST /v1/me/password with currentPassword and newPassword.")
+
+    /// 403: bots have no password to change.
+    static let botsHaveNoPassword = Problem(
+        kind: "forbidden", title: "Forbidden", status: .forbidden, detail: "Bots have no password; they use API keys.")
+
     /// 429: this credential sent more requests than its limit; `Retry-After` says when to go on.
     static func rateLimited(retryAfter seconds: Int) -> Problem {
         var problem = Problem(kind: "rate-limited", title: "Too many requests", status: .tooManyRequests,

@@ -33,8 +33,10 @@ extension AuthStore {
                 try await upgradeHash(branchCode: branchCode, login: login, password: password, current: computed, cost: cost)
             }
             let branchID: UUID = try row.decode(at: 2)
-            return .signedIn(token: secret.carrying(branch: branchID).token, userID: try row.decode(at: 1), branchID: branchID,
-                             expiresAt: try row.decode(at: 3))
+            let session = secret.carrying(branch: branchID)
+            let changeRequired = try await resolve(session)?.passwordChangeRequired ?? false
+            return .signedIn(token: session.token, userID: try row.decode(at: 1), branchID: branchID,
+                             expiresAt: try row.decode(at: 3), passwordChangeRequired: changeRequired)
         case "throttled":
             return .throttled(retryAfterSeconds: try row.decode(Int.self, at: 4))
         default:

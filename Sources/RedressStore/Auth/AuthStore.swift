@@ -13,8 +13,9 @@ public struct AuthStore: Sendable {
 
     /// The result of a sign-in attempt.
     public enum SignInOutcome: Sendable, Equatable {
-        /// Signed in: the session token (shown once) and when it expires.
-        case signedIn(token: String, userID: UUID, branchID: UUID, expiresAt: Date)
+        /// Signed in: the session token (shown once), when it expires, and whether the person must
+        /// change their password before anything else.
+        case signedIn(token: String, userID: UUID, branchID: UUID, expiresAt: Date, passwordChangeRequired: Bool)
         /// Unknown branch or login, wrong password, or an inactive account; deliberately alike.
         case invalidCredentials
         /// Too many failures in a row from this client at this login (known or not); try again after this many seconds.
@@ -26,7 +27,7 @@ public struct AuthStore: Sendable {
     public func resolve(_ secret: CredentialSecret) async throws -> Caller? {
         let rows = try await database.pool.query("""
             SELECT credential, credential_id, user_id, branch_id, branch_code, login, name, roles,
-                   department_ids, granted_branch_ids, expires_at
+                   department_ids, granted_branch_ids, expires_at, password_change_required
               FROM auth.resolve(\(secret.hash), \(secret.branchID))
             """)
         guard let row = rows.first else { return nil }
@@ -38,7 +39,7 @@ public struct AuthStore: Sendable {
             departmentIDs: Set(try row.decode([UUID].self, at: 8)),
             grantedBranchIDs: Set(try row.decode([UUID].self, at: 9)),
             credential: try row.decode(String.self, at: 0) == "session" ? .session(credentialID) : .apiKey(credentialID),
-            expiresAt: try row.decode(at: 10))
+            expiresAt: try row.decode(at: 10), passwordChangeRequired: try row.decode(at: 11))
     }
 
     /// Revokes the caller's session (signing out). API keys are revoked by an admin instead.

@@ -36,6 +36,8 @@ public struct User: Sendable, Codable, Equatable {
     public var roles: [Role]
     public var departmentIds: [UUID]
     public var active: Bool
+    /// True while the person must replace a password somebody else chose before doing anything else.
+    public var passwordChangeRequired: Bool
     public var createdAt: Date
     public var updatedAt: Date
 }

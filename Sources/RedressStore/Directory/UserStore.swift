@@ -12,7 +12,8 @@ public struct UserStore: Sendable {
     public init(database: ScopedDatabase) { self.database = database }
 
     static let columns = """
-        branch_id, id, login, name, position, email, phone, roles, department_ids, active, created_at, updated_at
+        branch_id, id, login, name, position, email, phone, roles, department_ids, active, created_at, updated_at,
+        password_change_required
         """
 
     /// What a new user is made of.
@@ -26,10 +27,12 @@ public struct UserStore: Sendable {
         public var departmentIDs: [UUID]
         /// Nil for bots, which sign in with API keys only.
         public var password: String?
+        /// True when the person must replace `password` at their first sign-in.
+        public var passwordChangeRequired: Bool
 
         /// Creates the description of a new user.
         public init(login: String, name: String, position: String = "", email: String? = nil, phone: String? = nil,
-                    roles: [Role], departmentIDs: [UUID] = [], password: String?) {
+                    roles: [Role], departmentIDs: [UUID] = [], password: String?, passwordChangeRequired: Bool = false) {
             self.login = login
             self.name = name
             self.position = position
@@ -38,6 +41,7 @@ public struct UserStore: Sendable {
             self.roles = roles
             self.departmentIDs = departmentIDs
             self.password = password
+            self.passwordChangeRequired = passwordChangeRequired
         }
     }
 
@@ -52,6 +56,8 @@ public struct UserStore: Sendable {
         public var departmentIDs: FieldUpdate<[UUID]> = .unchanged
         public var active: FieldUpdate<Bool> = .unchanged
         public var password: FieldUpdate<String> = .unchanged
+        /// Whether the person must replace their password at their next sign-in.
+        public var passwordChangeRequired: FieldUpdate<Bool> = .unchanged
 
         /// No changes yet.
         public init() {}
@@ -85,9 +91,10 @@ public struct UserStore: Sendable {
         return try await StoreError.translating {
             try await database.withScope(scope) { connection in
                 let rows = try await connection.query("""
-                    INSERT INTO users (branch_id, login, name, position, email, phone, roles, department_ids, password_hash)
+                    INSERT INTO users (branch_id, login, name, position, email, phone, roles, department_ids, password_hash,
+                                       password_change_required)
                     VALUES (\(branchID), \(user.login), \(user.name), \(user.position), \(user.email), \(user.phone),
-                            \(user.roles.map(\.rawValue)), \(user.departmentIDs), \(passwordHash))
+                            \(user.roles.map(\.rawValue)), \(user.departmentIDs), \(passwordHash), \(user.passwordChangeRequired))
                     RETURNING \(unescaped: Self.columns)
                     """)
                 return try Self.user(rows[0])
@@ -112,6 +119,7 @@ public struct UserStore: Sendable {
                            roles = coalesce(\(changes.roles.newValue?.map(\.rawValue)), roles),
                            department_ids = coalesce(\(changes.departmentIDs.newValue), department_ids),
                            active = coalesce(\(changes.active.newValue), active),
+                           password_change_required = coalesce(\(changes.passwordChangeRequired.newValue), password_change_required),
                            updated_at = now()
                      WHERE id = \(id)
                     RETURNING \(unescaped: Self.columns)
@@ -170,7 +178,7 @@ public struct UserStore: Sendable {
             id: try row.decode(at: 1), branchId: try row.decode(at: 0), login: try row.decode(at: 2),
             name: try row.decode(at: 3), position: try row.decode(at: 4), email: try row.decode(at: 5),
             phone: try row.decode(at: 6), roles: try row.decode([String].self, at: 7).compactMap(Role.init(rawValue:)),
-            departmentIds: try row.decode(at: 8), active: try row.decode(at: 9),
+            departmentIds: try row.decode(at: 8), active: try row.decode(at: 9), passwordChangeRequired: try row.decode(at: 12),
             createdAt: try row.decode(at: 10), updatedAt: try row.decode(at: 11))
     }
 }
