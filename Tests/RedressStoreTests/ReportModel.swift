@@ -7,6 +7,8 @@ import RedressStore
 struct ModelComplaint {
     var branch: UUID
     var timeZone: String
+    /// The branch's region; empty for none.
+    var region: String
     var department: UUID?
     var collaborating: [UUID]
     var responsible: UUID?
@@ -57,6 +59,7 @@ enum ReportModel {
         switch grouping {
         case .none: return nil
         case .branch: return complaint.branch.uuidString.lowercased()
+        case .region: return complaint.region.isEmpty ? nil : complaint.region
         case .department: return complaint.department?.uuidString.lowercased()
         case .category: return complaint.category
         case .channel: return complaint.channel

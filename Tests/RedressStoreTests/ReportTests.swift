@@ -12,6 +12,8 @@ import Testing
 @Suite("Reports against PostgreSQL with known answers")
 struct ReportTests {
     static let zones = ["Asia/Shanghai", "America/New_York", "Europe/London"]
+    /// Two branches share a region; the third has none.
+    static let regions = ["East", "East", ""]
     static let codes = ["billing", "network_quality", "delivery", "service_attitude", "after_sales"]
     static let channels = ["phone", "web", "email", "app"]
 
@@ -61,7 +63,7 @@ struct ReportTests {
                     }
                 }
                 complaints.append(ModelComplaint(
-                    branch: branch.id, timeZone: zone, department: department, collaborating: collaborating, responsible: responsible,
+                    branch: branch.id, timeZone: zone, region: regions[index], department: department, collaborating: collaborating, responsible: responsible,
                     category: Bool.random(using: &random) || Bool.random(using: &random) ? codes.randomElement(using: &random)! : nil,
                     channel: channels.randomElement(using: &random)!, level: [1, 2, 3, nil].randomElement(using: &random)!,
                     nature: ["general", "general", "major", "repeat", "invalid"].randomElement(using: &random)!, repeatOf: false,
@@ -82,7 +84,7 @@ struct ReportTests {
         try await database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
             try await owner.withTransaction { connection in
                 for (index, branch) in org.branches.enumerated() {
-                    try await connection.execute("UPDATE branches SET time_zone = \(zones[index]) WHERE id = \(branch.id)")
+                    try await connection.execute("UPDATE branches SET time_zone = \(zones[index]), region = \(regions[index]) WHERE id = \(branch.id)")
                 }
                 for (index, c) in complaints.enumerated() {
                     let deadlines = ["milestones": Dictionary(uniqueKeysWithValues: c.deadlines.map { ($0.key.rawValue, ["at": iso.string(from: $0.value)]) })]

@@ -6,6 +6,8 @@ public enum ReportGrouping: String, Sendable, Codable, CaseIterable {
     /// Totals only.
     case none
     case branch
+    /// By the branch's region (complaints of branches without one under no key).
+    case region
     case department
     /// By category code (the same code in every branch counts together).
     case category
