@@ -63,6 +63,16 @@ public enum StoreError: Error, Sendable, Equatable {
         "webhooks_branch_id_user_id_fkey": "/userId",
         "webhooks_url_check": "/url",
         "users_password_change_needs_a_password": "/passwordChangeRequired",
+        "pages_relayed_for_a_recipient": "/onBehalfOf",
+        "pages_snooze_within_the_ack_window": "/minutes",
+        "pages_snooze_while_waiting": "/minutes",
+    ]
+
+    /// What a broken rule means, for the rules whose plain "is not allowed" would not say.
+    static let constraintMessages = [
+        "pages_relayed_for_a_recipient": "names nobody paged for this escalation",
+        "pages_snooze_within_the_ack_window": "reaches past the policy's acknowledgement window",
+        "pages_snooze_while_waiting": "comes too late: the escalation no longer waits for an acknowledgement",
     ]
 
     /// Translates the database errors a caller can cause; anything else is rethrown unchanged.
@@ -75,7 +85,8 @@ public enum StoreError: Error, Sendable, Equatable {
             switch sqlState {
             case .uniqueViolation: throw StoreError.conflict(field: field, message: "is already taken")
             case .foreignKeyViolation: throw StoreError.invalidReference(field: field, message: "does not exist in this branch")
-            case .checkViolation, .notNullViolation: throw StoreError.invalidValue(field: field, message: "is not allowed")
+            case .checkViolation, .notNullViolation:
+                throw StoreError.invalidValue(field: field, message: error.constraint.flatMap { constraintMessages[$0] } ?? "is not allowed")
             case .insufficientPrivilege: throw StoreError.forbidden
             case _ where sqlState.rawValue.hasPrefix("22"):
                 throw StoreError.invalidValue(field: field, message: "is not a value the database accepts")

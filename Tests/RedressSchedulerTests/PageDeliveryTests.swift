@@ -66,6 +66,14 @@ struct PageDeliveryTests {
                     let recorded = try await Self.deliveries(fixture, pool: pool, webhook)
                     #expect(recorded.map(\.state) == ["delivered"])
                     #expect(recorded.first?.history.map(\.statusCode) == [200])
+                    // The 2xx delivered the page, which still waits for a person's acknowledgement.
+                    let delivered: [Bool] = try await fixture.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+                        try await owner.query("""
+                            SELECT delivered_at IS NOT NULL AND acknowledged_at IS NULL FROM pages
+                             WHERE complaint_id = \(complaint.id) AND id IN (SELECT page_id FROM page_deliveries)
+                            """).map { try $0.decode(at: 0) }
+                    }
+                    #expect(delivered == [true])
 
                     // Anyone who alters the body (or forges a signature) is found out by the receiver.
                     let http = HTTPClient(eventLoopGroupProvider: .singleton)

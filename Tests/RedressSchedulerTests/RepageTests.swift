@@ -40,27 +40,29 @@ struct RepageTests {
 
                 try await Self.expireAckWindows(fixture, complaint.id)
                 let second = try await scheduler.repage()
-                #expect(second.map(\.rung) == [2] && second.first?.pages == 1, "the branch manager (no bots on a re-page)")
+                #expect(second.map(\.rung) == [2] && second.first?.pages == 2, "the branch manager, and the bot again")
                 #expect(try await scheduler.repage().isEmpty, "once per rung")
 
                 try await Self.expireAckWindows(fixture, complaint.id)
                 let third = try await scheduler.repage()
-                #expect(third.map(\.rung) == [3] && third.first?.pages == 1, "the branch's executive")
+                #expect(third.map(\.rung) == [3] && third.first?.pages == 2, "the branch's executive, and the bot again")
 
                 try await Self.expireAckWindows(fixture, complaint.id)
                 #expect(try await scheduler.repage().map(\.rung) == [nil], "nobody is left on the ladder")
                 #expect(try await scheduler.repage().isEmpty)
 
                 let pages = try await Self.pages(fixture, complaint.id)
-                #expect(pages.map(\.tier) == [1, 1, 1, 1], "all pages belong to tier 1")
-                #expect(pages.filter { $0.rung == 2 }.map(\.user) == [org.a.users[.branchManager]!])
-                #expect(pages.filter { $0.rung == 3 }.map(\.user) == [org.a.users[.executive]!])
+                #expect(pages.map(\.tier) == [1, 1, 1, 1, 1, 1], "all pages belong to tier 1")
+                let bot = org.a.users[.bot]!
+                #expect(Set(pages.filter { $0.rung == 2 }.map(\.user)) == [org.a.users[.branchManager]!, bot])
+                #expect(Set(pages.filter { $0.rung == 3 }.map(\.user)) == [org.a.users[.executive]!, bot])
 
                 let store = ComplaintStore(database: ScopedDatabase(pool: pool))
                 let events = try await store.timeline(org.caller(.branchManager, in: org.a).scope, id: complaint.id)
                 #expect(events.map(\.kind).filter { ["escalated", "repaged"].contains($0) } == ["escalated", "repaged", "repaged"])
                 let repaged = events.filter { $0.kind == "repaged" }
-                #expect(repaged.first?.after?["recipientUserIds"] == .some(org.a.users[.branchManager]!.uuidString.lowercased()))
+                #expect(repaged.first?.after?["recipientUserIds"]
+                        == .some([org.a.users[.branchManager]!, bot].map { $0.uuidString.lowercased() }.sorted().joined(separator: ",")))
                 #expect(repaged.first?.actorId == nil, "the system re-pages")
             }
         }

@@ -48,6 +48,29 @@ struct PageAPITests {
             let headPage = try #require(try await client.call(.get, "/v1/pages", token: head).items.first?["id"] as? String)
             #expect(try await client.call(.post, "/v1/pages/\(headPage)/acknowledge", token: org.a.botKey).status == .notFound,
                     "only the recipient acknowledges")
+
+            // A bot's acknowledgement is a receipt: the escalation still waits for a person.
+            let botPage = try #require(botPages.first?["id"] as? String)
+            let before = try await harness.snapshot()
+            for (token, path, body, status, field) in [
+                (head, "acknowledge", #"{"onBehalfOf":"\#(org.a.users[.bot]!.path)"}"#, 422, "/onBehalfOf"),
+                (head, "snooze", #"{"minutes":16}"#, 422, "/minutes"),
+                (head, "snooze", #"{"minutes":0}"#, 422, "/minutes"),
+                (head, "snooze", #"{"minutes":"soon"}"#, 400, "/minutes"),
+                (org.a.botKey, "snooze", #"{"minutes":5}"#, 403, nil),
+            ] {
+                let pageID = token == head ? headPage : botPage
+                let refused = try await client.call(.post, "/v1/pages/\(pageID)/\(path)", token: token, body: body)
+                #expect(refused.status.code == status && (field == nil || refused.problemFields == [field!]), "\(path) \(body)")
+            }
+            let relayRefused = try await client.call(.post, "/v1/pages/\(botPage)/acknowledge", token: org.a.botKey,
+                                                     body: #"{"onBehalfOf":"\#(org.a.users[.agent]!.path)"}"#)
+            #expect(relayRefused.status == .unprocessableContent && relayRefused.problemFields == ["/onBehalfOf"])
+            #expect(try await harness.snapshot() == before)
+            let receipt = try await client.call(.post, "/v1/pages/\(botPage)/acknowledge", token: org.a.botKey)
+            #expect(receipt.status == .ok && receipt.json["deliveredAt"] is String && !(receipt.json["acknowledgedAt"] is String))
+            let stillWaiting = try await client.call(.get, queued, token: head).json["buckets"] as? [[String: Any]]
+            #expect(stillWaiting?.first?["count"] as? Int == 1, "a bot's receipt is no acknowledgement")
             let acknowledged = try await client.call(.post, "/v1/pages/\(headPage)/acknowledge", token: head)
             #expect(acknowledged.status == .ok && acknowledged.json["acknowledgedAt"] != nil)
             let cleared = try await client.call(.get, queued, token: head).json["buckets"] as? [[String: Any]]

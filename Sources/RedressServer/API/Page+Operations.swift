@@ -1,3 +1,4 @@
+import Foundation
 import RedressCore
 import RedressStore
 
@@ -14,8 +15,29 @@ extension APIHandlers {
         return .ok(.init(body: .json(.init(items: try listed.items.map(Components.Schemas.Page.init), nextCursor: listed.nextCursor))))
     }
 
+    /// People acknowledge their own pages; bots confirm delivery, or relay a named person's answer.
     func acknowledgePage(_ input: Operations.AcknowledgePage.Input) async throws -> Operations.AcknowledgePage.Output {
-        let page = try await pages.acknowledge(try AuthenticatedCaller.required(), pageID: try Wire.id(input.path.id, "id"))
+        let caller = try AuthenticatedCaller.required()
+        var onBehalfOf: UUID?
+        if case .json(let body)? = input.body, let person = body.onBehalfOf {
+            guard caller.has(.bot) else {
+                throw Problem.validationFailed([.init(field: "/onBehalfOf", message: "only a bot relays another person's acknowledgement")])
+            }
+            onBehalfOf = try Wire.id(person as String, "/onBehalfOf") as UUID
+        }
+        let page = try await pages.acknowledge(caller, pageID: try Wire.id(input.path.id, "id"), onBehalfOf: onBehalfOf)
+        return .ok(.init(body: .json(try .init(page))))
+    }
+
+    /// A person puts off the next re-page of one of their pages.
+    func snoozePage(_ input: Operations.SnoozePage.Input) async throws -> Operations.SnoozePage.Output {
+        let caller = try AuthenticatedCaller.required()
+        guard case .json(let body) = input.body else { throw Problem.unsupportedMediaType }
+        if caller.has(.bot) { throw Problem.forbidden(needing: .departmentHead) }
+        var rules = FieldRules()
+        if !(1...1440).contains(body.minutes) { rules.fail("/minutes", "must be from 1 to 1440") }
+        try rules.check()
+        let page = try await pages.snooze(caller, pageID: try Wire.id(input.path.id, "id"), minutes: body.minutes)
         return .ok(.init(body: .json(try .init(page))))
     }
 

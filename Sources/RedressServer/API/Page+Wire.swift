@@ -5,7 +5,9 @@ extension Components.Schemas.Page {
     init(_ page: PageStore.Page) throws {
         self.init(id: Wire.id(page.id), complaintId: Wire.id(page.complaintId), tier: page.tier, rung: page.rung,
                   recipientKind: page.recipientKind, recipientUserId: Wire.id(page.recipientUserId), late: page.late,
-                  summary: try OpenAPIObjectContainer(page.summary), createdAt: page.createdAt, acknowledgedAt: page.acknowledgedAt)
+                  summary: try OpenAPIObjectContainer(page.summary), createdAt: page.createdAt, acknowledgedAt: page.acknowledgedAt,
+                  deliveredAt: page.deliveredAt, acknowledgedBy: page.acknowledgedBy.map(Wire.id),
+                  acknowledgedVia: page.acknowledgedVia.map(Wire.id), snoozedUntil: page.snoozedUntil)
     }
 }
 

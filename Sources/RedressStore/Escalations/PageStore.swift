@@ -24,7 +24,16 @@ public struct PageStore: Sendable {
         /// Case number, tier, due time, status, priority, level, category and department.
         public var summary: [String: JSONDocument]
         public var createdAt: Date
+        /// When a person took the page (themselves, or through a bot relaying their answer).
         public var acknowledgedAt: Date?
+        /// When the page reached its recipient's bot or device (a webhook answered 2xx, or they said so).
+        public var deliveredAt: Date?
+        /// The person who acknowledged it.
+        public var acknowledgedBy: UUID?
+        /// The bot that relayed the acknowledgement, when one did.
+        public var acknowledgedVia: UUID?
+        /// Until when its recipient put off the re-page.
+        public var snoozedUntil: Date?
     }
 
     /// An escalation with who was paged.
@@ -49,22 +58,30 @@ public struct PageStore: Sendable {
         public var acknowledgedAt: Date?
     }
 
-    static let pageColumns = "id, complaint_id, tier, recipient_kind, recipient_user_id, late, summary, created_at, acknowledged_at, rung"
+    static let pageColumns = """
+        id, complaint_id, tier, recipient_kind, recipient_user_id, late, summary, created_at, acknowledged_at, rung,
+        delivered_at, acknowledged_by, acknowledged_via, snoozed_until
+        """
+    /// What a recipient still has to act on: a person, what nobody acknowledged; a bot, what it has
+    /// not received either.
+    static func open(_ caller: Caller) -> String {
+        caller.has(.bot) ? "acknowledged_at IS NULL AND delivered_at IS NULL" : "acknowledged_at IS NULL"
+    }
 
-    /// The caller's own pages, newest first, a page at a time; only unacknowledged ones unless `all`.
+    /// The caller's own pages, newest first, a page at a time; only open ones (``open(_:)``) unless `all`.
     public func myPages(_ caller: Caller, all: Bool, page: PageRequest = PageRequest()) async throws -> RedressStore.Page<Page> {
         try await database.withScope(caller.scope, readOnly: true) { connection in
             var q = SQLBuilder("SELECT \(Self.pageColumns), (extract(epoch FROM created_at) * 1000000)::bigint FROM pages")
             q.append(" WHERE recipient_user_id = \(q.bind(caller.userID))")
-            if !all { q.append(" AND acknowledged_at IS NULL") }
+            if !all { q.append(" AND " + Self.open(caller)) }
             if let after = q.after(page.after, time: "created_at", id: "id", descending: true) { q.append(" AND " + after) }
             q.append(" ORDER BY created_at DESC, id DESC LIMIT \(q.bind(page.limit + 1))")
             let rows = try await connection.query(q.query)
-            return page.page(keyed: try rows.map { (try Self.page($0), String(try $0.decode(Int64.self, at: 10))) }, id: \.id)
+            return page.page(keyed: try rows.map { (try Self.page($0), String(try $0.decode(Int64.self, at: 14))) }, id: \.id)
         }
     }
 
-    /// The caller's unacknowledged pages created at or after `since` (whole microseconds since
+    /// The caller's open pages created at or after `since` (whole microseconds since
     /// 1970), except those in `excluding`, oldest first, each with its creation time in
     /// microseconds: what an event stream has not sent yet.
     public func openPages(_ caller: Caller, since: Int64?, excluding: [UUID], limit: Int = 500) async throws
@@ -72,17 +89,20 @@ public struct PageStore: Sendable {
         try await database.withScope(caller.scope, readOnly: true) { connection in
             try await connection.query("""
                 SELECT \(unescaped: Self.pageColumns), (extract(epoch FROM created_at) * 1000000)::bigint FROM pages
-                 WHERE recipient_user_id = \(caller.userID) AND acknowledged_at IS NULL
+                 WHERE recipient_user_id = \(caller.userID) AND \(unescaped: Self.open(caller))
                    AND (\(since)::bigint IS NULL OR created_at >= to_timestamp(\(since)::bigint / 1000000.0))
                    AND NOT (id = ANY (\(excluding)))
                  ORDER BY created_at, id LIMIT \(Int32(limit))
-                """).map { row in (try Self.page(row), try row.decode(Int64.self, at: 10)) }
+                """).map { row in (try Self.page(row), try row.decode(Int64.self, at: 14)) }
         }
     }
 
-    /// Acknowledges one of the caller's pages and notes it on the timeline. Acknowledging it again
-    /// changes nothing and notes nothing: the page comes back as it was first acknowledged.
-    public func acknowledge(_ caller: Caller, pageID: UUID) async throws -> Page {
+    /// Acknowledges one of the caller's pages. A person acknowledges their own page: that ends the
+    /// escalation's wait, and is noted on the timeline. A bot's acknowledgement is a delivery
+    /// receipt, unless it relays the answer of `onBehalfOf`, a person paged for the same
+    /// escalation, whose page it acknowledges (noted on the timeline in the bot's name). Doing it
+    /// again changes nothing and notes nothing: the page comes back as it stands.
+    public func acknowledge(_ caller: Caller, pageID: UUID, onBehalfOf: UUID? = nil) async throws -> Page {
         try await StoreError.translating {
             try await database.withScope(caller.scope) { connection in
                 // The case's lock, shared (``CaseVisibility``): the entry copies the page's copy of
@@ -94,29 +114,58 @@ public struct PageStore: Sendable {
                 try await CaseVisibility.lock(try found[0].decode(UUID.self, at: 1), exclusive: false, connection)
                 // Of two acknowledgements at once, the second waits for the first and then finds
                 // the page acknowledged (the condition is checked again on the updated row).
-                let rows = try await connection.query("""
-                    UPDATE pages SET acknowledged_at = now()
-                     WHERE branch_id = \(branch) AND id = \(pageID) AND recipient_user_id = \(caller.userID) AND acknowledged_at IS NULL
-                    RETURNING \(unescaped: Self.pageColumns)
-                    """)
+                var q = SQLBuilder("UPDATE pages SET ")
+                if !caller.has(.bot) {
+                    q.append("acknowledged_at = now(), acknowledged_by = recipient_user_id, delivered_at = coalesce(delivered_at, now())")
+                } else if let person = onBehalfOf {
+                    q.append("relayed_for = \(q.bind(person)), delivered_at = coalesce(delivered_at, now())")
+                } else {
+                    q.append("delivered_at = now()")
+                }
+                let waiting = !caller.has(.bot) ? "acknowledged_at" : onBehalfOf != nil ? "relayed_for" : "delivered_at"
+                q.append(" WHERE branch_id = \(q.bind(branch)) AND id = \(q.bind(pageID)) AND recipient_user_id = \(q.bind(caller.userID))")
+                q.append(" AND \(waiting) IS NULL RETURNING \(Self.pageColumns)")
+                let rows = try await connection.query(q.query)
                 guard let row = rows.first else {
-                    let earlier = try await connection.query("""
+                    let current = try await connection.query("""
                         SELECT \(unescaped: Self.pageColumns) FROM pages
                          WHERE branch_id = \(branch) AND id = \(pageID) AND recipient_user_id = \(caller.userID)
                         """)
-                    guard let row = earlier.first else { throw StoreError.notFound }
+                    guard let row = current.first else { throw StoreError.notFound }
                     return try Self.page(row)
                 }
                 let page = try Self.page(row)
+                guard !caller.has(.bot) || onBehalfOf != nil else { return page }
+                var noted = ["pageId": page.id.uuidString.lowercased(), "tier": String(page.tier)]
+                noted["onBehalfOf"] = onBehalfOf?.uuidString.lowercased()
                 try await connection.execute("""
                     INSERT INTO complaint_events (branch_id, complaint_id, actor_id, actor_roles, kind, after, page_id,
                                                   \(unescaped: CaseVisibility.columns))
                     SELECT p.branch_id, p.complaint_id, \(caller.userID), \(caller.roles.map(\.rawValue).sorted()), 'page_acknowledged',
-                           \(PGJSON(["pageId": page.id.uuidString.lowercased(), "tier": String(page.tier)])), p.id,
+                           \(PGJSON(noted)), p.id,
                            p.case_department_id, p.case_collaborating_department_ids, p.case_responsible_user_id
                       FROM pages p WHERE p.branch_id = \(branch) AND p.id = \(pageID)
                     """)
                 return page
+            }
+        }
+    }
+
+    /// Puts off the re-page of the escalation behind one of the caller's pages to `minutes` from
+    /// now, once per page and at most the policy's ack window ahead, while the escalation still
+    /// waits for an acknowledgement. `.conflict` when the page is acknowledged or snoozed already.
+    public func snooze(_ caller: Caller, pageID: UUID, minutes: Int) async throws -> Page {
+        try await StoreError.translating {
+            try await database.withScope(caller.scope) { connection in
+                let rows = try await connection.query("""
+                    UPDATE pages SET snoozed_until = now() + make_interval(mins => \(Int32(minutes)))
+                     WHERE id = \(pageID) AND recipient_user_id = \(caller.userID) AND acknowledged_at IS NULL AND snoozed_until IS NULL
+                    RETURNING \(unescaped: Self.pageColumns)
+                    """)
+                if let row = rows.first { return try Self.page(row) }
+                let exists = try await connection.query("SELECT 1 FROM pages WHERE id = \(pageID) AND recipient_user_id = \(caller.userID)")
+                if exists.isEmpty { throw StoreError.notFound }
+                throw StoreError.conflict(field: "id", message: "is acknowledged or snoozed already")
             }
         }
     }
@@ -157,6 +206,7 @@ public struct PageStore: Sendable {
         Page(id: try row.decode(at: 0), complaintId: try row.decode(at: 1), tier: Int(try row.decode(Int16.self, at: 2)),
              rung: Int(try row.decode(Int16.self, at: 9)), recipientKind: try row.decode(at: 3), recipientUserId: try row.decode(at: 4), late: try row.decode(at: 5),
              summary: try row.decode(PGJSON<[String: JSONDocument]>.self, at: 6).value, createdAt: try row.decode(at: 7),
-             acknowledgedAt: try row.decode(at: 8))
+             acknowledgedAt: try row.decode(at: 8), deliveredAt: try row.decode(at: 10), acknowledgedBy: try row.decode(at: 11),
+             acknowledgedVia: try row.decode(at: 12), snoozedUntil: try row.decode(at: 13))
     }
 }
