@@ -66,6 +66,7 @@ public enum StoreError: Error, Sendable, Equatable {
         "pages_relayed_for_a_recipient": "/onBehalfOf",
         "pages_snooze_within_the_ack_window": "/minutes",
         "pages_snooze_while_waiting": "/minutes",
+        "pages_handed_within_the_rung": "/toUserId",
     ]
 
     /// What a broken rule means, for the rules whose plain "is not allowed" would not say.
@@ -73,6 +74,7 @@ public enum StoreError: Error, Sendable, Equatable {
         "pages_relayed_for_a_recipient": "names nobody paged for this escalation",
         "pages_snooze_within_the_ack_window": "reaches past the policy's acknowledgement window",
         "pages_snooze_while_waiting": "comes too late: the escalation no longer waits for an acknowledgement",
+        "pages_handed_within_the_rung": "names nobody who could have been paged in the same capacity",
     ]
 
     /// Translates the database errors a caller can cause; anything else is rethrown unchanged.

@@ -135,3 +135,59 @@ struct PersonAcknowledgementTests {
         }
     }
 }
+
+extension PersonAcknowledgementTests {
+    @Test func aPersonHandsTheirPageToAColleagueOfTheSameCapacity() async throws {
+        try await Self.escalated { fixture, complaint, store, scheduler in
+            let org = fixture.org
+            let head = org.caller(.departmentHead, in: org.a)
+            let headPage = try await Self.page(store, head, complaint)
+            // A deputy head of the complaint's department, made by the operator.
+            let (department, deputyID): (UUID, UUID) = try await fixture.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+                let department: UUID = try await owner.query("SELECT department_id FROM escalations WHERE complaint_id = \(complaint.id)")[0]
+                    .decode(at: 0)
+                let deputy: UUID = try await owner.query("""
+                    INSERT INTO users (branch_id, login, name, roles, department_ids) VALUES (\(org.a.id), 'deputy', 'Deputy', '{department_head}',
+                                                                                        \([department]))
+                    RETURNING id
+                    """)[0].decode(at: 0)
+                return (department, deputy)
+            }
+            let deputy = Caller(userID: deputyID, branchID: org.a.id, branchCode: org.a.code, login: "deputy", name: "Deputy",
+                                roles: [.departmentHead], departmentIDs: [department], credential: .session(UUID()))
+
+            let strangers = [org.a.users[.agent]!, org.a.users[.bot]!, org.a.users[.branchManager]!, org.b.users[.departmentHead]!, head.userID, UUID()]
+            for stranger in strangers {
+                await #expect(throws: StoreError.invalidValue(field: "/toUserId",
+                                                              message: "names nobody who could have been paged in the same capacity")) {
+                    _ = try await store.handOff(head, pageID: headPage.id, to: stranger)
+                }
+            }
+            #expect(try await store.myPages(deputy, all: true).items.isEmpty, "a refused hand-off changes nothing")
+
+            let handed = try await store.handOff(head, pageID: headPage.id, to: deputyID)
+            #expect(handed.handedTo == deputyID && handed.handedAt != nil && handed.acknowledgedAt == nil)
+            #expect(try await store.myPages(head, all: false).items.isEmpty, "a handed page is no longer open for its first recipient")
+            await #expect(throws: StoreError.conflict(field: "id", message: "is acknowledged or handed on already")) {
+                _ = try await store.handOff(head, pageID: headPage.id, to: deputyID)
+            }
+            let deputyPage = try #require(try await store.myPages(deputy, all: false).items.first)
+            #expect(deputyPage.handedFrom == head.userID && deputyPage.rung == headPage.rung && deputyPage.complaintId == complaint.id)
+
+            // The wait goes on until a person acknowledges.
+            try await fixture.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+                _ = try await owner.query("UPDATE escalations SET ack_due_at = now() + interval '1 minute' WHERE complaint_id = \(complaint.id)")
+            }
+            _ = try await store.acknowledge(deputy, pageID: deputyPage.id)
+            try await RepageTests.expireAckWindows(fixture, complaint.id)
+            #expect(try await scheduler.repage().isEmpty, "the deputy's acknowledgement ended the wait")
+            let events = try await fixture.database.withPool(size: 1) { (pool: PGPool) async throws in
+                try await ComplaintStore(database: ScopedDatabase(pool: pool))
+                    .timeline(org.caller(.branchManager, in: org.a).scope, id: complaint.id)
+            }
+            let handOff = try #require(events.first { $0.kind == "page_handed_off" })
+            #expect(handOff.actorId == head.userID && handOff.after?["toUserId"] == .some(deputyID.uuidString.lowercased()))
+            #expect(events.filter { $0.kind == "page_acknowledged" }.map(\.actorId) == [deputyID])
+        }
+    }
+}

@@ -58,6 +58,10 @@ struct PageAPITests {
                 (head, "snooze", #"{"minutes":0}"#, 422, "/minutes"),
                 (head, "snooze", #"{"minutes":"soon"}"#, 400, "/minutes"),
                 (org.a.botKey, "snooze", #"{"minutes":5}"#, 403, nil),
+                (head, "hand-off", #"{"toUserId":"\#(org.a.users[.agent]!.path)"}"#, 422, "/toUserId"),
+                (head, "hand-off", #"{"toUserId":"\#(org.b.users[.departmentHead]!.path)"}"#, 422, "/toUserId"),
+                (head, "hand-off", #"{"toUserId":"someone"}"#, 400, "/toUserId"),
+                (org.a.botKey, "hand-off", #"{"toUserId":"\#(org.a.users[.departmentHead]!.path)"}"#, 403, nil),
             ] {
                 let pageID = token == head ? headPage : botPage
                 let refused = try await client.call(.post, "/v1/pages/\(pageID)/\(path)", token: token, body: body)

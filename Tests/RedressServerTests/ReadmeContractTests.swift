@@ -21,6 +21,7 @@ struct ReadmeContractTests {
         "evidence": "Sources/RedressStore/CaseWork/CaseWorkStore.swift",
         "finding": "Sources/RedressStore/CaseWork/CaseWorkStore.swift",
         "page_acknowledged": "Sources/RedressStore/Escalations/PageStore.swift",
+        "page_handed_off": "Sources/RedressStore/Escalations/PageStore.swift",
         "escalated": "sql/0017_owner_functions_pinned.sql",
         "repaged": "sql/0011_paging_delivery.sql",
         "archived": "sql/0018_audit_retention_scheduler_role.sql",

@@ -41,6 +41,16 @@ extension APIHandlers {
         return .ok(.init(body: .json(try .init(page))))
     }
 
+    /// A person hands one of their pages to a colleague of the same capacity.
+    func handOffPage(_ input: Operations.HandOffPage.Input) async throws -> Operations.HandOffPage.Output {
+        let caller = try AuthenticatedCaller.required()
+        guard case .json(let body) = input.body else { throw Problem.unsupportedMediaType }
+        if caller.has(.bot) { throw Problem.forbidden(needing: .departmentHead) }
+        let colleague: UUID = try Wire.id(body.toUserId as String, "/toUserId")
+        let page = try await pages.handOff(caller, pageID: try Wire.id(input.path.id, "id"), to: colleague)
+        return .ok(.init(body: .json(try .init(page))))
+    }
+
     func listEscalations(_ input: Operations.ListEscalations.Input) async throws -> Operations.ListEscalations.Output {
         let caller = try AuthenticatedCaller.required()
         guard !caller.roles.isDisjoint(with: Self.escalationReviewers) else { throw Problem.forbidden(needing: .departmentHead) }

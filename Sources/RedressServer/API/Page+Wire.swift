@@ -7,7 +7,8 @@ extension Components.Schemas.Page {
                   recipientKind: page.recipientKind, recipientUserId: Wire.id(page.recipientUserId), late: page.late,
                   summary: try OpenAPIObjectContainer(page.summary), createdAt: page.createdAt, acknowledgedAt: page.acknowledgedAt,
                   deliveredAt: page.deliveredAt, acknowledgedBy: page.acknowledgedBy.map(Wire.id),
-                  acknowledgedVia: page.acknowledgedVia.map(Wire.id), snoozedUntil: page.snoozedUntil)
+                  acknowledgedVia: page.acknowledgedVia.map(Wire.id), snoozedUntil: page.snoozedUntil,
+                  handedTo: page.handedTo.map(Wire.id), handedAt: page.handedAt, handedFrom: page.handedFrom.map(Wire.id))
     }
 }
 

@@ -34,6 +34,11 @@ public struct PageStore: Sendable {
         public var acknowledgedVia: UUID?
         /// Until when its recipient put off the re-page.
         public var snoozedUntil: Date?
+        /// The colleague its recipient handed it to, and when.
+        public var handedTo: UUID?
+        public var handedAt: Date?
+        /// Who handed this page on to its recipient.
+        public var handedFrom: UUID?
     }
 
     /// An escalation with who was paged.
@@ -60,12 +65,12 @@ public struct PageStore: Sendable {
 
     static let pageColumns = """
         id, complaint_id, tier, recipient_kind, recipient_user_id, late, summary, created_at, acknowledged_at, rung,
-        delivered_at, acknowledged_by, acknowledged_via, snoozed_until
+        delivered_at, acknowledged_by, acknowledged_via, snoozed_until, handed_to, handed_at, handed_from
         """
-    /// What a recipient still has to act on: a person, what nobody acknowledged; a bot, what it has
-    /// not received either.
+    /// What a recipient still has to act on: a person, what nobody acknowledged and they did not
+    /// hand on; a bot, what it has not received either.
     static func open(_ caller: Caller) -> String {
-        caller.has(.bot) ? "acknowledged_at IS NULL AND delivered_at IS NULL" : "acknowledged_at IS NULL"
+        caller.has(.bot) ? "acknowledged_at IS NULL AND delivered_at IS NULL" : "acknowledged_at IS NULL AND handed_to IS NULL"
     }
 
     /// The caller's own pages, newest first, a page at a time; only open ones (``open(_:)``) unless `all`.
@@ -77,7 +82,7 @@ public struct PageStore: Sendable {
             if let after = q.after(page.after, time: "created_at", id: "id", descending: true) { q.append(" AND " + after) }
             q.append(" ORDER BY created_at DESC, id DESC LIMIT \(q.bind(page.limit + 1))")
             let rows = try await connection.query(q.query)
-            return page.page(keyed: try rows.map { (try Self.page($0), String(try $0.decode(Int64.self, at: 14))) }, id: \.id)
+            return page.page(keyed: try rows.map { (try Self.page($0), String(try $0.decode(Int64.self, at: 17))) }, id: \.id)
         }
     }
 
@@ -93,7 +98,7 @@ public struct PageStore: Sendable {
                    AND (\(since)::bigint IS NULL OR created_at >= to_timestamp(\(since)::bigint / 1000000.0))
                    AND NOT (id = ANY (\(excluding)))
                  ORDER BY created_at, id LIMIT \(Int32(limit))
-                """).map { row in (try Self.page(row), try row.decode(Int64.self, at: 14)) }
+                """).map { row in (try Self.page(row), try row.decode(Int64.self, at: 17)) }
         }
     }
 
@@ -170,6 +175,41 @@ public struct PageStore: Sendable {
         }
     }
 
+    /// Hands one of the caller's open pages to `colleague`, who could have been paged in the same
+    /// capacity (`scheduler.may_take_page`): they get a page of their own for the same escalation
+    /// and rung, and their streams hear of it; the hand-off is noted on the timeline.
+    /// `.conflict` when the page is acknowledged or handed on already.
+    public func handOff(_ caller: Caller, pageID: UUID, to colleague: UUID) async throws -> Page {
+        try await StoreError.translating {
+            try await database.withScope(caller.scope) { connection in
+                let found = try await connection.query("""
+                    SELECT branch_id, complaint_id FROM pages WHERE id = \(pageID) AND recipient_user_id = \(caller.userID)
+                    """)
+                guard let branch = try found.first?.decode(UUID.self, at: 0) else { throw StoreError.notFound }
+                try await CaseVisibility.lock(try found[0].decode(UUID.self, at: 1), exclusive: false, connection)
+                let rows = try await connection.query("""
+                    UPDATE pages SET handed_to = \(colleague), handed_at = now()
+                     WHERE branch_id = \(branch) AND id = \(pageID) AND recipient_user_id = \(caller.userID)
+                       AND acknowledged_at IS NULL AND handed_to IS NULL
+                    RETURNING \(unescaped: Self.pageColumns)
+                    """)
+                guard let row = rows.first else { throw StoreError.conflict(field: "id", message: "is acknowledged or handed on already") }
+                let page = try Self.page(row)
+                try await connection.execute("""
+                    INSERT INTO complaint_events (branch_id, complaint_id, actor_id, actor_roles, kind, after, page_id,
+                                                  \(unescaped: CaseVisibility.columns))
+                    SELECT p.branch_id, p.complaint_id, \(caller.userID), \(caller.roles.map(\.rawValue).sorted()), 'page_handed_off',
+                           \(PGJSON(["pageId": page.id.uuidString.lowercased(), "tier": String(page.tier),
+                                     "toUserId": colleague.uuidString.lowercased()])), p.id,
+                           p.case_department_id, p.case_collaborating_department_ids, p.case_responsible_user_id
+                      FROM pages p WHERE p.branch_id = \(branch) AND p.id = \(pageID)
+                    """)
+                try await connection.execute("SELECT pg_notify('redress_pages', \(colleague.uuidString.lowercased()))")
+                return page
+            }
+        }
+    }
+
     /// Escalations of the complaints the caller may see, newest recorded first, a page at a time;
     /// `unacknowledged` keeps those with a page nobody acknowledged.
     public func escalations(_ caller: Caller, unacknowledged: Bool, departmentsOnly: Bool,
@@ -207,6 +247,7 @@ public struct PageStore: Sendable {
              rung: Int(try row.decode(Int16.self, at: 9)), recipientKind: try row.decode(at: 3), recipientUserId: try row.decode(at: 4), late: try row.decode(at: 5),
              summary: try row.decode(PGJSON<[String: JSONDocument]>.self, at: 6).value, createdAt: try row.decode(at: 7),
              acknowledgedAt: try row.decode(at: 8), deliveredAt: try row.decode(at: 10), acknowledgedBy: try row.decode(at: 11),
-             acknowledgedVia: try row.decode(at: 12), snoozedUntil: try row.decode(at: 13))
+             acknowledgedVia: try row.decode(at: 12), snoozedUntil: try row.decode(at: 13), handedTo: try row.decode(at: 14),
+             handedAt: try row.decode(at: 15), handedFrom: try row.decode(at: 16))
     }
 }
