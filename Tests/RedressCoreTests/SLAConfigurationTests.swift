@@ -17,9 +17,10 @@ struct SLAConfigurationTests {
         policy.ladder = [EscalationTier(tier: 1, afterHours: 48, recipients: [.departmentHead]),
                          EscalationTier(tier: 3, afterHours: 24, recipients: [])]
         policy.ackWindowMinutes = 2000
+        policy.emergencyLadderPercent = 0
         #expect(policy.problems.map(\.field) == [
             "milestoneHours.acknowledge", "resultHours.general", "resultHours.someday",
-            "ladder[1].tier", "ladder[1].afterHours", "ladder[1].recipients", "ackWindowMinutes",
+            "ladder[1].tier", "ladder[1].afterHours", "ladder[1].recipients", "ackWindowMinutes", "emergencyLadderPercent",
         ])
         policy.ladder = []
         #expect(policy.problems.map(\.field).contains("ladder"))

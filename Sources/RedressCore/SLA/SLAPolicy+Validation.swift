@@ -63,6 +63,9 @@ extension SLAPolicy {
         if !(1...1440).contains(ackWindowMinutes) {
             problems.append(.init(field: "ackWindowMinutes", message: "must be from 1 to 1440 minutes"))
         }
+        if !(1...100).contains(emergencyLadderPercent) {
+            problems.append(.init(field: "emergencyLadderPercent", message: "must be from 1 to 100 percent"))
+        }
         if !(1...720).contains(followUpHours) {
             problems.append(.init(field: "followUpHours", message: "must be from 1 to 720 hours"))
         }

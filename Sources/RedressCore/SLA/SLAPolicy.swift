@@ -51,14 +51,20 @@ public struct SLAFacts: Sendable, Equatable {
     public var priority: String
     public var level: Int?
     public var nature: String
+    /// Flagged as a matter of someone's safety.
+    public var safety: Bool
 
     /// Creates the facts of a complaint.
-    public init(categoryID: UUID?, priority: String, level: Int?, nature: String) {
+    public init(categoryID: UUID?, priority: String, level: Int?, nature: String, safety: Bool = false) {
         self.categoryID = categoryID
         self.priority = priority
         self.level = level
         self.nature = nature
+        self.safety = safety
     }
+
+    /// An emergency (urgent priority or a safety matter): its first tier is paged at intake.
+    public var isEmergency: Bool { priority == "urgent" || safety }
 }
 
 /// A branch's SLA policy: which complaints it covers, how it counts time, its milestone targets
@@ -83,12 +89,15 @@ public struct SLAPolicy: Sendable, Codable, Equatable {
     public var followUpHours: Int
     /// Days after closing at which long-term callbacks are due (e.g. 7, 30, 91); none by default.
     public var followUpCallbackDays: [Int]
+    /// For an emergency (urgent priority or a safety matter), whose first tier is paged at intake:
+    /// the share of their time, in percent, after which the later rungs come. 100 keeps the ladder.
+    public var emergencyLadderPercent: Int
 
     /// Creates a policy.
     public init(id: UUID = UUID(), name: String, categoryIDs: [UUID]? = nil, priorities: [String]? = nil, levels: [Int]? = nil,
                 natures: [String]? = nil, counting: SLACounting, milestoneHours: [SLAMilestone: Int],
                 resultHours: [String: Int], ladder: [EscalationTier], ackWindowMinutes: Int = 15, followUpHours: Int = 24,
-                followUpCallbackDays: [Int] = []) {
+                followUpCallbackDays: [Int] = [], emergencyLadderPercent: Int = 100) {
         self.id = id
         self.name = name
         self.categoryIDs = categoryIDs
@@ -102,6 +111,7 @@ public struct SLAPolicy: Sendable, Codable, Equatable {
         self.ackWindowMinutes = ackWindowMinutes
         self.followUpHours = followUpHours
         self.followUpCallbackDays = followUpCallbackDays
+        self.emergencyLadderPercent = emergencyLadderPercent
     }
 
     /// The sources' defaults: acknowledge 24 h, initial reply 48 h, preliminary feedback 72 h,
@@ -154,7 +164,10 @@ public struct SLASchedule: Sendable, Equatable {
     public var tiers: [Int: SLADeadline]
 
     /// Computes the schedule of a complaint received at `receivedAt`, of `priority`, with its pauses.
-    public init(policy: SLAPolicy, receivedAt: Date, priority: String, calendar: WorkingCalendar?, pauses: [SLAPause]) {
+    /// For an emergency the first tier falls due at receipt, whatever the calendar and pauses, and
+    /// the later rungs after `emergencyLadderPercent` of their time.
+    public init(policy: SLAPolicy, receivedAt: Date, priority: String, calendar: WorkingCalendar?, pauses: [SLAPause],
+                emergency: Bool = false) {
         policyID = policy.id
         var milestones: [SLAMilestone: SLADeadline] = [:]
         for milestone in SLAMilestone.allCases {
@@ -163,9 +176,15 @@ public struct SLASchedule: Sendable, Equatable {
                                                       calendar: calendar, pauses: pauses)
         }
         self.milestones = milestones
+        let first = policy.ladder.map(\.tier).min()
         tiers = Dictionary(uniqueKeysWithValues: policy.ladder.map { tier in
-            (tier.tier, SLAClock.deadline(from: receivedAt, target: .seconds(tier.afterHours * 3600), counting: policy.counting,
-                                          calendar: calendar, pauses: pauses))
+            if emergency && tier.tier == first {
+                return (tier.tier, SLADeadline(at: receivedAt, targetSeconds: 0, counting: .calendarHours, timeZone: nil, from: receivedAt,
+                                               pauses: []))
+            }
+            let seconds = emergency ? tier.afterHours * 36 * policy.emergencyLadderPercent : tier.afterHours * 3600
+            return (tier.tier, SLAClock.deadline(from: receivedAt, target: .seconds(seconds), counting: policy.counting,
+                                                 calendar: calendar, pauses: pauses))
         })
     }
 

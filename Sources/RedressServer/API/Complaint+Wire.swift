@@ -26,7 +26,7 @@ extension Components.Schemas.Complaint {
             location: complaint.location, description: complaint.description, desiredOutcome: complaint.desiredOutcome,
             categoryId: complaint.categoryId.map(Wire.id), level: complaint.level,
             nature: try UnlistedValue.member(complaint.nature, "nature"),
-            priority: try UnlistedValue.member(complaint.priority, "priority"),
+            priority: try UnlistedValue.member(complaint.priority, "priority"), safety: complaint.safety,
             repeatOf: complaint.repeatOf.map(Wire.id), departmentId: complaint.departmentId.map(Wire.id),
             collaboratingDepartmentIds: complaint.collaboratingDepartmentIds.map(Wire.id),
             responsibleUserId: complaint.responsibleUserId.map(Wire.id),

@@ -26,7 +26,7 @@ extension ComplaintIntake {
             occurredAt: body.occurredAt, receivedAt: body.receivedAt, product: body.product, party: body.party,
             location: body.location, description: body.description, desiredOutcome: body.desiredOutcome,
             categoryID: try Wire.id(body.categoryId, "/categoryId"), level: body.level,
-            nature: body.nature?.rawValue ?? "general", priority: body.priority?.rawValue ?? "general")
+            nature: body.nature?.rawValue ?? "general", priority: body.priority?.rawValue ?? "general", safety: body.safety ?? false)
     }
 }
 

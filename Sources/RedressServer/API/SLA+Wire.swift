@@ -20,7 +20,8 @@ extension Components.Schemas.SLAPolicy {
                 .init(tier: rung.tier, afterHours: rung.afterHours, recipients: try rung.recipients.map { try WireWord.convert($0) })
             },
             ackWindowMinutes: policy.ackWindowMinutes, followUpHours: policy.followUpHours,
-            followUpCallbackDays: policy.followUpCallbackDays, id: Wire.id(policy.id), branchId: Wire.id(policy.branchId),
+            followUpCallbackDays: policy.followUpCallbackDays, emergencyLadderPercent: policy.emergencyLadderPercent,
+            id: Wire.id(policy.id), branchId: Wire.id(policy.branchId),
             updatedAt: policy.updatedAt)
     }
 }
@@ -45,7 +46,7 @@ extension Components.Schemas.NewSLAPolicy {
                                recipients: try rung.recipients.map { try WireWord.convert($0) })
             },
             ackWindowMinutes: ackWindowMinutes ?? 15, followUpHours: followUpHours ?? 24,
-            followUpCallbackDays: followUpCallbackDays ?? [])
+            followUpCallbackDays: followUpCallbackDays ?? [], emergencyLadderPercent: emergencyLadderPercent ?? 100)
         // The name's rules are the contract's; a name taken in the branch is the store's 409.
         var rules = FieldRules()
         for problem in policy.problems where problem.field != "name" { rules.fail(SLAPointer.pointer(problem.field), problem.message) }

@@ -47,6 +47,8 @@ public struct Complaint: Sendable, Codable, Equatable {
     public var level: Int?
     public var nature: String
     public var priority: String
+    /// A matter of someone's safety (with urgent priority, an emergency: paged at intake).
+    public var safety: Bool = false
     /// The earlier complaint this one repeats.
     public var repeatOf: UUID?
     public var departmentId: UUID?
@@ -79,7 +81,7 @@ public struct Complaint: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case id, branchId, caseNumber, channel, source, complainant, occurredAt, receivedAt, product, party, location, description,
-             desiredOutcome, categoryId, level, nature, priority, repeatOf, departmentId, collaboratingDepartmentIds,
+             desiredOutcome, categoryId, level, nature, priority, safety, repeatOf, departmentId, collaboratingDepartmentIds,
              responsibleUserId, status, pausedFrom, reopenCount, satisfaction, resolution, closedAt, createdBy, createdAt, updatedAt,
              promisedBy, dueAt, sla, nextEscalationTier, nextEscalationAt, escalatedTiers, allowedActions
     }

@@ -10,11 +10,11 @@ enum ComplaintColumns {
         description, desired_outcome, category_id, level, nature, priority, repeat_of, department_id,
         collaborating_department_ids, responsible_user_id, status, paused_from, reopen_count, satisfaction,
         resolution, closed_at, created_by, created_at, updated_at, promised_by, due_at, sla_deadlines,
-        next_escalation_tier, next_escalation_at, complainant_sealed, complainant_key_id
+        next_escalation_tier, next_escalation_at, complainant_sealed, complainant_key_id, safety
         """
 
     /// How many columns ``list`` has; extra columns of a query start at this index.
-    static let count = 42
+    static let count = 43
 
     /// The escalation tiers fired, lowest first, as the scheduler keeps them on the complaint.
     static let escalatedTiers = "ARRAY(SELECT t FROM unnest(escalated_tiers) t ORDER BY t)::int[]"
@@ -38,7 +38,7 @@ enum ComplaintColumns {
             occurredAt: try row.decode(at: 11), receivedAt: try row.decode(at: 12), product: try row.decode(at: 13),
             party: try row.decode(at: 14), location: try row.decode(at: 15), description: try row.decode(at: 16),
             desiredOutcome: try row.decode(at: 17), categoryId: try row.decode(at: 18), level: level.map(Int.init),
-            nature: try row.decode(at: 20), priority: try row.decode(at: 21), repeatOf: try row.decode(at: 22),
+            nature: try row.decode(at: 20), priority: try row.decode(at: 21), safety: try row.decode(at: 42), repeatOf: try row.decode(at: 22),
             departmentId: try row.decode(at: 23), collaboratingDepartmentIds: try row.decode(at: 24),
             responsibleUserId: try row.decode(at: 25), status: status,
             pausedFrom: try row.decode(String?.self, at: 27).flatMap(ComplaintStatus.init(rawValue:)),

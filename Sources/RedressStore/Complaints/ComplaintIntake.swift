@@ -19,12 +19,15 @@ public struct ComplaintIntake: Sendable, Equatable {
     /// general or major at intake (repeat is detected, invalid is a lifecycle step).
     public var nature: String
     public var priority: String
+    /// A matter of someone's safety: an emergency, paged at intake like an urgent complaint.
+    public var safety: Bool
 
     /// Creates an intake record.
     public init(channel: String, source: String = "external", complainant: Complaint.Complainant,
                 occurredAt: Date? = nil, receivedAt: Date? = nil, product: String? = nil, party: String? = nil,
                 location: String? = nil, description: String, desiredOutcome: String? = nil,
-                categoryID: UUID? = nil, level: Int? = nil, nature: String = "general", priority: String = "general") {
+                categoryID: UUID? = nil, level: Int? = nil, nature: String = "general", priority: String = "general",
+                safety: Bool = false) {
         self.channel = channel
         self.source = source
         self.complainant = complainant
@@ -39,5 +42,6 @@ public struct ComplaintIntake: Sendable, Equatable {
         self.level = level
         self.nature = nature
         self.priority = priority
+        self.safety = safety
     }
 }

@@ -15,7 +15,8 @@ extension ComplaintStore {
                    coalesce((SELECT jsonb_agg(jsonb_build_object('id', p.id, 'name', p.name, 'document', p.document) ORDER BY p.name)
                                FROM sla_policies p WHERE p.branch_id = c.branch_id AND p.active), '[]'::jsonb),
                    coalesce((SELECT jsonb_agg(jsonb_build_array(extract(epoch FROM s.started_at), extract(epoch FROM s.ended_at)))
-                               FROM complaint_pauses s WHERE s.branch_id = c.branch_id AND s.complaint_id = c.id), '[]'::jsonb)
+                               FROM complaint_pauses s WHERE s.branch_id = c.branch_id AND s.complaint_id = c.id), '[]'::jsonb),
+                   c.safety
               FROM complaints c JOIN branches b ON b.id = c.branch_id
               LEFT JOIN branch_calendars k ON k.branch_id = c.branch_id
              WHERE c.branch_id = \(branchID) AND c.id = \(complaintID)
@@ -32,14 +33,14 @@ extension ComplaintStore {
         }
         let level: Int16? = try facts.decode(at: 3)
         let slaFacts = SLAFacts(categoryID: try facts.decode(at: 1), priority: try facts.decode(at: 2), level: level.map(Int.init),
-                                nature: try facts.decode(at: 4))
+                                nature: try facts.decode(at: 4), safety: try facts.decode(at: 15))
         var explanation: SLAExplanation?
         var due: Date?
         var next: (tier: Int, at: Date)?
         var tierDue: [Date] = []
         if let policy = SLAPolicy.choose(policies, for: slaFacts) {
             let schedule = SLASchedule(policy: policy, receivedAt: try facts.decode(at: 0), priority: slaFacts.priority,
-                                       calendar: calendar, pauses: pauses)
+                                       calendar: calendar, pauses: pauses, emergency: slaFacts.isEmergency)
             explanation = SLAExplanation(policy: policy, schedule: schedule, calendar: calendar, completed: completed)
             // By tier number: tier n at index n (1-based in SQL); a paused clock's tiers lie far ahead.
             let highest = schedule.tiers.keys.max() ?? 0

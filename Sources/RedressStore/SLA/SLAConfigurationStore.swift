@@ -28,6 +28,7 @@ public struct SLAConfigurationStore: Sendable {
         public var ackWindowMinutes: Int
         public var followUpHours: Int
         public var followUpCallbackDays: [Int]
+        public var emergencyLadderPercent: Int
         public var updatedAt: Date
     }
 
@@ -151,7 +152,7 @@ public struct SLAConfigurationStore: Sendable {
                       natures: document.natures, counting: document.counting, milestoneHours: document.milestoneHours,
                       resultHours: document.resultHours, ladder: document.ladder, ackWindowMinutes: document.ackWindowMinutes ?? 15,
                       followUpHours: document.followUpHours ?? 24, followUpCallbackDays: document.followUpCallbackDays ?? [],
-                      updatedAt: try row.decode(at: 5))
+                      emergencyLadderPercent: document.emergencyLadderPercent ?? 100, updatedAt: try row.decode(at: 5))
     }
 
     static func calendar(_ row: PGRow) throws -> Calendar {

@@ -16,6 +16,7 @@ struct SLAPolicyDocument: Codable {
     var ackWindowMinutes: Int?
     var followUpHours: Int?
     var followUpCallbackDays: [Int]?
+    var emergencyLadderPercent: Int?
 
     /// The document of `policy`.
     init(_ policy: SLAPolicy) {
@@ -30,6 +31,7 @@ struct SLAPolicyDocument: Codable {
         ackWindowMinutes = policy.ackWindowMinutes
         followUpHours = policy.followUpHours
         followUpCallbackDays = policy.followUpCallbackDays
+        emergencyLadderPercent = policy.emergencyLadderPercent
     }
 
     func policy(id: UUID, name: String) -> SLAPolicy {
@@ -39,7 +41,8 @@ struct SLAPolicyDocument: Codable {
                       SLAMilestone(rawValue: key).map { ($0, hours) }
                   }),
                   resultHours: resultHours, ladder: ladder, ackWindowMinutes: ackWindowMinutes ?? 15,
-                  followUpHours: followUpHours ?? 24, followUpCallbackDays: followUpCallbackDays ?? [])
+                  followUpHours: followUpHours ?? 24, followUpCallbackDays: followUpCallbackDays ?? [],
+                  emergencyLadderPercent: emergencyLadderPercent ?? 100)
     }
 }
 
