@@ -72,6 +72,26 @@ struct SLAConfigurationAPITests {
             #expect((billing["sla"] as? [String: Any])?["policyName"] as? String == "Billing")
             #expect(try await Self.recompute(harness) == 0, "nothing left stale")
 
+            // Limits as the sources state them: acknowledgement within 30 minutes, the result within
+            // 3 working days, each deadline explained with its limit.
+            let billingPolicy = try #require(created.json["id"] as? String)
+            let limits = #","milestoneLimits":{"acknowledge":{"amount":30,"unit":"calendar_minutes"}},"#
+                + #""resultLimits":{"general":{"amount":3,"unit":"working_days"}}"#
+            let limited = try await client.call(.put, "/v1/sla-policies/\(billingPolicy)", token: admin,
+                                                body: Self.policyBody(name: "Billing", categoryIds: [category], tier1: 2, extra: limits))
+            #expect(limited.status == .ok)
+            let general = (limited.json["resultLimits"] as? [String: Any])?["general"] as? [String: Any]
+            #expect(general?["amount"] as? Int == 3 && general?["unit"] as? String == "working_days")
+            #expect(try await Self.recompute(harness) == 1)
+            let explained = try await client.call(.get, "/v1/complaints/\(id)", token: agent).json
+            let deadlines = try #require((explained["sla"] as? [String: Any])?["milestones"] as? [String: [String: Any]])
+            let receipt = try #require((explained["receivedAt"] as? String).flatMap(apiDate))
+            let acknowledgeText: String? = deadlines["acknowledge"]?["at"] as? String
+            let acknowledge = try #require(acknowledgeText.flatMap(apiDate))
+            #expect(abs(acknowledge.timeIntervalSince(receipt) - 1800) < 1)
+            #expect((deadlines["result"]?["limit"] as? [String: Any])?["unit"] as? String == "working_days")
+            #expect(deadlines["initial_reply"]?["limit"] == nil, "hours without a stated limit")
+
             // Another branch's admin can neither see nor change branch a's policies.
             let foreignAdmin = try await client.signIn(org.b.code, "admin")
             #expect(try await client.call(.get, "/v1/sla-policies/\(standard)", token: foreignAdmin).status == .notFound)
@@ -114,6 +134,13 @@ struct SLAConfigurationAPITests {
             #expect(try await fields(missing) == ["/resultHours/general"])
             let weekly = Self.policyBody(name: "Weekly").replacingOccurrences(of: "calendar_hours", with: "weekly")
             #expect(try await fields(weekly) == ["/counting"])
+            #expect(try await fields(Self.policyBody(name: "Long", extra: #","resultLimits":{"general":{"amount":400,"unit":"working_days"}}"#))
+                    == ["/resultLimits/general/amount"], "a year at most")
+            #expect(try await fields(Self.policyBody(name: "Fortnight", extra: #","milestoneLimits":{"acknowledge":{"amount":2,"unit":"fortnights"}}"#))
+                    == ["/milestoneLimits/acknowledge/unit"])
+            #expect(try await fields(Self.policyBody(name: "Whenever", extra: #","milestoneLimits":{"result":{"amount":2,"unit":"working_days"}}"#))
+                    == ["/milestoneLimits/result"])
+            #expect(try await fields(Self.policyBody(name: "Compressed", extra: #","emergencyLadderPercent":0"#)) == ["/emergencyLadderPercent"])
             let policies = try await client.call(.get, "/v1/sla-policies", token: admin).items
             #expect(policies.count == 1, "nothing was added")
         }

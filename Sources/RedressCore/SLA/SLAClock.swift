@@ -34,6 +34,8 @@ public struct SLADeadline: Sendable, Equatable, Codable {
     public var from: Date
     /// Each pause that fell before the deadline and the counted time it added.
     public var pauses: [AppliedPause]
+    /// The limit as the policy states it, when it sets one (`milestoneLimits`, `resultLimits`).
+    public var limit: SLALimit? = nil
 
     /// A pause and what it cost the clock.
     public struct AppliedPause: Sendable, Equatable, Codable {

@@ -44,6 +44,22 @@ extension SLAPolicy {
         for priority in resultHours.keys.sorted() where !Self.priorities.contains(priority) {
             problems.append(.init(field: "resultHours.\(priority)", message: "is not a priority (urgent, important, general)"))
         }
+        for (milestone, limit) in milestoneLimits.sorted(by: { $0.key < $1.key }) {
+            if milestone == .result {
+                problems.append(.init(field: "milestoneLimits.result", message: "the result's limits are set per priority in resultLimits"))
+            } else if !limit.unit.allowed.contains(limit.amount) {
+                problems.append(.init(field: "milestoneLimits.\(milestone.rawValue).amount",
+                                      message: "must be from \(limit.unit.allowed.lowerBound) to \(limit.unit.allowed.upperBound) \(limit.unit.rawValue)"))
+            }
+        }
+        for (priority, limit) in resultLimits.sorted(by: { $0.key < $1.key }) {
+            if !Self.priorities.contains(priority) {
+                problems.append(.init(field: "resultLimits.\(priority)", message: "is not a priority (urgent, important, general)"))
+            } else if !limit.unit.allowed.contains(limit.amount) {
+                problems.append(.init(field: "resultLimits.\(priority).amount",
+                                      message: "must be from \(limit.unit.allowed.lowerBound) to \(limit.unit.allowed.upperBound) \(limit.unit.rawValue)"))
+            }
+        }
         if ladder.isEmpty {
             problems.append(.init(field: "ladder", message: "needs at least one tier"))
         }

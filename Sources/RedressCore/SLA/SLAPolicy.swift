@@ -82,6 +82,11 @@ public struct SLAPolicy: Sendable, Codable, Equatable {
     public var milestoneHours: [SLAMilestone: Int]
     /// Hours to the result, per priority.
     public var resultHours: [String: Int]
+    /// Limits in a unit of their own (working days, minutes…) for milestones other than the
+    /// result, in place of their `milestoneHours`.
+    public var milestoneLimits: [SLAMilestone: SLALimit] = [:]
+    /// Limits in a unit of their own for the result, per priority, in place of its `resultHours`.
+    public var resultLimits: [String: SLALimit] = [:]
     public var ladder: [EscalationTier]
     /// Minutes a page waits for acknowledgement before the next rung of the ladder is paged.
     public var ackWindowMinutes: Int
@@ -171,9 +176,12 @@ public struct SLASchedule: Sendable, Equatable {
         policyID = policy.id
         var milestones: [SLAMilestone: SLADeadline] = [:]
         for milestone in SLAMilestone.allCases {
-            guard let hours = policy.hours(to: milestone, priority: priority) else { continue }
-            milestones[milestone] = SLAClock.deadline(from: receivedAt, target: .seconds(hours * 3600), counting: policy.counting,
-                                                      calendar: calendar, pauses: pauses)
+            if let stated = milestone == .result ? policy.resultLimits[priority] : policy.milestoneLimits[milestone] {
+                milestones[milestone] = SLAClock.deadline(from: receivedAt, limit: stated, calendar: calendar, pauses: pauses)
+            } else if let hours = policy.hours(to: milestone, priority: priority) {
+                milestones[milestone] = SLAClock.deadline(from: receivedAt, target: .seconds(hours * 3600), counting: policy.counting,
+                                                          calendar: calendar, pauses: pauses)
+            }
         }
         self.milestones = milestones
         let first = policy.ladder.map(\.tier).min()

@@ -75,7 +75,8 @@ extension Components.Schemas.SLADeadline {
         self.init(at: deadline.at, targetSeconds: deadline.targetSeconds,
                   counting: try UnlistedValue.member(deadline.counting.rawValue, "sla/counting"), timeZone: deadline.timeZone,
                   from: deadline.from,
-                  pauses: deadline.pauses.map { .init(start: $0.start, end: $0.end, countedSeconds: $0.countedSeconds) })
+                  pauses: deadline.pauses.map { .init(start: $0.start, end: $0.end, countedSeconds: $0.countedSeconds) },
+                  limit: try deadline.limit.map(Components.Schemas.SLALimit.init))
     }
 }
 

@@ -16,6 +16,13 @@ extension Components.Schemas.SLAPolicy {
                                   initialReply: policy.milestoneHours[SLAMilestone.initialReply.rawValue],
                                   preliminaryFeedback: policy.milestoneHours[SLAMilestone.preliminaryFeedback.rawValue]),
             resultHours: .init(urgent: urgent, important: important, general: general),
+            milestoneLimits: .init(acknowledge: try policy.milestoneLimits[SLAMilestone.acknowledge.rawValue].map(Components.Schemas.SLALimit.init),
+                                   initialReply: try policy.milestoneLimits[SLAMilestone.initialReply.rawValue].map(Components.Schemas.SLALimit.init),
+                                   preliminaryFeedback: try policy.milestoneLimits[SLAMilestone.preliminaryFeedback.rawValue]
+                                       .map(Components.Schemas.SLALimit.init)),
+            resultLimits: .init(urgent: try policy.resultLimits["urgent"].map(Components.Schemas.SLALimit.init),
+                                important: try policy.resultLimits["important"].map(Components.Schemas.SLALimit.init),
+                                general: try policy.resultLimits["general"].map(Components.Schemas.SLALimit.init)),
             ladder: try policy.ladder.map { rung in
                 .init(tier: rung.tier, afterHours: rung.afterHours, recipients: try rung.recipients.map { try WireWord.convert($0) })
             },
@@ -23,6 +30,18 @@ extension Components.Schemas.SLAPolicy {
             followUpCallbackDays: policy.followUpCallbackDays, emergencyLadderPercent: policy.emergencyLadderPercent,
             id: Wire.id(policy.id), branchId: Wire.id(policy.branchId),
             updatedAt: policy.updatedAt)
+    }
+}
+
+extension Components.Schemas.SLALimit {
+    /// A limit as the contract spells it.
+    init(_ limit: RedressCore.SLALimit) throws {
+        self.init(amount: limit.amount, unit: try WireWord.convert(limit.unit))
+    }
+
+    /// The limit it describes.
+    func limit() throws -> RedressCore.SLALimit {
+        RedressCore.SLALimit(amount, try WireWord.convert(unit))
     }
 }
 
@@ -35,7 +54,7 @@ extension Components.Schemas.NewSLAPolicy {
         milestones[.acknowledge] = milestoneHours.acknowledge
         milestones[.initialReply] = milestoneHours.initialReply
         milestones[.preliminaryFeedback] = milestoneHours.preliminaryFeedback
-        let policy = RedressCore.SLAPolicy(
+        var policy = RedressCore.SLAPolicy(
             id: id, name: name,
             categoryIDs: try categoryIds.map { ids in try ids.enumerated().map { try Wire.id($1, "/categoryIds/\($0)") } },
             priorities: priorities?.map(\.rawValue), levels: levels, natures: natures?.map(\.rawValue),
@@ -47,6 +66,12 @@ extension Components.Schemas.NewSLAPolicy {
             },
             ackWindowMinutes: ackWindowMinutes ?? 15, followUpHours: followUpHours ?? 24,
             followUpCallbackDays: followUpCallbackDays ?? [], emergencyLadderPercent: emergencyLadderPercent ?? 100)
+        policy.milestoneLimits[.acknowledge] = try milestoneLimits?.acknowledge?.limit()
+        policy.milestoneLimits[.initialReply] = try milestoneLimits?.initialReply?.limit()
+        policy.milestoneLimits[.preliminaryFeedback] = try milestoneLimits?.preliminaryFeedback?.limit()
+        policy.resultLimits["urgent"] = try resultLimits?.urgent?.limit()
+        policy.resultLimits["important"] = try resultLimits?.important?.limit()
+        policy.resultLimits["general"] = try resultLimits?.general?.limit()
         // The name's rules are the contract's; a name taken in the branch is the store's 409.
         var rules = FieldRules()
         for problem in policy.problems where problem.field != "name" { rules.fail(SLAPointer.pointer(problem.field), problem.message) }

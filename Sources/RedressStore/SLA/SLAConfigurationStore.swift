@@ -29,6 +29,9 @@ public struct SLAConfigurationStore: Sendable {
         public var followUpHours: Int
         public var followUpCallbackDays: [Int]
         public var emergencyLadderPercent: Int
+        /// Limits in units of their own, by milestone and by priority (`SLALimit`).
+        public var milestoneLimits: [String: SLALimit]
+        public var resultLimits: [String: SLALimit]
         public var updatedAt: Date
     }
 
@@ -152,7 +155,9 @@ public struct SLAConfigurationStore: Sendable {
                       natures: document.natures, counting: document.counting, milestoneHours: document.milestoneHours,
                       resultHours: document.resultHours, ladder: document.ladder, ackWindowMinutes: document.ackWindowMinutes ?? 15,
                       followUpHours: document.followUpHours ?? 24, followUpCallbackDays: document.followUpCallbackDays ?? [],
-                      emergencyLadderPercent: document.emergencyLadderPercent ?? 100, updatedAt: try row.decode(at: 5))
+                      emergencyLadderPercent: document.emergencyLadderPercent ?? 100,
+                      milestoneLimits: document.milestoneLimits ?? [:], resultLimits: document.resultLimits ?? [:],
+                      updatedAt: try row.decode(at: 5))
     }
 
     static func calendar(_ row: PGRow) throws -> Calendar {

@@ -17,6 +17,8 @@ struct SLAPolicyDocument: Codable {
     var followUpHours: Int?
     var followUpCallbackDays: [Int]?
     var emergencyLadderPercent: Int?
+    var milestoneLimits: [String: SLALimit]?
+    var resultLimits: [String: SLALimit]?
 
     /// The document of `policy`.
     init(_ policy: SLAPolicy) {
@@ -32,10 +34,13 @@ struct SLAPolicyDocument: Codable {
         followUpHours = policy.followUpHours
         followUpCallbackDays = policy.followUpCallbackDays
         emergencyLadderPercent = policy.emergencyLadderPercent
+        milestoneLimits = policy.milestoneLimits.isEmpty ? nil
+            : Dictionary(uniqueKeysWithValues: policy.milestoneLimits.map { ($0.key.rawValue, $0.value) })
+        resultLimits = policy.resultLimits.isEmpty ? nil : policy.resultLimits
     }
 
     func policy(id: UUID, name: String) -> SLAPolicy {
-        SLAPolicy(id: id, name: name, categoryIDs: categoryIDs, priorities: priorities, levels: levels, natures: natures,
+        var policy = SLAPolicy(id: id, name: name, categoryIDs: categoryIDs, priorities: priorities, levels: levels, natures: natures,
                   counting: counting,
                   milestoneHours: Dictionary(uniqueKeysWithValues: milestoneHours.compactMap { key, hours in
                       SLAMilestone(rawValue: key).map { ($0, hours) }
@@ -43,6 +48,11 @@ struct SLAPolicyDocument: Codable {
                   resultHours: resultHours, ladder: ladder, ackWindowMinutes: ackWindowMinutes ?? 15,
                   followUpHours: followUpHours ?? 24, followUpCallbackDays: followUpCallbackDays ?? [],
                   emergencyLadderPercent: emergencyLadderPercent ?? 100)
+        policy.milestoneLimits = Dictionary(uniqueKeysWithValues: (milestoneLimits ?? [:]).compactMap { key, limit in
+            SLAMilestone(rawValue: key).map { ($0, limit) }
+        })
+        policy.resultLimits = resultLimits ?? [:]
+        return policy
     }
 }
 
