@@ -83,7 +83,8 @@ struct BranchOnboardingTests {
             let branchID = try #require(branches.items.first?["id"] as? String)
             #expect(branches.items.first?["timeZone"] as? String == "Asia/Taipei" && branches.items.first?["region"] as? String == "East")
             #expect(try await client.call(.get, "/v1/categories", token: token).items.count == 10)
-            #expect(try await client.call(.get, "/v1/sla-policies", token: token).items.map { $0["name"] as? String } == ["Standard"])
+            #expect(try await client.call(.get, "/v1/sla-policies", token: token).items.compactMap { $0["name"] as? String }
+                    == SLAConfigurationSeeds.policyNames)
             let department = try await client.call(.post, "/v1/departments", token: token, body: #"{"name":"Billing","kind":"billing"}"#)
             #expect(department.status == .created)
             let departmentID = try #require(department.json["id"] as? String)

@@ -48,10 +48,12 @@ struct SLAConfigurationAPITests {
             let id = try #require(complaint["id"] as? String)
 
             let policies = try await client.call(.get, "/v1/sla-policies", token: agent).items
-            #expect(policies.map { $0["name"] as? String } == ["Standard"])
-            #expect(policies.first?["ackWindowMinutes"] as? Int == 15)
-            #expect((policies.first?["ladder"] as? [[String: Any]])?.compactMap { $0["afterHours"] as? Int } == [24, 48, 72])
-            let standard = try #require(policies.first?["id"] as? String)
+            #expect(policies.compactMap { $0["name"] as? String } == SLAConfigurationSeeds.policyNames)
+            #expect(policies.allSatisfy { $0["active"] as? Bool == true }, "a new branch's policies are active")
+            let standardPolicy = policies.first { $0["name"] as? String == "Standard" }
+            #expect(standardPolicy?["ackWindowMinutes"] as? Int == 15)
+            #expect((standardPolicy?["ladder"] as? [[String: Any]])?.compactMap { $0["afterHours"] as? Int } == [24, 48, 72])
+            let standard = try #require(standardPolicy?["id"] as? String)
             #expect(try await client.call(.post, "/v1/sla-policies", token: agent, body: Self.policyBody(name: "Mine")).status == .forbidden)
 
             // Tier 1 after 4 hours instead of 24: the open complaint's next escalation moves.
@@ -102,6 +104,35 @@ struct SLAConfigurationAPITests {
         }
     }
 
+    @Test func aNewBranchsSeededPoliciesSetTheSourcesLimits() async throws {
+        try await APIHarness.run { harness, client in
+            let agent = try await client.signIn(harness.organisation.a.code, "agent")
+            let categories = try await client.call(.get, "/v1/categories", token: agent).items
+            func category(_ code: String) throws -> String { try #require(categories.first { $0["code"] as? String == code }?["id"] as? String) }
+            func sla(_ complaint: [String: Any]) throws -> (policy: String?, received: Date, result: [String: Any]) {
+                let sla = try #require(complaint["sla"] as? [String: Any])
+                let result = try #require((sla["milestones"] as? [String: [String: Any]])?["result"])
+                return (sla["policyName"] as? String, try #require((complaint["receivedAt"] as? String).flatMap(apiDate)), result)
+            }
+            func hoursToResult(_ complaint: [String: Any]) throws -> Double {
+                let (_, received, result) = try sla(complaint)
+                let text: String? = result["at"] as? String
+                return try #require(text.flatMap(apiDate)).timeIntervalSince(received) / 3600
+            }
+            let billing = try category("billing")
+            let major = try await ComplaintLifecycleAPITests.intake(client, token: agent, category: billing, phone: "+86 138 0000 0001",
+                                                                    nature: "major")
+            #expect(try sla(major).policy == "Major complaints", "the nature's policy is more specific than any category's")
+            let limit = try sla(major).result["limit"] as? [String: Any]
+            #expect(limit?["amount"] as? Int == 3 && limit?["unit"] as? String == "working_days")
+            let quality = try await ComplaintLifecycleAPITests.intake(client, token: agent, category: try category("network_quality"),
+                                                                      phone: "+86 138 0000 0002")
+            #expect(try sla(quality).policy == "Service and network quality" && abs(try hoursToResult(quality) - 48) < 0.01)
+            let ordinary = try await ComplaintLifecycleAPITests.intake(client, token: agent, category: billing, phone: "+86 138 0000 0003")
+            #expect(try sla(ordinary).policy == "Standard" && abs(try hoursToResult(ordinary) - 72) < 0.01)
+        }
+    }
+
     @Test func aBrokenPolicyIsRefusedNamingItsFields() async throws {
         try await APIHarness.run { harness, client in
             let admin = try await client.signIn(harness.organisation.a.code, "admin")
@@ -142,7 +173,7 @@ struct SLAConfigurationAPITests {
                     == ["/milestoneLimits/result"])
             #expect(try await fields(Self.policyBody(name: "Compressed", extra: #","emergencyLadderPercent":0"#)) == ["/emergencyLadderPercent"])
             let policies = try await client.call(.get, "/v1/sla-policies", token: admin).items
-            #expect(policies.count == 1, "nothing was added")
+            #expect(policies.count == SLAConfigurationSeeds.policyNames.count, "nothing was added")
         }
     }
 
@@ -173,7 +204,8 @@ struct SLAConfigurationAPITests {
 
             // Under a working-calendar policy, the open complaint's deadline follows the new hours.
             let category = try await ComplaintLifecycleAPITests.billing(client, token: agent)
-            let standard = try #require(try await client.call(.get, "/v1/sla-policies", token: agent).items.first?["id"] as? String)
+            let standard = try #require(try await client.call(.get, "/v1/sla-policies", token: agent).items
+                .first { $0["name"] as? String == "Standard" }?["id"] as? String)
             let working = Self.policyBody(name: "Standard").replacingOccurrences(of: "calendar_hours", with: "working_calendar")
             #expect(try await client.call(.put, "/v1/sla-policies/\(standard)", token: admin, body: working).status == .ok)
             let complaint = try await ComplaintLifecycleAPITests.intake(client, token: agent, category: category)
@@ -200,7 +232,7 @@ struct SLAConfigurationAPITests {
             let org = harness.organisation
             let admin = try client.api(try await client.signIn(org.a.code, "admin"))
             let agent = try client.api(try await client.signIn(org.a.code, "agent"))
-            let standard = try #require(try await agent.listSLAPolicies().ok.body.json.items.first)
+            let standard = try #require(try await agent.listSLAPolicies().ok.body.json.items.first { $0.name == "Standard" })
             #expect(standard.name == "Standard" && standard.ladder.map(\.afterHours) == [24, 48, 72] && standard.ackWindowMinutes == 15)
             #expect(standard.ladder.first?.recipients == [.departmentHead, .bots] && standard.resultHours.general == 72)
 

@@ -22,7 +22,8 @@ struct BranchChangeTests {
                        (SELECT string_agg(action || ' ' || (after ->> 'code') || ' ' || (after ->> 'time_zone'), ',')
                           FROM audit_log WHERE branch_id = \(id) AND entity = 'branches' AND entity_id = \(id))
                 """)[0]
-            #expect(try seeded.decode(Int.self, at: 0) == 10 && seeded.decode(Int.self, at: 1) == 1 && seeded.decode(Int.self, at: 2) == 1)
+            #expect(try seeded.decode(Int.self, at: 0) == 10 && seeded.decode(Int.self, at: 1) == SLAConfigurationSeeds.policyNames.count
+                    && seeded.decode(Int.self, at: 2) == 1)
             #expect(try seeded.decode(String.self, at: 3) == "insert new-branch Europe/Paris")
         }
     }

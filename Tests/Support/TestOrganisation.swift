@@ -100,3 +100,10 @@ public struct TestOrganisation: Sendable {
             """)[0].decode(at: 0)
     }
 }
+
+/// What `public.seed_sla` gives every new branch (sql/0047).
+public enum SLAConfigurationSeeds {
+    /// The seeded policies' names, in the order listings give them.
+    public static let policyNames = ["Business handling", "Invalid complaints", "Major complaints", "Repeat complaints",
+                                     "Service and network quality", "Standard"]
+}
