@@ -67,6 +67,7 @@ public enum StoreError: Error, Sendable, Equatable {
         "pages_snooze_within_the_ack_window": "/minutes",
         "pages_snooze_while_waiting": "/minutes",
         "pages_handed_within_the_rung": "/toUserId",
+        "pages_handed_while_waiting": "id",
     ]
 
     /// What a broken rule means, for the rules whose plain "is not allowed" would not say.
@@ -75,6 +76,7 @@ public enum StoreError: Error, Sendable, Equatable {
         "pages_snooze_within_the_ack_window": "reaches past the policy's acknowledgement window",
         "pages_snooze_while_waiting": "comes too late: the escalation no longer waits for an acknowledgement",
         "pages_handed_within_the_rung": "names nobody who could have been paged in the same capacity",
+        "pages_handed_while_waiting": "names a page whose escalation no longer waits for an acknowledgement",
     ]
 
     /// Translates the database errors a caller can cause; anything else is rethrown unchanged.

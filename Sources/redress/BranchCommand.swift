@@ -12,7 +12,7 @@ struct BranchCommand: AsyncParsableCommand {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "create",
-            abstract: "Create a branch with its categories, calendar and standard SLA policy, and its first admin.",
+            abstract: "Create a branch with its categories, calendar and SLA policies, and its first admin.",
             discussion: """
                 Prints the admin's one-time password once. The admin must replace it at the first sign-in \
                 (POST /v1/me/password) and then configures the branch through the API.

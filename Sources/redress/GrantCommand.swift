@@ -42,14 +42,24 @@ struct GrantCommand: AsyncParsableCommand {
         func run() async throws {
             let settings = try Settings()
             settings.bootstrapLogging()
-            let (grant, roleAdded) = try await OperatorOutput.refusing {
+            let granted = try await OperatorOutput.refusing {
                 try await OperatorDatabase.withOwnerPool(settings, application: "grant") { pool in
-                    try await HQGrants(ownerPool: pool).add(user.reference, grantedCode: branch, role: role.role, addRole: addRole)
+                    try await HQGrants(ownerPool: pool, passwordHashCost: settings.passwordHashCost)
+                        .add(user.reference, grantedCode: branch, role: role.role, addRole: addRole)
                 }
             }
-            if roleAdded { print("\(user.reference) now holds the \(grant.role) role.") }
+            let grant = granted.grant
+            if granted.roleAdded { print("\(user.reference) now holds the \(grant.role) role.") }
             print("\(user.reference) may now see \(grant.grantedBranch) as \(grant.role) (read-only). "
                   + "Their branch's admins can no longer change them; operators manage them from now on.")
+            if let password = granted.oneTimePassword {
+                print("""
+                    This is their first grant: their sessions have ended and their password is replaced, since their
+                    branch's admin may have known it. Hand them this one-time password, shown only now; they must
+                    replace it at their next sign-in:
+                      one-time password: \(password)
+                    """)
+            }
         }
     }
 

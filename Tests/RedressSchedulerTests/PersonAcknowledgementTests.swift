@@ -191,3 +191,42 @@ extension PersonAcknowledgementTests {
         }
     }
 }
+
+extension PersonAcknowledgementTests {
+    /// What the recipient records on a page, only the recipient records, once — whatever SQL the
+    /// service sends for someone who may change the complaint.
+    @Test func nobodyElseRecordsWhatBecameOfAPageAndNothingIsRecordedTwice() async throws {
+        try await Self.escalated { fixture, complaint, store, _ in
+            let org = fixture.org
+            let head = org.caller(.departmentHead, in: org.a), handler = org.caller(.handler, in: org.a), bot = org.caller(.bot, in: org.a)
+            let headPage = try await Self.page(store, head, complaint), botPage = try await Self.page(store, bot, complaint)
+            try await fixture.database.withPool(size: 1) { (pool: PGPool) async throws in
+                let database = ScopedDatabase(pool: pool)
+                for (caller, page, change) in [
+                    (handler, botPage.id, "relayed_for = '\(head.userID.uuidString.lowercased())'"),
+                    (handler, headPage.id, "snoozed_until = now() + interval '5 minutes'"),
+                    (handler, headPage.id, "delivered_at = now()"),
+                    (handler, headPage.id, "acknowledged_by = '\(handler.userID.uuidString.lowercased())'"),
+                    (handler, headPage.id, "handed_to = '\(handler.userID.uuidString.lowercased())', handed_at = now()"),
+                    (head, headPage.id, "acknowledged_by = '\(handler.userID.uuidString.lowercased())'"),
+                ] {
+                    let refused = await #expect(throws: PGError.self) {
+                        try await database.withScope(caller.scope) { connection in
+                            try await connection.execute(PGQuery(unsafeSQL: "UPDATE pages SET \(change) WHERE id = '\(page.uuidString.lowercased())'"))
+                        }
+                    }
+                    #expect(refused?.sqlState == .insufficientPrivilege, "\(caller.login): \(change)")
+                }
+                _ = try await store.snooze(head, pageID: headPage.id, minutes: 5)
+                let again = await #expect(throws: PGError.self) {
+                    try await database.withScope(head.scope) { connection in
+                        try await connection.execute(PGQuery(unsafeSQL: "UPDATE pages SET snoozed_until = NULL WHERE id = '\(headPage.id.uuidString.lowercased())'"))
+                    }
+                }
+                #expect(again?.sqlState == .checkViolation, "a snooze is not undone to be done again")
+            }
+            let unchanged = try await Self.page(store, head, complaint)
+            #expect(unchanged.acknowledgedAt == nil && unchanged.handedTo == nil && unchanged.deliveredAt == nil && unchanged.snoozedUntil != nil)
+        }
+    }
+}

@@ -174,7 +174,21 @@ struct BranchOnboardingTests {
             #expect(try await client.call(.get, "/v1/branches", token: executive).items.count == 1)
             let added = try Self.redress(["grant", "add", "--user", "\(c)/executive", "--branch", a, "--role", "executive"], on: harness.database)
             #expect(added.status == 0, "\(added.output)")
-            #expect(Set(try await client.call(.get, "/v1/branches", token: executive).items.compactMap { $0["code"] as? String }) == [a, c])
+            // The first grant ends the sessions and replaces the password an admin may have known.
+            #expect(try await client.call(.get, "/v1/branches", token: executive).status == .unauthorized)
+            #expect(try await client.call(.post, "/v1/auth/sign-in",
+                                          body: #"{"branch":"\#(c)","login":"executive","password":"\#(TestOrganisation.password)"}"#)
+                        .status == .unauthorized)
+            let handedOver = try #require(added.output.firstMatch(of: /one-time password: (\S+)/).map { String($0.output.1) })
+            let renewed = try await client.signIn(c, "executive", password: handedOver)
+            #expect(try await client.call(.get, "/v1/branches", token: renewed).status == .forbidden, "first, a password of their own")
+            #expect(try await client.call(.post, "/v1/me/password", token: renewed,
+                                          body: #"{"currentPassword":"\#(handedOver)","newPassword":"the executive's own one"}"#).status == .noContent)
+            #expect(Set(try await client.call(.get, "/v1/branches", token: renewed).items.compactMap { $0["code"] as? String }) == [a, c])
+            let second = try Self.redress(["grant", "add", "--user", "\(c)/executive", "--branch", org.b.code, "--role", "executive"],
+                                          on: harness.database)
+            #expect(second.status == 0 && !second.output.contains("one-time password"), "only the first grant replaces the password")
+            #expect(try await client.call(.get, "/v1/me", token: renewed).status == .ok)
             let admin = try await client.signIn(c, "admin")
             let reset = try await client.call(.patch, "/v1/users/\(org.c.users[.executive]!.path)", token: admin,
                                               body: #"{"password":"taken over by the admin"}"#)
@@ -189,10 +203,11 @@ struct BranchOnboardingTests {
             #expect(Set(rows.map { row in
                 ["holderLogin", "role", "grantedBranch"].map { row[$0] as? String ?? "-" }.joined(separator: " ")
                     + ((row["inEffect"] as? Bool) == true ? " in effect" : " void")
-            }) == ["executive executive \(a) in effect", "handler auditor \(a) in effect"])
+            }) == ["executive executive \(a) in effect", "executive executive \(org.b.code) in effect", "handler auditor \(a) in effect"])
 
             #expect(try Self.redress(["grant", "remove", "--user", "\(c)/executive", "--branch", a], on: harness.database).status == 0)
-            #expect(try await client.call(.get, "/v1/branches", token: executive).items.count == 1)
+            #expect(Set(try await client.call(.get, "/v1/branches", token: renewed).items.compactMap { $0["code"] as? String })
+                    == [org.b.code, c])
             let again = try Self.redress(["grant", "remove", "--user", "\(c)/executive", "--branch", a], on: harness.database)
             #expect(again.status == 64 && again.output.contains("error: --branch:"), "\(again.output)")
         }

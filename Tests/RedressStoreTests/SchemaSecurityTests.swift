@@ -143,6 +143,7 @@ struct SchemaSecurityTests {
                                    "auth.sign_in_salt(text,text,text,integer)",
                                    "auth.upgrade_password_hash(text,text,text,text)",
                                    "change_branch(uuid,text,text,text)",
+                                   "escalation_waits(uuid,uuid)",
                                    "next_scheduled_work()"])
         }
     }

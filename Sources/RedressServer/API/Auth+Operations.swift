@@ -40,6 +40,8 @@ extension APIHandlers {
     func changePassword(_ input: Operations.ChangePassword.Input) async throws -> Operations.ChangePassword.Output {
         let caller = try AuthenticatedCaller.required()
         guard case .json(let body) = input.body else { throw Problem.unsupportedMediaType }
+        // The same budget as sign-in attempts, spent before any password work.
+        if let wait = limits.signIns.admit(RequestClient.key) { throw Problem.throttled(retryAfter: wait) }
         guard case .session = caller.credential, let session = AuthenticatedCaller.credential else {
             throw Problem.botsHaveNoPassword
         }

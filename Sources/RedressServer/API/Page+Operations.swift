@@ -33,7 +33,7 @@ extension APIHandlers {
     func snoozePage(_ input: Operations.SnoozePage.Input) async throws -> Operations.SnoozePage.Output {
         let caller = try AuthenticatedCaller.required()
         guard case .json(let body) = input.body else { throw Problem.unsupportedMediaType }
-        if caller.has(.bot) { throw Problem.forbidden(needing: .departmentHead) }
+        if caller.has(.bot) { throw Problem.peopleOnly }
         var rules = FieldRules()
         if !(1...1440).contains(body.minutes) { rules.fail("/minutes", "must be from 1 to 1440") }
         try rules.check()
@@ -45,7 +45,7 @@ extension APIHandlers {
     func handOffPage(_ input: Operations.HandOffPage.Input) async throws -> Operations.HandOffPage.Output {
         let caller = try AuthenticatedCaller.required()
         guard case .json(let body) = input.body else { throw Problem.unsupportedMediaType }
-        if caller.has(.bot) { throw Problem.forbidden(needing: .departmentHead) }
+        if caller.has(.bot) { throw Problem.peopleOnly }
         let colleague: UUID = try Wire.id(body.toUserId as String, "/toUserId")
         let page = try await pages.handOff(caller, pageID: try Wire.id(input.path.id, "id"), to: colleague)
         return .ok(.init(body: .json(try .init(page))))

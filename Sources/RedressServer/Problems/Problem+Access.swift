@@ -23,6 +23,11 @@ extension Problem {
         kind: "password-change-required", title: "Password change required", status: .forbidden,
         detail: "Your password was chosen by somebody else. Replace it first: POST /v1/me/password with currentPassword and newPassword.")
 
+    /// 403: only people snooze pages and hand them on; bots confirm delivery or relay a person's answer.
+    static let peopleOnly = Problem(
+        kind: "forbidden", title: "Forbidden", status: .forbidden,
+        detail: "Only people snooze pages and hand them on. A bot confirms delivery, or relays a paged person's acknowledgement.")
+
     /// 403: bots have no password to change.
     static let botsHaveNoPassword = Problem(
         kind: "forbidden", title: "Forbidden", status: .forbidden, detail: "Bots have no password; they use API keys.")

@@ -65,7 +65,7 @@ struct PageStream: Sendable {
             try await sender.sendNew(to: &writer)
             for await signal in signals.stream {
                 // The credential must still work, for the same user, before anything more is sent.
-                guard let current = try await recheck(), current.userID == caller.userID,
+                guard let current = try await recheck(), current.userID == caller.userID, !current.passwordChangeRequired,
                       current.expiresAt.map({ $0 > Date() }) ?? true else { break }
                 sender.caller = current
                 if signal == .heartbeat { try await writer.write(ByteBuffer(string: ": keep-alive\n\n")) }

@@ -39,6 +39,8 @@ public struct PageStore: Sendable {
         public var handedAt: Date?
         /// Who handed this page on to its recipient.
         public var handedFrom: UUID?
+        /// On a bot's page: the person whose acknowledgement it relayed.
+        public var relayedFor: UUID?
     }
 
     /// An escalation with who was paged.
@@ -65,7 +67,7 @@ public struct PageStore: Sendable {
 
     static let pageColumns = """
         id, complaint_id, tier, recipient_kind, recipient_user_id, late, summary, created_at, acknowledged_at, rung,
-        delivered_at, acknowledged_by, acknowledged_via, snoozed_until, handed_to, handed_at, handed_from
+        delivered_at, acknowledged_by, acknowledged_via, snoozed_until, handed_to, handed_at, handed_from, relayed_for
         """
     /// What a recipient still has to act on: a person, what nobody acknowledged and they did not
     /// hand on; a bot, what it has not received either.
@@ -82,7 +84,7 @@ public struct PageStore: Sendable {
             if let after = q.after(page.after, time: "created_at", id: "id", descending: true) { q.append(" AND " + after) }
             q.append(" ORDER BY created_at DESC, id DESC LIMIT \(q.bind(page.limit + 1))")
             let rows = try await connection.query(q.query)
-            return page.page(keyed: try rows.map { (try Self.page($0), String(try $0.decode(Int64.self, at: 17))) }, id: \.id)
+            return page.page(keyed: try rows.map { (try Self.page($0), String(try $0.decode(Int64.self, at: 18))) }, id: \.id)
         }
     }
 
@@ -98,7 +100,7 @@ public struct PageStore: Sendable {
                    AND (\(since)::bigint IS NULL OR created_at >= to_timestamp(\(since)::bigint / 1000000.0))
                    AND NOT (id = ANY (\(excluding)))
                  ORDER BY created_at, id LIMIT \(Int32(limit))
-                """).map { row in (try Self.page(row), try row.decode(Int64.self, at: 17)) }
+                """).map { row in (try Self.page(row), try row.decode(Int64.self, at: 18)) }
         }
     }
 
@@ -137,20 +139,16 @@ public struct PageStore: Sendable {
                          WHERE branch_id = \(branch) AND id = \(pageID) AND recipient_user_id = \(caller.userID)
                         """)
                     guard let row = current.first else { throw StoreError.notFound }
-                    return try Self.page(row)
+                    let page = try Self.page(row)
+                    if caller.has(.bot), let person = onBehalfOf, let earlier = page.relayedFor, earlier != person {
+                        throw StoreError.conflict(field: "/onBehalfOf", message: "this page already relayed another person's acknowledgement")
+                    }
+                    return page
                 }
                 let page = try Self.page(row)
                 guard !caller.has(.bot) || onBehalfOf != nil else { return page }
-                var noted = ["pageId": page.id.uuidString.lowercased(), "tier": String(page.tier)]
-                noted["onBehalfOf"] = onBehalfOf?.uuidString.lowercased()
-                try await connection.execute("""
-                    INSERT INTO complaint_events (branch_id, complaint_id, actor_id, actor_roles, kind, after, page_id,
-                                                  \(unescaped: CaseVisibility.columns))
-                    SELECT p.branch_id, p.complaint_id, \(caller.userID), \(caller.roles.map(\.rawValue).sorted()), 'page_acknowledged',
-                           \(PGJSON(noted)), p.id,
-                           p.case_department_id, p.case_collaborating_department_ids, p.case_responsible_user_id
-                      FROM pages p WHERE p.branch_id = \(branch) AND p.id = \(pageID)
-                    """)
+                try await Self.note("page_acknowledged", on: page, branch: branch, by: caller,
+                                    ["onBehalfOf": onBehalfOf?.uuidString.lowercased()], connection)
                 return page
             }
         }
@@ -162,15 +160,16 @@ public struct PageStore: Sendable {
     public func snooze(_ caller: Caller, pageID: UUID, minutes: Int) async throws -> Page {
         try await StoreError.translating {
             try await database.withScope(caller.scope) { connection in
+                let found = try await connection.query("SELECT branch_id FROM pages WHERE id = \(pageID) AND recipient_user_id = \(caller.userID)")
+                guard let branch = try found.first?.decode(UUID.self, at: 0) else { throw StoreError.notFound }
                 let rows = try await connection.query("""
                     UPDATE pages SET snoozed_until = now() + make_interval(mins => \(Int32(minutes)))
-                     WHERE id = \(pageID) AND recipient_user_id = \(caller.userID) AND acknowledged_at IS NULL AND snoozed_until IS NULL
+                     WHERE branch_id = \(branch) AND id = \(pageID) AND recipient_user_id = \(caller.userID)
+                       AND acknowledged_at IS NULL AND snoozed_until IS NULL
                     RETURNING \(unescaped: Self.pageColumns)
                     """)
-                if let row = rows.first { return try Self.page(row) }
-                let exists = try await connection.query("SELECT 1 FROM pages WHERE id = \(pageID) AND recipient_user_id = \(caller.userID)")
-                if exists.isEmpty { throw StoreError.notFound }
-                throw StoreError.conflict(field: "id", message: "is acknowledged or snoozed already")
+                guard let row = rows.first else { throw StoreError.conflict(field: "id", message: "is acknowledged or snoozed already") }
+                return try Self.page(row)
             }
         }
     }
@@ -195,15 +194,8 @@ public struct PageStore: Sendable {
                     """)
                 guard let row = rows.first else { throw StoreError.conflict(field: "id", message: "is acknowledged or handed on already") }
                 let page = try Self.page(row)
-                try await connection.execute("""
-                    INSERT INTO complaint_events (branch_id, complaint_id, actor_id, actor_roles, kind, after, page_id,
-                                                  \(unescaped: CaseVisibility.columns))
-                    SELECT p.branch_id, p.complaint_id, \(caller.userID), \(caller.roles.map(\.rawValue).sorted()), 'page_handed_off',
-                           \(PGJSON(["pageId": page.id.uuidString.lowercased(), "tier": String(page.tier),
-                                     "toUserId": colleague.uuidString.lowercased()])), p.id,
-                           p.case_department_id, p.case_collaborating_department_ids, p.case_responsible_user_id
-                      FROM pages p WHERE p.branch_id = \(branch) AND p.id = \(pageID)
-                    """)
+                try await Self.note("page_handed_off", on: page, branch: branch, by: caller, ["toUserId": colleague.uuidString.lowercased()],
+                                    connection)
                 try await connection.execute("SELECT pg_notify('redress_pages', \(colleague.uuidString.lowercased()))")
                 return page
             }
@@ -242,12 +234,27 @@ public struct PageStore: Sendable {
         }
     }
 
+    /// Notes on the timeline, in the caller's name, what they did with `page` (`kind`, with the
+    /// page and tier and `details`), carrying the page's copy of its case's visibility.
+    static func note(_ kind: String, on page: Page, branch: UUID, by caller: Caller, _ details: [String: String?],
+                     _ connection: PGConnection) async throws {
+        var noted = ["pageId": page.id.uuidString.lowercased(), "tier": String(page.tier)]
+        for case let (key, value?) in details { noted[key] = value }
+        try await connection.execute("""
+            INSERT INTO complaint_events (branch_id, complaint_id, actor_id, actor_roles, kind, after, page_id,
+                                          \(unescaped: CaseVisibility.columns))
+            SELECT p.branch_id, p.complaint_id, \(caller.userID), \(caller.roles.map(\.rawValue).sorted()), \(kind), \(PGJSON(noted)), p.id,
+                   p.case_department_id, p.case_collaborating_department_ids, p.case_responsible_user_id
+              FROM pages p WHERE p.branch_id = \(branch) AND p.id = \(page.id)
+            """)
+    }
+
     static func page(_ row: PGRow) throws -> Page {
         Page(id: try row.decode(at: 0), complaintId: try row.decode(at: 1), tier: Int(try row.decode(Int16.self, at: 2)),
              rung: Int(try row.decode(Int16.self, at: 9)), recipientKind: try row.decode(at: 3), recipientUserId: try row.decode(at: 4), late: try row.decode(at: 5),
              summary: try row.decode(PGJSON<[String: JSONDocument]>.self, at: 6).value, createdAt: try row.decode(at: 7),
              acknowledgedAt: try row.decode(at: 8), deliveredAt: try row.decode(at: 10), acknowledgedBy: try row.decode(at: 11),
              acknowledgedVia: try row.decode(at: 12), snoozedUntil: try row.decode(at: 13), handedTo: try row.decode(at: 14),
-             handedAt: try row.decode(at: 15), handedFrom: try row.decode(at: 16))
+             handedAt: try row.decode(at: 15), handedFrom: try row.decode(at: 16), relayedFor: try row.decode(at: 17))
     }
 }

@@ -56,7 +56,7 @@ public struct BranchOnboarding: Sendable {
         public var admins: [String]
     }
 
-    /// Creates the branch (with its categories, working calendar and standard SLA policy) and its
+    /// Creates the branch (with its categories, working calendar and SLA policies) and its
     /// first admin, who must change the printed password at the first sign-in; all or nothing.
     public func create(_ new: NewBranch) async throws -> CreatedBranch {
         try Self.validate(new)

@@ -5,12 +5,28 @@ import RedressCore
 /// Executives' and auditors' reach beyond their home branch (`redress grant`), changed only by
 /// operators as the schema owner through `public.grant_hq` and `public.revoke_hq`. A grant names
 /// the role it was made for and counts only while its holder is active and holds that role; while
-/// a person holds any grant, their branch's admins can neither change nor remove them.
+/// a person holds any grant, their branch's admins can neither change nor remove them. Until
+/// their first grant, though, an admin may have set their password or holds a session of theirs:
+/// the first grant ends their sessions and replaces their password with a one-time password for
+/// the operator to hand over, which they must change at their next sign-in.
 public struct HQGrants: Sendable {
     let ownerPool: PGPool
+    let passwordHashCost: Int
 
     /// Creates the service on a pool of owner connections.
-    public init(ownerPool: PGPool) { self.ownerPool = ownerPool }
+    public init(ownerPool: PGPool, passwordHashCost: Int = 12) {
+        self.ownerPool = ownerPool
+        self.passwordHashCost = passwordHashCost
+    }
+
+    /// What granting did.
+    public struct Granted: Sendable {
+        public var grant: Grant
+        /// The holder had to be given the grant's role.
+        public var roleAdded: Bool
+        /// The holder's new one-time password, when this was their first grant.
+        public var oneTimePassword: String?
+    }
 
     /// A person named as `<branch code>/<login>`.
     public struct PersonReference: Sendable, Equatable, CustomStringConvertible {
@@ -44,9 +60,11 @@ public struct HQGrants: Sendable {
     public static let grantableRoles: [Role] = [.executive, .auditor]
 
     /// Grants `role` in the branch `grantedCode` to `holder`. The holder must hold `role` already,
-    /// unless `addRole`, which gives it to them. Returns the grant and whether the role was added.
-    public func add(_ holder: PersonReference, grantedCode: String, role: Role, addRole: Bool) async throws -> (grant: Grant, roleAdded: Bool) {
+    /// unless `addRole`, which gives it to them.
+    public func add(_ holder: PersonReference, grantedCode: String, role: Role, addRole: Bool) async throws -> Granted {
         guard Self.grantableRoles.contains(role) else { throw OperatorRefusal("--role", "grants are made for executive or auditor only") }
+        let password = OneTimePassword.generate()
+        let hash = try await PasswordHasher.hash(password, cost: passwordHashCost)
         return try await ownerPool.withTransaction { connection in
             let person = try await Self.person(holder, connection)
             let granted = try await Self.branch(grantedCode, connection)
@@ -63,9 +81,18 @@ public struct HQGrants: Sendable {
                      WHERE branch_id = \(person.branchID) AND id = \(person.id)
                     """)
             }
+            if !person.holdsGrants {
+                try await connection.execute("""
+                    UPDATE users SET password_hash = \(hash), password_change_required = true, updated_at = now()
+                     WHERE branch_id = \(person.branchID) AND id = \(person.id)
+                    """)
+                try await connection.execute("""
+                    UPDATE sessions SET revoked_at = now() WHERE branch_id = \(person.branchID) AND user_id = \(person.id) AND revoked_at IS NULL
+                    """)
+            }
             try await connection.execute("SELECT public.grant_hq(\(person.branchID), \(person.id), \(granted), \(role.rawValue))")
             let grants = try await Self.grants(holder: person.id, granted: granted, connection)
-            return (grants[0], roleAdded)
+            return Granted(grant: grants[0], roleAdded: roleAdded, oneTimePassword: person.holdsGrants ? nil : password)
         }
     }
 
@@ -95,15 +122,17 @@ public struct HQGrants: Sendable {
         var id: UUID
         var roles: [String]
         var active: Bool
+        var holdsGrants: Bool
     }
 
     private static func person(_ reference: PersonReference, _ connection: PGConnection) async throws -> Person {
         let branchID = try await branch(reference.branchCode, connection, option: "--user")
         let rows = try await connection.query("""
-            SELECT id, roles, active FROM users WHERE branch_id = \(branchID) AND login = \(reference.login)
+            SELECT id, roles, active, holds_hq_grants FROM users WHERE branch_id = \(branchID) AND login = \(reference.login)
             """)
         guard let row = rows.first else { throw OperatorRefusal("--user", "\(reference.branchCode) has nobody with the login \"\(reference.login)\"") }
-        return Person(branchID: branchID, id: try row.decode(at: 0), roles: try row.decode(at: 1), active: try row.decode(at: 2))
+        return Person(branchID: branchID, id: try row.decode(at: 0), roles: try row.decode(at: 1), active: try row.decode(at: 2),
+                      holdsGrants: try row.decode(at: 3))
     }
 
     private static func branch(_ code: String, _ connection: PGConnection, option: String = "--branch") async throws -> UUID {
