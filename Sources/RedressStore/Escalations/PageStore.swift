@@ -112,13 +112,7 @@ public struct PageStore: Sendable {
     public func acknowledge(_ caller: Caller, pageID: UUID, onBehalfOf: UUID? = nil) async throws -> Page {
         try await StoreError.translating {
             try await database.withScope(caller.scope) { connection in
-                // The case's lock, shared (``CaseVisibility``): the entry copies the page's copy of
-                // its complaint's visibility, which the recipient may not otherwise read.
-                let found = try await connection.query("""
-                    SELECT branch_id, complaint_id FROM pages WHERE id = \(pageID) AND recipient_user_id = \(caller.userID)
-                    """)
-                guard let branch = try found.first?.decode(UUID.self, at: 0) else { throw StoreError.notFound }
-                try await CaseVisibility.lock(try found[0].decode(UUID.self, at: 1), exclusive: false, connection)
+                let branch = try await Self.lockOwnPage(pageID, of: caller, connection)
                 // Of two acknowledgements at once, the second waits for the first and then finds
                 // the page acknowledged (the condition is checked again on the updated row).
                 var q = SQLBuilder("UPDATE pages SET ")
@@ -181,11 +175,7 @@ public struct PageStore: Sendable {
     public func handOff(_ caller: Caller, pageID: UUID, to colleague: UUID) async throws -> Page {
         try await StoreError.translating {
             try await database.withScope(caller.scope) { connection in
-                let found = try await connection.query("""
-                    SELECT branch_id, complaint_id FROM pages WHERE id = \(pageID) AND recipient_user_id = \(caller.userID)
-                    """)
-                guard let branch = try found.first?.decode(UUID.self, at: 0) else { throw StoreError.notFound }
-                try await CaseVisibility.lock(try found[0].decode(UUID.self, at: 1), exclusive: false, connection)
+                let branch = try await Self.lockOwnPage(pageID, of: caller, connection)
                 let rows = try await connection.query("""
                     UPDATE pages SET handed_to = \(colleague), handed_at = now()
                      WHERE branch_id = \(branch) AND id = \(pageID) AND recipient_user_id = \(caller.userID)
@@ -232,6 +222,18 @@ public struct PageStore: Sendable {
             }
             return page.page(keyed: rows, id: \.id)
         }
+    }
+
+    /// The branch of `pageID`, one of the caller's pages (`.notFound` otherwise), with its case's
+    /// lock taken shared (``CaseVisibility``): the timeline entry that follows copies the page's
+    /// copy of its complaint's visibility, which the recipient may not otherwise read.
+    static func lockOwnPage(_ pageID: UUID, of caller: Caller, _ connection: PGConnection) async throws -> UUID {
+        let found = try await connection.query("""
+            SELECT branch_id, complaint_id FROM pages WHERE id = \(pageID) AND recipient_user_id = \(caller.userID)
+            """)
+        guard let branch = try found.first?.decode(UUID.self, at: 0) else { throw StoreError.notFound }
+        try await CaseVisibility.lock(try found[0].decode(UUID.self, at: 1), exclusive: false, connection)
+        return branch
     }
 
     /// Notes on the timeline, in the caller's name, what they did with `page` (`kind`, with the
