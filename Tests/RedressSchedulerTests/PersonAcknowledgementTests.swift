@@ -115,6 +115,11 @@ struct PersonAcknowledgementTests {
             let until = try #require(snoozed.snoozedUntil)
             #expect(abs(until.timeIntervalSinceNow - 600) < 60)
             #expect(try await waitEnds() == until, "the re-page waits until the snooze ends")
+            let noted = try await fixture.database.withPool(size: 1) { (pool: PGPool) async throws in
+                try await ComplaintStore(database: ScopedDatabase(pool: pool))
+                    .timeline(org.caller(.branchManager, in: org.a).scope, id: complaint.id).filter { $0.kind == "page_snoozed" }
+            }
+            #expect(noted.map(\.actorId) == [head.userID] && noted.first?.after?["until"] != nil, "the snooze is on the timeline")
             await #expect(throws: StoreError.conflict(field: "id", message: "is acknowledged or snoozed already")) {
                 _ = try await store.snooze(head, pageID: headPage.id, minutes: 5)
             }

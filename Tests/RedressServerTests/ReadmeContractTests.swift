@@ -22,6 +22,7 @@ struct ReadmeContractTests {
         "finding": "Sources/RedressStore/CaseWork/CaseWorkStore.swift",
         "page_acknowledged": "Sources/RedressStore/Escalations/PageStore.swift",
         "page_handed_off": "Sources/RedressStore/Escalations/PageStore.swift",
+        "page_snoozed": "Sources/RedressStore/Escalations/PageStore.swift",
         "office_joined": "sql/0048_the_complaint_office_joins_when_paged.sql",
         "escalated": "sql/0017_owner_functions_pinned.sql",
         "repaged": "sql/0011_paging_delivery.sql",

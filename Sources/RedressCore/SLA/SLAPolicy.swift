@@ -187,7 +187,8 @@ public struct SLASchedule: Sendable, Equatable {
         let first = policy.ladder.map(\.tier).min()
         tiers = Dictionary(uniqueKeysWithValues: policy.ladder.map { tier in
             if emergency && tier.tier == first {
-                return (tier.tier, SLADeadline(at: receivedAt, targetSeconds: 0, counting: .calendarHours, timeZone: nil, from: receivedAt,
+                return (tier.tier, SLADeadline(at: receivedAt, targetSeconds: 0, counting: policy.counting,
+                                               timeZone: policy.counting == .workingCalendar ? calendar?.timeZone : nil, from: receivedAt,
                                                pauses: []))
             }
             let seconds = emergency ? tier.afterHours * 36 * policy.emergencyLadderPercent : tier.afterHours * 3600

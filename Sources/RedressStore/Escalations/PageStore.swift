@@ -150,12 +150,12 @@ public struct PageStore: Sendable {
 
     /// Puts off the re-page of the escalation behind one of the caller's pages to `minutes` from
     /// now, once per page and at most the policy's ack window ahead, while the escalation still
-    /// waits for an acknowledgement. `.conflict` when the page is acknowledged or snoozed already.
+    /// waits for an acknowledgement; noted on the timeline. `.conflict` when the page is
+    /// acknowledged or snoozed already.
     public func snooze(_ caller: Caller, pageID: UUID, minutes: Int) async throws -> Page {
         try await StoreError.translating {
             try await database.withScope(caller.scope) { connection in
-                let found = try await connection.query("SELECT branch_id FROM pages WHERE id = \(pageID) AND recipient_user_id = \(caller.userID)")
-                guard let branch = try found.first?.decode(UUID.self, at: 0) else { throw StoreError.notFound }
+                let branch = try await Self.lockOwnPage(pageID, of: caller, connection)
                 let rows = try await connection.query("""
                     UPDATE pages SET snoozed_until = now() + make_interval(mins => \(Int32(minutes)))
                      WHERE branch_id = \(branch) AND id = \(pageID) AND recipient_user_id = \(caller.userID)
@@ -163,7 +163,10 @@ public struct PageStore: Sendable {
                     RETURNING \(unescaped: Self.pageColumns)
                     """)
                 guard let row = rows.first else { throw StoreError.conflict(field: "id", message: "is acknowledged or snoozed already") }
-                return try Self.page(row)
+                let page = try Self.page(row)
+                try await Self.note("page_snoozed", on: page, branch: branch, by: caller,
+                                    ["until": page.snoozedUntil.map { ISO8601DateFormatter().string(from: $0) }], connection)
+                return page
             }
         }
     }
