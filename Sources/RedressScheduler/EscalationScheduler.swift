@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Metrics
 import Postgres
+import RedressCore
 import RedressStore
 import ServiceLifecycle
 
@@ -23,7 +24,8 @@ public struct SchedulerConfiguration: Sendable {
 /// Fires escalations on time and re-pages unacknowledged ones. Any number may run at once (claims
 /// use FOR UPDATE SKIP LOCKED and each tier is recorded once by a unique key). Each pass first
 /// recomputes deadlines a policy or calendar change made stale, then fires every due tier, then
-/// re-pages escalations whose ack window passed. It sleeps until the next due time, wakes early
+/// raises the milestones' due warnings and breaches, then re-pages escalations whose ack window
+/// passed. It sleeps until the next due time, wakes early
 /// when a deadline moves (`LISTEN redress_deadlines`), and looks again at least every
 /// `pollInterval` in case a notification was lost.
 public struct EscalationScheduler: Service {
@@ -51,6 +53,7 @@ public struct EscalationScheduler: Service {
             Gauge(label: "redress_scheduler_lag_seconds").record(max(0, Date().timeIntervalSince(next ?? .distantFuture)))
             try await recomputeStale()
             try await drain()
+            try await raiseAlarms()
             try await repage()
             try await escalateOverdueFollowUps()
         }, nextDue: { try await store.nextDue() })
@@ -90,6 +93,29 @@ public struct EscalationScheduler: Service {
                 ])
             }
             if fired.isEmpty { return all }
+        }
+    }
+
+    /// Raises every due milestone alarm, batch after batch; returns what it raised. Runs after the
+    /// tiers, so that a breach falling due with a tier does not page the tier's recipients twice.
+    @discardableResult
+    public func raiseAlarms() async throws -> [EscalationStore.RaisedAlarm] {
+        var all: [EscalationStore.RaisedAlarm] = []
+        while true {
+            try Task.checkCancellation()
+            let raised = try await store.raiseAlarms(batch: configuration.batchSize)
+            all += raised
+            for alarm in raised {
+                let kind = alarm.isWarning ? "warning" : "breach"
+                Counter(label: "redress_milestone_alarms_total", dimensions: [("kind", kind), ("milestone", alarm.milestone.rawValue)]).increment()
+                Counter(label: "redress_pages_total", dimensions: [("tier", String(alarm.tier)), ("kind", "milestone_\(kind)")])
+                    .increment(by: alarm.pages)
+                logger.info(alarm.isWarning ? "milestone coming due" : "milestone breached", metadata: [
+                    "complaint": "\(alarm.complaintID)", "milestone": "\(alarm.milestone.rawValue)", "tier": "\(alarm.tier)",
+                    "late_seconds": "\(alarm.lateSeconds)", "pages": "\(alarm.pages)",
+                ])
+            }
+            if raised.isEmpty { return all }
         }
     }
 

@@ -57,9 +57,13 @@ struct SLAConfigurationAPITests {
             #expect(try await client.call(.post, "/v1/sla-policies", token: agent, body: Self.policyBody(name: "Mine")).status == .forbidden)
 
             // Tier 1 after 4 hours instead of 24: the open complaint's next escalation moves.
+            #expect(standardPolicy?["warningPercent"] as? Int == 80 && (standardPolicy?["breachRungs"] as? [String: Any])?.isEmpty == true,
+                    "warnings at 80 %, every breach to the first rung")
             let replaced = try await client.call(.put, "/v1/sla-policies/\(standard)", token: admin,
-                                                 body: Self.policyBody(name: "Standard", tier1: 4, extra: #","ackWindowMinutes":5"#))
-            #expect(replaced.status == .ok && replaced.json["ackWindowMinutes"] as? Int == 5)
+                                                 body: Self.policyBody(name: "Standard", tier1: 4,
+                                                                       extra: #","ackWindowMinutes":5,"warningPercent":0,"breachRungs":{"result":3,"acknowledge":0}"#))
+            #expect(replaced.status == .ok && replaced.json["ackWindowMinutes"] as? Int == 5 && replaced.json["warningPercent"] as? Int == 0)
+            #expect(replaced.json["breachRungs"] as? [String: Int] == ["result": 3, "acknowledge": 0])
             #expect(try await Self.recompute(harness) == 1)
             let after = try await client.call(.get, "/v1/complaints/\(id)", token: agent).json
             let (received, next) = try Self.receivedAndNext(after)
@@ -172,6 +176,10 @@ struct SLAConfigurationAPITests {
             #expect(try await fields(Self.policyBody(name: "Whenever", extra: #","milestoneLimits":{"result":{"amount":2,"unit":"working_days"}}"#))
                     == ["/milestoneLimits/result"])
             #expect(try await fields(Self.policyBody(name: "Compressed", extra: #","emergencyLadderPercent":0"#)) == ["/emergencyLadderPercent"])
+            #expect(try await fields(Self.policyBody(name: "Nagging", extra: #","warningPercent":100"#)) == ["/warningPercent"])
+            #expect(try await fields(Self.policyBody(name: "Beyond", extra: #","breachRungs":{"result":4}"#)) == ["/breachRungs/result"],
+                    "a breach pages a tier of the ladder")
+            #expect(try await fields(Self.policyBody(name: "Unknown", extra: #","breachRungs":{"closing":1}"#)) == ["/breachRungs/closing"])
             let policies = try await client.call(.get, "/v1/sla-policies", token: admin).items
             #expect(policies.count == SLAConfigurationSeeds.policyNames.count, "nothing was added")
         }

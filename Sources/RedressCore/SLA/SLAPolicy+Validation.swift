@@ -82,6 +82,14 @@ extension SLAPolicy {
         if !(1...100).contains(emergencyLadderPercent) {
             problems.append(.init(field: "emergencyLadderPercent", message: "must be from 1 to 100 percent"))
         }
+        if !(0...99).contains(warningPercent) {
+            problems.append(.init(field: "warningPercent", message: "must be from 0 (no warnings) to 99 percent"))
+        }
+        let tiers = Set(ladder.map(\.tier))
+        for (milestone, rung) in breachRungs.sorted(by: { $0.key < $1.key }) where rung != 0 && !tiers.contains(rung) {
+            problems.append(.init(field: "breachRungs.\(milestone.rawValue)",
+                                  message: "must be 0 (left to the ladder) or a tier of the ladder (1 to \(ladder.count))"))
+        }
         if !(1...720).contains(followUpHours) {
             problems.append(.init(field: "followUpHours", message: "must be from 1 to 720 hours"))
         }

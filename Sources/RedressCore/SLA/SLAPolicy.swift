@@ -97,6 +97,12 @@ public struct SLAPolicy: Sendable, Codable, Equatable {
     /// For an emergency (urgent priority or a safety matter), whose first tier is paged at intake:
     /// the share of their time, in percent, after which the later rungs come. 100 keeps the ladder.
     public var emergencyLadderPercent: Int
+    /// The share of a milestone's time, in percent, after which its responsible person is warned
+    /// that it is coming due (once); 0 sends no warnings. Default 80.
+    public var warningPercent: Int = 80
+    /// The ladder rung paged, once, when a milestone is breached; 0 leaves that breach to the
+    /// ladder. A milestone not named here pages the first rung.
+    public var breachRungs: [SLAMilestone: Int] = [:]
 
     /// Creates a policy.
     public init(id: UUID = UUID(), name: String, categoryIDs: [UUID]? = nil, priorities: [String]? = nil, levels: [Int]? = nil,
@@ -153,6 +159,13 @@ public struct SLAPolicy: Sendable, Codable, Equatable {
     public static func choose(_ policies: [SLAPolicy], for facts: SLAFacts) -> SLAPolicy? {
         policies.filter { $0.covers(facts) }
             .max { ($0.specificity, $1.name, $1.id.uuidString) < ($1.specificity, $0.name, $0.id.uuidString) }
+    }
+
+    /// The rung a breach of `milestone` pages: the one the policy names, else the first of its
+    /// ladder; nil when the policy leaves it to the ladder (0) or has no ladder.
+    public func breachRung(of milestone: SLAMilestone) -> Int? {
+        guard let named = breachRungs[milestone] else { return ladder.map(\.tier).min() }
+        return named > 0 ? named : nil
     }
 
     /// Hours to `milestone` for a complaint of `priority`.

@@ -57,6 +57,6 @@ extension APIHandlers {
         let listed = try await pages.escalations(caller, unacknowledged: input.query.unacknowledged ?? false,
                                                  departmentsOnly: input.query.myDepartments ?? false,
                                                  page: try Wire.page(limit: input.query.limit, cursor: input.query.cursor))
-        return .ok(.init(body: .json(.init(items: listed.items.map(Components.Schemas.Escalation.init), nextCursor: listed.nextCursor))))
+        return .ok(.init(body: .json(.init(items: try listed.items.map(Components.Schemas.Escalation.init), nextCursor: listed.nextCursor))))
     }
 }

@@ -28,8 +28,27 @@ extension Components.Schemas.SLAPolicy {
             },
             ackWindowMinutes: policy.ackWindowMinutes, followUpHours: policy.followUpHours,
             followUpCallbackDays: policy.followUpCallbackDays, emergencyLadderPercent: policy.emergencyLadderPercent,
+            warningPercent: policy.warningPercent, breachRungs: .init(policy.breachRungs),
             id: Wire.id(policy.id), branchId: Wire.id(policy.branchId),
             updatedAt: policy.updatedAt)
+    }
+}
+
+extension Components.Schemas.BreachRungs {
+    /// The rungs as the store keeps them, by milestone name.
+    init(_ rungs: [String: Int]) {
+        self.init(acknowledge: rungs[SLAMilestone.acknowledge.rawValue], initialReply: rungs[SLAMilestone.initialReply.rawValue],
+                  preliminaryFeedback: rungs[SLAMilestone.preliminaryFeedback.rawValue], result: rungs[SLAMilestone.result.rawValue])
+    }
+
+    /// The rungs by milestone.
+    var rungs: [SLAMilestone: Int] {
+        var rungs: [SLAMilestone: Int] = [:]
+        rungs[.acknowledge] = acknowledge
+        rungs[.initialReply] = initialReply
+        rungs[.preliminaryFeedback] = preliminaryFeedback
+        rungs[.result] = result
+        return rungs
     }
 }
 
@@ -72,6 +91,8 @@ extension Components.Schemas.NewSLAPolicy {
         policy.resultLimits["urgent"] = try resultLimits?.urgent?.limit()
         policy.resultLimits["important"] = try resultLimits?.important?.limit()
         policy.resultLimits["general"] = try resultLimits?.general?.limit()
+        policy.warningPercent = warningPercent ?? 80
+        policy.breachRungs = breachRungs?.rungs ?? [:]
         // The name's rules are the contract's; a name taken in the branch is the store's 409.
         var rules = FieldRules()
         for problem in policy.problems where problem.field != "name" { rules.fail(SLAPointer.pointer(problem.field), problem.message) }

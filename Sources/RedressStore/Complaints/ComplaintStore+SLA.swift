@@ -4,9 +4,10 @@ import RedressCore
 
 extension ComplaintStore {
     /// Recomputes a complaint's deadlines from its branch's policies, calendar and the complaint's
-    /// pauses, and stores them with their explanation, the next due time and the next escalation.
-    /// Called in the transaction of every change that can move a deadline (intake, grading,
-    /// re-classification, pauses, milestones met); a moved escalation time notifies the scheduler.
+    /// pauses, and stores them with their explanation, the next due time, the next escalation and
+    /// the milestones' alarms (`SLAAlarm`; those the scheduler raised stay raised). Called in the
+    /// transaction of every change that can move a deadline (intake, grading, re-classification,
+    /// pauses, milestones met); a moved escalation or alarm time notifies the scheduler.
     static func refreshSchedule(branchID: UUID, complaintID: UUID, meeting met: Set<SLAMilestone> = [],
                          reopening: Bool = false, _ connection: PGConnection) async throws -> Complaint {
         let facts = try await connection.query("""
@@ -16,7 +17,7 @@ extension ComplaintStore {
                                FROM sla_policies p WHERE p.branch_id = c.branch_id AND p.active), '[]'::jsonb),
                    coalesce((SELECT jsonb_agg(jsonb_build_array(extract(epoch FROM s.started_at), extract(epoch FROM s.ended_at)))
                                FROM complaint_pauses s WHERE s.branch_id = c.branch_id AND s.complaint_id = c.id), '[]'::jsonb),
-                   c.safety
+                   c.safety, c.sla_alarms_raised, c.next_alarm_at
               FROM complaints c JOIN branches b ON b.id = c.branch_id
               LEFT JOIN branch_calendars k ON k.branch_id = c.branch_id
              WHERE c.branch_id = \(branchID) AND c.id = \(complaintID)
@@ -38,6 +39,7 @@ extension ComplaintStore {
         var due: Date?
         var next: (tier: Int, at: Date)?
         var tierDue: [Date] = []
+        var alarms: [SLAAlarm] = []
         if let policy = SLAPolicy.choose(policies, for: slaFacts) {
             let schedule = SLASchedule(policy: policy, receivedAt: try facts.decode(at: 0), priority: slaFacts.priority,
                                        calendar: calendar, pauses: pauses, emergency: slaFacts.isEmergency)
@@ -49,24 +51,33 @@ extension ComplaintStore {
                 due = schedule.milestones.filter { !completed.contains($0.key) }.compactMap(\.value.at).min()
                 let unresolved = !completed.contains(.result)
                 if unresolved {
+                    alarms = schedule.alarms(policy: policy, calendar: calendar, pauses: pauses, completed: completed)
                     next = schedule.tiers.filter { !fired.contains($0.key) }.compactMap { tier, deadline in deadline.at.map { (tier, $0) } }
                         .min { ($0.1, $0.0) < ($1.1, $1.0) }
                 }
             }
         }
         let previous: Date? = try facts.decode(at: 8)
+        let raised = Set(try facts.decode([String].self, at: 16))
+        let previousAlarm: Date? = try facts.decode(at: 17)
+        let alarmKeys = alarms.map(\.key)
+        let alarmTimes = alarms.map(\.at)
         let rows = try await connection.query("""
             UPDATE complaints
                SET sla_policy_id = \(explanation?.policyId), sla_deadlines = \(explanation.map(PGJSON.init)),
                    sla_completed = \(completed.map(\.rawValue).sorted()),
                    due_at = CASE WHEN \(status.isOpen) THEN least(\(due), promised_by) END,
                    next_escalation_tier = \(next.map { Int16($0.tier) })::smallint, next_escalation_at = \(next?.at),
-                   escalation_due_at = \(tierDue), sla_stale = false
+                   escalation_due_at = \(tierDue), sla_stale = false,
+                   sla_alarm_keys = \(alarmKeys), sla_alarm_due_at = \(alarmTimes), sla_alarm_rungs = \(alarms.map { Int32($0.rung) })::smallint[],
+                   next_alarm_at = (SELECT min(a.at) FROM unnest(\(alarmKeys)::text[], \(alarmTimes)::timestamptz[]) AS a (key, at)
+                                     WHERE NOT a.key = ANY (sla_alarms_raised))
              WHERE branch_id = \(branchID) AND id = \(complaintID)
             RETURNING \(unescaped: ComplaintColumns.list)
             """)
         guard let row = rows.first else { throw StoreError.forbidden }
-        if previous != next?.at {
+        let nextAlarm = alarms.filter { !raised.contains($0.key) }.map(\.at).min()
+        if previous != next?.at || previousAlarm != nextAlarm {
             try await DeadlineWakeUp.complaint(branchID: branchID, complaintID: complaintID, connection)
         }
         return try ComplaintColumns.complaint(row)

@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import RedressCore
 
 /// The scheduler's side of escalations: fire what is due, and say when the next one is due.
 /// Both go through owner-defined functions (`sql/0010_escalations.sql`) because the scheduler
@@ -34,15 +35,54 @@ public struct EscalationStore: Sendable {
                     Fired(branchID: try row.decode(at: 0), complaintID: try row.decode(at: 1), tier: Int(try row.decode(Int16.self, at: 2)),
                           dueAt: try row.decode(at: 3), lateSeconds: try row.decode(at: 4), pages: try row.decode(at: 5))
                 }
-                if !fired.isEmpty {
-                    try await connection.query("""
-                        SELECT count(*) FILTER (WHERE scheduler.join_complaint_office(\(branch), f.complaint, f.tier))
-                          FROM unnest(\(fired.map(\.complaintID))::uuid[], \(fired.map { Int32($0.tier) })::integer[]) AS f (complaint, tier)
-                        """)
-                }
+                try await Self.joinComplaintOffice(branch: branch, fired.map { ($0.complaintID, $0.tier) }, connection)
                 return fired
             }
         }
+    }
+
+    /// A milestone alarm that was raised: a warning to the person responsible, or a breach
+    /// escalated to its rung.
+    public struct RaisedAlarm: Sendable, Equatable {
+        public var branchID: UUID
+        public var complaintID: UUID
+        public var milestone: SLAMilestone
+        /// The rung a breach paged; 0 for a warning.
+        public var tier: Int
+        public var dueAt: Date
+        /// How late it was raised, in seconds.
+        public var lateSeconds: Int
+        /// Pages enqueued for it.
+        public var pages: Int
+
+        /// Whether it warns of a milestone coming due rather than escalating its breach.
+        public var isWarning: Bool { tier == 0 }
+    }
+
+    /// Raises the due alarms of up to `batch` complaints, branch by branch (a transaction each),
+    /// each alarm once (`scheduler.raise_alarms`, `sql/0051`). A breach whose rung pages the
+    /// complaint office makes it a collaborator, in the same transaction, as a tier does.
+    public func raiseAlarms(batch: Int) async throws -> [RaisedAlarm] {
+        try await BranchClaims.claim(.alarms, batch: batch, on: pool) { branch, left in
+            try await pool.withTransaction { connection in
+                let raised = try await connection.query("SELECT * FROM scheduler.raise_alarms(\(branch), \(Int32(left)))").map { row in
+                    RaisedAlarm(branchID: try row.decode(at: 0), complaintID: try row.decode(at: 1),
+                                milestone: SLAMilestone(rawValue: try row.decode(at: 2)) ?? .result, tier: Int(try row.decode(Int16.self, at: 3)),
+                                dueAt: try row.decode(at: 4), lateSeconds: try row.decode(at: 5), pages: try row.decode(at: 6))
+                }
+                try await Self.joinComplaintOffice(branch: branch, raised.filter { !$0.isWarning }.map { ($0.complaintID, $0.tier) }, connection)
+                return raised
+            }
+        }
+    }
+
+    /// Makes the complaint office a collaborator of each complaint whose fired rung pages it.
+    static func joinComplaintOffice(branch: UUID, _ fired: [(complaint: UUID, tier: Int)], _ connection: PGConnection) async throws {
+        guard !fired.isEmpty else { return }
+        try await connection.query("""
+            SELECT count(*) FILTER (WHERE scheduler.join_complaint_office(\(branch), f.complaint, f.tier))
+              FROM unnest(\(fired.map(\.complaint))::uuid[], \(fired.map { Int32($0.tier) })::integer[]) AS f (complaint, tier)
+            """)
     }
 
     /// An escalation whose ack window passed: the next rung of its ladder was paged, if any.
@@ -88,7 +128,7 @@ public struct EscalationStore: Sendable {
         }
     }
 
-    /// The earliest time there is work: a tier falling due, an ack window ending or a follow-up
+    /// The earliest time there is work: a tier or an alarm falling due, an ack window ending or a follow-up
     /// falling overdue; nil when none.
     public func nextDue() async throws -> Date? {
         try await pool.query("SELECT scheduler.next_due()")[0].decode(Date?.self, at: 0)

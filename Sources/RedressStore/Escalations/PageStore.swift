@@ -48,6 +48,12 @@ public struct PageStore: Sendable {
         public var id: UUID
         public var complaintId: UUID
         public var caseNumber: String
+        /// What fired: `tier` (the ladder), `follow_up` (an overdue follow-up), `milestone_breach`
+        /// or `milestone_warning` (a milestone's alarm).
+        public var kind: String
+        /// The milestone a breach or warning is about.
+        public var milestone: String?
+        /// The ladder tier (0 for a warning, which comes before any rung).
         public var tier: Int
         public var dueAt: Date
         public var recordedAt: Date
@@ -205,7 +211,7 @@ public struct PageStore: Sendable {
                        coalesce((SELECT jsonb_agg(jsonb_build_object('userId', p.recipient_user_id, 'kind', p.recipient_kind,
                                                                      'acknowledgedAt', p.acknowledged_at) ORDER BY p.recipient_kind)
                                    FROM pages p WHERE p.branch_id = e.branch_id AND p.escalation_id = e.id), '[]'::jsonb),
-                       e.follow_up_id, (extract(epoch FROM e.recorded_at) * 1000000)::bigint
+                       e.follow_up_id, (extract(epoch FROM e.recorded_at) * 1000000)::bigint, e.milestone
                   FROM escalations e JOIN complaints c ON c.branch_id = e.branch_id AND c.id = e.complaint_id
                  WHERE true
                 """)
@@ -216,10 +222,14 @@ public struct PageStore: Sendable {
             if let after = q.after(page.after, time: "e.recorded_at", id: "e.id", descending: true) { q.append(" AND " + after) }
             q.append(" ORDER BY e.recorded_at DESC, e.id DESC LIMIT \(q.bind(page.limit + 1))")
             let rows = try await connection.query(q.query).map { row in
-                (Escalation(
+                let tier = Int(try row.decode(Int16.self, at: 3))
+                let followUp: UUID? = try row.decode(at: 9)
+                let milestone: String? = try row.decode(at: 11)
+                let kind = followUp != nil ? "follow_up" : milestone == nil ? "tier" : tier == 0 ? "milestone_warning" : "milestone_breach"
+                return (Escalation(
                     id: try row.decode(at: 0), complaintId: try row.decode(at: 1), caseNumber: try row.decode(at: 2),
-                    tier: Int(try row.decode(Int16.self, at: 3)), dueAt: try row.decode(at: 4), recordedAt: try row.decode(at: 5),
-                    lateSeconds: try row.decode(at: 6), departmentId: try row.decode(at: 7), followUpId: try row.decode(at: 9),
+                    kind: kind, milestone: milestone, tier: tier, dueAt: try row.decode(at: 4), recordedAt: try row.decode(at: 5),
+                    lateSeconds: try row.decode(at: 6), departmentId: try row.decode(at: 7), followUpId: followUp,
                     pages: try row.decode(PGJSON<[PagedRecipient]>.self, at: 8).value),
                  String(try row.decode(Int64.self, at: 10)))
             }

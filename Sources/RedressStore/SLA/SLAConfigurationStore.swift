@@ -32,6 +32,10 @@ public struct SLAConfigurationStore: Sendable {
         /// Limits in units of their own, by milestone and by priority (`SLALimit`).
         public var milestoneLimits: [String: SLALimit]
         public var resultLimits: [String: SLALimit]
+        /// Percent of a milestone's time at which its responsible person is warned (0: never).
+        public var warningPercent: Int
+        /// Milestone → the rung its breach pages (0: left to the ladder); unnamed ones page the first rung.
+        public var breachRungs: [String: Int]
         public var updatedAt: Date
     }
 
@@ -157,6 +161,7 @@ public struct SLAConfigurationStore: Sendable {
                       followUpHours: document.followUpHours ?? 24, followUpCallbackDays: document.followUpCallbackDays ?? [],
                       emergencyLadderPercent: document.emergencyLadderPercent ?? 100,
                       milestoneLimits: document.milestoneLimits ?? [:], resultLimits: document.resultLimits ?? [:],
+                      warningPercent: document.warningPercent ?? 80, breachRungs: document.breachRungs ?? [:],
                       updatedAt: try row.decode(at: 5))
     }
 

@@ -3,7 +3,8 @@ import RedressCore
 
 /// The JSON document of a policy row (`sla_policies.document`): everything but the id, name and
 /// whether it is active. `scheduler.*` functions read `ladder` and `ackWindowMinutes` from it, and
-/// the follow-up triggers `followUpHours` and `followUpCallbackDays`.
+/// the follow-up triggers `followUpHours` and `followUpCallbackDays`; the service turns
+/// `warningPercent` and `breachRungs` into each complaint's alarms (`SLAAlarm`).
 struct SLAPolicyDocument: Codable {
     var categoryIDs: [UUID]?
     var priorities: [String]?
@@ -19,6 +20,8 @@ struct SLAPolicyDocument: Codable {
     var emergencyLadderPercent: Int?
     var milestoneLimits: [String: SLALimit]?
     var resultLimits: [String: SLALimit]?
+    var warningPercent: Int?
+    var breachRungs: [String: Int]?
 
     /// The document of `policy`.
     init(_ policy: SLAPolicy) {
@@ -37,6 +40,9 @@ struct SLAPolicyDocument: Codable {
         milestoneLimits = policy.milestoneLimits.isEmpty ? nil
             : Dictionary(uniqueKeysWithValues: policy.milestoneLimits.map { ($0.key.rawValue, $0.value) })
         resultLimits = policy.resultLimits.isEmpty ? nil : policy.resultLimits
+        warningPercent = policy.warningPercent
+        breachRungs = policy.breachRungs.isEmpty ? nil
+            : Dictionary(uniqueKeysWithValues: policy.breachRungs.map { ($0.key.rawValue, $0.value) })
     }
 
     func policy(id: UUID, name: String) -> SLAPolicy {
@@ -52,6 +58,10 @@ struct SLAPolicyDocument: Codable {
             SLAMilestone(rawValue: key).map { ($0, limit) }
         })
         policy.resultLimits = resultLimits ?? [:]
+        policy.warningPercent = warningPercent ?? 80
+        policy.breachRungs = Dictionary(uniqueKeysWithValues: (breachRungs ?? [:]).compactMap { key, rung in
+            SLAMilestone(rawValue: key).map { ($0, rung) }
+        })
         return policy
     }
 }

@@ -91,7 +91,7 @@ public struct WorkQueueStore: Sendable {
             case .escalatedUnacknowledged:
                 arms.append("""
                     SELECT DISTINCT ON (m.id) \(name), e.recorded_at, m.id, m.id, NULL::uuid, e.tier
-                      FROM mine m JOIN escalations e ON e.branch_id = \(branch) AND e.complaint_id = m.id AND e.acknowledged_at IS NULL
+                      FROM mine m JOIN escalations e ON e.branch_id = \(branch) AND e.complaint_id = m.id AND e.acknowledged_at IS NULL AND e.tier > 0
                      WHERE m.escalated
                      ORDER BY m.id, e.recorded_at, e.tier
                     """)
