@@ -24,7 +24,7 @@ public struct SchedulerConfiguration: Sendable {
 /// Fires escalations on time and re-pages unacknowledged ones. Any number may run at once (claims
 /// use FOR UPDATE SKIP LOCKED and each tier is recorded once by a unique key). Each pass first
 /// recomputes deadlines a policy or calendar change made stale, then fires every due tier, then
-/// raises the milestones' due warnings and breaches, then re-pages escalations whose ack window
+/// raises the due alarms of milestones and plans, then re-pages escalations whose ack window
 /// passed. It sleeps until the next due time, wakes early
 /// when a deadline moves (`LISTEN redress_deadlines`), and looks again at least every
 /// `pollInterval` in case a notification was lost.
@@ -96,7 +96,7 @@ public struct EscalationScheduler: Service {
         }
     }
 
-    /// Raises every due milestone alarm, batch after batch; returns what it raised. Runs after the
+    /// Raises every due alarm of milestones and plans, batch after batch; returns what it raised. Runs after the
     /// tiers, so that a breach falling due with a tier does not page the tier's recipients twice.
     @discardableResult
     public func raiseAlarms() async throws -> [EscalationStore.RaisedAlarm] {
@@ -106,12 +106,11 @@ public struct EscalationScheduler: Service {
             let raised = try await store.raiseAlarms(batch: configuration.batchSize)
             all += raised
             for alarm in raised {
-                let kind = alarm.isWarning ? "warning" : "breach"
-                Counter(label: "redress_milestone_alarms_total", dimensions: [("kind", kind), ("milestone", alarm.milestone.rawValue)]).increment()
-                Counter(label: "redress_pages_total", dimensions: [("tier", String(alarm.tier)), ("kind", "milestone_\(kind)")])
-                    .increment(by: alarm.pages)
-                logger.info(alarm.isWarning ? "milestone coming due" : "milestone breached", metadata: [
-                    "complaint": "\(alarm.complaintID)", "milestone": "\(alarm.milestone.rawValue)", "tier": "\(alarm.tier)",
+                Counter(label: "redress_alarms_total", dimensions: [("kind", alarm.kind), ("milestone", alarm.milestone?.rawValue ?? "")]).increment()
+                Counter(label: "redress_pages_total", dimensions: [("tier", String(alarm.tier)), ("kind", alarm.kind)]).increment(by: alarm.pages)
+                logger.info("alarm raised", metadata: [
+                    "complaint": "\(alarm.complaintID)", "kind": "\(alarm.kind)", "milestone": "\(alarm.milestone?.rawValue ?? "")",
+                    "plan": "\(alarm.planID.map { $0.uuidString } ?? "")", "tier": "\(alarm.tier)",
                     "late_seconds": "\(alarm.lateSeconds)", "pages": "\(alarm.pages)",
                 ])
             }

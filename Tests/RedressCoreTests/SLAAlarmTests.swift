@@ -55,4 +55,20 @@ struct SLAAlarmTests {
         #expect(paused.alarms(policy: policy, calendar: calendar, pauses: [SLAPause(start: monday.addingTimeInterval(3600), end: nil)],
                               completed: []).isEmpty)
     }
+
+    @Test func aPlanPagesItsApproverAtOnceAndALevelUpWhenTheApprovalTimeRunsOut() {
+        let plan = UUID()
+        let proposed = PlanFacts(id: plan, status: "proposed", proposedAt: received)
+        #expect(proposed.alarms(complaintStatus: .planProposed, approvalHours: 24).map { "\($0.kind.rawValue) \($0.at.timeIntervalSince(received))" }
+                == ["plan_approval 0.0", "plan_approval_overdue 86400.0"])
+        #expect(proposed.alarms(complaintStatus: .awaitingCustomer, approvalHours: 24).isEmpty, "a paused complaint waits for nobody")
+        let head = PlanFacts(id: plan, status: "head_approved", proposedAt: received, headApprovedAt: received.addingTimeInterval(600))
+        #expect(head.alarms(complaintStatus: .planHeadApproved, approvalHours: 8).map(\.kind) == [.leadershipApproval, .leadershipApprovalOverdue])
+        #expect(head.alarms(complaintStatus: .planHeadApproved, approvalHours: 8).last?.at == received.addingTimeInterval(600 + 8 * 3600))
+        let due = received.addingTimeInterval(7200)
+        let approved = PlanFacts(id: plan, status: "approved", proposedAt: received, dueAt: due)
+        #expect(approved.alarms(complaintStatus: .implementing, approvalHours: 24) == [PlanAlarm(planID: plan, kind: .overdue, at: due)])
+        #expect(approved.alarms(complaintStatus: .resultFedBack, approvalHours: 24).isEmpty)
+        #expect(PlanAlarm(planID: plan, kind: .approval, at: due).key == "plan_approval:\(plan.uuidString.lowercased())")
+    }
 }

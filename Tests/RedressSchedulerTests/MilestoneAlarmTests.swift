@@ -75,7 +75,7 @@ struct MilestoneAlarmTests {
         let ids = Set(complaints.map(\.id))
         for complaint in complaints {
             let mine = raised.filter { $0.complaintID == complaint.id }
-            #expect(Set(mine.map { "\($0.milestone.rawValue) \($0.tier)" })
+            #expect(Set(mine.map { "\($0.milestone?.rawValue ?? "") \($0.tier)" })
                     == ["acknowledge 1", "initial_reply 2", "preliminary_feedback 0", "result 0"])
             let acknowledge = try #require(mine.first { $0.milestone == .acknowledge })
             #expect(acknowledge.lateSeconds >= 9000 - 5 && acknowledge.lateSeconds < 9000 + 120, "raised 2.5 h late, saying so")
@@ -126,7 +126,7 @@ struct MilestoneAlarmTests {
             try await fixture.database.withPool(scheduler: true, size: 2) { (jobs: PGPool) async throws in
                 let scheduler = EscalationScheduler(pool: jobs, listen: PGConnectionConfiguration(fixture.database.schedulerURL))
                 let raised = try await scheduler.raiseAlarms()
-                #expect(raised.map(\.complaintID) == [warned.id] && raised.first?.isWarning == true
+                #expect(raised.map(\.complaintID) == [warned.id] && raised.first?.kind == "milestone_warning"
                         && raised.first?.milestone == .acknowledge, "the met milestone raises nothing")
                 #expect(raised.first?.pages == 1)
                 #expect(try await scheduler.raiseAlarms().isEmpty, "once")

@@ -72,7 +72,7 @@ struct MetricsTests {
                 let scheduler = EscalationScheduler(pool: pool, listen: listen)
                 try await scheduler.drain()
                 // The acknowledgement's breach fell due with tier 1: raised after it, paging nobody twice.
-                #expect(try await scheduler.raiseAlarms().map { "\($0.milestone.rawValue) \($0.pages)" } == ["acknowledge 0"])
+                #expect(try await scheduler.raiseAlarms().map { "\($0.milestone?.rawValue ?? "") \($0.pages)" } == ["acknowledge 0"])
                 let deliverer = WebhookDeliverer(pool: pool, listen: listen, configuration: DeliveryConfiguration(
                     maxAttempts: 1, timeout: .seconds(2), targets: WebhookTargetPolicy(allowing: ["127.0.0.1"])))
                 #expect(try await deliverer.drain() == 1)
@@ -82,7 +82,7 @@ struct MetricsTests {
             #expect((Self.value(escalated, tier1) ?? 0) >= escalatedBefore + 1)
             #expect((Self.value(escalated, #"redress_pages_total{tier="1",kind="tier"}"#) ?? 0) >= 2)
             #expect((Self.value(escalated, dead) ?? 0) >= deadBefore + 1, "a dead-lettered delivery is counted")
-            #expect((Self.value(escalated, #"redress_milestone_alarms_total{kind="breach",milestone="acknowledge"}"#) ?? 0) >= 1)
+            #expect((Self.value(escalated, #"redress_alarms_total{kind="milestone_breach",milestone="acknowledge"}"#) ?? 0) >= 1)
             #expect((Self.value(escalated, #"redress_webhook_attempts_total{outcome="failed"}"#) ?? 0) >= 1)
             let settled = try await client.call(.get, "/readyz")
             #expect(settled.json["scheduler"] as? String == "ok" && settled.json["schedulerLagSeconds"] as? Double == 0)

@@ -59,6 +59,7 @@ struct SLAConfigurationAPITests {
             // Tier 1 after 4 hours instead of 24: the open complaint's next escalation moves.
             #expect(standardPolicy?["warningPercent"] as? Int == 80 && (standardPolicy?["breachRungs"] as? [String: Any])?.isEmpty == true,
                     "warnings at 80 %, every breach to the first rung")
+            #expect(standardPolicy?["planApprovalHours"] as? Int == 24)
             let replaced = try await client.call(.put, "/v1/sla-policies/\(standard)", token: admin,
                                                  body: Self.policyBody(name: "Standard", tier1: 4,
                                                                        extra: #","ackWindowMinutes":5,"warningPercent":0,"breachRungs":{"result":3,"acknowledge":0}"#))
@@ -180,6 +181,7 @@ struct SLAConfigurationAPITests {
             #expect(try await fields(Self.policyBody(name: "Beyond", extra: #","breachRungs":{"result":4}"#)) == ["/breachRungs/result"],
                     "a breach pages a tier of the ladder")
             #expect(try await fields(Self.policyBody(name: "Unknown", extra: #","breachRungs":{"closing":1}"#)) == ["/breachRungs/closing"])
+            #expect(try await fields(Self.policyBody(name: "Waiting", extra: #","planApprovalHours":0"#)) == ["/planApprovalHours"])
             let policies = try await client.call(.get, "/v1/sla-policies", token: admin).items
             #expect(policies.count == SLAConfigurationSeeds.policyNames.count, "nothing was added")
         }

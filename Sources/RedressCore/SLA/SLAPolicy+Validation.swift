@@ -90,6 +90,9 @@ extension SLAPolicy {
             problems.append(.init(field: "breachRungs.\(milestone.rawValue)",
                                   message: "must be 0 (left to the ladder) or a tier of the ladder (1 to \(ladder.count))"))
         }
+        if !(1...720).contains(planApprovalHours) {
+            problems.append(.init(field: "planApprovalHours", message: "must be from 1 to 720 hours"))
+        }
         if !(1...720).contains(followUpHours) {
             problems.append(.init(field: "followUpHours", message: "must be from 1 to 720 hours"))
         }

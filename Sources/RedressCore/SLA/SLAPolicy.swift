@@ -103,6 +103,8 @@ public struct SLAPolicy: Sendable, Codable, Equatable {
     /// The ladder rung paged, once, when a milestone is breached; 0 leaves that breach to the
     /// ladder. A milestone not named here pages the first rung.
     public var breachRungs: [SLAMilestone: Int] = [:]
+    /// Hours a handling plan may wait for each approval before one level up is paged. Default 24.
+    public var planApprovalHours: Int = 24
 
     /// Creates a policy.
     public init(id: UUID = UUID(), name: String, categoryIDs: [UUID]? = nil, priorities: [String]? = nil, levels: [Int]? = nil,

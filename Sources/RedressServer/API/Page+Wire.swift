@@ -16,6 +16,7 @@ extension Components.Schemas.Escalation {
     init(_ escalation: PageStore.Escalation) throws {
         self.init(id: Wire.id(escalation.id), complaintId: Wire.id(escalation.complaintId), caseNumber: escalation.caseNumber,
                   kind: try WireWord.read(escalation.kind), milestone: try escalation.milestone.map { try WireWord.read($0) },
+                  planId: escalation.planId.map(Wire.id),
                   tier: escalation.tier, dueAt: escalation.dueAt, recordedAt: escalation.recordedAt, lateSeconds: escalation.lateSeconds,
                   departmentId: escalation.departmentId.map(Wire.id), followUpId: escalation.followUpId.map(Wire.id),
                   pages: escalation.pages.map { .init(userId: Wire.id($0.userId), kind: $0.kind, acknowledgedAt: $0.acknowledgedAt) })

@@ -5,7 +5,8 @@ import RedressCore
 extension ComplaintStore {
     /// Recomputes a complaint's deadlines from its branch's policies, calendar and the complaint's
     /// pauses, and stores them with their explanation, the next due time, the next escalation and
-    /// the milestones' alarms (`SLAAlarm`; those the scheduler raised stay raised). Called in the
+    /// the alarms of its milestones and its plan (`SLAAlarm`, `PlanAlarm`; those the scheduler
+    /// raised stay raised). Called in the
     /// transaction of every change that can move a deadline (intake, grading, re-classification,
     /// pauses, milestones met); a moved escalation or alarm time notifies the scheduler.
     static func refreshSchedule(branchID: UUID, complaintID: UUID, meeting met: Set<SLAMilestone> = [],
@@ -17,9 +18,13 @@ extension ComplaintStore {
                                FROM sla_policies p WHERE p.branch_id = c.branch_id AND p.active), '[]'::jsonb),
                    coalesce((SELECT jsonb_agg(jsonb_build_array(extract(epoch FROM s.started_at), extract(epoch FROM s.ended_at)))
                                FROM complaint_pauses s WHERE s.branch_id = c.branch_id AND s.complaint_id = c.id), '[]'::jsonb),
-                   c.safety, c.sla_alarms_raised, c.next_alarm_at
+                   c.safety, c.sla_alarms_raised, c.next_alarm_at,
+                   plan.id, plan.status, plan.proposed_at, plan.head_approved_at, plan.due_at
               FROM complaints c JOIN branches b ON b.id = c.branch_id
               LEFT JOIN branch_calendars k ON k.branch_id = c.branch_id
+              LEFT JOIN LATERAL (SELECT p.id, p.status, p.proposed_at, p.head_approved_at, p.due_at FROM complaint_plans p
+                                  WHERE p.branch_id = c.branch_id AND p.complaint_id = c.id AND p.status <> 'rejected'
+                                  ORDER BY p.proposed_at DESC, p.id DESC LIMIT 1) plan ON true
              WHERE c.branch_id = \(branchID) AND c.id = \(complaintID)
             """)[0]
         let status = ComplaintStatus(rawValue: try facts.decode(String.self, at: 5)) ?? .received
@@ -40,7 +45,9 @@ extension ComplaintStore {
         var next: (tier: Int, at: Date)?
         var tierDue: [Date] = []
         var alarms: [SLAAlarm] = []
+        var chosen: SLAPolicy?
         if let policy = SLAPolicy.choose(policies, for: slaFacts) {
+            chosen = policy
             let schedule = SLASchedule(policy: policy, receivedAt: try facts.decode(at: 0), priority: slaFacts.priority,
                                        calendar: calendar, pauses: pauses, emergency: slaFacts.isEmergency)
             explanation = SLAExplanation(policy: policy, schedule: schedule, calendar: calendar, completed: completed)
@@ -60,8 +67,14 @@ extension ComplaintStore {
         let previous: Date? = try facts.decode(at: 8)
         let raised = Set(try facts.decode([String].self, at: 16))
         let previousAlarm: Date? = try facts.decode(at: 17)
-        let alarmKeys = alarms.map(\.key)
-        let alarmTimes = alarms.map(\.at)
+        var pending: [(key: String, at: Date, rung: Int)] = alarms.map { ($0.key, $0.at, $0.rung) }
+        if let planID: UUID = try facts.decode(at: 18) {
+            let plan = PlanFacts(id: planID, status: try facts.decode(at: 19), proposedAt: try facts.decode(at: 20),
+                                 headApprovedAt: try facts.decode(at: 21), dueAt: try facts.decode(at: 22))
+            pending += plan.alarms(complaintStatus: status, approvalHours: chosen?.planApprovalHours ?? 24).map { ($0.key, $0.at, 0) }
+        }
+        let alarmKeys = pending.map(\.key)
+        let alarmTimes = pending.map(\.at)
         let rows = try await connection.query("""
             UPDATE complaints
                SET sla_policy_id = \(explanation?.policyId), sla_deadlines = \(explanation.map(PGJSON.init)),
@@ -69,14 +82,14 @@ extension ComplaintStore {
                    due_at = CASE WHEN \(status.isOpen) THEN least(\(due), promised_by) END,
                    next_escalation_tier = \(next.map { Int16($0.tier) })::smallint, next_escalation_at = \(next?.at),
                    escalation_due_at = \(tierDue), sla_stale = false,
-                   sla_alarm_keys = \(alarmKeys), sla_alarm_due_at = \(alarmTimes), sla_alarm_rungs = \(alarms.map { Int32($0.rung) })::smallint[],
+                   sla_alarm_keys = \(alarmKeys), sla_alarm_due_at = \(alarmTimes), sla_alarm_rungs = \(pending.map { Int32($0.rung) })::smallint[],
                    next_alarm_at = (SELECT min(a.at) FROM unnest(\(alarmKeys)::text[], \(alarmTimes)::timestamptz[]) AS a (key, at)
                                      WHERE NOT a.key = ANY (sla_alarms_raised))
              WHERE branch_id = \(branchID) AND id = \(complaintID)
             RETURNING \(unescaped: ComplaintColumns.list)
             """)
         guard let row = rows.first else { throw StoreError.forbidden }
-        let nextAlarm = alarms.filter { !raised.contains($0.key) }.map(\.at).min()
+        let nextAlarm = pending.filter { !raised.contains($0.key) }.map(\.at).min()
         if previous != next?.at || previousAlarm != nextAlarm {
             try await DeadlineWakeUp.complaint(branchID: branchID, complaintID: complaintID, connection)
         }

@@ -41,13 +41,17 @@ public struct EscalationStore: Sendable {
         }
     }
 
-    /// A milestone alarm that was raised: a warning to the person responsible, or a breach
-    /// escalated to its rung.
+    /// An alarm that was raised: a milestone's warning to the person responsible or its breach
+    /// escalated to its rung, or a plan's page to its approver or a level up.
     public struct RaisedAlarm: Sendable, Equatable {
         public var branchID: UUID
         public var complaintID: UUID
-        public var milestone: SLAMilestone
-        /// The rung a breach paged; 0 for a warning.
+        /// The milestone of a warning or breach.
+        public var milestone: SLAMilestone?
+        /// The plan of a plan's alarm, and which it is.
+        public var planID: UUID?
+        public var plan: PlanAlarm.Kind?
+        /// The rung a breach paged; 0 for the others.
         public var tier: Int
         public var dueAt: Date
         /// How late it was raised, in seconds.
@@ -55,22 +59,24 @@ public struct EscalationStore: Sendable {
         /// Pages enqueued for it.
         public var pages: Int
 
-        /// Whether it warns of a milestone coming due rather than escalating its breach.
-        public var isWarning: Bool { tier == 0 }
+        /// What it was, as metrics and logs name it: `milestone_warning`, `milestone_breach` or the plan's kind.
+        public var kind: String { plan?.rawValue ?? (tier == 0 ? "milestone_warning" : "milestone_breach") }
     }
 
-    /// Raises the due alarms of up to `batch` complaints, branch by branch (a transaction each),
-    /// each alarm once (`scheduler.raise_alarms`, `sql/0051`). A breach whose rung pages the
+    /// Raises the due alarms of up to `batch` complaints (their milestones' and their plans'),
+    /// branch by branch (a transaction each), each alarm once (`scheduler.raise_alarms`, `sql/0051`). A breach whose rung pages the
     /// complaint office makes it a collaborator, in the same transaction, as a tier does.
     public func raiseAlarms(batch: Int) async throws -> [RaisedAlarm] {
         try await BranchClaims.claim(.alarms, batch: batch, on: pool) { branch, left in
             try await pool.withTransaction { connection in
                 let raised = try await connection.query("SELECT * FROM scheduler.raise_alarms(\(branch), \(Int32(left)))").map { row in
                     RaisedAlarm(branchID: try row.decode(at: 0), complaintID: try row.decode(at: 1),
-                                milestone: SLAMilestone(rawValue: try row.decode(at: 2)) ?? .result, tier: Int(try row.decode(Int16.self, at: 3)),
-                                dueAt: try row.decode(at: 4), lateSeconds: try row.decode(at: 5), pages: try row.decode(at: 6))
+                                milestone: try row.decode(String?.self, at: 2).flatMap(SLAMilestone.init(rawValue:)),
+                                planID: try row.decode(at: 3), plan: try row.decode(String?.self, at: 4).flatMap(PlanAlarm.Kind.init(rawValue:)),
+                                tier: Int(try row.decode(Int16.self, at: 5)), dueAt: try row.decode(at: 6), lateSeconds: try row.decode(at: 7),
+                                pages: try row.decode(at: 8))
                 }
-                try await Self.joinComplaintOffice(branch: branch, raised.filter { !$0.isWarning }.map { ($0.complaintID, $0.tier) }, connection)
+                try await Self.joinComplaintOffice(branch: branch, raised.filter { $0.tier > 0 }.map { ($0.complaintID, $0.tier) }, connection)
                 return raised
             }
         }

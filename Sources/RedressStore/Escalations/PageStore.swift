@@ -49,10 +49,12 @@ public struct PageStore: Sendable {
         public var complaintId: UUID
         public var caseNumber: String
         /// What fired: `tier` (the ladder), `follow_up` (an overdue follow-up), `milestone_breach`
-        /// or `milestone_warning` (a milestone's alarm).
+        /// or `milestone_warning` (a milestone's alarm), or a plan's alarm (`PlanAlarm.Kind`).
         public var kind: String
         /// The milestone a breach or warning is about.
         public var milestone: String?
+        /// The plan a plan's alarm is about.
+        public var planId: UUID?
         /// The ladder tier (0 for a warning, which comes before any rung).
         public var tier: Int
         public var dueAt: Date
@@ -211,7 +213,7 @@ public struct PageStore: Sendable {
                        coalesce((SELECT jsonb_agg(jsonb_build_object('userId', p.recipient_user_id, 'kind', p.recipient_kind,
                                                                      'acknowledgedAt', p.acknowledged_at) ORDER BY p.recipient_kind)
                                    FROM pages p WHERE p.branch_id = e.branch_id AND p.escalation_id = e.id), '[]'::jsonb),
-                       e.follow_up_id, (extract(epoch FROM e.recorded_at) * 1000000)::bigint, e.milestone
+                       e.follow_up_id, (extract(epoch FROM e.recorded_at) * 1000000)::bigint, e.milestone, e.plan_id, e.reason
                   FROM escalations e JOIN complaints c ON c.branch_id = e.branch_id AND c.id = e.complaint_id
                  WHERE true
                 """)
@@ -225,10 +227,11 @@ public struct PageStore: Sendable {
                 let tier = Int(try row.decode(Int16.self, at: 3))
                 let followUp: UUID? = try row.decode(at: 9)
                 let milestone: String? = try row.decode(at: 11)
-                let kind = followUp != nil ? "follow_up" : milestone == nil ? "tier" : tier == 0 ? "milestone_warning" : "milestone_breach"
+                let reason: String? = try row.decode(at: 13)
+                let kind = reason ?? (followUp != nil ? "follow_up" : milestone == nil ? "tier" : tier == 0 ? "milestone_warning" : "milestone_breach")
                 return (Escalation(
                     id: try row.decode(at: 0), complaintId: try row.decode(at: 1), caseNumber: try row.decode(at: 2),
-                    kind: kind, milestone: milestone, tier: tier, dueAt: try row.decode(at: 4), recordedAt: try row.decode(at: 5),
+                    kind: kind, milestone: milestone, planId: try row.decode(at: 12), tier: tier, dueAt: try row.decode(at: 4), recordedAt: try row.decode(at: 5),
                     lateSeconds: try row.decode(at: 6), departmentId: try row.decode(at: 7), followUpId: followUp,
                     pages: try row.decode(PGJSON<[PagedRecipient]>.self, at: 8).value),
                  String(try row.decode(Int64.self, at: 10)))

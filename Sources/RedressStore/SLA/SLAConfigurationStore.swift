@@ -36,6 +36,8 @@ public struct SLAConfigurationStore: Sendable {
         public var warningPercent: Int
         /// Milestone → the rung its breach pages (0: left to the ladder); unnamed ones page the first rung.
         public var breachRungs: [String: Int]
+        /// Hours a plan waits for each approval before one level up is paged.
+        public var planApprovalHours: Int
         public var updatedAt: Date
     }
 
@@ -162,6 +164,7 @@ public struct SLAConfigurationStore: Sendable {
                       emergencyLadderPercent: document.emergencyLadderPercent ?? 100,
                       milestoneLimits: document.milestoneLimits ?? [:], resultLimits: document.resultLimits ?? [:],
                       warningPercent: document.warningPercent ?? 80, breachRungs: document.breachRungs ?? [:],
+                      planApprovalHours: document.planApprovalHours ?? 24,
                       updatedAt: try row.decode(at: 5))
     }
 

@@ -4,7 +4,8 @@ import RedressCore
 /// The JSON document of a policy row (`sla_policies.document`): everything but the id, name and
 /// whether it is active. `scheduler.*` functions read `ladder` and `ackWindowMinutes` from it, and
 /// the follow-up triggers `followUpHours` and `followUpCallbackDays`; the service turns
-/// `warningPercent` and `breachRungs` into each complaint's alarms (`SLAAlarm`).
+/// `warningPercent`, `breachRungs` and `planApprovalHours` into each complaint's alarms (`SLAAlarm`,
+/// `PlanAlarm`).
 struct SLAPolicyDocument: Codable {
     var categoryIDs: [UUID]?
     var priorities: [String]?
@@ -22,6 +23,7 @@ struct SLAPolicyDocument: Codable {
     var resultLimits: [String: SLALimit]?
     var warningPercent: Int?
     var breachRungs: [String: Int]?
+    var planApprovalHours: Int?
 
     /// The document of `policy`.
     init(_ policy: SLAPolicy) {
@@ -41,6 +43,7 @@ struct SLAPolicyDocument: Codable {
             : Dictionary(uniqueKeysWithValues: policy.milestoneLimits.map { ($0.key.rawValue, $0.value) })
         resultLimits = policy.resultLimits.isEmpty ? nil : policy.resultLimits
         warningPercent = policy.warningPercent
+        planApprovalHours = policy.planApprovalHours
         breachRungs = policy.breachRungs.isEmpty ? nil
             : Dictionary(uniqueKeysWithValues: policy.breachRungs.map { ($0.key.rawValue, $0.value) })
     }
@@ -59,6 +62,7 @@ struct SLAPolicyDocument: Codable {
         })
         policy.resultLimits = resultLimits ?? [:]
         policy.warningPercent = warningPercent ?? 80
+        policy.planApprovalHours = planApprovalHours ?? 24
         policy.breachRungs = Dictionary(uniqueKeysWithValues: (breachRungs ?? [:]).compactMap { key, rung in
             SLAMilestone(rawValue: key).map { ($0, rung) }
         })
