@@ -5,7 +5,9 @@
 -- named); for a plan awaiting approval a page to its approver at once (the department's head; the
 -- branch managers for the leadership's approval a level-1 or major complaint needs) and, when the
 -- policy's `planApprovalHours` run out, one page a level up (branch managers; executives); for an
--- approved plan, a page to the head when its own deadline passes. `scheduler.raise_alarms` raises
+-- approved plan, a page to the head when its own deadline passes; and notices to the head of a
+-- department a complaint was routed or handed to, or reopened in after a dissatisfied follow-up,
+-- which the service adds when that happens. `scheduler.raise_alarms` raises
 -- each alarm once, with the guarantees of the tiers: claims `FOR UPDATE SKIP LOCKED` in one branch
 -- at a time, the raised alarm's key kept on the complaint, and a unique key on the escalation it
 -- records; an alarm missed while nothing ran is raised late, saying how late, except a warning
@@ -27,21 +29,23 @@ CREATE INDEX complaints_next_alarm_per_branch ON complaints (branch_id, next_ala
 -- The service computes the alarms; only the scheduler says one was raised.
 GRANT UPDATE (sla_alarm_keys, sla_alarm_due_at, sla_alarm_rungs, next_alarm_at) ON complaints TO redress_service, redress_scheduler;
 
--- An escalation of a milestone names it, one about a plan names the plan and why; neither a
--- warning nor a plan's page is a rung of the ladder: they are recorded as tier 0.
+-- An escalation an alarm raised keeps the alarm's key, which is unique in its complaint; it names
+-- its milestone, or its plan and why, or why its department's head is told. Only a breach is a
+-- rung of the ladder: the others are recorded as tier 0.
 ALTER TABLE escalations
+    ADD COLUMN alarm_key text,
     ADD COLUMN milestone text CHECK (milestone IN ('acknowledge', 'initial_reply', 'preliminary_feedback', 'result')),
     ADD COLUMN plan_id uuid,
     ADD COLUMN reason text CHECK (reason IN ('plan_approval', 'plan_approval_overdue', 'plan_leadership_approval',
-                                             'plan_leadership_approval_overdue', 'plan_overdue')),
+                                             'plan_leadership_approval_overdue', 'plan_overdue', 'department_routed', 'reopened')),
     ADD FOREIGN KEY (branch_id, plan_id) REFERENCES complaint_plans (branch_id, id),
-    ADD CHECK ((plan_id IS NULL) = (reason IS NULL));
+    ADD CHECK ((plan_id IS NOT NULL) = (reason LIKE 'plan\_%')),
+    ADD CHECK ((alarm_key IS NULL) = (milestone IS NULL AND reason IS NULL));
 ALTER TABLE escalations DROP CONSTRAINT escalations_tier_check;
-ALTER TABLE escalations ADD CONSTRAINT escalations_tier_check
-    CHECK (tier >= 1 OR (tier = 0 AND (milestone IS NOT NULL OR plan_id IS NOT NULL)));
+ALTER TABLE escalations ADD CONSTRAINT escalations_tier_check CHECK (tier >= 1 OR (tier = 0 AND alarm_key IS NOT NULL));
 ALTER TABLE escalations DROP CONSTRAINT escalations_branch_id_complaint_id_tier_key;
 ALTER TABLE escalations ADD CONSTRAINT escalations_branch_id_complaint_id_tier_key
-    UNIQUE NULLS NOT DISTINCT (branch_id, complaint_id, tier, follow_up_id, milestone, plan_id, reason);
+    UNIQUE NULLS NOT DISTINCT (branch_id, complaint_id, tier, follow_up_id, alarm_key);
 
 -- Recomputing stale deadlines (the scheduler's role, `ComplaintStore.recomputeStale`) reads the
 -- plan awaiting approval or carried out, for its alarms.
@@ -74,7 +78,7 @@ END
 $$;
 REVOKE ALL ON FUNCTION scheduler.warning_recipients(uuid, uuid, uuid) FROM PUBLIC;
 
--- Who a plan's page goes to, by level: 1 the head of the complaint's department, 2 the branch
+-- Who a plan's page or a notice goes to, by level: 1 the head of the complaint's department, 2 the branch
 -- managers, 3 the executives covering the branch (`granted_executives` those of other branches).
 CREATE FUNCTION scheduler.plan_recipients(branch uuid, level integer, department uuid, granted_executives uuid[])
     RETURNS TABLE (kind text, user_id uuid)
@@ -123,8 +127,8 @@ BEGIN
                            WHEN e.milestone IS NOT NULL
                            THEN jsonb_build_object('reason', CASE WHEN e.tier = 0 THEN 'milestone_warning' ELSE 'milestone_breached' END,
                                                    'milestone', e.milestone)
-                           WHEN e.plan_id IS NOT NULL
-                           THEN jsonb_build_object('reason', e.reason, 'planId', e.plan_id)
+                           WHEN e.reason IS NOT NULL
+                           THEN jsonb_strip_nulls(jsonb_build_object('reason', e.reason, 'planId', e.plan_id))
                            ELSE '{}' END,
                e.case_department_id, e.case_collaborating_department_ids, e.case_responsible_user_id
           FROM wanted w
@@ -216,11 +220,11 @@ BEGIN
          WHERE c.branch_id = branch AND c.id = d.id
         RETURNING c.branch_id, c.id
     ), recorded AS (
-        INSERT INTO public.escalations (branch_id, complaint_id, tier, milestone, plan_id, reason, due_at, late_seconds, department_id,
-                                        routed, paged_tier, ack_due_at,
+        INSERT INTO public.escalations (branch_id, complaint_id, tier, alarm_key, milestone, plan_id, reason, due_at, late_seconds,
+                                        department_id, routed, paged_tier, ack_due_at,
                                         case_department_id, case_collaborating_department_ids, case_responsible_user_id)
-        SELECT r.branch_id, r.complaint_id, CASE WHEN r.kind = 'breach' THEN r.rung ELSE 0 END, r.milestone, r.plan_id,
-               CASE WHEN r.plan_id IS NOT NULL THEN r.kind END, r.at,
+        SELECT r.branch_id, r.complaint_id, CASE WHEN r.kind = 'breach' THEN r.rung ELSE 0 END, r.key, r.milestone, r.plan_id,
+               CASE WHEN r.milestone IS NULL THEN r.kind END, r.at,
                greatest(0, extract(epoch FROM now() - r.at))::integer, r.department_id, false,
                CASE WHEN r.kind = 'breach' THEN r.rung ELSE 0 END,
                CASE WHEN r.kind = 'breach' THEN now() + coalesce((SELECT scheduler.ack_window(p.document) FROM public.sla_policies p
@@ -238,8 +242,12 @@ BEGIN
         INSERT INTO public.complaint_events (branch_id, complaint_id, kind, after,
                                              case_department_id, case_collaborating_department_ids, case_responsible_user_id)
         SELECT r.branch_id, r.complaint_id,
-               coalesce(r.reason, CASE WHEN r.tier = 0 THEN 'milestone_warning' ELSE 'milestone_breached' END),
-               jsonb_strip_nulls(jsonb_build_object('milestone', r.milestone, 'planId', r.plan_id::text, 'tier', r.tier::text,
+               CASE WHEN r.reason IN ('department_routed', 'reopened') THEN 'head_notified'
+                    WHEN r.reason IS NOT NULL THEN r.reason
+                    WHEN r.tier = 0 THEN 'milestone_warning' ELSE 'milestone_breached' END,
+               jsonb_strip_nulls(jsonb_build_object('milestone', r.milestone, 'planId', r.plan_id::text,
+                                                    'reason', CASE WHEN r.reason IN ('department_routed', 'reopened') THEN r.reason END,
+                                                    'tier', r.tier::text,
                                                     'dueAt', to_json(r.due_at) #>> '{}', 'lateSeconds', r.late_seconds::text,
                                                     'departmentId', r.department_id::text)),
                r.case_department_id, r.case_collaborating_department_ids, r.case_responsible_user_id
@@ -258,7 +266,7 @@ BEGIN
         RETURN;
     END IF;
 
-    -- 2. Who is paged: a breach's rung, a warning's responsible person, a plan's level.
+    -- 2. Who is paged: a breach's rung, a warning's responsible person, a plan's or a notice's level.
     granted := scheduler.granted_executives(branch);
     SELECT coalesce(array_agg(e.id), '{}'), coalesce(array_agg(who.kind), '{}'), coalesce(array_agg(who.user_id), '{}')
       INTO wanted_escalations, wanted_kinds, wanted_users
@@ -271,25 +279,26 @@ BEGIN
                           WHERE e.tier = 0 AND e.reason IS NULL
                          UNION ALL
                          SELECT p.kind, p.user_id
-                           FROM scheduler.plan_recipients(branch, CASE e.reason WHEN 'plan_approval' THEN 1 WHEN 'plan_overdue' THEN 1
-                                                                                WHEN 'plan_approval_overdue' THEN 2
-                                                                                WHEN 'plan_leadership_approval' THEN 2 ELSE 3 END,
+                           FROM scheduler.plan_recipients(branch, CASE e.reason WHEN 'plan_approval_overdue' THEN 2
+                                                                                WHEN 'plan_leadership_approval' THEN 2
+                                                                                WHEN 'plan_leadership_approval_overdue' THEN 3 ELSE 1 END,
                                                           e.department, granted) p
                           WHERE e.reason IS NOT NULL) who;
-    -- A breach pages nobody twice: not whoever holds a page of the complaint that nobody took
-    -- yet, nor whoever another breach of the complaint raised now pages. A plan's approval is not
-    -- asked of its proposer.
+    -- A breach or a notice pages nobody twice: not whoever holds a page of the complaint that
+    -- nobody took yet, nor whoever another breach or notice of the complaint raised now pages. A
+    -- plan's approval is not asked of its proposer.
     SELECT coalesce(array_agg(w.escalation_id), '{}'), coalesce(array_agg(w.kind), '{}'), coalesce(array_agg(w.user_id), '{}')
       INTO wanted_escalations, wanted_kinds, wanted_users
       FROM (SELECT w.escalation_id, w.kind, w.user_id, e.complaint_id, e.tier, e.plan_id, e.reason,
-                   row_number() OVER (PARTITION BY e.complaint_id, w.user_id, e.tier = 0 ORDER BY e.tier, w.escalation_id) AS nth
+                   row_number() OVER (PARTITION BY e.complaint_id, w.user_id, e.tier > 0 OR e.reason IN ('department_routed', 'reopened')
+                                      ORDER BY e.tier = 0, e.tier, w.escalation_id) AS nth
               FROM unnest(wanted_escalations, wanted_kinds, wanted_users) AS w (escalation_id, kind, user_id)
               JOIN unnest(claimed_ids, claimed_complaints, claimed_tiers, claimed_plans, claimed_reasons)
                    AS e (id, complaint_id, tier, plan_id, reason) ON e.id = w.escalation_id) w
      WHERE CASE WHEN w.reason IN ('plan_approval', 'plan_leadership_approval')
                 THEN NOT EXISTS (SELECT FROM public.complaint_plans p
                                   WHERE p.branch_id = branch AND p.id = w.plan_id AND p.proposed_by = w.user_id)
-                WHEN w.tier = 0 THEN true
+                WHEN w.tier = 0 AND w.reason IS DISTINCT FROM 'department_routed' AND w.reason IS DISTINCT FROM 'reopened' THEN true
                 ELSE w.nth = 1 AND NOT EXISTS (
                          SELECT FROM public.pages p
                           WHERE p.branch_id = branch AND p.complaint_id = w.complaint_id AND p.recipient_user_id = w.user_id

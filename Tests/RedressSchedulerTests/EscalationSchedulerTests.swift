@@ -245,7 +245,7 @@ struct EscalationSchedulerTests {
                 for _ in 0..<400 where recorded == nil {
                     try await Task.sleep(for: .milliseconds(100))
                     recorded = try await fixture.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
-                        try await owner.query("SELECT max(recorded_at) FROM escalations WHERE complaint_id = \(complaint.id) AND milestone IS NULL")[0].decode(Date?.self, at: 0)
+                        try await owner.query("SELECT max(recorded_at) FROM escalations WHERE complaint_id = \(complaint.id) AND alarm_key IS NULL")[0].decode(Date?.self, at: 0)
                     }
                 }
                 let at = try #require(recorded, "tier 1 fired")

@@ -99,29 +99,31 @@ struct MultiInstanceTests {
             }
             #expect(statuses.allSatisfy { $0 == 201 }, "every intake answered 201: \(Set(statuses))")
 
-            // Tier 1 and the acknowledgement's breach were due on arrival; both schedulers race for them.
+            // Tier 1 and the acknowledgement's breach were due on arrival, and the head is told of
+            // each routed complaint; both schedulers race for them.
             var counts = (complaints: 0, escalations: 0, distinct: 0, pages: 0)
             for _ in 0..<100 {
                 counts = try await database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
                     let row = try await owner.query("""
                         SELECT (SELECT count(*) FROM complaints), (SELECT count(*) FROM escalations),
-                               (SELECT count(DISTINCT (complaint_id, tier, milestone)) FROM escalations), (SELECT count(*) FROM pages)
+                               (SELECT count(DISTINCT (complaint_id, tier, alarm_key)) FROM escalations), (SELECT count(*) FROM pages)
                         """)[0]
                     return (try row.decode(at: 0), try row.decode(at: 1), try row.decode(at: 2), try row.decode(at: 3))
                 }
-                if counts.escalations >= 2 * total { break }
+                if counts.escalations >= 3 * total { break }
                 try await Task.sleep(for: .milliseconds(200))
             }
             try await Task.sleep(for: .seconds(1))
             let settled: [String] = try await database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
                 try await owner.query("""
-                    SELECT k || ' ' || count(*) FROM (SELECT coalesce(milestone, 'tier') || ' ' || tier AS k FROM escalations) e GROUP BY k ORDER BY k
+                    SELECT k || ' ' || count(*) FROM (SELECT coalesce(milestone, reason, 'tier') || ' ' || tier AS k FROM escalations) e GROUP BY k ORDER BY k
                     """).map { try $0.decode(String.self, at: 0) }
             }
             #expect(counts.complaints == total, "every request landed once")
-            #expect(counts.escalations == 2 * total && counts.distinct == 2 * total, "tier 1 and the breach of each, once")
-            #expect(settled == ["acknowledge 1 \(total)", "tier 1 \(total)"], "tier 1 and the acknowledgement's breach of each, once")
-            #expect(counts.pages == 2 * total, "the head and the bot, once each: the breach pages nobody the tier paged")
+            #expect(counts.escalations == 3 * total && counts.distinct == 3 * total, "tier 1, the breach and the notice of each, once")
+            #expect(settled == ["acknowledge 1 \(total)", "department_routed 0 \(total)", "tier 1 \(total)"],
+                    "tier 1, the acknowledgement's breach and the routing notice of each, once")
+            #expect(counts.pages == 2 * total, "the head and the bot, once each: neither the breach nor the notice pages anyone the tier paged")
 
             // A scheduler process serves its own metrics.
             let scraped = try await http.execute(HTTPClientRequest(url: "http://127.0.0.1:\(metricsPort)/metrics"), timeout: .seconds(10))

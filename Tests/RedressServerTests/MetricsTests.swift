@@ -71,8 +71,9 @@ struct MetricsTests {
                 let listen = PGConnectionConfiguration(harness.database.schedulerURL)
                 let scheduler = EscalationScheduler(pool: pool, listen: listen)
                 try await scheduler.drain()
-                // The acknowledgement's breach fell due with tier 1: raised after it, paging nobody twice.
-                #expect(try await scheduler.raiseAlarms().map { "\($0.milestone?.rawValue ?? "") \($0.pages)" } == ["acknowledge 0"])
+                // The acknowledgement's breach fell due with tier 1, and the head is to be told of the
+                // routing: both raised after the tier, paging nobody twice.
+                #expect(try await scheduler.raiseAlarms().map { "\($0.kind) \($0.pages)" }.sorted() == ["department_routed 0", "milestone_breach 0"])
                 let deliverer = WebhookDeliverer(pool: pool, listen: listen, configuration: DeliveryConfiguration(
                     maxAttempts: 1, timeout: .seconds(2), targets: WebhookTargetPolicy(allowing: ["127.0.0.1"])))
                 #expect(try await deliverer.drain() == 1)

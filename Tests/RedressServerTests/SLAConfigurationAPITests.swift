@@ -59,7 +59,7 @@ struct SLAConfigurationAPITests {
             // Tier 1 after 4 hours instead of 24: the open complaint's next escalation moves.
             #expect(standardPolicy?["warningPercent"] as? Int == 80 && (standardPolicy?["breachRungs"] as? [String: Any])?.isEmpty == true,
                     "warnings at 80 %, every breach to the first rung")
-            #expect(standardPolicy?["planApprovalHours"] as? Int == 24)
+            #expect(standardPolicy?["planApprovalHours"] as? Int == 24 && standardPolicy?["notifyHeadOnRouting"] as? Bool == true)
             let replaced = try await client.call(.put, "/v1/sla-policies/\(standard)", token: admin,
                                                  body: Self.policyBody(name: "Standard", tier1: 4,
                                                                        extra: #","ackWindowMinutes":5,"warningPercent":0,"breachRungs":{"result":3,"acknowledge":0}"#))

@@ -105,6 +105,8 @@ public struct SLAPolicy: Sendable, Codable, Equatable {
     public var breachRungs: [SLAMilestone: Int] = [:]
     /// Hours a handling plan may wait for each approval before one level up is paged. Default 24.
     public var planApprovalHours: Int = 24
+    /// Whether the head of a department is paged when a complaint is routed or handed to it. Default true.
+    public var notifyHeadOnRouting: Bool = true
 
     /// Creates a policy.
     public init(id: UUID = UUID(), name: String, categoryIDs: [UUID]? = nil, priorities: [String]? = nil, levels: [Int]? = nil,

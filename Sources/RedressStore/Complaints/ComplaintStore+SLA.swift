@@ -6,11 +6,12 @@ extension ComplaintStore {
     /// Recomputes a complaint's deadlines from its branch's policies, calendar and the complaint's
     /// pauses, and stores them with their explanation, the next due time, the next escalation and
     /// the alarms of its milestones and its plan (`SLAAlarm`, `PlanAlarm`; those the scheduler
-    /// raised stay raised). Called in the
+    /// raised stay raised), with `notices` to raise moments later (`StaffNotice`). Called in the
     /// transaction of every change that can move a deadline (intake, grading, re-classification,
     /// pauses, milestones met); a moved escalation or alarm time notifies the scheduler.
     static func refreshSchedule(branchID: UUID, complaintID: UUID, meeting met: Set<SLAMilestone> = [],
-                         reopening: Bool = false, _ connection: PGConnection) async throws -> Complaint {
+                         reopening: Bool = false, notifying notices: [(notice: StaffNotice, occurrence: String)] = [],
+                         _ connection: PGConnection) async throws -> Complaint {
         let facts = try await connection.query("""
             SELECT c.received_at, c.category_id, c.priority, c.level, c.nature, c.status, c.sla_completed, c.escalated_tiers,
                    c.next_escalation_at, b.time_zone, k.hours, k.holidays::text[], k.make_up_days::text[],
@@ -19,7 +20,7 @@ extension ComplaintStore {
                    coalesce((SELECT jsonb_agg(jsonb_build_array(extract(epoch FROM s.started_at), extract(epoch FROM s.ended_at)))
                                FROM complaint_pauses s WHERE s.branch_id = c.branch_id AND s.complaint_id = c.id), '[]'::jsonb),
                    c.safety, c.sla_alarms_raised, c.next_alarm_at,
-                   plan.id, plan.status, plan.proposed_at, plan.head_approved_at, plan.due_at
+                   plan.id, plan.status, plan.proposed_at, plan.head_approved_at, plan.due_at, c.sla_alarm_keys, c.sla_alarm_due_at
               FROM complaints c JOIN branches b ON b.id = c.branch_id
               LEFT JOIN branch_calendars k ON k.branch_id = c.branch_id
               LEFT JOIN LATERAL (SELECT p.id, p.status, p.proposed_at, p.head_approved_at, p.due_at FROM complaint_plans p
@@ -73,6 +74,13 @@ extension ComplaintStore {
                                  headApprovedAt: try facts.decode(at: 21), dueAt: try facts.decode(at: 22))
             pending += plan.alarms(complaintStatus: status, approvalHours: chosen?.planApprovalHours ?? 24).map { ($0.key, $0.at, 0) }
         }
+        // Notices: those not raised yet stay; new ones are due now.
+        let earlier = zip(try facts.decode([String].self, at: 23), try facts.decode([Date].self, at: 24))
+        pending += earlier.filter { StaffNotice.isNotice($0.0) && !raised.contains($0.0) }.map { ($0.0, $0.1, 0) }
+        let now = Date()
+        pending += notices.filter { $0.notice != .departmentRouted || (chosen?.notifyHeadOnRouting ?? true) }
+            .map { ($0.notice.key($0.occurrence), now, 0) }
+        if !status.isOpen { pending = [] }
         let alarmKeys = pending.map(\.key)
         let alarmTimes = pending.map(\.at)
         let rows = try await connection.query("""

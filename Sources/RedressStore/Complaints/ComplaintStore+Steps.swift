@@ -42,8 +42,16 @@ extension ComplaintStore {
         }
         try await recordPause(step.action, complaint: saved, connection)
         let reopening = step.action == .reopen || (step.action == .recordSatisfaction && next.status == .investigating)
+        var notices: [(notice: StaffNotice, occurrence: String)] = []
+        if let department = saved.departmentId, department != before.departmentId {
+            notices.append((.departmentRouted, UUID().uuidString.lowercased()))
+        }
+        if reopening {
+            notices.append((.reopened, String(saved.reopenCount)))
+        }
         let updated = try await Self.refreshSchedule(branchID: saved.branchId, complaintID: saved.id,
-                                                meeting: SLAMilestone.met(by: step.action), reopening: reopening, connection)
+                                                meeting: SLAMilestone.met(by: step.action), reopening: reopening,
+                                                notifying: notices, connection)
         try await record(step, caller: caller, before: before, after: updated, connection)
         return updated
     }

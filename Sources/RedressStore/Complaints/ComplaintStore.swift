@@ -47,7 +47,9 @@ public struct ComplaintStore: Sendable {
                 if let row = rows.first {
                     let complaint = try ComplaintColumns.complaint(row)
                     try await Self.recordIntake(complaint, caller: caller, connection)
-                    let scheduled = try await Self.refreshSchedule(branchID: complaint.branchId, complaintID: complaint.id, connection)
+                    let scheduled = try await Self.refreshSchedule(
+                        branchID: complaint.branchId, complaintID: complaint.id,
+                        notifying: department == nil ? [] : [(.departmentRouted, complaint.id.uuidString.lowercased())], connection)
                     return IntakeResult(complaint: revealed(scheduled, to: caller.scope), replayed: false)
                 }
                 let existing = try await connection.query("""

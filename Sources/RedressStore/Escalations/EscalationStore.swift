@@ -42,15 +42,16 @@ public struct EscalationStore: Sendable {
     }
 
     /// An alarm that was raised: a milestone's warning to the person responsible or its breach
-    /// escalated to its rung, or a plan's page to its approver or a level up.
+    /// escalated to its rung, a plan's page to its approver or a level up, or a notice to a head.
     public struct RaisedAlarm: Sendable, Equatable {
         public var branchID: UUID
         public var complaintID: UUID
         /// The milestone of a warning or breach.
         public var milestone: SLAMilestone?
-        /// The plan of a plan's alarm, and which it is.
+        /// The plan of a plan's alarm.
         public var planID: UUID?
-        public var plan: PlanAlarm.Kind?
+        /// Why a plan's alarm or a notice went out (`PlanAlarm.Kind`, `StaffNotice`); nil for a milestone's.
+        public var reason: String?
         /// The rung a breach paged; 0 for the others.
         public var tier: Int
         public var dueAt: Date
@@ -59,8 +60,8 @@ public struct EscalationStore: Sendable {
         /// Pages enqueued for it.
         public var pages: Int
 
-        /// What it was, as metrics and logs name it: `milestone_warning`, `milestone_breach` or the plan's kind.
-        public var kind: String { plan?.rawValue ?? (tier == 0 ? "milestone_warning" : "milestone_breach") }
+        /// What it was, as metrics and logs name it: `milestone_warning`, `milestone_breach` or its reason.
+        public var kind: String { reason ?? (tier == 0 ? "milestone_warning" : "milestone_breach") }
     }
 
     /// Raises the due alarms of up to `batch` complaints (their milestones' and their plans'),
@@ -72,7 +73,7 @@ public struct EscalationStore: Sendable {
                 let raised = try await connection.query("SELECT * FROM scheduler.raise_alarms(\(branch), \(Int32(left)))").map { row in
                     RaisedAlarm(branchID: try row.decode(at: 0), complaintID: try row.decode(at: 1),
                                 milestone: try row.decode(String?.self, at: 2).flatMap(SLAMilestone.init(rawValue:)),
-                                planID: try row.decode(at: 3), plan: try row.decode(String?.self, at: 4).flatMap(PlanAlarm.Kind.init(rawValue:)),
+                                planID: try row.decode(at: 3), reason: try row.decode(at: 4),
                                 tier: Int(try row.decode(Int16.self, at: 5)), dueAt: try row.decode(at: 6), lateSeconds: try row.decode(at: 7),
                                 pages: try row.decode(at: 8))
                 }

@@ -38,6 +38,8 @@ public struct SLAConfigurationStore: Sendable {
         public var breachRungs: [String: Int]
         /// Hours a plan waits for each approval before one level up is paged.
         public var planApprovalHours: Int
+        /// Whether a department's head is paged when a complaint is routed or handed to it.
+        public var notifyHeadOnRouting: Bool
         public var updatedAt: Date
     }
 
@@ -165,6 +167,7 @@ public struct SLAConfigurationStore: Sendable {
                       milestoneLimits: document.milestoneLimits ?? [:], resultLimits: document.resultLimits ?? [:],
                       warningPercent: document.warningPercent ?? 80, breachRungs: document.breachRungs ?? [:],
                       planApprovalHours: document.planApprovalHours ?? 24,
+                      notifyHeadOnRouting: document.notifyHeadOnRouting ?? true,
                       updatedAt: try row.decode(at: 5))
     }
 

@@ -4,8 +4,8 @@ import RedressCore
 /// The JSON document of a policy row (`sla_policies.document`): everything but the id, name and
 /// whether it is active. `scheduler.*` functions read `ladder` and `ackWindowMinutes` from it, and
 /// the follow-up triggers `followUpHours` and `followUpCallbackDays`; the service turns
-/// `warningPercent`, `breachRungs` and `planApprovalHours` into each complaint's alarms (`SLAAlarm`,
-/// `PlanAlarm`).
+/// `warningPercent`, `breachRungs`, `planApprovalHours` and `notifyHeadOnRouting` into each
+/// complaint's alarms (`SLAAlarm`, `PlanAlarm`, `StaffNotice`).
 struct SLAPolicyDocument: Codable {
     var categoryIDs: [UUID]?
     var priorities: [String]?
@@ -24,6 +24,7 @@ struct SLAPolicyDocument: Codable {
     var warningPercent: Int?
     var breachRungs: [String: Int]?
     var planApprovalHours: Int?
+    var notifyHeadOnRouting: Bool?
 
     /// The document of `policy`.
     init(_ policy: SLAPolicy) {
@@ -44,6 +45,7 @@ struct SLAPolicyDocument: Codable {
         resultLimits = policy.resultLimits.isEmpty ? nil : policy.resultLimits
         warningPercent = policy.warningPercent
         planApprovalHours = policy.planApprovalHours
+        notifyHeadOnRouting = policy.notifyHeadOnRouting
         breachRungs = policy.breachRungs.isEmpty ? nil
             : Dictionary(uniqueKeysWithValues: policy.breachRungs.map { ($0.key.rawValue, $0.value) })
     }
@@ -63,6 +65,7 @@ struct SLAPolicyDocument: Codable {
         policy.resultLimits = resultLimits ?? [:]
         policy.warningPercent = warningPercent ?? 80
         policy.planApprovalHours = planApprovalHours ?? 24
+        policy.notifyHeadOnRouting = notifyHeadOnRouting ?? true
         policy.breachRungs = Dictionary(uniqueKeysWithValues: (breachRungs ?? [:]).compactMap { key, rung in
             SLAMilestone(rawValue: key).map { ($0, rung) }
         })

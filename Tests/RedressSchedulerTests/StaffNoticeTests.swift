@@ -1,0 +1,69 @@
+import Foundation
+import Postgres
+import RedressCore
+import RedressScheduler
+import RedressStore
+import RedressTestSupport
+import Testing
+
+/// A department's head is told, once, when a complaint is routed or handed to the department and
+/// when it is reopened there after a dissatisfied follow-up; a branch's policy may keep routing quiet.
+@Suite("Heads told of routed and reopened complaints")
+struct StaffNoticeTests {
+    static func raised(_ fixture: EscalationSchedulerTests.Fixture) async throws -> [EscalationStore.RaisedAlarm] {
+        try await fixture.database.withPool(scheduler: true, size: 2) { (jobs: PGPool) async throws in
+            try await EscalationScheduler(pool: jobs, listen: PGConnectionConfiguration(fixture.database.schedulerURL)).raiseAlarms()
+        }
+    }
+
+    @Test func routingAtIntakeAHandOverAndAReopeningEachTellTheHeadOnce() async throws {
+        let fixture = try await EscalationSchedulerTests.fixture()
+        let org = fixture.org
+        try await fixture.database.withPool(size: 2) { (pool: PGPool) async throws in
+            let store = ComplaintStore(database: ScopedDatabase(pool: pool))
+            let pages = PageStore(database: ScopedDatabase(pool: pool))
+            let head = org.caller(.departmentHead, in: org.a)
+            // Billing complaints are routed to the first department at intake.
+            let complaint = try #require(try await EscalationSchedulerTests.intake(fixture, pool: pool, count: 1, age: 60).first)
+            #expect(complaint.departmentId == org.a.departments[0])
+            #expect(try await Self.raised(fixture).map { "\($0.kind) \($0.pages)" } == ["department_routed 1"])
+            #expect(try await Self.raised(fixture).isEmpty, "once")
+            let told = try await pages.myPages(head, all: false).items
+            #expect(told.map { $0.summary["reason"] } == [.string("department_routed")] && told.first?.recipientKind == "department_head")
+            #expect(try await store.timeline(head.scope, id: complaint.id).filter { $0.kind == "head_notified" }.count == 1)
+
+            // Resolved on the spot, then the customer is dissatisfied: it is reopened and the head told
+            // again (their first page still open is acknowledged first, or the notice would not repeat it).
+            _ = try await pages.acknowledge(head, pageID: try #require(told.first?.id))
+            let agent = org.caller(.agent, in: org.a)
+            _ = try await store.perform(agent, id: complaint.id, ComplaintStep(.resolveOnTheSpot, resolution: "Refunded."))
+            let reopened = try await store.perform(agent, id: complaint.id, ComplaintStep(.recordSatisfaction, satisfaction: 2))
+            #expect(reopened.status == .investigating && reopened.reopenCount == 1)
+            #expect(try await Self.raised(fixture).map { "\($0.kind) \($0.pages)" } == ["reopened 1"])
+            #expect(try await pages.myPages(head, all: false).items.map { $0.summary["reason"] } == [.string("reopened")])
+
+            // Handed to the second department, which has no head yet: on the timeline, nobody paged.
+            let manager = org.caller(.branchManager, in: org.a)
+            _ = try await store.perform(manager, id: complaint.id, ComplaintStep(.reassign, departmentID: org.a.departments[1]))
+            #expect(try await Self.raised(fixture).map { "\($0.kind) \($0.pages)" } == ["department_routed 0"])
+        }
+    }
+
+    @Test func aBranchMayKeepRoutingQuiet() async throws {
+        let fixture = try await EscalationSchedulerTests.fixture()
+        let org = fixture.org
+        try await fixture.database.withPool(size: 2) { (pool: PGPool) async throws in
+            var policy = SLAPolicy.standard()
+            policy.name = "Quiet billing"
+            policy.categoryIDs = [fixture.billing]
+            policy.priorities = ["general"]
+            policy.natures = ["general"]
+            policy.notifyHeadOnRouting = false
+            _ = try await SLAConfigurationStore(database: ScopedDatabase(pool: pool))
+                .createPolicy(org.caller(.admin, in: org.a).scope, branchID: org.a.id, policy, active: true)
+            let complaint = try #require(try await EscalationSchedulerTests.intake(fixture, pool: pool, count: 1, age: 60).first)
+            #expect(complaint.departmentId == org.a.departments[0] && complaint.sla?.policyName == "Quiet billing")
+            #expect(try await Self.raised(fixture).isEmpty, "nobody is told")
+        }
+    }
+}
