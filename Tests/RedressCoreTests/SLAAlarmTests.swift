@@ -71,4 +71,15 @@ struct SLAAlarmTests {
         #expect(approved.alarms(complaintStatus: .resultFedBack, approvalHours: 24).isEmpty)
         #expect(PlanAlarm(planID: plan, kind: .approval, at: due).key == "plan_approval:\(plan.uuidString.lowercased())")
     }
+
+    @Test func aLadderRungInMinutesFallsDueInMinutes() {
+        var policy = SLAPolicy.standard()
+        policy.ladder[0] = EscalationTier(tier: 1, afterHours: 0, afterMinutes: 30, recipients: [.departmentHead])
+        #expect(policy.problems.isEmpty)
+        let schedule = SLASchedule(policy: policy, receivedAt: received, priority: "general", calendar: nil, pauses: [])
+        #expect(schedule.tiers[1]?.at == received.addingTimeInterval(1800))
+        policy.emergencyLadderPercent = 50
+        let urgent = SLASchedule(policy: policy, receivedAt: received, priority: "urgent", calendar: nil, pauses: [], emergency: true)
+        #expect(urgent.tiers[2]?.at == received.addingTimeInterval(24 * 3600), "an emergency's later rungs at half their time")
+    }
 }

@@ -182,6 +182,12 @@ struct SLAConfigurationAPITests {
                     "a breach pages a tier of the ladder")
             #expect(try await fields(Self.policyBody(name: "Unknown", extra: #","breachRungs":{"closing":1}"#)) == ["/breachRungs/closing"])
             #expect(try await fields(Self.policyBody(name: "Waiting", extra: #","planApprovalHours":0"#)) == ["/planApprovalHours"])
+            #expect(try await fields(Self.policyBody(name: "Both", ladder: #"[{"tier":1,"afterHours":1,"afterMinutes":30,"recipients":["bots"]}]"#))
+                    == ["/ladder/0/afterMinutes"], "hours or minutes, not both")
+            #expect(try await fields(Self.policyBody(name: "Neither", ladder: #"[{"tier":1,"recipients":["bots"]}]"#)) == ["/ladder/0/afterHours"])
+            #expect(try await fields(Self.policyBody(name: "Sooner", ladder: """
+                [{"tier":1,"afterHours":1,"recipients":["bots"]},{"tier":2,"afterMinutes":45,"recipients":["bots"]}]
+                """)) == ["/ladder/1/afterMinutes"], "a rung in minutes still comes after the one before")
             let policies = try await client.call(.get, "/v1/sla-policies", token: admin).items
             #expect(policies.count == SLAConfigurationSeeds.policyNames.count, "nothing was added")
         }

@@ -67,10 +67,15 @@ extension SLAPolicy {
             if rung.tier != index + 1 {
                 problems.append(.init(field: "ladder[\(index)].tier", message: "must be \(index + 1): tiers are numbered 1, 2, 3… in order"))
             }
-            if !hours.contains(rung.afterHours) {
+            let field = rung.afterMinutes == nil ? "afterHours" : "afterMinutes"
+            if rung.afterMinutes != nil, rung.afterHours != 0 {
+                problems.append(.init(field: "ladder[\(index)].afterMinutes", message: "is given in place of afterHours, not beside it"))
+            } else if let minutes = rung.afterMinutes, !(1...525_600).contains(minutes) {
+                problems.append(.init(field: "ladder[\(index)].afterMinutes", message: "must be from 1 to 525600 minutes"))
+            } else if rung.afterMinutes == nil, !hours.contains(rung.afterHours) {
                 problems.append(.init(field: "ladder[\(index)].afterHours", message: "must be from 1 to 8760 hours"))
-            } else if index > 0, rung.afterHours <= ladder[index - 1].afterHours {
-                problems.append(.init(field: "ladder[\(index)].afterHours", message: "must be later than the tier before"))
+            } else if index > 0, rung.afterSeconds <= ladder[index - 1].afterSeconds {
+                problems.append(.init(field: "ladder[\(index)].\(field)", message: "must be later than the tier before"))
             }
             if rung.recipients.isEmpty {
                 problems.append(.init(field: "ladder[\(index)].recipients", message: "must name at least one recipient"))

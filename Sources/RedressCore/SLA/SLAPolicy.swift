@@ -30,19 +30,26 @@ public enum EscalationRecipient: String, Sendable, Codable, CaseIterable {
     case bots
 }
 
-/// One rung of the escalation ladder: after `afterHours` of SLA time without resolution, page
-/// `recipients`.
+/// One rung of the escalation ladder: after `afterHours` (or, where an urgent case needs it,
+/// `afterMinutes`) of SLA time without resolution, page `recipients`.
 public struct EscalationTier: Sendable, Codable, Equatable {
     public var tier: Int
+    /// Hours after receipt; 0 when the rung is set in minutes.
     public var afterHours: Int
+    /// Minutes after receipt, in place of `afterHours`.
+    public var afterMinutes: Int?
     public var recipients: [EscalationRecipient]
 
     /// Creates a tier.
-    public init(tier: Int, afterHours: Int, recipients: [EscalationRecipient]) {
+    public init(tier: Int, afterHours: Int, afterMinutes: Int? = nil, recipients: [EscalationRecipient]) {
         self.tier = tier
         self.afterHours = afterHours
+        self.afterMinutes = afterMinutes
         self.recipients = recipients
     }
+
+    /// The SLA time after which the rung is paged, in seconds.
+    public var afterSeconds: Int { afterMinutes.map { $0 * 60 } ?? afterHours * 3600 }
 }
 
 /// What selects a policy for a complaint.
@@ -208,7 +215,7 @@ public struct SLASchedule: Sendable, Equatable {
                                                timeZone: policy.counting == .workingCalendar ? calendar?.timeZone : nil, from: receivedAt,
                                                pauses: []))
             }
-            let seconds = emergency ? tier.afterHours * 36 * policy.emergencyLadderPercent : tier.afterHours * 3600
+            let seconds = emergency ? tier.afterSeconds * policy.emergencyLadderPercent / 100 : tier.afterSeconds
             return (tier.tier, SLAClock.deadline(from: receivedAt, target: .seconds(seconds), counting: policy.counting,
                                                  calendar: calendar, pauses: pauses))
         })

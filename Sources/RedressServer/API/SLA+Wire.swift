@@ -24,7 +24,8 @@ extension Components.Schemas.SLAPolicy {
                                 important: try policy.resultLimits["important"].map(Components.Schemas.SLALimit.init),
                                 general: try policy.resultLimits["general"].map(Components.Schemas.SLALimit.init)),
             ladder: try policy.ladder.map { rung in
-                .init(tier: rung.tier, afterHours: rung.afterHours, recipients: try rung.recipients.map { try WireWord.convert($0) })
+                .init(tier: rung.tier, afterHours: rung.afterMinutes == nil ? rung.afterHours : nil, afterMinutes: rung.afterMinutes,
+                      recipients: try rung.recipients.map { try WireWord.convert($0) })
             },
             ackWindowMinutes: policy.ackWindowMinutes, followUpHours: policy.followUpHours,
             followUpCallbackDays: policy.followUpCallbackDays, emergencyLadderPercent: policy.emergencyLadderPercent,
@@ -81,7 +82,7 @@ extension Components.Schemas.NewSLAPolicy {
             counting: try WireWord.convert(counting), milestoneHours: milestones,
             resultHours: ["urgent": resultHours.urgent, "important": resultHours.important, "general": resultHours.general],
             ladder: try ladder.map { rung in
-                EscalationTier(tier: rung.tier, afterHours: rung.afterHours,
+                EscalationTier(tier: rung.tier, afterHours: rung.afterHours ?? 0, afterMinutes: rung.afterMinutes,
                                recipients: try rung.recipients.map { try WireWord.convert($0) })
             },
             ackWindowMinutes: ackWindowMinutes ?? 15, followUpHours: followUpHours ?? 24,
