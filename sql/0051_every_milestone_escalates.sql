@@ -7,7 +7,10 @@
 -- policy's `planApprovalHours` run out, one page a level up (branch managers; executives); for an
 -- approved plan, a page to the head when its own deadline passes; and notices to the head of a
 -- department a complaint was routed or handed to, or reopened in after a dissatisfied follow-up,
--- which the service adds when that happens. `scheduler.raise_alarms` raises
+-- which the service adds when that happens; and, beside the milestones, a page to the branch
+-- managers when the statutory days for the result pass (`statutoryResultDays`, 7) and to the head
+-- when a complaint being worked has no handling plan in time (`handlingPlanHours`, 48).
+-- `scheduler.raise_alarms` raises
 -- each alarm once, with the guarantees of the tiers: claims `FOR UPDATE SKIP LOCKED` in one branch
 -- at a time, the raised alarm's key kept on the complaint, and a unique key on the escalation it
 -- records; an alarm missed while nothing ran is raised late, saying how late, except a warning
@@ -37,7 +40,8 @@ ALTER TABLE escalations
     ADD COLUMN milestone text CHECK (milestone IN ('acknowledge', 'initial_reply', 'preliminary_feedback', 'result')),
     ADD COLUMN plan_id uuid,
     ADD COLUMN reason text CHECK (reason IN ('plan_approval', 'plan_approval_overdue', 'plan_leadership_approval',
-                                             'plan_leadership_approval_overdue', 'plan_overdue', 'department_routed', 'reopened')),
+                                             'plan_leadership_approval_overdue', 'plan_overdue', 'department_routed', 'reopened',
+                                             'statutory_result_overdue', 'handling_plan_missing')),
     ADD FOREIGN KEY (branch_id, plan_id) REFERENCES complaint_plans (branch_id, id),
     ADD CHECK ((plan_id IS NOT NULL) = (reason LIKE 'plan\_%')),
     ADD CHECK ((alarm_key IS NULL) = (milestone IS NULL AND reason IS NULL));
@@ -281,6 +285,7 @@ BEGIN
                          SELECT p.kind, p.user_id
                            FROM scheduler.plan_recipients(branch, CASE e.reason WHEN 'plan_approval_overdue' THEN 2
                                                                                 WHEN 'plan_leadership_approval' THEN 2
+                                                                                WHEN 'statutory_result_overdue' THEN 2
                                                                                 WHEN 'plan_leadership_approval_overdue' THEN 3 ELSE 1 END,
                                                           e.department, granted) p
                           WHERE e.reason IS NOT NULL) who;

@@ -82,4 +82,17 @@ struct SLAAlarmTests {
         let urgent = SLASchedule(policy: policy, receivedAt: received, priority: "urgent", calendar: nil, pauses: [], emergency: true)
         #expect(urgent.tiers[2]?.at == received.addingTimeInterval(24 * 3600), "an emergency's later rungs at half their time")
     }
+
+    @Test func theStatutoryDaysAndTheHandlingPlanAreTrackedBesideTheMilestones() {
+        let policy = SLAPolicy.standard(counting: .calendarHours)
+        let schedule = SLASchedule(policy: policy, receivedAt: received, priority: "general", calendar: nil, pauses: [])
+        #expect(schedule.statutoryResult.at == received.addingTimeInterval(7 * 86_400))
+        #expect(schedule.handlingPlan.at == received.addingTimeInterval(48 * 3600))
+        #expect(schedule.limitAlarms(status: .investigating, hasPlan: false).map(\.alarm) == [.statutoryResultOverdue, .handlingPlanMissing])
+        #expect(schedule.limitAlarms(status: .investigating, hasPlan: true).map(\.alarm) == [.statutoryResultOverdue])
+        #expect(schedule.limitAlarms(status: .received, hasPlan: false).map(\.alarm) == [.statutoryResultOverdue],
+                "a plan is owed by whoever works the complaint")
+        let explanation = SLAExplanation(policy: policy, schedule: schedule, calendar: nil, completed: [])
+        #expect(explanation.additionalDeadlines?.keys.sorted() == ["handling_plan", "statutory_result"])
+    }
 }

@@ -160,4 +160,33 @@ struct MilestoneAlarmTests {
             }
         }
     }
+
+    @Test func theStatutoryDaysAndAMissingHandlingPlanPageOnceEach() async throws {
+        let fixture = try await EscalationSchedulerTests.fixture()
+        let org = fixture.org
+        try await fixture.database.withPool(size: 2) { (pool: PGPool) async throws in
+            let store = ComplaintStore(database: ScopedDatabase(pool: pool))
+            // Received eight days ago and being investigated, with no plan.
+            let late = try #require(try await EscalationSchedulerTests.intake(fixture, pool: pool, count: 1, age: 8 * 86_400).first)
+            let head = org.caller(.departmentHead, in: org.a)
+            _ = try await store.perform(head, id: late.id, ComplaintStep(.assign, departmentID: org.a.departments[0],
+                                                                         responsibleUserID: org.a.users[.handler]!))
+            let investigated = try await store.perform(org.caller(.handler, in: org.a), id: late.id, ComplaintStep(.startInvestigation))
+            let statutory = try #require(investigated.sla?.additionalDeadlines?["statutory_result"]?.at)
+            #expect(abs(statutory.timeIntervalSince(late.receivedAt) - 7 * 86_400) < 1, "seven calendar days after receipt")
+            try await fixture.database.withPool(scheduler: true, size: 2) { (jobs: PGPool) async throws in
+                let scheduler = EscalationScheduler(pool: jobs, listen: PGConnectionConfiguration(fixture.database.schedulerURL))
+                try await scheduler.drain()
+                let limits = try await scheduler.raiseAlarms().filter { $0.kind == "statutory_result_overdue" || $0.kind == "handling_plan_missing" }
+                #expect(limits.map { "\($0.kind) \($0.pages)" }.sorted() == ["handling_plan_missing 1", "statutory_result_overdue 1"])
+                #expect(limits.first { $0.kind == "statutory_result_overdue" }.map { $0.lateSeconds >= 86_400 - 5 } == true, "a day late")
+                #expect(try await scheduler.raiseAlarms().isEmpty, "once")
+            }
+            let managerPages = try await PageStore(database: ScopedDatabase(pool: pool))
+                .myPages(org.caller(.branchManager, in: org.a), all: true).items.filter { $0.summary["reason"] == .string("statutory_result_overdue") }
+            #expect(managerPages.count == 1)
+            let timeline = try await store.timeline(head.scope, id: late.id).map(\.kind)
+            #expect(timeline.filter { $0 == "statutory_result_overdue" || $0 == "handling_plan_missing" }.count == 2)
+        }
+    }
 }

@@ -142,6 +142,10 @@ struct DirectoryAPITests {
             #expect(renamed.json["headUserId"] as? String == head && renamed.json["name"] as? String == "Renamed")
             let cleared = try await client.call(.patch, department, token: admin, body: #"{"headUserId":null}"#)
             #expect(cleared.status == .ok && cleared.json["headUserId"] == nil)
+            #expect(cleared.json["active"] as? Bool == true, "a department is active until set otherwise")
+            let inactive = try await client.call(.patch, department, token: admin, body: #"{"active":false}"#)
+            #expect(inactive.status == .ok && inactive.json["active"] as? Bool == false && inactive.json["name"] as? String == "Renamed")
+            #expect(try await client.call(.patch, department, token: admin, body: #"{"active":"no"}"#).problemFields == ["/active"])
 
             let agent = "/v1/users/\(org.a.users[.agent]!.path)"
             let set = try await client.call(.patch, agent, token: admin, body: #"{"email":"a@example.com","phone":"010 1234 5678"}"#)

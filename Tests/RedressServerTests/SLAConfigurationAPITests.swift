@@ -59,7 +59,8 @@ struct SLAConfigurationAPITests {
             // Tier 1 after 4 hours instead of 24: the open complaint's next escalation moves.
             #expect(standardPolicy?["warningPercent"] as? Int == 80 && (standardPolicy?["breachRungs"] as? [String: Any])?.isEmpty == true,
                     "warnings at 80 %, every breach to the first rung")
-            #expect(standardPolicy?["planApprovalHours"] as? Int == 24 && standardPolicy?["notifyHeadOnRouting"] as? Bool == true)
+            #expect(standardPolicy?["planApprovalHours"] as? Int == 24 && standardPolicy?["notifyHeadOnRouting"] as? Bool == true
+                    && standardPolicy?["statutoryResultDays"] as? Int == 7 && standardPolicy?["handlingPlanHours"] as? Int == 48)
             let replaced = try await client.call(.put, "/v1/sla-policies/\(standard)", token: admin,
                                                  body: Self.policyBody(name: "Standard", tier1: 4,
                                                                        extra: #","ackWindowMinutes":5,"warningPercent":0,"breachRungs":{"result":3,"acknowledge":0}"#))
@@ -182,6 +183,8 @@ struct SLAConfigurationAPITests {
                     "a breach pages a tier of the ladder")
             #expect(try await fields(Self.policyBody(name: "Unknown", extra: #","breachRungs":{"closing":1}"#)) == ["/breachRungs/closing"])
             #expect(try await fields(Self.policyBody(name: "Waiting", extra: #","planApprovalHours":0"#)) == ["/planApprovalHours"])
+            #expect(try await fields(Self.policyBody(name: "Lawless", extra: #","statutoryResultDays":0,"handlingPlanHours":800"#))
+                    == ["/handlingPlanHours", "/statutoryResultDays"])
             #expect(try await fields(Self.policyBody(name: "Both", ladder: #"[{"tier":1,"afterHours":1,"afterMinutes":30,"recipients":["bots"]}]"#))
                     == ["/ladder/0/afterMinutes"], "hours or minutes, not both")
             #expect(try await fields(Self.policyBody(name: "Neither", ladder: #"[{"tier":1,"recipients":["bots"]}]"#)) == ["/ladder/0/afterHours"])

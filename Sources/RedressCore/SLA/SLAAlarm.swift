@@ -32,6 +32,27 @@ public struct SLAAlarm: Sendable, Equatable {
     public var key: String { "\(kind.rawValue):\(milestone.rawValue)" }
 }
 
+/// A limit tracked beside the milestones that pages once when it passes: the statutory days for
+/// the result (the branch managers), and a handling plan not drawn up in time (the department's head).
+public enum LimitAlarm: String, Sendable, Equatable, CaseIterable {
+    case statutoryResultOverdue = "statutory_result_overdue"
+    case handlingPlanMissing = "handling_plan_missing"
+
+    /// The alarm key, one per complaint.
+    public var key: String { "\(rawValue):\(rawValue)" }
+}
+
+extension SLASchedule {
+    /// The alarms of the limits tracked beside the milestones, while the result is not fed back:
+    /// the statutory limit, and the handling plan's while the complaint is being worked without one.
+    public func limitAlarms(status: ComplaintStatus, hasPlan: Bool) -> [(alarm: LimitAlarm, at: Date)] {
+        var alarms: [(LimitAlarm, Date)] = []
+        if let at = statutoryResult.at { alarms.append((.statutoryResultOverdue, at)) }
+        if !hasPlan, [.assigned, .investigating].contains(status), let at = handlingPlan.at { alarms.append((.handlingPlanMissing, at)) }
+        return alarms
+    }
+}
+
 extension SLASchedule {
     /// The alarms of every milestone not yet met whose clock runs: its warning after the policy's
     /// `warningPercent` of its counted time (the same clock, calendar and pauses as the deadline),

@@ -14,6 +14,9 @@ public struct SLAExplanation: Sendable, Codable, Equatable {
     public var tiers: [String: SLADeadline]
     /// Milestones already met.
     public var completed: [String]
+    /// Deadlines tracked beside the milestones: `statutory_result` (the result within the
+    /// statutory days) and `handling_plan` (a detailed handling plan drawn up).
+    public var additionalDeadlines: [String: SLADeadline]?
 
     /// Creates the explanation of `schedule` under `policy`.
     public init(policy: SLAPolicy, schedule: SLASchedule, calendar: WorkingCalendar?, completed: Set<SLAMilestone>) {
@@ -24,6 +27,7 @@ public struct SLAExplanation: Sendable, Codable, Equatable {
         milestones = Dictionary(uniqueKeysWithValues: schedule.milestones.map { ($0.key.rawValue, $0.value) })
         tiers = Dictionary(uniqueKeysWithValues: schedule.tiers.map { (String($0.key), $0.value) })
         self.completed = completed.map(\.rawValue).sorted()
+        additionalDeadlines = ["statutory_result": schedule.statutoryResult, "handling_plan": schedule.handlingPlan]
     }
 }
 

@@ -95,6 +95,12 @@ extension SLAPolicy {
             problems.append(.init(field: "breachRungs.\(milestone.rawValue)",
                                   message: "must be 0 (left to the ladder) or a tier of the ladder (1 to \(ladder.count))"))
         }
+        if !(1...365).contains(statutoryResultDays) {
+            problems.append(.init(field: "statutoryResultDays", message: "must be from 1 to 365 days"))
+        }
+        if !(1...720).contains(handlingPlanHours) {
+            problems.append(.init(field: "handlingPlanHours", message: "must be from 1 to 720 hours"))
+        }
         if !(1...720).contains(planApprovalHours) {
             problems.append(.init(field: "planApprovalHours", message: "must be from 1 to 720 hours"))
         }

@@ -114,6 +114,12 @@ public struct SLAPolicy: Sendable, Codable, Equatable {
     public var planApprovalHours: Int = 24
     /// Whether the head of a department is paged when a complaint is routed or handed to it. Default true.
     public var notifyHeadOnRouting: Bool = true
+    /// Calendar days from receipt within which the complainant must have the result: the
+    /// statutory limit tracked beside the policy's own targets (001 §2.1¶1.3). Default 7.
+    public var statutoryResultDays: Int = 7
+    /// Hours from receipt within which a detailed handling plan is drawn up, on the policy's clock
+    /// (001 §4.1¶1.2). Default 48.
+    public var handlingPlanHours: Int = 48
 
     /// Creates a policy.
     public init(id: UUID = UUID(), name: String, categoryIDs: [UUID]? = nil, priorities: [String]? = nil, levels: [Int]? = nil,
@@ -191,6 +197,10 @@ public struct SLASchedule: Sendable, Equatable {
     public var policyID: UUID
     public var milestones: [SLAMilestone: SLADeadline]
     public var tiers: [Int: SLADeadline]
+    /// The statutory limit for the result, in calendar days from receipt.
+    public var statutoryResult: SLADeadline
+    /// The limit for drawing up a detailed handling plan.
+    public var handlingPlan: SLADeadline
 
     /// Computes the schedule of a complaint received at `receivedAt`, of `priority`, with its pauses.
     /// For an emergency the first tier falls due at receipt, whatever the calendar and pauses, and
@@ -208,6 +218,10 @@ public struct SLASchedule: Sendable, Equatable {
             }
         }
         self.milestones = milestones
+        statutoryResult = SLAClock.deadline(from: receivedAt, target: .seconds(policy.statutoryResultDays * 86_400), counting: .calendarHours,
+                                            calendar: calendar, pauses: pauses)
+        handlingPlan = SLAClock.deadline(from: receivedAt, target: .seconds(policy.handlingPlanHours * 3600), counting: policy.counting,
+                                         calendar: calendar, pauses: pauses)
         let first = policy.ladder.map(\.tier).min()
         tiers = Dictionary(uniqueKeysWithValues: policy.ladder.map { tier in
             if emergency && tier.tier == first {

@@ -65,7 +65,10 @@ extension Components.Schemas.SLAExplanation {
                   counting: try UnlistedValue.member(explanation.counting.rawValue, "sla/counting"), timeZone: explanation.timeZone,
                   milestones: .init(additionalProperties: try explanation.milestones.mapValues(Components.Schemas.SLADeadline.init)),
                   tiers: .init(additionalProperties: try explanation.tiers.mapValues(Components.Schemas.SLADeadline.init)),
-                  completed: explanation.completed)
+                  completed: explanation.completed,
+                  additionalDeadlines: try explanation.additionalDeadlines.map {
+                      .init(additionalProperties: try $0.mapValues(Components.Schemas.SLADeadline.init))
+                  })
     }
 }
 

@@ -32,7 +32,7 @@ extension APIHandlers {
         let department = try await departments.update(
             caller.scope, id: try Wire.id(input.path.id, "id"), name: FieldUpdate(body.name),
             kind: FieldUpdate(try body.kind.map(Wire.vocabulary)),
-            headUserID: .clearable(try Wire.id(body.headUserId, "/headUserId"), field: "headUserId"))
+            headUserID: .clearable(try Wire.id(body.headUserId, "/headUserId"), field: "headUserId"), active: FieldUpdate(body.active))
         return .ok(.init(body: .json(try .init(department))))
     }
 

@@ -28,7 +28,7 @@ extension Components.Schemas.Branch {
 extension Components.Schemas.Department {
     init(_ department: RedressStore.Department) throws {
         self.init(id: Wire.id(department.id), branchId: Wire.id(department.branchId), name: department.name,
-                  kind: try Wire.vocabulary(department.kind), headUserId: department.headUserId.map(Wire.id),
+                  kind: try Wire.vocabulary(department.kind), headUserId: department.headUserId.map(Wire.id), active: department.active,
                   createdAt: department.createdAt, updatedAt: department.updatedAt)
     }
 }

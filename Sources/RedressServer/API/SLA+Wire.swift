@@ -30,7 +30,8 @@ extension Components.Schemas.SLAPolicy {
             ackWindowMinutes: policy.ackWindowMinutes, followUpHours: policy.followUpHours,
             followUpCallbackDays: policy.followUpCallbackDays, emergencyLadderPercent: policy.emergencyLadderPercent,
             warningPercent: policy.warningPercent, breachRungs: .init(policy.breachRungs), planApprovalHours: policy.planApprovalHours,
-            notifyHeadOnRouting: policy.notifyHeadOnRouting,
+            notifyHeadOnRouting: policy.notifyHeadOnRouting, statutoryResultDays: policy.statutoryResultDays,
+            handlingPlanHours: policy.handlingPlanHours,
             id: Wire.id(policy.id), branchId: Wire.id(policy.branchId),
             updatedAt: policy.updatedAt)
     }
@@ -97,6 +98,8 @@ extension Components.Schemas.NewSLAPolicy {
         policy.breachRungs = breachRungs?.rungs ?? [:]
         policy.planApprovalHours = planApprovalHours ?? 24
         policy.notifyHeadOnRouting = notifyHeadOnRouting ?? true
+        policy.statutoryResultDays = statutoryResultDays ?? 7
+        policy.handlingPlanHours = handlingPlanHours ?? 48
         // The name's rules are the contract's; a name taken in the branch is the store's 409.
         var rules = FieldRules()
         for problem in policy.problems where problem.field != "name" { rules.fail(SLAPointer.pointer(problem.field), problem.message) }

@@ -20,7 +20,8 @@ extension ComplaintStore {
                    coalesce((SELECT jsonb_agg(jsonb_build_array(extract(epoch FROM s.started_at), extract(epoch FROM s.ended_at)))
                                FROM complaint_pauses s WHERE s.branch_id = c.branch_id AND s.complaint_id = c.id), '[]'::jsonb),
                    c.safety, c.sla_alarms_raised, c.next_alarm_at,
-                   plan.id, plan.status, plan.proposed_at, plan.head_approved_at, plan.due_at, c.sla_alarm_keys, c.sla_alarm_due_at
+                   plan.id, plan.status, plan.proposed_at, plan.head_approved_at, plan.due_at, c.sla_alarm_keys, c.sla_alarm_due_at,
+                   EXISTS (SELECT FROM complaint_plans p WHERE p.branch_id = c.branch_id AND p.complaint_id = c.id)
               FROM complaints c JOIN branches b ON b.id = c.branch_id
               LEFT JOIN branch_calendars k ON k.branch_id = c.branch_id
               LEFT JOIN LATERAL (SELECT p.id, p.status, p.proposed_at, p.head_approved_at, p.due_at FROM complaint_plans p
@@ -46,6 +47,7 @@ extension ComplaintStore {
         var next: (tier: Int, at: Date)?
         var tierDue: [Date] = []
         var alarms: [SLAAlarm] = []
+        var limitAlarms: [(alarm: LimitAlarm, at: Date)] = []
         var chosen: SLAPolicy?
         if let policy = SLAPolicy.choose(policies, for: slaFacts) {
             chosen = policy
@@ -60,6 +62,7 @@ extension ComplaintStore {
                 let unresolved = !completed.contains(.result)
                 if unresolved {
                     alarms = schedule.alarms(policy: policy, calendar: calendar, pauses: pauses, completed: completed)
+                    limitAlarms = schedule.limitAlarms(status: status, hasPlan: try facts.decode(at: 25))
                     next = schedule.tiers.filter { !fired.contains($0.key) }.compactMap { tier, deadline in deadline.at.map { (tier, $0) } }
                         .min { ($0.1, $0.0) < ($1.1, $1.0) }
                 }
@@ -69,6 +72,7 @@ extension ComplaintStore {
         let raised = Set(try facts.decode([String].self, at: 16))
         let previousAlarm: Date? = try facts.decode(at: 17)
         var pending: [(key: String, at: Date, rung: Int)] = alarms.map { ($0.key, $0.at, $0.rung) }
+            + limitAlarms.map { ($0.alarm.key, $0.at, 0) }
         if let planID: UUID = try facts.decode(at: 18) {
             let plan = PlanFacts(id: planID, status: try facts.decode(at: 19), proposedAt: try facts.decode(at: 20),
                                  headApprovedAt: try facts.decode(at: 21), dueAt: try facts.decode(at: 22))

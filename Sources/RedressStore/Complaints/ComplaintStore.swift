@@ -70,8 +70,9 @@ public struct ComplaintStore: Sendable {
                _ connection: PGConnection) async throws -> UUID? {
         guard let categoryID else { return nil }
         let rules = try await connection.query("""
-            SELECT id, position, category_id, channel, level, product, department_id FROM routing_rules
-             WHERE branch_id = \(branchID) AND category_id = \(categoryID)
+            SELECT r.id, r.position, r.category_id, r.channel, r.level, r.product, r.department_id FROM routing_rules r
+             WHERE r.branch_id = \(branchID) AND r.category_id = \(categoryID)
+               AND EXISTS (SELECT FROM departments d WHERE d.branch_id = r.branch_id AND d.id = r.department_id AND d.active)
             """).map { row in
             RoutingRule(id: try row.decode(at: 0), position: try row.decode(at: 1), categoryID: try row.decode(at: 2),
                         channel: try row.decode(at: 3), level: try row.decode(Int16?.self, at: 4).map(Int.init),

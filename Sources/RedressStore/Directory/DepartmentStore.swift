@@ -9,7 +9,7 @@ public struct DepartmentStore: Sendable {
     /// Creates the store.
     public init(database: ScopedDatabase) { self.database = database }
 
-    static let columns = "branch_id, id, name, kind, head_user_id, created_at, updated_at"
+    static let columns = "branch_id, id, name, kind, head_user_id, created_at, updated_at, active"
 
     /// Departments visible to `scope`, ordered by name.
     public func list(_ scope: AccessScope, branchID: UUID? = nil, page: PageRequest) async throws -> Page<Department> {
@@ -49,10 +49,11 @@ public struct DepartmentStore: Sendable {
         }
     }
 
-    /// Changes the given fields of a department; `.notFound` when the caller cannot change it.
+    /// Changes the given fields of a department (`active: false` stops it taking complaints);
+    /// `.notFound` when the caller cannot change it.
     public func update(
         _ scope: AccessScope, id: UUID, name: FieldUpdate<String>, kind: FieldUpdate<DepartmentKind>,
-        headUserID: FieldUpdate<UUID?>
+        headUserID: FieldUpdate<UUID?>, active: FieldUpdate<Bool> = .unchanged
     ) async throws -> Department {
         try await StoreError.translating {
             try await database.withScope(scope) { connection in
@@ -61,6 +62,7 @@ public struct DepartmentStore: Sendable {
                        SET name = coalesce(\(name.newValue), name),
                            kind = coalesce(\(kind.newValue?.rawValue), kind),
                            head_user_id = CASE WHEN \(headUserID.isSet) THEN \(headUserID.newValue ?? nil) ELSE head_user_id END,
+                           active = coalesce(\(active.newValue), active),
                            updated_at = now()
                      WHERE id = \(id)
                     RETURNING \(unescaped: Self.columns)
@@ -85,6 +87,6 @@ public struct DepartmentStore: Sendable {
         Department(
             id: try row.decode(at: 1), branchId: try row.decode(at: 0), name: try row.decode(at: 2),
             kind: DepartmentKind(rawValue: try row.decode(at: 3)) ?? .other,
-            headUserId: try row.decode(at: 4), createdAt: try row.decode(at: 5), updatedAt: try row.decode(at: 6))
+            headUserId: try row.decode(at: 4), active: try row.decode(at: 7), createdAt: try row.decode(at: 5), updatedAt: try row.decode(at: 6))
     }
 }

@@ -20,6 +20,9 @@ public struct Department: Sendable, Codable, Equatable {
     public var name: String
     public var kind: DepartmentKind
     public var headUserId: UUID?
+    /// False once the department stopped taking complaints: the routing rules pass it over, and
+    /// its complaints are routed again when their next tier falls due.
+    public var active: Bool
     public var createdAt: Date
     public var updatedAt: Date
 }

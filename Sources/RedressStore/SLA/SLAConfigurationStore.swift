@@ -40,6 +40,9 @@ public struct SLAConfigurationStore: Sendable {
         public var planApprovalHours: Int
         /// Whether a department's head is paged when a complaint is routed or handed to it.
         public var notifyHeadOnRouting: Bool
+        /// Calendar days to the result under the law; hours to a detailed handling plan.
+        public var statutoryResultDays: Int
+        public var handlingPlanHours: Int
         public var updatedAt: Date
     }
 
@@ -168,6 +171,7 @@ public struct SLAConfigurationStore: Sendable {
                       warningPercent: document.warningPercent ?? 80, breachRungs: document.breachRungs ?? [:],
                       planApprovalHours: document.planApprovalHours ?? 24,
                       notifyHeadOnRouting: document.notifyHeadOnRouting ?? true,
+                      statutoryResultDays: document.statutoryResultDays ?? 7, handlingPlanHours: document.handlingPlanHours ?? 48,
                       updatedAt: try row.decode(at: 5))
     }
 

@@ -25,6 +25,8 @@ struct SLAPolicyDocument: Codable {
     var breachRungs: [String: Int]?
     var planApprovalHours: Int?
     var notifyHeadOnRouting: Bool?
+    var statutoryResultDays: Int?
+    var handlingPlanHours: Int?
 
     /// The document of `policy`.
     init(_ policy: SLAPolicy) {
@@ -46,6 +48,8 @@ struct SLAPolicyDocument: Codable {
         warningPercent = policy.warningPercent
         planApprovalHours = policy.planApprovalHours
         notifyHeadOnRouting = policy.notifyHeadOnRouting
+        statutoryResultDays = policy.statutoryResultDays
+        handlingPlanHours = policy.handlingPlanHours
         breachRungs = policy.breachRungs.isEmpty ? nil
             : Dictionary(uniqueKeysWithValues: policy.breachRungs.map { ($0.key.rawValue, $0.value) })
     }
@@ -66,6 +70,8 @@ struct SLAPolicyDocument: Codable {
         policy.warningPercent = warningPercent ?? 80
         policy.planApprovalHours = planApprovalHours ?? 24
         policy.notifyHeadOnRouting = notifyHeadOnRouting ?? true
+        policy.statutoryResultDays = statutoryResultDays ?? 7
+        policy.handlingPlanHours = handlingPlanHours ?? 48
         policy.breachRungs = Dictionary(uniqueKeysWithValues: (breachRungs ?? [:]).compactMap { key, rung in
             SLAMilestone(rawValue: key).map { ($0, rung) }
         })
