@@ -8,10 +8,10 @@ import ServiceLifecycle
 
 /// `redress-bench escalation`: how fast and how punctually the scheduler escalates.
 ///
-/// Burst: of `--complaints` open complaints, `--burst` become due at the same moment; measured is
-/// the time until every tier-1 escalation is recorded and its pages enqueued (with the timeline
-/// events and outbox rows their triggers write), with one and with three schedulers, against one
-/// hand-written SQL statement doing the same writes (the floor). Rounds alternate between the
+/// Burst: of `--complaints` open complaints, `--burst` become due at the same moment, each with its
+/// tier 1 and its acknowledgement's breach; measured is the time until every escalation is recorded
+/// and its pages enqueued (with the timeline events and outbox rows), with one and with three
+/// schedulers, against two hand-written SQL statements doing the same writes (the floor). Rounds alternate between the
 /// three so machine noise hits each alike; the best of each is reported.
 ///
 /// Lateness: `--spread-count` escalations fall due evenly over `--spread-seconds` while a running
@@ -67,27 +67,34 @@ struct EscalationBench: AsyncParsableCommand {
                 switch mode {
                 case .floor:
                     _ = try await owner.query(Self.floorStatement)
+                    _ = try await owner.query(Self.breachFloorStatement)
                 case .one, .three:
                     let schedulers = (0..<(mode == .one ? 1 : 3)).map { _ in
                         EscalationScheduler(pool: service, listen: listen, configuration: SchedulerConfiguration(batchSize: batchSize))
                     }
                     try await withThrowingTaskGroup(of: Void.self) { group in
-                        for scheduler in schedulers { group.addTask { try await scheduler.drain() } }
+                        for scheduler in schedulers {
+                            group.addTask {
+                                try await scheduler.drain()
+                                try await scheduler.raiseAlarms()
+                            }
+                        }
                         try await group.waitForAll()
                     }
                 }
                 let seconds = (ContinuousClock.now - start).inSeconds
                 let counts = try await data.counts()
-                guard counts.escalations == burst, counts.pages == 2 * burst, counts.due == 0 else {
-                    throw ValidationError("\(mode.rawValue) left \(counts) (expected \(burst) escalations, \(2 * burst) pages)")
+                guard counts.escalations == 2 * burst, counts.pages == 3 * burst, counts.due == 0 else {
+                    throw ValidationError("\(mode.rawValue) left \(counts) (expected \(2 * burst) escalations, \(3 * burst) pages)")
                 }
                 best[mode] = min(best[mode] ?? .infinity, seconds)
                 FileHandle.standardError.write(Data(String(format: "round %d %@: %.2f s\n", round, mode.rawValue, seconds).utf8))
             }
         }
         let floor = best[.floor]!
-        print("\(complaints) open complaints, \(burst) due at once: tier-1 escalation + 2 pages each (head, bot); best of \(rounds) rounds")
-        print("mode                          seconds   escalations/s   throughput vs floor")
+        print("\(complaints) open complaints, \(burst) due at once: tier 1 (head, bot) and the acknowledgement's breach to rung 3"
+              + " (executive) each; best of \(rounds) rounds")
+        print("mode                          seconds   complaints/s    throughput vs floor")
         for mode in Mode.allCases {
             let seconds = best[mode]!
             print(mode.rawValue.padding(toLength: 28, withPad: " ", startingAt: 0)
@@ -96,7 +103,8 @@ struct EscalationBench: AsyncParsableCommand {
     }
 
     private func measureLateness(data: EscalationBenchData, owner: PGPool, service: PGPool, listen: PGConnectionConfiguration) async throws {
-        print("\n\(spreadCount) escalations due evenly over \(spreadSeconds) s (due time → recorded escalation), running scheduler services")
+        print("\n\(spreadCount) complaints due evenly over \(spreadSeconds) s, each a tier and a breach (due time → recorded escalation),"
+              + " running scheduler services")
         print("schedulers   recorded   p50 ms   p99 ms   max ms")
         for instances in [1, 3] {
             let step = Double(spreadSeconds) / Double(spreadCount)
@@ -122,6 +130,47 @@ struct EscalationBench: AsyncParsableCommand {
                          try row.decode(Double.self, at: 2), try row.decode(Double.self, at: 3)))
         }
     }
+
+    /// Every due complaint's acknowledgement breach in one statement, after its tier 1, knowing the
+    /// policy: record the escalation and the raised alarm, note it on the timeline, page the
+    /// branch's executives (the bot holds the tier's page already).
+    static let breachFloorStatement: PGQuery = """
+        WITH due AS (
+            SELECT c.branch_id, c.id, c.department_id, c.sla_alarm_due_at[1] AS due_at, c.case_number, c.status, c.priority,
+                   c.level, c.nature, c.category_id, c.received_at, c.collaborating_department_ids, c.responsible_user_id
+              FROM complaints c WHERE c.next_alarm_at <= now()
+        ), advanced AS (
+            UPDATE complaints c SET sla_alarms_raised = '{breach:acknowledge}', next_alarm_at = NULL
+              FROM due WHERE c.branch_id = due.branch_id AND c.id = due.id
+        ), recorded AS (
+            INSERT INTO escalations (branch_id, complaint_id, tier, alarm_key, milestone, due_at, late_seconds, department_id, paged_tier,
+                                     ack_due_at, case_department_id, case_collaborating_department_ids, case_responsible_user_id)
+            SELECT branch_id, id, 3, 'breach:acknowledge', 'acknowledge', due_at, greatest(0, extract(epoch FROM now() - due_at))::integer,
+                   department_id, 3, now() + interval '15 minutes', department_id, collaborating_department_ids, responsible_user_id
+              FROM due
+            RETURNING branch_id, id, complaint_id, due_at, late_seconds, department_id, case_collaborating_department_ids,
+                      case_responsible_user_id
+        ), noted AS (
+            INSERT INTO complaint_events (branch_id, complaint_id, kind, after,
+                                          case_department_id, case_collaborating_department_ids, case_responsible_user_id)
+            SELECT branch_id, complaint_id, 'milestone_breached',
+                   jsonb_build_object('milestone', 'acknowledge', 'tier', '3', 'dueAt', due_at, 'lateSeconds', late_seconds::text,
+                                      'departmentId', department_id::text),
+                   department_id, case_collaborating_department_ids, case_responsible_user_id
+              FROM recorded
+        )
+        INSERT INTO pages (branch_id, escalation_id, complaint_id, tier, rung, recipient_kind, recipient_user_id, late, summary,
+                           case_department_id, case_collaborating_department_ids, case_responsible_user_id)
+        SELECT r.branch_id, r.id, r.complaint_id, 3, 3, 'executives', u.id, r.late_seconds > 60,
+               jsonb_build_object('caseNumber', d.case_number, 'tier', 3, 'dueAt', r.due_at, 'lateSeconds', r.late_seconds,
+                                  'status', d.status, 'priority', d.priority, 'level', d.level, 'nature', d.nature,
+                                  'categoryId', d.category_id, 'departmentId', r.department_id, 'receivedAt', d.received_at,
+                                  'reason', 'milestone_breached', 'milestone', 'acknowledge'),
+               r.department_id, r.case_collaborating_department_ids, r.case_responsible_user_id
+          FROM recorded r
+          JOIN due d ON d.branch_id = r.branch_id AND d.id = r.complaint_id
+          JOIN users u ON u.branch_id = r.branch_id AND 'executive' = ANY (u.roles) AND u.active
+        """
 
     /// Every due complaint's tier 1 in one statement, knowing the ladder: record the escalation,
     /// advance the complaint, note it on the timeline, page the department head and the branch's

@@ -2,8 +2,10 @@ import Foundation
 import Postgres
 
 /// The escalation benchmark's data set: 20 branches of six departments with a head each, a
-/// branch manager and a bot per branch, and open complaints under each branch's Standard policy
-/// whose tier 1 lies days ahead. `bench_burst` names the complaints a round makes due.
+/// branch manager, an executive and a bot per branch, and open complaints under each branch's
+/// Standard policy whose tier 1 lies days ahead. `bench_burst` names the complaints a round makes
+/// due: each with its tier 1 and, at the same moment, its acknowledgement's breach, which the
+/// round's policy escalates to rung 3 (the executives; the bot, paged by the tier, is not paged twice).
 struct EscalationBenchData {
     let owner: PGPool
 
@@ -21,7 +23,8 @@ struct EscalationBenchData {
                   FROM users u WHERE u.branch_id = d.branch_id AND u.login = 'head-' || d.kind AND d.head_user_id IS NULL;
                 INSERT INTO users (branch_id, login, name, roles)
                 SELECT b.id, r.login, r.name, ARRAY[r.role]
-                  FROM branches b, (VALUES ('manager', 'Branch manager', 'branch_manager'), ('pager-bot', 'Pager bot', 'bot')) AS r (login, name, role)
+                  FROM branches b, (VALUES ('manager', 'Branch manager', 'branch_manager'), ('pager-bot', 'Pager bot', 'bot'),
+                                           ('executive', 'Executive', 'executive')) AS r (login, name, role)
                  WHERE b.code LIKE 'esc-%'
                 ON CONFLICT DO NOTHING;
                 CREATE TABLE IF NOT EXISTS bench_burst (branch_id uuid NOT NULL, id uuid NOT NULL, position integer NOT NULL,
@@ -73,14 +76,17 @@ struct EscalationBenchData {
             try await connection.execute("""
                 UPDATE complaints c
                    SET escalated_tiers = '{}', next_escalation_tier = 1, next_escalation_at = now() + interval '3 days',
-                       escalation_due_at = ARRAY[now() + interval '3 days', now() + interval '4 days', now() + interval '5 days']
+                       escalation_due_at = ARRAY[now() + interval '3 days', now() + interval '4 days', now() + interval '5 days'],
+                       sla_alarm_keys = '{breach:acknowledge}', sla_alarm_due_at = ARRAY[now() + interval '3 days'],
+                       sla_alarm_rungs = '{3}', sla_alarms_raised = '{}', next_alarm_at = now() + interval '3 days'
                   FROM bench_burst b
                  WHERE c.branch_id = b.branch_id AND c.id = b.id
                 """)
             try await connection.executeScript("VACUUM ANALYZE complaints, escalations, pages, complaint_events")
             try await connection.execute("""
                 UPDATE complaints c
-                   SET next_escalation_at = d.at, escalation_due_at = ARRAY[d.at, d.at + interval '1 day', d.at + interval '2 days']
+                   SET next_escalation_at = d.at, escalation_due_at = ARRAY[d.at, d.at + interval '1 day', d.at + interval '2 days'],
+                       next_alarm_at = d.at, sla_alarm_due_at = ARRAY[d.at]
                   FROM bench_burst b
                  CROSS JOIN LATERAL (SELECT now() + (\(unescaped: due)) * interval '1 second' AS at) d
                  WHERE c.branch_id = b.branch_id AND c.id = b.id AND b.position <= \(Int32(count))
@@ -88,11 +94,11 @@ struct EscalationBenchData {
         }
     }
 
-    /// Escalations and pages recorded, and how many complaints still wait for tier 1 now.
+    /// Escalations and pages recorded, and how many complaints still wait for tier 1 or an alarm now.
     func counts() async throws -> (escalations: Int, pages: Int, due: Int) {
         let row = try await owner.query("""
             SELECT (SELECT count(*) FROM escalations), (SELECT count(*) FROM pages),
-                   (SELECT count(*) FROM complaints WHERE next_escalation_at <= now())
+                   (SELECT count(*) FROM complaints WHERE next_escalation_at <= now() OR next_alarm_at <= now())
             """)[0]
         return (try row.decode(at: 0), try row.decode(at: 1), try row.decode(at: 2))
     }

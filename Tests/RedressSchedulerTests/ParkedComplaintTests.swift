@@ -33,6 +33,12 @@ struct ParkedComplaintTests {
             #expect(!closed.active)
             let later = try #require(try await EscalationSchedulerTests.intake(fixture, pool: pool, count: 1, age: 60).first)
             #expect(later.departmentId == second, "the rules pass the inactive department over")
+            do {
+                _ = try await store.perform(org.caller(.branchManager, in: org.a), id: later.id, ComplaintStep(.assign, departmentID: first))
+                Issue.record("a complaint was assigned to an inactive department")
+            } catch StoreError.invalidValue(let field, _) {
+                #expect(field == "/departmentId")
+            }
 
             try await fixture.database.withPool(scheduler: true, size: 4) { (jobs: PGPool) async throws in
                 let scheduler = EscalationScheduler(pool: jobs, listen: PGConnectionConfiguration(fixture.database.schedulerURL))

@@ -89,6 +89,12 @@ extension ComplaintStore {
                                                          product: complaint.product, connection)
             }
         case .assign, .reassign:
+            if let department = step.departmentID, department != complaint.departmentId {
+                let active = try await connection.query("""
+                    SELECT active FROM departments WHERE branch_id = \(branchID) AND id = \(department)
+                    """).first?.decode(Bool.self, at: 0)
+                if active == false { throw StoreError.invalidValue(field: "/departmentId", message: "is inactive: it takes no complaints") }
+            }
             complaint.departmentId = step.departmentID ?? complaint.departmentId
             complaint.responsibleUserId = step.responsibleUserID ?? complaint.responsibleUserId
             complaint.collaboratingDepartmentIds = step.collaboratingDepartmentIDs ?? complaint.collaboratingDepartmentIds
