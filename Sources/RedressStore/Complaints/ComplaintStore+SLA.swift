@@ -71,22 +71,14 @@ extension ComplaintStore {
         let previous: Date? = try facts.decode(at: 8)
         let raised = Set(try facts.decode([String].self, at: 16))
         let previousAlarm: Date? = try facts.decode(at: 17)
-        var pending: [(key: String, at: Date, rung: Int)] = alarms.map { ($0.key, $0.at, $0.rung) }
-            + limitAlarms.map { ($0.alarm.key, $0.at, 0) }
-        if let planID: UUID = try facts.decode(at: 18) {
-            let plan = PlanFacts(id: planID, status: try facts.decode(at: 19), proposedAt: try facts.decode(at: 20),
-                                 headApprovedAt: try facts.decode(at: 21), dueAt: try facts.decode(at: 22))
-            pending += plan.alarms(complaintStatus: status, approvalHours: chosen?.planApprovalHours ?? 24).map { ($0.key, $0.at, 0) }
-        }
-        // Notices: those not raised yet stay; new ones are due now.
-        let earlier = zip(try facts.decode([String].self, at: 23), try facts.decode([Date].self, at: 24))
-        pending += earlier.filter { StaffNotice.isNotice($0.0) && !raised.contains($0.0) }.map { ($0.0, $0.1, 0) }
-        let now = Date()
-        pending += notices.filter { $0.notice != .departmentRouted || (chosen?.notifyHeadOnRouting ?? true) }
-            .map { ($0.notice.key($0.occurrence), now, 0) }
-        if !status.isOpen { pending = [] }
-        let alarmKeys = pending.map(\.key)
-        let alarmTimes = pending.map(\.at)
+        let planID: UUID? = try facts.decode(at: 18)
+        let plan = try planID.map { PlanFacts(id: $0, status: try facts.decode(at: 19), proposedAt: try facts.decode(at: 20),
+                                              headApprovedAt: try facts.decode(at: 21), dueAt: try facts.decode(at: 22)) }
+        let stored = zip(try facts.decode([String].self, at: 23), try facts.decode([Date].self, at: 24)).map { (key: $0.0, at: $0.1) }
+        let alarmsDue = ComplaintAlarms(status: status, milestones: alarms, limits: limitAlarms, plan: plan, policy: chosen, stored: stored,
+                                      raised: raised, notices: notices)
+        let alarmKeys = alarmsDue.pending.map(\.key)
+        let alarmTimes = alarmsDue.pending.map(\.at)
         let rows = try await connection.query("""
             UPDATE complaints
                SET sla_policy_id = \(explanation?.policyId), sla_deadlines = \(explanation.map(PGJSON.init)),
@@ -94,15 +86,14 @@ extension ComplaintStore {
                    due_at = CASE WHEN \(status.isOpen) THEN least(\(due), promised_by) END,
                    next_escalation_tier = \(next.map { Int16($0.tier) })::smallint, next_escalation_at = \(next?.at),
                    escalation_due_at = \(tierDue), sla_stale = false,
-                   sla_alarm_keys = \(alarmKeys), sla_alarm_due_at = \(alarmTimes), sla_alarm_rungs = \(pending.map { Int32($0.rung) })::smallint[],
+                   sla_alarm_keys = \(alarmKeys), sla_alarm_due_at = \(alarmTimes), sla_alarm_rungs = \(alarmsDue.pending.map { Int32($0.rung) })::smallint[],
                    next_alarm_at = (SELECT min(a.at) FROM unnest(\(alarmKeys)::text[], \(alarmTimes)::timestamptz[]) AS a (key, at)
                                      WHERE NOT a.key = ANY (sla_alarms_raised))
              WHERE branch_id = \(branchID) AND id = \(complaintID)
             RETURNING \(unescaped: ComplaintColumns.list)
             """)
         guard let row = rows.first else { throw StoreError.forbidden }
-        let nextAlarm = pending.filter { !raised.contains($0.key) }.map(\.at).min()
-        if previous != next?.at || previousAlarm != nextAlarm {
+        if previous != next?.at || previousAlarm != alarmsDue.next(raised: raised) {
             try await DeadlineWakeUp.complaint(branchID: branchID, complaintID: complaintID, connection)
         }
         return try ComplaintColumns.complaint(row)
