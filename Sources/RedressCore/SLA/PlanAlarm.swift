@@ -33,7 +33,7 @@ public struct PlanAlarm: Sendable, Equatable {
 
 /// What the alarms of a complaint's current plan depend on.
 public struct PlanFacts: Sendable, Equatable {
-    /// The plan's approval so far: `proposed`, `head_approved` or `approved`.
+    /// The plan's approval so far: `proposed`, `head_approved`, `approved` or `rejected` (no alarms).
     public var status: String
     public var id: UUID
     public var proposedAt: Date

@@ -20,12 +20,11 @@ extension ComplaintStore {
                    coalesce((SELECT jsonb_agg(jsonb_build_array(extract(epoch FROM s.started_at), extract(epoch FROM s.ended_at)))
                                FROM complaint_pauses s WHERE s.branch_id = c.branch_id AND s.complaint_id = c.id), '[]'::jsonb),
                    c.safety, c.sla_alarms_raised, c.next_alarm_at,
-                   plan.id, plan.status, plan.proposed_at, plan.head_approved_at, plan.due_at, c.sla_alarm_keys, c.sla_alarm_due_at,
-                   EXISTS (SELECT FROM complaint_plans p WHERE p.branch_id = c.branch_id AND p.complaint_id = c.id)
+                   plan.id, plan.status, plan.proposed_at, plan.head_approved_at, plan.due_at, c.sla_alarm_keys, c.sla_alarm_due_at
               FROM complaints c JOIN branches b ON b.id = c.branch_id
               LEFT JOIN branch_calendars k ON k.branch_id = c.branch_id
               LEFT JOIN LATERAL (SELECT p.id, p.status, p.proposed_at, p.head_approved_at, p.due_at FROM complaint_plans p
-                                  WHERE p.branch_id = c.branch_id AND p.complaint_id = c.id AND p.status <> 'rejected'
+                                  WHERE p.branch_id = c.branch_id AND p.complaint_id = c.id
                                   ORDER BY p.proposed_at DESC, p.id DESC LIMIT 1) plan ON true
              WHERE c.branch_id = \(branchID) AND c.id = \(complaintID)
             """)[0]
@@ -62,7 +61,7 @@ extension ComplaintStore {
                 let unresolved = !completed.contains(.result)
                 if unresolved {
                     alarms = schedule.alarms(policy: policy, calendar: calendar, pauses: pauses, completed: completed)
-                    limitAlarms = schedule.limitAlarms(status: status, hasPlan: try facts.decode(at: 25))
+                    limitAlarms = schedule.limitAlarms(status: status, hasPlan: try facts.decode(UUID?.self, at: 18) != nil)
                     next = schedule.tiers.filter { !fired.contains($0.key) }.compactMap { tier, deadline in deadline.at.map { (tier, $0) } }
                         .min { ($0.1, $0.0) < ($1.1, $1.0) }
                 }

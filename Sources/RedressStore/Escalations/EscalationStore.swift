@@ -64,7 +64,16 @@ public struct EscalationStore: Sendable {
         public var pages: Int
 
         /// What it was, as metrics and logs name it: `milestone_warning`, `milestone_breach` or its reason.
-        public var kind: String { reason ?? (tier == 0 ? "milestone_warning" : "milestone_breach") }
+        public var kind: String { EscalationStore.kind(reason: reason, followUp: nil, milestone: milestone?.rawValue, tier: tier) }
+    }
+
+    /// The kind of an escalation as the API names it: its reason (a plan's alarm or a notice),
+    /// else `follow_up`, `tier` (the ladder), `milestone_warning` (tier 0) or `milestone_breach`.
+    static func kind(reason: String?, followUp: UUID?, milestone: String?, tier: Int) -> String {
+        if let reason { return reason }
+        if followUp != nil { return "follow_up" }
+        guard milestone != nil else { return "tier" }
+        return tier == 0 ? "milestone_warning" : "milestone_breach"
     }
 
     /// Raises the due alarms of up to `batch` complaints (their milestones' and their plans'),

@@ -228,7 +228,7 @@ public struct PageStore: Sendable {
                 let followUp: UUID? = try row.decode(at: 9)
                 let milestone: String? = try row.decode(at: 11)
                 let reason: String? = try row.decode(at: 13)
-                let kind = reason ?? (followUp != nil ? "follow_up" : milestone == nil ? "tier" : tier == 0 ? "milestone_warning" : "milestone_breach")
+                let kind = EscalationStore.kind(reason: reason, followUp: followUp, milestone: milestone, tier: tier)
                 return (Escalation(
                     id: try row.decode(at: 0), complaintId: try row.decode(at: 1), caseNumber: try row.decode(at: 2),
                     kind: kind, milestone: milestone, planId: try row.decode(at: 12), tier: tier, dueAt: try row.decode(at: 4), recordedAt: try row.decode(at: 5),
