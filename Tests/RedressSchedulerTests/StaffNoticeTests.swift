@@ -49,6 +49,25 @@ struct StaffNoticeTests {
         }
     }
 
+    @Test func theHeadIsNotToldOfWhatTheyDidThemselves() async throws {
+        let fixture = try await EscalationSchedulerTests.fixture()
+        let org = fixture.org
+        try await fixture.database.withPool(size: 2) { (pool: PGPool) async throws in
+            let store = ComplaintStore(database: ScopedDatabase(pool: pool))
+            let pages = PageStore(database: ScopedDatabase(pool: pool))
+            let head = org.caller(.departmentHead, in: org.a)
+            let complaint = try #require(try await EscalationSchedulerTests.intake(fixture, pool: pool, count: 1, age: 60).first)
+            #expect(try await Self.raised(fixture).map(\.kind) == ["department_routed"])
+            _ = try await pages.acknowledge(head, pageID: try #require(try await pages.myPages(head, all: false).items.first?.id))
+            // The head settles it on the spot and records the customer's dissatisfaction: it reopens
+            // in their department, which they know.
+            _ = try await store.perform(head, id: complaint.id, ComplaintStep(.resolveOnTheSpot, resolution: "Refunded."))
+            let reopened = try await store.perform(head, id: complaint.id, ComplaintStep(.recordSatisfaction, satisfaction: 2))
+            #expect(reopened.status == .investigating && reopened.reopenCount == 1)
+            #expect(try await Self.raised(fixture).isEmpty, "not told of their own reopening")
+        }
+    }
+
     @Test func aBranchMayKeepRoutingQuiet() async throws {
         let fixture = try await EscalationSchedulerTests.fixture()
         let org = fixture.org

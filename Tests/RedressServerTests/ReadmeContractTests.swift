@@ -24,6 +24,7 @@ struct ReadmeContractTests {
         "page_handed_off": "Sources/RedressStore/Escalations/PageStore.swift",
         "page_snoozed": "Sources/RedressStore/Escalations/PageStore.swift",
         "office_joined": "sql/0048_the_complaint_office_joins_when_paged.sql",
+        "rerouted": "sql/0053_escalation_routes_by_the_rules.sql",
         "escalated": "sql/0017_owner_functions_pinned.sql",
         "repaged": "sql/0011_paging_delivery.sql",
         "archived": "sql/0018_audit_retention_scheduler_role.sql",

@@ -33,7 +33,9 @@ extension ComplaintStore {
         after.reopenCount = next.reopenCount
         try await applyValues(of: step, to: &after, branchID: before.branchId, connection)
         try await recordCaseWork(of: step, caller: caller, before: before, next: next, connection)
-        let saved = try await save(after, closing: next.status == .closed && before.status != .closed, connection)
+        let chosenByPerson = (step.action == .assign || step.action == .reassign) && step.departmentID != nil
+        let saved = try await save(after, closing: next.status == .closed && before.status != .closed,
+                                   departmentChosenByPerson: chosenByPerson, connection)
         if Self.schedulesFollowUps(from: before.status, to: saved.status) {
             try await DeadlineWakeUp.complaint(branchID: saved.branchId, complaintID: saved.id, connection)
         }
@@ -49,11 +51,24 @@ extension ComplaintStore {
         if reopening {
             notices.append((.reopened, String(saved.reopenCount)))
         }
+        // The head is not told of what they did themselves.
+        if !notices.isEmpty, try await Self.isHead(caller, of: saved, connection) {
+            notices = []
+        }
         let updated = try await Self.refreshSchedule(branchID: saved.branchId, complaintID: saved.id,
                                                 meeting: SLAMilestone.met(by: step.action), reopening: reopening,
                                                 notifying: notices, connection)
         try await record(step, caller: caller, before: before, after: updated, connection)
         return updated
+    }
+
+    /// Whether the caller heads the complaint's department.
+    static func isHead(_ caller: Caller, of complaint: Complaint, _ connection: PGConnection) async throws -> Bool {
+        guard let department = complaint.departmentId else { return false }
+        return try await connection.query("""
+            SELECT EXISTS (SELECT FROM departments WHERE branch_id = \(complaint.branchId) AND id = \(department)
+                                                     AND head_user_id = \(caller.userID))
+            """)[0].decode(at: 0)
     }
 
     /// Opens a pause when the complaint starts waiting for the customer, closes it on resume.
@@ -116,13 +131,21 @@ extension ComplaintStore {
         (new == .resultFedBack && old != .resultFedBack && old != .followUp) || (new == .closed && old != .closed)
     }
 
-    func save(_ complaint: Complaint, closing: Bool, _ connection: PGConnection) async throws -> Complaint {
+    /// Writes the complaint's changeable fields. A new department is marked as the routing
+    /// rules' choice, one an assignment names (`departmentChosenByPerson`, even the same again) as
+    /// a person's, so that the scheduler routes again only what the rules chose
+    /// (`scheduler.reroute_due`, `sql/0053`).
+    func save(_ complaint: Complaint, closing: Bool, departmentChosenByPerson: Bool = false,
+              _ connection: PGConnection) async throws -> Complaint {
         let rows = try await connection.query("""
             UPDATE complaints
                SET status = \(complaint.status.rawValue), paused_from = \(complaint.pausedFrom?.rawValue),
                    reopen_count = \(complaint.reopenCount), category_id = \(complaint.categoryId),
                    level = \(complaint.level.map(Int16.init))::smallint, nature = \(complaint.nature),
                    priority = \(complaint.priority), department_id = \(complaint.departmentId),
+                   department_by_rule = CASE WHEN \(departmentChosenByPerson) THEN false
+                                             WHEN department_id IS NOT DISTINCT FROM \(complaint.departmentId) THEN department_by_rule
+                                             ELSE \(complaint.departmentId != nil) END,
                    responsible_user_id = \(complaint.responsibleUserId),
                    collaborating_department_ids = \(complaint.collaboratingDepartmentIds),
                    satisfaction = \(complaint.satisfaction.map(Int16.init))::smallint, resolution = \(complaint.resolution),

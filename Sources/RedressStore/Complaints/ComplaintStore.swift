@@ -103,7 +103,7 @@ public struct ComplaintStore: Sendable {
                 INSERT INTO complaints (branch_id, id, case_number, channel, source, complainant_sealed, complainant_key_id,
                        complainant_phone_index, customer_type, customer_ref, occurred_at, received_at,
                        product, party, location, description, desired_outcome, category_id, level, nature, priority,
-                       repeat_of, department_id, idempotency_key, idempotency_hash, created_by, safety)
+                       repeat_of, department_id, department_by_rule, idempotency_key, idempotency_hash, created_by, safety)
                 SELECT b.id, \(id),
                        upper(b.code) || '-' || to_char(coalesce(\(intake.receivedAt), now()) AT TIME ZONE b.time_zone, 'YYYYMMDD')
                            || '-' || lpad(nextval('complaint_case_serial')::text, 6, '0'),
@@ -112,7 +112,7 @@ public struct ComplaintStore: Sendable {
                        \(intake.product), \(intake.party), \(intake.location), \(intake.description), \(intake.desiredOutcome),
                        \(intake.categoryID), \(intake.level.map(Int16.init))::smallint,
                        CASE WHEN e.id IS NOT NULL AND \(intake.nature) = 'general' THEN 'repeat' ELSE \(intake.nature) END,
-                       \(intake.priority), e.id, \(department), \(idempotencyKey), \(requestHash), \(caller.userID), \(intake.safety)
+                       \(intake.priority), e.id, \(department), \(department != nil), \(idempotencyKey), \(requestHash), \(caller.userID), \(intake.safety)
                   FROM branches b LEFT JOIN earlier e ON true
                  WHERE b.id = \(caller.branchID)
                 ON CONFLICT (branch_id, created_by, idempotency_key) DO NOTHING
