@@ -22,12 +22,16 @@ public struct ScopedDatabase: Sendable {
     /// transaction pooling stays safe), and Citus passes them on to the workers whose shards the
     /// policies run on, because the script first sets `citus.propagate_set_commands = 'local'`
     /// (`set_config` values would stay behind on the coordinator). Without Citus that first
-    /// setting is an unused placeholder. COMMIT on return, ROLLBACK on throw.
+    /// setting is an unused placeholder. With `genericPlans`, the connection's prepared statements
+    /// run on their generic plans in this transaction (`plan_cache_mode`), for a statement whose
+    /// planning costs more than a plan for its particular values saves. COMMIT on return,
+    /// ROLLBACK on throw.
     @discardableResult
     public func withScope<R>(
-        _ scope: AccessScope, readOnly: Bool = false, _ body: (PGConnection) async throws -> R
+        _ scope: AccessScope, readOnly: Bool = false, genericPlans: Bool = false, _ body: (PGConnection) async throws -> R
     ) async throws -> R {
         let script = try Self.scopeScript(scope, statementTimeout: configuration.statementTimeout)
+            + (genericPlans ? " SET LOCAL plan_cache_mode = force_generic_plan;" : "")
         return try await pool.withTransaction(PGTransactionOptions(readOnly: readOnly)) { connection in
             try await connection.executeScript(script)
             return try await body(connection)

@@ -26,6 +26,9 @@ struct WorkQueueAPITests {
         var plan: (id: UUID, proposedBy: UUID, headApprovedBy: UUID?)?
         /// Fired tiers, and whether any of each tier's pages was acknowledged.
         var escalations: [(tier: Int, acknowledged: Bool)]
+        /// The acknowledge milestone's breach, escalated to a rung, and whether it was acknowledged;
+        /// its warning (which nobody acknowledges) comes with it.
+        var breach: (rung: Int, acknowledged: Bool)?
         /// Follow-ups: id, hours until due (negative: overdue), still due.
         var followUps: [(id: UUID, dueInHours: Int, due: Bool)]
 
@@ -58,7 +61,7 @@ struct WorkQueueAPITests {
                     buckets["unassigned", default: []].insert(c.id)
                 }
                 if c.reopened { buckets["reopened", default: []].insert(c.id) }
-                if c.escalations.contains(where: { !$0.acknowledged }) { buckets["escalated_unacknowledged", default: []].insert(c.id) }
+                if c.escalations.contains(where: { !$0.acknowledged }) || c.breach?.acknowledged == false { buckets["escalated_unacknowledged", default: []].insert(c.id) }
                 if let plan = c.plan, plan.proposedBy != id {
                     let first = c.status == .planProposed && (branchManager || c.department.map(headOf.contains) == true)
                     let second = c.status == .planHeadApproved && branchManager && plan.headApprovedBy != id
@@ -87,20 +90,24 @@ struct WorkQueueAPITests {
                 let reopened = Int.random(in: 0..<5, using: &random) == 0
                 let missed = Int.random(in: 0..<3, using: &random) == 0
                 let tiers = (1...3).filter { _ in Int.random(in: 0..<3, using: &random) == 0 }
+                let breach = missed && Bool.random(using: &random) ? (rung: Int.random(in: 1...3, using: &random), acknowledged: Bool.random(using: &random)) : nil
                 let id: UUID = try await owner.query("""
                     INSERT INTO complaints (branch_id, case_number, channel, description, department_id, collaborating_department_ids,
-                                            responsible_user_id, status, due_at, received_at, reopen_count, escalated_tiers, sla_deadlines)
+                                            responsible_user_id, status, due_at, received_at, reopen_count, escalated_tiers, sla_alarms_raised,
+                                            sla_deadlines)
                     VALUES (\(branch.id), \("\(branch.code.uppercased())-WQ-\(index)"), 'phone', 'work queue', \(department),
                             \(Array(collaborating)), \(responsible), \(status.rawValue),
                             now() + \(due.map(Double.init)) * interval '1 hour', now() - \(Double(received)) * interval '1 hour',
                             \(reopened ? 1 : 0), \(tiers.map(String.init))::smallint[],
+                            \(breach == nil ? [String]() : ["breach:acknowledge", "warning:acknowledge"]),
                             jsonb_build_object('milestones', jsonb_build_object('acknowledge', jsonb_build_object('at',
                                 now() + \(missed ? -2.0 : 30.0) * interval '1 hour'))))
                     RETURNING id
                     """)[0].decode(at: 0)
                 var complaint = Generated(id: id, branch: branch.id, department: department, collaborating: collaborating,
                                           responsible: responsible, status: status, dueInHours: due, receivedHoursAgo: received,
-                                          reopened: reopened, acknowledgeMissed: missed, plan: nil, escalations: [], followUps: [])
+                                          reopened: reopened, acknowledgeMissed: missed, plan: nil, escalations: [], breach: breach,
+                                          followUps: [])
                 if status == .planProposed || status == .planHeadApproved {
                     let proposer = proposers.randomElement(using: &random)!
                     let headApprover = status == .planHeadApproved ? people.filter { $0 != proposer }.randomElement(using: &random) : nil
@@ -134,6 +141,18 @@ struct WorkQueueAPITests {
                                           ('branch_manager', \(branch.users[.branchManager]!))) r(kind, user_id)
                         """)
                     complaint.escalations.append((tier, acknowledged))
+                }
+                if let breach {
+                    // The milestone's warning (rung 0, never waiting for anyone) and its breach at a rung.
+                    try await owner.execute("""
+                        INSERT INTO escalations (branch_id, complaint_id, tier, alarm_key, milestone, due_at, late_seconds, acknowledged_at,
+                                                 case_department_id, case_collaborating_department_ids, case_responsible_user_id)
+                        VALUES (\(branch.id), \(id), 0, 'warning:acknowledge', 'acknowledge', now() - interval '3 hours', 0, NULL,
+                                \(department), \(Array(collaborating)), \(responsible)),
+                               (\(branch.id), \(id), \(Int16(breach.rung)), 'breach:acknowledge', 'acknowledge', now() - interval '2 hours', 0,
+                                CASE WHEN \(breach.acknowledged) THEN now() END,
+                                \(department), \(Array(collaborating)), \(responsible))
+                        """)
                 }
                 if Int.random(in: 0..<3, using: &random) == 0 {
                     let hours = [-40, -3, 10].randomElement(using: &random)!

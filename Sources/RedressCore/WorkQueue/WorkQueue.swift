@@ -16,6 +16,15 @@ public enum WorkQueueBucket: String, CaseIterable, Sendable, Codable {
     case followUpsOverdue = "follow_ups_overdue"
     /// Open complaints that were reopened (on request or after a dissatisfied follow-up).
     case reopened
+
+    /// The bucket's place among all buckets, as a statement tags its rows (a number sorts faster than a name).
+    public var ordinal: Int16 { Int16(Self.allCases.firstIndex(of: self)!) }
+
+    /// The bucket at `ordinal`, if any.
+    public init?(ordinal: Int16) {
+        guard Self.allCases.indices.contains(Int(ordinal)) else { return nil }
+        self = Self.allCases[Int(ordinal)]
+    }
 }
 
 /// Which complaints a caller's work queue covers, and which plans the caller may approve, derived

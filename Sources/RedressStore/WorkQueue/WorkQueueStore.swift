@@ -16,13 +16,15 @@ public struct WorkQueueStore: Sendable {
                       page: PageRequest) async throws -> [WorkQueueBucketPage] {
         let wanted = buckets.isEmpty ? WorkQueueBucket.allCases : buckets
         let query = Self.query(coverage, buckets: wanted, page: page)
-        let rows = try await database.withScope(caller.scope, readOnly: true) { connection in
+        // The statement of a shape is the same for every request, and planning it for each one's
+        // values costs more (a few milliseconds, under the policies) than its generic plan loses.
+        let rows = try await database.withScope(caller.scope, readOnly: true, genericPlans: true) { connection in
             try await connection.query(query)
         }
         var counts: [WorkQueueBucket: Int] = [:]
         var items: [WorkQueueBucket: [(item: WorkItem, key: String)]] = [:]
         for row in rows {
-            guard let bucket = WorkQueueBucket(rawValue: try row.decode(String.self, at: 0)) else { continue }
+            guard let bucket = WorkQueueBucket(ordinal: try row.decode(Int16.self, at: 0)) else { continue }
             counts[bucket] = Int(try row.decode(Int64.self, at: 1))
             // A bucket with nothing after the cursor still comes back, with its count alone.
             guard try row.decode(UUID?.self, at: 3) != nil, try row.decode(UUID?.self, at: 8) != nil else { continue }
@@ -46,37 +48,45 @@ public struct WorkQueueStore: Sendable {
 
     /// The statement: `mine` holds the open complaints the coverage names (a union of one index
     /// range per department, collaboration or responsibility, all in the home branch, so on Citus a
-    /// single shard); only those whose ladder has fired are looked for among the escalations nobody
-    /// acknowledged; `tagged` puts each into the buckets it belongs to with the bucket's sort time; the
-    /// counts are taken before the cursor (a bucket with no item left after it still answers its
-    /// count), then `limit + 1` items per bucket are joined back to their complaints. Only the conditions the coverage needs become part of the statement, so
-    /// each shape gets its own plan.
+    /// single shard); only those whose ladder fired or a milestone's breach escalated are looked for
+    /// among the escalations nobody acknowledged (a tier or a breach: the escalations with a rung);
+    /// `tagged` puts each into the buckets it belongs to (by the bucket's ordinal) with the bucket's
+    /// sort time; one sort per bucket then gives its count (taken before the cursor, so a bucket with
+    /// no item left after it still answers its count) and its first `limit + 1` items after the
+    /// cursor, which alone are joined back to their complaints. Only the conditions the coverage
+    /// needs become part of the statement, so each shape gets its own plan.
     static func query(_ coverage: WorkQueueCoverage, buckets: [WorkQueueBucket], page: PageRequest) -> PGQuery {
         var q = SQLBuilder("")
         let branch = q.bind(coverage.branchID)
         let me = q.bind(coverage.userID)
         let departments = q.bind(coverage.departmentIDs.sorted { $0.uuidString < $1.uuidString })
         // Who the coverage reaches, each way on its own so that each can walk its own index. (The
-        // collaborations cannot: `&&` is not leakproof, so under row-level security it is checked
-        // after the policy, on the branch's open complaints, not through an index on the arrays.)
+        // collaborations cannot use the index on the arrays: `&&` is not leakproof, so under
+        // row-level security it is checked after the policy; they walk the partial index of the
+        // open complaints that have any, `sql/0054`.)
         var reaches = ["true"]
         if !coverage.wholeBranch {
-            reaches = ["c.department_id = ANY (\(departments))", "c.collaborating_department_ids && \(departments)",
+            reaches = ["c.department_id = ANY (\(departments))",
+                       "c.collaborating_department_ids && \(departments) AND c.collaborating_department_ids <> '{}'",
                        "c.responsible_user_id = \(me)"]
         }
-        var narrowed = ""
-        if let filter = coverage.departmentFilter {
-            let department = q.bind(filter)
-            narrowed = " AND (c.department_id = \(department) OR c.collaborating_department_ids @> ARRAY[\(department)]::uuid[])"
+        let filter = coverage.departmentFilter.map { q.bind($0) }
+        // The coverage and the department filter over a row's columns of its case: a complaint's
+        // own (`c.`), or the copies a follow-up keeps of them (`f.case_`).
+        func reached(_ prefix: String) -> String {
+            coverage.wholeBranch ? "" : " AND (\(prefix)department_id = ANY (\(departments))"
+                + " OR \(prefix)collaborating_department_ids && \(departments) OR \(prefix)responsible_user_id = \(me))"
         }
-        let covered = "c.branch_id = \(branch) AND (\(reaches.joined(separator: " OR ")))\(narrowed)"
+        func narrowed(_ prefix: String) -> String {
+            filter.map { " AND (\(prefix)department_id = \($0) OR \(prefix)collaborating_department_ids @> ARRAY[\($0)]::uuid[])" } ?? ""
+        }
         let ownDepartments = coverage.wholeBranch ? "true" : "m.department_id = ANY (\(departments))"
         let approvesOf = q.bind(coverage.approvesPlansOf.sorted { $0.uuidString < $1.uuidString })
         let branchPlans = q.bind(coverage.approvesBranchPlans)
         let open = "c.status NOT IN ('closed', 'archived')"
         var arms: [String] = []
         for bucket in buckets {
-            let name = "'\(bucket.rawValue)'"
+            let name = "\(bucket.ordinal)::smallint"
             switch bucket {
             case .overdue:
                 arms.append("SELECT \(name), m.due_at, m.id, m.id, NULL::uuid, NULL::smallint FROM mine m WHERE m.due_at < now()")
@@ -106,37 +116,49 @@ public struct WorkQueueStore: Sendable {
                              AND p.head_approved_by IS DISTINCT FROM \(me)))
                     """)
             case .followUpsOverdue:
-                // A follow-up may fall due after its complaint closed, so these are read beside `mine`.
+                // A follow-up may fall due after its complaint closed, so these are read beside `mine`,
+                // by the copy of its case's department, collaborations and person each keeps.
                 arms.append("""
-                    SELECT \(name), f.due_at, f.id, c.id, f.id, NULL::smallint
-                      FROM follow_ups f JOIN complaints c ON c.branch_id = f.branch_id AND c.id = f.complaint_id
-                     WHERE f.branch_id = \(branch) AND f.status = 'due' AND f.due_at < now() AND \(covered)
+                    SELECT \(name), f.due_at, f.id, f.complaint_id, f.id, NULL::smallint
+                      FROM follow_ups f
+                     WHERE f.branch_id = \(branch) AND f.status = 'due' AND f.due_at < now()\(reached("f.case_"))\(narrowed("f.case_"))
                     """)
             }
         }
         let after = q.after(page.after, time: "t.at", id: "t.item_id", descending: false) ?? "true"
         let limit = q.bind(page.limit + 1)
+        // Each way of reaching a complaint leaves out those an earlier way reached, so the union
+        // needs no pass to remove duplicates.
+        let ways = reaches.indices.map { index in
+            ([reaches[index]] + reaches[..<index].map { "(\($0)) IS NOT TRUE" }).joined(separator: " AND ")
+        }
         q.append("""
             WITH mine AS MATERIALIZED (
-                \(reaches.map { """
+                \(ways.map { """
                     SELECT c.id, c.status, c.department_id, c.responsible_user_id, c.received_at, c.due_at, c.reopen_count,
-                           cardinality(c.escalated_tiers) > 0 AS escalated
-                      FROM complaints c WHERE c.branch_id = \(branch) AND \($0)\(narrowed) AND \(open)
-                    """ }.joined(separator: "\n    UNION\n"))
+                           cardinality(c.escalated_tiers) > 0
+                               OR EXISTS (SELECT FROM unnest(c.sla_alarms_raised) k WHERE k LIKE 'breach:%') AS escalated
+                      FROM complaints c WHERE c.branch_id = \(branch) AND \($0)\(narrowed("c.")) AND \(open)
+                    """ }.joined(separator: "\n    UNION ALL\n"))
             ), tagged (bucket, at, item_id, complaint_id, ref_id, ref_tier) AS (
                 \(arms.map { "(\($0))" }.joined(separator: "\n    UNION ALL "))
-            ), counted AS (
-                SELECT t.*, count(*) OVER (PARTITION BY t.bucket) AS total FROM tagged t
-            ), paged AS (
-                SELECT t.*, row_number() OVER (PARTITION BY t.bucket ORDER BY t.at, t.item_id) AS n FROM counted t WHERE \(after)
+            ), ranked AS (
+                -- One sort serves the count, the first row of each bucket (which carries the count when
+                -- no item is left after the cursor) and the place of each item after the cursor.
+                SELECT t.*, \(after) AS listed, count(*) OVER (PARTITION BY t.bucket) AS total, row_number() OVER w AS r,
+                       count(*) FILTER (WHERE \(after)) OVER w AS n
+                  FROM tagged t
+                WINDOW w AS (PARTITION BY t.bucket ORDER BY t.at, t.item_id)
+            ), kept AS (
+                SELECT k.*, k.listed AND k.n <= \(limit) AS item FROM ranked k WHERE k.r = 1 OR (k.listed AND k.n <= \(limit))
             )
-            SELECT s.bucket, s.total, (extract(epoch FROM t.at) * 1000000)::bigint, t.item_id, t.at, t.ref_id, t.ref_tier,
-                   f.kind, \(complaintColumns)
-              FROM (SELECT DISTINCT bucket, total FROM counted) s
-              LEFT JOIN paged t ON t.bucket = s.bucket AND t.n <= \(limit)
-              LEFT JOIN complaints c ON c.branch_id = \(branch) AND c.id = t.complaint_id
-              LEFT JOIN follow_ups f ON t.bucket = 'follow_ups_overdue' AND f.branch_id = \(branch) AND f.id = t.ref_id
-             ORDER BY s.bucket, t.at, t.item_id
+            SELECT t.bucket, t.total, (extract(epoch FROM t.at) * 1000000)::bigint, CASE WHEN t.item THEN t.item_id END, t.at,
+                   t.ref_id, t.ref_tier, f.kind, \(complaintColumns)
+              FROM kept t
+              LEFT JOIN complaints c ON t.item AND c.branch_id = \(branch) AND c.id = t.complaint_id
+              LEFT JOIN follow_ups f ON t.item AND t.bucket = \(WorkQueueBucket.followUpsOverdue.ordinal) AND f.branch_id = \(branch)
+                                    AND f.id = t.ref_id
+             ORDER BY t.bucket, t.at, t.item_id
             """)
         return q.query
     }
@@ -164,7 +186,7 @@ public struct WorkQueueStore: Sendable {
             firedTiers: try row.decode([Int32].self, at: base + 15).map(Int.init),
             nextTier: try row.decode(Int16?.self, at: base + 13).map(Int.init), nextTierAt: try row.decode(at: base + 14),
             breachedMilestones: breached)
-        let bucket = WorkQueueBucket(rawValue: try row.decode(String.self, at: 0))
+        let bucket = WorkQueueBucket(ordinal: try row.decode(Int16.self, at: 0))
         let reference: UUID? = try row.decode(at: 5)
         return WorkItem(
             complaint: summary, sla: sla, since: try row.decode(at: 4),
