@@ -27,7 +27,9 @@ CREATE FUNCTION scheduler.reroute_due(branch uuid, batch integer, work text) RET
     SET search_path = pg_catalog, public, pg_temp
     AS $$
 DECLARE
+    looked uuid[];
     candidates uuid[];
+    locked uuid[];
     targets uuid[];
     reasons text[];
     movable uuid[] := '{}';
@@ -38,6 +40,25 @@ DECLARE
     moved_reasons text[];
     complaint uuid;
 BEGIN
+    -- The first `batch` due complaints in the order the claim after this one takes them, read
+    -- without locking: a burst is looked at a batch at a time, not all of it on every pass. The
+    -- claim of `escalate_due` leaves a complaint the rules would move for a later pass, so one this
+    -- pass cannot move (another scheduler holds it) is never escalated where it is.
+    IF work = 'escalations' THEN
+        SELECT coalesce(array_agg(u.id), '{}') INTO looked
+          FROM (SELECT c.id FROM public.complaints c
+                 WHERE c.branch_id = branch AND c.next_escalation_at <= now()
+                 ORDER BY c.next_escalation_at, c.id
+                 LIMIT batch) u;
+    ELSE
+        SELECT coalesce(array_agg(u.id), '{}') INTO looked
+          FROM (SELECT c.id FROM public.complaints c
+                 WHERE c.branch_id = branch AND c.next_alarm_at <= now()
+                   AND (c.next_escalation_at IS NULL OR c.next_escalation_at > now())
+                 ORDER BY c.next_alarm_at, c.id
+                 LIMIT batch) u;
+    END IF;
+
     SELECT coalesce(array_agg(p.id), '{}'), coalesce(array_agg(p.target), '{}'), coalesce(array_agg(p.reason), '{}')
       INTO candidates, targets, reasons
       FROM (SELECT c.id, t.department_id AS target,
@@ -55,28 +76,29 @@ BEGIN
                      ORDER BY r.position, (r.channel IS NOT NULL)::int + (r.level IS NOT NULL)::int + (r.product IS NOT NULL)::int DESC,
                               r.id::text
                      LIMIT 1) t
-             WHERE c.branch_id = branch AND c.status NOT IN ('closed', 'archived')
-               AND CASE work WHEN 'escalations' THEN c.next_escalation_at <= now()
-                             ELSE c.next_alarm_at <= now() AND (c.next_escalation_at IS NULL OR c.next_escalation_at > now()) END
+             WHERE c.branch_id = branch AND c.id = ANY (looked) AND c.status NOT IN ('closed', 'archived')
                AND c.department_id IS DISTINCT FROM t.department_id
                AND CASE WHEN c.department_id IS NULL THEN work = 'alarms'
                         WHEN NOT d.active THEN true
-                        ELSE c.department_by_rule AND c.responsible_user_id IS NULL END
-             ORDER BY c.next_escalation_at, c.next_alarm_at
-             LIMIT batch
-               FOR UPDATE OF c SKIP LOCKED) p;
-    FOREACH complaint IN ARRAY candidates LOOP
+                        ELSE c.department_by_rule AND c.responsible_user_id IS NULL END) p;
+    SELECT coalesce(array_agg(u.id), '{}') INTO locked
+      FROM (SELECT c.id FROM public.complaints c
+             WHERE c.branch_id = branch AND c.id = ANY (candidates)
+               FOR UPDATE SKIP LOCKED) u;
+    FOREACH complaint IN ARRAY locked LOOP
         IF pg_try_advisory_xact_lock(public.case_lock_key(complaint)) THEN
             movable := movable || complaint;
         END IF;
     END LOOP;
 
+    -- Read again now that they are locked: another scheduler or a person may have moved one since.
     SELECT coalesce(array_agg(c.id), '{}'), coalesce(array_agg(c.department_id), '{}'), coalesce(array_agg(m.target), '{}'),
            coalesce(array_agg(c.responsible_user_id), '{}'), coalesce(array_agg(m.reason), '{}')
       INTO moved, from_departments, to_departments, from_users, moved_reasons
       FROM unnest(candidates, targets, reasons) AS m (id, target, reason)
       JOIN public.complaints c ON c.branch_id = branch AND c.id = m.id
-     WHERE m.id = ANY (movable);
+     WHERE m.id = ANY (movable) AND c.department_id IS DISTINCT FROM m.target
+       AND (m.reason <> 'routing_rule' OR c.department_by_rule AND c.responsible_user_id IS NULL);
 
     UPDATE public.complaints c SET department_id = m.to_department_id, department_by_rule = true, responsible_user_id = NULL,
                                    updated_at = now()
@@ -196,7 +218,8 @@ $$;
 
 -- A tier routes a complaint nobody routed by the rules' full match, as intake does (the channel,
 -- level and product conditions, active departments, the most specific first among equals), and
--- only one such a match routes waits for it; the rest of the function is 0038's.
+-- only one such a match routes waits for it, as does one `reroute_due` would move (its claim
+-- breaks ties by id as `reroute_due` looks, so that the two mostly agree). The rest is 0038's.
 CREATE OR REPLACE FUNCTION scheduler.escalate_due(branch uuid, batch integer)
     RETURNS TABLE (branch_id uuid, complaint_id uuid, tier smallint, due_at timestamptz, late_seconds integer, pages integer)
     LANGUAGE plpgsql SECURITY DEFINER
@@ -233,7 +256,7 @@ BEGIN
                                    AND (r.channel IS NULL OR r.channel = c.channel)
                                    AND (r.level IS NULL OR r.level = c.level)
                                    AND (r.product IS NULL OR lower(r.product) = lower(c.product)))
-             ORDER BY c.next_escalation_at
+             ORDER BY c.next_escalation_at, c.id
              LIMIT batch
                FOR UPDATE SKIP LOCKED) u;
     FOREACH complaint IN ARRAY routable LOOP
@@ -271,7 +294,23 @@ BEGIN
                                            AND (r.channel IS NULL OR r.channel = c.channel)
                                            AND (r.level IS NULL OR r.level = c.level)
                                            AND (r.product IS NULL OR lower(r.product) = lower(c.product))))
-         ORDER BY c.next_escalation_at
+           -- Nor one the rules would move (`reroute_due` moves it first, or a later pass does).
+           AND NOT (c.department_id IS NOT NULL
+                    AND (c.department_by_rule AND c.responsible_user_id IS NULL
+                         OR EXISTS (SELECT FROM public.departments d WHERE d.branch_id = branch AND d.id = c.department_id
+                                                                       AND NOT d.active))
+                    AND coalesce(c.department_id <> (
+                            SELECT r.department_id FROM public.routing_rules r
+                              JOIN public.departments rd ON rd.branch_id = r.branch_id AND rd.id = r.department_id AND rd.active
+                             WHERE r.branch_id = branch AND r.category_id = c.category_id
+                               AND (r.channel IS NULL OR r.channel = c.channel)
+                               AND (r.level IS NULL OR r.level = c.level)
+                               AND (r.product IS NULL OR lower(r.product) = lower(c.product))
+                             ORDER BY r.position,
+                                      (r.channel IS NOT NULL)::int + (r.level IS NOT NULL)::int + (r.product IS NOT NULL)::int DESC,
+                                      r.id::text
+                             LIMIT 1), false))
+         ORDER BY c.next_escalation_at, c.id
          LIMIT batch
            FOR UPDATE SKIP LOCKED
     ), firing AS (

@@ -3,7 +3,8 @@ import Postgres
 
 /// The escalation benchmark's data set: 20 branches of six departments with a head each, a
 /// branch manager, an executive and a bot per branch, and open complaints under each branch's
-/// Standard policy whose tier 1 lies days ahead. `bench_burst` names the complaints a round makes
+/// Standard policy whose tier 1 lies days ahead, in the departments the routing rules placed them
+/// in (so the scheduler checks each against the rules when it falls due, `sql/0053`). `bench_burst` names the complaints a round makes
 /// due: each with its tier 1 and, at the same moment, its acknowledgement's breach, which the
 /// round's policy escalates to rung 3 (the executives; the bot, paged by the tier, is not paged twice).
 struct EscalationBenchData {
@@ -41,10 +42,10 @@ struct EscalationBenchData {
                           FROM departments d JOIN branches b ON b.id = d.branch_id AND b.code LIKE 'esc-%'
                           JOIN sla_policies p ON p.branch_id = d.branch_id AND p.name = 'Standard')
                     INSERT INTO complaints (branch_id, case_number, channel, complainant_name, complainant_phone, received_at,
-                                            description, department_id, status, priority, level, sla_policy_id,
+                                            description, department_id, department_by_rule, status, priority, level, sla_policy_id,
                                             escalation_due_at, next_escalation_tier, next_escalation_at)
                     SELECT d.branch_id, 'ESC-' || (\(existing) + g), 'phone', 'Customer ' || g, '+86 1' || lpad(g::text, 10, '0'),
-                           now() - interval '1 hour', 'Open complaint ' || g, d.id, 'investigating',
+                           now() - interval '1 hour', 'Open complaint ' || g, d.id, true, 'investigating',
                            (ARRAY['urgent', 'important', 'general'])[1 + g % 3], (1 + g % 3)::smallint, d.policy_id,
                            ARRAY[t.due, t.due + interval '1 day', t.due + interval '2 days'], 1, t.due
                       FROM generate_series(1, \(batch)) g

@@ -65,6 +65,13 @@ struct StaffNoticeTests {
             let reopened = try await store.perform(head, id: complaint.id, ComplaintStep(.recordSatisfaction, satisfaction: 2))
             #expect(reopened.status == .investigating && reopened.reopenCount == 1)
             #expect(try await Self.raised(fixture).isEmpty, "not told of their own reopening")
+
+            // A complaint the head takes in themselves, routed to their department: nobody is told.
+            let own = try await store.intake(head, ComplaintIntake(
+                channel: "phone", complainant: .init(name: "C", phone: "+86 10 9"), description: "taken in by the head",
+                categoryID: fixture.billing), idempotencyKey: nil, requestHash: nil).complaint
+            #expect(own.departmentId == org.a.departments[0])
+            #expect(try await Self.raised(fixture).isEmpty, "not told of their own intake")
         }
     }
 

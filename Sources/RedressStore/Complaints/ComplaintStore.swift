@@ -47,9 +47,11 @@ public struct ComplaintStore: Sendable {
                 if let row = rows.first {
                     let complaint = try ComplaintColumns.complaint(row)
                     try await Self.recordIntake(complaint, caller: caller, connection)
+                    // The routed department's head is told, unless they took the complaint in themselves.
+                    let told = try department != nil && !row.decode(Bool.self, at: ComplaintColumns.count)
                     let scheduled = try await Self.refreshSchedule(
                         branchID: complaint.branchId, complaintID: complaint.id,
-                        notifying: department == nil ? [] : [(.departmentRouted, complaint.id.uuidString.lowercased())], connection)
+                        notifying: told ? [(.departmentRouted, complaint.id.uuidString.lowercased())] : [], connection)
                     return IntakeResult(complaint: revealed(scheduled, to: caller.scope), replayed: false)
                 }
                 let existing = try await connection.query("""
@@ -118,7 +120,10 @@ public struct ComplaintStore: Sendable {
                 ON CONFLICT (branch_id, created_by, idempotency_key) DO NOTHING
                 RETURNING *
             )
-            SELECT \(unescaped: ComplaintColumns.list) FROM inserted
+            SELECT \(unescaped: ComplaintColumns.list),
+                   EXISTS (SELECT FROM departments d WHERE d.branch_id = \(caller.branchID) AND d.id = \(department)
+                                                     AND d.head_user_id = \(caller.userID)) AS by_head
+              FROM inserted
             """
     }
 
