@@ -15,8 +15,9 @@ GRANT UPDATE (department_by_rule) ON complaints TO redress_service;
 
 DROP FUNCTION scheduler.reroute_parked(uuid, integer);
 
--- Routes again up to `batch` complaints of `branch` whose tiers (`work` = 'escalations') or alarms
--- ('alarms', when no tier is due with them; then also those nobody routed) fall due and whose
+-- Routes again up to `batch` complaints of `branch` whose tiers (`work` = 'escalations', called by
+-- `escalate_due`) or alarms ('alarms', when no tier is due with them; then also those nobody
+-- routed; called by the scheduler before `raise_alarms`) fall due and whose
 -- department the rules would change:
 -- moved to the rules' department with a hand-over record and a `rerouted` timeline entry naming why
 -- (`department_inactive`, `routing_rule` or `unrouted`); the person responsible is cleared when the
@@ -216,7 +217,8 @@ BEGIN
 END
 $$;
 
--- A tier routes a complaint nobody routed by the rules' full match, as intake does (the channel,
+-- A tier first lets `reroute_due` move what the rules would move, then routes a complaint nobody
+-- routed by the rules' full match, as intake does (the channel,
 -- level and product conditions, active departments, the most specific first among equals), and
 -- only one such a match routes waits for it, as does one `reroute_due` would move (its claim
 -- breaks ties by id as `reroute_due` looks, so that the two mostly agree). The rest is 0038's.
@@ -243,7 +245,11 @@ DECLARE
     paged_escalations uuid[] := '{}';
     granted uuid[];
 BEGIN
-    -- First the due complaints nobody routed that a rule routes. Routing changes who sees a
+    -- First the due complaints the rules would move to another department (in this statement's
+    -- transaction, without a round trip of its own).
+    PERFORM scheduler.reroute_due(branch, batch, 'escalations');
+
+    -- Then the due complaints nobody routed that a rule routes. Routing changes who sees a
     -- complaint, so its child rows follow it (`follow_case`, 0033), and not while a writer of them
     -- holds the case's lock: those wait for a later pass. The locks are taken here, on the
     -- coordinator, one complaint at a time.

@@ -28,13 +28,12 @@ public struct EscalationStore: Sendable {
     /// Fires every due tier of up to `batch` due complaints, branch by branch (a transaction each).
     /// In the same transaction, a due complaint that the routing rules would place elsewhere (parked
     /// in an inactive department, routed by rules that now choose another, or not routed) is first
-    /// routed (`scheduler.reroute_due`), and a tier whose rung pages the complaint office makes
-    /// the office a collaborating department (`scheduler.join_complaint_office`), so that these
-    /// happen exactly once with the tier too.
+    /// routed (`scheduler.reroute_due`, which `escalate_due` calls first), and a tier whose rung
+    /// pages the complaint office makes the office a collaborating department
+    /// (`scheduler.join_complaint_office`), so that these happen exactly once with the tier too.
     public func escalateDue(batch: Int) async throws -> [Fired] {
         try await BranchClaims.claim(.escalations, batch: batch, on: pool) { branch, left in
             try await pool.withTransaction { connection in
-                try await connection.query("SELECT scheduler.reroute_due(\(branch), \(Int32(left)), 'escalations')")
                 let fired = try await connection.query("SELECT * FROM scheduler.escalate_due(\(branch), \(Int32(left)))").map { row in
                     Fired(branchID: try row.decode(at: 0), complaintID: try row.decode(at: 1), tier: Int(try row.decode(Int16.self, at: 2)),
                           dueAt: try row.decode(at: 3), lateSeconds: try row.decode(at: 4), pages: try row.decode(at: 5))
