@@ -12,12 +12,14 @@ struct BenchServer {
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    static func start(pool: PGPool, migrator: PGMigrator) async throws -> BenchServer {
+    static func start(pool: PGPool, migrator: PGMigrator, store: StoreConfiguration = StoreConfiguration(passwordHashCost: 4),
+                      configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> BenchServer {
         let logger = Logger(label: "redress.bench.server")
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let database = ServiceDatabase(pool: pool, store: StoreConfiguration(passwordHashCost: 4), migrator: migrator, logger: logger)
+        let database = ServiceDatabase(pool: pool, store: store, migrator: migrator, logger: logger)
         // The sign-in and per-credential request limits are not what is measured: a faster run would hit them.
-        let configuration = ServerConfiguration(host: "127.0.0.1", port: 0, signInsPerMinute: 1_000_000, requestsPerMinute: 1_000_000)
+        var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, signInsPerMinute: 1_000_000, requestsPerMinute: 1_000_000)
+        configure(&configuration)
         let app = RedressApplication.make(configuration: configuration, database: database,
                                           logger: logger) { port in
             continuation.yield(port)

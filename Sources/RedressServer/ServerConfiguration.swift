@@ -25,6 +25,9 @@ public struct ServerConfiguration: Sendable {
     public var tokenFailuresPerMinute = 30
     /// Phone lookups admitted per user (across their sessions) per minute. Default 30.
     public var phoneSearchesPerMinute = 30
+    /// Public progress lookups (`GET /v1/public/complaints/{caseNumber}`) admitted per client
+    /// address per minute. Default 30.
+    public var publicLookupsPerMinute = 30
     /// Proxies (CIDR blocks) whose `X-Forwarded-For` names the client; default none, so the
     /// socket's peer is the client.
     public var trustedProxies: [IPNetwork] = []

@@ -15,6 +15,12 @@ public struct StoreConfiguration: Sendable {
     /// How long a client waits after five failed sign-ins in a row at one login, doubling with each
     /// further failure up to 15 minutes. Default 1 second.
     public var signInFirstBlock: Duration
+    /// Wrong access codes for one case number, within ``lookupLock``, after which lookups of that
+    /// case number are refused until ``lookupLock`` has passed. Default 5.
+    public var lookupFailuresBeforeLock = 5
+    /// How long a case number stays locked after too many wrong access codes, and how long wrong
+    /// codes are counted together. Default 15 minutes.
+    public var lookupLock: Duration = .seconds(15 * 60)
 
     /// Creates a configuration with the documented defaults. Without `personalDataKeys`, fresh
     /// random keys are made: data sealed with them cannot be read by any later process, so every

@@ -48,6 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
         server.metricsToken = settings.metricsToken
         server.tokenFailuresPerMinute = settings.tokenFailuresPerMinute
         server.phoneSearchesPerMinute = settings.phoneSearchesPerMinute
+        server.publicLookupsPerMinute = settings.publicLookupsPerMinute
 
         let database = try DatabaseTarget.resolve(settings, logger: logger)
         let migrator = PGMigrator(migrations: try PGMigration.load(from: settings.migrationsDirectory()), logger: logger)

@@ -80,6 +80,14 @@ struct Settings {
     var tokenFailuresPerMinute: Int
     /// `PHONE_SEARCHES_PER_MINUTE`: phone lookups per user per minute. Default 30.
     var phoneSearchesPerMinute: Int
+    /// `PUBLIC_LOOKUPS_PER_MINUTE`: progress lookups without signing in per client address per
+    /// minute. Default 30.
+    var publicLookupsPerMinute: Int
+    /// `PUBLIC_LOOKUP_FAILURES`: wrong access codes for one case number before it locks. Default 5.
+    var publicLookupFailures: Int
+    /// `PUBLIC_LOOKUP_LOCK_SECONDS`: how long a case number stays locked, and how long its wrong
+    /// codes are counted together. Default 900.
+    var publicLookupLockSeconds: Int
     /// `PAGE_STREAMS_PER_CREDENTIAL`: page streams one session or key may hold open. Default 4.
     var pageStreamsPerCredential: Int
     /// `PAGE_STREAM_HEARTBEAT_SECONDS`: how often a page stream sends a heartbeat and re-checks
@@ -172,6 +180,9 @@ struct Settings {
         metricsToken = nonEmpty("METRICS_TOKEN")
         tokenFailuresPerMinute = try number("TOKEN_FAILURES_PER_MINUTE", 30, 1...1_000_000)
         phoneSearchesPerMinute = try number("PHONE_SEARCHES_PER_MINUTE", 30, 1...100_000)
+        publicLookupsPerMinute = try number("PUBLIC_LOOKUPS_PER_MINUTE", 30, 1...1_000_000)
+        publicLookupFailures = try number("PUBLIC_LOOKUP_FAILURES", 5, 1...100)
+        publicLookupLockSeconds = try number("PUBLIC_LOOKUP_LOCK_SECONDS", 900, 1...86_400)
         pageStreamsPerCredential = try number("PAGE_STREAMS_PER_CREDENTIAL", 4, 1...1000)
         pageStreamHeartbeatSeconds = try number("PAGE_STREAM_HEARTBEAT_SECONDS", 15, 1...300)
         idleTimeoutSeconds = try number("HTTP_IDLE_TIMEOUT_SECONDS", 60, 1...3600)
@@ -229,10 +240,13 @@ struct Settings {
 
     /// What the store needs from these settings.
     func store() throws -> StoreConfiguration {
-        StoreConfiguration(passwordHashCost: passwordHashCost, sessionLifetime: sessionLifetime,
-                           repeatWindow: .seconds(repeatWindowDays * 86_400), personalDataKeys: try personalDataKeys(),
-                           statementTimeout: .seconds(statementTimeoutSeconds),
-                           signInFirstBlock: .seconds(signInFirstBlockSeconds))
+        var store = StoreConfiguration(passwordHashCost: passwordHashCost, sessionLifetime: sessionLifetime,
+                                       repeatWindow: .seconds(repeatWindowDays * 86_400), personalDataKeys: try personalDataKeys(),
+                                       statementTimeout: .seconds(statementTimeoutSeconds),
+                                       signInFirstBlock: .seconds(signInFirstBlockSeconds))
+        store.lookupFailuresBeforeLock = publicLookupFailures
+        store.lookupLock = .seconds(publicLookupLockSeconds)
+        return store
     }
 
     /// What the scheduler needs from these settings.

@@ -89,7 +89,8 @@ struct CitusSchemaLintTests {
             """)
         let aloneInTheirTransaction = ["auth.sign_in_finish(text,text,text,text,bytea,interval,interval)", "auth.sign_in_salt(text,text,text,integer)",
                          "auth.upgrade_password_hash(text,text,text,text)", "change_branch(uuid,text,text,text)",
-                         "auth.change_password(bytea,uuid,text,text,text,interval)"]
+                         "auth.change_password(bytea,uuid,text,text,text,interval)",
+                         "progress.look_up(text,bytea,text,text,integer,interval)", "progress.forget_failures(text)"]
         expectOnly(writers, known: aloneInTheirTransaction, rule: "definer functions writing for the service")
     }
 
@@ -239,7 +240,8 @@ struct CitusSchemaLintTests {
              WHERE c.relkind IN ('r', 'p') AND c.relnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
                AND NOT EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'branch_id' AND NOT a.attisdropped)
             """)
-        expectOnly(unbranched, known: ["branches", "schema_migrations", "auth.sign_in_failures", "auth.sign_in_secret"],
+        expectOnly(unbranched, known: ["branches", "schema_migrations", "auth.sign_in_failures", "auth.sign_in_secret",
+                                               "progress.lookup_failures"],
                    rule: "tables without branch_id")
     }
 

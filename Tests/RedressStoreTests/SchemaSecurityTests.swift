@@ -23,8 +23,10 @@ struct SchemaSecurityTests {
                 #expect(try row.decode(Bool.self, at: 1), "\(table) has RLS enabled")
                 #expect(try row.decode(Bool.self, at: 2), "\(table) has RLS forced")
                 // Sign-in failures are counted for branch codes that may not exist, so they carry the code typed;
-                // the secret behind made-up sign-in salts is one for the whole database.
-                #expect(try row.decode(Bool.self, at: 3) || ["branches", "sign_in_failures", "sign_in_secret"].contains(table),
+                // the secret behind made-up sign-in salts is one for the whole database; wrong access codes
+                // are counted for case numbers that may not exist.
+                #expect(try row.decode(Bool.self, at: 3)
+                            || ["branches", "sign_in_failures", "sign_in_secret", "lookup_failures"].contains(table),
                         "\(table) carries branch_id")
             }
             let unkeyed: [String] = try await pool.query("""
@@ -144,7 +146,9 @@ struct SchemaSecurityTests {
                                    "auth.upgrade_password_hash(text,text,text,text)",
                                    "change_branch(uuid,text,text,text)",
                                    "escalation_waits(uuid,uuid)",
-                                   "next_scheduled_work()"])
+                                   "next_scheduled_work()",
+                                   "progress.forget_failures(text)",
+                                   "progress.look_up(text,bytea,text,text,integer,interval)"])
         }
     }
 }

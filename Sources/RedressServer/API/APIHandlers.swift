@@ -32,6 +32,8 @@ struct APIHandlers: APIProtocol {
         let signIns: RateLimiter
         /// Phone-number lookups per caller.
         let phoneSearches: RateLimiter
+        /// Public progress lookups per client address.
+        let publicLookups: RateLimiter
         /// Where webhooks may post.
         let webhookTargets: WebhookTargetPolicy
     }

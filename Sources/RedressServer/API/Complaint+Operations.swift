@@ -14,7 +14,8 @@ extension APIHandlers {
         // A retry with the same key must repeat the body byte for byte: its fingerprint is stored with the key.
         let fingerprint = key.map { _ in Data(SHA256.hash(data: RequestFields.bytes)) }
         let result = try await complaints.intake(caller, try ComplaintIntake(body), idempotencyKey: key, requestHash: fingerprint)
-        let complaint = try Components.Schemas.Complaint(result.complaint)
+        var complaint = try Components.Schemas.Complaint(result.complaint)
+        complaint.accessCode = result.accessCode?.description
         let location = "/v1/complaints/\(complaint.id)"
         if result.replayed { return .ok(.init(headers: .init(location: location), body: .json(complaint))) }
         return .created(.init(headers: .init(location: location), body: .json(complaint)))

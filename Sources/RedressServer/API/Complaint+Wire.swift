@@ -47,7 +47,8 @@ extension Components.Schemas.Complainant {
     init(_ complainant: RedressStore.Complaint.Complainant) throws {
         self.init(name: complainant.name, phone: complainant.phone, email: complainant.email, address: complainant.address,
                   idNumber: complainant.idNumber, customerType: try UnlistedValue.member(complainant.customerType, "customerType"),
-                  customerRef: complainant.customerRef)
+                  customerRef: complainant.customerRef, language: try UnlistedValue.member(complainant.language.rawValue, "language"),
+                  preferredChannel: try complainant.preferredChannel.map { try UnlistedValue.member($0, "preferredChannel") })
     }
 }
 

@@ -14,15 +14,24 @@ extension ComplaintIntake {
         for (date, field) in [(body.occurredAt, "/occurredAt"), (body.receivedAt, "/receivedAt")] {
             if let date, date > now.addingTimeInterval(Self.clockTolerance) { rules.fail(field, "must not be in the future") }
         }
+        let person = body.complainant
+        switch person.preferredChannel {
+        case .sms where person.phone == nil: rules.fail("/complainant/preferredChannel", "is sms, which needs /complainant/phone")
+        case .email where person.email == nil: rules.fail("/complainant/preferredChannel", "is email, which needs /complainant/email")
+        case .push where person.customerRef == nil:
+            rules.fail("/complainant/preferredChannel", "is push, which needs /complainant/customerRef (the app account)")
+        default: break
+        }
         try rules.check()
         let channel = body.channel.rawValue
-        let person = body.complainant
         self.init(
             channel: channel,
             source: body.source?.rawValue ?? (channel == "internal" || channel == "institutional" ? channel : "external"),
             complainant: .init(name: person.name, phone: person.phone, email: person.email, address: person.address,
                                idNumber: person.idNumber, customerType: person.customerType?.rawValue ?? "individual",
-                               customerRef: person.customerRef),
+                               customerRef: person.customerRef,
+                               language: person.language.flatMap { ComplainantLanguage(rawValue: $0.rawValue) } ?? .simplifiedChinese,
+                               preferredChannel: person.preferredChannel?.rawValue),
             occurredAt: body.occurredAt, receivedAt: body.receivedAt, product: body.product, party: body.party,
             location: body.location, description: body.description, desiredOutcome: body.desiredOutcome,
             categoryID: try Wire.id(body.categoryId, "/categoryId"), level: body.level,

@@ -29,7 +29,8 @@ enum V1Routes {
         // The operations of the generated protocol, each held to the contract before it is decoded.
         // Registration fails only for a server URL that is not one; "/" is.
         let handlers = APIHandlers(database: database, limits: .init(
-            signIns: signIns, phoneSearches: phoneSearches, webhookTargets: limits.webhookTargets))
+            signIns: signIns, phoneSearches: phoneSearches,
+            publicLookups: RateLimiter(limit: limits.publicLookupsPerMinute), webhookTargets: limits.webhookTargets))
         let transport = OperationTransport(open: router.group().add(middleware: RequestClientMiddleware(clients: clients)),
                                            guarded: router.group().add(middleware: RequestClientMiddleware(clients: clients))
                                                .add(middleware: authenticator),

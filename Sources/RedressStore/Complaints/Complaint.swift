@@ -15,10 +15,15 @@ public struct Complaint: Sendable, Codable, Equatable {
         public var customerType: String
         /// The customer's account or reference, used to recognise repeat complaints.
         public var customerRef: String?
+        /// The language the complainant is written to in.
+        public var language: ComplainantLanguage = .simplifiedChinese
+        /// How the complainant wants to be told: sms, email, push or online (they look it up).
+        public var preferredChannel: String?
 
         /// Creates a complainant.
         public init(name: String? = nil, phone: String? = nil, email: String? = nil, address: String? = nil, idNumber: String? = nil,
-                    customerType: String = "individual", customerRef: String? = nil) {
+                    customerType: String = "individual", customerRef: String? = nil,
+                    language: ComplainantLanguage = .simplifiedChinese, preferredChannel: String? = nil) {
             self.name = name
             self.phone = phone
             self.email = email
@@ -26,6 +31,8 @@ public struct Complaint: Sendable, Codable, Equatable {
             self.idNumber = idNumber
             self.customerType = customerType
             self.customerRef = customerRef
+            self.language = language
+            self.preferredChannel = preferredChannel
         }
     }
 
@@ -116,4 +123,12 @@ public struct ComplaintEvent: Sendable, Codable, Equatable {
     public var before: [String: String?]?
     public var after: [String: String?]?
     public var note: String?
+}
+
+extension Complaint.Complainant {
+    /// The channel to tell a complainant on when they named none: SMS with a phone number, else
+    /// email with an address, else online (they look their case up).
+    public var defaultChannel: String {
+        phone != nil ? "sms" : email != nil ? "email" : "online"
+    }
 }

@@ -10,11 +10,12 @@ enum ComplaintColumns {
         description, desired_outcome, category_id, level, nature, priority, repeat_of, department_id,
         collaborating_department_ids, responsible_user_id, status, paused_from, reopen_count, satisfaction,
         resolution, closed_at, created_by, created_at, updated_at, promised_by, due_at, sla_deadlines,
-        next_escalation_tier, next_escalation_at, complainant_sealed, complainant_key_id, safety
+        next_escalation_tier, next_escalation_at, complainant_sealed, complainant_key_id, safety, complainant_language,
+        complainant_channel
         """
 
     /// How many columns ``list`` has; extra columns of a query start at this index.
-    static let count = 43
+    static let count = 45
 
     /// The escalation tiers fired, lowest first, as the scheduler keeps them on the complaint.
     static let escalatedTiers = "ARRAY(SELECT t FROM unnest(escalated_tiers) t ORDER BY t)::int[]"
@@ -51,6 +52,8 @@ enum ComplaintColumns {
         if let box: Data = try row.decode(at: 40), let keyID: String = try row.decode(at: 41) {
             complaint.sealedComplainant = SealedPersonalData(keyID: keyID, box: box)
         }
+        complaint.complainant.language = ComplainantLanguage(rawValue: try row.decode(String.self, at: 43)) ?? .simplifiedChinese
+        complaint.complainant.preferredChannel = try row.decode(String?.self, at: 44)
         complaint.allowedActions = ComplaintLifecycle.allowedActions(from: complaint.lifecycle)
         return complaint
     }

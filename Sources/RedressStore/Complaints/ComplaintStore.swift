@@ -25,10 +25,13 @@ public struct ComplaintStore: Sendable {
         self.database = database
     }
 
-    /// An intake's outcome: the complaint, and whether it was an earlier intake with the same key.
+    /// An intake's outcome: the complaint, whether it was an earlier intake with the same key, and
+    /// the complainant's access code, which exists in the clear only here: a replay has none (a
+    /// new one is issued with ``reissueAccessCode(_:id:)``).
     public struct IntakeResult: Sendable {
         public var complaint: Complaint
         public var replayed: Bool
+        public var accessCode: AccessCode?
     }
 
     /// Records a complaint in the caller's home branch, routes it when its category has a rule,
@@ -42,7 +45,8 @@ public struct ComplaintStore: Sendable {
             try await database.withScope(caller.scope) { connection in
                 let department = try await route(branchID: caller.branchID, categoryID: intake.categoryID, channel: intake.channel,
                                                   level: intake.level, product: intake.product, connection)
-                let rows = try await connection.query(try insertStatement(caller, intake, department: department,
+                let code = AccessCode.generate()
+                let rows = try await connection.query(try insertStatement(caller, intake, department: department, accessCode: code,
                                                                           idempotencyKey: idempotencyKey, requestHash: requestHash))
                 if let row = rows.first {
                     let complaint = try ComplaintColumns.complaint(row)
@@ -52,7 +56,7 @@ public struct ComplaintStore: Sendable {
                     let scheduled = try await Self.refreshSchedule(
                         branchID: complaint.branchId, complaintID: complaint.id,
                         notifying: told ? [(.departmentRouted, complaint.id.uuidString.lowercased())] : [], connection)
-                    return IntakeResult(complaint: revealed(scheduled, to: caller.scope), replayed: false)
+                    return IntakeResult(complaint: revealed(scheduled, to: caller.scope), replayed: false, accessCode: code)
                 }
                 let existing = try await connection.query("""
                     SELECT \(unescaped: ComplaintColumns.list), idempotency_hash FROM complaints
@@ -62,7 +66,8 @@ public struct ComplaintStore: Sendable {
                 guard try row.decode(Data?.self, at: ComplaintColumns.count) == requestHash else {
                     throw StoreError.conflict(field: "Idempotency-Key", message: "was used before with a different request")
                 }
-                return IntakeResult(complaint: revealed(try ComplaintColumns.complaint(row), to: caller.scope), replayed: true)
+                return IntakeResult(complaint: revealed(try ComplaintColumns.complaint(row), to: caller.scope), replayed: true,
+                                    accessCode: nil)
             }
         }
     }
@@ -84,7 +89,7 @@ public struct ComplaintStore: Sendable {
                                   rules: rules)
     }
 
-    private func insertStatement(_ caller: Caller, _ intake: ComplaintIntake, department: UUID?,
+    private func insertStatement(_ caller: Caller, _ intake: ComplaintIntake, department: UUID?, accessCode: AccessCode,
                                  idempotencyKey: String?, requestHash: Data?) throws -> PGQuery {
         let person = intake.complainant
         let windowSeconds = Double(repeatWindow.components.seconds)
@@ -105,7 +110,8 @@ public struct ComplaintStore: Sendable {
                 INSERT INTO complaints (branch_id, id, case_number, channel, source, complainant_sealed, complainant_key_id,
                        complainant_phone_index, customer_type, customer_ref, occurred_at, received_at,
                        product, party, location, description, desired_outcome, category_id, level, nature, priority,
-                       repeat_of, department_id, department_by_rule, idempotency_key, idempotency_hash, created_by, safety)
+                       repeat_of, department_id, department_by_rule, idempotency_key, idempotency_hash, created_by, safety,
+                       access_code_digest, complainant_language, complainant_channel)
                 SELECT b.id, \(id),
                        upper(b.code) || '-' || to_char(coalesce(\(intake.receivedAt), now()) AT TIME ZONE b.time_zone, 'YYYYMMDD')
                            || '-' || lpad(nextval('complaint_case_serial')::text, 6, '0'),
@@ -114,7 +120,8 @@ public struct ComplaintStore: Sendable {
                        \(intake.product), \(intake.party), \(intake.location), \(intake.description), \(intake.desiredOutcome),
                        \(intake.categoryID), \(intake.level.map(Int16.init))::smallint,
                        CASE WHEN e.id IS NOT NULL AND \(intake.nature) = 'general' THEN 'repeat' ELSE \(intake.nature) END,
-                       \(intake.priority), e.id, \(department), \(department != nil), \(idempotencyKey), \(requestHash), \(caller.userID), \(intake.safety)
+                       \(intake.priority), e.id, \(department), \(department != nil), \(idempotencyKey), \(requestHash), \(caller.userID), \(intake.safety),
+                       \(vault.accessCodeDigest(accessCode)), \(person.language.rawValue), \(person.preferredChannel ?? person.defaultChannel)
                   FROM branches b LEFT JOIN earlier e ON true
                  WHERE b.id = \(caller.branchID)
                 ON CONFLICT (branch_id, created_by, idempotency_key) DO NOTHING

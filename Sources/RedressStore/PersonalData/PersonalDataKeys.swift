@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import RedressCore
 
 /// The keys that protect customer personal data: AES-256 keys by key id (new data is sealed with
 /// `currentKeyID`; older ids stay to open what they sealed until it is re-sealed), and the key of
@@ -16,6 +17,12 @@ public struct PersonalDataKeys: Sendable {
     var indexKey: SymmetricKey { SymmetricKey(data: indexKeyBytes) }
     /// Every key id in the ring.
     public var keyIDs: [String] { keyBytes.keys.sorted() }
+
+    /// The digest an access code is stored as: HMAC-SHA256 under the blind-index key, so the
+    /// database alone cannot tell which code opens a case.
+    public func accessCodeDigest(_ code: AccessCode) -> Data {
+        Data(HMAC<SHA256>.authenticationCode(for: Data("redress.access-code.v1|\(code.characters)".utf8), using: indexKey))
+    }
 
     /// A problem with configured keys, naming the setting.
     public struct Problem: Error, CustomStringConvertible {

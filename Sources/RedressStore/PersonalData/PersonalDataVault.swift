@@ -54,6 +54,12 @@ struct PersonalDataVault: Sendable {
         return Data(HMAC<SHA256>.authenticationCode(for: Data(digits.utf8), using: keys.indexKey))
     }
 
+    /// The digest an access code is stored as: HMAC-SHA256 under the blind-index key, so the
+    /// database alone cannot tell which code opens a case.
+    func accessCodeDigest(_ code: AccessCode) -> Data {
+        keys.accessCodeDigest(code)
+    }
+
     /// Fills in the complainant from the sealed box, masked unless `scope` sees the personal data
     /// of the complaint's branch in full (roles that serve customers, in their home branch only).
     func reveal(_ complaint: inout Complaint, to scope: AccessScope) {

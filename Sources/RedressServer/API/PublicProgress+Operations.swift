@@ -1,0 +1,55 @@
+import Foundation
+import RedressCore
+import RedressStore
+
+/// What a complainant can do without signing in, and what agents do for them: look a complaint's
+/// progress up with its case number and access code, and be given a new code.
+extension APIHandlers {
+    /// Public: `limits.publicLookups` per client address a minute, counted before anything is
+    /// read. An unknown case number and a wrong code are one 404, and both count towards the case
+    /// number's lock (429 once locked, known or not).
+    func lookUpComplaintProgress(_ input: Operations.LookUpComplaintProgress.Input) async throws
+        -> Operations.LookUpComplaintProgress.Output {
+        if let wait = limits.publicLookups.admit(RequestClient.key) { throw Problem.tooManyLookups(retryAfter: wait) }
+        var errors: [Problem.FieldError] = []
+        let caseNumber = CaseNumber.reading(input.path.caseNumber)
+        if caseNumber == nil { errors.append(.init(field: "caseNumber", message: "is not a case number (NORTH-20261123-000042)")) }
+        let code = AccessCode(reading: input.query.code)
+        if code == nil {
+            errors.append(.init(field: "code", message: "is not an access code: 12 letters and digits without I, O, 0 or 1"))
+        }
+        guard let caseNumber, let code, errors.isEmpty else { throw Problem.invalidRequest(errors) }
+        switch try await complaints.lookUpProgress(caseNumber: caseNumber, code: code, client: RequestClient.key,
+                                                   requestID: RequestClient.requestID) {
+        case .found(let progress):
+            let language = input.headers.acceptLanguage.flatMap(ComplainantLanguage.preferred(byAcceptLanguage:)) ?? progress.language
+            return .ok(.init(body: .json(.init(progress, in: language))))
+        case .unknown:
+            throw Problem.notFound("No complaint has this case number and access code.")
+        case .locked(let seconds):
+            throw Problem.tooManyLookups(retryAfter: seconds)
+        }
+    }
+
+    /// A new access code for the complainant, in the answer only.
+    func reissueAccessCode(_ input: Operations.ReissueAccessCode.Input) async throws -> Operations.ReissueAccessCode.Output {
+        let caller = try ComplaintAccess.caller(among: ComplaintAccess.readerRoles, else: .forbidden(needing: .agent))
+        guard PersonalDataMask.seesInFull(caller.roles) else {
+            throw Problem(kind: "forbidden", title: "Forbidden", status: .forbidden,
+                          detail: "Issuing an access code needs one of the roles "
+                              + PersonalDataMask.fullAccessRoles.map(\.rawValue).sorted().joined(separator: ", ") + ".")
+        }
+        let issued = try await complaints.reissueAccessCode(caller, id: try Wire.id(input.path.id, "id"))
+        return .created(.init(body: .json(.init(caseNumber: issued.caseNumber, accessCode: issued.code.description))))
+    }
+}
+
+extension Problem {
+    /// 429: too many lookups from this client, or too many wrong codes for the case number lately.
+    static func tooManyLookups(retryAfter seconds: Int) -> Problem {
+        var problem = Problem(kind: "too-many-lookups", title: "Too many lookups", status: .tooManyRequests,
+                              detail: "Too many lookups from here, or too many wrong codes for this case number. Try again in \(seconds) s.")
+        problem.retryAfter = seconds
+        return problem
+    }
+}

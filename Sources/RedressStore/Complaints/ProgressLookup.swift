@@ -1,0 +1,109 @@
+import Foundation
+import Postgres
+import RedressCore
+
+/// A complaint as its complainant sees it without signing in: no staff names, no notes, no
+/// personal data (`progress.look_up`, sql/0055).
+public struct PublicProgress: Sendable, Codable, Equatable {
+    /// A milestone's deadline and when it was met.
+    public struct Milestone: Sendable, Codable, Equatable {
+        public var milestone: String
+        public var dueAt: Date?
+        public var metAt: Date?
+    }
+
+    /// A timeline entry the complainant is told of.
+    public struct Entry: Sendable, Codable, Equatable {
+        public var at: Date
+        public var kind: String
+        public var level: String?
+        public var promisedBy: String?
+        public var department: String?
+    }
+
+    public var caseNumber: String
+    public var status: ComplaintStatus
+    public var pausedFrom: ComplaintStatus?
+    public var language: ComplainantLanguage
+    public var receivedAt: Date
+    public var level: Int?
+    public var category: String?
+    public var product: String?
+    /// The name of the department handling the complaint.
+    public var department: String?
+    public var promisedBy: Date?
+    public var closedAt: Date?
+    public var reopenCount: Int
+    public var milestones: [Milestone]
+    public var timeline: [Entry]
+}
+
+/// What a lookup by case number and access code found.
+public enum ProgressLookupOutcome: Sendable, Equatable {
+    case found(PublicProgress)
+    /// No such case, or not this code: one answer for both.
+    case unknown
+    /// Too many wrong codes for this case number lately.
+    case locked(retryAfterSeconds: Int)
+}
+
+extension ComplaintStore {
+    private struct LookupAnswer: Codable, Sendable {
+        var outcome: String
+        var retryAfterSeconds: Int?
+        var complaint: PublicProgress?
+    }
+
+    /// The public view of the complaint with `caseNumber` when `code` is its access code. Runs
+    /// alone in its transaction as the owner function `progress.look_up`, which counts wrong codes
+    /// per case number (known or not), locks it after `StoreConfiguration.lookupFailuresBeforeLock`
+    /// of them and records every lookup in the branch's audit trail with `client`.
+    public func lookUpProgress(caseNumber: String, code: AccessCode, client: String, requestID: String?) async throws
+        -> ProgressLookupOutcome {
+        let configuration = database.configuration
+        let lockSeconds = Double(configuration.lookupLock.components.seconds)
+        let row = try await database.pool.query("""
+            SELECT progress.look_up(\(caseNumber), \(vault.accessCodeDigest(code)), \(client), \(requestID),
+                                    \(configuration.lookupFailuresBeforeLock)::integer, make_interval(secs => \(lockSeconds)))
+            """)[0]
+        let answer = try row.decode(PGJSON<LookupAnswer>.self, at: 0).value
+        switch answer.outcome {
+        case "found":
+            guard let complaint = answer.complaint else { throw PGDecodingFailure("a found complaint without its view") }
+            return .found(complaint)
+        case "locked":
+            return .locked(retryAfterSeconds: answer.retryAfterSeconds ?? 1)
+        default:
+            return .unknown
+        }
+    }
+
+    /// Gives the complaint a new access code, which replaces the old one and lifts a lock on its
+    /// case number; the code is in the answer only. Only roles that see the complainant's
+    /// personal data in full may, since they are the ones who can confirm who is asking.
+    /// `.notFound` when the caller cannot see the complaint, `.forbidden` when they may not.
+    public func reissueAccessCode(_ caller: Caller, id: UUID) async throws -> (caseNumber: String, code: AccessCode) {
+        let code = AccessCode.generate()
+        let caseNumber = try await StoreError.translating {
+            try await database.withScope(caller.scope) { connection -> String in
+                let complaint = try await lockForChange(id, changingVisibility: false, connection)
+                guard caller.scope.personalDataBranchIDs.contains(complaint.branchId) else { throw StoreError.forbidden }
+                try await connection.execute("""
+                    UPDATE complaints SET access_code_digest = \(vault.accessCodeDigest(code)), updated_at = now()
+                     WHERE branch_id = \(complaint.branchId) AND id = \(complaint.id)
+                    """)
+                try await connection.execute("""
+                    INSERT INTO complaint_events (branch_id, complaint_id, actor_id, actor_roles, kind,
+                                                  \(unescaped: CaseVisibility.columns))
+                    VALUES (\(complaint.branchId), \(complaint.id), \(caller.userID), \(caller.roles.map(\.rawValue).sorted()),
+                            'access_code_issued', \(complaint.departmentId), \(complaint.collaboratingDepartmentIds),
+                            \(complaint.responsibleUserId))
+                    """)
+                return complaint.caseNumber
+            }
+        }
+        // On its own, after the commit: the failures table is the owner's.
+        _ = try await database.pool.query("SELECT progress.forget_failures(\(caseNumber))")
+        return (caseNumber, code)
+    }
+}
