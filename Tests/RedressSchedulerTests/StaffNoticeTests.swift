@@ -75,6 +75,36 @@ struct StaffNoticeTests {
         }
     }
 
+    @Test func aComplainantsStatementTellsTheHeadOnce() async throws {
+        let fixture = try await EscalationSchedulerTests.fixture()
+        let org = fixture.org
+        try await fixture.database.withPool(size: 2) { (pool: PGPool) async throws in
+            let store = ComplaintStore(database: ScopedDatabase(pool: pool))
+            let pages = PageStore(database: ScopedDatabase(pool: pool))
+            let head = org.caller(.departmentHead, in: org.a)
+            let taken = try await store.intake(org.caller(.agent, in: org.a), ComplaintIntake(
+                channel: "phone", complainant: .init(name: "C", phone: "+86 10 9"), description: "charged twice",
+                categoryID: fixture.billing), idempotencyKey: nil, requestHash: nil)
+            #expect(try await Self.raised(fixture).map(\.kind) == ["department_routed"])
+            _ = try await pages.acknowledge(head, pageID: try #require(try await pages.myPages(head, all: false).items.first?.id))
+
+            let added = try await store.addStatement(caseNumber: taken.complaint.caseNumber, code: try #require(taken.accessCode),
+                                                     text: "I was charged a third time", client: "192.0.2.1", requestID: nil)
+            guard case .added = added else { Issue.record("not added: \(added)"); return }
+            #expect(try await Self.raised(fixture).map { "\($0.kind) \($0.pages)" } == ["complainant_statement 1"])
+            #expect(try await Self.raised(fixture).isEmpty, "once")
+            let told = try await pages.myPages(head, all: false).items
+            #expect(told.map { $0.summary["reason"] } == [.string("complainant_statement")] && told.first?.recipientKind == "department_head")
+            let kinds = try await store.timeline(head.scope, id: taken.complaint.id).map(\.kind)
+            #expect(kinds.suffix(2) == ["statement_received", "complainant_statement"], "\(kinds)")
+
+            // A wrong code tells nobody anything.
+            #expect(try await store.addStatement(caseNumber: taken.complaint.caseNumber, code: AccessCode.generate(), text: "x",
+                                                 client: "192.0.2.1", requestID: nil) == .unknown)
+            #expect(try await Self.raised(fixture).isEmpty)
+        }
+    }
+
     @Test func aBranchMayKeepRoutingQuiet() async throws {
         let fixture = try await EscalationSchedulerTests.fixture()
         let org = fixture.org

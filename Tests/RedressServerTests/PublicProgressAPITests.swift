@@ -148,6 +148,69 @@ struct PublicProgressAPITests {
         }
     }
 
+    static func state(_ client: any TestClientProtocol, _ caseNumber: String, code: String, text: String) async throws -> APIResponse {
+        let body = try JSONSerialization.data(withJSONObject: ["code": code, "text": text])
+        return try await client.call(.post, "/v1/public/complaints/\(caseNumber)/statements", body: String(decoding: body, as: UTF8.self))
+    }
+
+    static func communicationsDigest(_ harness: APIHarness) async throws -> String {
+        try await harness.database.withPool(owner: true, size: 1) { (pool: PGPool) async throws in
+            try await pool.query("SELECT coalesce(md5(string_agg(t::text, '|' ORDER BY t.id)), '') FROM complaint_communications t")[0]
+                .decode(String.self, at: 0)
+        }
+    }
+
+    @Test func aComplainantAddsAStatementWithTheCodeAndNothingWithoutIt() async throws {
+        try await APIHarness.run { harness, client in
+            let org = harness.organisation
+            let agent = try await client.signIn(org.a.code, "agent")
+            let category = try await Lifecycle.billing(client, token: agent)
+            let (id, caseNumber, code) = try await Self.intake(client, token: agent, category: category)
+            let statement = "The second charge was on 3 November.\n第二笔扣费在11月3日。"
+
+            let added = try await Self.state(client, caseNumber.lowercased(), code: code, text: statement)
+            #expect(added.status == .created, "\(String(decoding: added.body, as: UTF8.self))")
+            let communications = try await client.call(.get, "/v1/complaints/\(id)/communications", token: agent).items
+            #expect(communications.count == 1)
+            let entry = try #require(communications.first)
+            #expect(entry["id"] as? String == added.json["communicationId"] as? String)
+            #expect(entry["direction"] as? String == "inbound" && entry["kind"] as? String == "statement")
+            #expect(entry["content"] as? String == statement && entry["recordedBy"] == nil)
+            #expect(try await Lifecycle.timeline(client, id, token: agent).last == "statement_received")
+            let view = try await Self.lookUp(client, caseNumber, code)
+            #expect((view.json["timeline"] as? [[String: Any]])?.last?["text"] as? String == "Your information was received")
+            // The handling department sees it; another branch does not.
+            let head = try await client.signIn(org.a.code, "department_head")
+            #expect(try await client.call(.get, "/v1/complaints/\(id)/communications", token: head).items.count == 1)
+            let foreign = try await client.signIn(org.b.code, "agent")
+            #expect(try await client.call(.get, "/v1/complaints/\(id)/communications", token: foreign).status == .notFound)
+
+            // Nothing is added with a wrong code, a blank text, a text too long or a malformed code.
+            let before = try await Self.communicationsDigest(harness)
+            #expect(try await Self.state(client, caseNumber, code: "AAAA-BBBB-CCCC", text: "let me in").status == .notFound)
+            let blank = try await Self.state(client, caseNumber, code: code, text: " \n ")
+            #expect(blank.status == .unprocessableContent && (blank.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "/text")
+            #expect(try await Self.state(client, caseNumber, code: code, text: String(repeating: "x", count: 5001)).status.code / 100 == 4)
+            let badCode = try await Self.state(client, caseNumber, code: "1234", text: "hello")
+            #expect(badCode.status == .unprocessableContent && (badCode.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "/code")
+            #expect(try await Self.communicationsDigest(harness) == before)
+
+            // An archived complaint takes nothing more.
+            _ = try await Lifecycle.step(client, id, "resolve_on_the_spot", token: agent, body: #"{"resolution":"Refunded"}"#)
+            _ = try await Lifecycle.step(client, id, "record_satisfaction", token: agent, body: #"{"satisfaction":9}"#)
+            let manager = try await client.signIn(org.a.code, "branch_manager")
+            _ = try await Lifecycle.step(client, id, "archive", token: manager)
+            #expect(try await Self.state(client, caseNumber, code: code, text: "one more thing").status == .conflict)
+            let audited = try await harness.database.withPool(owner: true, size: 1) { (pool: PGPool) async throws in
+                try await pool.query("""
+                    SELECT (after ->> 'via') || ' ' || (after ->> 'outcome') FROM audit_log
+                     WHERE branch_id = \(org.a.id) AND actor_id IS NULL AND after ? 'via' ORDER BY id
+                    """).map { try $0.decode(String.self, at: 0) }
+            }
+            #expect(audited == ["public_statement found", "public_lookup found", "public_statement wrong_code", "public_statement found"])
+        }
+    }
+
     @Test func eachClientAddressHasItsLimit() async throws {
         var server = ServerConfiguration(host: "127.0.0.1", port: 0, signInsPerMinute: 1_000_000, requestsPerMinute: 1_000_000)
         server.publicLookupsPerMinute = 4

@@ -85,6 +85,7 @@ public enum ProgressWords {
         case "reopen": words = ("Complaint reopened for further handling", "投诉已重新处理", "投訴已重新處理")
         case "await_customer": words = ("Waiting for information from you", "等待您补充信息", "等待您補充資訊")
         case "resume": words = ("Handling resumed", "恢复处理", "恢復處理")
+        case "statement_received": words = ("Your information was received", "已收到您补充的信息", "已收到您補充的資訊")
         default: return nil
         }
         return pick(words, language)

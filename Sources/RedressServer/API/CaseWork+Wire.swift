@@ -6,7 +6,7 @@ extension Components.Schemas.Communication {
     /// An entry of the communications log.
     init(_ entry: RedressStore.Communication) {
         self.init(id: Wire.id(entry.id), complaintId: Wire.id(entry.complaintId), at: entry.at, direction: entry.direction,
-                  channel: entry.channel, kind: entry.kind, content: entry.content, recordedBy: Wire.id(entry.recordedBy))
+                  channel: entry.channel, kind: entry.kind, content: entry.content, recordedBy: entry.recordedBy.map(Wire.id))
     }
 }
 

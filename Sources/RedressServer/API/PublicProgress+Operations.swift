@@ -3,7 +3,7 @@ import RedressCore
 import RedressStore
 
 /// What a complainant can do without signing in, and what agents do for them: look a complaint's
-/// progress up with its case number and access code, and be given a new code.
+/// progress up with its case number and access code, add a statement to it, and be given a new code.
 extension APIHandlers {
     /// Public: `limits.publicLookups` per client address a minute, counted before anything is
     /// read. An unknown case number and a wrong code are one 404, and both count towards the case
@@ -11,14 +11,7 @@ extension APIHandlers {
     func lookUpComplaintProgress(_ input: Operations.LookUpComplaintProgress.Input) async throws
         -> Operations.LookUpComplaintProgress.Output {
         if let wait = limits.publicLookups.admit(RequestClient.key) { throw Problem.tooManyLookups(retryAfter: wait) }
-        var errors: [Problem.FieldError] = []
-        let caseNumber = CaseNumber.reading(input.path.caseNumber)
-        if caseNumber == nil { errors.append(.init(field: "caseNumber", message: "is not a case number (NORTH-20261123-000042)")) }
-        let code = AccessCode(reading: input.query.code)
-        if code == nil {
-            errors.append(.init(field: "code", message: "is not an access code: 12 letters and digits without I, O, 0 or 1"))
-        }
-        guard let caseNumber, let code, errors.isEmpty else { throw Problem.invalidRequest(errors) }
+        let (caseNumber, code) = try Self.caseAndCode(input.path.caseNumber, input.query.code, codeField: "code")
         switch try await complaints.lookUpProgress(caseNumber: caseNumber, code: code, client: RequestClient.key,
                                                    requestID: RequestClient.requestID) {
         case .found(let progress):
@@ -29,6 +22,43 @@ extension APIHandlers {
         case .locked(let seconds):
             throw Problem.tooManyLookups(retryAfter: seconds)
         }
+    }
+
+    /// Public, with the lookup's limit, answers and lock: the complainant's statement, in the
+    /// communications log and on the timeline.
+    func addComplainantStatement(_ input: Operations.AddComplainantStatement.Input) async throws
+        -> Operations.AddComplainantStatement.Output {
+        if let wait = limits.publicLookups.admit(RequestClient.key) { throw Problem.tooManyLookups(retryAfter: wait) }
+        guard case .json(let body) = input.body else { throw Problem.unsupportedMediaType }
+        let (caseNumber, code) = try Self.caseAndCode(input.path.caseNumber, body.code, codeField: "/code")
+        var rules = FieldRules()
+        if body.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { rules.fail("/text", "must say something") }
+        try rules.check()
+        switch try await complaints.addStatement(caseNumber: caseNumber, code: code, text: body.text, client: RequestClient.key,
+                                                 requestID: RequestClient.requestID) {
+        case .added(let id, let at):
+            return .created(.init(body: .json(.init(communicationId: Wire.id(id), at: at))))
+        case .unknown:
+            throw Problem.notFound("No complaint has this case number and access code.")
+        case .locked(let seconds):
+            throw Problem.tooManyLookups(retryAfter: seconds)
+        case .archived:
+            throw Problem(kind: "conflict", title: "Conflict", status: .conflict,
+                          detail: "This complaint is archived and takes no more statements.")
+        }
+    }
+
+    /// The case number and access code as typed, or a 400 naming whichever is not one.
+    static func caseAndCode(_ caseText: String, _ codeText: String, codeField: String) throws -> (String, AccessCode) {
+        var errors: [Problem.FieldError] = []
+        let caseNumber = CaseNumber.reading(caseText)
+        if caseNumber == nil { errors.append(.init(field: "caseNumber", message: "is not a case number (NORTH-20261123-000042)")) }
+        let code = AccessCode(reading: codeText)
+        if code == nil {
+            errors.append(.init(field: codeField, message: "is not an access code: 12 letters and digits without I, O, 0 or 1"))
+        }
+        guard let caseNumber, let code, errors.isEmpty else { throw Problem.invalidRequest(errors) }
+        return (caseNumber, code)
     }
 
     /// A new access code for the complainant, in the answer only.

@@ -8,10 +8,12 @@ public struct Communication: Sendable, Codable, Equatable {
     /// inbound, outbound or internal.
     public var direction: String
     public var channel: String
-    /// confirmation, initial_reply, progress_update, result_feedback, follow_up or note.
+    /// confirmation, initial_reply, progress_update, result_feedback, follow_up, note, or statement
+    /// (the complainant's own, added with their access code).
     public var kind: String
     public var content: String
-    public var recordedBy: UUID
+    /// Who of the staff recorded it; nil for the complainant's own statement.
+    public var recordedBy: UUID?
 }
 
 /// A piece of evidence. Its content is stored once, with its SHA-256, and never changes.

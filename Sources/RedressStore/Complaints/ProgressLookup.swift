@@ -107,3 +107,44 @@ extension ComplaintStore {
         return (caseNumber, code)
     }
 }
+
+/// What adding a complainant's statement came to.
+public enum StatementOutcome: Sendable, Equatable {
+    case added(communicationID: UUID, at: Date)
+    /// No such case, or not this code.
+    case unknown
+    case locked(retryAfterSeconds: Int)
+    /// The complaint is archived and takes nothing more.
+    case archived
+}
+
+extension ComplaintStore {
+    private struct StatementAnswer: Codable, Sendable {
+        var outcome: String
+        var retryAfterSeconds: Int?
+        var communicationId: UUID?
+        var at: Date?
+    }
+
+    /// Adds the complainant's `text` to the complaint with `caseNumber` when `code` is its access
+    /// code: an inbound statement in the communications log and a `statement_received` timeline
+    /// entry, through the owner function `progress.add_statement`, with the lookup's lock and audit.
+    public func addStatement(caseNumber: String, code: AccessCode, text: String, client: String, requestID: String?) async throws
+        -> StatementOutcome {
+        let configuration = database.configuration
+        let row = try await database.pool.query("""
+            SELECT progress.add_statement(\(caseNumber), \(vault.accessCodeDigest(code)), \(client), \(requestID),
+                                          \(configuration.lookupFailuresBeforeLock)::integer,
+                                          make_interval(secs => \(Double(configuration.lookupLock.components.seconds))), \(text))
+            """)[0]
+        let answer = try row.decode(PGJSON<StatementAnswer>.self, at: 0).value
+        switch answer.outcome {
+        case "added":
+            guard let id = answer.communicationId, let at = answer.at else { throw PGDecodingFailure("a statement without its id") }
+            return .added(communicationID: id, at: at)
+        case "locked": return .locked(retryAfterSeconds: answer.retryAfterSeconds ?? 1)
+        case "archived": return .archived
+        default: return .unknown
+        }
+    }
+}
