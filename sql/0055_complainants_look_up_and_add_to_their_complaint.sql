@@ -58,13 +58,13 @@ ALTER TABLE progress.lookup_failures FORCE ROW LEVEL SECURITY;
 SELECT public.scoped_policy($$CREATE POLICY platform ON progress.lookup_failures TO redress_platform USING (true) WITH CHECK (true)$$);
 REVOKE ALL ON progress.lookup_failures FROM PUBLIC;
 
--- Whether `code_digest` opens the case `case_number`: 'found' with the complaint, 'unknown' (no
--- such case, or not this code: one outcome for both, counted against the case number), or
--- 'locked' with the seconds left. Every call that names a branch is recorded in its audit trail
+-- Whether `code_digest` opens the case `case_number`: the complaint, or the refusal to answer
+-- instead ({"outcome": "unknown"} for no such case or not this code, one answer for both, counted
+-- against the case number; {"outcome": "locked", "retryAfterSeconds": n}). Every call that names a branch is recorded in its audit trail
 -- (action `read`, no actor, `after.via` saying what was asked). Called only by the functions below.
 CREATE FUNCTION progress.admit(case_number text, code_digest bytea, client text, request_id text,
                                max_failures integer, lock_for interval, via text,
-                               OUT outcome text, OUT retry_after_seconds integer, OUT found_case public.complaints)
+                               OUT refusal jsonb, OUT found_case public.complaints)
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'public', 'pg_temp'
@@ -72,6 +72,7 @@ AS $function$
 DECLARE
     branch uuid;
     locked timestamptz;
+    outcome text;
 BEGIN
     IF max_failures < 1 OR lock_for <= interval '0' THEN
         RAISE EXCEPTION 'max_failures and lock_for must be positive' USING ERRCODE = 'invalid_parameter_value';
@@ -88,12 +89,14 @@ BEGIN
     SELECT f.locked_until INTO locked FROM progress.lookup_failures f WHERE f.case_number = admit.case_number;
     IF locked > now() THEN
         outcome := 'locked';
-        retry_after_seconds := greatest(1, ceil(extract(epoch FROM locked - now())))::integer;
+        refusal := jsonb_build_object('outcome', 'locked',
+                                      'retryAfterSeconds', greatest(1, ceil(extract(epoch FROM locked - now())))::integer);
     ELSIF found_case.id IS NOT NULL AND found_case.access_code_digest = code_digest THEN
         outcome := 'found';
         DELETE FROM progress.lookup_failures f WHERE f.case_number = admit.case_number;
     ELSE
         outcome := 'unknown';
+        refusal := jsonb_build_object('outcome', 'unknown');
         INSERT INTO progress.lookup_failures AS f (case_number, failures, first_failure_at, locked_until, last_failure_at)
         VALUES (admit.case_number, 1, now(), CASE WHEN max_failures <= 1 THEN now() + lock_for END, now())
         ON CONFLICT ON CONSTRAINT lookup_failures_pkey DO UPDATE
@@ -110,7 +113,7 @@ BEGIN
                                    'outcome', CASE WHEN outcome = 'unknown' AND found_case.id IS NOT NULL THEN 'wrong_code'
                                                    ELSE outcome END));
     END IF;
-    IF outcome <> 'found' THEN
+    IF refusal IS NOT NULL THEN
         found_case := NULL;
     END IF;
 END
@@ -137,10 +140,8 @@ DECLARE
 BEGIN
     SELECT * INTO admitted FROM progress.admit(case_number, code_digest, client, request_id, max_failures, lock_for,
                                                'public_lookup');
-    IF admitted.outcome = 'locked' THEN
-        RETURN jsonb_build_object('outcome', 'locked', 'retryAfterSeconds', admitted.retry_after_seconds);
-    ELSIF admitted.outcome <> 'found' THEN
-        RETURN jsonb_build_object('outcome', 'unknown');
+    IF admitted.refusal IS NOT NULL THEN
+        RETURN admitted.refusal;
     END IF;
     found_case := admitted.found_case;
     branch := found_case.branch_id;
@@ -210,10 +211,8 @@ DECLARE
 BEGIN
     SELECT * INTO admitted FROM progress.admit(case_number, code_digest, client, request_id, max_failures, lock_for,
                                                'public_statement');
-    IF admitted.outcome = 'locked' THEN
-        RETURN jsonb_build_object('outcome', 'locked', 'retryAfterSeconds', admitted.retry_after_seconds);
-    ELSIF admitted.outcome <> 'found' THEN
-        RETURN jsonb_build_object('outcome', 'unknown');
+    IF admitted.refusal IS NOT NULL THEN
+        RETURN admitted.refusal;
     END IF;
     found_case := admitted.found_case;
     IF found_case.status = 'archived' THEN

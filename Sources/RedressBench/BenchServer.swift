@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import Logging
@@ -30,6 +31,27 @@ struct BenchServer {
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw BenchError("the server did not start") }
         return BenchServer(port: port, group: group, task: task)
+    }
+
+    /// Serves the API on `pool` while `body` drives it through an HTTP client, then stops the
+    /// client, the server and `owner`, however `body` ends.
+    static func serving(pool: PGPool, owner: PGPool, migrator: PGMigrator,
+                        store: StoreConfiguration = StoreConfiguration(passwordHashCost: 4),
+                        configure: (inout ServerConfiguration) -> Void = { _ in },
+                        _ body: (APILoad) async throws -> Void) async throws {
+        let server = try await start(pool: pool, migrator: migrator, store: store, configure: configure)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let outcome: Result<Void, any Error>
+        do {
+            try await body(APILoad(http: http, base: "http://127.0.0.1:\(server.port)"))
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
+        }
+        try? await http.shutdown()
+        await server.stop()
+        await owner.shutdown()
+        try outcome.get()
     }
 
     func stop() async {

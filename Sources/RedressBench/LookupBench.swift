@@ -1,5 +1,4 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Foundation
 import Postgres
 import RedressCore
@@ -39,15 +38,13 @@ struct LookupBench: AsyncParsableCommand {
         store.lookupFailuresBeforeLock = 100
         let cases = try await giveCodes(owner, keys: store.personalDataKeys)
         let migrator = PGMigrator(migrations: try PGMigration.load(from: URL(fileURLWithPath: database.sqlDirectory)))
-        let server = try await BenchServer.start(pool: service, migrator: migrator, store: store) { $0.publicLookupsPerMinute = 10_000_000 }
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
-        do {
-            let api = APILoad(http: http, base: "http://127.0.0.1:\(server.port)")
+        try await BenchServer.serving(pool: service, owner: owner, migrator: migrator, store: store,
+                                      configure: { $0.publicLookupsPerMinute = 10_000_000 }) { api in
             var found = LatencySamples(), wrong = LatencySamples(), unknown = LatencySamples()
             for index in -60..<(3 * requests) {
-                let target = cases[(index + 60) / 3 % cases.count]
+                let target = cases[(index + 60) / 3 % cases.count], kind = (index + 60) % 3
                 let path: String, expected: Int
-                switch (index + 60) % 3 {
+                switch kind {
                 case 0: (path, expected) = ("/v1/public/complaints/\(target.caseNumber)?code=\(target.code)", 200)
                 case 1: (path, expected) = ("/v1/public/complaints/\(target.caseNumber)?code=\(Self.wrongCode(for: target.code))", 404)
                 default:
@@ -59,7 +56,7 @@ struct LookupBench: AsyncParsableCommand {
                 let elapsed = ContinuousClock.now - started
                 guard status == expected else { throw BenchError("\(path) answered \(status), not \(expected)") }
                 guard index >= 0 else { continue }
-                switch index % 3 {
+                switch kind {
                 case 0: found.record(elapsed)
                 case 1: wrong.record(elapsed)
                 default: unknown.record(elapsed)
@@ -72,15 +69,7 @@ struct LookupBench: AsyncParsableCommand {
             WorkQueueBench.row("unknown case number (404)", unknown)
             print(String(format: "unknown / wrong code: p50 %.2fx, p99 %.2fx", unknown.percentile(0.5) / wrong.percentile(0.5),
                          unknown.percentile(0.99) / wrong.percentile(0.99)))
-        } catch {
-            try? await http.shutdown()
-            await server.stop()
-            await owner.shutdown()
-            throw error
         }
-        try await http.shutdown()
-        await server.stop()
-        await owner.shutdown()
     }
 
     /// Gives `sample` complaints spread over the branches a fresh code each, and a timeline like a

@@ -1,5 +1,4 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Foundation
 import Postgres
 import RedressStore
@@ -26,10 +25,7 @@ struct WorkQueueBench: AsyncParsableCommand {
         try await WorkQueueBenchData(owner: owner).prepare(total: complaints)
         let codes = try await owner.query("SELECT code FROM branches WHERE code LIKE 'rep-%' ORDER BY code").map { try $0.decode(String.self, at: 0) }
         let migrator = PGMigrator(migrations: try PGMigration.load(from: URL(fileURLWithPath: database.sqlDirectory)))
-        let server = try await BenchServer.start(pool: service, migrator: migrator)
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
-        do {
-            let api = APILoad(http: http, base: "http://127.0.0.1:\(server.port)")
+        try await BenchServer.serving(pool: service, owner: owner, migrator: migrator) { api in
             var heads: [String] = [], managers: [String] = []
             for code in codes {
                 heads.append(try await api.signIn(branch: code, login: "wq-head-billing", password: WorkQueueBenchData.password))
@@ -56,15 +52,7 @@ struct WorkQueueBench: AsyncParsableCommand {
                          try await Self.measure(api, tokens: [heads[0]], path: "/v1/work-queue?bucket=overdue&limit=50&cursor=\(cursor)",
                                                 requests: requests / 5))
             }
-        } catch {
-            try? await http.shutdown()
-            await server.stop()
-            await owner.shutdown()
-            throw error
         }
-        try await http.shutdown()
-        await server.stop()
-        await owner.shutdown()
     }
 
     static func measure(_ api: APILoad, tokens: [String], path: String, requests: Int) async throws -> LatencySamples {
