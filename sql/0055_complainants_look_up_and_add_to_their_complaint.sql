@@ -39,18 +39,32 @@ ALTER TABLE escalations ADD CONSTRAINT escalations_reason_check
                       'plan_overdue', 'department_routed', 'reopened', 'statutory_result_overdue', 'handling_plan_missing',
                       'complainant_statement'));
 
+-- The audit trail keeps no access code digest, as it keeps no other credential's hash (0018).
+CREATE OR REPLACE FUNCTION audit.hidden_columns() RETURNS text[]
+    LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, public, pg_temp
+    AS $$
+    SELECT ARRAY['password_hash', 'key_hash', 'token_hash', 'secret', 'content', 'complainant_name', 'complainant_phone',
+                 'complainant_email', 'complainant_address', 'complainant_sealed', 'complainant_phone_index',
+                 'customer_ref', 'description', 'desired_outcome', 'location', 'resolution', 'party',
+                 'direct_parties', 'indirect_parties', 'accountability', 'comments', 'note', 'rejection_reason',
+                 'access_code_digest']
+$$;
+
 CREATE SCHEMA progress;
 REVOKE ALL ON SCHEMA progress FROM PUBLIC;
 GRANT USAGE ON SCHEMA progress TO redress_service;
 
--- Wrong codes per case number, whoever sent them; a row is forgotten a day after its last failure
--- or when the right code is given.
+-- Wrong codes per case number and client address, counted in windows of `lock_for` from a
+-- window's first failure; a row is forgotten a day after its last failure, when that client gives
+-- the right code, or when the case gets a new code.
 CREATE TABLE progress.lookup_failures (
-    case_number     text PRIMARY KEY,
+    case_number     text NOT NULL,
+    client          text NOT NULL,
     failures        integer NOT NULL CHECK (failures > 0),
     first_failure_at timestamptz NOT NULL,
-    locked_until    timestamptz,
-    last_failure_at timestamptz NOT NULL
+    last_failure_at timestamptz NOT NULL,
+    PRIMARY KEY (case_number, client)
 );
 CREATE INDEX lookup_failures_age ON progress.lookup_failures (last_failure_at);
 ALTER TABLE progress.lookup_failures ENABLE ROW LEVEL SECURITY;
@@ -58,10 +72,14 @@ ALTER TABLE progress.lookup_failures FORCE ROW LEVEL SECURITY;
 SELECT public.scoped_policy($$CREATE POLICY platform ON progress.lookup_failures TO redress_platform USING (true) WITH CHECK (true)$$);
 REVOKE ALL ON progress.lookup_failures FROM PUBLIC;
 
--- Whether `code_digest` opens the case `case_number`: the complaint, or the refusal to answer
--- instead ({"outcome": "unknown"} for no such case or not this code, one answer for both, counted
--- against the case number; {"outcome": "locked", "retryAfterSeconds": n}). Every call that names a branch is recorded in its audit trail
--- (action `read`, no actor, `after.via` saying what was asked). Called only by the functions below.
+-- Whether `code_digest` opens the case `case_number`: the complaint, or the refusal to answer instead ({"outcome": "unknown"} for no such case or not
+-- this code, one answer for both; {"outcome": "locked", "retryAfterSeconds": n}). A client with
+-- `max_failures` wrong codes for a case number within `lock_for` is locked out of it, known or
+-- not; the case number is locked for everyone once its wrong codes from all clients reach four
+-- times that, so that guessing from many addresses stops too while one stranger alone cannot lock
+-- the complainant out. Calls for one case number take turns (a transaction lock on it). Every call
+-- that names a branch is recorded in its audit trail (action `read`, no actor, `after.via` saying
+-- what was asked). Called only by the functions below.
 CREATE FUNCTION progress.admit(case_number text, code_digest bytea, client text, request_id text,
                                max_failures integer, lock_for interval, via text,
                                OUT refusal jsonb, OUT found_case public.complaints)
@@ -71,7 +89,10 @@ CREATE FUNCTION progress.admit(case_number text, code_digest bytea, client text,
 AS $function$
 DECLARE
     branch uuid;
-    locked timestamptz;
+    mine integer;
+    everyone integer;
+    my_window timestamptz;
+    first_window timestamptz;
     outcome text;
 BEGIN
     IF max_failures < 1 OR lock_for <= interval '0' THEN
@@ -80,30 +101,34 @@ BEGIN
     IF random() < 0.01 THEN
         DELETE FROM progress.lookup_failures f WHERE f.last_failure_at < now() - interval '1 day';
     END IF;
+    PERFORM pg_advisory_xact_lock(hashtextextended('redress.progress|' || admit.case_number, 0));
     SELECT b.id INTO branch FROM public.branches b
      WHERE b.code = lower(substring(admit.case_number FROM '^(.+)-[0-9]{8}-[0-9]{6,}$'));
     IF branch IS NOT NULL THEN
         SELECT c.* INTO found_case FROM public.complaints c
          WHERE c.branch_id = branch AND c.case_number = admit.case_number;
     END IF;
-    SELECT f.locked_until INTO locked FROM progress.lookup_failures f WHERE f.case_number = admit.case_number;
-    IF locked > now() THEN
+    SELECT coalesce(sum(f.failures) FILTER (WHERE f.client = admit.client), 0), coalesce(sum(f.failures), 0),
+           min(f.first_failure_at) FILTER (WHERE f.client = admit.client), min(f.first_failure_at)
+      INTO mine, everyone, my_window, first_window
+      FROM progress.lookup_failures f
+     WHERE f.case_number = admit.case_number AND f.first_failure_at > now() - lock_for;
+    IF mine >= max_failures OR everyone >= 4 * max_failures THEN
         outcome := 'locked';
-        refusal := jsonb_build_object('outcome', 'locked',
-                                      'retryAfterSeconds', greatest(1, ceil(extract(epoch FROM locked - now())))::integer);
+        refusal := jsonb_build_object('outcome', 'locked', 'retryAfterSeconds',
+            greatest(1, ceil(extract(epoch FROM CASE WHEN mine >= max_failures THEN my_window ELSE first_window END
+                                                + lock_for - now())))::integer);
     ELSIF found_case.id IS NOT NULL AND found_case.access_code_digest = code_digest THEN
         outcome := 'found';
-        DELETE FROM progress.lookup_failures f WHERE f.case_number = admit.case_number;
+        DELETE FROM progress.lookup_failures f WHERE f.case_number = admit.case_number AND f.client = admit.client;
     ELSE
         outcome := 'unknown';
         refusal := jsonb_build_object('outcome', 'unknown');
-        INSERT INTO progress.lookup_failures AS f (case_number, failures, first_failure_at, locked_until, last_failure_at)
-        VALUES (admit.case_number, 1, now(), CASE WHEN max_failures <= 1 THEN now() + lock_for END, now())
+        INSERT INTO progress.lookup_failures AS f (case_number, client, failures, first_failure_at, last_failure_at)
+        VALUES (admit.case_number, admit.client, 1, now(), now())
         ON CONFLICT ON CONSTRAINT lookup_failures_pkey DO UPDATE
-           SET failures = CASE WHEN f.first_failure_at < now() - lock_for THEN 1 ELSE f.failures + 1 END,
-               first_failure_at = CASE WHEN f.first_failure_at < now() - lock_for THEN now() ELSE f.first_failure_at END,
-               locked_until = CASE WHEN f.first_failure_at >= now() - lock_for AND f.failures + 1 >= max_failures
-                                   THEN now() + lock_for END,
+           SET failures = CASE WHEN f.first_failure_at <= now() - lock_for THEN 1 ELSE f.failures + 1 END,
+               first_failure_at = CASE WHEN f.first_failure_at <= now() - lock_for THEN now() ELSE f.first_failure_at END,
                last_failure_at = now();
     END IF;
     IF branch IS NOT NULL THEN
@@ -195,10 +220,12 @@ GRANT EXECUTE ON FUNCTION progress.look_up(text, bytea, text, text, integer, int
 -- A complainant adds information or a statement to their complaint (their right to state, 001
 -- §3.4): an inbound `statement` in the communications log, recorded by nobody on the staff, and
 -- a `statement_received` timeline entry; the head of the handling department is told (a
--- `complainant_statement` notice). {"outcome": "added", "communicationId": …, "at": …},
--- "unknown", "locked" as for look_up, or "archived" (an archived complaint takes nothing more).
+-- `complainant_statement` notice, at most one an hour per complaint: statements that come while
+-- one waits are told with it). {"outcome": "added", "communicationId": …, "at": …}, "unknown" or
+-- "locked" as for look_up, "too_many" with "retryAfterSeconds" beyond `per_day` statements in 24
+-- hours, or "archived" (an archived complaint takes nothing more).
 CREATE FUNCTION progress.add_statement(case_number text, code_digest bytea, client text, request_id text,
-                                       max_failures integer, lock_for interval, content text)
+                                       max_failures integer, lock_for interval, content text, per_day integer DEFAULT 20)
  RETURNS jsonb
  LANGUAGE plpgsql
  SECURITY DEFINER
@@ -208,15 +235,32 @@ DECLARE
     admitted record;
     found_case public.complaints;
     added public.complaint_communications;
+    branch uuid;
+    recent integer;
+    oldest timestamptz;
+    told timestamptz;
+    tell_at timestamptz;
 BEGIN
     SELECT * INTO admitted FROM progress.admit(case_number, code_digest, client, request_id, max_failures, lock_for,
                                                'public_statement');
     IF admitted.refusal IS NOT NULL THEN
         RETURN admitted.refusal;
     END IF;
-    found_case := admitted.found_case;
+    -- Its row locked and read again, so that the statement carries the case's visibility as it is
+    -- when it commits, whatever hand-over was under way (0033).
+    branch := (admitted.found_case).branch_id;
+    SELECT c.* INTO found_case FROM public.complaints c
+     WHERE c.branch_id = branch AND c.id = (admitted.found_case).id
+       FOR UPDATE;
     IF found_case.status = 'archived' THEN
         RETURN jsonb_build_object('outcome', 'archived');
+    END IF;
+    SELECT count(*), min(m.at) INTO recent, oldest FROM public.complaint_communications m
+     WHERE m.branch_id = found_case.branch_id AND m.complaint_id = found_case.id AND m.kind = 'statement'
+       AND m.at > now() - interval '1 day';
+    IF recent >= per_day THEN
+        RETURN jsonb_build_object('outcome', 'too_many', 'retryAfterSeconds',
+                                  greatest(1, ceil(extract(epoch FROM oldest + interval '1 day' - now())))::integer);
     END IF;
     INSERT INTO public.complaint_communications (branch_id, complaint_id, direction, channel, kind, content, recorded_by,
                                                  case_department_id, case_collaborating_department_ids, case_responsible_user_id)
@@ -228,17 +272,22 @@ BEGIN
     VALUES (found_case.branch_id, found_case.id, 'statement_received',
             jsonb_build_object('communicationId', added.id::text, 'channel', 'web'),
             found_case.department_id, found_case.collaborating_department_ids, found_case.responsible_user_id);
+    SELECT max(e.recorded_at) INTO told FROM public.escalations e
+     WHERE e.branch_id = found_case.branch_id AND e.complaint_id = found_case.id AND e.reason = 'complainant_statement';
+    tell_at := greatest(now(), told + interval '1 hour');
     UPDATE public.complaints c
        SET sla_alarm_keys = c.sla_alarm_keys || ('complainant_statement:' || added.id::text),
-           sla_alarm_due_at = c.sla_alarm_due_at || now(),
+           sla_alarm_due_at = c.sla_alarm_due_at || tell_at,
            sla_alarm_rungs = c.sla_alarm_rungs || 0::smallint,
-           next_alarm_at = least(c.next_alarm_at, now())
-     WHERE c.branch_id = found_case.branch_id AND c.id = found_case.id;
+           next_alarm_at = least(c.next_alarm_at, tell_at)
+     WHERE c.branch_id = found_case.branch_id AND c.id = found_case.id
+       AND NOT EXISTS (SELECT FROM unnest(c.sla_alarm_keys) AS k (key)
+                        WHERE k.key LIKE 'complainant\_statement:%' AND NOT k.key = ANY (c.sla_alarms_raised));
     RETURN jsonb_build_object('outcome', 'added', 'communicationId', added.id, 'at', date_trunc('second', added.at));
 END
 $function$;
-REVOKE ALL ON FUNCTION progress.add_statement(text, bytea, text, text, integer, interval, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION progress.add_statement(text, bytea, text, text, integer, interval, text) TO redress_service;
+REVOKE ALL ON FUNCTION progress.add_statement(text, bytea, text, text, integer, interval, text, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION progress.add_statement(text, bytea, text, text, integer, interval, text, integer) TO redress_service;
 
 -- A new access code replaces the old one and lifts a lock on the case number: the agent who
 -- gives the complainant a new code has confirmed who they are.

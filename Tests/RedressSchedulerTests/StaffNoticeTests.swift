@@ -102,6 +102,29 @@ struct StaffNoticeTests {
             #expect(try await store.addStatement(caseNumber: taken.complaint.caseNumber, code: AccessCode.generate(), text: "x",
                                                  client: "192.0.2.1", requestID: nil) == .unknown)
             #expect(try await Self.raised(fixture).isEmpty)
+
+            // More statements within the hour are told together, an hour after the last notice;
+            // a day takes twenty.
+            let code = try #require(taken.accessCode)
+            for index in 2...20 {
+                let outcome = try await store.addStatement(caseNumber: taken.complaint.caseNumber, code: code, text: "more \(index)",
+                                                           client: "192.0.2.1", requestID: nil)
+                guard case .added = outcome else { Issue.record("statement \(index): \(outcome)"); return }
+            }
+            #expect(try await Self.raised(fixture).isEmpty, "within the hour of the last notice")
+            let pending = try await fixture.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+                try await owner.query("""
+                    SELECT count(*) FILTER (WHERE k LIKE 'complainant\\_statement:%' AND NOT k = ANY (c.sla_alarms_raised)),
+                           extract(epoch FROM c.next_alarm_at - now())::integer
+                      FROM complaints c, unnest(c.sla_alarm_keys) k WHERE c.id = \(taken.complaint.id) GROUP BY c.next_alarm_at
+                    """)[0]
+            }
+            #expect(try pending.decode(Int.self, at: 0) == 1, "one notice waits for all of them")
+            #expect(try (3000...3600).contains(pending.decode(Int.self, at: 1)), "due an hour after the last notice")
+            let refused = try await store.addStatement(caseNumber: taken.complaint.caseNumber, code: code, text: "one too many",
+                                                       client: "192.0.2.1", requestID: nil)
+            guard case .tooMany(let wait) = refused else { Issue.record("the 21st statement: \(refused)"); return }
+            #expect(wait > 86_000)
         }
     }
 

@@ -115,8 +115,9 @@ struct PublicProgressAPITests {
     }
 
     @Test func wrongCodesLockACaseNumberKnownOrNotUntilAnAgentIssuesANewCode() async throws {
-        var store = StoreConfiguration(passwordHashCost: 4, sessionLifetime: .seconds(600))
-        store.lookupFailuresBeforeLock = 3
+        var configured = StoreConfiguration(passwordHashCost: 4, sessionLifetime: .seconds(600))
+        configured.lookupFailuresBeforeLock = 3
+        let store = configured
         try await APIHarness.run(store: store) { harness, client in
             let org = harness.organisation
             let agent = try await client.signIn(org.a.code, "agent")
@@ -145,6 +146,35 @@ struct PublicProgressAPITests {
             #expect(try await Self.lookUp(client, String(unknown), code).status == .tooManyRequests, "other locks stay")
             let timeline = try await Lifecycle.timeline(client, id, token: agent)
             #expect(timeline.contains("access_code_issued"))
+
+            // One client's wrong codes lock that client out, not the complainant elsewhere; wrong codes
+            // from many clients, four times the limit in all, lock the case number for everyone.
+            try await harness.database.withPool(size: 2) { (pool: PGPool) async throws in
+                let complaints = ComplaintStore(database: ScopedDatabase(pool: pool, configuration: store))
+                let code = try #require(AccessCode(reading: newCode))
+                for round in 0..<3 {
+                    #expect(try await complaints.lookUpProgress(caseNumber: caseNumber, code: AccessCode.generate(),
+                                                                client: "198.51.100.1", requestID: nil) == .unknown, "round \(round)")
+                }
+                guard case .locked = try await complaints.lookUpProgress(caseNumber: caseNumber, code: AccessCode.generate(),
+                                                                        client: "198.51.100.1", requestID: nil) else {
+                    Issue.record("three wrong codes lock that client"); return
+                }
+                guard case .found = try await complaints.lookUpProgress(caseNumber: caseNumber, code: code, client: "203.0.113.9",
+                                                                       requestID: nil) else {
+                    Issue.record("the complainant elsewhere still gets in"); return
+                }
+                for client in 2...6 {
+                    for _ in 0..<2 {
+                        _ = try await complaints.lookUpProgress(caseNumber: caseNumber, code: AccessCode.generate(),
+                                                                client: "198.51.100.\(client)", requestID: nil)
+                    }
+                }
+                guard case .locked = try await complaints.lookUpProgress(caseNumber: caseNumber, code: code, client: "203.0.113.9",
+                                                                        requestID: nil) else {
+                    Issue.record("thirteen wrong codes from six clients lock the case for everyone"); return
+                }
+            }
         }
     }
 

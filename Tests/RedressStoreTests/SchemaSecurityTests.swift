@@ -147,7 +147,7 @@ struct SchemaSecurityTests {
                                    "change_branch(uuid,text,text,text)",
                                    "escalation_waits(uuid,uuid)",
                                    "next_scheduled_work()",
-                                   "progress.add_statement(text,bytea,text,text,integer,interval,text)",
+                                   "progress.add_statement(text,bytea,text,text,integer,interval,text,integer)",
                                    "progress.forget_failures(text)",
                                    "progress.look_up(text,bytea,text,text,integer,interval)"])
         }

@@ -42,6 +42,11 @@ extension APIHandlers {
             throw Problem.notFound("No complaint has this case number and access code.")
         case .locked(let seconds):
             throw Problem.tooManyLookups(retryAfter: seconds)
+        case .tooMany(let seconds):
+            var problem = Problem(kind: "too-many-statements", title: "Too many statements", status: .tooManyRequests,
+                                  detail: "This complaint took as many statements as a day allows. Try again in \(seconds) s.")
+            problem.retryAfter = seconds
+            throw problem
         case .archived:
             throw Problem(kind: "conflict", title: "Conflict", status: .conflict,
                           detail: "This complaint is archived and takes no more statements.")

@@ -84,8 +84,8 @@ extension ComplaintStore {
     /// `.notFound` when the caller cannot see the complaint, `.forbidden` when they may not.
     public func reissueAccessCode(_ caller: Caller, id: UUID) async throws -> (caseNumber: String, code: AccessCode) {
         let code = AccessCode.generate()
-        let caseNumber = try await StoreError.translating {
-            try await database.withScope(caller.scope) { connection -> String in
+        return try await StoreError.translating {
+            try await database.withScope(caller.scope) { connection -> (caseNumber: String, code: AccessCode) in
                 let complaint = try await lockForChange(id, changingVisibility: false, connection)
                 guard caller.scope.personalDataBranchIDs.contains(complaint.branchId) else { throw StoreError.forbidden }
                 try await connection.execute("""
@@ -99,12 +99,12 @@ extension ComplaintStore {
                             'access_code_issued', \(complaint.departmentId), \(complaint.collaboratingDepartmentIds),
                             \(complaint.responsibleUserId))
                     """)
-                return complaint.caseNumber
+                // In a transaction of its own (the failures are the owner's), before this one commits
+                // the code: should the lock stay, the new code still reaches the caller.
+                _ = try await database.pool.query("SELECT progress.forget_failures(\(complaint.caseNumber))")
+                return (complaint.caseNumber, code)
             }
         }
-        // On its own, after the commit: the failures table is the owner's.
-        _ = try await database.pool.query("SELECT progress.forget_failures(\(caseNumber))")
-        return (caseNumber, code)
     }
 }
 
@@ -114,6 +114,8 @@ public enum StatementOutcome: Sendable, Equatable {
     /// No such case, or not this code.
     case unknown
     case locked(retryAfterSeconds: Int)
+    /// As many statements as a day takes came within the last 24 hours.
+    case tooMany(retryAfterSeconds: Int)
     /// The complaint is archived and takes nothing more.
     case archived
 }
@@ -128,7 +130,8 @@ extension ComplaintStore {
 
     /// Adds the complainant's `text` to the complaint with `caseNumber` when `code` is its access
     /// code: an inbound statement in the communications log and a `statement_received` timeline
-    /// entry, through the owner function `progress.add_statement`, with the lookup's lock and audit.
+    /// entry, through the owner function `progress.add_statement`, with the lookup's lock and audit,
+    /// at most 20 in 24 hours per complaint.
     public func addStatement(caseNumber: String, code: AccessCode, text: String, client: String, requestID: String?) async throws
         -> StatementOutcome {
         let configuration = database.configuration
@@ -143,6 +146,7 @@ extension ComplaintStore {
             guard let id = answer.communicationId, let at = answer.at else { throw PGDecodingFailure("a statement without its id") }
             return .added(communicationID: id, at: at)
         case "locked": return .locked(retryAfterSeconds: answer.retryAfterSeconds ?? 1)
+        case "too_many": return .tooMany(retryAfterSeconds: answer.retryAfterSeconds ?? 1)
         case "archived": return .archived
         default: return .unknown
         }
