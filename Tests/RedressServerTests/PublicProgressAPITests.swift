@@ -60,6 +60,8 @@ struct PublicProgressAPITests {
             let found = try await Self.lookUp(client, caseNumber.lowercased(), code.lowercased().replacingOccurrences(of: "-", with: ""))
             #expect(found.status == .ok, "\(String(decoding: found.body, as: UTF8.self))")
             #expect(found.json["caseNumber"] as? String == caseNumber && found.json["language"] as? String == "en")
+            #expect(found.headers[.cacheControl] == "no-store" && found.headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer",
+                    "the code in the address goes into no cache and no referrer")
             #expect(found.json["status"] as? String == "received" && found.json["statusText"] as? String == "We have received your complaint.")
             #expect(found.json["department"] as? String == "Billing", "the routing rule's department, by name")
             let timeline = try #require(found.json["timeline"] as? [[String: Any]])
