@@ -33,11 +33,7 @@ extension APIHandlers {
     func searchComplaintsByPhone(_ input: Operations.SearchComplaintsByPhone.Input) async throws
         -> Operations.SearchComplaintsByPhone.Output {
         let caller = try ComplaintAccess.caller(among: ComplaintAccess.readerRoles, else: .forbidden(needing: .agent))
-        guard PersonalDataMask.seesInFull(caller.roles) else {
-            throw Problem(kind: "forbidden", title: "Forbidden", status: .forbidden,
-                          detail: "Looking complaints up by phone number needs one of the roles "
-                              + PersonalDataMask.fullAccessRoles.map(\.rawValue).sorted().joined(separator: ", ") + ".")
-        }
+        guard PersonalDataMask.seesInFull(caller.roles) else { throw Problem.needsPersonalDataInFull(to: "Looking complaints up by phone number") }
         var filter = try input.query.filter()
         let pageRequest = try input.query.page()
         // A lookup refused for its query costs none of the caller's lookups.

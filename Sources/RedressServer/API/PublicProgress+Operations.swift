@@ -69,11 +69,7 @@ extension APIHandlers {
     /// A new access code for the complainant, in the answer only.
     func reissueAccessCode(_ input: Operations.ReissueAccessCode.Input) async throws -> Operations.ReissueAccessCode.Output {
         let caller = try ComplaintAccess.caller(among: ComplaintAccess.readerRoles, else: .forbidden(needing: .agent))
-        guard PersonalDataMask.seesInFull(caller.roles) else {
-            throw Problem(kind: "forbidden", title: "Forbidden", status: .forbidden,
-                          detail: "Issuing an access code needs one of the roles "
-                              + PersonalDataMask.fullAccessRoles.map(\.rawValue).sorted().joined(separator: ", ") + ".")
-        }
+        guard PersonalDataMask.seesInFull(caller.roles) else { throw Problem.needsPersonalDataInFull(to: "Issuing an access code") }
         let issued = try await complaints.reissueAccessCode(caller, id: try Wire.id(input.path.id, "id"))
         return .created(.init(body: .json(.init(caseNumber: issued.caseNumber, accessCode: issued.code.description))))
     }

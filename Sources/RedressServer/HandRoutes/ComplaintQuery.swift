@@ -64,11 +64,7 @@ enum ComplaintQuery {
     /// contract), for callers who see phone numbers in full; each caller has `limiter`'s lookups
     /// per minute.
     static func phoneFilter(_ request: Request, phone: String, _ caller: Caller, limiter: RateLimiter) throws -> ComplaintFilter {
-        guard PersonalDataMask.seesInFull(caller.roles) else {
-            throw Problem(kind: "forbidden", title: "Forbidden", status: .forbidden,
-                          detail: "Looking complaints up by phone number needs one of the roles "
-                              + PersonalDataMask.fullAccessRoles.map(\.rawValue).sorted().joined(separator: ", ") + ".")
-        }
+        guard PersonalDataMask.seesInFull(caller.roles) else { throw Problem.needsPersonalDataInFull(to: "Looking complaints up by phone number") }
         var filter = try Self.filter(request)
         // A lookup refused for its query costs none of the caller's lookups.
         if let wait = limiter.admit("user:\(caller.userID)") { throw Problem.rateLimited(retryAfter: wait) }

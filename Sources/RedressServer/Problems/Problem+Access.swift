@@ -28,6 +28,14 @@ extension Problem {
         kind: "forbidden", title: "Forbidden", status: .forbidden,
         detail: "Only people snooze pages and hand them on. A bot confirms delivery, or relays a paged person's acknowledgement.")
 
+    /// 403: `doing` (a phrase, "Issuing an access code") is for the roles that see customers'
+    /// personal data in full.
+    static func needsPersonalDataInFull(to doing: String) -> Problem {
+        Problem(kind: "forbidden", title: "Forbidden", status: .forbidden,
+                detail: "\(doing) needs one of the roles "
+                    + PersonalDataMask.fullAccessRoles.map(\.rawValue).sorted().joined(separator: ", ") + ".")
+    }
+
     /// 403: bots have no password to change.
     static let botsHaveNoPassword = Problem(
         kind: "forbidden", title: "Forbidden", status: .forbidden, detail: "Bots have no password; they use API keys.")
