@@ -177,6 +177,18 @@ let package = Package(
             path: "Tests/Support",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "WebhookTestSupport",
+            dependencies: [
+                "RedressScheduler",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Tests/WebhookSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "PostgresTests",
             dependencies: ["Postgres", "LocalPostgres", "RedressTestSupport"],
@@ -195,7 +207,7 @@ let package = Package(
         .testTarget(
             name: "RedressSchedulerTests",
             dependencies: [
-                "RedressScheduler", "RedressStore", "RedressCore", "Postgres", "LocalPostgres", "RedressTestSupport",
+                "RedressScheduler", "RedressStore", "RedressCore", "Postgres", "LocalPostgres", "RedressTestSupport", "WebhookTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -211,7 +223,7 @@ let package = Package(
             name: "RedressServerTests",
             dependencies: [
                 "RedressServer", "RedressAPI", "RedressAPIClient",
-                "RedressScheduler", "RedressStore", "RedressCore", "Postgres", "RedressTestSupport",
+                "RedressScheduler", "RedressStore", "RedressCore", "Postgres", "RedressTestSupport", "WebhookTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

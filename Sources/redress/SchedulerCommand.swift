@@ -39,7 +39,7 @@ struct SchedulerCommand: AsyncParsableCommand {
             services.append(.init(service: MetricsApplication.make(host: host, port: settings.metricsPort, pool: { PoolFigures(pool) }, logger: logger)))
         }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: services + settings.backgroundServices(pool: pool, url: url),
+            services: services + (try settings.backgroundServices(pool: pool, url: url)),
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

@@ -89,7 +89,7 @@ struct ServeCommand: AsyncParsableCommand {
                 services.append(.init(service: MetricsApplication.make(host: server.host, port: settings.metricsPort, pool: { PoolFigures(pool) }, logger: logger)))
             }
             if let scheduling {
-                services += [.init(service: scheduling.pool)] + settings.backgroundServices(pool: scheduling.pool, url: scheduling.url)
+                services += [.init(service: scheduling.pool)] + (try settings.backgroundServices(pool: scheduling.pool, url: scheduling.url))
             }
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(
                 services: services,

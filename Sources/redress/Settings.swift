@@ -268,12 +268,12 @@ struct Settings {
 
     /// The background services (escalation scheduler, webhook deliverer, audit sealer, retention) on `pool`, a pool of
     /// the scheduler role's connections, listening on that role's `url`.
-    func backgroundServices(pool: PGPool, url: String) -> [ServiceGroupConfiguration.ServiceConfiguration] {
+    func backgroundServices(pool: PGPool, url: String) throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
         [
             .init(service: EscalationScheduler(pool: pool, listen: PGConnectionConfiguration(url, applicationName: "redress-scheduler-listen"),
                                                configuration: scheduler, logger: Logger(label: "redress.scheduler"))),
             .init(service: WebhookDeliverer(pool: pool, listen: PGConnectionConfiguration(url, applicationName: "redress-webhooks-listen"),
-                                            configuration: delivery, logger: Logger(label: "redress.webhooks"))),
+                                            configuration: delivery, keys: try personalDataKeys(), logger: Logger(label: "redress.webhooks"))),
             .init(service: AuditSealer(pool: pool, pollInterval: .seconds(schedulerPollSeconds))),
             .init(service: RetentionKeeper(pool: pool, periods: retention)),
         ]

@@ -9,6 +9,7 @@ import RedressScheduler
 import RedressStore
 import RedressTestSupport
 import Testing
+import WebhookTestSupport
 
 @Suite("Webhook delivery of pages against PostgreSQL and a real receiver")
 struct PageDeliveryTests {

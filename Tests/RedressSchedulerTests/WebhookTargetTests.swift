@@ -5,6 +5,7 @@ import RedressScheduler
 import RedressStore
 import RedressTestSupport
 import Testing
+import WebhookTestSupport
 
 @Suite("Webhook targets outside the allow-list")
 struct WebhookTargetTests {

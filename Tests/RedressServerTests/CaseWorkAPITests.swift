@@ -131,7 +131,9 @@ struct CaseWorkAPITests {
             let entry = try logged.created.body.json
             #expect(entry.channel == "letter" && entry.content == "客户来信\n附发票复印件" && entry.id == entry.id.lowercased())
             #expect(entry.recordedBy == org.a.users[.agent]!.path && entry.complaintId == id.lowercased())
-            #expect(try await head.listCommunications(path: .init(id: id)).ok.body.json.items.map(\.id) == [entry.id])
+            // The confirmation intake sent the complainant is logged first.
+            #expect(try await head.listCommunications(path: .init(id: id)).ok.body.json.items.map(\.kind) == ["confirmation", "note"])
+            #expect(try await head.listCommunications(path: .init(id: id)).ok.body.json.items.last?.id == entry.id)
 
             let content = Data((0..<600).map { UInt8($0 % 256) })
             let recorded = try await handler.createEvidence(path: .init(id: id), body: .json(.init(

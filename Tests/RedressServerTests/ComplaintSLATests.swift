@@ -30,8 +30,14 @@ struct ComplaintSLATests {
             #expect(Self.hours(complaint["dueAt"], after: received) == 24, "acknowledge is due first")
 
             let acknowledged = try await ComplaintLifecycleAPITests.step(client, id, "acknowledge", token: who.agent)
-            #expect(Self.hours(acknowledged["dueAt"], after: received) == 48, "then the initial reply")
-            #expect((acknowledged["sla"] as? [String: Any])?["completed"] as? [String] == ["acknowledge"])
+            #expect(Self.hours(acknowledged["dueAt"], after: received) == 24, "the step alone tells the complainant nothing")
+            #expect((acknowledged["sla"] as? [String: Any])?["completed"] as? [String] == [])
+            let called = try await client.call(.post, "/v1/complaints/\(id)/communications", token: who.agent,
+                                               body: #"{"direction":"outbound","channel":"phone","kind":"confirmation","content":"confirmed by phone"}"#)
+            #expect(called.status == .created)
+            let confirmed = try await client.call(.get, "/v1/complaints/\(id)", token: who.agent).json
+            #expect(Self.hours(confirmed["dueAt"], after: received) == 48, "then the initial reply")
+            #expect((confirmed["sla"] as? [String: Any])?["completed"] as? [String] == ["acknowledge"])
 
             let paused = try await ComplaintLifecycleAPITests.step(client, id, "await_customer", token: who.agent)
             #expect(paused["dueAt"] == nil && paused["nextEscalationAt"] == nil, "the clock stands still")

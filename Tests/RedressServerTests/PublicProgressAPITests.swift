@@ -75,6 +75,10 @@ struct PublicProgressAPITests {
             _ = try await Lifecycle.step(client, id, "acknowledge", token: agent)
             _ = try await Lifecycle.step(client, id, "grade", token: agent,
                                          body: #"{"level":2,"priority":"important","note":"internal: caller was rude"}"#)
+            // The branch has no gateway: the agent phones the complainant, and that meets the milestone.
+            let called = try await client.call(.post, "/v1/complaints/\(id)/communications", token: agent,
+                                               body: #"{"direction":"outbound","channel":"phone","kind":"confirmation","content":"confirmed by phone"}"#)
+            #expect(called.status == .created)
             let graded = try await Self.lookUp(client, caseNumber, code, language: "zh-TW, en;q=0.5")
             #expect(graded.json["language"] as? String == "zh-Hant" && graded.json["level"] as? Int == 2)
             let milestones = try #require(graded.json["milestones"] as? [[String: Any]])
@@ -203,6 +207,7 @@ struct PublicProgressAPITests {
             let added = try await Self.state(client, caseNumber.lowercased(), code: code, text: statement)
             #expect(added.status == .created, "\(String(decoding: added.body, as: UTF8.self))")
             let communications = try await client.call(.get, "/v1/complaints/\(id)/communications", token: agent).items
+                .filter { $0["kind"] as? String == "statement" }
             #expect(communications.count == 1)
             let entry = try #require(communications.first)
             #expect(entry["id"] as? String == added.json["communicationId"] as? String)
@@ -213,7 +218,8 @@ struct PublicProgressAPITests {
             #expect((view.json["timeline"] as? [[String: Any]])?.last?["text"] as? String == "Your information was received")
             // The handling department sees it; another branch does not.
             let head = try await client.signIn(org.a.code, "department_head")
-            #expect(try await client.call(.get, "/v1/complaints/\(id)/communications", token: head).items.count == 1)
+            #expect(try await client.call(.get, "/v1/complaints/\(id)/communications", token: head).items
+                .filter { $0["kind"] as? String == "statement" }.count == 1)
             let foreign = try await client.signIn(org.b.code, "agent")
             #expect(try await client.call(.get, "/v1/complaints/\(id)/communications", token: foreign).status == .notFound)
 

@@ -300,4 +300,47 @@ struct TenantBoundaryAttackTests {
             }
         }
     }
+
+    /// Messages to complainants: only whoever may work on a case writes one, as themselves; no
+    /// service caller reads a message's seal or settles it; templates and settings are the
+    /// branch admins' own.
+    @Test func messagesOnlyFromThoseWhoWorkTheCaseAndTheirSealStaysClosed() async throws {
+        try await withOrganisation { scoped, org, database in
+            let foreign: UUID = try await database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+                try await owner.query("SELECT id FROM complaints WHERE department_id = \(org.a.departments[1])")[0].decode(at: 0)
+            }
+            let messages = try await ownerValue("SELECT count(*)::text FROM complainant_messages", database)
+            for role in [Role.handler, .departmentHead, .bot, .auditor, .executive] {
+                let caller = org.caller(role, in: org.a)
+                #expect(await attempt("""
+                    INSERT INTO complainant_messages (branch_id, id, complaint_id, event, channel, language, communication_id, state,
+                                                      created_by)
+                    VALUES (\(org.a.id), \(UUID()), \(foreign), 'received', 'sms', 'en', \(UUID()), 'unsent', \(caller.userID))
+                    """, as: caller.scope, scoped) == "42501", "\(role) writes a message on a case it may not work on")
+            }
+            for role in [Role.agent, .admin, .branchManager] {
+                let caller = org.caller(role, in: org.a)
+                #expect(await attempt("SELECT sealed_box FROM complainant_messages", as: caller.scope, scoped) == "42501",
+                        "\(role) reads a message's seal")
+                #expect(await attempt("UPDATE complainant_messages SET state = 'delivered', delivered_at = now()", as: caller.scope, scoped)
+                        == "42501", "\(role) settles a message")
+                #expect(await attempt("SELECT scheduler.record_message(\(org.a.id), \(UUID()), 1, now(), 1, 200, NULL, NULL)",
+                                      as: caller.scope, scoped) == "42501", "\(role) records a delivery")
+            }
+            let admin = org.caller(.admin, in: org.a)
+            #expect(await attempt("""
+                INSERT INTO message_templates (branch_id, event, channel, language, body, updated_by)
+                VALUES (\(org.b.id), 'received', 'sms', 'en', 'forged', \(admin.userID))
+                """, as: admin.scope, scoped) == "42501", "an admin writes another branch's template")
+            #expect(await attempt("""
+                INSERT INTO message_templates (branch_id, event, channel, language, body, updated_by)
+                VALUES (\(org.a.id), 'received', 'sms', 'en', 'forged', \(org.caller(.agent, in: org.a).userID))
+                """, as: admin.scope, scoped) == "42501", "an admin saves a template in someone else's name")
+            let agent = org.caller(.agent, in: org.a)
+            #expect(await attempt("""
+                INSERT INTO message_settings (branch_id, contact, updated_by) VALUES (\(org.a.id), 'forged', \(agent.userID))
+                """, as: agent.scope, scoped) == "42501", "an agent writes the branch's message settings")
+            #expect(try await ownerValue("SELECT count(*)::text FROM complainant_messages", database) == messages)
+        }
+    }
 }

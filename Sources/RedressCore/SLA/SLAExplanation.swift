@@ -32,11 +32,11 @@ public struct SLAExplanation: Sendable, Codable, Equatable {
 }
 
 extension SLAMilestone {
-    /// The milestones a lifecycle step meets.
+    /// The milestones a lifecycle step meets: a result fed back, a resolution on the spot, an
+    /// invalid mark or a closure meets them all. Acknowledging and grading meet nothing by
+    /// themselves: the complainant must be told, by a delivered message or a logged communication.
     public static func met(by action: ComplaintAction) -> Set<SLAMilestone> {
         switch action {
-        case .acknowledge: return [.acknowledge]
-        case .grade: return [.acknowledge, .initialReply]
         case .resolveOnTheSpot, .feedBackResult, .markInvalid, .close: return Set(allCases)
         default: return []
         }

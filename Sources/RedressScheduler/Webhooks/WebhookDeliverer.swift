@@ -9,7 +9,7 @@ import RedressCore
 import RedressStore
 import ServiceLifecycle
 
-/// Posts pages to webhooks from the outbox: claims due deliveries with a lease, posts each as
+/// Posts pages to webhooks, and messages to complainants to their branch's gateway, from the outboxes: claims due deliveries with a lease, posts each as
 /// signed JSON (see ``WebhookSignature``) to the address its host resolved to when that address
 /// passes the ``WebhookTargetPolicy`` (see ``WebhookTarget``), records every attempt with a
 /// coarse error class only (``WebhookFailure``), retries failures with
@@ -22,10 +22,11 @@ public struct WebhookDeliverer: Service {
     let configuration: DeliveryConfiguration
     let logger: Logger
 
-    /// Creates a deliverer on the service pool; `listen` is the service role's connection for LISTEN.
+    /// Creates a deliverer on the scheduler's pool; `listen` is its role's connection for LISTEN, and
+    /// `keys` open the sealed messages to complainants (without them, only pages are delivered).
     public init(pool: PGPool, listen: PGConnectionConfiguration, configuration: DeliveryConfiguration = DeliveryConfiguration(),
-                logger: Logger = Logger(label: "redress.webhooks")) {
-        store = DeliveryStore(pool: pool)
+                keys: PersonalDataKeys? = nil, logger: Logger = Logger(label: "redress.webhooks")) {
+        store = DeliveryStore(pool: pool, keys: keys)
         loop = WorkLoop(listener: PGListener(configuration: listen, channels: ["redress_deliveries"], logger: logger),
                         pollInterval: configuration.pollInterval, logger: logger)
         self.configuration = configuration
@@ -44,6 +45,7 @@ public struct WebhookDeliverer: Service {
         while true {
             try Task.checkCancellation()
             let claimed = try await store.claim(batch: configuration.batchSize, lease: configuration.lease)
+                + store.claimMessages(batch: configuration.batchSize, lease: configuration.lease)
             if claimed.isEmpty { return attempts }
             attempts += claimed.count
             try await withThrowingTaskGroup(of: Void.self) { group in

@@ -21,6 +21,7 @@ struct APIHandlers: APIProtocol {
     let audit: AuditStore
     let reports: ReportStore
     let workQueue: WorkQueueStore
+    let messages: MessageStore
     /// The database the stores share, for the few operations that hand it to a store call.
     let database: ScopedDatabase
     /// Limits and policies from the server's configuration.
@@ -55,6 +56,7 @@ struct APIHandlers: APIProtocol {
         audit = AuditStore(pool: database.pool)
         reports = ReportStore(database: database)
         workQueue = WorkQueueStore(database: database)
+        messages = MessageStore(database: database)
         self.database = database
         self.limits = limits
     }

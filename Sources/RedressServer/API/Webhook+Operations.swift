@@ -2,6 +2,7 @@ import RedressCore
 import RedressStore
 
 /// Webhooks: a branch's admins register where a recipient's pages (usually a bot's) are posted,
+/// and the branch's notification gateway, where its messages to complainants go,
 /// change or deactivate them, rotate their signing secret, and read how deliveries went. The
 /// secret is in the answer that made it only.
 extension APIHandlers {
@@ -14,8 +15,15 @@ extension APIHandlers {
         let caller = try AuthenticatedCaller.required(holding: .admin)
         guard case .json(let body) = input.body else { throw Problem.unsupportedMediaType }
         try limits.webhookTargets.checkRegistering(body.url)
-        let webhook = try await webhooks.create(caller.scope, branchID: caller.branchID, userID: try Wire.id(body.userId, "/userId"),
-                                                url: body.url)
+        let webhook: WebhookStore.Webhook
+        switch body.kind ?? .pages {
+        case .pages:
+            guard let user = body.userId else { throw Problem.validationFailed([.init(field: "/userId", message: "is required for a webhook of kind pages")]) }
+            webhook = try await webhooks.create(caller.scope, branchID: caller.branchID, userID: try Wire.id(user, "/userId"), url: body.url)
+        case .gateway:
+            guard body.userId == nil else { throw Problem.validationFailed([.init(field: "/userId", message: "names no one on a gateway: it posts the branch's messages")]) }
+            webhook = try await webhooks.createGateway(caller.scope, branchID: caller.branchID, url: body.url)
+        }
         return .created(.init(headers: .init(location: "/v1/webhooks/\(Wire.id(webhook.id))"), body: .json(.init(webhook))))
     }
 

@@ -59,7 +59,30 @@ extension ComplaintStore {
                                                 meeting: SLAMilestone.met(by: step.action), reopening: reopening,
                                                 notifying: notices, connection)
         try await record(step, caller: caller, before: before, after: updated, connection)
+        try await tellComplainant(of: step.action, complaint: updated, caller: caller, connection)
         return updated
+    }
+
+    /// The message a step sends its complainant: the initial reply once the complaint is graded,
+    /// the result (with the compensation of its latest plan that has one) once it is fed back.
+    private func tellComplainant(of action: ComplaintAction, complaint: Complaint, caller: Caller, _ connection: PGConnection) async throws {
+        switch action {
+        case .grade:
+            try await ComplainantMessages.send(.graded, complaintID: complaint.id, branchID: complaint.branchId, caller: caller,
+                                               vault: vault, connection)
+        case .feedBackResult, .resolveOnTheSpot:
+            let compensation = try await connection.query("""
+                SELECT p.compensation_amount::text || ' ' || p.currency FROM complaint_plans p
+                 WHERE p.branch_id = \(complaint.branchId) AND p.complaint_id = \(complaint.id) AND p.compensation_amount > 0
+                 ORDER BY p.proposed_at DESC, p.id DESC LIMIT 1
+                """).first?.decode(String?.self, at: 0)
+            var values = ["resolution": complaint.resolution ?? ""]
+            values["compensation"] = compensation
+            try await ComplainantMessages.send(.result, complaintID: complaint.id, branchID: complaint.branchId, caller: caller,
+                                               values: values, vault: vault, connection)
+        default:
+            return
+        }
     }
 
     /// Whether the caller heads the complaint's department.

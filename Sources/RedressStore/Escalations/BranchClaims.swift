@@ -7,7 +7,7 @@ import Postgres
 enum BranchClaims {
     /// The kinds of scheduled work `scheduler.due_branches` knows.
     enum Work: String {
-        case escalations, alarms, repages, followUps = "follow_ups", deliveries
+        case escalations, alarms, repages, followUps = "follow_ups", deliveries, messages
     }
 
     /// Claims up to `batch` items of `work`: lists the branches of the `batch` items due longest

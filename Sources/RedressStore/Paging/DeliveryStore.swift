@@ -1,16 +1,26 @@
 import Foundation
 import Postgres
 
-/// The delivery service's side of the webhook outbox, through owner-defined functions
-/// (`sql/0011_paging_delivery.sql`): claim due deliveries with a lease, record each attempt.
+/// The delivery service's side of the webhook outboxes, through owner-defined functions
+/// (`sql/0011_paging_delivery.sql`, `sql/0056_messages_to_complainants.sql`): claim due
+/// deliveries of pages and messages to complainants with a lease, record each attempt.
 public struct DeliveryStore: Sendable {
     let pool: PGPool
+    /// Opens sealed messages to complainants; without it they are not claimed.
+    let vault: PersonalDataVault?
 
-    /// Creates the store on the service pool.
-    public init(pool: PGPool) { self.pool = pool }
+    /// Creates the store on the scheduler's pool; `keys` open messages to complainants.
+    public init(pool: PGPool, keys: PersonalDataKeys? = nil) {
+        self.pool = pool
+        vault = keys.map(PersonalDataVault.init(keys:))
+    }
 
     /// A delivery claimed for one attempt.
     public struct Claimed: Sendable {
+        /// What the outbox holds: a page for a webhook, or a message to a complainant for a gateway.
+        public enum Kind: Sendable { case page, message }
+
+        public var kind: Kind = .page
         public var branchID: UUID
         public var id: UUID
         /// The attempt's number, from 1.
@@ -61,6 +71,7 @@ public struct DeliveryStore: Sendable {
     @discardableResult
     public func record(_ delivery: Claimed, _ outcome: Outcome) async throws -> String {
         let milliseconds = outcome.duration.components.seconds * 1000 + outcome.duration.components.attoseconds / 1_000_000_000_000_000
+        if delivery.kind == .message { return try await recordMessage(delivery, outcome, milliseconds: milliseconds) }
         return try await pool.query("""
             SELECT scheduler.record_delivery(\(delivery.branchID), \(delivery.id), \(Int32(delivery.attempt)), \(outcome.startedAt),
                                              \(Int32(clamping: milliseconds)), \(outcome.statusCode.map(Int32.init(clamping:)))::integer,

@@ -2,7 +2,8 @@ import Foundation
 import Postgres
 import RedressCore
 
-/// Webhooks, where a recipient's pages are posted, and how their deliveries went. A branch's
+/// Webhooks, where a recipient's pages are posted or, for a branch's notification gateway, its
+/// messages to complainants, and how their deliveries went. A branch's
 /// admins manage them (enforced by RLS). The signing secret is shown once, when it is made.
 public struct WebhookStore: Sendable {
     let database: ScopedDatabase
@@ -14,7 +15,10 @@ public struct WebhookStore: Sendable {
     public struct Webhook: Sendable, Codable, Equatable {
         public var id: UUID
         public var branchId: UUID
-        public var userId: UUID
+        /// `pages` (a bot's pages) or `gateway` (the branch's messages to complainants).
+        public var kind: String
+        /// The bot whose pages are posted; nil for a gateway.
+        public var userId: UUID?
         public var url: String
         public var active: Bool
         public var createdAt: Date
@@ -45,7 +49,7 @@ public struct WebhookStore: Sendable {
         public var error: String?
     }
 
-    static let columns = "id, branch_id, user_id, url, active, created_at, updated_at"
+    static let columns = "id, branch_id, user_id, url, active, created_at, updated_at, kind"
 
     /// Every webhook the caller administers.
     public func list(_ scope: AccessScope) async throws -> [Webhook] {
@@ -68,6 +72,26 @@ public struct WebhookStore: Sendable {
                     """).first else {
                     throw StoreError.invalidReference(field: "/userId", message: "is not a bot of this branch")
                 }
+                return try Self.webhook(row, secret: secret)
+            }
+        }
+    }
+
+    /// Adds the branch's notification gateway, with a fresh signing secret; a conflict while
+    /// another is active.
+    public func createGateway(_ scope: AccessScope, branchID: UUID, url: String) async throws -> Webhook {
+        let secret = CredentialSecret(kind: .webhookSecret).token
+        return try await StoreError.translating {
+            try await database.withScope(scope) { connection in
+                if try await connection.query("""
+                    SELECT FROM webhooks WHERE branch_id = \(branchID) AND kind = 'gateway' AND active
+                    """).first != nil {
+                    throw StoreError.conflict(field: "/kind", message: "the branch has an active gateway; deactivate it first")
+                }
+                guard let row = try await connection.query("""
+                    INSERT INTO webhooks (branch_id, kind, url, secret) VALUES (\(branchID), 'gateway', \(url), \(secret))
+                    RETURNING \(unescaped: Self.columns)
+                    """).first else { throw StoreError.forbidden }
                 return try Self.webhook(row, secret: secret)
             }
         }
@@ -124,7 +148,8 @@ public struct WebhookStore: Sendable {
     }
 
     static func webhook(_ row: PGRow, secret: String? = nil) throws -> Webhook {
-        Webhook(id: try row.decode(at: 0), branchId: try row.decode(at: 1), userId: try row.decode(at: 2), url: try row.decode(at: 3),
+        Webhook(id: try row.decode(at: 0), branchId: try row.decode(at: 1), kind: try row.decode(at: 7), userId: try row.decode(at: 2),
+                url: try row.decode(at: 3),
                 active: try row.decode(at: 4), createdAt: try row.decode(at: 5), updatedAt: try row.decode(at: 6), secret: secret)
     }
 }

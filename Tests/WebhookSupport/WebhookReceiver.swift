@@ -8,26 +8,30 @@ import RedressScheduler
 /// A real HTTP server on loopback that receives webhook deliveries the way a customer's bot
 /// would: it checks the signature with the webhook's secret (401 when it does not hold) and
 /// answers each valid delivery with the status `answer` chooses for the n-th request.
-final class WebhookReceiver: Sendable {
-    struct Received: Sendable {
-        var deliveryID: String?
-        var timestamp: String?
-        var signature: String?
-        var body: Data
-        var signatureValid: Bool
-        var at: Date
+public final class WebhookReceiver: Sendable {
+    /// One request as it arrived.
+    public struct Received: Sendable {
+        public var deliveryID: String?
+        public var timestamp: String?
+        public var signature: String?
+        public var body: Data
+        public var signatureValid: Bool
+        public var at: Date
     }
 
-    let secret = NIOLockedValueBox("")
-    let received = NIOLockedValueBox<[Received]>([])
+    /// The secret signatures are checked with.
+    public let secret = NIOLockedValueBox("")
+    /// Every request, in arrival order.
+    public let received = NIOLockedValueBox<[Received]>([])
     let answer: @Sendable (Int) -> HTTPResponse.Status
 
-    init(answer: @escaping @Sendable (Int) -> HTTPResponse.Status = { _ in .ok }) {
+    /// Creates a receiver that answers the n-th valid delivery with `answer(n)`.
+    public init(answer: @escaping @Sendable (Int) -> HTTPResponse.Status = { _ in .ok }) {
         self.answer = answer
     }
 
     /// Serves on a free port for the duration of `body`, which gets the delivery URL.
-    func serve(_ body: @escaping @Sendable (String) async throws -> Void) async throws {
+    public func serve(_ body: @escaping @Sendable (String) async throws -> Void) async throws {
         let router = Router()
         router.post("hook") { request, _ -> Response in
             let data = Data(buffer: try await request.body.collect(upTo: 1 << 20))
@@ -48,5 +52,6 @@ final class WebhookReceiver: Sendable {
         }
     }
 
-    var validCount: Int { received.withLockedValue { $0.filter(\.signatureValid).count } }
+    /// How many deliveries arrived correctly signed.
+    public var validCount: Int { received.withLockedValue { $0.filter(\.signatureValid).count } }
 }

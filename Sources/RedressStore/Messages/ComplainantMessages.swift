@@ -1,0 +1,130 @@
+import Foundation
+import Postgres
+import RedressCore
+
+/// Messages to complainants, written in the transaction of the change they tell of
+/// (`sql/0056_messages_to_complainants.sql`): rendered from the branch's template for the event,
+/// the complainant's channel and language (else ``MessageWording``), logged in the
+/// communications log with personal data and the access code masked, and put in the outbox
+/// sealed for the branch's notification gateway. Without an active gateway or an address on the
+/// channel a message is `unsent` at once, so that staff know to reach the complainant themselves.
+enum ComplainantMessages {
+    /// Sends `event`'s message about a complaint the caller may work on; `values` fills the
+    /// event's own placeholders (``ComplainantMessageEvent/placeholders``), `accessCode` the
+    /// confirmation's code, which exists in the clear only at intake.
+    static func send(_ event: ComplainantMessageEvent, complaintID: UUID, branchID: UUID, caller: Caller,
+                     values: [String: String] = [:], accessCode: AccessCode? = nil,
+                     vault: PersonalDataVault, _ connection: PGConnection) async throws {
+        try await CaseVisibility.lock(complaintID, exclusive: false, connection)
+        guard let facts = try await connection.query("""
+            SELECT c.case_number, c.complainant_sealed, c.complainant_key_id, c.customer_ref, c.complainant_language,
+                   coalesce(c.complainant_channel, 'online'), c.level, c.received_at, coalesce(c.promised_by, c.result_deadline),
+                   d.name, b.name, b.time_zone, s.contact, s.public_url, t.subject, t.body
+              FROM complaints c JOIN branches b ON b.id = c.branch_id
+              LEFT JOIN departments d ON d.branch_id = c.branch_id AND d.id = c.department_id
+              LEFT JOIN message_settings s ON s.branch_id = c.branch_id
+              LEFT JOIN message_templates t ON t.branch_id = c.branch_id AND t.event = \(event.rawValue)
+                                            AND t.channel = coalesce(c.complainant_channel, 'online') AND t.language = c.complainant_language
+             WHERE c.branch_id = \(branchID) AND c.id = \(complaintID)
+            """).first else { throw StoreError.notFound }
+        let language = ComplainantLanguage(rawValue: try facts.decode(String.self, at: 4)) ?? .simplifiedChinese
+        let channel = ComplainantMessageChannel(rawValue: try facts.decode(String.self, at: 5)) ?? .online
+        let person = try facts.decode(Data?.self, at: 1).flatMap { box in
+            try facts.decode(String?.self, at: 2).flatMap { vault.open(SealedPersonalData(keyID: $0, box: box), branchID: branchID, complaintID: complaintID) }
+        }
+        let address: String? = switch channel {
+        case .sms: person?.phone
+        case .email: person?.email
+        case .push, .online: try facts.decode(String?.self, at: 3)
+        }
+        let caseNumber: String = try facts.decode(at: 0)
+        let timeZone = TimeZone(identifier: try facts.decode(String.self, at: 11)) ?? .gmt
+        var filled = values
+        filled["caseNumber"] = caseNumber
+        filled["branch"] = try facts.decode(String.self, at: 10)
+        filled["name"] = person?.name
+        filled["contact"] = try facts.decode(String?.self, at: 12)
+        filled["lookupLink"] = try facts.decode(String?.self, at: 13).map { Self.lookupLink(base: $0, caseNumber: caseNumber) }
+        filled["receivedAt"] = Self.format(try facts.decode(Date.self, at: 7), in: timeZone)
+        filled["promisedBy"] = try facts.decode(Date?.self, at: 8).map { Self.format($0, in: timeZone) }
+        filled["level"] = try facts.decode(Int16?.self, at: 6).map(String.init)
+        filled["department"] = try facts.decode(String?.self, at: 9)
+        for placeholder in event.placeholders where (filled[placeholder] ?? "").isEmpty {
+            filled[placeholder] = MessageWording.missing(placeholder, in: language)
+        }
+        var masked = filled
+        masked["name"] = person?.name.map(PersonalDataMask.name) ?? filled["name"]
+        if let accessCode {
+            filled["accessCode"] = accessCode.description
+            masked["accessCode"] = "••••-••••-••••"
+        }
+        let wording = try Self.wording(event, language: language, subject: facts.decode(at: 14), body: facts.decode(at: 15))
+        let subject = channel == .email ? wording.subject.render(filled) : nil
+        let body = wording.body.render(filled)
+        let logged = (subject.map { "\($0)\n\n" } ?? "") + wording.body.render(masked)
+        // In a statement of its own: on Citus a function that reads a table runs on the coordinator only.
+        let gateway: UUID? = try await connection.query("SELECT public.message_gateway(\(branchID))")[0].decode(at: 0)
+        let id = UUID()
+        let sealed = try address.flatMap { to in
+            try gateway.map { _ in try vault.seal(SealedMessage(to: to, subject: subject, body: body), branchID: branchID, messageID: id) }
+        }
+        let unsentBecause = address == nil ? "no_address" : gateway == nil ? "no_gateway" : nil
+        try await connection.execute("""
+            WITH logged AS (
+                INSERT INTO complaint_communications (branch_id, complaint_id, direction, channel, kind, content, recorded_by,
+                                                      \(unescaped: CaseVisibility.columns))
+                SELECT \(branchID), \(complaintID), 'outbound', \(channel.communicationChannel), \(event.communicationKind),
+                       \(String(logged.prefix(20000))), \(caller.userID), \(unescaped: CaseVisibility.fromComplaint)
+                  FROM complaints c WHERE c.branch_id = \(branchID) AND c.id = \(complaintID)
+                RETURNING id, case_department_id, case_collaborating_department_ids, case_responsible_user_id
+            )
+            INSERT INTO complainant_messages (branch_id, id, complaint_id, event, channel, language, recipient, communication_id,
+                                              webhook_id, milestone, sealed_key_id, sealed_box, state, next_attempt_at, last_error,
+                                              created_by, \(unescaped: CaseVisibility.columns))
+            SELECT \(branchID), \(id), \(complaintID), \(event.rawValue), \(channel.rawValue), \(language.rawValue),
+                   \(address.map { Self.maskedAddress($0, channel: channel) }), l.id, \(sealed == nil ? nil : gateway),
+                   \(event.milestone?.rawValue), \(sealed?.keyID), \(sealed?.box), \(sealed == nil ? "unsent" : "pending"),
+                   CASE WHEN \(sealed != nil) THEN now() END, \(unsentBecause), \(caller.userID),
+                   l.case_department_id, l.case_collaborating_department_ids, l.case_responsible_user_id
+              FROM logged l
+            """)
+        if sealed != nil {
+            try await connection.execute("SELECT pg_notify('redress_deliveries', '')")
+        }
+    }
+
+    /// The branch's template for the event, else the built-in wording.
+    static func wording(_ event: ComplainantMessageEvent, language: ComplainantLanguage, subject: String?,
+                        body: String?) throws -> (subject: MessageTemplate, body: MessageTemplate) {
+        let builtIn = MessageWording.text(event, in: language)
+        if let body, let saved = try? MessageTemplate(body, placeholders: event.placeholders),
+           let heading = try? MessageTemplate(subject ?? builtIn.subject, placeholders: event.placeholders) {
+            return (heading, saved)
+        }
+        return (try MessageTemplate(builtIn.subject, placeholders: event.placeholders),
+                try MessageTemplate(builtIn.body, placeholders: event.placeholders))
+    }
+
+    /// The public progress page's address for a case: `base` with the case number as a query item.
+    static func lookupLink(base: String, caseNumber: String) -> String {
+        (base.contains("?") ? base + "&" : base + "?") + "case=" + caseNumber
+    }
+
+    /// A time as complainants read it: the branch's wall clock, to the minute.
+    static func format(_ date: Date, in timeZone: TimeZone) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = timeZone
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.string(from: date)
+    }
+
+    /// An address as staff see it among the messages: masked like the complainant's own fields.
+    static func maskedAddress(_ address: String, channel: ComplainantMessageChannel) -> String {
+        switch channel {
+        case .sms: return PersonalDataMask.digits(address)
+        case .email: return PersonalDataMask.email(address)
+        case .push, .online: return PersonalDataMask.digits(address)
+        }
+    }
+}

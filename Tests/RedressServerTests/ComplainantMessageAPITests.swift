@@ -1,0 +1,166 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Postgres
+import RedressCore
+import RedressScheduler
+import RedressServer
+import RedressStore
+import RedressTestSupport
+import Testing
+import WebhookTestSupport
+
+/// Messages to complainants over real HTTP: a branch's gateway on loopback that checks every
+/// signature receives the confirmation, the initial reply and progress updates in the
+/// complainant's language, and their delivery meets the milestones.
+@Suite("Messages to complainants through the branch's gateway")
+struct ComplainantMessageAPITests {
+    typealias Lifecycle = ComplaintLifecycleAPITests
+    typealias Progress = PublicProgressAPITests
+
+    static let keys = PersonalDataKeys.generate()
+    static let store = StoreConfiguration(passwordHashCost: 4, sessionLifetime: .seconds(600), personalDataKeys: keys)
+    /// The server, allowed to register a gateway on loopback.
+    static var server: ServerConfiguration {
+        var server = ServerConfiguration(host: "127.0.0.1", port: 0, signInsPerMinute: 1_000_000, requestsPerMinute: 1_000_000)
+        server.webhookTargets = WebhookTargetPolicy(allowing: ["127.0.0.1"])
+        return server
+    }
+
+    /// Delivers what is due, as the scheduler's deliverer does, then lets the scheduler recompute
+    /// the schedules that deliveries met milestones of.
+    static func deliver(_ harness: APIHarness) async throws -> Int {
+        try await harness.database.withPool(scheduler: true, size: 2) { (pool: PGPool) async throws in
+            let listen = PGConnectionConfiguration(harness.database.schedulerURL)
+            let deliverer = WebhookDeliverer(pool: pool, listen: listen, configuration: DeliveryConfiguration(
+                maxAttempts: 3, timeout: .seconds(5), targets: WebhookTargetPolicy(allowing: ["127.0.0.1"])), keys: keys)
+            let attempts = try await deliverer.drain()
+            _ = try await EscalationScheduler(pool: pool, listen: listen).recomputeStale()
+            return attempts
+        }
+    }
+
+    /// The messages the receiver accepted, decoded.
+    static func messages(_ receiver: WebhookReceiver) -> [[String: Any]] {
+        receiver.received.withLockedValue { $0 }.filter(\.signatureValid).compactMap { received in
+            ((try? JSONSerialization.jsonObject(with: received.body)) as? [String: Any])?["message"] as? [String: Any]
+        }
+    }
+
+    static func completed(_ client: any TestClientProtocol, _ id: String, token: String) async throws -> [String] {
+        let complaint = try await client.call(.get, "/v1/complaints/\(id)", token: token).json
+        return (complaint["sla"] as? [String: Any])?["completed"] as? [String] ?? []
+    }
+
+    @Test func theGatewayCarriesEachMessageSignedAndItsDeliveryMeetsTheMilestone() async throws {
+        let receiver = WebhookReceiver()
+        try await receiver.serve { url in
+            try await APIHarness.run(server: Self.server, store: Self.store) { harness, client in
+                let org = harness.organisation
+                let admin = try await client.signIn(org.a.code, "admin")
+                let agent = try await client.signIn(org.a.code, "agent")
+                let gateway = try await client.call(.post, "/v1/webhooks", token: admin, body: #"{"kind":"gateway","url":"\#(url)"}"#)
+                #expect(gateway.status == .created, "\(String(decoding: gateway.body, as: UTF8.self))")
+                #expect(gateway.json["kind"] as? String == "gateway" && gateway.json["userId"] == nil)
+                receiver.secret.withLockedValue { $0 = gateway.json["secret"] as? String ?? "" }
+                let second = try await client.call(.post, "/v1/webhooks", token: admin, body: #"{"kind":"gateway","url":"\#(url)"}"#)
+                #expect(second.status == .conflict, "one active gateway per branch")
+                let settings = try await client.call(.put, "/v1/message-settings", token: admin,
+                                                     body: #"{"contact":"400-800-1234","publicUrl":"https://complaints.example.com/track"}"#)
+                #expect(settings.status == .ok)
+                let template = try await client.call(.put, "/v1/message-templates/graded/sms/en", token: admin,
+                                                     body: #"{"body":"{{caseNumber}} is level {{level}}; answer by {{promisedBy}}. Call {{contact}}."}"#)
+                #expect(template.status == .ok, "\(String(decoding: template.body, as: UTF8.self))")
+
+                // Intake: the confirmation, in English, to the complainant's phone, with the case number and code.
+                let category = try await Lifecycle.billing(client, token: agent)
+                let (id, caseNumber, code) = try await Progress.intake(client, token: agent, category: category)
+                #expect(try await Self.deliver(harness) == 1)
+                let confirmation = try #require(Self.messages(receiver).first)
+                #expect(confirmation["event"] as? String == "received" && confirmation["channel"] as? String == "sms")
+                #expect(confirmation["language"] as? String == "en" && confirmation["to"] as? String == "+86 138 0013 8000")
+                let text = try #require(confirmation["body"] as? String)
+                #expect(text.contains(caseNumber) && text.contains(code) && text.contains("王小明"), "\(text)")
+                #expect(text.contains("https://complaints.example.com/track?case=\(caseNumber)") && text.contains("400-800-1234"))
+                let delivery = try #require(receiver.received.withLockedValue { $0 }.first)
+                #expect(delivery.deliveryID == confirmation["id"] as? String, "the delivery id is the message's")
+                #expect(try await Self.completed(client, id, token: agent) == ["acknowledge"], "delivered: the confirmation is met")
+
+                // The log keeps the text with the code and the name masked; the notifications say how it went.
+                let notifications = try await client.call(.get, "/v1/complaints/\(id)/notifications", token: agent).items
+                #expect(notifications.count == 1 && notifications.first?["state"] as? String == "delivered")
+                #expect(notifications.first?["recipient"] as? String != "+86 138 0013 8000")
+                let logged = try #require(try await client.call(.get, "/v1/complaints/\(id)/communications", token: agent).items.first)
+                #expect(logged["id"] as? String == notifications.first?["communicationId"] as? String)
+                #expect(logged["kind"] as? String == "confirmation" && logged["direction"] as? String == "outbound")
+                let content = try #require(logged["content"] as? String)
+                #expect(content.contains(caseNumber) && !content.contains(code) && !content.contains("王小明"), "\(content)")
+
+                // Grading: the branch's own wording, with the level and the promised time.
+                _ = try await Lifecycle.step(client, id, "grade", token: agent, body: #"{"level":2,"priority":"important"}"#)
+                #expect(try await Self.deliver(harness) == 1)
+                let reply = try #require(Self.messages(receiver).last)
+                #expect(reply["event"] as? String == "graded")
+                let replyText = try #require(reply["body"] as? String)
+                #expect(replyText.hasPrefix("\(caseNumber) is level 2; answer by 20") && replyText.hasSuffix("Call 400-800-1234."), "\(replyText)")
+                #expect(try await Self.completed(client, id, token: agent) == ["acknowledge", "initial_reply"])
+
+                // A progress update a handler sends.
+                let update = try await client.call(.post, "/v1/complaints/\(id)/progress-updates", token: agent,
+                                                   body: #"{"text":"We found the second charge and are refunding it."}"#)
+                #expect(update.status == .created && update.json["state"] as? String == "pending")
+                #expect(try await Self.deliver(harness) == 1)
+                #expect((Self.messages(receiver).last?["body"] as? String)?.contains("refunding it") == true)
+                #expect(try await Self.completed(client, id, token: agent) == ["acknowledge", "initial_reply", "preliminary_feedback"])
+                #expect(try await Self.deliver(harness) == 0, "nothing is sent twice")
+                let everything = receiver.received.withLockedValue { $0 }
+                #expect(everything.allSatisfy { $0.signatureValid })
+
+                // Another department's handler and another branch see none of it and send nothing.
+                for (branch, login) in [(org.a.code, "other"), (org.b.code, "agent")] {
+                    let outsider = try await client.signIn(branch, login)
+                    #expect(try await client.call(.get, "/v1/complaints/\(id)/notifications", token: outsider).status == .notFound)
+                    #expect(try await client.call(.post, "/v1/complaints/\(id)/progress-updates", token: outsider,
+                                                  body: #"{"text":"forged"}"#).status == .notFound)
+                }
+                #expect(try await Self.deliver(harness) == 0)
+            }
+        }
+    }
+
+    @Test func templatesAreCheckedAndAComplainantWithoutAGatewayIsToldByPhone() async throws {
+        try await APIHarness.run(store: Self.store) { harness, client in
+            let org = harness.organisation
+            let admin = try await client.signIn(org.a.code, "admin")
+            let agent = try await client.signIn(org.a.code, "agent")
+            let unknown = try await client.call(.put, "/v1/message-templates/received/sms/zh-Hans", token: admin,
+                                                body: #"{"body":"您的投诉{{caseNumber}}，密码{{password}}"}"#)
+            #expect(unknown.status == .unprocessableContent)
+            #expect((unknown.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "/body")
+            #expect(String(decoding: unknown.body, as: UTF8.self).contains("{{password}}"))
+            let unclosed = try await client.call(.put, "/v1/message-templates/received/email/en", token: admin,
+                                                 body: #"{"subject":"Case {{caseNumber","body":"Thanks"}"#)
+            #expect(unclosed.status == .unprocessableContent && (unclosed.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "/subject")
+            #expect(try await client.call(.put, "/v1/message-templates/received/fax/en", token: admin, body: #"{"body":"x"}"#).status == .badRequest)
+            #expect(try await client.call(.put, "/v1/message-templates/received/sms/en", token: agent, body: #"{"body":"x"}"#).status == .forbidden)
+            #expect(try await client.call(.get, "/v1/message-templates", token: admin).items.isEmpty, "nothing refused was saved")
+            #expect(try await client.call(.delete, "/v1/message-templates/received/sms/en", token: admin).status == .notFound)
+
+            // No gateway: the message is written and marked unsent, so staff phone instead.
+            let category = try await Lifecycle.billing(client, token: agent)
+            let (id, _, _) = try await Progress.intake(client, token: agent, category: category)
+            let notifications = try await client.call(.get, "/v1/complaints/\(id)/notifications", token: agent).items
+            #expect(notifications.map { $0["state"] as? String } == ["unsent"] && notifications.first?["lastError"] as? String == "no_gateway")
+            #expect(try await Self.completed(client, id, token: agent) == [])
+            // A complainant who left no address on the channel.
+            let anonymous = try await client.call(.post, "/v1/complaints", token: agent,
+                                                  body: #"{"channel":"visit","complainant":{"customerType":"individual"},"description":"Queue too long"}"#)
+            #expect(anonymous.status == .created, "\(String(decoding: anonymous.body, as: UTF8.self))")
+            let anonymousID = try #require(anonymous.json["id"] as? String)
+            let unreachable = try await client.call(.get, "/v1/complaints/\(anonymousID)/notifications", token: agent).items
+            #expect(unreachable.first?["lastError"] as? String == "no_address" && unreachable.first?["recipient"] == nil)
+            let closed = try await client.call(.post, "/v1/complaints/\(id)/progress-updates", token: agent, body: #"{"text":"  "}"#)
+            #expect(closed.status == .unprocessableContent)
+        }
+    }
+}
