@@ -114,6 +114,7 @@ ALTER TABLE complainant_messages ADD FOREIGN KEY (branch_id, complaint_id) REFER
     ADD FOREIGN KEY (branch_id, created_by) REFERENCES users (branch_id, id);
 CREATE INDEX complainant_messages_complaint ON complainant_messages (branch_id, complaint_id, created_at);
 CREATE INDEX complainant_messages_due ON complainant_messages (branch_id, next_attempt_at) WHERE state = 'pending';
+CREATE INDEX complainant_messages_written ON complainant_messages (branch_id, created_at);
 CREATE INDEX complainant_messages_due_anywhere ON complainant_messages (next_attempt_at) WHERE state = 'pending';
 
 CREATE TABLE message_attempts (

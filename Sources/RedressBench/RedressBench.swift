@@ -8,7 +8,8 @@ import Postgres
 struct RedressBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "redress-bench", abstract: "Redress benchmarks.",
-        subcommands: [ClientBench.self, RLSBench.self, IntakeBench.self, EscalationBench.self, ReportBench.self, WorkQueueBench.self, LookupBench.self], defaultSubcommand: ClientBench.self)
+        subcommands: [ClientBench.self, RLSBench.self, IntakeBench.self, EscalationBench.self, ReportBench.self, WorkQueueBench.self, LookupBench.self,
+                      MessageBench.self, DeliverCommand.self], defaultSubcommand: ClientBench.self)
 }
 
 /// `redress-bench client`: measures the database client against `pgbench` on the same server.

@@ -116,6 +116,13 @@ struct ComplainantMessageAPITests {
                 let everything = receiver.received.withLockedValue { $0 }
                 #expect(everything.allSatisfy { $0.signatureValid })
 
+                // The month's report counts them per channel.
+                let manager = try await client.signIn(org.a.code, "branch_manager")
+                let report = try await client.call(.get, "/v1/reports/complaints", token: manager).json
+                let sms = try #require((report["messages"] as? [[String: Any]])?.first)
+                #expect(sms["channel"] as? String == "sms" && sms["sent"] as? Int == 3 && sms["delivered"] as? Int == 3)
+                #expect(sms["deliveryRate"] as? Double == 1)
+
                 // Another department's handler and another branch see none of it and send nothing.
                 for (branch, login) in [(org.a.code, "other"), (org.b.code, "agent")] {
                     let outsider = try await client.signIn(branch, login)
@@ -159,6 +166,11 @@ struct ComplainantMessageAPITests {
             let anonymousID = try #require(anonymous.json["id"] as? String)
             let unreachable = try await client.call(.get, "/v1/complaints/\(anonymousID)/notifications", token: agent).items
             #expect(unreachable.first?["lastError"] as? String == "no_address" && unreachable.first?["recipient"] == nil)
+            let manager = try await client.signIn(org.a.code, "branch_manager")
+            let channels = try await client.call(.get, "/v1/reports/complaints", token: manager).json["messages"] as? [[String: Any]]
+            #expect(channels?.map { "\($0["channel"] as? String ?? "") \($0["unsent"] as? Int ?? -1) \($0["deliveryRate"] as? Double ?? -1)" }
+                    == ["online 1 0.0", "sms 1 0.0"],
+                    "\(channels ?? [])")
             let closed = try await client.call(.post, "/v1/complaints/\(id)/progress-updates", token: agent, body: #"{"text":"  "}"#)
             #expect(closed.status == .unprocessableContent)
         }

@@ -12,7 +12,9 @@ extension Components.Schemas.ComplaintReport {
             filter: .init(branchId: filter.branchId.map(Wire.id), departmentId: filter.departmentId.map(Wire.id),
                           category: filter.category, channel: filter.channel, level: filter.level),
             totals: .init(report.totals), groups: report.groups.map(Components.Schemas.ReportRow.init),
-            topCategories: report.topCategories.map { .init(code: $0.code, name: $0.name, received: $0.received, previous: $0.previous) })
+            topCategories: report.topCategories.map { .init(code: $0.code, name: $0.name, received: $0.received, previous: $0.previous) },
+            messages: try report.messages.map { .init(channel: try UnlistedValue.member($0.channel, "channel"), sent: $0.sent, delivered: $0.delivered, dead: $0.dead,
+                                                  unsent: $0.unsent, pending: $0.pending, deliveryRate: $0.deliveryRate) })
     }
 }
 

@@ -57,7 +57,7 @@ public struct ComplaintStore: Sendable {
                         branchID: complaint.branchId, complaintID: complaint.id,
                         notifying: told ? [(.departmentRouted, complaint.id.uuidString.lowercased())] : [], connection)
                     try await ComplainantMessages.send(.received, complaintID: complaint.id, branchID: complaint.branchId, caller: caller,
-                                                       accessCode: code, vault: vault, connection)
+                                                       accessCode: code, newComplaint: true, vault: vault, connection)
                     return IntakeResult(complaint: revealed(scheduled, to: caller.scope), replayed: false, accessCode: code)
                 }
                 let existing = try await connection.query("""

@@ -11,11 +11,13 @@ import RedressCore
 enum ComplainantMessages {
     /// Sends `event`'s message about a complaint the caller may work on; `values` fills the
     /// event's own placeholders (``ComplainantMessageEvent/placeholders``), `accessCode` the
-    /// confirmation's code, which exists in the clear only at intake.
+    /// confirmation's code, which exists in the clear only at intake. The case's lock is taken
+    /// shared, as writers of its rows do (``CaseVisibility``), unless the complaint is new in this
+    /// transaction (nobody else can see it yet).
     static func send(_ event: ComplainantMessageEvent, complaintID: UUID, branchID: UUID, caller: Caller,
-                     values: [String: String] = [:], accessCode: AccessCode? = nil,
+                     values: [String: String] = [:], accessCode: AccessCode? = nil, newComplaint: Bool = false,
                      vault: PersonalDataVault, _ connection: PGConnection) async throws {
-        try await CaseVisibility.lock(complaintID, exclusive: false, connection)
+        if !newComplaint { try await CaseVisibility.lock(complaintID, exclusive: false, connection) }
         guard let facts = try await connection.query("""
             SELECT c.case_number, c.complainant_sealed, c.complainant_key_id, c.customer_ref, c.complainant_language,
                    coalesce(c.complainant_channel, 'online'), c.level, c.received_at, coalesce(c.promised_by, c.result_deadline),

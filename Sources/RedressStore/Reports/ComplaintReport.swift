@@ -74,6 +74,26 @@ public struct ComplaintReport: Sendable, Codable, Equatable {
         public var previous: Int
     }
 
+    /// How the period's messages to complainants went on one channel.
+    public struct MessageDelivery: Sendable, Codable, Equatable {
+        public var channel: String
+        /// Messages written in the period.
+        public var sent: Int
+        public var delivered: Int
+        /// Given up after every attempt failed.
+        public var dead: Int
+        /// Never sent: no gateway, or no address on the channel.
+        public var unsent: Int
+        /// Still being attempted.
+        public var pending: Int
+
+        /// Delivered among the settled (delivered, dead or unsent); nil when none is settled.
+        public var deliveryRate: Double? {
+            let settled = delivered + dead + unsent
+            return settled == 0 ? nil : Double(delivered) / Double(settled)
+        }
+    }
+
     public var period: ReportPeriod
     public var groupBy: ReportGrouping
     public var filter: ReportFilter
@@ -82,4 +102,6 @@ public struct ComplaintReport: Sendable, Codable, Equatable {
     public var groups: [Row]
     /// Up to five categories with the most complaints received in the period.
     public var topCategories: [HotSpot]
+    /// The period's messages to complainants per channel (the branch and department filters apply).
+    public var messages: [MessageDelivery] = []
 }

@@ -64,7 +64,29 @@ public struct ReportStore: Sendable {
                                       \(filter.level.map(Int16.init))::smallint)
             """)
         let computed = try rows[0].decode(PGJSON<ComputedReport>.self, at: 0).value
-        return computed.report(period: period, grouping: grouping, filter: filter)
+        var report = computed.report(period: period, grouping: grouping, filter: filter)
+        report.messages = try await messages(caller, period: period, filter: filter, connection)
+        return report
+    }
+
+    /// The period's messages to complainants per channel, in the caller's branches (one when the
+    /// filter names it) and department when the filter names one; days in each branch's time zone.
+    static func messages(_ caller: Caller, period: ReportPeriod, filter: ReportFilter,
+                         _ connection: PGConnection) async throws -> [ComplaintReport.MessageDelivery] {
+        try await connection.query("""
+            SELECT m.channel, count(*)::integer, count(*) FILTER (WHERE m.state = 'delivered')::integer,
+                   count(*) FILTER (WHERE m.state = 'dead')::integer, count(*) FILTER (WHERE m.state = 'unsent')::integer,
+                   count(*) FILTER (WHERE m.state = 'pending')::integer
+              FROM complainant_messages m JOIN branches b ON b.id = m.branch_id
+             WHERE m.branch_id = ANY (\(branches(caller, filter))::uuid[])
+               AND (\(filter.departmentId)::uuid IS NULL OR m.case_department_id = \(filter.departmentId))
+               AND m.created_at >= (\(period.from.description)::date::timestamp AT TIME ZONE b.time_zone)
+               AND m.created_at < ((\(period.to.description)::date + 1)::timestamp AT TIME ZONE b.time_zone)
+             GROUP BY m.channel ORDER BY m.channel
+            """).map { row in
+            ComplaintReport.MessageDelivery(channel: try row.decode(at: 0), sent: try row.decode(at: 1), delivered: try row.decode(at: 2),
+                                            dead: try row.decode(at: 3), unsent: try row.decode(at: 4), pending: try row.decode(at: 5))
+        }
     }
 
     /// Today's date in the time zone of `branch`.
