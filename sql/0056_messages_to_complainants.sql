@@ -76,7 +76,8 @@ SELECT public.scoped_policy($$CREATE POLICY administered ON message_settings FOR
     WITH CHECK (branch_id = ANY ((SELECT scope.admin_branch_ids())::uuid[]) AND updated_by = (SELECT scope.user_id()))$$);
 GRANT SELECT, INSERT, UPDATE, DELETE ON message_templates, message_settings TO redress_service;
 
--- The outbox of messages to complainants, and every attempt to deliver one.
+-- The outbox of messages to complainants, and every attempt to deliver one (the attempts are the
+-- delivery functions' record, for operators; the service reads each message's count and last error).
 CREATE TABLE complainant_messages (
     branch_id         uuid NOT NULL,
     id                uuid NOT NULL,
@@ -169,9 +170,6 @@ SELECT public.scoped_policy($$CREATE POLICY follows_its_case ON complainant_mess
     WITH CHECK (branch_id = ANY ((SELECT scope.branch_ids())::uuid[])
                 AND (branch_id = ANY ((SELECT scope.case_write_branch_ids())::uuid[])
                      OR case_department_id = ANY ((SELECT scope.department_ids())::uuid[])))$$);
--- A branch's admins see how the gateway's attempts went.
-SELECT public.scoped_policy($$CREATE POLICY administered ON message_attempts FOR SELECT TO redress_service
-    USING (branch_id = ANY ((SELECT scope.admin_branch_ids())::uuid[]))$$);
 -- The sealed box is the delivery functions' alone.
 GRANT SELECT (branch_id, id, complaint_id, event, channel, language, recipient, communication_id, webhook_id, milestone, state,
               attempts, next_attempt_at, last_error, created_by, created_at, delivered_at, finished_at,
@@ -179,7 +177,6 @@ GRANT SELECT (branch_id, id, complaint_id, event, channel, language, recipient, 
     ON complainant_messages TO redress_service;
 GRANT INSERT ON complainant_messages TO redress_service;
 GRANT UPDATE (case_department_id, case_collaborating_department_ids, case_responsible_user_id) ON complainant_messages TO redress_service;
-GRANT SELECT ON message_attempts TO redress_service;
 
 -- The branch's active gateway, for the service to address a new message to (it may not read webhooks
 -- unless it administers them).

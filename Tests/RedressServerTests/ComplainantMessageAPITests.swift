@@ -29,11 +29,11 @@ struct ComplainantMessageAPITests {
 
     /// Delivers what is due, as the scheduler's deliverer does, then lets the scheduler recompute
     /// the schedules that deliveries met milestones of.
-    static func deliver(_ harness: APIHarness) async throws -> Int {
+    static func deliver(_ harness: APIHarness, maxAttempts: Int = 3) async throws -> Int {
         try await harness.database.withPool(scheduler: true, size: 2) { (pool: PGPool) async throws in
             let listen = PGConnectionConfiguration(harness.database.schedulerURL)
             let deliverer = WebhookDeliverer(pool: pool, listen: listen, configuration: DeliveryConfiguration(
-                maxAttempts: 3, timeout: .seconds(5), targets: WebhookTargetPolicy(allowing: ["127.0.0.1"])), keys: keys)
+                maxAttempts: maxAttempts, timeout: .seconds(5), targets: WebhookTargetPolicy(allowing: ["127.0.0.1"])), keys: keys)
             let attempts = try await deliverer.drain()
             _ = try await EscalationScheduler(pool: pool, listen: listen).recomputeStale()
             return attempts
@@ -173,6 +173,33 @@ struct ComplainantMessageAPITests {
                     "\(channels ?? [])")
             let closed = try await client.call(.post, "/v1/complaints/\(id)/progress-updates", token: agent, body: #"{"text":"  "}"#)
             #expect(closed.status == .unprocessableContent)
+        }
+    }
+
+    @Test func aMessageTheGatewayRefusesIsDeadLetteredWithItsSealDroppedAndMeetsNothing() async throws {
+        let receiver = WebhookReceiver(answer: { _ in .serviceUnavailable })
+        try await receiver.serve { url in
+            try await APIHarness.run(server: Self.server, store: Self.store) { harness, client in
+                let org = harness.organisation
+                let admin = try await client.signIn(org.a.code, "admin")
+                let agent = try await client.signIn(org.a.code, "agent")
+                let gateway = try await client.call(.post, "/v1/webhooks", token: admin, body: #"{"kind":"gateway","url":"\#(url)"}"#)
+                receiver.secret.withLockedValue { $0 = gateway.json["secret"] as? String ?? "" }
+                #expect(try await client.call(.post, "/v1/webhooks", token: admin,
+                                              body: #"{"kind":"gateway","userId":"\#(org.a.users[.bot]!.path)","url":"\#(url)"}"#).status
+                        == .unprocessableContent, "a gateway names no one")
+                let (id, _, _) = try await Progress.intake(client, token: agent, category: nil)
+                #expect(try await Self.deliver(harness, maxAttempts: 1) == 1)
+                let message = try #require(try await client.call(.get, "/v1/complaints/\(id)/notifications", token: agent).items.first)
+                #expect(message["state"] as? String == "dead" && message["attempts"] as? Int == 1)
+                #expect(message["lastError"] as? String == "http 503" && message["deliveredAt"] == nil)
+                #expect(try await Self.completed(client, id, token: agent) == [], "an undelivered confirmation meets nothing")
+                let sealed: Int = try await harness.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+                    try await owner.query("SELECT count(*)::integer FROM complainant_messages WHERE sealed_box IS NOT NULL")[0].decode(at: 0)
+                }
+                #expect(sealed == 0, "a settled message keeps no sealed copy")
+                #expect(receiver.validCount == 1)
+            }
         }
     }
 }
