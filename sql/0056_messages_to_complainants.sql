@@ -269,45 +269,18 @@ BEGIN
 END
 $$;
 
--- Branches with work due, now also messages (otherwise as in 0051).
-CREATE OR REPLACE FUNCTION scheduler.due_branches(work text, batch integer) RETURNS TABLE (branch_id uuid)
+-- Branches with messages due now among the `batch` due longest, the one waiting longest first
+-- (as `scheduler.due_branches` lists them for the other kinds of work).
+CREATE FUNCTION scheduler.due_message_branches(batch integer) RETURNS TABLE (branch_id uuid)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, public, pg_temp
     AS $$
 #variable_conflict use_column
 BEGIN
-    CASE work
-    WHEN 'escalations' THEN
-        RETURN QUERY SELECT q.branch_id FROM (
-            SELECT c.branch_id, c.next_escalation_at AS due FROM public.complaints c
-             WHERE c.next_escalation_at <= now() ORDER BY c.next_escalation_at LIMIT batch) q
-         GROUP BY q.branch_id ORDER BY min(q.due);
-    WHEN 'alarms' THEN
-        RETURN QUERY SELECT q.branch_id FROM (
-            SELECT c.branch_id, c.next_alarm_at AS due FROM public.complaints c
-             WHERE c.next_alarm_at <= now() ORDER BY c.next_alarm_at LIMIT batch) q
-         GROUP BY q.branch_id ORDER BY min(q.due);
-    WHEN 'repages' THEN
-        RETURN QUERY SELECT q.branch_id FROM (
-            SELECT e.branch_id, e.ack_due_at AS due FROM public.escalations e
-             WHERE e.ack_due_at <= now() ORDER BY e.ack_due_at LIMIT batch) q
-         GROUP BY q.branch_id ORDER BY min(q.due);
-    WHEN 'follow_ups' THEN
-        RETURN QUERY SELECT q.branch_id FROM (
-            SELECT f.branch_id, f.due_at AS due FROM public.follow_ups f
-             WHERE f.status = 'due' AND f.escalated_at IS NULL AND f.due_at <= now() ORDER BY f.due_at LIMIT batch) q
-         GROUP BY q.branch_id ORDER BY min(q.due);
-    WHEN 'deliveries' THEN
-        RETURN QUERY SELECT q.branch_id FROM (
-            SELECT d.branch_id, d.next_attempt_at AS due FROM public.page_deliveries d
-             WHERE d.state = 'pending' AND d.next_attempt_at <= now() ORDER BY d.next_attempt_at LIMIT batch) q
-         GROUP BY q.branch_id ORDER BY min(q.due);
-    WHEN 'messages' THEN
-        RETURN QUERY SELECT q.branch_id FROM (
-            SELECT m.branch_id, m.next_attempt_at AS due FROM public.complainant_messages m
-             WHERE m.state = 'pending' AND m.next_attempt_at <= now() ORDER BY m.next_attempt_at LIMIT batch) q
-         GROUP BY q.branch_id ORDER BY min(q.due);
-    END CASE;
+    RETURN QUERY SELECT q.branch_id FROM (
+        SELECT m.branch_id, m.next_attempt_at AS due FROM public.complainant_messages m
+         WHERE m.state = 'pending' AND m.next_attempt_at <= now() ORDER BY m.next_attempt_at LIMIT batch) q
+     GROUP BY q.branch_id ORDER BY min(q.due);
 END
 $$;
 
@@ -320,8 +293,8 @@ CREATE OR REPLACE FUNCTION scheduler.next_delivery() RETURNS timestamptz
                  (SELECT min(next_attempt_at) FROM public.complainant_messages WHERE state = 'pending'))
 $$;
 
-REVOKE ALL ON FUNCTION scheduler.claim_messages(uuid, integer, integer),
+REVOKE ALL ON FUNCTION scheduler.due_message_branches(integer), scheduler.claim_messages(uuid, integer, integer),
                        scheduler.record_message(uuid, uuid, integer, timestamptz, integer, integer, text, timestamptz) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION scheduler.claim_messages(uuid, integer, integer),
+GRANT EXECUTE ON FUNCTION scheduler.due_message_branches(integer), scheduler.claim_messages(uuid, integer, integer),
                           scheduler.record_message(uuid, uuid, integer, timestamptz, integer, integer, text, timestamptz)
     TO redress_scheduler;

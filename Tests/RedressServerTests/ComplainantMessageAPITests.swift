@@ -47,6 +47,14 @@ struct ComplainantMessageAPITests {
         }
     }
 
+    /// Registers the branch's gateway at `url` as the branch's admin, and gives `receiver` its secret.
+    static func registerGateway(_ client: any TestClientProtocol, admin: String, url: String, receiver: WebhookReceiver) async throws {
+        let gateway = try await client.call(.post, "/v1/webhooks", token: admin, body: #"{"kind":"gateway","url":"\#(url)"}"#)
+        #expect(gateway.status == .created, "\(String(decoding: gateway.body, as: UTF8.self))")
+        #expect(gateway.json["kind"] as? String == "gateway" && gateway.json["userId"] == nil)
+        receiver.secret.withLockedValue { $0 = gateway.json["secret"] as? String ?? "" }
+    }
+
     static func completed(_ client: any TestClientProtocol, _ id: String, token: String) async throws -> [String] {
         let complaint = try await client.call(.get, "/v1/complaints/\(id)", token: token).json
         return (complaint["sla"] as? [String: Any])?["completed"] as? [String] ?? []
@@ -59,10 +67,7 @@ struct ComplainantMessageAPITests {
                 let org = harness.organisation
                 let admin = try await client.signIn(org.a.code, "admin")
                 let agent = try await client.signIn(org.a.code, "agent")
-                let gateway = try await client.call(.post, "/v1/webhooks", token: admin, body: #"{"kind":"gateway","url":"\#(url)"}"#)
-                #expect(gateway.status == .created, "\(String(decoding: gateway.body, as: UTF8.self))")
-                #expect(gateway.json["kind"] as? String == "gateway" && gateway.json["userId"] == nil)
-                receiver.secret.withLockedValue { $0 = gateway.json["secret"] as? String ?? "" }
+                try await Self.registerGateway(client, admin: admin, url: url, receiver: receiver)
                 let second = try await client.call(.post, "/v1/webhooks", token: admin, body: #"{"kind":"gateway","url":"\#(url)"}"#)
                 #expect(second.status == .conflict, "one active gateway per branch")
                 let settings = try await client.call(.put, "/v1/message-settings", token: admin,
@@ -183,8 +188,7 @@ struct ComplainantMessageAPITests {
                 let org = harness.organisation
                 let admin = try await client.signIn(org.a.code, "admin")
                 let agent = try await client.signIn(org.a.code, "agent")
-                let gateway = try await client.call(.post, "/v1/webhooks", token: admin, body: #"{"kind":"gateway","url":"\#(url)"}"#)
-                receiver.secret.withLockedValue { $0 = gateway.json["secret"] as? String ?? "" }
+                try await Self.registerGateway(client, admin: admin, url: url, receiver: receiver)
                 #expect(try await client.call(.post, "/v1/webhooks", token: admin,
                                               body: #"{"kind":"gateway","userId":"\#(org.a.users[.bot]!.path)","url":"\#(url)"}"#).status
                         == .unprocessableContent, "a gateway names no one")

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// A message to a complainant as its outbox row keeps it until it is settled: the address, and
@@ -16,17 +15,11 @@ extension PersonalDataVault {
 
     /// The box of `message` under the current key, bound to its branch and message.
     func seal(_ message: SealedMessage, branchID: UUID, messageID: UUID) throws -> SealedPersonalData {
-        let box = try AES.GCM.seal(try JSONEncoder().encode(message), using: keys.key(keys.currentKeyID)!,
-                                   authenticating: Self.messageAssociatedData(branchID: branchID, messageID: messageID))
-        return SealedPersonalData(keyID: keys.currentKeyID, box: box.combined!)
+        try seal(JSONEncoder().encode(message), authenticating: Self.messageAssociatedData(branchID: branchID, messageID: messageID))
     }
 
     /// The message in `sealed`; nil when its key is not in the ring or the box does not open.
     func openMessage(_ sealed: SealedPersonalData, branchID: UUID, messageID: UUID) -> SealedMessage? {
-        guard let key = keys.key(sealed.keyID), let box = try? AES.GCM.SealedBox(combined: sealed.box),
-              let plaintext = try? AES.GCM.open(box, using: key,
-                                                authenticating: Self.messageAssociatedData(branchID: branchID, messageID: messageID))
-        else { return nil }
-        return try? JSONDecoder().decode(SealedMessage.self, from: plaintext)
+        open(sealed, authenticating: Self.messageAssociatedData(branchID: branchID, messageID: messageID))
     }
 }

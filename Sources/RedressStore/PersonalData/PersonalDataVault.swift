@@ -31,19 +31,27 @@ struct PersonalDataVault: Sendable {
     /// The box of `data` under the current key; nil when there is nothing to seal.
     func seal(_ data: PersonalData, branchID: UUID, complaintID: UUID) throws -> SealedPersonalData? {
         guard data != PersonalData() else { return nil }
-        let plaintext = try JSONEncoder().encode(data)
-        let box = try AES.GCM.seal(plaintext, using: keys.key(keys.currentKeyID)!,
-                                   authenticating: Self.associatedData(branchID: branchID, complaintID: complaintID))
-        return SealedPersonalData(keyID: keys.currentKeyID, box: box.combined!)
+        return try seal(JSONEncoder().encode(data), authenticating: Self.associatedData(branchID: branchID, complaintID: complaintID))
     }
 
     /// The data in `sealed`; nil when its key is not in the ring or the box does not open.
     func open(_ sealed: SealedPersonalData, branchID: UUID, complaintID: UUID) -> PersonalData? {
+        open(sealed, authenticating: Self.associatedData(branchID: branchID, complaintID: complaintID))
+    }
+
+    /// The AES-256-GCM box of the JSON `plaintext` under the current key, bound to `associatedData`.
+    func seal(_ plaintext: Data, authenticating associatedData: Data) throws -> SealedPersonalData {
+        let box = try AES.GCM.seal(plaintext, using: keys.key(keys.currentKeyID)!, authenticating: associatedData)
+        return SealedPersonalData(keyID: keys.currentKeyID, box: box.combined!)
+    }
+
+    /// The JSON value in `sealed`, bound to `associatedData`; nil when its key is not in the ring,
+    /// the box does not open or does not hold a `Value`.
+    func open<Value: Decodable>(_ sealed: SealedPersonalData, authenticating associatedData: Data) -> Value? {
         guard let key = keys.key(sealed.keyID), let box = try? AES.GCM.SealedBox(combined: sealed.box),
-              let plaintext = try? AES.GCM.open(box, using: key,
-                                                authenticating: Self.associatedData(branchID: branchID, complaintID: complaintID))
+              let plaintext = try? AES.GCM.open(box, using: key, authenticating: associatedData)
         else { return nil }
-        return try? JSONDecoder().decode(PersonalData.self, from: plaintext)
+        return try? JSONDecoder().decode(Value.self, from: plaintext)
     }
 
     /// The blind index of a phone number: the same digits give the same index, whatever the spacing.
