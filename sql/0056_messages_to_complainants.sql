@@ -6,11 +6,18 @@
 -- sealed with the personal-data key (AES-256-GCM, bound to branch and message), in an outbox
 -- (`complainant_messages`) in the same transaction.
 --
--- The branch's notification gateway, a webhook of kind `gateway`, receives each message as a
--- signed JSON post (to, channel, language, subject, body), with the same lease, retry with backoff
--- and dead-letter as pages; SMS, email and push providers sit behind it. A message is `unsent` at
--- once when the branch has no active gateway or the complainant no address on the channel, so
--- staff know to phone. The sealed box is dropped once a message is delivered or dead.
+-- The branch's notification gateway, a webhook of kind `gateway` at an address the operator allows
+-- (GATEWAY_HOSTS), receives each message as a signed JSON post (to, channel, language, subject,
+-- body), with the same lease, retry with backoff and dead-letter as pages; SMS, email and push
+-- providers sit behind it. A message is `unsent` when the complainant has no address on the
+-- channel (at once) or the branch has no active gateway when it falls due (at its claim), so staff
+-- know to phone. The sealed box is dropped once a message is settled. Service callers write a
+-- message only as new (pending or unsent); its delivery is the scheduler's functions' alone.
+--
+-- On a distributed schema the statements below run one at a time against shards the migration
+-- itself distributes, so the migration asks Citus for sequential shard DDL (a plain setting
+-- elsewhere), and adds each foreign key in a statement of its own (docs/scaling.md).
+SET LOCAL citus.multi_shard_modify_mode TO 'sequential';
 --
 -- The confirmation's delivery meets the acknowledgement milestone, the initial reply's the initial
 -- reply milestone and a progress update's the preliminary feedback milestone (as a person's logged
@@ -41,8 +48,8 @@ CREATE TABLE message_templates (
     PRIMARY KEY (branch_id, event, channel, language)
 );
 SELECT public.distribute_by_branch('public.message_templates');
-ALTER TABLE message_templates ADD FOREIGN KEY (branch_id) REFERENCES branches (id),
-    ADD FOREIGN KEY (branch_id, updated_by) REFERENCES users (branch_id, id);
+ALTER TABLE message_templates ADD CONSTRAINT message_templates_branch FOREIGN KEY (branch_id) REFERENCES branches (id);
+ALTER TABLE message_templates ADD CONSTRAINT message_templates_updated_by FOREIGN KEY (branch_id, updated_by) REFERENCES users (branch_id, id);
 
 -- What every message of the branch may name: a contact for the complainant and the address of
 -- the public progress page.
@@ -54,8 +61,13 @@ CREATE TABLE message_settings (
     updated_at  timestamptz NOT NULL DEFAULT now()
 );
 SELECT public.distribute_by_branch('public.message_settings');
-ALTER TABLE message_settings ADD FOREIGN KEY (branch_id) REFERENCES branches (id),
-    ADD FOREIGN KEY (branch_id, updated_by) REFERENCES users (branch_id, id);
+ALTER TABLE message_settings ADD CONSTRAINT message_settings_branch FOREIGN KEY (branch_id) REFERENCES branches (id);
+ALTER TABLE message_settings ADD CONSTRAINT message_settings_updated_by FOREIGN KEY (branch_id, updated_by) REFERENCES users (branch_id, id);
+-- Changes of what complainants are told are in the audit trail like other configuration.
+CREATE TRIGGER audited AFTER INSERT OR UPDATE OR DELETE ON message_templates
+    FOR EACH ROW EXECUTE FUNCTION audit.record_change('message_templates');
+CREATE TRIGGER audited AFTER INSERT OR UPDATE OR DELETE ON message_settings
+    FOR EACH ROW EXECUTE FUNCTION audit.record_change('message_settings');
 
 ALTER TABLE message_templates ENABLE ROW LEVEL SECURITY;
 ALTER TABLE message_templates FORCE ROW LEVEL SECURITY;
@@ -89,11 +101,11 @@ CREATE TABLE complainant_messages (
     recipient         text CHECK (length(recipient) <= 320),
     communication_id  uuid NOT NULL,
     webhook_id        uuid,
-    milestone         text CHECK (milestone IN ('acknowledge', 'initial_reply', 'preliminary_feedback')),
+    milestone         text,
     sealed_key_id     text,
     sealed_box        bytea,
     state             text NOT NULL CHECK (state IN ('pending', 'delivered', 'dead', 'unsent')),
-    attempts          integer NOT NULL DEFAULT 0,
+    attempts          integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),
     next_attempt_at   timestamptz,
     last_error        text CHECK (length(last_error) <= 2000),
     created_by        uuid NOT NULL,
@@ -103,16 +115,26 @@ CREATE TABLE complainant_messages (
     case_department_id                uuid,
     case_collaborating_department_ids uuid[] NOT NULL DEFAULT '{}',
     case_responsible_user_id          uuid,
+    case_key          text NOT NULL GENERATED ALWAYS AS
+        (public.case_visibility_key(case_department_id, case_collaborating_department_ids, case_responsible_user_id)) STORED,
     PRIMARY KEY (branch_id, id),
+    -- The milestone a delivery meets is the event's, or none (a collaborating department's update).
+    CHECK (milestone IS NULL OR (event, milestone) IN (('received', 'acknowledge'), ('graded', 'initial_reply'),
+                                                        ('progress_update', 'preliminary_feedback'))),
     CHECK ((state = 'pending') = (next_attempt_at IS NOT NULL)),
-    CHECK (state <> 'pending' OR (webhook_id IS NOT NULL AND sealed_box IS NOT NULL AND sealed_key_id IS NOT NULL)),
-    CHECK ((state = 'delivered') = (delivered_at IS NOT NULL))
+    CHECK ((state = 'pending') = (sealed_box IS NOT NULL AND sealed_key_id IS NOT NULL)),
+    CHECK ((state = 'pending') = (finished_at IS NULL)),
+    CHECK ((state = 'delivered') = (delivered_at IS NOT NULL AND webhook_id IS NOT NULL))
 );
 SELECT public.distribute_by_branch('public.complainant_messages');
-ALTER TABLE complainant_messages ADD FOREIGN KEY (branch_id, complaint_id) REFERENCES complaints (branch_id, id),
-    ADD FOREIGN KEY (branch_id, communication_id) REFERENCES complaint_communications (branch_id, id),
-    ADD FOREIGN KEY (branch_id, webhook_id) REFERENCES webhooks (branch_id, id),
-    ADD FOREIGN KEY (branch_id, created_by) REFERENCES users (branch_id, id);
+ALTER TABLE complainant_messages ADD CONSTRAINT complainant_messages_complaint
+    FOREIGN KEY (branch_id, complaint_id) REFERENCES complaints (branch_id, id);
+ALTER TABLE complainant_messages ADD CONSTRAINT complainant_messages_communication
+    FOREIGN KEY (branch_id, communication_id) REFERENCES complaint_communications (branch_id, id);
+ALTER TABLE complainant_messages ADD CONSTRAINT complainant_messages_webhook
+    FOREIGN KEY (branch_id, webhook_id) REFERENCES webhooks (branch_id, id);
+ALTER TABLE complainant_messages ADD CONSTRAINT complainant_messages_created_by
+    FOREIGN KEY (branch_id, created_by) REFERENCES users (branch_id, id);
 CREATE INDEX complainant_messages_complaint ON complainant_messages (branch_id, complaint_id, created_at);
 CREATE INDEX complainant_messages_due ON complainant_messages (branch_id, next_attempt_at) WHERE state = 'pending';
 CREATE INDEX complainant_messages_written ON complainant_messages (branch_id, created_at);
@@ -129,7 +151,8 @@ CREATE TABLE message_attempts (
     PRIMARY KEY (branch_id, message_id, attempt)
 );
 SELECT public.distribute_by_branch('public.message_attempts');
-ALTER TABLE message_attempts ADD FOREIGN KEY (branch_id, message_id) REFERENCES complainant_messages (branch_id, id);
+ALTER TABLE message_attempts ADD CONSTRAINT message_attempts_message
+    FOREIGN KEY (branch_id, message_id) REFERENCES complainant_messages (branch_id, id);
 
 -- The messages carry their complaint's visibility like its other rows (0033), and follow it.
 CREATE OR REPLACE FUNCTION public.case_tables() RETURNS text[]
@@ -137,8 +160,6 @@ CREATE OR REPLACE FUNCTION public.case_tables() RETURNS text[]
     AS $$ SELECT ARRAY['complaint_events', 'complaint_handovers', 'complaint_communications', 'complaint_evidence',
                        'complaint_findings', 'complaint_surveys', 'complaint_pauses', 'complaint_plans',
                        'escalations', 'pages', 'follow_ups', 'complainant_messages'] $$;
-ALTER TABLE complainant_messages ADD COLUMN case_key text NOT NULL GENERATED ALWAYS AS
-    (public.case_visibility_key(case_department_id, case_collaborating_department_ids, case_responsible_user_id)) STORED;
 ALTER TABLE complainant_messages ADD CONSTRAINT complainant_messages_case_visibility FOREIGN KEY (branch_id, complaint_id, case_key)
     REFERENCES complaints (branch_id, id, visibility_key) DEFERRABLE INITIALLY DEFERRED;
 
@@ -155,9 +176,10 @@ SELECT public.scoped_policy($$CREATE POLICY visible ON complainant_messages FOR 
                 OR case_department_id = ANY ((SELECT scope.department_ids())::uuid[])
                 OR case_collaborating_department_ids && (SELECT scope.department_ids())
                 OR case_responsible_user_id = (SELECT scope.user_id())))$$);
--- A message is written by whoever may work on the case, as themselves.
+-- A message is written by whoever may work on the case, as themselves, and only as new.
 SELECT public.scoped_policy($$CREATE POLICY recorded ON complainant_messages FOR INSERT TO redress_service
-    WITH CHECK (created_by = (SELECT scope.user_id())
+    WITH CHECK (created_by = (SELECT scope.user_id()) AND state IN ('pending', 'unsent') AND attempts = 0
+                AND webhook_id IS NULL
                 AND branch_id = ANY ((SELECT scope.branch_ids())::uuid[])
                 AND (branch_id = ANY ((SELECT scope.case_write_branch_ids())::uuid[])
                      OR case_department_id = ANY ((SELECT scope.department_ids())::uuid[])
@@ -175,23 +197,15 @@ GRANT SELECT (branch_id, id, complaint_id, event, channel, language, recipient, 
               attempts, next_attempt_at, last_error, created_by, created_at, delivered_at, finished_at,
               case_department_id, case_collaborating_department_ids, case_responsible_user_id, case_key)
     ON complainant_messages TO redress_service;
-GRANT INSERT ON complainant_messages TO redress_service;
+GRANT INSERT (branch_id, id, complaint_id, event, channel, language, recipient, communication_id, milestone, sealed_key_id,
+              sealed_box, state, next_attempt_at, last_error, created_by, finished_at,
+              case_department_id, case_collaborating_department_ids, case_responsible_user_id)
+    ON complainant_messages TO redress_service;
 GRANT UPDATE (case_department_id, case_collaborating_department_ids, case_responsible_user_id) ON complainant_messages TO redress_service;
 
--- The branch's active gateway, for the service to address a new message to (it may not read webhooks
--- unless it administers them).
-CREATE FUNCTION public.message_gateway(branch uuid) RETURNS uuid
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path = pg_catalog, public, pg_temp
-    AS $$
-BEGIN
-    RETURN (SELECT w.id FROM public.webhooks w WHERE w.branch_id = branch AND w.kind = 'gateway' AND w.active);
-END
-$$;
-REVOKE ALL ON FUNCTION public.message_gateway(uuid) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION public.message_gateway(uuid) TO redress_service;
-
--- Claims up to `batch` due messages of one branch for `lease_seconds` (as `claim_deliveries`).
+-- Claims up to `batch` due messages of one branch for `lease_seconds` (as `claim_deliveries`), for
+-- the branch's active gateway, which each claimed message records. Without one, the due messages
+-- are settled `unsent` (`no_gateway`) instead, so that staff reach their complainants themselves.
 CREATE FUNCTION scheduler.claim_messages(branch uuid, batch integer, lease_seconds integer)
     RETURNS TABLE (branch_id uuid, id uuid, attempt integer, url text, secret text, complaint_id uuid, case_number text,
                    event text, channel text, language text, sealed_key_id text, sealed_box bytea)
@@ -199,7 +213,26 @@ CREATE FUNCTION scheduler.claim_messages(branch uuid, batch integer, lease_secon
     SET search_path = pg_catalog, public, pg_temp
     AS $$
 #variable_conflict use_column
+DECLARE
+    gateway public.webhooks;
 BEGIN
+    SELECT w.* INTO gateway FROM public.webhooks w WHERE w.branch_id = branch AND w.kind = 'gateway' AND w.active;
+    IF gateway.id IS NULL THEN
+        WITH due AS (
+            SELECT m.branch_id, m.id
+              FROM public.complainant_messages m
+             WHERE m.branch_id = branch AND m.state = 'pending' AND m.next_attempt_at <= now()
+             ORDER BY m.next_attempt_at
+             LIMIT batch
+               FOR UPDATE SKIP LOCKED
+        )
+        UPDATE public.complainant_messages m
+           SET state = 'unsent', last_error = 'no_gateway', next_attempt_at = NULL, finished_at = now(),
+               sealed_box = NULL, sealed_key_id = NULL
+          FROM due
+         WHERE m.branch_id = branch AND m.id = due.id;
+        RETURN;
+    END IF;
     RETURN QUERY
     WITH due AS (
         SELECT m.branch_id, m.id
@@ -210,16 +243,14 @@ BEGIN
            FOR UPDATE SKIP LOCKED
     ), claimed AS (
         UPDATE public.complainant_messages m
-           SET attempts = m.attempts + 1, next_attempt_at = now() + make_interval(secs => lease_seconds)
+           SET attempts = m.attempts + 1, next_attempt_at = now() + make_interval(secs => lease_seconds), webhook_id = gateway.id
           FROM due
          WHERE m.branch_id = branch AND m.id = due.id
-        RETURNING m.branch_id, m.id, m.attempts, m.webhook_id, m.complaint_id, m.event, m.channel, m.language,
-                  m.sealed_key_id, m.sealed_box
+        RETURNING m.branch_id, m.id, m.attempts, m.complaint_id, m.event, m.channel, m.language, m.sealed_key_id, m.sealed_box
     )
-    SELECT c.branch_id, c.id, c.attempts, w.url, w.secret, c.complaint_id, k.case_number, c.event, c.channel, c.language,
-           c.sealed_key_id, c.sealed_box
+    SELECT c.branch_id, c.id, c.attempts, gateway.url, gateway.secret, c.complaint_id, k.case_number, c.event, c.channel,
+           c.language, c.sealed_key_id, c.sealed_box
       FROM claimed c
-      JOIN public.webhooks w ON w.branch_id = branch AND w.id = c.webhook_id
       JOIN public.complaints k ON k.branch_id = branch AND k.id = c.complaint_id;
 END
 $$;
@@ -241,7 +272,8 @@ DECLARE
     met text;
 BEGIN
     INSERT INTO public.message_attempts (branch_id, message_id, attempt, started_at, duration_ms, status_code, error)
-    VALUES (branch, message, attempt_number, started, duration_ms, status_code, left(error, 2000))
+    SELECT branch, message, attempt_number, started, duration_ms, status_code, left(error, 2000)
+     WHERE EXISTS (SELECT FROM public.complainant_messages m WHERE m.branch_id = branch AND m.id = message)
     ON CONFLICT DO NOTHING;
     UPDATE public.complainant_messages m
        SET state = CASE WHEN delivered THEN 'delivered' WHEN retry_at IS NULL THEN 'dead' ELSE 'pending' END,

@@ -58,8 +58,9 @@ struct DeliverCommand: AsyncParsableCommand {
         let keys = try PersonalDataKeys(keys: environment["PII_KEYS"] ?? "", currentKeyID: environment["PII_KEY_ID"],
                                         indexKey: environment["PII_INDEX_KEY"] ?? "")
         let pool = PGPool(configuration: PGPoolConfiguration(connection: PGConnectionConfiguration(schedulerURL), maximumConnections: 4))
-        let deliverer = WebhookDeliverer(pool: pool, listen: PGConnectionConfiguration(schedulerURL), configuration: DeliveryConfiguration(
-            timeout: .seconds(2), targets: WebhookTargetPolicy(allowing: ["127.0.0.1"])), keys: keys)
+        var configuration = DeliveryConfiguration(timeout: .seconds(2), targets: WebhookTargetPolicy(allowing: ["127.0.0.1"]))
+        configuration.gatewayHosts = ["127.0.0.1"]
+        let deliverer = WebhookDeliverer(pool: pool, listen: PGConnectionConfiguration(schedulerURL), configuration: configuration, keys: keys)
         while true {
             if try await deliverer.drain() == 0 { try await Task.sleep(for: .milliseconds(20)) }
         }

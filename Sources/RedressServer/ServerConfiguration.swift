@@ -17,6 +17,10 @@ public struct ServerConfiguration: Sendable {
     /// Which webhook targets admins may register: `https` to public addresses, plus what the
     /// operator allow-lists. Default: no allow-list.
     public var webhookTargets: WebhookTargetPolicy = WebhookTargetPolicy()
+    /// The hosts a branch's notification gateway may be at (lower case). Messages carry
+    /// complainants' personal data and access codes, so the operator, not a branch admin, chooses
+    /// where they may go. Default: none, so no gateway can be registered.
+    public var gatewayHosts: Set<String> = []
     /// The bearer token that `GET /metrics` on the API port needs; nil (default): the API port
     /// does not serve metrics (`serve` serves them on `METRICS_PORT`).
     public var metricsToken: String?

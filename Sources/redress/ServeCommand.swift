@@ -42,6 +42,7 @@ struct ServeCommand: AsyncParsableCommand {
             signInsPerMinute: settings.signInsPerMinute, requestsPerMinute: settings.requestsPerMinute,
             idleTimeout: .seconds(settings.idleTimeoutSeconds))
         server.webhookTargets = settings.webhookTargets
+        server.gatewayHosts = settings.gatewayHosts
         server.trustedProxies = settings.trustedProxies
         server.pageStreamsPerCredential = settings.pageStreamsPerCredential
         server.pageStreamHeartbeat = .seconds(settings.pageStreamHeartbeatSeconds)

@@ -69,6 +69,9 @@ struct Settings {
     /// `WEBHOOK_ALLOWED_HOSTS`: host names and CIDR blocks webhooks may reach although they are
     /// loopback, private or otherwise reserved, over http too (comma-separated). Default: none.
     var webhookTargets: WebhookTargetPolicy
+    /// `GATEWAY_HOSTS`: the host names branches' notification gateways may be at (comma-separated);
+    /// messages to complainants go nowhere else. Default: none.
+    var gatewayHosts: Set<String>
     /// `TRUSTED_PROXIES`: CIDR blocks of the proxies whose `X-Forwarded-For` names the client
     /// (comma-separated). Default: none, so the socket's peer is the client.
     var trustedProxies: [IPNetwork]
@@ -172,6 +175,8 @@ struct Settings {
         case .success(let policy): webhookTargets = policy
         case .failure(let invalid): throw SettingsError("WEBHOOK_ALLOWED_HOSTS: \(invalid.entry) is neither a host name nor an address block")
         }
+        gatewayHosts = Set((nonEmpty("GATEWAY_HOSTS") ?? "").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty })
         trustedProxies = try (nonEmpty("TRUSTED_PROXIES") ?? "").split(separator: ",").map { entry in
             let text = entry.trimmingCharacters(in: .whitespaces)
             guard let network = IPNetwork(text) else { throw SettingsError("TRUSTED_PROXIES: \(text) is not an address or CIDR block") }
@@ -261,9 +266,11 @@ struct Settings {
 
     /// What webhook delivery needs from these settings.
     var delivery: DeliveryConfiguration {
-        DeliveryConfiguration(maxAttempts: webhookMaxAttempts, baseDelay: .seconds(webhookRetryBaseSeconds),
-                              timeout: .seconds(webhookTimeoutSeconds), pollInterval: .seconds(schedulerPollSeconds),
-                              targets: webhookTargets)
+        var configuration = DeliveryConfiguration(maxAttempts: webhookMaxAttempts, baseDelay: .seconds(webhookRetryBaseSeconds),
+                                                  timeout: .seconds(webhookTimeoutSeconds), pollInterval: .seconds(schedulerPollSeconds),
+                                                  targets: webhookTargets)
+        configuration.gatewayHosts = gatewayHosts
+        return configuration
     }
 
     /// The background services (escalation scheduler, webhook deliverer, audit sealer, retention) on `pool`, a pool of

@@ -36,7 +36,8 @@ struct PageDeliveryTests {
                           targets: WebhookTargetPolicy = loopback) -> WebhookDeliverer {
         var configuration = configuration
         configuration.targets = targets
-        return WebhookDeliverer(pool: pool, listen: PGConnectionConfiguration(fixture.database.schedulerURL), configuration: configuration)
+        return WebhookDeliverer(pool: pool, listen: PGConnectionConfiguration(fixture.database.schedulerURL), configuration: configuration,
+                                keys: .generate())
     }
 
     @Test func aPageIsPostedSignedWithoutPersonalDataAndItsAttemptRecorded() async throws {

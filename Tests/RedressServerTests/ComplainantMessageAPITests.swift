@@ -24,6 +24,7 @@ struct ComplainantMessageAPITests {
     static var server: ServerConfiguration {
         var server = ServerConfiguration(host: "127.0.0.1", port: 0, signInsPerMinute: 1_000_000, requestsPerMinute: 1_000_000)
         server.webhookTargets = WebhookTargetPolicy(allowing: ["127.0.0.1"])
+        server.gatewayHosts = ["127.0.0.1"]
         return server
     }
 
@@ -32,8 +33,10 @@ struct ComplainantMessageAPITests {
     static func deliver(_ harness: APIHarness, maxAttempts: Int = 3) async throws -> Int {
         try await harness.database.withPool(scheduler: true, size: 2) { (pool: PGPool) async throws in
             let listen = PGConnectionConfiguration(harness.database.schedulerURL)
-            let deliverer = WebhookDeliverer(pool: pool, listen: listen, configuration: DeliveryConfiguration(
-                maxAttempts: maxAttempts, timeout: .seconds(5), targets: WebhookTargetPolicy(allowing: ["127.0.0.1"])), keys: keys)
+            var configuration = DeliveryConfiguration(maxAttempts: maxAttempts, timeout: .seconds(5),
+                                                      targets: WebhookTargetPolicy(allowing: ["127.0.0.1"]))
+            configuration.gatewayHosts = ["127.0.0.1"]
+            let deliverer = WebhookDeliverer(pool: pool, listen: listen, configuration: configuration, keys: keys)
             let attempts = try await deliverer.drain()
             _ = try await EscalationScheduler(pool: pool, listen: listen).recomputeStale()
             return attempts
@@ -157,10 +160,14 @@ struct ComplainantMessageAPITests {
             #expect(try await client.call(.put, "/v1/message-templates/received/sms/en", token: agent, body: #"{"body":"x"}"#).status == .forbidden)
             #expect(try await client.call(.get, "/v1/message-templates", token: admin).items.isEmpty, "nothing refused was saved")
             #expect(try await client.call(.delete, "/v1/message-templates/received/sms/en", token: admin).status == .notFound)
+            // Messages carry personal data: a gateway goes only where the operator allows (none here).
+            let refused = try await client.call(.post, "/v1/webhooks", token: admin, body: #"{"kind":"gateway","url":"https://sms.example.com/in"}"#)
+            #expect(refused.status == .unprocessableContent && (refused.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "/url")
 
-            // No gateway: the message is written and marked unsent, so staff phone instead.
+            // No gateway: the message is written, and marked unsent when it falls due, so staff phone instead.
             let category = try await Lifecycle.billing(client, token: agent)
             let (id, _, _) = try await Progress.intake(client, token: agent, category: category)
+            #expect(try await Self.deliver(harness) == 0)
             let notifications = try await client.call(.get, "/v1/complaints/\(id)/notifications", token: agent).items
             #expect(notifications.map { $0["state"] as? String } == ["unsent"] && notifications.first?["lastError"] as? String == "no_gateway")
             #expect(try await Self.completed(client, id, token: agent) == [])
@@ -176,8 +183,36 @@ struct ComplainantMessageAPITests {
             #expect(channels?.map { "\($0["channel"] as? String ?? "") \($0["unsent"] as? Int ?? -1) \($0["deliveryRate"] as? Double ?? -1)" }
                     == ["online 1 0.0", "sms 1 0.0"],
                     "\(channels ?? [])")
-            let closed = try await client.call(.post, "/v1/complaints/\(id)/progress-updates", token: agent, body: #"{"text":"  "}"#)
-            #expect(closed.status == .unprocessableContent)
+            let blank = try await client.call(.post, "/v1/complaints/\(id)/progress-updates", token: agent, body: #"{"text":"  "}"#)
+            #expect(blank.status == .unprocessableContent)
+
+            // An email subject names the code and the name: the log keeps both masked, on one line.
+            #expect(try await client.call(.put, "/v1/message-templates/received/email/en", token: admin,
+                                          body: #"{"subject":"{{caseNumber}}: code {{accessCode}} for {{name}}","body":"Thanks, {{name}}."}"#).status == .ok)
+            let mailed = try await client.call(.post, "/v1/complaints", token: agent, body: #"{"channel":"web","complainant":{"name":"Li Lei","email":"li@example.com","language":"en"},"description":"Late delivery"}"#)
+            let code = try #require(mailed.json["accessCode"] as? String)
+            let mailedID = try #require(mailed.json["id"] as? String)
+            let logged = try #require(try await client.call(.get, "/v1/complaints/\(mailedID)/communications", token: agent)
+                .items.first?["content"] as? String)
+            #expect(!logged.contains(code) && !logged.contains("Li Lei")
+                    && logged.hasPrefix("\(mailed.json["caseNumber"] as? String ?? "?"): code ••••"), "\(logged)")
+
+            // A collaborating department's update reaches the complainant but meets no milestone of the responsible one.
+            let head = try await client.signIn(org.a.code, "department_head")
+            _ = try await Lifecycle.step(client, id, "grade", token: agent, body: #"{"level":2,"priority":"general"}"#)
+            _ = try await Lifecycle.step(client, id, "assign", token: head,
+                                         body: #"{"collaboratingDepartmentIds":["\#(org.a.departments[1].path)"]}"#)
+            let collaborator = try await client.signIn(org.a.code, "other")
+            #expect(try await client.call(.post, "/v1/complaints/\(id)/progress-updates", token: collaborator,
+                                          body: #"{"text":"The network team is checking your line."}"#).status == .created)
+            #expect(try await client.call(.post, "/v1/complaints/\(id)/progress-updates", token: agent,
+                                          body: #"{"text":"We are refunding the second charge."}"#).status == .created)
+            let milestones: [String?] = try await harness.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+                try await owner.query("""
+                    SELECT milestone FROM complainant_messages WHERE event = 'progress_update' ORDER BY created_at, id
+                    """).map { try $0.decode(at: 0) }
+            }
+            #expect(milestones.sorted { ($0 ?? "") < ($1 ?? "") } == [nil, "preliminary_feedback"])
         }
     }
 

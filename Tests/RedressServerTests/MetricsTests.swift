@@ -75,7 +75,7 @@ struct MetricsTests {
                 // routing: both raised after the tier, paging nobody twice.
                 #expect(try await scheduler.raiseAlarms().map { "\($0.kind) \($0.pages)" }.sorted() == ["department_routed 0", "milestone_breach 0"])
                 let deliverer = WebhookDeliverer(pool: pool, listen: listen, configuration: DeliveryConfiguration(
-                    maxAttempts: 1, timeout: .seconds(2), targets: WebhookTargetPolicy(allowing: ["127.0.0.1"])))
+                    maxAttempts: 1, timeout: .seconds(2), targets: WebhookTargetPolicy(allowing: ["127.0.0.1"])), keys: .generate())
                 #expect(try await deliverer.drain() == 1)
                 try await deliverer.shutdown()
             }

@@ -51,7 +51,7 @@ struct SchedulerRoleTests {
         }
         // The scheduler role claims it, secret included.
         try await database.withPool(scheduler: true, size: 1) { (pool: PGPool) async throws in
-            let claimed = try await DeliveryStore(pool: pool).claim(batch: 10, lease: .seconds(30))
+            let claimed = try await DeliveryStore(pool: pool, keys: .generate()).claim(batch: 10, lease: .seconds(30))
             #expect(claimed.count == 1 && claimed.first?.secret.hasPrefix("whs_") == true)
         }
     }

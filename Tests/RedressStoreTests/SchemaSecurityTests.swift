@@ -146,7 +146,6 @@ struct SchemaSecurityTests {
                                    "auth.upgrade_password_hash(text,text,text,text)",
                                    "change_branch(uuid,text,text,text)",
                                    "escalation_waits(uuid,uuid)",
-                                   "message_gateway(uuid)",
                                    "next_scheduled_work()",
                                    "progress.add_statement(text,bytea,text,text,integer,interval,text,integer)",
                                    "progress.forget_failures(text)",

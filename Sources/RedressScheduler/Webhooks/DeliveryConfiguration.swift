@@ -17,6 +17,9 @@ public struct DeliveryConfiguration: Sendable {
     public var pollInterval: Duration
     /// Which targets deliveries may reach. Default: public https targets only.
     public var targets: WebhookTargetPolicy
+    /// The hosts messages to complainants may be posted to (lower case): the operator's
+    /// `GATEWAY_HOSTS`, checked again at every attempt. Default: none.
+    public var gatewayHosts: Set<String> = []
 
     /// Creates a configuration with the documented defaults.
     public init(maxAttempts: Int = 8, baseDelay: Duration = .seconds(10), maxDelay: Duration = .seconds(3600),

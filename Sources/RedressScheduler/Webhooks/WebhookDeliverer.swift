@@ -23,9 +23,9 @@ public struct WebhookDeliverer: Service {
     let logger: Logger
 
     /// Creates a deliverer on the scheduler's pool; `listen` is its role's connection for LISTEN, and
-    /// `keys` open the sealed messages to complainants (without them, only pages are delivered).
+    /// `keys` (the API's `PII_KEYS`) open the sealed messages to complainants.
     public init(pool: PGPool, listen: PGConnectionConfiguration, configuration: DeliveryConfiguration = DeliveryConfiguration(),
-                keys: PersonalDataKeys? = nil, logger: Logger = Logger(label: "redress.webhooks")) {
+                keys: PersonalDataKeys, logger: Logger = Logger(label: "redress.webhooks")) {
         store = DeliveryStore(pool: pool, keys: keys)
         loop = WorkLoop(listener: PGListener(configuration: listen, channels: ["redress_deliveries"], logger: logger),
                         pollInterval: configuration.pollInterval, logger: logger)
@@ -66,8 +66,14 @@ public struct WebhookDeliverer: Service {
         var status: Int?
         var failure: String?
         do {
-            status = try await post(delivery)
-            if let code = status, !(200...299).contains(code) { failure = WebhookFailure.status(code) }
+            if let refusal = delivery.refusal {
+                failure = refusal
+                logger.error("a message's seal does not open: PII_KEYS must hold the keys the API seals with",
+                             metadata: ["delivery": "\(delivery.id)"])
+            } else {
+                status = try await post(delivery)
+                if let code = status, !(200...299).contains(code) { failure = WebhookFailure.status(code) }
+            }
         } catch {
             failure = WebhookFailure.classify(error)
             // The operator's log keeps the detail; the tenant sees the class only.
@@ -94,6 +100,11 @@ public struct WebhookDeliverer: Service {
     }
 
     private func post(_ delivery: DeliveryStore.Claimed) async throws -> Int {
+        // Personal data goes only where the operator allows a gateway, whatever the row says.
+        if delivery.kind == .message,
+           !configuration.gatewayHosts.contains(URLComponents(string: delivery.url)?.host?.lowercased() ?? "") {
+            throw WebhookFailure.blockedAddress
+        }
         let target = try await WebhookTarget.resolve(delivery.url, policy: configuration.targets)
         let timeout = TimeAmount.nanoseconds(Int64(configuration.timeout.components.seconds) * 1_000_000_000)
         var settings = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: timeout, read: timeout))

@@ -37,6 +37,8 @@ struct APIHandlers: APIProtocol {
         let publicLookups: RateLimiter
         /// Where webhooks may post.
         let webhookTargets: WebhookTargetPolicy
+        /// The hosts a notification gateway may be at.
+        let gatewayHosts: Set<String>
     }
 
     init(database: ScopedDatabase, limits: Limits) {

@@ -1,3 +1,4 @@
+import Foundation
 import RedressCore
 import RedressStore
 
@@ -21,6 +22,7 @@ extension APIHandlers {
             guard let user = body.userId else { throw Problem.validationFailed([.init(field: "/userId", message: "is required for a webhook of kind pages")]) }
             webhook = try await webhooks.create(caller.scope, branchID: caller.branchID, userID: try Wire.id(user, "/userId"), url: body.url)
         case .gateway:
+            try checkGateway(body.url)
             guard body.userId == nil else { throw Problem.validationFailed([.init(field: "/userId", message: "names no one on a gateway: it posts the branch's messages")]) }
             webhook = try await webhooks.createGateway(caller.scope, branchID: caller.branchID, url: body.url)
         }
@@ -32,9 +34,21 @@ extension APIHandlers {
         guard case .json(let body) = input.body else { throw Problem.unsupportedMediaType }
         let id = try Wire.id(input.path.id, "id")
         try limits.webhookTargets.checkRegistering(body.url)
+        if body.url != nil || body.active == true,
+           let gateway = try await webhooks.list(caller.scope).first(where: { $0.id == id && $0.kind == "gateway" }) {
+            try checkGateway(body.url ?? gateway.url)
+        }
         let webhook = try await webhooks.update(caller.scope, id: id, url: body.url, active: body.active,
                                                 rotateSecret: body.rotateSecret ?? false)
         return .ok(.init(body: .json(.init(webhook))))
+    }
+
+    /// Refuses (422, naming `/url`) a gateway at a host the operator does not allow (`GATEWAY_HOSTS`):
+    /// messages carry complainants' personal data and access codes.
+    private func checkGateway(_ url: String) throws {
+        guard let host = URLComponents(string: url)?.host?.lowercased(), limits.gatewayHosts.contains(host) else {
+            throw Problem.validationFailed([.init(field: "/url", message: "is not at a host the operator allows for gateways (GATEWAY_HOSTS)")])
+        }
     }
 
     func listWebhookDeliveries(_ input: Operations.ListWebhookDeliveries.Input) async throws -> Operations.ListWebhookDeliveries.Output {

@@ -30,7 +30,8 @@ enum V1Routes {
         // Registration fails only for a server URL that is not one; "/" is.
         let handlers = APIHandlers(database: database, limits: .init(
             signIns: signIns, phoneSearches: phoneSearches,
-            publicLookups: RateLimiter(limit: limits.publicLookupsPerMinute), webhookTargets: limits.webhookTargets))
+            publicLookups: RateLimiter(limit: limits.publicLookupsPerMinute), webhookTargets: limits.webhookTargets,
+            gatewayHosts: limits.gatewayHosts))
         let transport = OperationTransport(open: router.group().add(middleware: RequestClientMiddleware(clients: clients)),
                                            guarded: router.group().add(middleware: RequestClientMiddleware(clients: clients))
                                                .add(middleware: authenticator),

@@ -49,6 +49,8 @@ public struct CaseWorkStore: Sendable {
                     // A collaborating department may log but not change the complaint: its
                     // message does not count toward the responsible department's milestones.
                     do {
+                        // Locked first, so that a milestone a delivery meets meanwhile is not written over.
+                        try await connection.execute("SELECT FROM complaints WHERE branch_id = \(branch) AND id = \(complaintID) FOR NO KEY UPDATE")
                         _ = try await ComplaintStore.refreshSchedule(branchID: branch, complaintID: complaintID, meeting: [milestone], connection)
                     } catch StoreError.forbidden {}
                 }

@@ -6,17 +6,21 @@ import RedressCore
 /// (`sql/0056_messages_to_complainants.sql`): rendered from the branch's template for the event,
 /// the complainant's channel and language (else ``MessageWording``), logged in the
 /// communications log with personal data and the access code masked, and put in the outbox
-/// sealed for the branch's notification gateway. Without an active gateway or an address on the
-/// channel a message is `unsent` at once, so that staff know to reach the complainant themselves.
+/// sealed for the branch's notification gateway. Without an address on the channel a message is
+/// `unsent` at once, and without an active gateway when it falls due (`scheduler.claim_messages`),
+/// so that staff know to reach the complainant themselves.
 enum ComplainantMessages {
     /// Sends `event`'s message about a complaint the caller may work on; `values` fills the
     /// event's own placeholders (``ComplainantMessageEvent/placeholders``), `accessCode` the
     /// confirmation's code, which exists in the clear only at intake. The case's lock is taken
     /// shared, as writers of its rows do (``CaseVisibility``), unless the complaint is new in this
-    /// transaction (nobody else can see it yet).
+    /// transaction (nobody else can see it yet). With `meetsMilestone` false (a caller who may
+    /// work on the case but not change it, such as a collaborating department) its delivery meets
+    /// nothing. Returns the message's id.
+    @discardableResult
     static func send(_ event: ComplainantMessageEvent, complaintID: UUID, branchID: UUID, caller: Caller,
                      values: [String: String] = [:], accessCode: AccessCode? = nil, newComplaint: Bool = false,
-                     vault: PersonalDataVault, _ connection: PGConnection) async throws {
+                     meetsMilestone: Bool = true, vault: PersonalDataVault, _ connection: PGConnection) async throws -> UUID {
         if !newComplaint { try await CaseVisibility.lock(complaintID, exclusive: false, connection) }
         guard let facts = try await connection.query("""
             SELECT c.case_number, c.complainant_sealed, c.complainant_key_id, c.customer_ref, c.complainant_language,
@@ -41,10 +45,10 @@ enum ComplainantMessages {
         }
         let caseNumber: String = try facts.decode(at: 0)
         let timeZone = TimeZone(identifier: try facts.decode(String.self, at: 11)) ?? .gmt
-        var filled = values
+        var filled = values.mapValues(Self.plain)
         filled["caseNumber"] = caseNumber
         filled["branch"] = try facts.decode(String.self, at: 10)
-        filled["name"] = person?.name
+        filled["name"] = person?.name.map(Self.plain)
         filled["contact"] = try facts.decode(String?.self, at: 12)
         filled["lookupLink"] = try facts.decode(String?.self, at: 13).map { Self.lookupLink(base: $0, caseNumber: caseNumber) }
         filled["receivedAt"] = Self.format(try facts.decode(Date.self, at: 7), in: timeZone)
@@ -61,16 +65,14 @@ enum ComplainantMessages {
             masked["accessCode"] = "••••-••••-••••"
         }
         let wording = try Self.wording(event, language: language, subject: facts.decode(at: 14), body: facts.decode(at: 15))
-        let subject = channel == .email ? wording.subject.render(filled) : nil
+        // A subject is one line: nothing in a value may start a header of the gateway's email.
+        let subject = channel == .email ? Self.oneLine(wording.subject.render(filled)) : nil
         let body = wording.body.render(filled)
-        let logged = (subject.map { "\($0)\n\n" } ?? "") + wording.body.render(masked)
-        // In a statement of its own: on Citus a function that reads a table runs on the coordinator only.
-        let gateway: UUID? = try await connection.query("SELECT public.message_gateway(\(branchID))")[0].decode(at: 0)
+        let logged = (channel == .email ? "\(Self.oneLine(wording.subject.render(masked)))\n\n" : "") + wording.body.render(masked)
         let id = UUID()
-        let sealed = try address.flatMap { to in
-            try gateway.map { _ in try vault.seal(SealedMessage(to: to, subject: subject, body: body), branchID: branchID, messageID: id) }
+        let sealed = try address.map { to in
+            try vault.seal(SealedMessage(to: to, subject: subject, body: body), branchID: branchID, messageID: id)
         }
-        let unsentBecause = address == nil ? "no_address" : gateway == nil ? "no_gateway" : nil
         try await connection.execute("""
             WITH logged AS (
                 INSERT INTO complaint_communications (branch_id, complaint_id, direction, channel, kind, content, recorded_by,
@@ -81,18 +83,30 @@ enum ComplainantMessages {
                 RETURNING id, case_department_id, case_collaborating_department_ids, case_responsible_user_id
             )
             INSERT INTO complainant_messages (branch_id, id, complaint_id, event, channel, language, recipient, communication_id,
-                                              webhook_id, milestone, sealed_key_id, sealed_box, state, next_attempt_at, last_error,
+                                              milestone, sealed_key_id, sealed_box, state, next_attempt_at, last_error, finished_at,
                                               created_by, \(unescaped: CaseVisibility.columns))
             SELECT \(branchID), \(id), \(complaintID), \(event.rawValue), \(channel.rawValue), \(language.rawValue),
-                   \(address.map { Self.maskedAddress($0, channel: channel) }), l.id, \(sealed == nil ? nil : gateway),
-                   \(event.milestone?.rawValue), \(sealed?.keyID), \(sealed?.box), \(sealed == nil ? "unsent" : "pending"),
-                   CASE WHEN \(sealed != nil) THEN now() END, \(unsentBecause), \(caller.userID),
+                   \(address.map { Self.maskedAddress($0, channel: channel) }), l.id,
+                   \(meetsMilestone ? event.milestone?.rawValue : nil), \(sealed?.keyID), \(sealed?.box), \(sealed == nil ? "unsent" : "pending"),
+                   CASE WHEN \(sealed != nil) THEN now() END, \(sealed == nil ? "no_address" : nil),
+                   CASE WHEN \(sealed == nil) THEN now() END, \(caller.userID),
                    l.case_department_id, l.case_collaborating_department_ids, l.case_responsible_user_id
               FROM logged l
             """)
         if sealed != nil {
             try await connection.execute("SELECT pg_notify('redress_deliveries', '')")
         }
+        return id
+    }
+
+    /// A value as a message may carry it: without control characters but line breaks.
+    static func plain(_ value: String) -> String {
+        String(value.unicodeScalars.filter { $0 == "\n" || !CharacterSet.controlCharacters.contains($0) }.map(Character.init))
+    }
+
+    /// `text` on one line: line breaks become spaces.
+    static func oneLine(_ text: String) -> String {
+        text.split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 
     /// The branch's template for the event, else the built-in wording.

@@ -150,20 +150,25 @@ public struct MessageStore: Sendable {
     }
 
     /// Sends the complainant a handler's progress update (the event `progress_update`); its
-    /// delivery meets the preliminary feedback milestone.
+    /// delivery meets the preliminary feedback milestone when the caller may change the complaint
+    /// (not when a collaborating department sends it, as with a logged call).
     public func sendProgressUpdate(_ caller: Caller, complaintID: UUID, text: String) async throws -> Notification {
         try await StoreError.translating {
             try await database.withScope(caller.scope) { connection in
                 let branch = try await CaseVisibility.lockShared(complaintID, connection)
-                let status = try await connection.query("SELECT status FROM complaints WHERE branch_id = \(branch) AND id = \(complaintID)")
-                guard let status = ComplaintStatus(rawValue: try status[0].decode(String.self, at: 0)), status.isOpen else {
+                let facts = try await connection.query("""
+                    SELECT c.status, coalesce(c.branch_id = ANY (scope.case_write_branch_ids()::uuid[])
+                                              OR c.department_id = ANY (scope.department_ids()::uuid[]), false)
+                      FROM complaints c WHERE c.branch_id = \(branch) AND c.id = \(complaintID)
+                    """)[0]
+                guard let status = ComplaintStatus(rawValue: try facts.decode(String.self, at: 0)), status.isOpen else {
                     throw StoreError.conflict(field: "status", message: "the complaint is closed: it takes no progress updates")
                 }
-                try await ComplainantMessages.send(.progressUpdate, complaintID: complaintID, branchID: branch, caller: caller,
-                                                   values: ["update": text], vault: database.configuration.vault, connection)
+                let id = try await ComplainantMessages.send(.progressUpdate, complaintID: complaintID, branchID: branch, caller: caller,
+                                                            values: ["update": text], meetsMilestone: try facts.decode(Bool.self, at: 1),
+                                                            vault: database.configuration.vault, connection)
                 let rows = try await connection.query("""
-                    SELECT \(unescaped: Self.notificationColumns) FROM complainant_messages
-                     WHERE branch_id = \(branch) AND complaint_id = \(complaintID) ORDER BY created_at DESC, id LIMIT 1
+                    SELECT \(unescaped: Self.notificationColumns) FROM complainant_messages WHERE branch_id = \(branch) AND id = \(id)
                     """)
                 return try Self.notification(rows[0])
             }

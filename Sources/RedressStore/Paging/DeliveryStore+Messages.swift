@@ -21,34 +21,31 @@ extension DeliveryStore {
         var message: Message
     }
 
-    /// Claims up to `batch` due messages to complainants, branch by branch, leased for `lease`.
-    /// A message whose seal does not open (its key left the ring) is dead-lettered at once.
+    /// Claims up to `batch` due messages to complainants, branch by branch, leased for `lease`. A
+    /// message whose seal does not open here (its key is not in this process's ring) comes back
+    /// with the refusal `sealed`, to be retried: the keys may yet be put right.
     public func claimMessages(batch: Int, lease: Duration) async throws -> [Claimed] {
-        guard let vault else { return [] }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try await BranchClaims.claim(.messages, batch: batch, on: pool) { branch, left in
-            let rows = try await pool.query("""
+            try await pool.query("""
                 SELECT branch_id, id, attempt, url, secret, complaint_id, case_number, event, channel, language, sealed_key_id, sealed_box
                   FROM scheduler.claim_messages(\(branch), \(Int32(left)), \(Int32(lease.components.seconds)))
-                """)
-            var claimed: [Claimed] = []
-            for row in rows {
+                """).map { row in
                 var delivery = Claimed(kind: .message, branchID: try row.decode(at: 0), id: try row.decode(at: 1), attempt: try row.decode(at: 2),
                                        url: try row.decode(at: 3), secret: try row.decode(at: 4), body: Data())
                 guard let message = vault.openMessage(SealedPersonalData(keyID: try row.decode(at: 10), box: try row.decode(at: 11)),
                                                       branchID: delivery.branchID, messageID: delivery.id) else {
-                    try await record(delivery, Outcome(startedAt: Date(), duration: .zero, statusCode: nil, error: "sealed", retryAt: nil))
-                    continue
+                    delivery.refusal = "sealed"
+                    return delivery
                 }
                 let id = delivery.id.uuidString.lowercased()
                 delivery.body = try encoder.encode(GatewayPost(deliveryId: id, message: .init(
-                    id: id, complaintId: try row.decode(UUID.self, at: 5).uuidString.lowercased(), caseNumber: try row.decode(at: 6), event: try row.decode(at: 7),
-                    channel: try row.decode(at: 8), language: try row.decode(at: 9), to: message.to, subject: message.subject,
-                    body: message.body)))
-                claimed.append(delivery)
+                    id: id, complaintId: try row.decode(UUID.self, at: 5).uuidString.lowercased(), caseNumber: try row.decode(at: 6),
+                    event: try row.decode(at: 7), channel: try row.decode(at: 8), language: try row.decode(at: 9), to: message.to,
+                    subject: message.subject, body: message.body)))
+                return delivery
             }
-            return claimed
         }
     }
 

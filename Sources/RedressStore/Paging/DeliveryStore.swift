@@ -6,13 +6,13 @@ import Postgres
 /// deliveries of pages and messages to complainants with a lease, record each attempt.
 public struct DeliveryStore: Sendable {
     let pool: PGPool
-    /// Opens sealed messages to complainants; without it they are not claimed.
-    let vault: PersonalDataVault?
+    /// Opens sealed messages to complainants.
+    let vault: PersonalDataVault
 
     /// Creates the store on the scheduler's pool; `keys` open messages to complainants.
-    public init(pool: PGPool, keys: PersonalDataKeys? = nil) {
+    public init(pool: PGPool, keys: PersonalDataKeys) {
         self.pool = pool
-        vault = keys.map(PersonalDataVault.init(keys:))
+        vault = PersonalDataVault(keys: keys)
     }
 
     /// A delivery claimed for one attempt.
@@ -27,8 +27,11 @@ public struct DeliveryStore: Sendable {
         public var attempt: Int
         public var url: String
         public var secret: String
-        /// The JSON body to post: the delivery id and the page.
+        /// The JSON body to post: the delivery id and the page or message.
         public var body: Data
+        /// Why it cannot be posted at all (a message whose seal does not open here: `sealed`),
+        /// recorded as the attempt's failure and retried like any other.
+        public var refusal: String?
     }
 
     /// What happened to one attempt.

@@ -70,7 +70,8 @@ public struct ReportStore: Sendable {
     }
 
     /// The period's messages to complainants per channel, in the caller's branches (one when the
-    /// filter names it) and department when the filter names one; days in each branch's time zone.
+    /// filter names it) and department when the filter names one, over the cases the complaint
+    /// figures count (not those merely collaborated on); days in each branch's time zone.
     static func messages(_ caller: Caller, period: ReportPeriod, filter: ReportFilter,
                          _ connection: PGConnection) async throws -> [ComplaintReport.MessageDelivery] {
         try await connection.query("""
@@ -79,6 +80,8 @@ public struct ReportStore: Sendable {
                    count(*) FILTER (WHERE m.state = 'pending')::integer
               FROM complainant_messages m JOIN branches b ON b.id = m.branch_id
              WHERE m.branch_id = ANY (\(branches(caller, filter))::uuid[])
+               -- Counted like the complaints: the whole case branch, else one's own departments' cases.
+               AND (m.branch_id = ANY (scope.case_branch_ids()) OR m.case_department_id = ANY (scope.department_ids()))
                AND (\(filter.departmentId)::uuid IS NULL OR m.case_department_id = \(filter.departmentId))
                AND m.created_at >= (\(period.from.description)::date::timestamp AT TIME ZONE b.time_zone)
                AND m.created_at < ((\(period.to.description)::date + 1)::timestamp AT TIME ZONE b.time_zone)
