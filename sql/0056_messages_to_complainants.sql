@@ -17,13 +17,13 @@
 -- On a distributed schema the statements below run one at a time against shards the migration
 -- itself distributes, so the migration asks Citus for sequential shard DDL (a plain setting
 -- elsewhere), and adds each foreign key in a statement of its own (docs/scaling.md).
-SET LOCAL citus.multi_shard_modify_mode TO 'sequential';
 --
 -- The confirmation's delivery meets the acknowledgement milestone, the initial reply's the initial
 -- reply milestone and a progress update's the preliminary feedback milestone (as a person's logged
 -- call does, 0006): `scheduler.record_message` adds the milestone to the open complaint, whose
 -- trigger stamps the time, and marks the complaint's schedule stale for the scheduler to
 -- recompute, waking it from the delivering connection, not from a trigger (docs/scaling.md).
+SET LOCAL citus.multi_shard_modify_mode TO 'sequential';
 
 -- A gateway is a webhook of its branch, not of a recipient: one active per branch.
 ALTER TABLE webhooks ADD COLUMN kind text NOT NULL DEFAULT 'pages' CHECK (kind IN ('pages', 'gateway'));
