@@ -215,37 +215,27 @@ CREATE FUNCTION scheduler.claim_messages(branch uuid, batch integer, lease_secon
 #variable_conflict use_column
 DECLARE
     gateway public.webhooks;
+    due_ids uuid[];
 BEGIN
     SELECT w.* INTO gateway FROM public.webhooks w WHERE w.branch_id = branch AND w.kind = 'gateway' AND w.active;
-    IF gateway.id IS NULL THEN
-        WITH due AS (
-            SELECT m.branch_id, m.id
-              FROM public.complainant_messages m
-             WHERE m.branch_id = branch AND m.state = 'pending' AND m.next_attempt_at <= now()
-             ORDER BY m.next_attempt_at
-             LIMIT batch
-               FOR UPDATE SKIP LOCKED
-        )
-        UPDATE public.complainant_messages m
-           SET state = 'unsent', last_error = 'no_gateway', next_attempt_at = NULL, finished_at = now(),
-               sealed_box = NULL, sealed_key_id = NULL
-          FROM due
-         WHERE m.branch_id = branch AND m.id = due.id;
-        RETURN;
-    END IF;
-    RETURN QUERY
-    WITH due AS (
-        SELECT m.branch_id, m.id
-          FROM public.complainant_messages m
+    SELECT coalesce(array_agg(d.id), '{}') INTO due_ids FROM (
+        SELECT m.id FROM public.complainant_messages m
          WHERE m.branch_id = branch AND m.state = 'pending' AND m.next_attempt_at <= now()
          ORDER BY m.next_attempt_at
          LIMIT batch
-           FOR UPDATE SKIP LOCKED
-    ), claimed AS (
+           FOR UPDATE SKIP LOCKED) d;
+    IF gateway.id IS NULL THEN
+        UPDATE public.complainant_messages m
+           SET state = 'unsent', last_error = 'no_gateway', next_attempt_at = NULL, finished_at = now(),
+               sealed_box = NULL, sealed_key_id = NULL
+         WHERE m.branch_id = branch AND m.id = ANY (due_ids);
+        RETURN;
+    END IF;
+    RETURN QUERY
+    WITH claimed AS (
         UPDATE public.complainant_messages m
            SET attempts = m.attempts + 1, next_attempt_at = now() + make_interval(secs => lease_seconds), webhook_id = gateway.id
-          FROM due
-         WHERE m.branch_id = branch AND m.id = due.id
+         WHERE m.branch_id = branch AND m.id = ANY (due_ids)
         RETURNING m.branch_id, m.id, m.attempts, m.complaint_id, m.event, m.channel, m.language, m.sealed_key_id, m.sealed_box
     )
     SELECT c.branch_id, c.id, c.attempts, gateway.url, gateway.secret, c.complaint_id, k.case_number, c.event, c.channel,

@@ -31,7 +31,7 @@ struct PersonalDataCommand: AsyncParsableCommand {
     }
 
     struct Status: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "status", abstract: "Count complaints per sealing key (uses OWNER_DATABASE_URL).")
+        static let configuration = CommandConfiguration(commandName: "status", abstract: "Count complaints, and messages waiting for the gateway, per sealing key (uses OWNER_DATABASE_URL).")
 
         func run() async throws {
             try await reportingDatabaseErrors {
@@ -41,6 +41,9 @@ struct PersonalDataCommand: AsyncParsableCommand {
                         print("\(keyID == "clear" ? "not sealed" : "key " + keyID): \(rows)\(keyID == keys.currentKeyID ? " (current)" : "")")
                     }
                     if census.isEmpty { print("no personal data stored") }
+                    for (keyID, messages) in try await store.waitingMessages().sorted(by: { $0.key < $1.key }) {
+                        print("messages waiting for the gateway under key \(keyID): \(messages)")
+                    }
                 }
             }
         }

@@ -83,6 +83,10 @@ struct ComplainantMessageAPITests {
                 // Intake: the confirmation, in English, to the complainant's phone, with the case number and code.
                 let category = try await Lifecycle.billing(client, token: agent)
                 let (id, caseNumber, code) = try await Progress.intake(client, token: agent, category: category)
+                let waiting = try await harness.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+                    try await PersonalDataStore(owner: owner, keys: Self.keys).waitingMessages()
+                }
+                #expect(waiting == [Self.keys.currentKeyID: 1], "`redress pii status` counts the message waiting under its key")
                 #expect(try await Self.deliver(harness) == 1)
                 let confirmation = try #require(Self.messages(receiver).first)
                 #expect(confirmation["event"] as? String == "received" && confirmation["channel"] as? String == "sms")

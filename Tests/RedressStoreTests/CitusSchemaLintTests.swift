@@ -297,6 +297,44 @@ struct CitusSchemaLintTests {
         #expect(checked >= 3, "the policy statements were found")
     }
 
+    /// From 0056 on, a migration adds each constraint in an `ALTER TABLE` of its own (Citus refuses
+    /// `ADD CONSTRAINT` beside other subcommands), names every foreign key, and one that distributes
+    /// a table asks for sequential shard DDL first (a key to `branches` may not follow parallel DDL).
+    @Test func laterMigrationsAddConstraintsOneAtATimeAfterSequentialDDL() throws {
+        let directory = Self.packageRoot.appendingPathComponent("sql")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".sql") }.sorted()
+        var checked = 0
+        for file in files {
+            guard let version = Int(file.prefix { $0.isNumber }), version >= 56 else { continue }
+            let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+                .split(separator: "\n", omittingEmptySubsequences: false)
+                .map { line in line.range(of: "--").map { String(line[..<$0.lowerBound]) } ?? String(line) }.joined(separator: "\n")
+            for statement in text.matches(of: /(?is)ALTER\s+TABLE\b[^;]*;/) {
+                let body = String(statement.output)
+                guard body.range(of: "(?i)\\bADD\\s+CONSTRAINT\\b|\\bFOREIGN\\s+KEY\\b", options: .regularExpression) != nil else { continue }
+                checked += 1
+                var depth = 0, topLevelCommas = 0
+                for character in body {
+                    switch character {
+                    case "(": depth += 1
+                    case ")": depth -= 1
+                    case "," where depth == 0: topLevelCommas += 1
+                    default: break
+                    }
+                }
+                #expect(topLevelCommas == 0, "\(file): a constraint beside other subcommands: \(body.prefix(80))")
+                #expect(body.range(of: "(?i)\\bADD\\s+FOREIGN\\s+KEY\\b", options: .regularExpression) == nil,
+                        "\(file): an unnamed foreign key: \(body.prefix(80))")
+            }
+            if let distributes = text.range(of: "public.distribute_by_branch(") {
+                let sequential = text.range(of: "SET LOCAL citus.multi_shard_modify_mode TO 'sequential'")
+                #expect(sequential.map { $0.lowerBound < distributes.lowerBound } == true,
+                        "\(file) distributes a table without sequential shard DDL first")
+            }
+        }
+        #expect(checked >= 5, "the constraint statements were found")
+    }
+
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     private func catalog(_ query: PGQuery) async throws -> [String] {

@@ -37,6 +37,14 @@ public struct PersonalDataStore: Sendable {
             """).map { (try $0.decode(String.self, at: 0), Int(try $0.decode(Int32.self, at: 1))) })
     }
 
+    /// How many messages to complainants wait for the gateway under each key id: a key leaves
+    /// the ring only once none waits under it (they are delivered, not re-sealed).
+    public func waitingMessages() async throws -> [String: Int] {
+        Dictionary(uniqueKeysWithValues: try await owner.query("""
+            SELECT sealed_key_id, count(*)::integer FROM complainant_messages WHERE state = 'pending' GROUP BY 1
+            """).map { (try $0.decode(String.self, at: 0), Int(try $0.decode(Int32.self, at: 1))) })
+    }
+
     /// Re-seals up to `batch` rows at a time until none is left under another key; with
     /// `dryRun`, only counts what it would re-seal.
     public func reseal(batch: Int = 500, dryRun: Bool = false) async throws -> Resealed {
