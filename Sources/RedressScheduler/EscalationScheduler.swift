@@ -56,6 +56,7 @@ public struct EscalationScheduler: Service {
             try await raiseAlarms()
             try await repage()
             try await escalateOverdueFollowUps()
+            try await escalateReviews()
         }, nextDue: { try await store.nextDue() })
     }
 
@@ -132,6 +133,27 @@ public struct EscalationScheduler: Service {
                 logger.info("follow-up overdue", metadata: [
                     "complaint": "\(followUp.complaintID)", "follow_up": "\(followUp.followUpID)",
                     "late_seconds": "\(followUp.lateSeconds)", "pages": "\(followUp.pages)",
+                ])
+            }
+            if escalated.isEmpty { return all }
+        }
+    }
+
+    /// Tells the reviewers of every new review and escalates every overdue one, batch after batch;
+    /// returns what it did.
+    @discardableResult
+    public func escalateReviews() async throws -> [EscalationStore.ReviewEscalation] {
+        var all: [EscalationStore.ReviewEscalation] = []
+        while true {
+            try Task.checkCancellation()
+            let escalated = try await store.escalateReviews(batch: configuration.batchSize)
+            all += escalated
+            for review in escalated {
+                Counter(label: "redress_reviews_escalated_total", dimensions: [("reason", review.reason)]).increment()
+                Counter(label: "redress_pages_total", dimensions: [("tier", "0"), ("kind", review.reason)]).increment(by: review.pages)
+                logger.info("review \(review.reason == "review_overdue" ? "overdue" : "told to its reviewers")", metadata: [
+                    "complaint": "\(review.complaintID)", "review": "\(review.reviewID)",
+                    "late_seconds": "\(review.lateSeconds)", "pages": "\(review.pages)",
                 ])
             }
             if escalated.isEmpty { return all }

@@ -80,7 +80,8 @@ struct CitusSchemaLintTests {
     /// (`AuthStore+SignIn.swift`), and so is a person's change of their own password
     /// (`AuthStore+PasswordChange.swift`); so is an admin's change to their branch, a reference table's
     /// row, whose audit entry and deadline recomputation the owner writes (`BranchStore.update`);
-    /// and so are a complainant's lookups and statements (`ProgressLookup.swift`). A function counts
+    /// and so are a complainant's lookups and statements (`ProgressLookup.swift`) and their admission
+    /// before a survey answer or a review request (`ComplainantAdmission.swift`). A function counts
     /// as writing when it calls, by its qualified name, a definer function that writes.
     @Test func theServiceCallsNoDefinerFunctionThatWritesInItsTransaction() async throws {
         let writers = try await catalog("""
@@ -97,7 +98,8 @@ struct CitusSchemaLintTests {
                          "auth.upgrade_password_hash(text,text,text,text)", "change_branch(uuid,text,text,text)",
                          "auth.change_password(bytea,uuid,text,text,text,interval)",
                          "progress.forget_failures(text)", "progress.add_statement(text,bytea,text,text,integer,interval,text,integer)",
-                         "progress.look_up(text,bytea,text,text,integer,interval)"]
+                         "progress.look_up(text,bytea,text,text,integer,interval)",
+                         "progress.admit_complainant(text,bytea,text,text,integer,interval,text)"]
         expectOnly(writers, known: aloneInTheirTransaction, rule: "definer functions writing for the service")
     }
 

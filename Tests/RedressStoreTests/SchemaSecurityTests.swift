@@ -148,6 +148,7 @@ struct SchemaSecurityTests {
                                    "escalation_waits(uuid,uuid)",
                                    "next_scheduled_work()",
                                    "progress.add_statement(text,bytea,text,text,integer,interval,text,integer)",
+                                   "progress.admit_complainant(text,bytea,text,text,integer,interval,text)",
                                    "progress.forget_failures(text)",
                                    "progress.look_up(text,bytea,text,text,integer,interval)"])
         }

@@ -90,7 +90,8 @@ public struct TestOrganisation: Sendable {
                              otherDepartmentUser: other, botKey: key.token)
     }
 
-    static func user(_ login: String, role: Role, departments: [UUID], branch: UUID, _ connection: PGConnection) async throws -> UUID {
+    /// Adds a user with `role` and ``password`` to `branch`, as the owner.
+    public static func user(_ login: String, role: Role, departments: [UUID], branch: UUID, _ connection: PGConnection) async throws -> UUID {
         let passwordHash = role == .bot ? nil : try await PasswordHasher.hash(Self.password, cost: 4)
         return try await connection.query("""
             INSERT INTO users (branch_id, login, name, roles, department_ids, email, password_hash)

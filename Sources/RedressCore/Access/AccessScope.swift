@@ -23,6 +23,10 @@ public struct AccessScope: Sendable, Equatable {
     public var departmentIDs: Set<UUID>
     /// Branches whose configuration the caller may change.
     public var adminBranchIDs: Set<UUID>
+    /// The one complaint the transaction is confined to (a complainant acting with their access
+    /// code, a reviewer deciding a review): every other complaint and its rows are hidden,
+    /// whatever else the scope allows (the `one_complaint` policies, sql/0057). Nil for none.
+    public var complaintID: UUID?
     /// The request being served, for audit entries (not an access rule).
     public var requestID: String?
 
@@ -36,6 +40,27 @@ public struct AccessScope: Sendable, Equatable {
     public static func system(branch branchID: UUID) -> AccessScope {
         AccessScope(userID: nil, roles: [], branchIDs: [branchID], wideBranchIDs: [branchID], caseBranchIDs: [branchID],
                     caseWriteBranchIDs: [branchID], personalDataBranchIDs: [], departmentIDs: [], adminBranchIDs: [])
+    }
+
+    /// The scope of a complainant acting on their own complaint with its access code, as the
+    /// branch's `complainant` user (`userID`): that complaint alone, to read and to change.
+    public static func complainant(userID: UUID, branch branchID: UUID, complaint complaintID: UUID,
+                                   requestID: String?) -> AccessScope {
+        var scope = AccessScope(userID: userID, roles: [], branchIDs: [branchID], wideBranchIDs: [branchID],
+                                caseBranchIDs: [branchID], caseWriteBranchIDs: [branchID], departmentIDs: [], adminBranchIDs: [],
+                                requestID: requestID)
+        scope.complaintID = complaintID
+        return scope
+    }
+
+    /// This scope confined to one complaint of `branchID`, which it may then change as its own
+    /// branch's agents may: a reviewer deciding a review reopens a complaint they only collaborate on.
+    public func confined(to complaintID: UUID, writingIn branchID: UUID) -> AccessScope {
+        var scope = self
+        scope.caseBranchIDs.insert(branchID)
+        scope.caseWriteBranchIDs.insert(branchID)
+        scope.complaintID = complaintID
+        return scope
     }
 
     /// Creates a scope from explicit sets (tests and operators); prefer ``init(caller:)``.
@@ -97,6 +122,7 @@ public struct AccessScope: Sendable, Equatable {
             ("redress.case_branch_ids", Self.arrayLiteral(caseBranchIDs.map { $0.uuidString.lowercased() })),
             ("redress.case_write_branch_ids", Self.arrayLiteral(caseWriteBranchIDs.map { $0.uuidString.lowercased() })),
             ("redress.request_id", String((requestID ?? "").prefix(200))),
+            ("redress.complaint_id", complaintID?.uuidString.lowercased() ?? ""),
         ]
     }
 

@@ -9,6 +9,8 @@ public struct Caller: Sendable, Equatable {
         case session(UUID)
         /// A bot API key.
         case apiKey(UUID)
+        /// A complaint's access code, given by its complainant (the branch's `complainant` user).
+        case accessCode(complaintID: UUID)
     }
 
     /// The user (or bot) id.
@@ -59,6 +61,25 @@ public struct Caller: Sendable, Equatable {
     /// True when the caller holds `role`.
     public func has(_ role: Role) -> Bool { roles.contains(role) }
 
-    /// What the database lets this caller see and change.
-    public var scope: AccessScope { AccessScope(caller: self) }
+    /// What the database lets this caller see and change: for a complainant, their complaint alone.
+    public var scope: AccessScope {
+        if case .accessCode(let complaintID) = credential {
+            return .complainant(userID: userID, branch: branchID, complaint: complaintID, requestID: requestID)
+        }
+        return AccessScope(caller: self)
+    }
+
+    /// The roles the timeline names for what the caller did: `complainant` for a complainant.
+    public var actorRoles: [String] {
+        if case .accessCode = credential { return ["complainant"] }
+        return roles.map(\.rawValue).sorted()
+    }
+
+    /// The complainant of a complaint, acting with its access code as the branch's `complainant` user.
+    public static func complainant(userID: UUID, branchID: UUID, complaintID: UUID, requestID: String?) -> Caller {
+        var caller = Caller(userID: userID, branchID: branchID, branchCode: "", login: "complainant.self-service",
+                            name: "The complainant", roles: [], credential: .accessCode(complaintID: complaintID))
+        caller.requestID = requestID
+        return caller
+    }
 }

@@ -77,6 +77,19 @@ public enum MessageWording {
         }
     }
 
+    /// A review's decision as its complainant reads it: the result stands (`upheld`), or the
+    /// complaint is handled again (`revised`).
+    public static func reviewOutcome(revised: Bool, in language: ComplainantLanguage) -> String {
+        switch (revised, language) {
+        case (false, .english): return "the result stands"
+        case (false, .simplifiedChinese): return "维持原处理结果"
+        case (false, .traditionalChinese): return "維持原處理結果"
+        case (true, .english): return "your complaint will be handled again"
+        case (true, .simplifiedChinese): return "您的投诉将重新处理"
+        case (true, .traditionalChinese): return "您的投訴將重新處理"
+        }
+    }
+
     /// What fills a slot whose value the complaint lacks, such as a complainant who gave no name.
     public static func missing(_ placeholder: String, in language: ComplainantLanguage) -> String {
         switch (placeholder, language) {

@@ -98,6 +98,12 @@ extension SLAPolicy {
         if !(1...365).contains(statutoryResultDays) {
             problems.append(.init(field: "statutoryResultDays", message: "must be from 1 to 365 days"))
         }
+        if !(1...365).contains(reviewWindowDays) {
+            problems.append(.init(field: "reviewWindowDays", message: "must be from 1 to 365 days"))
+        }
+        if !(1...90).contains(reviewDays) {
+            problems.append(.init(field: "reviewDays", message: "must be from 1 to 90 days"))
+        }
         if !(1...720).contains(handlingPlanHours) {
             problems.append(.init(field: "handlingPlanHours", message: "must be from 1 to 720 hours"))
         }

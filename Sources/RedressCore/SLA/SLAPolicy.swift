@@ -120,6 +120,11 @@ public struct SLAPolicy: Sendable, Codable, Equatable {
     /// Hours from receipt within which a detailed handling plan is drawn up, on the policy's clock
     /// (001 §4.1¶1.2). Default 48.
     public var handlingPlanHours: Int = 48
+    /// Calendar days after the result is fed back within which the complainant may ask for a
+    /// review (復議) by someone who did not handle the complaint (001 §3.4). Default 15.
+    public var reviewWindowDays: Int = 15
+    /// Calendar days a review has to be decided before it escalates to the branch managers. Default 7.
+    public var reviewDays: Int = 7
 
     /// Creates a policy.
     public init(id: UUID = UUID(), name: String, categoryIDs: [UUID]? = nil, priorities: [String]? = nil, levels: [Int]? = nil,

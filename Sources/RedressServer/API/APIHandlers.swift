@@ -22,6 +22,7 @@ struct APIHandlers: APIProtocol {
     let reports: ReportStore
     let workQueue: WorkQueueStore
     let messages: MessageStore
+    let reviews: ReviewStore
     /// The database the stores share, for the few operations that hand it to a store call.
     let database: ScopedDatabase
     /// Limits and policies from the server's configuration.
@@ -59,6 +60,7 @@ struct APIHandlers: APIProtocol {
         reports = ReportStore(database: database)
         workQueue = WorkQueueStore(database: database)
         messages = MessageStore(database: database)
+        reviews = ReviewStore(database: database)
         self.database = database
         self.limits = limits
     }

@@ -11,6 +11,9 @@ extension Components.Schemas.Me {
         switch caller.credential {
         case .session: credential = .session
         case .apiKey: credential = .apiKey
+        case .accessCode:
+            throw Problem(kind: "forbidden", title: "Forbidden", status: .forbidden,
+                          detail: "A complainant's access code shows their complaint only.")
         }
         self.init(user: try .init(user), branchCode: caller.branchCode, credential: credential, expiresAt: caller.expiresAt,
                   branchIds: Wire.ids(scope.branchIDs), departmentIds: Wire.ids(caller.departmentIDs),

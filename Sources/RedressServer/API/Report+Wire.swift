@@ -14,7 +14,10 @@ extension Components.Schemas.ComplaintReport {
             totals: .init(report.totals), groups: report.groups.map(Components.Schemas.ReportRow.init),
             topCategories: report.topCategories.map { .init(code: $0.code, name: $0.name, received: $0.received, previous: $0.previous) },
             messages: try report.messages.map { .init(channel: try UnlistedValue.member($0.channel, "channel"), sent: $0.sent, delivered: $0.delivered, dead: $0.dead,
-                                                  unsent: $0.unsent, pending: $0.pending, deliveryRate: $0.deliveryRate) })
+                                                  unsent: $0.unsent, pending: $0.pending, deliveryRate: $0.deliveryRate) },
+            reviews: .init(requested: report.reviews.requested, upheld: report.reviews.upheld, revised: report.reviews.revised,
+                           open: report.reviews.open, overdue: report.reviews.overdue, results: report.reviews.results,
+                           rate: report.reviews.rate))
     }
 }
 

@@ -31,7 +31,7 @@ extension Components.Schemas.SLAPolicy {
             followUpCallbackDays: policy.followUpCallbackDays, emergencyLadderPercent: policy.emergencyLadderPercent,
             warningPercent: policy.warningPercent, breachRungs: .init(policy.breachRungs), planApprovalHours: policy.planApprovalHours,
             notifyHeadOnRouting: policy.notifyHeadOnRouting, statutoryResultDays: policy.statutoryResultDays,
-            handlingPlanHours: policy.handlingPlanHours,
+            handlingPlanHours: policy.handlingPlanHours, reviewWindowDays: policy.reviewWindowDays, reviewDays: policy.reviewDays,
             id: Wire.id(policy.id), branchId: Wire.id(policy.branchId),
             updatedAt: policy.updatedAt)
     }
@@ -100,6 +100,8 @@ extension Components.Schemas.NewSLAPolicy {
         policy.notifyHeadOnRouting = notifyHeadOnRouting ?? true
         policy.statutoryResultDays = statutoryResultDays ?? 7
         policy.handlingPlanHours = handlingPlanHours ?? 48
+        policy.reviewWindowDays = reviewWindowDays ?? 15
+        policy.reviewDays = reviewDays ?? 7
         // The name's rules are the contract's; a name taken in the branch is the store's 409.
         var rules = FieldRules()
         for problem in policy.problems where problem.field != "name" { rules.fail(SLAPointer.pointer(problem.field), problem.message) }

@@ -59,6 +59,7 @@ extension Caller {
         switch credential {
         case .session(let id): return "session:\(id)"
         case .apiKey(let id): return "key:\(id)"
+        case .accessCode(let complaintID): return "complaint:\(complaintID)"
         }
     }
 }

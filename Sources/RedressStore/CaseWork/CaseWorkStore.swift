@@ -23,7 +23,7 @@ public struct CaseWorkStore: Sendable {
                             after: [String: String?], note: String? = nil, _ connection: PGConnection) async throws {
         try await connection.execute("""
             INSERT INTO complaint_events (branch_id, complaint_id, actor_id, actor_roles, kind, after, note, \(unescaped: CaseVisibility.columns))
-            SELECT \(branchID), \(complaintID), \(caller.userID), \(caller.roles.map(\.rawValue).sorted()), \(kind),
+            SELECT \(branchID), \(complaintID), \(caller.userID), \(caller.actorRoles), \(kind),
                    \(PGJSON(after)), \(note), \(unescaped: CaseVisibility.fromComplaint)
               FROM complaints c WHERE c.branch_id = \(branchID) AND c.id = \(complaintID)
             """)

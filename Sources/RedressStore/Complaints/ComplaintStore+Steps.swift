@@ -64,7 +64,8 @@ extension ComplaintStore {
     }
 
     /// The message a step sends its complainant: the initial reply once the complaint is graded,
-    /// the result (with the compensation of its latest plan that has one) once it is fed back.
+    /// the result (with the compensation of its latest plan that has one) and the satisfaction
+    /// survey's invitation once it is fed back.
     private func tellComplainant(of action: ComplaintAction, complaint: Complaint, caller: Caller, _ connection: PGConnection) async throws {
         switch action {
         case .grade:
@@ -80,6 +81,9 @@ extension ComplaintStore {
             values["compensation"] = compensation
             try await ComplainantMessages.send(.result, complaintID: complaint.id, branchID: complaint.branchId, caller: caller,
                                                values: values, vault: vault, connection)
+            // The satisfaction survey opens with the result; its answer closes or reopens the complaint.
+            try await ComplainantMessages.send(.survey, complaintID: complaint.id, branchID: complaint.branchId, caller: caller,
+                                               vault: vault, connection)
         default:
             return
         }
@@ -187,7 +191,7 @@ extension ComplaintStore {
         try await connection.execute("""
             INSERT INTO complaint_events (branch_id, complaint_id, actor_id, actor_roles, kind, before, after, note,
                                           \(unescaped: CaseVisibility.columns))
-            VALUES (\(after.branchId), \(after.id), \(caller.userID), \(caller.roles.map(\.rawValue).sorted()),
+            VALUES (\(after.branchId), \(after.id), \(caller.userID), \(caller.actorRoles),
                     \(step.action.rawValue), \(PGJSON(old)), \(PGJSON(new)), \(step.note),
                     \(after.departmentId), \(after.collaboratingDepartmentIds), \(after.responsibleUserId))
             """)

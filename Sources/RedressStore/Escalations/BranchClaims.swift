@@ -6,18 +6,19 @@ import Postgres
 /// only, as Citus requires of `FOR UPDATE … SKIP LOCKED`, in a transaction of its own.
 enum BranchClaims {
     /// The kinds of scheduled work: `scheduler.due_branches` lists the branches of each, but of
-    /// messages, which `scheduler.due_message_branches` lists.
+    /// messages and reviews, which functions of their own list (0056, 0057).
     enum Work: String {
-        case escalations, alarms, repages, followUps = "follow_ups", deliveries, messages
+        case escalations, alarms, repages, followUps = "follow_ups", deliveries, messages, reviews
     }
 
     /// Claims up to `batch` items of `work`: lists the branches of the `batch` items due longest
     /// (`scheduler.due_branches`), then claims in each, in their order, with what is left of the batch.
     static func claim<Item>(_ work: Work, batch: Int, on pool: PGPool, _ claim: (UUID, Int) async throws -> [Item]) async throws -> [Item] {
-        // Messages to complainants are listed by a function of their own (0056).
-        let listing: PGQuery = work == .messages
-            ? "SELECT branch_id FROM scheduler.due_message_branches(\(Int32(batch)))"
-            : "SELECT branch_id FROM scheduler.due_branches(\(work.rawValue), \(Int32(batch)))"
+        let listing: PGQuery = switch work {
+        case .messages: "SELECT branch_id FROM scheduler.due_message_branches(\(Int32(batch)))"
+        case .reviews: "SELECT branch_id FROM scheduler.due_review_branches(\(Int32(batch)))"
+        default: "SELECT branch_id FROM scheduler.due_branches(\(work.rawValue), \(Int32(batch)))"
+        }
         let branches: [UUID] = try await pool.query(listing).map { try $0.decode(at: 0) }
         var claimed: [Item] = []
         for branch in branches where claimed.count < batch {

@@ -149,8 +149,30 @@ public struct EscalationStore: Sendable {
         }
     }
 
-    /// The earliest time there is work: a tier or an alarm falling due, an ack window ending or a follow-up
-    /// falling overdue; nil when none.
+    /// A review (復議) whose reviewers were told, or that fell overdue and was escalated.
+    public struct ReviewEscalation: Sendable, Equatable {
+        public var branchID: UUID
+        public var complaintID: UUID
+        public var reviewID: UUID
+        /// `review_requested` (its reviewers told) or `review_overdue` (escalated to the branch managers).
+        public var reason: String
+        public var lateSeconds: Int
+        public var pages: Int
+    }
+
+    /// Tells the reviewers of up to `batch` new reviews and escalates overdue ones, each once,
+    /// branch by branch (a transaction each; `scheduler.escalate_reviews`, sql/0057).
+    public func escalateReviews(batch: Int) async throws -> [ReviewEscalation] {
+        try await BranchClaims.claim(.reviews, batch: batch, on: pool) { branch, left in
+            try await pool.query("SELECT * FROM scheduler.escalate_reviews(\(branch), \(Int32(left)))").map { row in
+                ReviewEscalation(branchID: try row.decode(at: 0), complaintID: try row.decode(at: 1), reviewID: try row.decode(at: 2),
+                                 reason: try row.decode(at: 3), lateSeconds: try row.decode(at: 4), pages: try row.decode(at: 5))
+            }
+        }
+    }
+
+    /// The earliest time there is work: a tier or an alarm falling due, an ack window ending, a follow-up
+    /// falling overdue, or a review to tell of or falling overdue; nil when none.
     public func nextDue() async throws -> Date? {
         try await pool.query("SELECT scheduler.next_due()")[0].decode(Date?.self, at: 0)
     }

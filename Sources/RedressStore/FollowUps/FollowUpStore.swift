@@ -117,34 +117,75 @@ public struct FollowUpStore: Sendable {
                               complaints: ComplaintStore) async throws -> (followUp: FollowUp, complaint: Complaint) {
         try await StoreError.translating {
             try await database.withScope(caller.scope) { connection in
-                // The branch first, unlocked, so that the lock names one branch (a router query on Citus).
-                guard let branch = try await connection.query("SELECT branch_id FROM follow_ups WHERE id = \(id)").first?
-                    .decode(UUID.self, at: 0) else { throw StoreError.notFound }
-                let locked = try await connection.query("""
-                    SELECT f.complaint_id, f.status, c.status FROM follow_ups f
-                      JOIN complaints c ON c.branch_id = f.branch_id AND c.id = f.complaint_id
-                     WHERE f.branch_id = \(branch) AND f.id = \(id) AND c.branch_id = \(branch) FOR UPDATE OF c
-                    """)
-                guard let row = locked.first else { throw StoreError.notFound }
-                let complaintID: UUID = try row.decode(at: 0)
-                guard try row.decode(String.self, at: 1) == "due" else {
-                    throw StoreError.invalidValue(field: "id", message: "this follow-up is no longer due (it was answered or cancelled)")
-                }
-                // Read by the trigger that completes the follow-up, on whichever node holds its shard.
-                try await connection.executeScript("SET LOCAL redress.follow_up_id = \(try PGLiteral.string(id.uuidString.lowercased()))")
-                let status = ComplaintStatus(rawValue: try row.decode(String.self, at: 2)) ?? .received
-                var step = ComplaintStep(status == .closed ? .reopen : .recordSatisfaction, note: note)
-                step.satisfaction = score
-                step.survey = survey
-                let complaint: Complaint
-                if status == .closed {
-                    complaint = try await complaints.recordCallback(caller, complaintID: complaintID, score: score, survey: survey,
-                                                                    step: score < 6 ? step : nil, connection)
-                } else {
-                    complaint = try await complaints.perform(caller, id: complaintID, step, connection)
-                }
-                return (try await Self.fetch(id: id, connection), complaints.revealed(complaint, to: caller.scope))
+                let (followUp, complaint) = try await Self.record(caller, id: id, score: score, survey: survey, note: note,
+                                                                  complaints: complaints, connection)
+                return (followUp, complaints.revealed(complaint, to: caller.scope))
             }
         }
+    }
+
+    /// The complainant's own answer to their satisfaction survey, with the case number and access
+    /// code (score 1–10 and the three dimensions, method `online_questionnaire`), with the effect of
+    /// a recorded follow-up: it answers the satisfaction follow-up, or a long-term callback once it
+    /// is due, else the result awaiting confirmation
+    /// (6 or more closes the complaint, less reopens it). Answers the complaint's status after it;
+    /// `.conflict` when no survey is open (the result not fed back yet, or answered already).
+    public func answerSurvey(caseNumber: String, code: AccessCode, score: Int, survey: Survey, client: String,
+                             requestID: String?, complaints: ComplaintStore) async throws -> ComplainantOutcome<ComplaintStatus> {
+        try await complaints.asComplainant(caseNumber: caseNumber, code: code, client: client, requestID: requestID,
+                                           via: "public_survey") { caller, connection in
+            guard case .accessCode(let complaintID) = caller.credential else { throw StoreError.forbidden }
+            let due = try await connection.query("""
+                SELECT f.id FROM follow_ups f
+                 WHERE f.branch_id = \(caller.branchID) AND f.complaint_id = \(complaintID) AND f.status = 'due'
+                   AND (f.kind = 'satisfaction' OR f.due_at <= now())
+                 ORDER BY f.kind = 'satisfaction' DESC, f.due_at, f.id LIMIT 1
+                """).first?.decode(UUID.self, at: 0)
+            if let due {
+                return try await Self.record(caller, id: due, score: score, survey: survey, note: nil, complaints: complaints,
+                                             connection).complaint.status
+            }
+            var step = ComplaintStep(.recordSatisfaction)
+            step.satisfaction = score
+            step.survey = survey
+            do {
+                return try await complaints.perform(caller, id: complaintID, step, connection).status
+            } catch StoreError.lifecycle {
+                throw StoreError.conflict(field: "caseNumber", message: "has no survey open: it opens once the result is fed back, "
+                                          + "and closes when it is answered")
+            }
+        }
+    }
+
+    /// Records a follow-up's answer in the caller's open transaction (see ``recordOutcome``).
+    static func record(_ caller: Caller, id: UUID, score: Int, survey: Survey, note: String?, complaints: ComplaintStore,
+                       _ connection: PGConnection) async throws -> (followUp: FollowUp, complaint: Complaint) {
+        // The branch first, unlocked, so that the lock names one branch (a router query on Citus).
+        guard let branch = try await connection.query("SELECT branch_id FROM follow_ups WHERE id = \(id)").first?
+            .decode(UUID.self, at: 0) else { throw StoreError.notFound }
+        let locked = try await connection.query("""
+            SELECT f.complaint_id, f.status, c.status FROM follow_ups f
+              JOIN complaints c ON c.branch_id = f.branch_id AND c.id = f.complaint_id
+             WHERE f.branch_id = \(branch) AND f.id = \(id) AND c.branch_id = \(branch) FOR UPDATE OF c
+            """)
+        guard let row = locked.first else { throw StoreError.notFound }
+        let complaintID: UUID = try row.decode(at: 0)
+        guard try row.decode(String.self, at: 1) == "due" else {
+            throw StoreError.invalidValue(field: "id", message: "this follow-up is no longer due (it was answered or cancelled)")
+        }
+        // Read by the trigger that completes the follow-up, on whichever node holds its shard.
+        try await connection.executeScript("SET LOCAL redress.follow_up_id = \(try PGLiteral.string(id.uuidString.lowercased()))")
+        let status = ComplaintStatus(rawValue: try row.decode(String.self, at: 2)) ?? .received
+        var step = ComplaintStep(status == .closed ? .reopen : .recordSatisfaction, note: note)
+        step.satisfaction = score
+        step.survey = survey
+        let complaint: Complaint
+        if status == .closed {
+            complaint = try await complaints.recordCallback(caller, complaintID: complaintID, score: score, survey: survey,
+                                                            step: score < 6 ? step : nil, connection)
+        } else {
+            complaint = try await complaints.perform(caller, id: complaintID, step, connection)
+        }
+        return (try await fetch(id: id, connection), complaint)
     }
 }

@@ -51,6 +51,7 @@ enum ComplainantMessages {
         filled["name"] = person?.name.map(Self.plain)
         filled["contact"] = try facts.decode(String?.self, at: 12)
         filled["lookupLink"] = try facts.decode(String?.self, at: 13).map { Self.lookupLink(base: $0, caseNumber: caseNumber) }
+        filled["surveyLink"] = filled["lookupLink"].map { $0 + "&survey=1" }
         filled["receivedAt"] = Self.format(try facts.decode(Date.self, at: 7), in: timeZone)
         filled["promisedBy"] = try facts.decode(Date?.self, at: 8).map { Self.format($0, in: timeZone) }
         filled["level"] = try facts.decode(Int16?.self, at: 6).map(String.init)

@@ -94,6 +94,23 @@ public struct ComplaintReport: Sendable, Codable, Equatable {
         }
     }
 
+    /// The period's reviews (復議): those asked in it and how they stand, against the results
+    /// given in it (fed back, resolved at first contact or found invalid).
+    public struct ReviewFigures: Sendable, Codable, Equatable {
+        public var requested: Int = 0
+        public var upheld: Int = 0
+        public var revised: Int = 0
+        /// Not decided yet.
+        public var open: Int = 0
+        /// Not decided and past their due time.
+        public var overdue: Int = 0
+        /// Results given in the period.
+        public var results: Int = 0
+
+        /// Reviews asked per result given; nil without results.
+        public var rate: Double? { results == 0 ? nil : Double(requested) / Double(results) }
+    }
+
     public var period: ReportPeriod
     public var groupBy: ReportGrouping
     public var filter: ReportFilter
@@ -104,4 +121,6 @@ public struct ComplaintReport: Sendable, Codable, Equatable {
     public var topCategories: [HotSpot]
     /// The period's messages to complainants per channel (the branch and department filters apply).
     public var messages: [MessageDelivery] = []
+    /// The period's reviews (the branch and department filters apply).
+    public var reviews = ReviewFigures()
 }

@@ -66,7 +66,37 @@ public struct ReportStore: Sendable {
         let computed = try rows[0].decode(PGJSON<ComputedReport>.self, at: 0).value
         var report = computed.report(period: period, grouping: grouping, filter: filter)
         report.messages = try await messages(caller, period: period, filter: filter, connection)
+        report.reviews = try await reviews(caller, period: period, filter: filter, connection)
         return report
+    }
+
+    /// The period's reviews and results, counted over the same cases as ``messages``.
+    static func reviews(_ caller: Caller, period: ReportPeriod, filter: ReportFilter,
+                        _ connection: PGConnection) async throws -> ComplaintReport.ReviewFigures {
+        let row = try await connection.query("""
+            WITH asked AS (
+                SELECT r.status, r.due_at FROM complaint_reviews r JOIN branches b ON b.id = r.branch_id
+                 WHERE r.branch_id = ANY (\(branches(caller, filter))::uuid[])
+                   AND (r.branch_id = ANY (scope.case_branch_ids()) OR r.case_department_id = ANY (scope.department_ids()))
+                   AND (\(filter.departmentId)::uuid IS NULL OR r.case_department_id = \(filter.departmentId))
+                   AND r.requested_at >= (\(period.from.description)::date::timestamp AT TIME ZONE b.time_zone)
+                   AND r.requested_at < ((\(period.to.description)::date + 1)::timestamp AT TIME ZONE b.time_zone)
+            ), results AS (
+                SELECT count(DISTINCT (e.branch_id, e.complaint_id)) AS given FROM complaint_events e JOIN branches b ON b.id = e.branch_id
+                 WHERE e.branch_id = ANY (\(branches(caller, filter))::uuid[])
+                   AND (e.branch_id = ANY (scope.case_branch_ids()) OR e.case_department_id = ANY (scope.department_ids()))
+                   AND (\(filter.departmentId)::uuid IS NULL OR e.case_department_id = \(filter.departmentId))
+                   AND e.kind IN ('feed_back_result', 'resolve_on_the_spot', 'mark_invalid')
+                   AND e.at >= (\(period.from.description)::date::timestamp AT TIME ZONE b.time_zone)
+                   AND e.at < ((\(period.to.description)::date + 1)::timestamp AT TIME ZONE b.time_zone)
+            )
+            SELECT count(*)::integer, (count(*) FILTER (WHERE status = 'upheld'))::integer,
+                   (count(*) FILTER (WHERE status = 'revised'))::integer, (count(*) FILTER (WHERE status = 'requested'))::integer,
+                   (count(*) FILTER (WHERE status = 'requested' AND due_at < now()))::integer, (SELECT given::integer FROM results)
+              FROM asked
+            """)[0]
+        return ComplaintReport.ReviewFigures(requested: try row.decode(at: 0), upheld: try row.decode(at: 1), revised: try row.decode(at: 2),
+                                             open: try row.decode(at: 3), overdue: try row.decode(at: 4), results: try row.decode(at: 5))
     }
 
     /// The period's messages to complainants per channel, in the caller's branches (one when the

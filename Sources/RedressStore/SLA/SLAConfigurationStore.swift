@@ -43,6 +43,9 @@ public struct SLAConfigurationStore: Sendable {
         /// Calendar days to the result under the law; hours to a detailed handling plan.
         public var statutoryResultDays: Int
         public var handlingPlanHours: Int
+        /// Calendar days after the result to ask for a review, and days a review has to be decided.
+        public var reviewWindowDays: Int
+        public var reviewDays: Int
         public var updatedAt: Date
     }
 
@@ -172,6 +175,7 @@ public struct SLAConfigurationStore: Sendable {
                       planApprovalHours: document.planApprovalHours ?? 24,
                       notifyHeadOnRouting: document.notifyHeadOnRouting ?? true,
                       statutoryResultDays: document.statutoryResultDays ?? 7, handlingPlanHours: document.handlingPlanHours ?? 48,
+                      reviewWindowDays: document.reviewWindowDays ?? 15, reviewDays: document.reviewDays ?? 7,
                       updatedAt: try row.decode(at: 5))
     }
 

@@ -27,6 +27,8 @@ struct SLAPolicyDocument: Codable {
     var notifyHeadOnRouting: Bool?
     var statutoryResultDays: Int?
     var handlingPlanHours: Int?
+    var reviewWindowDays: Int?
+    var reviewDays: Int?
 
     /// The document of `policy`.
     init(_ policy: SLAPolicy) {
@@ -50,6 +52,8 @@ struct SLAPolicyDocument: Codable {
         notifyHeadOnRouting = policy.notifyHeadOnRouting
         statutoryResultDays = policy.statutoryResultDays
         handlingPlanHours = policy.handlingPlanHours
+        reviewWindowDays = policy.reviewWindowDays
+        reviewDays = policy.reviewDays
         breachRungs = policy.breachRungs.isEmpty ? nil
             : Dictionary(uniqueKeysWithValues: policy.breachRungs.map { ($0.key.rawValue, $0.value) })
     }
@@ -72,6 +76,8 @@ struct SLAPolicyDocument: Codable {
         policy.notifyHeadOnRouting = notifyHeadOnRouting ?? true
         policy.statutoryResultDays = statutoryResultDays ?? 7
         policy.handlingPlanHours = handlingPlanHours ?? 48
+        policy.reviewWindowDays = reviewWindowDays ?? 15
+        policy.reviewDays = reviewDays ?? 7
         policy.breachRungs = Dictionary(uniqueKeysWithValues: (breachRungs ?? [:]).compactMap { key, rung in
             SLAMilestone(rawValue: key).map { ($0, rung) }
         })
