@@ -14,7 +14,7 @@ extension APIHandlers {
         let (caseNumber, code) = try Self.caseAndCode(input.path.caseNumber, input.query.code, codeField: "code")
         switch try await complaints.lookUpProgress(caseNumber: caseNumber, code: code, client: RequestClient.key,
                                                    requestID: RequestClient.requestID) {
-        case .found(let progress):
+        case .done(let progress):
             let language = input.headers.acceptLanguage.flatMap(ComplainantLanguage.preferred(byAcceptLanguage:)) ?? progress.language
             return .ok(.init(body: .json(.init(progress, in: language))))
         case .unknown:

@@ -2,8 +2,9 @@ import Foundation
 import Postgres
 import RedressCore
 
-/// What a complainant's action with their case number and access code came to.
-public enum ComplainantOutcome<Value: Sendable>: Sendable {
+/// What a complainant's lookup or action with their case number and access code came to.
+public enum ComplainantOutcome<Value: Sendable & Equatable>: Sendable, Equatable {
+    /// Admitted: what was found or done.
     case done(Value)
     /// No such case, or not this code: one answer for both.
     case unknown
@@ -25,7 +26,7 @@ extension ComplaintStore {
     /// lock and audit entry, `via` saying what was asked), in a transaction of its own so that a
     /// wrong code counts whatever follows. Then runs `body` as that complainant: the branch's
     /// `complainant` user, in a transaction confined to the complaint.
-    func asComplainant<Value: Sendable>(caseNumber: String, code: AccessCode, client: String, requestID: String?, via: String,
+    func asComplainant<Value: Sendable & Equatable>(caseNumber: String, code: AccessCode, client: String, requestID: String?, via: String,
                                         _ body: (Caller, PGConnection) async throws -> Value) async throws
         -> ComplainantOutcome<Value> {
         let configuration = database.configuration

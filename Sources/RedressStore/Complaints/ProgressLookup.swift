@@ -38,14 +38,6 @@ public struct PublicProgress: Sendable, Codable, Equatable {
     public var timeline: [Entry]
 }
 
-/// What a lookup by case number and access code found.
-public enum ProgressLookupOutcome: Sendable, Equatable {
-    case found(PublicProgress)
-    /// No such case, or not this code: one answer for both.
-    case unknown
-    /// Too many wrong codes for this case number lately.
-    case locked(retryAfterSeconds: Int)
-}
 
 extension ComplaintStore {
     private struct LookupAnswer: Codable, Sendable {
@@ -59,7 +51,7 @@ extension ComplaintStore {
     /// per case number (known or not), locks it after `StoreConfiguration.lookupFailuresBeforeLock`
     /// of them and records every lookup in the branch's audit trail with `client`.
     public func lookUpProgress(caseNumber: String, code: AccessCode, client: String, requestID: String?) async throws
-        -> ProgressLookupOutcome {
+        -> ComplainantOutcome<PublicProgress> {
         let configuration = database.configuration
         let lockSeconds = Double(configuration.lookupLock.components.seconds)
         let row = try await database.pool.query("""
@@ -70,7 +62,7 @@ extension ComplaintStore {
         switch answer.outcome {
         case "found":
             guard let complaint = answer.complaint else { throw PGDecodingFailure("a found complaint without its view") }
-            return .found(complaint)
+            return .done(complaint)
         case "locked":
             return .locked(retryAfterSeconds: answer.retryAfterSeconds ?? 1)
         default:
