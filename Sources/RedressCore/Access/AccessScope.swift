@@ -53,6 +53,14 @@ public struct AccessScope: Sendable, Equatable {
         return scope
     }
 
+    /// The scope of a channel's intake key, acting as its own `intake` user (`userID`): taking
+    /// complaints in for `branchID`, as an agent of the branch would. The service lets the key do
+    /// nothing else (`Authenticator`), so what the scope could read is never asked for.
+    public static func intake(userID: UUID, branch branchID: UUID, requestID: String?) -> AccessScope {
+        AccessScope(userID: userID, roles: [], branchIDs: [branchID], wideBranchIDs: [branchID], caseBranchIDs: [branchID],
+                    caseWriteBranchIDs: [branchID], departmentIDs: [], adminBranchIDs: [], requestID: requestID)
+    }
+
     /// This scope confined to one complaint of `branchID`, which it may then change as its own
     /// branch's agents may: a reviewer deciding a review reopens a complaint they only collaborate on.
     public func confined(to complaintID: UUID, writingIn branchID: UUID) -> AccessScope {

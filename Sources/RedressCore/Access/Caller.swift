@@ -11,6 +11,8 @@ public struct Caller: Sendable, Equatable {
         case apiKey(UUID)
         /// A complaint's access code, given by its complainant (the branch's `complainant` user).
         case accessCode(complaintID: UUID)
+        /// A channel's intake key, which takes complaints in on `channel` and does nothing else.
+        case intakeKey(UUID, channel: String)
     }
 
     /// The user (or bot) id.
@@ -66,12 +68,16 @@ public struct Caller: Sendable, Equatable {
         if case .accessCode(let complaintID) = credential {
             return .complainant(userID: userID, branch: branchID, complaint: complaintID, requestID: requestID)
         }
+        if case .intakeKey = credential {
+            return .intake(userID: userID, branch: branchID, requestID: requestID)
+        }
         return AccessScope(caller: self)
     }
 
     /// The roles the timeline names for what the caller did: `complainant` for a complainant.
     public var actorRoles: [String] {
         if case .accessCode = credential { return ["complainant"] }
+        if case .intakeKey = credential { return ["intake"] }
         return roles.map(\.rawValue).sorted()
     }
 

@@ -2,8 +2,8 @@ import Foundation
 import RedressCore
 import RedressStore
 
-/// Bot API keys: admins list, issue and revoke their branch's keys; a bot lists its own. The
-/// secret is in the creation response only.
+/// API keys: admins list, issue and revoke their branch's keys, bots' and channels' intake keys;
+/// a bot lists its own. The secret is in the creation response only.
 extension APIHandlers {
     func listAPIKeys(_ input: Operations.ListAPIKeys.Input) async throws -> Operations.ListAPIKeys.Output {
         let page = try await apiKeys.list(try AuthenticatedCaller.required().scope,
@@ -17,8 +17,27 @@ extension APIHandlers {
         if let expiresAt = body.expiresAt, expiresAt <= Date() {
             throw Problem.validationFailed([.init(field: "/expiresAt", message: "must be in the future")])
         }
-        let issued = try await apiKeys.create(caller.scope, branchID: caller.branchID, userID: try Wire.id(body.userId, "/userId"),
+        let issued: (key: APIKey, secret: String)
+        switch (body.kind ?? .bot, body.userId, body.channel) {
+        case (.bot, let user?, nil):
+            issued = try await apiKeys.create(caller.scope, branchID: caller.branchID, userID: try Wire.id(user, "/userId"),
                                               name: body.name, expiresAt: body.expiresAt, createdBy: caller.userID)
+        case (.intake, nil, let channel?):
+            issued = try await apiKeys.createIntake(caller.scope, branchID: caller.branchID, channel: channel.rawValue, name: body.name,
+                                                    expiresAt: body.expiresAt, createdBy: caller.userID)
+        case (.bot, _, _):
+            var rules = FieldRules()
+            if body.userId == nil { rules.fail("/userId", "names the bot a bot's key is for") }
+            if body.channel != nil { rules.fail("/channel", "is an intake key's") }
+            try rules.check()
+            throw Problem.validationFailed([])
+        case (.intake, _, _):
+            var rules = FieldRules()
+            if body.channel == nil { rules.fail("/channel", "names the channel an intake key takes complaints in on") }
+            if body.userId != nil { rules.fail("/userId", "is not given: an intake key gets a user of its own") }
+            try rules.check()
+            throw Problem.validationFailed([])
+        }
         return .created(.init(headers: .init(location: "/v1/api-keys/\(Wire.id(issued.key.id))"),
                               body: .json(.init(key: .init(issued.key), secret: issued.secret))))
     }

@@ -8,8 +8,16 @@ import RedressStore
 /// caller's roles and records every read in the audit trail.
 extension APIHandlers {
     func createComplaint(_ input: Operations.CreateComplaint.Input) async throws -> Operations.CreateComplaint.Output {
-        let caller = try ComplaintAccess.caller(among: ComplaintAccess.intakeRoles, else: .forbidden(needing: .agent))
+        let caller = try AuthenticatedCaller.required()
         guard case .json(let body) = input.body else { throw Problem.unsupportedMediaType }
+        if case .intakeKey(_, let channel) = caller.credential {
+            // A channel's key takes complaints in on its own channel only.
+            guard body.channel.rawValue == channel else {
+                throw Problem.validationFailed([.init(field: "/channel", message: "must be \(channel), the channel of this intake key")])
+            }
+        } else if caller.roles.isDisjoint(with: ComplaintAccess.intakeRoles) {
+            throw Problem.forbidden(needing: .agent)
+        }
         let key = input.headers.idempotencyKey
         // A retry with the same key must repeat the body byte for byte: its fingerprint is stored with the key.
         let fingerprint = key.map { _ in Data(SHA256.hash(data: RequestFields.bytes)) }

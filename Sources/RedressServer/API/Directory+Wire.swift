@@ -11,9 +11,9 @@ extension Components.Schemas.Me {
         switch caller.credential {
         case .session: credential = .session
         case .apiKey: credential = .apiKey
-        case .accessCode:
+        case .accessCode, .intakeKey:
             throw Problem(kind: "forbidden", title: "Forbidden", status: .forbidden,
-                          detail: "A complainant's access code shows their complaint only.")
+                          detail: "A complainant's access code and an intake key show no one.")
         }
         self.init(user: try .init(user), branchCode: caller.branchCode, credential: credential, expiresAt: caller.expiresAt,
                   branchIds: Wire.ids(scope.branchIDs), departmentIds: Wire.ids(caller.departmentIDs),
@@ -47,7 +47,8 @@ extension Components.Schemas.User {
 
 extension Components.Schemas.APIKey {
     init(_ key: RedressStore.APIKey) {
-        self.init(id: Wire.id(key.id), branchId: Wire.id(key.branchId), userId: Wire.id(key.userId), name: key.name, prefix: key.prefix,
+        self.init(id: Wire.id(key.id), branchId: Wire.id(key.branchId), userId: Wire.id(key.userId), kind: key.channel == nil ? .bot : .intake,
+                  channel: key.channel, name: key.name, prefix: key.prefix,
                   createdBy: key.createdBy.map(Wire.id), createdAt: key.createdAt, expiresAt: key.expiresAt, revokedAt: key.revokedAt)
     }
 }

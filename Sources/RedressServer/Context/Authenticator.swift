@@ -39,9 +39,18 @@ struct Authenticator: RouterMiddleware {
         if caller.passwordChangeRequired && !Self.allowedBeforePasswordChange(request) {
             throw Problem.passwordChangeRequired
         }
+        if case .intakeKey = caller.credential, !Self.allowedWithIntakeKey(request) {
+            throw Problem(kind: "forbidden", title: "Forbidden", status: .forbidden,
+                          detail: "An intake key takes complaints in (POST /v1/complaints) and does nothing else.")
+        }
         return try await AuthenticatedCaller.$current.withValue(caller) {
             try await AuthenticatedCaller.$credential.withValue(secret) { try await next(request, context) }
         }
+    }
+
+    /// What an intake key may do: take a complaint in.
+    static func allowedWithIntakeKey(_ request: Request) -> Bool {
+        request.method == .post && request.uri.path == "/v1/complaints"
     }
 
     /// What a session may do while its person must change a password somebody else chose.
@@ -60,6 +69,7 @@ extension Caller {
         case .session(let id): return "session:\(id)"
         case .apiKey(let id): return "key:\(id)"
         case .accessCode(let complaintID): return "complaint:\(complaintID)"
+        case .intakeKey(let id, _): return "key:\(id)"
         }
     }
 }

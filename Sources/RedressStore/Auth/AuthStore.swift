@@ -27,18 +27,23 @@ public struct AuthStore: Sendable {
     public func resolve(_ secret: CredentialSecret) async throws -> Caller? {
         let rows = try await database.pool.query("""
             SELECT credential, credential_id, user_id, branch_id, branch_code, login, name, roles,
-                   department_ids, granted_branch_ids, expires_at, password_change_required
+                   department_ids, granted_branch_ids, expires_at, password_change_required, channel
               FROM auth.resolve(\(secret.hash), \(secret.branchID))
             """)
         guard let row = rows.first else { return nil }
         let credentialID: UUID = try row.decode(at: 1)
+        let credential: Caller.Credential = switch (try row.decode(String.self, at: 0), try row.decode(String?.self, at: 12)) {
+        case ("session", _): .session(credentialID)
+        case ("intake_key", let channel?): .intakeKey(credentialID, channel: channel)
+        default: .apiKey(credentialID)
+        }
         return Caller(
             userID: try row.decode(at: 2), branchID: try row.decode(at: 3), branchCode: try row.decode(at: 4),
             login: try row.decode(at: 5), name: try row.decode(at: 6),
             roles: Set(try row.decode([String].self, at: 7).compactMap(Role.init(rawValue:))),
             departmentIDs: Set(try row.decode([UUID].self, at: 8)),
             grantedBranchIDs: Set(try row.decode([UUID].self, at: 9)),
-            credential: try row.decode(String.self, at: 0) == "session" ? .session(credentialID) : .apiKey(credentialID),
+            credential: credential,
             expiresAt: try row.decode(at: 10), passwordChangeRequired: try row.decode(at: 11))
     }
 

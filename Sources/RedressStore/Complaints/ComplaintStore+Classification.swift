@@ -43,7 +43,7 @@ extension ComplaintStore {
                 try await connection.execute("""
                     INSERT INTO complaint_events (branch_id, complaint_id, actor_id, actor_roles, kind, before, after, note,
                                                   \(unescaped: CaseVisibility.columns))
-                    VALUES (\(saved.branchId), \(saved.id), \(caller.userID), \(caller.roles.map(\.rawValue).sorted()),
+                    VALUES (\(saved.branchId), \(saved.id), \(caller.userID), \(caller.actorRoles),
                             'classified', \(PGJSON(old)), \(PGJSON(new)), \(note),
                             \(saved.departmentId), \(saved.collaboratingDepartmentIds), \(saved.responsibleUserId))
                     """)

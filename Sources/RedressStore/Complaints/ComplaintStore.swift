@@ -147,7 +147,7 @@ public struct ComplaintStore: Sendable {
                   FROM complaints WHERE branch_id = \(complaint.branchId) AND id = \(complaint.id)
             ), event AS (
                 INSERT INTO complaint_events (branch_id, complaint_id, actor_id, actor_roles, kind, after, \(unescaped: CaseVisibility.columns))
-                SELECT branch_id, id, \(caller.userID), \(caller.roles.map(\.rawValue).sorted()), 'received',
+                SELECT branch_id, id, \(caller.userID), \(caller.actorRoles), 'received',
                        jsonb_build_object('status', status, 'caseNumber', case_number, 'channel', channel,
                                           'categoryId', category_id::text, 'departmentId', department_id::text,
                                           'level', level::text, 'nature', nature, 'priority', priority,

@@ -87,7 +87,7 @@ extension ComplaintStore {
                 try await connection.execute("""
                     INSERT INTO complaint_events (branch_id, complaint_id, actor_id, actor_roles, kind,
                                                   \(unescaped: CaseVisibility.columns))
-                    VALUES (\(complaint.branchId), \(complaint.id), \(caller.userID), \(caller.roles.map(\.rawValue).sorted()),
+                    VALUES (\(complaint.branchId), \(complaint.id), \(caller.userID), \(caller.actorRoles),
                             'access_code_issued', \(complaint.departmentId), \(complaint.collaboratingDepartmentIds),
                             \(complaint.responsibleUserId))
                     """)

@@ -2,7 +2,8 @@ import Foundation
 import Postgres
 import RedressCore
 
-/// Bot API keys of the caller's branch. The secret is returned once, at creation; the database
+/// API keys of the caller's branch: bots' keys, and intake keys with which channels take
+/// complaints in. The secret is returned once, at creation; the database
 /// keeps its SHA-256 only.
 public struct APIKeyStore: Sendable {
     let database: ScopedDatabase
@@ -10,7 +11,7 @@ public struct APIKeyStore: Sendable {
     /// Creates the store.
     public init(database: ScopedDatabase) { self.database = database }
 
-    static let columns = "branch_id, id, user_id, name, key_prefix, created_by, created_at, expires_at, revoked_at"
+    static let columns = "branch_id, id, user_id, name, key_prefix, created_by, created_at, expires_at, revoked_at, channel"
 
     /// Keys visible to `scope` (an admin's branch, or a bot's own), ordered by name.
     public func list(_ scope: AccessScope, page: PageRequest) async throws -> Page<APIKey> {
@@ -47,6 +48,32 @@ public struct APIKeyStore: Sendable {
         return (key, secret.token)
     }
 
+    /// Issues an intake key of `branchID` for `channel`, with a user of its own (role `intake`
+    /// alone, named as the key) as whom it takes complaints in; returns the record and the secret.
+    public func createIntake(
+        _ scope: AccessScope, branchID: UUID, channel: String, name: String, expiresAt: Date?, createdBy: UUID?
+    ) async throws -> (key: APIKey, secret: String) {
+        let secret = CredentialSecret(kind: .apiKey, branch: branchID)
+        let key = try await StoreError.translating {
+            try await database.withScope(scope) { connection in
+                let rows = try await connection.query("""
+                    WITH taker AS (
+                        INSERT INTO users (branch_id, login, name, roles)
+                        VALUES (\(branchID), 'intake.' || replace(gen_random_uuid()::text, '-', ''), \(name), ARRAY['intake'])
+                        RETURNING branch_id, id
+                    )
+                    INSERT INTO api_keys (branch_id, user_id, name, key_prefix, key_hash, created_by, expires_at, channel, user_is_intake)
+                    SELECT t.branch_id, t.id, \(name), \(secret.displayPrefix), \(secret.hash), \(createdBy), \(expiresAt), \(channel), true
+                      FROM taker t
+                    RETURNING \(unescaped: Self.columns)
+                    """)
+                guard let row = rows.first else { throw StoreError.forbidden }
+                return try Self.apiKey(row)
+            }
+        }
+        return (key, secret.token)
+    }
+
     /// Revokes a key; it stops working at once. Revoking twice is harmless.
     public func revoke(_ scope: AccessScope, id: UUID) async throws -> APIKey {
         try await StoreError.translating {
@@ -63,7 +90,7 @@ public struct APIKeyStore: Sendable {
 
     static func apiKey(_ row: PGRow) throws -> APIKey {
         APIKey(
-            id: try row.decode(at: 1), branchId: try row.decode(at: 0), userId: try row.decode(at: 2),
+            id: try row.decode(at: 1), branchId: try row.decode(at: 0), userId: try row.decode(at: 2), channel: try row.decode(at: 9),
             name: try row.decode(at: 3), prefix: try row.decode(at: 4), createdBy: try row.decode(at: 5),
             createdAt: try row.decode(at: 6), expiresAt: try row.decode(at: 7), revokedAt: try row.decode(at: 8))
     }

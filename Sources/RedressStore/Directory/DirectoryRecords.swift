@@ -50,6 +50,8 @@ public struct APIKey: Sendable, Codable, Equatable {
     public var id: UUID
     public var branchId: UUID
     public var userId: UUID
+    /// The channel an intake key takes complaints in on; nil for a bot's key.
+    public var channel: String?
     public var name: String
     public var prefix: String
     public var createdBy: UUID?

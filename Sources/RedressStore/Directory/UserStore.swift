@@ -64,14 +64,14 @@ public struct UserStore: Sendable {
     }
 
     /// Users visible to `scope`, ordered by login. The branch's `complainant` user, whom
-    /// complainants act as with their access code (the timeline's `actorRoles` name it), is no
-    /// one's colleague and is neither listed nor shown.
+    /// complainants act as with their access code, and each intake key's own user are no one's
+    /// colleagues and are neither listed nor shown (the timeline's `actorRoles` name them).
     public func list(_ scope: AccessScope, departmentID: UUID? = nil, page: PageRequest) async throws -> Page<User> {
         try await database.withScope(scope, readOnly: true) { connection in
             let rows = try await connection.query("""
                 SELECT \(unescaped: Self.columns) FROM users
                  WHERE (\(departmentID)::uuid IS NULL OR \(departmentID) = ANY (department_ids))
-                   AND NOT 'complainant' = ANY (roles)
+                   AND NOT roles && ARRAY['complainant', 'intake']
                    AND (\(page.after == nil) OR (login, id) > (\(page.after?.key ?? ""), \(page.after?.id ?? PageCursor.origin)))
                  ORDER BY login, id LIMIT \(page.limit + 1)
                 """)
@@ -82,7 +82,7 @@ public struct UserStore: Sendable {
     /// One user, if `scope` may see them.
     public func get(_ scope: AccessScope, id: UUID) async throws -> User {
         try await database.withScope(scope, readOnly: true) { connection in
-            let rows = try await connection.query("SELECT \(unescaped: Self.columns) FROM users WHERE id = \(id) AND NOT 'complainant' = ANY (roles)")
+            let rows = try await connection.query("SELECT \(unescaped: Self.columns) FROM users WHERE id = \(id) AND NOT roles && ARRAY['complainant', 'intake']")
             guard let row = rows.first else { throw StoreError.notFound }
             return try Self.user(row)
         }

@@ -261,7 +261,7 @@ public struct PageStore: Sendable {
         try await connection.execute("""
             INSERT INTO complaint_events (branch_id, complaint_id, actor_id, actor_roles, kind, after, page_id,
                                           \(unescaped: CaseVisibility.columns))
-            SELECT p.branch_id, p.complaint_id, \(caller.userID), \(caller.roles.map(\.rawValue).sorted()), \(kind), \(PGJSON(noted)), p.id,
+            SELECT p.branch_id, p.complaint_id, \(caller.userID), \(caller.actorRoles), \(kind), \(PGJSON(noted)), p.id,
                    p.case_department_id, p.case_collaborating_department_ids, p.case_responsible_user_id
               FROM pages p WHERE p.branch_id = \(branch) AND p.id = \(page.id)
             """)
