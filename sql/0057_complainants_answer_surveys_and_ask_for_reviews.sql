@@ -79,7 +79,7 @@ ALTER TABLE complaint_reviews ADD CONSTRAINT complaint_reviews_reviewer_departme
 CREATE UNIQUE INDEX complaint_reviews_one_open ON complaint_reviews (branch_id, complaint_id) WHERE status = 'requested';
 CREATE INDEX complaint_reviews_complaint ON complaint_reviews (branch_id, complaint_id, requested_at);
 CREATE INDEX complaint_reviews_requested ON complaint_reviews (branch_id, requested_at);
-CREATE INDEX complaint_reviews_untold ON complaint_reviews (requested_at) WHERE told_at IS NULL;
+CREATE INDEX complaint_reviews_untold ON complaint_reviews (requested_at) WHERE status = 'requested' AND told_at IS NULL;
 CREATE INDEX complaint_reviews_due ON complaint_reviews (due_at) WHERE status = 'requested' AND escalated_at IS NULL;
 
 -- Reviews carry their complaint's visibility like its other rows (0033), and follow it.
@@ -104,14 +104,14 @@ SELECT public.scoped_policy($$CREATE POLICY visible ON complaint_reviews FOR SEL
 SELECT public.scoped_policy($$CREATE POLICY requested ON complaint_reviews FOR INSERT TO redress_service
     WITH CHECK (requested_by = (SELECT scope.user_id()) AND status = 'requested' AND told_at IS NULL AND escalated_at IS NULL
                 AND branch_id = ANY ((SELECT scope.case_write_branch_ids())::uuid[]))$$);
--- Decided by the caller as themselves; the visibility copy follows the case.
-SELECT public.scoped_policy($$CREATE POLICY decided ON complaint_reviews FOR UPDATE TO redress_service
+-- Changed by whoever works on the case: its visibility copy follows the case, and its reviewer
+-- decides it, once, as themselves (`public.review_decided_once`).
+SELECT public.scoped_policy($$CREATE POLICY follows_its_case ON complaint_reviews FOR UPDATE TO redress_service
     USING (branch_id = ANY ((SELECT scope.branch_ids())::uuid[])
            AND (branch_id = ANY ((SELECT scope.case_write_branch_ids())::uuid[])
                 OR case_department_id = ANY ((SELECT scope.department_ids())::uuid[])
                 OR case_collaborating_department_ids && (SELECT scope.department_ids())))
-    WITH CHECK ((decided_by IS NULL OR decided_by = (SELECT scope.user_id()))
-                AND branch_id = ANY ((SELECT scope.branch_ids())::uuid[])
+    WITH CHECK (branch_id = ANY ((SELECT scope.branch_ids())::uuid[])
                 AND (branch_id = ANY ((SELECT scope.case_write_branch_ids())::uuid[])
                      OR case_department_id = ANY ((SELECT scope.department_ids())::uuid[])
                      OR case_collaborating_department_ids && (SELECT scope.department_ids())))$$);
@@ -124,6 +124,47 @@ GRANT UPDATE (status, decided_by, decided_at, reasoning,
     ON complaint_reviews TO redress_service;
 CREATE TRIGGER audited AFTER INSERT OR UPDATE OR DELETE ON complaint_reviews
     FOR EACH ROW EXECUTE FUNCTION audit.record_change('complaint_reviews');
+
+-- A review is decided once, by the service's caller as themselves; nothing a caller does undoes
+-- a decision (the owner's functions, run without a caller, tell reviewers and erase). The check
+-- reads nothing but the row and the transaction's scope, so it runs on any shard.
+CREATE FUNCTION public.review_decided_once() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, public, pg_temp
+    AS $$
+BEGIN
+    IF scope.user_id() IS NULL THEN
+        RETURN NEW;
+    END IF;
+    IF OLD.status <> 'requested' AND (NEW.status, NEW.decided_by, NEW.decided_at, NEW.reasoning)
+                                     IS DISTINCT FROM (OLD.status, OLD.decided_by, OLD.decided_at, OLD.reasoning) THEN
+        RAISE EXCEPTION 'review % was decided already', OLD.id USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NEW.status <> OLD.status AND NEW.decided_by IS DISTINCT FROM scope.user_id() THEN
+        RAISE EXCEPTION 'a review is decided by its reviewer as themselves' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END
+$$;
+REVOKE ALL ON FUNCTION public.review_decided_once() FROM PUBLIC;
+CREATE TRIGGER decided_once BEFORE UPDATE ON complaint_reviews
+    FOR EACH ROW EXECUTE FUNCTION public.review_decided_once();
+
+-- Erasure after the retention period (0032) takes the grounds and the reasons too.
+ALTER FUNCTION retention.erase_complaint(uuid, uuid) RENAME TO erase_complaint_records;
+CREATE FUNCTION retention.erase_complaint(branch uuid, complaint uuid) RETURNS void
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, public, pg_temp
+    AS $$
+BEGIN
+    PERFORM retention.erase_complaint_records(branch, complaint);
+    UPDATE public.complaint_reviews r
+       SET grounds = 'erased after the retention period',
+           reasoning = CASE WHEN r.reasoning IS NOT NULL THEN 'erased after the retention period' END
+     WHERE r.branch_id = branch AND r.complaint_id = complaint AND r.grounds <> 'erased after the retention period';
+END
+$$;
+REVOKE ALL ON FUNCTION retention.erase_complaint(uuid, uuid) FROM PUBLIC;
 
 -- A transaction confined to one complaint sees and changes that complaint's rows only.
 SELECT public.scoped_policy($$CREATE POLICY one_complaint ON complaints AS RESTRICTIVE TO redress_service
@@ -302,7 +343,7 @@ BEGIN
     END IF;
 
     -- Who is paged: the reviewing department's head, and the branch managers when the review is
-    -- overdue or no complaint office reviews.
+    -- overdue, or no complaint office (or no active head of it) would hear of it.
     SELECT coalesce(array_agg(w.escalation_id), '{}'), coalesce(array_agg(w.kind), '{}'), coalesce(array_agg(w.user_id), '{}')
       INTO wanted_escalations, wanted_kinds, wanted_users
       FROM (SELECT DISTINCT ON (e.id, p.user_id) e.id AS escalation_id, p.kind, p.user_id
@@ -311,7 +352,8 @@ BEGIN
                                   WHERE e.office IS NOT NULL
                                  UNION ALL
                                  SELECT l.kind, l.user_id FROM scheduler.plan_recipients(branch, 2, NULL, '{}') l
-                                  WHERE e.reason = 'review_overdue' OR e.office IS NULL) p
+                                  WHERE e.reason = 'review_overdue'
+                                     OR NOT EXISTS (SELECT FROM scheduler.plan_recipients(branch, 1, e.office, '{}'))) p
              ORDER BY e.id, p.user_id, p.kind) w;
     paged_escalations := scheduler.page(branch, wanted_escalations, wanted_kinds, wanted_users);
 
@@ -332,7 +374,7 @@ CREATE FUNCTION scheduler.due_review_branches(batch integer) RETURNS TABLE (bran
 BEGIN
     RETURN QUERY SELECT q.branch_id FROM (
         (SELECT r.branch_id, r.requested_at AS due FROM public.complaint_reviews r
-          WHERE r.told_at IS NULL ORDER BY r.requested_at LIMIT batch)
+          WHERE r.status = 'requested' AND r.told_at IS NULL ORDER BY r.requested_at LIMIT batch)
         UNION ALL
         (SELECT r.branch_id, r.due_at FROM public.complaint_reviews r
           WHERE r.status = 'requested' AND r.escalated_at IS NULL AND r.due_at <= now() ORDER BY r.due_at LIMIT batch)) q
@@ -349,7 +391,7 @@ CREATE OR REPLACE FUNCTION scheduler.next_due() RETURNS timestamptz
                  (SELECT min(next_alarm_at) FROM public.complaints WHERE next_alarm_at IS NOT NULL),
                  (SELECT min(ack_due_at) FROM public.escalations WHERE ack_due_at IS NOT NULL),
                  (SELECT min(due_at) FROM public.follow_ups WHERE status = 'due' AND escalated_at IS NULL),
-                 (SELECT min(requested_at) FROM public.complaint_reviews WHERE told_at IS NULL),
+                 (SELECT min(requested_at) FROM public.complaint_reviews WHERE status = 'requested' AND told_at IS NULL),
                  (SELECT min(due_at) FROM public.complaint_reviews WHERE status = 'requested' AND escalated_at IS NULL))
 $$;
 

@@ -208,6 +208,23 @@ struct ComplainantSurveyAndReviewAPITests {
                 let logged = try await client.call(.get, "/v1/complaints/\(id)/communications", token: agent).items
                 #expect(logged.contains { $0["kind"] as? String == "statement" && ($0["content"] as? String)?.contains("not both") == true })
 
+                // The decision stands, and the complaint is worked again as usual.
+                let handlerID = org.a.users[.handler]!.uuidString.lowercased()
+                let reassigned = try await client.call(.post, "/v1/complaints/\(id)/actions/reassign", token: head,
+                                                       body: #"{"responsibleUserId":"\#(handlerID)"}"#)
+                #expect(reassigned.status == .ok, "\(String(decoding: reassigned.body, as: UTF8.self))")
+                await #expect(throws: PGError.self, "nobody undoes a decision") {
+                    try await harness.database.withPool(size: 1) { (pool: PGPool) async throws in
+                        try await ScopedDatabase(pool: pool).withScope(org.caller(.departmentHead, in: org.a).scope) { connection in
+                            try await connection.execute("""
+                                UPDATE complaint_reviews SET status = 'requested', decided_by = NULL, decided_at = NULL, reasoning = NULL
+                                 WHERE id = \(UUID(uuidString: reviewID)!)
+                                """)
+                        }
+                    }
+                }
+                #expect(try await Self.askForReview(client, caseNumber, code: code).status == .conflict, "nothing to review while handled again")
+
                 // The reports count it.
                 let report = try await client.call(.get, "/v1/reports/complaints", token: manager).json
                 let reviews = try #require(report["reviews"] as? [String: Any])
@@ -225,6 +242,22 @@ struct ComplainantSurveyAndReviewAPITests {
                 }
                 let tooLate = try await Self.askForReview(client, lateCase, code: lateCode)
                 #expect(tooLate.status == .conflict && String(decoding: tooLate.body, as: UTF8.self).contains("15 days"))
+
+                // Upheld before the scheduler told anyone: it tells nobody, and a result is reviewed once.
+                let (upheld, upheldCase, upheldCode) = try await Progress.intake(client, token: agent, category: category)
+                _ = try await Lifecycle.step(client, upheld, "resolve_on_the_spot", token: agent, body: FollowUpAPITests.resolution)
+                let second = try #require(try await Self.askForReview(client, upheldCase, code: upheldCode).json["reviewId"] as? String)
+                let stands = try await client.call(.post, "/v1/reviews/\(second)/decision", token: manager,
+                                                   body: #"{"outcome":"upheld","reasoning":"Both months were refunded on 3 December."}"#)
+                #expect(stands.status == .ok && stands.json["status"] as? String == "upheld")
+                #expect(try await client.call(.get, "/v1/complaints/\(upheld)", token: agent).json["status"] as? String == "result_fed_back")
+                #expect(try await Self.askForReview(client, upheldCase, code: upheldCode).status == .conflict, "once per result")
+                try await harness.database.withPool(scheduler: true, size: 2) { (pool: PGPool) async throws in
+                    let scheduler = EscalationScheduler(pool: pool, listen: PGConnectionConfiguration(harness.database.schedulerURL))
+                    #expect(try await scheduler.escalateReviews().isEmpty)
+                    let due = try await pool.query("SELECT count(*) FROM scheduler.due_review_branches(100)")[0].decode(Int64.self, at: 0)
+                    #expect(due == 0, "a decided review leaves no work behind")
+                }
             }
         }
     }

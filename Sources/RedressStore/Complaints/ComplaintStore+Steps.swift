@@ -147,6 +147,13 @@ extension ComplaintStore {
             complaint.resolution = step.resolution ?? complaint.resolution
         case .recordSatisfaction:
             complaint.satisfaction = step.satisfaction
+        case .archive:
+            // A review under way is answered before the complaint is put away.
+            let reviewed = try await connection.query("""
+                SELECT EXISTS (SELECT FROM complaint_reviews
+                                WHERE branch_id = \(branchID) AND complaint_id = \(complaint.id) AND status = 'requested')
+                """)[0].decode(Bool.self, at: 0)
+            if reviewed { throw StoreError.conflict(field: "action", message: "cannot archive the complaint while a review of it is under way") }
         default:
             break
         }

@@ -166,7 +166,7 @@ public struct FollowUpStore: Sendable {
         let locked = try await connection.query("""
             SELECT f.complaint_id, f.status, c.status FROM follow_ups f
               JOIN complaints c ON c.branch_id = f.branch_id AND c.id = f.complaint_id
-             WHERE f.branch_id = \(branch) AND f.id = \(id) AND c.branch_id = \(branch) FOR UPDATE OF c
+             WHERE f.branch_id = \(branch) AND f.id = \(id) AND c.branch_id = \(branch) FOR UPDATE OF f, c
             """)
         guard let row = locked.first else { throw StoreError.notFound }
         let complaintID: UUID = try row.decode(at: 0)

@@ -117,8 +117,7 @@ public struct ReviewStore: Sendable {
                          WHERE e.branch_id = c.branch_id AND e.complaint_id = c.id
                            AND e.kind IN ('feed_back_result', 'resolve_on_the_spot', 'mark_invalid')),
                        coalesce((p.document ->> 'reviewWindowDays')::integer, 15), coalesce((p.document ->> 'reviewDays')::integer, 7),
-                       EXISTS (SELECT FROM complaint_reviews r WHERE r.branch_id = c.branch_id AND r.complaint_id = c.id
-                                                                 AND r.status = 'requested'),
+                       (SELECT max(r.requested_at) FROM complaint_reviews r WHERE r.branch_id = c.branch_id AND r.complaint_id = c.id),
                        (SELECT d.id FROM departments d WHERE d.branch_id = c.branch_id AND d.kind = 'complaint_office' AND d.active
                          ORDER BY d.name, d.id LIMIT 1)
                   FROM complaints c LEFT JOIN sla_policies p ON p.branch_id = c.branch_id AND p.id = c.sla_policy_id
@@ -130,11 +129,13 @@ public struct ReviewStore: Sendable {
                 throw StoreError.conflict(field: "caseNumber",
                                           message: "is past its review window: a review may be asked within \(windowDays) days of the result")
             }
-            guard try !facts.decode(Bool.self, at: 3) else {
-                throw StoreError.conflict(field: "caseNumber", message: "has a review under way already")
+            // One review per result: asked again after its decision, the same result is not reviewed twice.
+            if let asked: Date = try facts.decode(at: 3), asked >= resultAt {
+                throw StoreError.conflict(field: "caseNumber", message: "was reviewed, or is being reviewed, since its latest result")
             }
-            let office: UUID? = try facts.decode(at: 4)
-            if let office, office != complaint.departmentId, !complaint.collaboratingDepartmentIds.contains(office) {
+            // The office reviews what others handled; what it handled itself, the branch managers do.
+            let office: UUID? = try facts.decode(UUID?.self, at: 4).flatMap { $0 == complaint.departmentId ? nil : $0 }
+            if let office, !complaint.collaboratingDepartmentIds.contains(office) {
                 try await joinOffice(office, complaint: complaint, caller: caller, connection)
             }
             let reviewID = try await connection.query("""
@@ -184,6 +185,8 @@ public struct ReviewStore: Sendable {
     /// it runs confined to that one complaint. `.conflict` when the review was decided already.
     public func decide(_ caller: Caller, id: UUID, revised: Bool, reasoning: String) async throws -> ComplaintReview {
         let seen = try await get(caller, id: id)
+        // Granted branches are read-only: reviews are decided in the reviewer's own branch.
+        guard seen.branchId == caller.branchID else { throw StoreError.forbidden }
         let scope = caller.scope.confined(to: seen.complaintId, writingIn: seen.branchId)
         return try await StoreError.translating {
             try await database.withScope(scope) { connection in
@@ -200,7 +203,13 @@ public struct ReviewStore: Sendable {
                 let reviews = caller.roles.contains(.branchManager)
                     || (inOffice && !caller.roles.isDisjoint(with: [.handler, .departmentHead]))
                 guard reviews, caller.userID != complaint.responsibleUserId,
-                      try await !ComplaintStore.isHead(caller, of: complaint, connection) else { throw StoreError.forbidden }
+                      try await !ComplaintStore.isHead(caller, of: complaint, connection),
+                      try await !Self.handled(complaint, by: caller, connection) else { throw StoreError.forbidden }
+                let reopens = ComplaintLifecycle.allowedActions(from: complaint.lifecycle).contains(.reopen)
+                if revised && !reopens {
+                    throw StoreError.conflict(field: "/outcome", message: "cannot be revised: the complaint is \(complaint.status.rawValue) "
+                                              + "and can no longer be reopened")
+                }
                 try await connection.execute("""
                     UPDATE complaint_reviews SET status = \(revised ? "revised" : "upheld"), decided_by = \(caller.userID),
                                                  decided_at = now(), reasoning = \(reasoning)
@@ -210,7 +219,7 @@ public struct ReviewStore: Sendable {
                                                     complaintID: seen.complaintId,
                                                     after: ["reviewId": id.uuidString.lowercased(), "outcome": revised ? "revised" : "upheld"],
                                                     note: reasoning, connection)
-                if revised, ComplaintLifecycle.allowedActions(from: complaint.lifecycle).contains(.reopen) {
+                if revised {
                     _ = try await complaints.perform(caller, id: seen.complaintId,
                                                      ComplaintStep(.reopen, note: "review revised: \(reasoning)"), connection)
                 }
@@ -225,6 +234,14 @@ public struct ReviewStore: Sendable {
                 return try await Self.fetch(id: id, connection)
             }
         }
+    }
+
+    /// Whether `caller` was ever responsible for the complaint, or handed it on, by its hand-overs.
+    static func handled(_ complaint: Complaint, by caller: Caller, _ connection: PGConnection) async throws -> Bool {
+        try await connection.query("""
+            SELECT EXISTS (SELECT FROM complaint_handovers h WHERE h.branch_id = \(complaint.branchId) AND h.complaint_id = \(complaint.id)
+                              AND (h.to_user_id = \(caller.userID) OR h.from_user_id = \(caller.userID)))
+            """)[0].decode(at: 0)
     }
 
     /// A time as the complainant reads it: their branch's wall clock, to the minute.
