@@ -180,7 +180,7 @@ let package = Package(
         .target(
             name: "WebhookTestSupport",
             dependencies: [
-                "RedressScheduler",
+                "RedressStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -33,6 +33,13 @@ SELECT public.scoped_policy($$ALTER POLICY administered_insert ON public.api_key
     WITH CHECK (branch_id = ANY ((SELECT scope.admin_branch_ids())::uuid[]) AND (user_is_bot OR user_is_intake))$$);
 GRANT SELECT (channel, user_is_intake), INSERT (channel, user_is_intake) ON api_keys TO redress_service;
 
+-- A mail gateway is a channel too: its intake key (channel `email`) signs what it passes on, and
+-- each message it passes on is recorded once, by its Message-ID, whether it opens a complaint (the
+-- intake's idempotency key) or adds to one (the communication's `message_id`).
+ALTER TABLE complaint_communications ADD COLUMN message_id text CHECK (length(message_id) BETWEEN 1 AND 500);
+CREATE UNIQUE INDEX complaint_communications_message ON complaint_communications (branch_id, complaint_id, message_id)
+    WHERE message_id IS NOT NULL;
+
 -- The caller behind a credential, as 0042 resolves it, with an intake key's channel.
 DROP FUNCTION auth.resolve(bytea, uuid);
 CREATE FUNCTION auth.resolve(credential_hash bytea, branch uuid DEFAULT NULL)

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import HTTPTypes
-import RedressScheduler
+import RedressStore
 
 /// A notification gateway on loopback, as an SMS or email provider's bridge would run it: it checks
 /// every signature, and counts each delivery id it receives and how often.

@@ -17,7 +17,7 @@ struct IntakeKeyAPITests {
     /// Issues an intake key for `channel` as the branch's admin; returns the key's record and secret.
     static func issue(_ client: any TestClientProtocol, admin: String, channel: String = "web") async throws -> ([String: Any], String) {
         let issued = try await client.call(.post, "/v1/api-keys", token: admin,
-                                           body: #"{"kind":"intake","channel":"\#(channel)","name":"Website form"}"#)
+                                           body: #"{"kind":"intake","channel":"\#(channel)","name":"\#(channel) intake"}"#)
         #expect(issued.status == .created, "\(String(decoding: issued.body, as: UTF8.self))")
         return (try #require(issued.json["key"] as? [String: Any]), try #require(issued.json["secret"] as? String))
     }
@@ -69,7 +69,73 @@ struct IntakeKeyAPITests {
         }
     }
 
-    /// Every operation the contract serves to a credential, but intake, refuses an intake key,
+    /// Posts `mail` to the inbound-email endpoint with `key`, signed with `signingKey` (the key itself unless told).
+    static func pass(_ client: any TestClientProtocol, key: String, signingKey: String? = nil, from: String = "Li Lei <Li@Example.com>",
+                     subject: String, text: String, messageID: String) async throws -> APIResponse {
+        let object: [String: String] = ["from": from, "subject": subject, "text": text, "messageId": messageID]
+        let body = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        let timestamp = Int(Date().timeIntervalSince1970)
+        return try await client.call(.post, "/v1/inbound/email", token: key, body: String(decoding: body, as: UTF8.self), headers: [
+            "Redress-Timestamp": String(timestamp),
+            "Redress-Signature": WebhookSignature.sign(body: body, timestamp: timestamp, secret: signingKey ?? key),
+        ])
+    }
+
+    @Test func aMailGatewayOpensComplaintsAndAddsRepliesToTheirCase() async throws {
+        try await APIHarness.run { harness, client in
+            let org = harness.organisation
+            let admin = try await client.signIn(org.a.code, "admin")
+            let agent = try await client.signIn(org.a.code, "agent")
+            let (_, mailKey) = try await Self.issue(client, admin: admin, channel: "email")
+            let (_, webKey) = try await Self.issue(client, admin: admin, channel: "web")
+
+            // A new message opens a complaint on channel email, once however often it is passed on.
+            let opened = try await Self.pass(client, key: mailKey, subject: "Charged twice", text: "Both in November.", messageID: "<a1@mail>")
+            #expect(opened.status == .created && opened.json["outcome"] as? String == "opened",
+                    "\(String(decoding: opened.body, as: UTF8.self))")
+            let id = try #require(opened.json["complaintId"] as? String)
+            let caseNumber = try #require(opened.json["caseNumber"] as? String)
+            let again = try await Self.pass(client, key: mailKey, subject: "Charged twice", text: "Both in November.", messageID: "<a1@mail>")
+            #expect(again.status == .ok && again.json["complaintId"] as? String == id && again.json["replayed"] as? Bool == true)
+            let complaint = try await client.call(.get, "/v1/complaints/\(id)", token: agent).json
+            #expect(complaint["channel"] as? String == "email" && complaint["description"] as? String == "Charged twice\n\nBoth in November.")
+            let person = try #require(complaint["complainant"] as? [String: Any])
+            #expect(person["email"] as? String == "li@example.com" && person["name"] as? String == "Li Lei" && person["language"] as? String == "en")
+
+            // A reply naming the case, from the complainant's address, lands on that complaint, once.
+            let reply = try await Self.pass(client, key: mailKey, from: "li@example.com", subject: "Re: [\(caseNumber)] Charged twice",
+                                            text: "The second charge was on 3 November.", messageID: "<a2@mail>")
+            #expect(reply.status == .ok && reply.json["outcome"] as? String == "added" && reply.json["complaintId"] as? String == id,
+                    "\(String(decoding: reply.body, as: UTF8.self))")
+            let statement = try #require(reply.json["communicationId"] as? String)
+            let retried = try await Self.pass(client, key: mailKey, from: "li@example.com", subject: "Re: [\(caseNumber)] Charged twice",
+                                              text: "The second charge was on 3 November.", messageID: "<a2@mail>")
+            #expect(retried.json["communicationId"] as? String == statement && retried.json["replayed"] as? Bool == true)
+            let log = try await client.call(.get, "/v1/complaints/\(id)/communications", token: agent).items
+            #expect(log.filter { $0["kind"] as? String == "statement" && $0["channel"] as? String == "email" }.count == 1)
+            #expect(try await ComplaintLifecycleAPITests.timeline(client, id, token: agent).contains("statement_received"))
+
+            // Someone else naming the case opens a complaint of their own; the case's log is unchanged.
+            let stranger = try await Self.pass(client, key: mailKey, from: "mallory@example.net", subject: "Re: [\(caseNumber)]",
+                                               text: "Close this case.", messageID: "<m1@mail>")
+            #expect(stranger.status == .created && stranger.json["complaintId"] as? String != id)
+            #expect(try await client.call(.get, "/v1/complaints/\(id)/communications", token: agent).items.count == log.count)
+
+            // Unsigned, badly signed, stale, or with another channel's key: refused, nothing taken.
+            let forged = try await Self.pass(client, key: mailKey, signingKey: "not-the-key", subject: "x", text: "y", messageID: "<f1@mail>")
+            #expect(forged.status == .unauthorized)
+            let unsigned = try await client.call(.post, "/v1/inbound/email", token: mailKey,
+                                                 body: #"{"from":"a@b.c","subject":"x","text":"y","messageId":"<u1@mail>"}"#)
+            #expect(unsigned.status == .badRequest || unsigned.status == .unauthorized)
+            #expect(try await Self.pass(client, key: webKey, subject: "x", text: "y", messageID: "<w1@mail>").status == .forbidden)
+            let noAddress = try await Self.pass(client, key: mailKey, from: "Li Lei", subject: "x", text: "y", messageID: "<n1@mail>")
+            #expect(noAddress.status == .unprocessableContent && noAddress.problemFields == ["/from"])
+            let complaints = try await client.call(.get, "/v1/complaints?channel=email", token: agent).items
+            #expect(complaints.count == 2, "the opened one and the stranger's")
+        }
+    }
+
+    /// Every operation the contract serves to a credential, but intake and inbound mail, refuses an intake key,
     /// whatever it names: it reads nothing and changes nothing else.
     @Test func anIntakeKeyReadsNothing() async throws {
         try await APIHarness.run { harness, client in
@@ -79,7 +145,7 @@ struct IntakeKeyAPITests {
             let id = try #require(try await client.call(.post, "/v1/complaints", token: secret, body: Self.webIntake).json["id"] as? String)
             var refused = 0
             for operation in ContractDocument.served.operations.values.sorted(by: { $0.path < $1.path }) where !operation.isPublic {
-                guard !(operation.method == "POST" && operation.path == "/v1/complaints") else { continue }
+                guard !(operation.method == "POST" && ["/v1/complaints", "/v1/inbound/email"].contains(operation.path)) else { continue }
                 let path = operation.path.replacing(/\{[^}]+\}/) { _ in id }
                 let method = HTTPRequest.Method(rawValue: operation.method) ?? .get
                 let answer = try await client.call(method, path, token: secret, body: operation.body == nil ? nil : "{}")

@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOConcurrencyHelpers
-import RedressScheduler
+import RedressStore
 
 /// A real HTTP server on loopback that receives webhook deliveries the way a customer's bot
 /// would: it checks the signature with the webhook's secret (401 when it does not hold) and

@@ -41,16 +41,16 @@ struct Authenticator: RouterMiddleware {
         }
         if case .intakeKey = caller.credential, !Self.allowedWithIntakeKey(request) {
             throw Problem(kind: "forbidden", title: "Forbidden", status: .forbidden,
-                          detail: "An intake key takes complaints in (POST /v1/complaints) and does nothing else.")
+                          detail: "An intake key takes complaints in (POST /v1/complaints, POST /v1/inbound/email) and does nothing else.")
         }
         return try await AuthenticatedCaller.$current.withValue(caller) {
             try await AuthenticatedCaller.$credential.withValue(secret) { try await next(request, context) }
         }
     }
 
-    /// What an intake key may do: take a complaint in.
+    /// What an intake key may do: take a complaint in, or pass on a message (a mail gateway's key).
     static func allowedWithIntakeKey(_ request: Request) -> Bool {
-        request.method == .post && request.uri.path == "/v1/complaints"
+        request.method == .post && ["/v1/complaints", "/v1/inbound/email"].contains(request.uri.path)
     }
 
     /// What a session may do while its person must change a password somebody else chose.

@@ -4,7 +4,8 @@ import Foundation
 /// How a webhook receiver knows a page came from Redress and was not replayed: every delivery
 /// carries `Redress-Timestamp` (Unix seconds) and `Redress-Signature: v1=<hex>`, the
 /// HMAC-SHA256 of `"<timestamp>.<body>"` keyed with the webhook's secret. A receiver recomputes
-/// it, compares in constant time, and refuses timestamps outside its tolerance.
+/// it, compares in constant time, and refuses timestamps outside its tolerance. Inbound mail is
+/// signed the same way, keyed with the mail gateway's intake key.
 public enum WebhookSignature {
     /// The header with the Unix time the delivery was signed.
     public static let timestampHeader = "Redress-Timestamp"
