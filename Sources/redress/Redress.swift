@@ -7,7 +7,7 @@ struct Redress: AsyncParsableCommand {
         commandName: "redress",
         abstract: "Complaint handling for companies with many branches.",
         subcommands: [ServeCommand.self, SchedulerCommand.self, MigrateCommand.self, DemoCommand.self, LocalDatabaseCommand.self, PersonalDataCommand.self, RetentionCommand.self,
-                      AuditCommand.self, ProbeCommand.self, CitusCommand.self, BranchCommand.self, GrantCommand.self],
+                      AuditCommand.self, ProbeCommand.self, CitusCommand.self, BranchCommand.self, GrantCommand.self, WebhookCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

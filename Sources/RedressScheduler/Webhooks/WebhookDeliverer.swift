@@ -9,7 +9,8 @@ import RedressCore
 import RedressStore
 import ServiceLifecycle
 
-/// Posts pages to webhooks, and messages to complainants to their branch's gateway, from the outboxes: claims due deliveries with a lease, posts each as
+/// Posts pages to webhooks, messages to complainants to their branch's gateway, and the branch's
+/// complaint events to its events webhooks, from the outboxes and the timeline: claims due deliveries with a lease, posts each as
 /// signed JSON (see ``WebhookSignature``) to the address its host resolved to when that address
 /// passes the ``WebhookTargetPolicy`` (see ``WebhookTarget``), records every attempt with a
 /// coarse error class only (``WebhookFailure``), retries failures with
@@ -46,6 +47,7 @@ public struct WebhookDeliverer: Service {
             try Task.checkCancellation()
             let claimed = try await store.claim(batch: configuration.batchSize, lease: configuration.lease)
                 + store.claimMessages(batch: configuration.batchSize, lease: configuration.lease)
+                + store.claimFeeds(batch: configuration.batchSize, lease: configuration.lease)
             if claimed.isEmpty { return attempts }
             attempts += claimed.count
             try await withThrowingTaskGroup(of: Void.self) { group in

@@ -25,6 +25,9 @@ extension APIHandlers {
             try checkGateway(body.url)
             guard body.userId == nil else { throw Problem.validationFailed([.init(field: "/userId", message: "names no one on a gateway: it posts the branch's messages")]) }
             webhook = try await webhooks.createGateway(caller.scope, branchID: caller.branchID, url: body.url)
+        case .events:
+            guard body.userId == nil else { throw Problem.validationFailed([.init(field: "/userId", message: "names no one on an events webhook: it posts the branch's events")]) }
+            webhook = try await webhooks.createEvents(caller.scope, branchID: caller.branchID, url: body.url)
         }
         return .created(.init(headers: .init(location: "/v1/webhooks/\(Wire.id(webhook.id))"), body: .json(.init(webhook))))
     }

@@ -3,9 +3,10 @@ import RedressStore
 extension Components.Schemas.Webhook {
     /// The webhook; `secret` only when the store just made it (creation or rotation).
     init(_ webhook: WebhookStore.Webhook) {
-        self.init(id: Wire.id(webhook.id), branchId: Wire.id(webhook.branchId), kind: webhook.kind == "gateway" ? .gateway : .pages,
+        self.init(id: Wire.id(webhook.id), branchId: Wire.id(webhook.branchId),
+                  kind: .init(rawValue: webhook.kind) ?? .pages,
                   userId: webhook.userId.map(Wire.id), url: webhook.url,
-                  active: webhook.active, createdAt: webhook.createdAt, updatedAt: webhook.updatedAt, secret: webhook.secret)
+                  active: webhook.active, personalData: webhook.personalData, createdAt: webhook.createdAt, updatedAt: webhook.updatedAt, secret: webhook.secret)
     }
 }
 

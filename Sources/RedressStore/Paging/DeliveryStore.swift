@@ -2,8 +2,9 @@ import Foundation
 import Postgres
 
 /// The delivery service's side of the webhook outboxes, through owner-defined functions
-/// (`sql/0011_paging_delivery.sql`, `sql/0056_messages_to_complainants.sql`): claim due
-/// deliveries of pages and messages to complainants with a lease, record each attempt.
+/// (`sql/0011_paging_delivery.sql`, `sql/0056_messages_to_complainants.sql`,
+/// `sql/0059_the_enterprise_follows_complaint_events.sql`): claim due deliveries of pages,
+/// messages to complainants and event feeds' batches with a lease, record each attempt.
 public struct DeliveryStore: Sendable {
     let pool: PGPool
     /// Opens sealed messages to complainants.
@@ -17,8 +18,9 @@ public struct DeliveryStore: Sendable {
 
     /// A delivery claimed for one attempt.
     public struct Claimed: Sendable {
-        /// What the outbox holds: a page for a webhook, or a message to a complainant for a gateway.
-        public enum Kind: Sendable { case page, message }
+        /// What the outbox holds: a page for a webhook, a message to a complainant for a gateway,
+        /// or a batch of timeline entries for an events webhook.
+        public enum Kind: Sendable { case page, message, feed }
 
         public var kind: Kind = .page
         public var branchID: UUID
@@ -75,6 +77,7 @@ public struct DeliveryStore: Sendable {
     public func record(_ delivery: Claimed, _ outcome: Outcome) async throws -> String {
         let milliseconds = outcome.duration.components.seconds * 1000 + outcome.duration.components.attoseconds / 1_000_000_000_000_000
         if delivery.kind == .message { return try await recordMessage(delivery, outcome, milliseconds: milliseconds) }
+        if delivery.kind == .feed { return try await recordFeed(delivery, outcome) }
         return try await pool.query("""
             SELECT scheduler.record_delivery(\(delivery.branchID), \(delivery.id), \(Int32(delivery.attempt)), \(outcome.startedAt),
                                              \(Int32(clamping: milliseconds)), \(outcome.statusCode.map(Int32.init(clamping:)))::integer,

@@ -15,12 +15,15 @@ public struct WebhookStore: Sendable {
     public struct Webhook: Sendable, Codable, Equatable {
         public var id: UUID
         public var branchId: UUID
-        /// `pages` (a bot's pages) or `gateway` (the branch's messages to complainants).
+        /// `pages` (a bot's pages), `gateway` (the branch's messages to complainants) or `events`
+        /// (the branch's complaint events).
         public var kind: String
         /// The bot whose pages are posted; nil for a gateway.
         public var userId: UUID?
         public var url: String
         public var active: Bool
+        /// For `events`: whether an operator granted the complainant's name and contacts.
+        public var personalData: Bool
         public var createdAt: Date
         public var updatedAt: Date
         /// The signing secret: only in the answer that created or rotated it.
@@ -49,7 +52,7 @@ public struct WebhookStore: Sendable {
         public var error: String?
     }
 
-    static let columns = "id, branch_id, user_id, url, active, created_at, updated_at, kind"
+    static let columns = "id, branch_id, user_id, url, active, created_at, updated_at, kind, personal_data"
 
     /// Every webhook the caller administers.
     public func list(_ scope: AccessScope) async throws -> [Webhook] {
@@ -93,6 +96,24 @@ public struct WebhookStore: Sendable {
                     RETURNING \(unescaped: Self.columns)
                     """).first else { throw StoreError.forbidden }
                 return try Self.webhook(row, secret: secret)
+            }
+        }
+    }
+
+    /// Adds an events webhook of the branch, with a fresh signing secret, and its feed, which
+    /// starts with the events of transactions that end from now on; without personal data until
+    /// an operator grants it.
+    public func createEvents(_ scope: AccessScope, branchID: UUID, url: String) async throws -> Webhook {
+        let secret = CredentialSecret(kind: .webhookSecret).token
+        return try await StoreError.translating {
+            try await database.withScope(scope) { connection in
+                guard let row = try await connection.query("""
+                    INSERT INTO webhooks (branch_id, kind, url, secret) VALUES (\(branchID), 'events', \(url), \(secret))
+                    RETURNING \(unescaped: Self.columns)
+                    """).first else { throw StoreError.forbidden }
+                let webhook = try Self.webhook(row, secret: secret)
+                try await connection.execute("INSERT INTO event_feeds (branch_id, webhook_id) VALUES (\(branchID), \(webhook.id))")
+                return webhook
             }
         }
     }
@@ -150,6 +171,6 @@ public struct WebhookStore: Sendable {
     static func webhook(_ row: PGRow, secret: String? = nil) throws -> Webhook {
         Webhook(id: try row.decode(at: 0), branchId: try row.decode(at: 1), kind: try row.decode(at: 7), userId: try row.decode(at: 2),
                 url: try row.decode(at: 3),
-                active: try row.decode(at: 4), createdAt: try row.decode(at: 5), updatedAt: try row.decode(at: 6), secret: secret)
+                active: try row.decode(at: 4), personalData: try row.decode(at: 8), createdAt: try row.decode(at: 5), updatedAt: try row.decode(at: 6), secret: secret)
     }
 }

@@ -1,0 +1,102 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Postgres
+import RedressCore
+import RedressScheduler
+import RedressServer
+import RedressStore
+import RedressTestSupport
+import Testing
+import WebhookTestSupport
+
+/// The enterprise's own systems follow complaint events over real HTTP: an events webhook on
+/// loopback that checks every signature receives the branch's lifecycle events in batches,
+/// without personal data unless an operator grants it, and a failed batch comes again whole.
+@Suite("Complaint events for the enterprise's systems")
+struct EventFeedAPITests {
+    typealias Lifecycle = ComplaintLifecycleAPITests
+    typealias Progress = PublicProgressAPITests
+    typealias Messages = ComplainantMessageAPITests
+
+    /// The batches the receiver accepted with a valid signature: delivery id and events.
+    static func batches(_ receiver: WebhookReceiver) -> [(id: String?, events: [[String: Any]])] {
+        receiver.received.withLockedValue { $0 }.filter(\.signatureValid).map { received in
+            let body = (try? JSONSerialization.jsonObject(with: received.body)) as? [String: Any]
+            return (body?["deliveryId"] as? String, body?["events"] as? [[String: Any]] ?? [])
+        }
+    }
+
+    /// Delivers until the receiver holds `count` requests: a batch waits while any transaction of
+    /// the cluster older than its entries is still running (other tests' too), for up to 20 s.
+    static func deliver(_ harness: APIHarness, until count: Int, _ receiver: WebhookReceiver) async throws {
+        for _ in 0..<100 {
+            _ = try await Messages.deliver(harness)
+            if receiver.received.withLockedValue({ $0.count }) >= count { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
+    @Test func anEventsWebhookFollowsTheBranchsComplaintsWithoutPersonalData() async throws {
+        let receiver = WebhookReceiver { attempt in attempt == 1 ? .internalServerError : .ok }
+        try await receiver.serve { url in
+            try await APIHarness.run(server: Messages.server, store: Messages.store) { harness, client in
+                let org = harness.organisation
+                let admin = try await client.signIn(org.a.code, "admin")
+                let agent = try await client.signIn(org.a.code, "agent")
+                let category = try await Lifecycle.billing(client, token: agent)
+                let registered = try await client.call(.post, "/v1/webhooks", token: admin, body: #"{"kind":"events","url":"\#(url)"}"#)
+                #expect(registered.status == .created, "\(String(decoding: registered.body, as: UTF8.self))")
+                #expect(registered.json["kind"] as? String == "events" && registered.json["personalData"] as? Bool == false)
+                receiver.secret.withLockedValue { $0 = registered.json["secret"] as? String ?? "" }
+                let webhook = try #require((registered.json["id"] as? String).flatMap(UUID.init(uuidString:)))
+                let refused = try await client.call(.post, "/v1/webhooks", token: admin,
+                                                    body: #"{"kind":"events","url":"\#(url)","userId":"\#(org.a.users[.bot]!.uuidString)"}"#)
+                #expect(refused.status == .unprocessableContent && refused.problemFields == ["/userId"])
+
+                // A complaint taken in, graded into a category (and so routed by the rules), resolved at once and closed.
+                let (id, caseNumber, _) = try await Progress.intake(client, token: agent, category: nil)
+                _ = try await Lifecycle.step(client, id, "grade", token: agent,
+                                             body: #"{"level":2,"priority":"important","categoryId":"\#(category)"}"#)
+                _ = try await Lifecycle.step(client, id, "resolve_on_the_spot", token: agent, body: FollowUpAPITests.resolution)
+                _ = try await Lifecycle.step(client, id, "record_satisfaction", token: agent, body: #"{"satisfaction":9}"#)
+
+                // The first attempt fails; the batch comes again whole, with the same delivery id.
+                try await Self.deliver(harness, until: 1, receiver)
+                try await harness.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+                    _ = try await owner.query("UPDATE event_feeds SET next_attempt_at = now() WHERE webhook_id = \(webhook)")
+                }
+                try await Self.deliver(harness, until: 2, receiver)
+                let batches = Self.batches(receiver)
+                try #require(batches.count == 2, "\(batches.map(\.id))")
+                #expect(batches[0].id == batches[1].id, "\(batches.map(\.id))")
+                #expect(batches[0].events.count == batches[1].events.count)
+                // The feed starts at the oldest transaction running when it was made: an entry committed
+                // moments before may come too (other tests' transactions are running here), nothing after is missed.
+                let events = (batches.last?.events ?? []).filter { $0["complaintId"] as? String == id.lowercased() }
+                let types = events.compactMap { $0["type"] as? String }
+                #expect(types == ["created", "routed", "status_changed", "closed"], "\(types)")
+                #expect(events.allSatisfy { $0["caseNumber"] as? String == caseNumber && $0["complainant"] == nil })
+                let everything = String(decoding: receiver.received.withLockedValue { $0 }.last?.body ?? Data(), as: UTF8.self)
+                #expect(!everything.contains("王小明") && !everything.contains("138") && !everything.contains("Refunded"),
+                        "no personal data, no free text")
+                #expect(try await Messages.deliver(harness) == 0, "nothing twice")
+
+                // An operator grants it the complainant's name and contacts.
+                try await harness.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+                    let granted = try await FeedGrants(ownerPool: owner).setPersonalData(webhook: webhook, granted: true)
+                    #expect(granted.branchCode == org.a.code)
+                    await #expect(throws: OperatorRefusal.self) { try await FeedGrants(ownerPool: owner).setPersonalData(webhook: UUID(), granted: true) }
+                }
+                let listed = try await client.call(.get, "/v1/webhooks", token: admin).items
+                #expect(listed.first { $0["id"] as? String == webhook.uuidString.lowercased() }?["personalData"] as? Bool == true)
+                _ = try await Lifecycle.step(client, id, "reopen", token: agent, body: #"{"note":"The customer called back"}"#)
+                try await Self.deliver(harness, until: 3, receiver)
+                let reopened = try #require(Self.batches(receiver).last?.events.last)
+                #expect(reopened["kind"] as? String == "reopen" && reopened["type"] as? String == "status_changed")
+                let complainant = try #require(reopened["complainant"] as? [String: Any])
+                #expect(complainant["name"] as? String == "王小明" && complainant["phone"] as? String == "+86 138 0013 8000")
+            }
+        }
+    }
+}
