@@ -234,7 +234,7 @@ DECLARE
     branch uuid;
     complainant uuid;
 BEGIN
-    IF via NOT IN ('public_survey', 'public_review') THEN
+    IF via NOT IN ('public_survey', 'public_review', 'public_statement') THEN
         RAISE EXCEPTION 'unknown way in: %', via USING ERRCODE = 'invalid_parameter_value';
     END IF;
     SELECT * INTO admitted FROM progress.admit(case_number, code_digest, client, request_id, max_failures, lock_for, via);

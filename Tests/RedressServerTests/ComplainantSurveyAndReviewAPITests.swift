@@ -262,6 +262,39 @@ struct ComplainantSurveyAndReviewAPITests {
         }
     }
 
+    @Test func aStatementBringsItsAttachmentsAsTheComplainantsEvidence() async throws {
+        try await APIHarness.run(store: Messages.store) { harness, client in
+            let org = harness.organisation
+            let agent = try await client.signIn(org.a.code, "agent")
+            let (id, caseNumber, code) = try await Progress.intake(client, token: agent, category: nil)
+            let receipt = Data("Receipt: 2 x 25.50 CNY, 1 and 3 November".utf8).base64EncodedString()
+            let added = try await client.call(.post, "/v1/public/complaints/\(caseNumber)/statements", body: """
+                {"code":"\(code)","text":"Here is the receipt.","attachments":[{"fileName":"receipt.txt","contentType":"text/plain","contentBase64":"\(receipt)"}]}
+                """)
+            #expect(added.status == .created, "\(String(decoding: added.body, as: UTF8.self))")
+            let evidence = try await client.call(.get, "/v1/complaints/\(id)/evidence", token: agent).items
+            #expect(evidence.count == 1 && evidence.first?["source"] as? String == "complainant"
+                    && evidence.first?["description"] as? String == "receipt.txt" && evidence.first?["size"] as? Int == 40)
+            let evidenceID = try #require(evidence.first?["id"] as? String)
+            let content = try await client.call(.get, "/v1/complaints/\(id)/evidence/\(evidenceID)/content", token: agent)
+            #expect(String(decoding: content.body, as: UTF8.self) == "Receipt: 2 x 25.50 CNY, 1 and 3 November")
+            #expect(try await Self.timeline(client, id, token: agent).suffix(2) == ["statement_received", "evidence by complainant"])
+
+            // Too large, not base64, or too many: refused before anything is added.
+            let large = Data(count: 1_048_577).base64EncodedString()
+            for (attachments, status) in [("[{\"fileName\":\"big.bin\",\"contentType\":\"application/octet-stream\",\"contentBase64\":\"\(large)\"}]",
+                                           HTTPResponse.Status.unprocessableContent),
+                                          ("[{\"fileName\":\"x.txt\",\"contentType\":\"text/plain\",\"contentBase64\":\"not base64!\"}]", .unprocessableContent),
+                                          ("[" + Array(repeating: "{\"fileName\":\"r.txt\",\"contentType\":\"text/plain\",\"contentBase64\":\"\(receipt)\"}",
+                                                       count: 4).joined(separator: ",") + "]", .unprocessableContent)] {
+                let refused = try await client.call(.post, "/v1/public/complaints/\(caseNumber)/statements",
+                                                    body: #"{"code":"\#(code)","text":"More","attachments":\#(attachments)}"#)
+                #expect(refused.status == status || refused.status == .badRequest, "\(refused.status) \(String(decoding: refused.body.prefix(300), as: UTF8.self))")
+            }
+            #expect(try await client.call(.get, "/v1/complaints/\(id)/evidence", token: agent).items.count == 1)
+        }
+    }
+
     /// A complainant's transaction is confined to their complaint by the database: the scope the
     /// access code opens reads and changes no other complaint of the branch, whatever the query.
     @Test func theComplainantsScopeReachesTheirComplaintAlone() async throws {

@@ -25,7 +25,7 @@ extension APIHandlers {
     }
 
     /// Public, with the lookup's limit, answers and lock: the complainant's statement, in the
-    /// communications log and on the timeline.
+    /// communications log and on the timeline, with its attachments as their evidence.
     func addComplainantStatement(_ input: Operations.AddComplainantStatement.Input) async throws
         -> Operations.AddComplainantStatement.Output {
         if let wait = limits.publicLookups.admit(RequestClient.key) { throw Problem.tooManyLookups(retryAfter: wait) }
@@ -33,9 +33,14 @@ extension APIHandlers {
         let (caseNumber, code) = try Self.caseAndCode(input.path.caseNumber, body.code, codeField: "/code")
         var rules = FieldRules()
         if body.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { rules.fail("/text", "must say something") }
+        let attachments = (body.attachments ?? []).enumerated().compactMap { index, file in
+            rules.base64(file.contentBase64, "/attachments/\(index)/contentBase64", maximumBytes: Self.maximumEvidenceBytes).map {
+                ComplaintStore.Attachment(fileName: file.fileName, contentType: file.contentType, content: $0)
+            }
+        }
         try rules.check()
-        switch try await complaints.addStatement(caseNumber: caseNumber, code: code, text: body.text, client: RequestClient.key,
-                                                 requestID: RequestClient.requestID) {
+        switch try await complaints.addStatement(caseNumber: caseNumber, code: code, text: body.text, attachments: attachments,
+                                                 client: RequestClient.key, requestID: RequestClient.requestID) {
         case .added(let id, let at):
             return .created(.init(body: .json(.init(communicationId: Wire.id(id), at: at))))
         case .unknown:

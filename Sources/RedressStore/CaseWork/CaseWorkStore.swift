@@ -102,28 +102,33 @@ public struct CaseWorkStore: Sendable {
 
     /// Records evidence; the database checks the SHA-256 and size against the content.
     public func addEvidence(_ caller: Caller, complaintID: UUID, _ evidence: NewEvidence) async throws -> Evidence {
-        let content = evidence.content ?? Data()
-        let digest = Data(SHA256.hash(data: content))
-        return try await StoreError.translating {
+        try await StoreError.translating {
             try await database.withScope(caller.scope) { connection in
-                let branch = try await CaseVisibility.lockShared(complaintID, connection)
-                let rows = try await connection.query("""
-                    INSERT INTO complaint_evidence (branch_id, complaint_id, type, source, description, collected_at, collected_by,
-                                                    content_type, content, size, sha256, recorded_by, \(unescaped: CaseVisibility.columns))
-                    SELECT \(branch), \(complaintID), \(evidence.type), \(evidence.source), \(evidence.description),
-                           \(evidence.collectedAt), \(evidence.collectedBy), \(evidence.contentType), \(evidence.content),
-                           \(content.count), \(digest), \(caller.userID), \(unescaped: CaseVisibility.fromComplaint)
-                      FROM complaints c WHERE c.branch_id = \(branch) AND c.id = \(complaintID)
-                    RETURNING \(unescaped: Self.evidenceColumns)
-                    """)
-                guard let row = rows.first else { throw StoreError.notFound }
-                let recorded = try Self.evidence(row)
-                try await Self.recordEvent("evidence", caller: caller, branchID: branch, complaintID: complaintID,
-                                           after: ["id": recorded.id.uuidString.lowercased(), "type": recorded.type,
-                                                   "sha256": recorded.sha256, "size": String(recorded.size)], connection)
-                return recorded
+                try await Self.addEvidence(caller, complaintID: complaintID, evidence, connection)
             }
         }
+    }
+
+    /// Adds evidence in the caller's open transaction (see the public `addEvidence`).
+    static func addEvidence(_ caller: Caller, complaintID: UUID, _ evidence: NewEvidence, _ connection: PGConnection) async throws -> Evidence {
+        let content = evidence.content ?? Data()
+        let digest = Data(SHA256.hash(data: content))
+        let branch = try await CaseVisibility.lockShared(complaintID, connection)
+        let rows = try await connection.query("""
+            INSERT INTO complaint_evidence (branch_id, complaint_id, type, source, description, collected_at, collected_by,
+                                            content_type, content, size, sha256, recorded_by, \(unescaped: CaseVisibility.columns))
+            SELECT \(branch), \(complaintID), \(evidence.type), \(evidence.source), \(evidence.description),
+                   \(evidence.collectedAt), \(evidence.collectedBy), \(evidence.contentType), \(evidence.content),
+                   \(content.count), \(digest), \(caller.userID), \(unescaped: CaseVisibility.fromComplaint)
+              FROM complaints c WHERE c.branch_id = \(branch) AND c.id = \(complaintID)
+            RETURNING \(unescaped: evidenceColumns)
+            """)
+        guard let row = rows.first else { throw StoreError.notFound }
+        let recorded = try Self.evidence(row)
+        try await recordEvent("evidence", caller: caller, branchID: branch, complaintID: complaintID,
+                              after: ["id": recorded.id.uuidString.lowercased(), "type": recorded.type,
+                                      "sha256": recorded.sha256, "size": String(recorded.size)], connection)
+        return recorded
     }
 
     /// The evidence of a complaint, without content, oldest first.

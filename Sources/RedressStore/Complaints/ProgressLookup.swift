@@ -124,6 +124,40 @@ extension ComplaintStore {
     /// code: an inbound statement in the communications log and a `statement_received` timeline
     /// entry, through the owner function `progress.add_statement`, with the lookup's lock and audit,
     /// at most 20 in 24 hours per complaint.
+    /// A file the complainant attaches to a statement.
+    public struct Attachment: Sendable, Equatable {
+        public var fileName: String
+        public var contentType: String
+        public var content: Data
+
+        /// Creates an attachment.
+        public init(fileName: String, contentType: String, content: Data) {
+            self.fileName = fileName
+            self.contentType = contentType
+            self.content = content
+        }
+    }
+
+    /// Adds the statement and then, admitted again with the same code, its attachments as the
+    /// complainant's electronic evidence (source `complainant`), each on the timeline.
+    public func addStatement(caseNumber: String, code: AccessCode, text: String, attachments: [Attachment], client: String,
+                             requestID: String?) async throws -> StatementOutcome {
+        let outcome = try await addStatement(caseNumber: caseNumber, code: code, text: text, client: client, requestID: requestID)
+        guard case .added = outcome, !attachments.isEmpty else { return outcome }
+        let attached = try await asComplainant(caseNumber: caseNumber, code: code, client: client, requestID: requestID,
+                                               via: "public_statement") { caller, connection -> Int in
+            guard case .accessCode(let complaintID) = caller.credential else { throw StoreError.forbidden }
+            for file in attachments {
+                _ = try await CaseWorkStore.addEvidence(caller, complaintID: complaintID, .init(
+                    type: "electronic", source: "complainant", description: file.fileName, collectedAt: Date(),
+                    collectedBy: "complainant", contentType: file.contentType, content: file.content), connection)
+            }
+            return attachments.count
+        }
+        guard case .done = attached else { throw StoreError.conflict(field: "/code", message: "stopped working while the attachments were added") }
+        return outcome
+    }
+
     public func addStatement(caseNumber: String, code: AccessCode, text: String, client: String, requestID: String?) async throws
         -> StatementOutcome {
         let configuration = database.configuration
