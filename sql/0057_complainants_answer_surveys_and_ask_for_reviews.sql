@@ -263,6 +263,79 @@ $function$;
 REVOKE ALL ON FUNCTION progress.admit_complainant(text, bytea, text, text, integer, interval, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION progress.admit_complainant(text, bytea, text, text, integer, interval, text) TO redress_service;
 
+-- The timeline entries a complainant is told of on the public page: the lifecycle's steps, their
+-- statements, and their reviews (with a decision's outcome).
+CREATE FUNCTION progress.told_kinds() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT ARRAY['received', 'acknowledge', 'grade', 'assign', 'reassign', 'rerouted', 'start_investigation', 'approve_plan',
+                       'start_implementation', 'feed_back_result', 'resolve_on_the_spot', 'start_follow_up', 'record_satisfaction',
+                       'close', 'mark_invalid', 'reopen', 'await_customer', 'resume', 'statement_received', 'review_requested',
+                       'review_decided'] $$;
+REVOKE ALL ON FUNCTION progress.told_kinds() FROM PUBLIC;
+
+-- The public view as 0055 gives it, its entries' kinds from `progress.told_kinds()`.
+CREATE OR REPLACE FUNCTION progress.look_up(case_number text, code_digest bytea, client text, request_id text,
+                                 max_failures integer, lock_for interval)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+AS $function$
+DECLARE
+    admitted record;
+    found_case public.complaints;
+    branch uuid;
+    view jsonb;
+BEGIN
+    SELECT * INTO admitted FROM progress.admit(case_number, code_digest, client, request_id, max_failures, lock_for,
+                                               'public_lookup');
+    IF admitted.refusal IS NOT NULL THEN
+        RETURN admitted.refusal;
+    END IF;
+    found_case := admitted.found_case;
+    branch := found_case.branch_id;
+    SELECT jsonb_build_object(
+               'caseNumber', found_case.case_number,
+               'status', found_case.status,
+               'pausedFrom', found_case.paused_from,
+               'language', found_case.complainant_language,
+               'receivedAt', date_trunc('second', found_case.received_at),
+               'level', found_case.level,
+               'category', (SELECT k.name FROM public.categories k
+                             WHERE k.branch_id = branch AND k.id = found_case.category_id),
+               'product', found_case.product,
+               'department', (SELECT d.name FROM public.departments d
+                               WHERE d.branch_id = branch AND d.id = found_case.department_id),
+               'promisedBy', date_trunc('second', found_case.promised_by),
+               'closedAt', date_trunc('second', found_case.closed_at),
+               'reopenCount', found_case.reopen_count,
+               'milestones', jsonb_build_array(
+                   jsonb_build_object('milestone', 'acknowledge', 'dueAt', date_trunc('second', found_case.acknowledge_deadline),
+                                      'metAt', date_trunc('second', found_case.acknowledge_met_at)),
+                   jsonb_build_object('milestone', 'initial_reply', 'dueAt', date_trunc('second', found_case.initial_reply_deadline),
+                                      'metAt', date_trunc('second', found_case.initial_reply_met_at)),
+                   jsonb_build_object('milestone', 'preliminary_feedback',
+                                      'dueAt', date_trunc('second', found_case.preliminary_feedback_deadline),
+                                      'metAt', date_trunc('second', found_case.preliminary_feedback_met_at)),
+                   jsonb_build_object('milestone', 'result', 'dueAt', date_trunc('second', found_case.result_deadline),
+                                      'metAt', date_trunc('second', found_case.result_met_at))),
+               'timeline', coalesce((
+                   SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
+                              'at', date_trunc('second', e.at), 'kind', e.kind,
+                              'level', e.after ->> 'level',
+                              'promisedBy', e.after ->> 'promisedBy', 'outcome', e.after ->> 'outcome',
+                              'department', CASE WHEN e.after ? 'departmentId' THEN
+                                  (SELECT d.name FROM public.departments d
+                                    WHERE d.branch_id = branch AND d.id::text = e.after ->> 'departmentId') END))
+                          ORDER BY e.at, e.id)
+                     FROM public.complaint_events e
+                    WHERE e.branch_id = branch AND e.complaint_id = found_case.id
+                      AND e.kind = ANY (progress.told_kinds())), '[]'::jsonb))
+      INTO view;
+    RETURN jsonb_build_object('outcome', 'found', 'complaint', view);
+END
+$function$;
+
 -- Tells the reviewers of up to `batch` new reviews of `branch` and escalates its overdue ones,
 -- each once: an escalation of tier 0 (`review_requested`, to the reviewing department's head, or
 -- the branch managers when no complaint office reviews; `review_overdue`, to the branch managers

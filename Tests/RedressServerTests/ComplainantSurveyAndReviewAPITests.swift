@@ -207,6 +207,12 @@ struct ComplainantSurveyAndReviewAPITests {
                 #expect(answer.contains("handled again") && answer.contains("never refunded"), "\(answer)")
                 let logged = try await client.call(.get, "/v1/complaints/\(id)/communications", token: agent).items
                 #expect(logged.contains { $0["kind"] as? String == "statement" && ($0["content"] as? String)?.contains("not both") == true })
+                // The public page says so in plain words, without the reviewer's name or reasons.
+                let page = try await Progress.lookUp(client, caseNumber, code).json
+                let publicTimeline = (page["timeline"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }
+                #expect(publicTimeline.suffix(3) == ["Your request for a review was received", "Review decided: your complaint will be handled again",
+                                           "Complaint reopened for further handling"], "\(publicTimeline)")
+                #expect(!String(decoding: try await Progress.lookUp(client, caseNumber, code).body, as: UTF8.self).contains("never refunded"))
 
                 // The decision stands, and the complaint is worked again as usual.
                 let handlerID = org.a.users[.handler]!.uuidString.lowercased()

@@ -53,9 +53,11 @@ public enum ProgressWords {
         return pick(words, language)
     }
 
-    /// A timeline entry of `kind` (a lifecycle action, `received` or `rerouted`), naming the
-    /// level and department when the entry set them; nil for kinds the complainant is not told of.
-    public static func event(_ kind: String, level: String?, department: String?, in language: ComplainantLanguage) -> String? {
+    /// A timeline entry of `kind` (a lifecycle action, `received`, `rerouted`, a statement or a
+    /// review), naming the level and department when the entry set them and a review's `outcome`;
+    /// nil for kinds the complainant is not told of.
+    public static func event(_ kind: String, level: String?, department: String?, outcome: String? = nil,
+                             in language: ComplainantLanguage) -> String? {
         let words: (String, String, String)
         switch kind {
         case "received": words = ("Complaint received", "投诉已登记", "投訴已登記")
@@ -86,6 +88,14 @@ public enum ProgressWords {
         case "await_customer": words = ("Waiting for information from you", "等待您补充信息", "等待您補充資訊")
         case "resume": words = ("Handling resumed", "恢复处理", "恢復處理")
         case "statement_received": words = ("Your information was received", "已收到您补充的信息", "已收到您補充的資訊")
+        case "review_requested": words = ("Your request for a review was received", "已收到您的复议申请", "已收到您的覆議申請")
+        case "review_decided":
+            switch outcome {
+            case "revised": words = ("Review decided: your complaint will be handled again", "复议结论：重新处理您的投诉",
+                                     "覆議結論：重新處理您的投訴")
+            case "upheld": words = ("Review decided: the result stands", "复议结论：维持原处理结果", "覆議結論：維持原處理結果")
+            default: words = ("Review decided", "复议已作出结论", "覆議已作出結論")
+            }
         default: return nil
         }
         return pick(words, language)

@@ -18,7 +18,7 @@ extension Components.Schemas.PublicProgress {
                 return .init(milestone: kind, name: name, dueAt: milestone.dueAt, metAt: milestone.metAt, met: milestone.metAt != nil)
             },
             timeline: progress.timeline.compactMap { entry in
-                ProgressWords.event(entry.kind, level: entry.level, department: entry.department, in: language)
+                ProgressWords.event(entry.kind, level: entry.level, department: entry.department, outcome: entry.outcome, in: language)
                     .map { .init(at: entry.at, kind: entry.kind, text: $0) }
             })
     }

@@ -19,6 +19,8 @@ public struct PublicProgress: Sendable, Codable, Equatable {
         public var level: String?
         public var promisedBy: String?
         public var department: String?
+        /// A review's decision: `upheld` or `revised`.
+        public var outcome: String?
     }
 
     public var caseNumber: String
