@@ -40,6 +40,41 @@ ALTER TABLE complaint_communications ADD COLUMN message_id text CHECK (length(me
 CREATE UNIQUE INDEX complaint_communications_message ON complaint_communications (branch_id, complaint_id, message_id)
     WHERE message_id IS NOT NULL;
 
+-- A mail gateway's key comes with a second secret, which signs what the gateway passes on and never
+-- travels with a request: only `auth.mail_signature_valid` reads it, and the audit trail keeps it
+-- out like every other secret.
+ALTER TABLE api_keys ADD COLUMN signing_secret text CHECK (length(signing_secret) BETWEEN 32 AND 200);
+ALTER TABLE api_keys ADD CONSTRAINT api_keys_signing_for_mail CHECK (signing_secret IS NULL OR channel = 'email');
+GRANT INSERT (signing_secret) ON api_keys TO redress_service;
+CREATE OR REPLACE FUNCTION audit.hidden_columns() RETURNS text[]
+    LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, public, pg_temp
+    AS $$
+    SELECT ARRAY['password_hash', 'key_hash', 'token_hash', 'secret', 'content', 'complainant_name', 'complainant_phone',
+                 'complainant_email', 'complainant_address', 'complainant_sealed', 'complainant_phone_index',
+                 'customer_ref', 'description', 'desired_outcome', 'location', 'resolution', 'party',
+                 'direct_parties', 'indirect_parties', 'accountability', 'comments', 'note', 'rejection_reason',
+                 'access_code_digest', 'signing_secret']
+$$;
+
+-- Whether `signature` is the HMAC-SHA256 of `signed` under the signing secret of the working mail
+-- key `key` of `branch`.
+CREATE FUNCTION auth.mail_signature_valid(key uuid, branch uuid, signed bytea, signature bytea) RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, public, pg_temp
+    AS $$
+DECLARE
+    secret text;
+BEGIN
+    SELECT k.signing_secret INTO secret FROM public.api_keys k
+     WHERE k.branch_id = branch AND k.id = key AND k.channel = 'email' AND k.revoked_at IS NULL
+       AND (k.expires_at IS NULL OR k.expires_at > now());
+    RETURN secret IS NOT NULL AND public.hmac(signed, convert_to(secret, 'UTF8'), 'sha256') = signature;
+END
+$$;
+REVOKE ALL ON FUNCTION auth.mail_signature_valid(uuid, uuid, bytea, bytea) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth.mail_signature_valid(uuid, uuid, bytea, bytea) TO redress_service;
+
 -- The caller behind a credential, as 0042 resolves it, with an intake key's channel.
 DROP FUNCTION auth.resolve(bytea, uuid);
 CREATE FUNCTION auth.resolve(credential_hash bytea, branch uuid DEFAULT NULL)

@@ -1,7 +1,9 @@
 -- The enterprise's own systems follow what happens to complaints (000 §10.2(4)): a webhook of kind
 -- `events` receives the branch's complaint lifecycle events - created, routed, status changed,
--- escalated, reviewed, closed - signed and delivered like pages, in batches, in the order their
--- transactions committed, each batch with a delivery id that stays the same on every retry.
+-- escalated, reviewed, closed - signed and delivered like pages, in batches of entries whose
+-- transactions have ended, each batch with a delivery id that stays the same on every retry; within
+-- a batch in the order the entries were written (their `id`, which grows as a complaint's entries
+-- are written one after another).
 --
 -- The feed reads the timeline itself, so nothing is written twice when a complaint changes: each
 -- timeline entry records the transaction that wrote it (`xid`), and a feed's position is an entry
@@ -10,19 +12,25 @@
 -- is never passed over. A batch that fails every attempt is dead-lettered (its range recorded in
 -- `event_feed_dead_letters`) and the feed goes on. Entries carry no personal data, nor free text;
 -- an operator may grant a subscription the complainant's name and contacts (`personal_data`),
--- which the deliverer opens from their seal. On Citus, transaction ids are each node's own: the
--- position holds within one worker's shards, which is where a branch's entries live.
+-- which the deliverer opens from their seal. Transaction ids are one cluster's: after a restore into
+-- another cluster, or the move of the schema onto Citus (where each node counts its own), events
+-- webhooks are registered again (docs/operations.md).
 SET LOCAL citus.multi_shard_modify_mode TO 'sequential';
 
-ALTER TABLE complaint_events ADD COLUMN xid xid8 NOT NULL DEFAULT pg_current_xact_id();
-CREATE INDEX complaint_events_feed ON complaint_events (branch_id, xid, id);
+-- Added without a default, then given one, so that the table is not rewritten: entries from before
+-- have none, and no feed reads them (every feed starts after this migration).
+ALTER TABLE complaint_events ADD COLUMN xid xid8;
+ALTER TABLE complaint_events ALTER COLUMN xid SET DEFAULT pg_current_xact_id();
+CREATE INDEX complaint_events_feed ON complaint_events (branch_id, xid, id) WHERE xid IS NOT NULL;
 
 ALTER TABLE webhooks DROP CONSTRAINT webhooks_kind_check;
 ALTER TABLE webhooks ADD CONSTRAINT webhooks_kind_check CHECK (kind IN ('pages', 'gateway', 'events'));
--- Granted by an operator only (`redress webhook personal-data`, as the owner): the service may not set it.
-ALTER TABLE webhooks ADD COLUMN personal_data boolean NOT NULL DEFAULT false;
-ALTER TABLE webhooks ADD CONSTRAINT webhooks_personal_data_for_events CHECK (NOT personal_data OR kind = 'events');
-GRANT SELECT (personal_data) ON webhooks TO redress_service;
+-- Granted by an operator only (`redress webhook personal-data`, as the owner), for the address the
+-- webhook has then: the service may not set it, and it lapses when the address changes.
+ALTER TABLE webhooks ADD COLUMN personal_data_url text;
+ALTER TABLE webhooks ADD CONSTRAINT webhooks_personal_data_for_events CHECK (personal_data_url IS NULL OR kind = 'events');
+ALTER TABLE webhooks ADD COLUMN personal_data boolean GENERATED ALWAYS AS (personal_data_url IS NOT NULL AND personal_data_url = url) STORED;
+GRANT SELECT (personal_data, personal_data_url) ON webhooks TO redress_service;
 
 -- Where each events webhook is in its branch's timeline, and the batch it is delivering.
 CREATE TABLE event_feeds (
@@ -127,6 +135,9 @@ BEGIN
                      ORDER BY e.xid, e.id LIMIT batch) e
              ORDER BY e.xid DESC, e.id DESC LIMIT 1;
             IF last_xid IS NULL THEN
+                -- Nothing new: looked at again after a poll's while, behind the feeds with work.
+                UPDATE public.event_feeds f SET next_attempt_at = now() + interval '5 seconds'
+                 WHERE f.branch_id = branch AND f.webhook_id = feed.webhook_id;
                 CONTINUE;
             END IF;
             feed.batch_id := gen_random_uuid();
@@ -146,7 +157,7 @@ BEGIN
                    'outcome', e.after ->> 'outcome',
                    'sealed', CASE WHEN feed.personal_data THEN
                        jsonb_build_object('keyId', c.complainant_key_id, 'box', encode(c.complainant_sealed, 'base64')) END))
-                   ORDER BY e.xid, e.id)
+                   ORDER BY e.id)
           INTO picked
           FROM public.complaint_events e
           JOIN public.complaints c ON c.branch_id = e.branch_id AND c.id = e.complaint_id
@@ -217,7 +228,8 @@ CREATE FUNCTION scheduler.due_feed_branches(batch integer) RETURNS TABLE (branch
 BEGIN
     RETURN QUERY SELECT q.branch_id FROM (
         SELECT f.branch_id, f.next_attempt_at AS due FROM public.event_feeds f
-         WHERE f.next_attempt_at <= now() ORDER BY f.next_attempt_at LIMIT batch) q
+          JOIN public.webhooks w ON w.branch_id = f.branch_id AND w.id = f.webhook_id
+         WHERE f.next_attempt_at <= now() AND w.active ORDER BY f.next_attempt_at LIMIT batch) q
      GROUP BY q.branch_id ORDER BY min(q.due);
 END
 $$;
@@ -229,7 +241,9 @@ CREATE OR REPLACE FUNCTION scheduler.next_delivery() RETURNS timestamptz
     AS $$
     SELECT least((SELECT min(next_attempt_at) FROM public.page_deliveries WHERE state = 'pending'),
                  (SELECT min(next_attempt_at) FROM public.complainant_messages WHERE state = 'pending'),
-                 (SELECT min(next_attempt_at) FROM public.event_feeds WHERE batch_id IS NOT NULL))
+                 (SELECT min(f.next_attempt_at) FROM public.event_feeds f
+                   JOIN public.webhooks w ON w.branch_id = f.branch_id AND w.id = f.webhook_id
+                  WHERE f.batch_id IS NOT NULL AND w.active))
 $$;
 
 REVOKE ALL ON FUNCTION scheduler.claim_event_feeds(uuid, integer, integer), scheduler.record_event_batch(uuid, uuid, integer, integer, text, timestamptz),

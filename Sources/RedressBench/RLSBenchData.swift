@@ -25,11 +25,16 @@ struct RLSBenchData {
         }
         // A department belongs to one branch (the composite foreign key), so "in a wide branch or in
         // one of my departments" needs no separate branch test.
+        // Beside it, as on `complaints`, the restrictive policy that confines a complainant's
+        // transaction to their one complaint (sql/0057), which every staff listing pays for too.
         try await connection.executeScript("""
             DROP POLICY IF EXISTS visible ON bench_cases;
             CREATE POLICY visible ON bench_cases FOR SELECT TO redress_service
                 USING (branch_id = ANY ((SELECT scope.wide_branch_ids())::uuid[])
                        OR department_id = ANY ((SELECT scope.department_ids())::uuid[]));
+            DROP POLICY IF EXISTS one_complaint ON bench_cases;
+            CREATE POLICY one_complaint ON bench_cases AS RESTRICTIVE TO redress_service
+                USING ((SELECT scope.complaint_id()) IS NULL OR id = (SELECT scope.complaint_id()));
             """)
         if citusPolicies {
             try await connection.query("SELECT public.call_scope_directly('public.bench_cases')")

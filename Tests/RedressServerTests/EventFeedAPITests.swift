@@ -96,6 +96,10 @@ struct EventFeedAPITests {
                 #expect(reopened["kind"] as? String == "reopen" && reopened["type"] as? String == "status_changed")
                 let complainant = try #require(reopened["complainant"] as? [String: Any])
                 #expect(complainant["name"] as? String == "王小明" && complainant["phone"] as? String == "+86 138 0013 8000")
+
+                // The grant is for the address it was made for: a branch admin who moves the webhook loses it.
+                let moved = try await client.call(.patch, "/v1/webhooks/\(webhook)", token: admin, body: #"{"url":"\#(url)/elsewhere"}"#)
+                #expect(moved.status == .ok && moved.json["personalData"] as? Bool == false)
             }
         }
     }

@@ -16,10 +16,18 @@ struct IntakeKeyAPITests {
 
     /// Issues an intake key for `channel` as the branch's admin; returns the key's record and secret.
     static func issue(_ client: any TestClientProtocol, admin: String, channel: String = "web") async throws -> ([String: Any], String) {
+        let (key, secret, _) = try await issueSigned(client, admin: admin, channel: channel)
+        return (key, secret)
+    }
+
+    /// Issues an intake key and returns its signing secret too (a mail gateway's key has one).
+    static func issueSigned(_ client: any TestClientProtocol, admin: String, channel: String) async throws
+        -> ([String: Any], String, String?) {
         let issued = try await client.call(.post, "/v1/api-keys", token: admin,
                                            body: #"{"kind":"intake","channel":"\#(channel)","name":"\#(channel) intake"}"#)
         #expect(issued.status == .created, "\(String(decoding: issued.body, as: UTF8.self))")
-        return (try #require(issued.json["key"] as? [String: Any]), try #require(issued.json["secret"] as? String))
+        return (try #require(issued.json["key"] as? [String: Any]), try #require(issued.json["secret"] as? String),
+                issued.json["signingSecret"] as? String)
     }
 
     @Test func anIntakeKeyTakesComplaintsInOnItsChannelOnly() async throws {
@@ -40,6 +48,11 @@ struct IntakeKeyAPITests {
             let again = try await client.call(.post, "/v1/complaints", token: secret, body: Self.webIntake,
                                               headers: ["Idempotency-Key": "form-submission-1"])
             #expect(again.status == .ok && again.json["id"] as? String == id && again.json["accessCode"] == nil, "a retry is the first")
+            let agentFirst = try await client.signIn(org.a.code, "agent")
+            _ = try await ComplaintLifecycleAPITests.step(client, id, "resolve_on_the_spot", token: agentFirst, body: #"{"resolution":"Refunded in full"}"#)
+            let later = try await client.call(.post, "/v1/complaints", token: secret, body: Self.webIntake,
+                                              headers: ["Idempotency-Key": "form-submission-1"])
+            #expect(later.json["id"] as? String == id && later.json["resolution"] == nil, "a retry reads nothing staff did since")
             let phone = try await client.call(.post, "/v1/complaints", token: secret,
                                               body: Self.webIntake.replacingOccurrences(of: #""channel":"web""#, with: #""channel":"phone""#))
             #expect(phone.status == .unprocessableContent && phone.problemFields == ["/channel"])
@@ -69,15 +82,16 @@ struct IntakeKeyAPITests {
         }
     }
 
-    /// Posts `mail` to the inbound-email endpoint with `key`, signed with `signingKey` (the key itself unless told).
-    static func pass(_ client: any TestClientProtocol, key: String, signingKey: String? = nil, from: String = "Li Lei <Li@Example.com>",
-                     subject: String, text: String, messageID: String) async throws -> APIResponse {
-        let object: [String: String] = ["from": from, "subject": subject, "text": text, "messageId": messageID]
+    /// Posts `mail` to the inbound-email endpoint with `key`, signed with `signingKey`, as the gateway
+    /// verified (`verified`) its sender or not.
+    static func pass(_ client: any TestClientProtocol, key: String, signingKey: String, from: String = "Li Lei <Li@Example.com>",
+                     subject: String, text: String, messageID: String, verified: Bool = true) async throws -> APIResponse {
+        let object: [String: Any] = ["from": from, "subject": subject, "text": text, "messageId": messageID, "senderVerified": verified]
         let body = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         let timestamp = Int(Date().timeIntervalSince1970)
         return try await client.call(.post, "/v1/inbound/email", token: key, body: String(decoding: body, as: UTF8.self), headers: [
             "Redress-Timestamp": String(timestamp),
-            "Redress-Signature": WebhookSignature.sign(body: body, timestamp: timestamp, secret: signingKey ?? key),
+            "Redress-Signature": WebhookSignature.sign(body: body, timestamp: timestamp, secret: signingKey),
         ])
     }
 
@@ -86,16 +100,17 @@ struct IntakeKeyAPITests {
             let org = harness.organisation
             let admin = try await client.signIn(org.a.code, "admin")
             let agent = try await client.signIn(org.a.code, "agent")
-            let (_, mailKey) = try await Self.issue(client, admin: admin, channel: "email")
+            let (_, mailKey, signingSecret) = try await Self.issueSigned(client, admin: admin, channel: "email")
+            let signing = try #require(signingSecret, "a mail gateway's key has a signing secret")
             let (_, webKey) = try await Self.issue(client, admin: admin, channel: "web")
 
             // A new message opens a complaint on channel email, once however often it is passed on.
-            let opened = try await Self.pass(client, key: mailKey, subject: "Charged twice", text: "Both in November.", messageID: "<a1@mail>")
+            let opened = try await Self.pass(client, key: mailKey, signingKey: signing, subject: "Charged twice", text: "Both in November.", messageID: "<a1@mail>")
             #expect(opened.status == .created && opened.json["outcome"] as? String == "opened",
                     "\(String(decoding: opened.body, as: UTF8.self))")
             let id = try #require(opened.json["complaintId"] as? String)
             let caseNumber = try #require(opened.json["caseNumber"] as? String)
-            let again = try await Self.pass(client, key: mailKey, subject: "Charged twice", text: "Both in November.", messageID: "<a1@mail>")
+            let again = try await Self.pass(client, key: mailKey, signingKey: signing, subject: "Charged twice", text: "Both in November.", messageID: "<a1@mail>")
             #expect(again.status == .ok && again.json["complaintId"] as? String == id && again.json["replayed"] as? Bool == true)
             let complaint = try await client.call(.get, "/v1/complaints/\(id)", token: agent).json
             #expect(complaint["channel"] as? String == "email" && complaint["description"] as? String == "Charged twice\n\nBoth in November.")
@@ -103,35 +118,39 @@ struct IntakeKeyAPITests {
             #expect(person["email"] as? String == "li@example.com" && person["name"] as? String == "Li Lei" && person["language"] as? String == "en")
 
             // A reply naming the case, from the complainant's address, lands on that complaint, once.
-            let reply = try await Self.pass(client, key: mailKey, from: "li@example.com", subject: "Re: [\(caseNumber)] Charged twice",
+            let reply = try await Self.pass(client, key: mailKey, signingKey: signing, from: "li@example.com", subject: "Re: [\(caseNumber)] Charged twice",
                                             text: "The second charge was on 3 November.", messageID: "<a2@mail>")
             #expect(reply.status == .ok && reply.json["outcome"] as? String == "added" && reply.json["complaintId"] as? String == id,
                     "\(String(decoding: reply.body, as: UTF8.self))")
             let statement = try #require(reply.json["communicationId"] as? String)
-            let retried = try await Self.pass(client, key: mailKey, from: "li@example.com", subject: "Re: [\(caseNumber)] Charged twice",
+            let retried = try await Self.pass(client, key: mailKey, signingKey: signing, from: "li@example.com", subject: "Re: [\(caseNumber)] Charged twice",
                                               text: "The second charge was on 3 November.", messageID: "<a2@mail>")
             #expect(retried.json["communicationId"] as? String == statement && retried.json["replayed"] as? Bool == true)
             let log = try await client.call(.get, "/v1/complaints/\(id)/communications", token: agent).items
             #expect(log.filter { $0["kind"] as? String == "statement" && $0["channel"] as? String == "email" }.count == 1)
             #expect(try await ComplaintLifecycleAPITests.timeline(client, id, token: agent).contains("statement_received"))
 
-            // Someone else naming the case opens a complaint of their own; the case's log is unchanged.
-            let stranger = try await Self.pass(client, key: mailKey, from: "mallory@example.net", subject: "Re: [\(caseNumber)]",
+            // A reply the gateway could not verify the sender of opens a complaint of its own, as does
+            // someone else naming the case; the case's log is unchanged.
+            let unverified = try await Self.pass(client, key: mailKey, signingKey: signing, from: "li@example.com",
+                                                 subject: "Re: [\(caseNumber)]", text: "Close it.", messageID: "<a3@mail>", verified: false)
+            #expect(unverified.status == .created && unverified.json["complaintId"] as? String != id)
+            let stranger = try await Self.pass(client, key: mailKey, signingKey: signing, from: "mallory@example.net", subject: "Re: [\(caseNumber)]",
                                                text: "Close this case.", messageID: "<m1@mail>")
             #expect(stranger.status == .created && stranger.json["complaintId"] as? String != id)
             #expect(try await client.call(.get, "/v1/complaints/\(id)/communications", token: agent).items.count == log.count)
 
             // Unsigned, badly signed, stale, or with another channel's key: refused, nothing taken.
-            let forged = try await Self.pass(client, key: mailKey, signingKey: "not-the-key", subject: "x", text: "y", messageID: "<f1@mail>")
+            let forged = try await Self.pass(client, key: mailKey, signingKey: mailKey, subject: "x", text: "y", messageID: "<f1@mail>")
             #expect(forged.status == .unauthorized)
             let unsigned = try await client.call(.post, "/v1/inbound/email", token: mailKey,
                                                  body: #"{"from":"a@b.c","subject":"x","text":"y","messageId":"<u1@mail>"}"#)
             #expect(unsigned.status == .badRequest || unsigned.status == .unauthorized)
-            #expect(try await Self.pass(client, key: webKey, subject: "x", text: "y", messageID: "<w1@mail>").status == .forbidden)
-            let noAddress = try await Self.pass(client, key: mailKey, from: "Li Lei", subject: "x", text: "y", messageID: "<n1@mail>")
+            #expect(try await Self.pass(client, key: webKey, signingKey: signing, subject: "x", text: "y", messageID: "<w1@mail>").status == .forbidden)
+            let noAddress = try await Self.pass(client, key: mailKey, signingKey: signing, from: "Li Lei", subject: "x", text: "y", messageID: "<n1@mail>")
             #expect(noAddress.status == .unprocessableContent && noAddress.problemFields == ["/from"])
             let complaints = try await client.call(.get, "/v1/complaints?channel=email", token: agent).items
-            #expect(complaints.count == 2, "the opened one and the stranger's")
+            #expect(complaints.count == 3, "the opened one, the unverified reply and the stranger's")
         }
     }
 

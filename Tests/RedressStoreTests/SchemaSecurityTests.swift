@@ -139,6 +139,7 @@ struct SchemaSecurityTests {
                  ORDER BY 1
                 """).map { try $0.decode(at: 0) }
             #expect(executable == ["auth.change_password(bytea,uuid,text,text,text,interval)",
+                                   "auth.mail_signature_valid(uuid,uuid,bytea,bytea)",
                                    "auth.password_setting(bytea,uuid)",
                                    "auth.resolve(bytea,uuid)",
                                    "auth.sign_in_finish(text,text,text,text,bytea,interval,interval)",

@@ -17,11 +17,12 @@ extension APIHandlers {
         if let expiresAt = body.expiresAt, expiresAt <= Date() {
             throw Problem.validationFailed([.init(field: "/expiresAt", message: "must be in the future")])
         }
-        let issued: (key: APIKey, secret: String)
+        let issued: (key: APIKey, secret: String, signingSecret: String?)
         switch (body.kind ?? .bot, body.userId, body.channel) {
         case (.bot, let user?, nil):
-            issued = try await apiKeys.create(caller.scope, branchID: caller.branchID, userID: try Wire.id(user, "/userId"),
-                                              name: body.name, expiresAt: body.expiresAt, createdBy: caller.userID)
+            let bots = try await apiKeys.create(caller.scope, branchID: caller.branchID, userID: try Wire.id(user, "/userId"),
+                                                name: body.name, expiresAt: body.expiresAt, createdBy: caller.userID)
+            issued = (bots.key, bots.secret, nil)
         case (.intake, nil, let channel?):
             issued = try await apiKeys.createIntake(caller.scope, branchID: caller.branchID, channel: channel.rawValue, name: body.name,
                                                     expiresAt: body.expiresAt, createdBy: caller.userID)
@@ -39,7 +40,7 @@ extension APIHandlers {
             throw Problem.validationFailed([])
         }
         return .created(.init(headers: .init(location: "/v1/api-keys/\(Wire.id(issued.key.id))"),
-                              body: .json(.init(key: .init(issued.key), secret: issued.secret))))
+                              body: .json(.init(key: .init(issued.key), secret: issued.secret, signingSecret: issued.signingSecret))))
     }
 
     /// Revokes a key at once; revoking it again is harmless.

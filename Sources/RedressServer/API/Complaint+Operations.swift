@@ -10,19 +10,26 @@ extension APIHandlers {
     func createComplaint(_ input: Operations.CreateComplaint.Input) async throws -> Operations.CreateComplaint.Output {
         let caller = try AuthenticatedCaller.required()
         guard case .json(let body) = input.body else { throw Problem.unsupportedMediaType }
+        var intake = try ComplaintIntake(body)
+        let byKey: Bool
         if case .intakeKey(_, let channel) = caller.credential {
-            // A channel's key takes complaints in on its own channel only.
+            // A channel's key takes complaints in on its own channel only, as they reach it now.
             guard body.channel.rawValue == channel else {
                 throw Problem.validationFailed([.init(field: "/channel", message: "must be \(channel), the channel of this intake key")])
             }
+            intake.receivedAt = nil
+            byKey = true
         } else if caller.roles.isDisjoint(with: ComplaintAccess.intakeRoles) {
             throw Problem.forbidden(needing: .agent)
+        } else {
+            byKey = false
         }
         let key = input.headers.idempotencyKey
         // A retry with the same key must repeat the body byte for byte: its fingerprint is stored with the key.
         let fingerprint = key.map { _ in Data(SHA256.hash(data: RequestFields.bytes)) }
-        let result = try await complaints.intake(caller, try ComplaintIntake(body), idempotencyKey: key, requestHash: fingerprint)
+        let result = try await complaints.intake(caller, intake, idempotencyKey: key, requestHash: fingerprint)
         var complaint = try Components.Schemas.Complaint(result.complaint)
+        if byKey { complaint = complaint.receipt }
         complaint.accessCode = result.accessCode?.description
         let location = "/v1/complaints/\(complaint.id)"
         if result.replayed { return .ok(.init(headers: .init(location: location), body: .json(complaint))) }
@@ -105,5 +112,25 @@ extension APIHandlers {
         let caller = try ComplaintAccess.caller(among: ComplaintAccess.readerRoles, else: .notFound())
         let handovers = try await complaints.handovers(caller.scope, id: try Wire.id(input.path.id, "id"))
         return .ok(.init(body: .json(.init(items: handovers.map(Components.Schemas.Handover.init), nextCursor: nil))))
+    }
+}
+
+extension Components.Schemas.Complaint {
+    /// What an intake key is answered, also on a retry: the complaint as it was taken in, without
+    /// what staff have done with it since or what the branch knows of the customer's other
+    /// complaints (an intake key reads nothing).
+    var receipt: Self {
+        var receipt = self
+        receipt.repeatOf = nil
+        receipt.responsibleUserId = nil
+        receipt.satisfaction = nil
+        receipt.resolution = nil
+        receipt.closedAt = nil
+        receipt.sla = nil
+        receipt.dueAt = nil
+        receipt.escalatedTiers = nil
+        receipt.nextEscalationTier = nil
+        receipt.nextEscalationAt = nil
+        return receipt
     }
 }

@@ -3,22 +3,23 @@ import RedressCore
 import RedressStore
 
 /// What a branch's mail gateway passes on: with its intake key (channel `email`) as the bearer
-/// token, the body signed with that key like a webhook's delivery.
+/// token, the body signed like a webhook's delivery with the key's signing secret.
 extension APIHandlers {
     func receiveInboundEmail(_ input: Operations.ReceiveInboundEmail.Input) async throws -> Operations.ReceiveInboundEmail.Output {
         let caller = try AuthenticatedCaller.required()
-        guard case .intakeKey(_, "email") = caller.credential, let key = AuthenticatedCaller.credential else {
+        guard case .intakeKey(_, "email") = caller.credential else {
             throw Problem(kind: "forbidden", title: "Forbidden", status: .forbidden,
                           detail: "Mail is passed on with an intake key of channel email.")
         }
-        guard WebhookSignature.verify(body: RequestFields.bytes, timestamp: input.headers.redressTimestamp,
-                                      signature: input.headers.redressSignature, secret: key.token) else {
+        guard try await auth.mailSignatureValid(caller, body: RequestFields.bytes, timestamp: input.headers.redressTimestamp,
+                                                signature: input.headers.redressSignature) else {
             throw Problem(kind: "bad-signature", title: "Bad signature", status: .unauthorized,
-                          detail: "Sign \"<Redress-Timestamp>.<body>\" with HMAC-SHA256 keyed with the intake key, as v1=<hex>, "
+                          detail: "Sign \"<Redress-Timestamp>.<body>\" with HMAC-SHA256 keyed with the key's signingSecret, as v1=<hex>, "
                               + "within 5 minutes.")
         }
         guard case .json(let body) = input.body else { throw Problem.unsupportedMediaType }
-        let mail = InboundMail(from: body.from, subject: body.subject, text: body.text, messageID: body.messageId)
+        let mail = InboundMail(from: body.from, subject: body.subject, text: body.text, messageID: body.messageId,
+                               senderVerified: body.senderVerified ?? false)
         switch try await complaints.receiveMail(caller, mail) {
         case .opened(let id, let caseNumber, let replayed):
             let answer = Components.Schemas.InboundEmailOutcome(outcome: .opened, complaintId: Wire.id(id), caseNumber: caseNumber,

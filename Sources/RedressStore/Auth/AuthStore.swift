@@ -47,6 +47,20 @@ public struct AuthStore: Sendable {
             expiresAt: try row.decode(at: 10), passwordChangeRequired: try row.decode(at: 11))
     }
 
+    /// Whether `signature` signs `body` at `timestamp` (within five minutes of now) with the signing
+    /// secret of the mail key `caller` presents (`auth.mail_signature_valid`, sql/0058): the secret
+    /// never travels with a request, so a request seen cannot be altered or made again later.
+    public func mailSignatureValid(_ caller: Caller, body: Data, timestamp: String?, signature: String?, now: Date = Date()) async throws -> Bool {
+        guard case .intakeKey(let key, "email") = caller.credential,
+              let timestamp, let seconds = Int(timestamp), abs(now.timeIntervalSince1970 - Double(seconds)) <= 300,
+              let signature, signature.hasPrefix("v1="), let code = WebhookSignature.hexBytes(signature.dropFirst(3)), code.count == 32
+        else { return false }
+        return try await database.pool.query("""
+            SELECT auth.mail_signature_valid(\(key), \(caller.branchID), \(WebhookSignature.signedBytes(body: body, timestamp: seconds)),
+                                             \(Data(code)))
+            """)[0].decode(at: 0)
+    }
+
     /// Revokes the caller's session (signing out). API keys are revoked by an admin instead.
     public func signOut(_ caller: Caller) async throws {
         guard case .session(let sessionID) = caller.credential else { return }

@@ -11,13 +11,17 @@ public struct InboundMail: Sendable, Equatable {
     public var text: String
     /// The mail's Message-ID, which makes a retried post find what the first one did.
     public var messageID: String
+    /// Whether the gateway verified that the mail comes from the domain of its `From` address
+    /// (DMARC, or SPF and DKIM aligned): only then is a reply added to the case it names.
+    public var senderVerified: Bool
 
     /// Creates a message.
-    public init(from: String, subject: String, text: String, messageID: String) {
+    public init(from: String, subject: String, text: String, messageID: String, senderVerified: Bool) {
         self.from = from
         self.subject = subject
         self.text = text
         self.messageID = messageID
+        self.senderVerified = senderVerified
     }
 
     /// The sender's address, lower-cased, and the name before it, if any; nil when `from` holds no address.
@@ -52,19 +56,22 @@ public enum InboundMailOutcome: Sendable, Equatable {
 
 extension ComplaintStore {
     /// Takes in a message from the branch's mail gateway, as the gateway's intake key `caller`: a
-    /// reply whose subject names a case of the branch, sent from the address its complainant gave,
-    /// is added to that complaint as the complainant's inbound statement (on the timeline as
+    /// reply whose subject names a case of the branch, sent (as the gateway verified) from the
+    /// address its complainant gave, is added to that complaint as the complainant's inbound statement (on the timeline as
     /// `statement_received`, its department's head told as of a statement on the public page);
     /// anything else opens a complaint on channel `email`, the sender's address and name as the
     /// complainant's. Each Message-ID is taken once: a retry answers what the first post did.
     public func receiveMail(_ caller: Caller, _ mail: InboundMail) async throws -> InboundMailOutcome {
         guard let sender = mail.sender else { throw StoreError.invalidValue(field: "/from", message: "holds no email address") }
-        let content = String((mail.subject.isEmpty ? mail.text : "\(mail.subject)\n\n\(mail.text)").prefix(20_000))
-        if let added = try await addReply(caller, mail, from: sender.address, content: content) { return added }
+        // Bounded as the database counts: in Unicode scalars (a CRLF is two).
+        let whole = mail.subject.isEmpty ? mail.text : "\(mail.subject)\n\n\(mail.text)"
+        let content = String(String.UnicodeScalarView(whole.unicodeScalars.prefix(20_000)))
+        if mail.senderVerified, let added = try await addReply(caller, mail, from: sender.address, content: content) { return added }
         let intake = ComplaintIntake(channel: "email", complainant: .init(name: sender.name, email: sender.address,
                                                                           language: mail.language),
                                      description: content)
-        let result = try await self.intake(caller, intake, idempotencyKey: "mail:" + String(mail.messageID.prefix(180)),
+        let messageKey = SHA256.hash(data: Data(mail.messageID.utf8)).map { String(format: "%02x", $0) }.joined()
+        let result = try await self.intake(caller, intake, idempotencyKey: "mail:" + messageKey,
                                            requestHash: Data(SHA256.hash(data: Data((mail.from + "\n" + content).utf8))))
         return .opened(complaintID: result.complaint.id, caseNumber: result.complaint.caseNumber, replayed: result.replayed)
     }
@@ -78,6 +85,7 @@ extension ComplaintStore {
                 let cases = try await connection.query("""
                     SELECT id, case_number, complainant_sealed, complainant_key_id FROM complaints
                      WHERE branch_id = \(caller.branchID) AND case_number = ANY (\(mail.caseNumbers)) AND status <> 'archived'
+                     ORDER BY received_at DESC, id
                     """)
                 for row in cases {
                     let id: UUID = try row.decode(at: 0)

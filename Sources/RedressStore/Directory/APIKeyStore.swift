@@ -49,11 +49,13 @@ public struct APIKeyStore: Sendable {
     }
 
     /// Issues an intake key of `branchID` for `channel`, with a user of its own (role `intake`
-    /// alone, named as the key) as whom it takes complaints in; returns the record and the secret.
+    /// alone, named as the key) as whom it takes complaints in; returns the record, the secret and,
+    /// for a mail gateway's key (channel `email`), the secret it signs what it passes on with.
     public func createIntake(
         _ scope: AccessScope, branchID: UUID, channel: String, name: String, expiresAt: Date?, createdBy: UUID?
-    ) async throws -> (key: APIKey, secret: String) {
+    ) async throws -> (key: APIKey, secret: String, signingSecret: String?) {
         let secret = CredentialSecret(kind: .apiKey, branch: branchID)
+        let signing = channel == "email" ? CredentialSecret(kind: .webhookSecret).token : nil
         let key = try await StoreError.translating {
             try await database.withScope(scope) { connection in
                 let rows = try await connection.query("""
@@ -62,8 +64,10 @@ public struct APIKeyStore: Sendable {
                         VALUES (\(branchID), 'intake.' || replace(gen_random_uuid()::text, '-', ''), \(name), ARRAY['intake'])
                         RETURNING branch_id, id
                     )
-                    INSERT INTO api_keys (branch_id, user_id, name, key_prefix, key_hash, created_by, expires_at, channel, user_is_intake)
-                    SELECT t.branch_id, t.id, \(name), \(secret.displayPrefix), \(secret.hash), \(createdBy), \(expiresAt), \(channel), true
+                    INSERT INTO api_keys (branch_id, user_id, name, key_prefix, key_hash, created_by, expires_at, channel, user_is_intake,
+                                          signing_secret)
+                    SELECT t.branch_id, t.id, \(name), \(secret.displayPrefix), \(secret.hash), \(createdBy), \(expiresAt), \(channel), true,
+                           \(signing)
                       FROM taker t
                     RETURNING \(unescaped: Self.columns)
                     """)
@@ -71,7 +75,7 @@ public struct APIKeyStore: Sendable {
                 return try Self.apiKey(row)
             }
         }
-        return (key, secret.token)
+        return (key, secret.token, signing)
     }
 
     /// Revokes a key; it stops working at once. Revoking twice is harmless.

@@ -10,11 +10,12 @@ public struct FeedGrants: Sendable {
     /// Creates the operation on the owner's pool.
     public init(ownerPool: PGPool) { self.ownerPool = ownerPool }
 
-    /// Grants (or, with `granted` false, takes back) personal data for the events webhook `webhook`;
-    /// returns its branch's code and address. Refused, naming `--webhook`, for anything but an events webhook.
+    /// Grants (or, with `granted` false, takes back) personal data for the events webhook `webhook`,
+    /// at the address it has now (changing the address takes the grant back); returns its branch's
+    /// code and address. Refused, naming `--webhook`, for anything but an events webhook.
     public func setPersonalData(webhook: UUID, granted: Bool) async throws -> (branchCode: String, url: String) {
         let rows = try await ownerPool.query("""
-            UPDATE webhooks w SET personal_data = \(granted), updated_at = now()
+            UPDATE webhooks w SET personal_data_url = CASE WHEN \(granted) THEN w.url END, updated_at = now()
               FROM branches b
              WHERE w.id = \(webhook) AND w.kind = 'events' AND b.id = w.branch_id
             RETURNING b.code, w.url
