@@ -32,6 +32,9 @@ public struct ServerConfiguration: Sendable {
     /// Public progress lookups (`GET /v1/public/complaints/{caseNumber}`) admitted per client
     /// address per minute. Default 30.
     public var publicLookupsPerMinute = 30
+    /// Requests admitted per intake key per minute, instead of `requestsPerMinute`: a channel
+    /// taking complaints in has a limit of its own. Default 60.
+    public var intakeKeyRequestsPerMinute = 60
     /// Proxies (CIDR blocks) whose `X-Forwarded-For` names the client; default none, so the
     /// socket's peer is the client.
     public var trustedProxies: [IPNetwork] = []

@@ -50,6 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
         server.tokenFailuresPerMinute = settings.tokenFailuresPerMinute
         server.phoneSearchesPerMinute = settings.phoneSearchesPerMinute
         server.publicLookupsPerMinute = settings.publicLookupsPerMinute
+        server.intakeKeyRequestsPerMinute = settings.intakeKeyRequestsPerMinute
 
         let database = try DatabaseTarget.resolve(settings, logger: logger)
         let migrator = PGMigrator(migrations: try PGMigration.load(from: settings.migrationsDirectory()), logger: logger)

@@ -86,6 +86,9 @@ struct Settings {
     /// `PUBLIC_LOOKUPS_PER_MINUTE`: progress lookups without signing in per client address per
     /// minute. Default 30.
     var publicLookupsPerMinute: Int
+    /// `INTAKE_KEY_REQUESTS_PER_MINUTE`: requests admitted per intake key per minute (a channel's
+    /// own limit, instead of `RATE_LIMIT_PER_MINUTE`). Default 60.
+    var intakeKeyRequestsPerMinute: Int
     /// `PUBLIC_LOOKUP_FAILURES`: wrong access codes for one case number before it locks. Default 5.
     var publicLookupFailures: Int
     /// `PUBLIC_LOOKUP_LOCK_SECONDS`: how long a case number stays locked, and how long its wrong
@@ -186,6 +189,7 @@ struct Settings {
         tokenFailuresPerMinute = try number("TOKEN_FAILURES_PER_MINUTE", 30, 1...1_000_000)
         phoneSearchesPerMinute = try number("PHONE_SEARCHES_PER_MINUTE", 30, 1...100_000)
         publicLookupsPerMinute = try number("PUBLIC_LOOKUPS_PER_MINUTE", 30, 1...1_000_000)
+        intakeKeyRequestsPerMinute = try number("INTAKE_KEY_REQUESTS_PER_MINUTE", 60, 1...1_000_000)
         publicLookupFailures = try number("PUBLIC_LOOKUP_FAILURES", 5, 1...100)
         publicLookupLockSeconds = try number("PUBLIC_LOOKUP_LOCK_SECONDS", 900, 1...86_400)
         pageStreamsPerCredential = try number("PAGE_STREAMS_PER_CREDENTIAL", 4, 1...1000)

@@ -154,10 +154,25 @@ struct IntakeKeyAPITests {
         }
     }
 
+    @Test func anIntakeKeyHasALimitOfItsOwn() async throws {
+        var server = ServerConfiguration(host: "127.0.0.1", port: 0, signInsPerMinute: 1_000_000, requestsPerMinute: 1_000_000)
+        server.intakeKeyRequestsPerMinute = 2
+        try await APIHarness.run(server: server) { harness, client in
+            let admin = try await client.signIn(harness.organisation.a.code, "admin")
+            let (_, secret) = try await Self.issue(client, admin: admin)
+            for _ in 0..<2 { #expect(try await client.call(.post, "/v1/complaints", token: secret, body: Self.webIntake).status == .created) }
+            let third = try await client.call(.post, "/v1/complaints", token: secret, body: Self.webIntake)
+            #expect(third.status == .tooManyRequests && third.headers[.retryAfter] != nil)
+            #expect(try await client.call(.get, "/v1/me", token: admin).status == .ok, "people keep theirs")
+        }
+    }
+
     /// Every operation the contract serves to a credential, but intake and inbound mail, refuses an intake key,
     /// whatever it names: it reads nothing and changes nothing else.
     @Test func anIntakeKeyReadsNothing() async throws {
-        try await APIHarness.run { harness, client in
+        var server = ServerConfiguration(host: "127.0.0.1", port: 0, signInsPerMinute: 1_000_000, requestsPerMinute: 1_000_000)
+        server.intakeKeyRequestsPerMinute = 1_000_000
+        try await APIHarness.run(server: server) { harness, client in
             let org = harness.organisation
             let admin = try await client.signIn(org.a.code, "admin")
             let (_, secret) = try await Self.issue(client, admin: admin)

@@ -12,6 +12,8 @@ struct Authenticator: RouterMiddleware {
     let auth: AuthStore
     /// Requests per credential.
     let limiter: RateLimiter
+    /// Requests per intake key, which has a limit of its own.
+    let intakeLimiter: RateLimiter
     /// Failed resolutions per client address.
     let failures: RateLimiter
     /// Who the client is, behind trusted proxies.
@@ -28,7 +30,8 @@ struct Authenticator: RouterMiddleware {
             _ = failures.admit(client)
             throw Problem.unauthenticated
         }
-        if let wait = limiter.admit(caller.credentialKey) {
+        let counter: RateLimiter = if case .intakeKey = caller.credential { intakeLimiter } else { limiter }
+        if let wait = counter.admit(caller.credentialKey) {
             throw Problem.rateLimited(retryAfter: wait)
         }
         var context = context

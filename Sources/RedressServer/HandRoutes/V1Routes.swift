@@ -24,6 +24,7 @@ enum V1Routes {
         let phoneSearches = RateLimiter(limit: limits.phoneSearchesPerMinute)
         let authenticator = Authenticator(
             auth: auth, limiter: RateLimiter(limit: limits.requestsPerMinute),
+            intakeLimiter: RateLimiter(limit: limits.intakeKeyRequestsPerMinute),
             failures: RateLimiter(limit: limits.tokenFailuresPerMinute), clients: clients)
         let authenticated = v1.group().add(middleware: authenticator).group(context: AuthenticatedRequestContext.self)
         // The operations of the generated protocol, each held to the contract before it is decoded.
