@@ -17,27 +17,26 @@ extension APIHandlers {
         if let expiresAt = body.expiresAt, expiresAt <= Date() {
             throw Problem.validationFailed([.init(field: "/expiresAt", message: "must be in the future")])
         }
-        let issued: (key: APIKey, secret: String, signingSecret: String?)
-        switch (body.kind ?? .bot, body.userId, body.channel) {
-        case (.bot, let user?, nil):
-            let bots = try await apiKeys.create(caller.scope, branchID: caller.branchID, userID: try Wire.id(user, "/userId"),
-                                                name: body.name, expiresAt: body.expiresAt, createdBy: caller.userID)
-            issued = (bots.key, bots.secret, nil)
-        case (.intake, nil, let channel?):
-            issued = try await apiKeys.createIntake(caller.scope, branchID: caller.branchID, channel: channel.rawValue, name: body.name,
-                                                    expiresAt: body.expiresAt, createdBy: caller.userID)
-        case (.bot, _, _):
-            var rules = FieldRules()
+        // A bot's key names its bot; an intake key names its channel and gets a user of its own.
+        let kind = body.kind ?? .bot
+        var rules = FieldRules()
+        switch kind {
+        case .bot:
             if body.userId == nil { rules.fail("/userId", "names the bot a bot's key is for") }
             if body.channel != nil { rules.fail("/channel", "is an intake key's") }
-            try rules.check()
-            throw Problem.validationFailed([])
-        case (.intake, _, _):
-            var rules = FieldRules()
+        case .intake:
             if body.channel == nil { rules.fail("/channel", "names the channel an intake key takes complaints in on") }
             if body.userId != nil { rules.fail("/userId", "is not given: an intake key gets a user of its own") }
-            try rules.check()
-            throw Problem.validationFailed([])
+        }
+        try rules.check()
+        let issued: (key: APIKey, secret: String, signingSecret: String?)
+        if kind == .intake, let channel = body.channel {
+            issued = try await apiKeys.createIntake(caller.scope, branchID: caller.branchID, channel: channel.rawValue, name: body.name,
+                                                    expiresAt: body.expiresAt, createdBy: caller.userID)
+        } else {
+            let bots = try await apiKeys.create(caller.scope, branchID: caller.branchID, userID: try Wire.id(body.userId ?? "", "/userId"),
+                                                name: body.name, expiresAt: body.expiresAt, createdBy: caller.userID)
+            issued = (bots.key, bots.secret, nil)
         }
         return .created(.init(headers: .init(location: "/v1/api-keys/\(Wire.id(issued.key.id))"),
                               body: .json(.init(key: .init(issued.key), secret: issued.secret, signingSecret: issued.signingSecret))))

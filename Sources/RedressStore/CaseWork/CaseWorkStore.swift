@@ -29,22 +29,32 @@ public struct CaseWorkStore: Sendable {
             """)
     }
 
+    /// Writes a communication to the log as the caller, in their open transaction with the case's
+    /// lock held (``CaseVisibility``); nil when the complaint is not there, or a message with
+    /// `messageID` is in its log already.
+    static func logCommunication(_ caller: Caller, branchID: UUID, complaintID: UUID, direction: String, channel: String, kind: String,
+                                 content: String, messageID: String? = nil, _ connection: PGConnection) async throws -> Communication? {
+        try await connection.query("""
+            INSERT INTO complaint_communications (branch_id, complaint_id, direction, channel, kind, content, recorded_by, message_id,
+                                                  \(unescaped: CaseVisibility.columns))
+            SELECT \(branchID), \(complaintID), \(direction), \(channel), \(kind), \(content), \(caller.userID), \(messageID),
+                   \(unescaped: CaseVisibility.fromComplaint)
+              FROM complaints c WHERE c.branch_id = \(branchID) AND c.id = \(complaintID)
+            ON CONFLICT (branch_id, complaint_id, message_id) WHERE message_id IS NOT NULL DO NOTHING
+            RETURNING id, complaint_id, at, direction, channel, kind, content, recorded_by
+            """).first.map(communication)
+    }
+
     /// Logs a communication with the customer or an internal note.
     public func addCommunication(_ caller: Caller, complaintID: UUID, direction: String, channel: String,
                                  kind: String, content: String) async throws -> Communication {
         try await StoreError.translating {
             try await database.withScope(caller.scope) { connection in
                 let branch = try await CaseVisibility.lockShared(complaintID, connection)
-                let rows = try await connection.query("""
-                    INSERT INTO complaint_communications (branch_id, complaint_id, direction, channel, kind, content, recorded_by,
-                                                          \(unescaped: CaseVisibility.columns))
-                    SELECT \(branch), \(complaintID), \(direction), \(channel), \(kind), \(content), \(caller.userID),
-                           \(unescaped: CaseVisibility.fromComplaint)
-                      FROM complaints c WHERE c.branch_id = \(branch) AND c.id = \(complaintID)
-                    RETURNING id, complaint_id, at, direction, channel, kind, content, recorded_by
-                    """)
-                guard let row = rows.first else { throw StoreError.notFound }
-                let entry = try Self.communication(row)
+                guard let entry = try await Self.logCommunication(caller, branchID: branch, complaintID: complaintID, direction: direction,
+                                                                  channel: channel, kind: kind, content: content, connection) else {
+                    throw StoreError.notFound
+                }
                 if let milestone = SLAMilestone.met(byCommunication: kind) {
                     // A collaborating department may log but not change the complaint: its
                     // message does not count toward the responsible department's milestones.

@@ -105,16 +105,9 @@ extension ComplaintStore {
     private func addStatement(_ caller: Caller, complaintID: UUID, caseNumber: String, content: String, messageID: String,
                               _ connection: PGConnection) async throws -> InboundMailOutcome {
         let branch = try await CaseVisibility.lockShared(complaintID, connection)
-        let inserted = try await connection.query("""
-            INSERT INTO complaint_communications (branch_id, complaint_id, direction, channel, kind, content, recorded_by, message_id,
-                                                  \(unescaped: CaseVisibility.columns))
-            SELECT \(branch), \(complaintID), 'inbound', 'email', 'statement', \(content), \(caller.userID), \(messageID),
-                   \(unescaped: CaseVisibility.fromComplaint)
-              FROM complaints c WHERE c.branch_id = \(branch) AND c.id = \(complaintID)
-            ON CONFLICT (branch_id, complaint_id, message_id) WHERE message_id IS NOT NULL DO NOTHING
-            RETURNING id
-            """)
-        if let id = try inserted.first?.decode(UUID.self, at: 0) {
+        if let id = try await CaseWorkStore.logCommunication(caller, branchID: branch, complaintID: complaintID, direction: "inbound",
+                                                             channel: "email", kind: "statement", content: content, messageID: messageID,
+                                                             connection)?.id {
             try await CaseWorkStore.recordEvent("statement_received", caller: caller, branchID: branch, complaintID: complaintID,
                                                 after: ["communicationId": id.uuidString.lowercased(), "channel": "email"], connection)
             // Its department's head is told, as of a statement on the public page.

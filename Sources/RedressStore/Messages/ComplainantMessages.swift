@@ -11,7 +11,8 @@ import RedressCore
 /// so that staff know to reach the complainant themselves.
 enum ComplainantMessages {
     /// Sends `event`'s message about a complaint the caller may work on; `values` fills the
-    /// event's own placeholders (``ComplainantMessageEvent/placeholders``), `accessCode` the
+    /// event's own placeholders (``ComplainantMessageEvent/placeholders``), `times` those that are
+    /// times (written in the branch's wall clock, as the others), `accessCode` the
     /// confirmation's code, which exists in the clear only at intake. The case's lock is taken
     /// shared, as writers of its rows do (``CaseVisibility``), unless the complaint is new in this
     /// transaction (nobody else can see it yet). With `meetsMilestone` false (a caller who may
@@ -19,7 +20,8 @@ enum ComplainantMessages {
     /// nothing. Returns the message's id.
     @discardableResult
     static func send(_ event: ComplainantMessageEvent, complaintID: UUID, branchID: UUID, caller: Caller,
-                     values: [String: String] = [:], accessCode: AccessCode? = nil, newComplaint: Bool = false,
+                     values: [String: String] = [:], times: [String: Date] = [:], accessCode: AccessCode? = nil,
+                     newComplaint: Bool = false,
                      meetsMilestone: Bool = true, vault: PersonalDataVault, _ connection: PGConnection) async throws -> UUID {
         if !newComplaint { try await CaseVisibility.lock(complaintID, exclusive: false, connection) }
         guard let facts = try await connection.query("""
@@ -52,6 +54,7 @@ enum ComplainantMessages {
         filled["contact"] = try facts.decode(String?.self, at: 12)
         filled["lookupLink"] = try facts.decode(String?.self, at: 13).map { Self.lookupLink(base: $0, caseNumber: caseNumber) }
         filled["surveyLink"] = filled["lookupLink"].map { $0 + "&survey=1" }
+        filled.merge(times.mapValues { Self.format($0, in: timeZone) }) { $1 }
         filled["receivedAt"] = Self.format(try facts.decode(Date.self, at: 7), in: timeZone)
         filled["promisedBy"] = try facts.decode(Date?.self, at: 8).map { Self.format($0, in: timeZone) }
         filled["level"] = try facts.decode(Int16?.self, at: 6).map(String.init)

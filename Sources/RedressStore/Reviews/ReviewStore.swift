@@ -147,19 +147,14 @@ public struct ReviewStore: Sendable {
                 RETURNING id
                 """)[0].decode(UUID.self, at: 0)
             let review = try await Self.fetch(id: reviewID, connection)
-            try await connection.execute("""
-                INSERT INTO complaint_communications (branch_id, complaint_id, direction, channel, kind, content, recorded_by,
-                                                      \(unescaped: CaseVisibility.columns))
-                SELECT \(branch), \(complaintID), 'inbound', 'web', 'statement', \(grounds), \(caller.userID),
-                       \(unescaped: CaseVisibility.fromComplaint)
-                  FROM complaints c WHERE c.branch_id = \(branch) AND c.id = \(complaintID)
-                """)
+            _ = try await CaseWorkStore.logCommunication(caller, branchID: branch, complaintID: complaintID, direction: "inbound",
+                                                         channel: "web", kind: "statement", content: grounds, connection)
             try await CaseWorkStore.recordEvent("review_requested", caller: caller, branchID: branch, complaintID: complaintID,
                                                 after: ["reviewId": reviewID.uuidString.lowercased(),
                                                         "dueAt": ISO8601DateFormatter().string(from: review.dueAt)],
                                                 connection)
             try await ComplainantMessages.send(.reviewReceived, complaintID: complaintID, branchID: branch, caller: caller,
-                                               values: ["reviewDueBy": try await Self.branchTime(review.dueAt, branch: branch, connection)],
+                                               times: ["reviewDueBy": review.dueAt],
                                                vault: complaints.vault, connection)
             try await DeadlineWakeUp.complaint(branchID: branch, complaintID: complaintID, connection)
             return review
@@ -244,9 +239,4 @@ public struct ReviewStore: Sendable {
             """)[0].decode(at: 0)
     }
 
-    /// A time as the complainant reads it: their branch's wall clock, to the minute.
-    static func branchTime(_ date: Date, branch: UUID, _ connection: PGConnection) async throws -> String {
-        let zone = try await connection.query("SELECT time_zone FROM branches WHERE id = \(branch)")[0].decode(String.self, at: 0)
-        return ComplainantMessages.format(date, in: TimeZone(identifier: zone) ?? .gmt)
-    }
 }
