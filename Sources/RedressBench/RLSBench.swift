@@ -12,8 +12,9 @@ import RedressStore
 /// lists it twice: as the service role under RLS with a department head's (or branch manager's)
 /// scope, and as the owner (whose policy lets every row through) with the WHERE clause that
 /// selects the same rows written out: that branch and department. Both queries are checked to
-/// return the same rows. The two run alternately so machine noise hits both alike. A last line
-/// compares the two ways of setting the scope (``ScopeSettingBench``).
+/// return the same rows. The two run alternately, each going first every other time, so machine
+/// noise and warm caches favour neither. A last line compares the two ways of setting the scope
+/// (``ScopeSettingBench``).
 struct RLSBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "rls", abstract: "Row-level security cost on a listing.")
 
@@ -74,27 +75,28 @@ struct RLSBench: AsyncParsableCommand {
             let scope = AccessScope(
                 userID: UUID(), roles: [asHead ? .departmentHead : .branchManager], branchIDs: [branch],
                 wideBranchIDs: asHead ? [] : [branch], caseBranchIDs: asHead ? [] : [branch], departmentIDs: asHead ? [department] : [], adminBranchIDs: [])
+            // Whichever runs first reads the department's rows into the processor's caches for the
+            // other, so the two take turns at going first.
+            let sql: PGQuery = """
+                SELECT id, department_id, status, received_at, subject FROM bench_cases
+                 WHERE branch_id = \(branch) AND department_id = \(department)
+                 ORDER BY received_at DESC, id DESC LIMIT \(listing.limit)
+                """
             var inner = LatencySamples(), outer = LatencySamples()
-            let seen = try await outer.measure {
-                try await database.withScope(scope, readOnly: true) { connection in
-                    try await inner.measure {
-                        try await connection.query("""
-                            SELECT id, department_id, status, received_at, subject FROM bench_cases
-                             WHERE branch_id = \(branch) AND department_id = \(department)
-                             ORDER BY received_at DESC, id DESC LIMIT \(listing.limit)
-                            """).count
-                    }
-                }
-            }
             var ownerInner = LatencySamples(), ownerOuter = LatencySamples()
-            let expected = try await ownerOuter.measure {
-                try await owner.withTransaction(PGTransactionOptions(readOnly: true)) { connection in
-                    try await ownerInner.measure {
-                        try await connection.query("""
-                            SELECT id, department_id, status, received_at, subject FROM bench_cases
-                             WHERE branch_id = \(branch) AND department_id = \(department)
-                             ORDER BY received_at DESC, id DESC LIMIT \(listing.limit)
-                            """).count
+            var seen = 0, expected = 0
+            for turn in iteration.isMultiple(of: 2) ? [true, false] : [false, true] {
+                if turn {
+                    seen = try await outer.measure {
+                        try await database.withScope(scope, readOnly: true) { connection in
+                            try await inner.measure { try await connection.query(sql).count }
+                        }
+                    }
+                } else {
+                    expected = try await ownerOuter.measure {
+                        try await owner.withTransaction(PGTransactionOptions(readOnly: true)) { connection in
+                            try await ownerInner.measure { try await connection.query(sql).count }
+                        }
                     }
                 }
             }

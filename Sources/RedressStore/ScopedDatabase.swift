@@ -17,9 +17,9 @@ public struct ScopedDatabase: Sendable {
         self.configuration = configuration
     }
 
-    /// Runs `body` in a transaction that first sets `scope`'s settings with `SET LOCAL`: they
-    /// end with the transaction and never reach the connection's next borrower (so PgBouncer's
-    /// transaction pooling stays safe), and Citus passes them on to the workers whose shards the
+    /// Runs `body` in a transaction that first sets `scope`'s settings with `SET LOCAL`, sent with
+    /// its BEGIN in one round trip: they end with the transaction and never reach the connection's
+    /// next borrower (so PgBouncer's transaction pooling stays safe), and Citus passes them on to the workers whose shards the
     /// policies run on, because the script first sets `citus.propagate_set_commands = 'local'`
     /// (`set_config` values would stay behind on the coordinator). Without Citus that first
     /// setting is an unused placeholder. With `genericPlans`, the connection's prepared statements
@@ -32,9 +32,8 @@ public struct ScopedDatabase: Sendable {
     ) async throws -> R {
         let script = try Self.scopeScript(scope, statementTimeout: configuration.statementTimeout)
             + (genericPlans ? " SET LOCAL plan_cache_mode = force_generic_plan;" : "")
-        return try await pool.withTransaction(PGTransactionOptions(readOnly: readOnly)) { connection in
-            try await connection.executeScript(script)
-            return try await body(connection)
+        return try await pool.withTransaction(PGTransactionOptions(readOnly: readOnly, setup: script)) { connection in
+            try await body(connection)
         }
     }
 

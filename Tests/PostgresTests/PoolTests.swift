@@ -56,6 +56,25 @@ struct PoolTests {
                 try await tx.query("SHOW transaction_isolation")[0].decode(String.self, at: 0)
             }
             #expect(level == "serializable")
+
+            // A setup sent with BEGIN holds for the transaction only; a failing one rolls back
+            // what came before it and leaves the connection idle for its next borrower.
+            let setup = PGTransactionOptions(setup: "SET LOCAL application_name = 'set up'; INSERT INTO t VALUES (5);")
+            let named = try await pool.withTransaction(setup) { (tx: PGConnection) async throws in
+                try await tx.query("SHOW application_name")[0].decode(String.self, at: 0)
+            }
+            #expect(named == "set up")
+            let failing = PGTransactionOptions(setup: "INSERT INTO t VALUES (6); SET LOCAL statement_timeout = 'never';")
+            await #expect(throws: PGError.self) {
+                try await pool.withTransaction(failing) { (tx: PGConnection) async throws in try await tx.query("INSERT INTO t VALUES (7)") }
+            }
+            try await pool.withConnection { (connection: PGConnection) async throws in
+                #expect(!connection.isInTransaction)
+                let name = try await connection.query("SHOW application_name")[0].decode(String.self, at: 0)
+                #expect(name != "set up")
+            }
+            let after = try await pool.query("SELECT n FROM t ORDER BY n").map { try $0.decode(Int.self, at: 0) }
+            #expect(after == [2, 4, 5])
         }
     }
 

@@ -11,29 +11,38 @@ public struct PGTransactionOptions: Sendable {
     public var isolation: IsolationLevel?
     /// Whether the transaction may only read.
     public var readOnly: Bool
+    /// Statements run first in the transaction, sent with its BEGIN in one round trip: fixed SQL
+    /// text the caller built and quoted itself (`SET LOCAL …`), never input.
+    public var setup: String
 
-    /// Creates options; the defaults are the server's default isolation, read-write.
-    public init(isolation: IsolationLevel? = nil, readOnly: Bool = false) {
+    /// Creates options; the defaults are the server's default isolation, read-write, no setup.
+    public init(isolation: IsolationLevel? = nil, readOnly: Bool = false, setup: String = "") {
         self.isolation = isolation
         self.readOnly = readOnly
+        self.setup = setup
     }
 
     var beginStatement: String {
         var sql = "BEGIN"
         if let isolation { sql += " ISOLATION LEVEL \(isolation.rawValue)" }
         if readOnly { sql += " READ ONLY" }
-        return sql
+        return setup.isEmpty ? sql : sql + "; " + setup
     }
 }
 
 extension PGConnection {
     /// Runs `body` inside a transaction: COMMIT when it returns, ROLLBACK when it throws
-    /// (or when the task is cancelled).
+    /// (or when the task is cancelled, or the options' setup fails).
     public func withTransaction<R>(
         _ options: PGTransactionOptions = PGTransactionOptions(),
         _ body: (PGConnection) async throws -> R
     ) async throws -> R {
-        try await executeScript(options.beginStatement)
+        do {
+            try await executeScript(options.beginStatement)
+        } catch {
+            await rollbackQuietly()
+            throw error
+        }
         let result: R
         do {
             result = try await body(self)
