@@ -203,6 +203,27 @@ struct CitusDistributionTests {
         }
     }
 
+    /// An active events webhook holds the distribution back (its feed is not supported on
+    /// Citus); a deactivated one does not.
+    @Test func anActiveEventFeedIsNamedBeforeAnythingIsDistributed() async throws {
+        let database = try await TestDatabase.create()
+        let org = try await TestOrganisation.create(in: database)
+        try await database.withPool(owner: true, size: 1) { (pool: PGPool) async throws in
+            try await pool.withConnection { connection in
+                #expect(try await CitusDistribution.activeEventFeeds(on: connection).isEmpty)
+                let webhook: UUID = try await connection.query("""
+                    INSERT INTO webhooks (branch_id, kind, url, secret)
+                    VALUES (\(org.a.id), 'events', 'https://events.example/feed', 'whs_EVENTS_FEED_SECRET_0123456789abcdef')
+                    RETURNING id
+                    """)[0].decode(at: 0)
+                #expect(try await CitusDistribution.activeEventFeeds(on: connection) == ["\(org.a.code): \(webhook.uuidString.lowercased())"])
+                #expect(CitusDistributionError.eventFeeds(["x"]).description.contains("not supported on Citus"))
+                try await connection.query("UPDATE webhooks SET active = false WHERE branch_id = \(org.a.id) AND id = \(webhook)")
+                #expect(try await CitusDistribution.activeEventFeeds(on: connection).isEmpty)
+            }
+        }
+    }
+
     /// Without Citus the command refuses before it changes anything.
     @Test func withoutCitusNothingRuns() async throws {
         let database = try await TestDatabase.create()

@@ -4,7 +4,8 @@ extension CitusDistribution {
     /// Runs the plan on a Citus coordinator, each step in its own transaction, reporting each
     /// before it runs. Refuses, before changing anything, without Citus, without the rights the
     /// steps need, while other sessions use the database (foreign keys and triggers are off
-    /// between the first step and the last), and while a policy holds what Citus refuses.
+    /// between the first step and the last), while a policy holds what Citus refuses, and while
+    /// an events webhook is active.
     public func run(on connection: PGConnection, before: (Step) -> Void) async throws {
         guard try await Self.citusVersion(on: connection) != nil else { throw CitusDistributionError.noCitus }
         let rights = try await connection.query("""
@@ -20,6 +21,8 @@ extension CitusDistribution {
         guard others.isEmpty else { throw CitusDistributionError.inUse(others.sorted()) }
         let blockers = try await Self.blockers(on: connection)
         guard blockers.isEmpty else { throw CitusDistributionError.schemaNotReady(blockers) }
+        let feeds = try await Self.activeEventFeeds(on: connection)
+        guard feeds.isEmpty else { throw CitusDistributionError.eventFeeds(feeds) }
         try await runSteps(on: connection, before: before)
     }
 
@@ -56,6 +59,16 @@ extension CitusDistribution {
         try await connection.executeScript("DROP TABLE public.citus_distribution_plan")
     }
 
+    /// The active events webhooks, as `branch code: webhook id`: their feed's position is a
+    /// transaction id of one node and its batches are ordered by id, neither of which holds on
+    /// Citus (docs/scaling.md), so the schema is not distributed while one is active.
+    public static func activeEventFeeds(on connection: PGConnection) async throws -> [String] {
+        try await connection.query("""
+            SELECT b.code || ': ' || w.id FROM webhooks w JOIN branches b ON b.id = w.branch_id
+             WHERE w.kind = 'events' AND w.active ORDER BY 1
+            """).map { try $0.decode(at: 0) }
+    }
+
     /// What Citus would refuse half-way through the plan, found before anything changes: the
     /// policies holding a sub-select once their scope functions are called directly (`Subqueries
     /// are not supported in policies on distributed tables`), as `table.policy`.
@@ -73,6 +86,7 @@ public enum CitusDistributionError: Error, CustomStringConvertible {
     case missingRights
     case inUse([String])
     case schemaNotReady([String])
+    case eventFeeds([String])
     case stepFailed(CitusDistribution.Step, String, left: [CitusDistribution.Step])
 
     public var description: String {
@@ -91,6 +105,10 @@ public enum CitusDistributionError: Error, CustomStringConvertible {
             return "the schema is not ready for Citus (docs/scaling.md, \"Rules for SQL\"); nothing was changed. "
                 + "\(blockers.count) policies hold sub-selects, which Citus refuses: \(blockers.prefix(5).joined(separator: ", "))"
                 + (blockers.count > 5 ? ", …" : "")
+        case let .eventFeeds(webhooks):
+            return "\(webhooks.count) events webhooks are active (\(webhooks.prefix(5).joined(separator: ", "))\(webhooks.count > 5 ? ", …" : "")); "
+                + "the event feed is not supported on Citus (docs/scaling.md): deactivate them first "
+                + "(PATCH /v1/webhooks/{id} {\"active\": false}). Nothing was changed"
         case let .stepFailed(step, message, left):
             return "\(step.purpose) failed: \(message)\nnothing of that step was kept; once the cause is fixed, run "
                 + "`redress citus distribute` again to take up these \(left.count) steps (public.citus_distribution_plan):\n"
