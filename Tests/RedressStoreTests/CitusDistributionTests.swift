@@ -133,7 +133,7 @@ struct CitusDistributionTests {
         try await database.withPool(owner: true, size: 1) { (pool: PGPool) async throws in
             let written = "branch_id = ANY ((SELECT scope.branch_ids())::uuid[]) AND actor_id = ( SELECT scope.user_id() )"
             let direct: String = try await pool.query("SELECT public.scope_calls_direct(\(written))")[0].decode(at: 0)
-            #expect(direct == "branch_id = ANY (scope.branch_ids()) AND actor_id = scope.user_id()")
+            #expect(direct == "scope.listed('branch_ids', branch_id) AND actor_id = scope.user_id()")
             _ = try await pool.query("""
                 SELECT public.scoped_policy('CREATE POLICY written ON public.audit_log FOR SELECT TO redress_service USING (' || \(written) || ')')
                 """)

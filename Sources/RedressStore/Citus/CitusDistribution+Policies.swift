@@ -12,14 +12,20 @@ extension CitusDistribution {
         var label: String { "\(table).\(name)" }
     }
 
-    /// A policy expression with its scope functions called directly, as Citus takes them. On plain
-    /// PostgreSQL the policies read each scope function in a sub-select,
-    /// `branch_id = ANY ((SELECT scope.branch_ids())::uuid[])`, evaluated once per statement;
-    /// called directly it is evaluated for every row a listing filters, about a hundred times
-    /// slower for a department's newest complaints (`scripts/bench rls`), so only a distributed
-    /// schema pays for it.
+    /// A policy expression with its scope functions called directly, as Citus takes them, as
+    /// `public.scope_calls_direct` (sql/0060) rewrites it. On plain PostgreSQL the policies read
+    /// each scope function in a sub-select, `branch_id = ANY ((SELECT scope.branch_ids())::uuid[])`,
+    /// evaluated once per statement. Called directly, such a membership test would be an index
+    /// condition the planner judges to match almost nothing (a department's newest complaints a
+    /// hundred times slower, `scripts/bench rls --citus-policies`), so it becomes
+    /// `scope.listed('branch_ids', branch_id)`, which no index takes; any other read of a scope
+    /// function becomes a direct call.
     static func direct(_ expression: String) -> String {
-        expression.replacing(#/\(\s*SELECT scope\.(\w+)\(\) AS \w+\)(?:::(?:uuid|text)\[\])?/#) { "scope.\($0.output.1)()" }
+        expression
+            .replacing(#/([[:alnum:]_.]+)\s*=\s*ANY\s*\(\s*\(\s*SELECT\s+scope\.(\w+)\(\)(?:\s+AS\s+\w+)?\s*\)::uuid\[\]\s*\)/#.ignoresCase()) {
+                "scope.listed('\($0.output.2)', \($0.output.1))"
+            }
+            .replacing(#/\(\s*SELECT\s+scope\.(\w+)\(\)(?:\s+AS\s+\w+)?\s*\)(?:::(?:uuid|text)\[\])?/#.ignoresCase()) { "scope.\($0.output.1)()" }
     }
 
     /// Every policy of the schema, with its expressions as PostgreSQL prints them.
