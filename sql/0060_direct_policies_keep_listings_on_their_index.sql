@@ -7,8 +7,8 @@
 -- department_id)`: whether the identifier is in the setting's text. The planner cannot take it for
 -- an index condition, judges it to match a third of the rows, and evaluates it on each row without
 -- parsing an array. Exact, because the settings hold lower-case canonical identifiers
--- (`AccessScope.settings`) separated by commas, which no identifier contains; a setting written
--- any other way admits nothing. On plain PostgreSQL nothing changes: the policies keep their
+-- (`AccessScope.settings`) separated by commas, which no identifier contains; a setting holding
+-- upper-case identifiers admits nothing (fails closed). On plain PostgreSQL nothing changes: the policies keep their
 -- per-statement sub-selects.
 
 CREATE FUNCTION scope.listed(scope_function text, id uuid) RETURNS boolean

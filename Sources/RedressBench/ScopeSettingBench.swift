@@ -3,9 +3,10 @@ import Postgres
 import RedressCore
 import RedressStore
 
-/// What opening a scoped transaction costs: the service's `SET LOCAL` script (one simple-protocol
-/// round trip, what Citus passes on to its workers) against the single prepared `set_config`
-/// statement it replaced, alternating so that machine noise hits both alike.
+/// What opening a scoped transaction costs: the service's `SET LOCAL` script, sent with its BEGIN
+/// in one simple-protocol round trip (what Citus passes on to its workers), against the single
+/// prepared `set_config` statement it replaced, sent after BEGIN in a round trip of its own; the
+/// two take turns at going first, so that machine noise and warm caches favour neither.
 struct ScopeSettingBench {
     let service: PGPool
     let scoped: ScopedDatabase
@@ -30,10 +31,15 @@ struct ScopeSettingBench {
             let scope = AccessScope(userID: UUID(), roles: [.departmentHead], branchIDs: [branch], wideBranchIDs: [],
                                     caseBranchIDs: [], departmentIDs: [department], adminBranchIDs: [], requestID: UUID().uuidString)
             var local = LatencySamples(), config = LatencySamples()
-            try await local.measure { try await scoped.withScope(scope, readOnly: true) { _ in } }
-            try await config.measure {
-                try await service.withTransaction(PGTransactionOptions(readOnly: true)) { connection in
-                    try await connection.execute(Self.setConfigStatement(scope))
+            for setLocalTurn in iteration.isMultiple(of: 2) ? [true, false] : [false, true] {
+                if setLocalTurn {
+                    try await local.measure { try await scoped.withScope(scope, readOnly: true) { _ in } }
+                } else {
+                    try await config.measure {
+                        try await service.withTransaction(PGTransactionOptions(readOnly: true)) { connection in
+                            try await connection.execute(Self.setConfigStatement(scope))
+                        }
+                    }
                 }
             }
             if iteration >= 0 { setLocal.record(local.total); setConfig.record(config.total) }

@@ -10,31 +10,41 @@ public struct ScopedDatabase: Sendable {
     public let pool: PGPool
     /// Store settings (hash cost, session lifetime).
     public let configuration: StoreConfiguration
+    private let citus: CitusPresence
 
-    /// Creates a scoped database on `pool`.
-    public init(pool: PGPool, configuration: StoreConfiguration = StoreConfiguration()) {
+    /// Creates a scoped database on `pool`; `citus` says whether the database has Citus, which
+    /// it is asked otherwise.
+    public init(pool: PGPool, configuration: StoreConfiguration = StoreConfiguration(), citus: Bool? = nil) {
         self.pool = pool
         self.configuration = configuration
+        self.citus = CitusPresence(known: citus)
     }
 
-    /// Runs `body` in a transaction that first sets `scope`'s settings with `SET LOCAL`, sent with
-    /// its BEGIN in one round trip: they end with the transaction and never reach the connection's
-    /// next borrower (so PgBouncer's transaction pooling stays safe), and Citus passes them on to the workers whose shards the
-    /// policies run on, because the script first sets `citus.propagate_set_commands = 'local'`
-    /// (`set_config` values would stay behind on the coordinator). Without Citus that first
-    /// setting is an unused placeholder. With `genericPlans`, the connection's prepared statements
-    /// run on their generic plans in this transaction (`plan_cache_mode`), for a statement whose
-    /// planning costs more than a plan for its particular values saves. COMMIT on return,
-    /// ROLLBACK on throw.
+    /// Runs `body` in a transaction that first sets `scope`'s settings with `SET LOCAL`, sent with its
+    /// BEGIN in one round trip (in a message of their own on Citus, ``CitusPresence``): they end with
+    /// the transaction and never reach the connection's next borrower (so PgBouncer's transaction
+    /// pooling stays safe), and Citus passes them on to the workers whose shards the policies run on,
+    /// because the script first sets `citus.propagate_set_commands = 'local'` (`set_config` values
+    /// would stay behind on the coordinator). Without Citus that first setting is an unused
+    /// placeholder. With `genericPlans`, the connection's prepared statements run on their generic
+    /// plans in this transaction (`plan_cache_mode`), for a statement whose planning costs more than a
+    /// plan for its particular values saves. COMMIT on return, ROLLBACK on throw.
     @discardableResult
     public func withScope<R>(
         _ scope: AccessScope, readOnly: Bool = false, genericPlans: Bool = false, _ body: (PGConnection) async throws -> R
     ) async throws -> R {
         let script = try Self.scopeScript(scope, statementTimeout: configuration.statementTimeout)
             + (genericPlans ? " SET LOCAL plan_cache_mode = force_generic_plan;" : "")
-        return try await pool.withTransaction(PGTransactionOptions(readOnly: readOnly, setup: script)) { connection in
-            try await body(connection)
+        let apart = try await hasCitus()
+        return try await pool.withTransaction(PGTransactionOptions(readOnly: readOnly, setup: apart ? "" : script)) { connection in
+            if apart { try await connection.executeScript(script) }
+            return try await body(connection)
         }
+    }
+
+    /// Whether the database has the Citus extension (asked once, ``CitusPresence``).
+    func hasCitus() async throws -> Bool {
+        try await citus.isPresent(in: pool)
     }
 
     /// The statements setting every scope variable, and the statement timeout, for the current

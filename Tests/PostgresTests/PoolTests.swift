@@ -65,11 +65,11 @@ struct PoolTests {
             }
             #expect(named == "set up")
             let failing = PGTransactionOptions(setup: "INSERT INTO t VALUES (6); SET LOCAL statement_timeout = 'never';")
-            await #expect(throws: PGError.self) {
-                try await pool.withTransaction(failing) { (tx: PGConnection) async throws in try await tx.query("INSERT INTO t VALUES (7)") }
-            }
             try await pool.withConnection { (connection: PGConnection) async throws in
-                #expect(!connection.isInTransaction)
+                await #expect(throws: PGError.self) {
+                    try await connection.withTransaction(failing) { tx in try await tx.query("INSERT INTO t VALUES (7)") }
+                }
+                #expect(!connection.isInTransaction, "rolled back on the same connection")
                 let name = try await connection.query("SHOW application_name")[0].decode(String.self, at: 0)
                 #expect(name != "set up")
             }

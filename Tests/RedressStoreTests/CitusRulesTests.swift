@@ -51,4 +51,31 @@ struct CitusRulesTests {
             }
         }
     }
+
+    /// On Citus a scoped transaction sends its scope apart from its BEGIN (the workers replay the
+    /// text of the message that held a `SET LOCAL`), and no events webhook is made or switched on,
+    /// as the feed does not hold there. Run here with the database taken for Citus.
+    @Test func onCitusTheScopeTravelsAloneAndNoEventFeedStarts() async throws {
+        let database = try await TestDatabase.create()
+        let org = try await TestOrganisation.create(in: database)
+        try await database.withPool(size: 2) { (pool: PGPool) async throws in
+            let admin = org.caller(.admin, in: org.a).scope
+            let plain = WebhookStore(database: ScopedDatabase(pool: pool))
+            let citus = WebhookStore(database: ScopedDatabase(pool: pool, citus: true))
+            let user: String = try await ScopedDatabase(pool: pool, citus: true).withScope(admin) { connection in
+                try await connection.query("SELECT current_setting('redress.user_id')")[0].decode(at: 0)
+            }
+            #expect(user == org.a.users[.admin]!.uuidString.lowercased())
+
+            await #expect(throws: StoreError.invalidValue(field: "/kind", message: "events webhooks are not supported on a database distributed by Citus")) {
+                _ = try await citus.createEvents(admin, branchID: org.a.id, url: "https://events.example/feed")
+            }
+            let feed = try await plain.createEvents(admin, branchID: org.a.id, url: "https://events.example/feed")
+            _ = try await citus.update(admin, id: feed.id, url: nil, active: false, rotateSecret: false)
+            await #expect(throws: StoreError.self, "switched on again") {
+                _ = try await citus.update(admin, id: feed.id, url: nil, active: true, rotateSecret: false)
+            }
+            #expect(try await plain.list(admin).first { $0.id == feed.id }?.active == false)
+        }
+    }
 }

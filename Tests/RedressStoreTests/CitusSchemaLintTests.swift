@@ -295,7 +295,8 @@ struct CitusSchemaLintTests {
                 let before = text[..<statement.range.lowerBound]
                 // The one other place is the rewrite itself (`call_scope_directly`), which builds its
                 // statement from a policy the catalog already holds.
-                let rewrite = before.hasSuffix("EXECUTE format('") && text.contains("FUNCTION public.call_scope_directly")
+                let body = before.components(separatedBy: "$$;").last ?? ""
+                let rewrite = before.hasSuffix("EXECUTE format('") && body.contains("FUNCTION public.call_scope_directly(tab regclass)")
                 #expect(before.hasSuffix("public.scoped_policy($$") || rewrite, "\(file): a policy statement outside public.scoped_policy")
             }
         }

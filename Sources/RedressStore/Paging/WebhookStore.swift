@@ -105,6 +105,7 @@ public struct WebhookStore: Sendable {
     /// an operator grants it.
     public func createEvents(_ scope: AccessScope, branchID: UUID, url: String) async throws -> Webhook {
         let secret = CredentialSecret(kind: .webhookSecret).token
+        guard try await !database.hasCitus() else { throw Self.noFeedOnCitus(field: "/kind") }
         return try await StoreError.translating {
             try await database.withScope(scope) { connection in
                 guard let row = try await connection.query("""
@@ -121,6 +122,7 @@ public struct WebhookStore: Sendable {
     /// Changes a webhook's address or whether it is active, or gives it a new secret (returned once).
     public func update(_ scope: AccessScope, id: UUID, url: String?, active: Bool?, rotateSecret: Bool) async throws -> Webhook {
         let secret = rotateSecret ? CredentialSecret(kind: .webhookSecret).token : nil
+        let citus = try await database.hasCitus()
         return try await StoreError.translating {
             try await database.withScope(scope) { connection in
                 guard let row = try await connection.query("""
@@ -128,11 +130,19 @@ public struct WebhookStore: Sendable {
                      WHERE id = \(id)
                     RETURNING \(unescaped: Self.columns)
                     """).first else { throw StoreError.notFound }
+                let webhook = try Self.webhook(row, secret: secret)
+                if active == true, webhook.kind == "events", citus { throw Self.noFeedOnCitus(field: "/active") }
                 // The service may write the secret but never read it, so a new one is set on its own.
                 if let secret { try await connection.execute("UPDATE webhooks SET secret = \(secret) WHERE id = \(id)") }
-                return try Self.webhook(row, secret: secret)
+                return webhook
             }
         }
+    }
+
+    /// The refusal of an events webhook on Citus, where the feed's position (a transaction id of
+    /// one node) and its order (by id, handed out in per-node ranges) do not hold (docs/scaling.md).
+    static func noFeedOnCitus(field: String) -> StoreError {
+        .invalidValue(field: field, message: "events webhooks are not supported on a database distributed by Citus")
     }
 
     /// A webhook's deliveries, newest first, with their attempts; `state` keeps one state.
