@@ -47,7 +47,11 @@ struct CaseVisibilityTests {
             try await database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
                 var waiting = 0
                 for _ in 0..<600 where waiting == 0 {
-                    waiting = try await owner.query("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")[0].decode(at: 0)
+                    // This test's database only: other tests, running at the same time, wait on locks of their own.
+                    waiting = try await owner.query("""
+                        SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+                         WHERE l.locktype = 'advisory' AND NOT l.granted AND d.datname = current_database()
+                        """)[0].decode(at: 0)
                     if waiting == 0 { try await Task.sleep(for: .milliseconds(50)) }
                 }
                 #expect(waiting == 1, "the move waits for the writer")
