@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-openapi-async-http-client.git", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams.git", "5.0.1"..<"7.0.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(
@@ -106,9 +107,25 @@ let package = Package(
             dependencies: ["redress-embed-openapi"]
         ),
         .target(
+            name: "RedressConsoleAssets",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "EmbedConsoleAssets")]
+        ),
+        .executableTarget(
+            name: "redress-embed-assets",
+            path: "Sources/EmbedAssets",
+            swiftSettings: swiftSettings
+        ),
+        .plugin(
+            name: "EmbedConsoleAssets",
+            capability: .buildTool(),
+            dependencies: ["redress-embed-assets"]
+        ),
+        .target(
             name: "RedressServer",
             dependencies: [
-                "RedressCore", "RedressStore", "RedressAPI",
+                "RedressCore", "RedressStore", "RedressAPI", "RedressConsoleAssets",
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -40,7 +40,8 @@ public enum RedressApplication {
         HealthRoutes(readiness: ReadinessCache(check: { await probe.check() }), pool: { database.poolFigures },
                      metricsToken: limits.metricsToken)
             .register(on: router)
-        V1Routes.register(on: router, database: database.scoped, pageFeed: PageFeed(signals: database.pageSignals), limits: limits)
+        V1Routes.register(on: router, database: database.scoped, pageFeed: PageFeed(signals: database.pageSignals), limits: limits,
+                          logger: logger)
         return router
     }
 

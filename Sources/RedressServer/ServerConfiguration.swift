@@ -42,6 +42,10 @@ public struct ServerConfiguration: Sendable {
     public var pageStreamsPerCredential = 4
     /// How often an open page stream sends a heartbeat and re-checks its credential. Default 15 s.
     public var pageStreamHeartbeat: Duration = .seconds(15)
+    /// Whether the console's cookies are marked `Secure` (served over TLS). Default false.
+    public var consoleSecureCookies = false
+    /// The on-time rate (0–1) the console's report measures each milestone against. Default 0.9.
+    public var consoleOnTimeTarget = 0.9
 
     /// Creates a configuration with the documented defaults.
     public init(host: String = "0.0.0.0", port: Int = 8080, signInsPerMinute: Int = 30, requestsPerMinute: Int = 1200,

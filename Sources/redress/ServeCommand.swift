@@ -46,6 +46,8 @@ struct ServeCommand: AsyncParsableCommand {
         server.trustedProxies = settings.trustedProxies
         server.pageStreamsPerCredential = settings.pageStreamsPerCredential
         server.pageStreamHeartbeat = .seconds(settings.pageStreamHeartbeatSeconds)
+        server.consoleSecureCookies = settings.consoleSecureCookies
+        server.consoleOnTimeTarget = Double(settings.consoleOnTimeTargetPercent) / 100
         server.metricsToken = settings.metricsToken
         server.tokenFailuresPerMinute = settings.tokenFailuresPerMinute
         server.phoneSearchesPerMinute = settings.phoneSearchesPerMinute

@@ -99,6 +99,12 @@ struct Settings {
     /// `PAGE_STREAM_HEARTBEAT_SECONDS`: how often a page stream sends a heartbeat and re-checks
     /// its credential, so at most this long after sign-out or revocation it ends. Default 15.
     var pageStreamHeartbeatSeconds: Int
+    /// `CONSOLE_SECURE_COOKIES`: `on` marks the console's cookies `Secure` (set it when a TLS proxy
+    /// serves the console); `off` (default) does not, so the console also works over plain HTTP.
+    var consoleSecureCookies: Bool
+    /// `CONSOLE_ON_TIME_TARGET_PERCENT`: the on-time rate the console's report measures each
+    /// milestone against. Default 90.
+    var consoleOnTimeTargetPercent: Int
     /// `PII_KEYS` (`id:base64,…`, 32-byte AES-256 keys), `PII_KEY_ID` (the key new data is sealed
     /// with; default the last listed) and `PII_INDEX_KEY` (base64, 32 bytes, the phone blind
     /// index's key). Required with `DATABASE_URL`; the local cluster keeps its own in
@@ -194,6 +200,12 @@ struct Settings {
         publicLookupLockSeconds = try number("PUBLIC_LOOKUP_LOCK_SECONDS", 900, 1...86_400)
         pageStreamsPerCredential = try number("PAGE_STREAMS_PER_CREDENTIAL", 4, 1...1000)
         pageStreamHeartbeatSeconds = try number("PAGE_STREAM_HEARTBEAT_SECONDS", 15, 1...300)
+        switch nonEmpty("CONSOLE_SECURE_COOKIES") ?? "off" {
+        case "on": consoleSecureCookies = true
+        case "off": consoleSecureCookies = false
+        default: throw SettingsError("CONSOLE_SECURE_COOKIES must be on or off")
+        }
+        consoleOnTimeTargetPercent = try number("CONSOLE_ON_TIME_TARGET_PERCENT", 90, 1...100)
         idleTimeoutSeconds = try number("HTTP_IDLE_TIMEOUT_SECONDS", 60, 1...3600)
         statementTimeoutSeconds = try number("DATABASE_STATEMENT_TIMEOUT_SECONDS", 30, 1...3600)
         archiveAfterDays = try number("ARCHIVE_AFTER_DAYS", 180, 1...36_500)

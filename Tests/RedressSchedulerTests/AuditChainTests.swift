@@ -1,6 +1,7 @@
 import Foundation
 import LocalPostgres
 import Postgres
+import RedressCore
 import RedressScheduler
 import RedressStore
 import RedressTestSupport
@@ -63,5 +64,47 @@ struct AuditChainTests {
         let gap = try Self.verify(database)
         #expect(gap.status == 1 && gap.output.contains("at entry \(tampered + 1)") && gap.output.contains("entries missing before it"),
                 "\(gap.output)")
+    }
+
+    @Test func auditorsSeeTheirBranchsChainStateAndNobodyElseDoes() async throws {
+        let fixture = try await EscalationSchedulerTests.fixture()
+        let database = fixture.database
+        let org = fixture.org
+        try await database.withPool(size: 4) { (pool: PGPool) async throws in
+            try await database.withPool(scheduler: true, size: 2) { (jobs: PGPool) async throws in
+                _ = try await EscalationSchedulerTests.intake(fixture, pool: pool, count: 2, age: 25 * 3600)
+                #expect(try await AuditSealer(pool: jobs, batchSize: 50).sealAll() > 0)
+            }
+            let scoped = ScopedDatabase(pool: pool)
+            let audit = AuditStore(pool: pool)
+            let auditor = org.caller(.auditor, in: org.a)
+            let states = try await audit.chainStates(auditor.scope, database: scoped)
+            #expect(Set(states.map(\.branchID)) == auditor.scope.caseBranchIDs && !auditor.scope.caseBranchIDs.contains(org.c.id))
+            let state = try #require(states.first { $0.branchID == org.a.id })
+            #expect(state.sealed > 0 && state.breakSeq == nil && state.tipHash?.count == 64 && state.tipSeq == state.sealed)
+            // Nobody else reads a chain: other roles of the branch, another branch's auditor, the auditor for another branch.
+            let refusals: [(Caller, UUID)] = [(org.caller(.agent, in: org.a), org.a.id), (org.caller(.branchManager, in: org.a), org.a.id),
+                                              (org.caller(.admin, in: org.a), org.a.id), (org.caller(.auditor, in: org.c), org.a.id),
+                                              (auditor, org.c.id)]
+            for (caller, branch) in refusals {
+                await #expect(throws: PGError.self, "\(caller.roles) for \(branch)") {
+                    try await scoped.withScope(caller.scope, readOnly: true) { connection in
+                        try await connection.query("SELECT * FROM audit.chain_state(\(branch))")
+                    }
+                }
+            }
+            #expect(try await audit.chainStates(org.caller(.agent, in: org.a).scope, database: scoped).isEmpty)
+            // An owner's tampering is the break the auditor sees, where verify finds it.
+            let target: Int64 = try await database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+                let target = state.sealed / 2
+                try await owner.query("""
+                    UPDATE audit_log SET after = jsonb_set(coalesce(after, '{}'), '{note}', '"nothing happened"')
+                     WHERE branch_id = \(org.a.id) AND seq = \(target)
+                    """)
+                return target
+            }
+            let broken = try #require(try await audit.chainStates(auditor.scope, database: scoped).first { $0.branchID == org.a.id })
+            #expect(broken.breakSeq == target && broken.problem == "content does not match its hash")
+        }
     }
 }

@@ -17,7 +17,8 @@ struct OpenAPITests {
         let pool = PGPool(configuration: PGPoolConfiguration(connection: PGConnectionConfiguration("postgresql://nobody@/none?host=/nonexistent")))
         let router = RedressApplication.makeRouter(
             pool: pool, migrator: PGMigrator(migrations: try PGMigration.load(from: TestDatabase.sqlDirectory)), logger: Logger(label: "test"))
-        let served = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
+        // The console's pages (/console/…) are HTML for people, not operations of the contract.
+        let served = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" }.filter { !$0.contains(" /console") })
         let paths = try #require(try document()["paths"] as? [String: [String: Any]])
         var documented: Set<String> = []
         for (path, operations) in paths {

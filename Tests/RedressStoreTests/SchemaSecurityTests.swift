@@ -138,7 +138,8 @@ struct SchemaSecurityTests {
                    AND p.pronamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
                  ORDER BY 1
                 """).map { try $0.decode(at: 0) }
-            #expect(executable == ["auth.change_password(bytea,uuid,text,text,text,interval)",
+            #expect(executable == ["audit.chain_state(uuid)",
+                                   "auth.change_password(bytea,uuid,text,text,text,interval)",
                                    "auth.mail_signature_valid(uuid,uuid,bytea,bytea)",
                                    "auth.password_setting(bytea,uuid)",
                                    "auth.resolve(bytea,uuid)",

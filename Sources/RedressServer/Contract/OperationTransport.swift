@@ -11,12 +11,15 @@ struct OperationTransport: ServerTransport {
     let open: RouterGroup<RedressRequestContext>
     let guarded: RouterGroup<RedressRequestContext>
     let document: ContractDocument
+    /// Where every operation is recorded too, so the console runs the very same operations.
+    let table: OperationTable
 
     func register(
         _ handler: @escaping @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?),
         method: HTTPRequest.Method, path: String
     ) throws {
         let isPublic = document.operation(method: method.rawValue, path: path)?.isPublic ?? false
+        table.record(handler, method: method, path: path)
         try (isPublic ? open : guarded).register({ request, body, metadata in
             var (response, responseBody) = try await handler(request, body, metadata)
             if response.headerFields[.cacheControl] == nil { response.headerFields[.cacheControl] = "no-store" }

@@ -13,18 +13,7 @@ struct ReportRoutes: Sendable {
     let phoneSearches: RateLimiter
 
     func register(on group: RouterGroup<AuthenticatedRequestContext>) {
-        group.get("exports/report") { request, context -> Response in
-            let caller = context.caller
-            _ = try await ContractDocument.served.check("exportReport", request)
-            let query = try ReportQuery(request)
-            let format = try ExportFormat(request)
-            try query.authorize(caller)
-            let report = try await reports.exportComplaints(caller, period: query.period, groupBy: query.grouping, filter: query.filter,
-                                                            format: format.name)
-            let name = "complaints-report-\(report.period.from)-\(report.period.to)"
-            if format.csv { return format.response(ReportCSV.table(report).encoded(byteOrderMark: format.byteOrderMark), filename: name) }
-            return format.response(Array(try JSONResponse.encoder.encode(try Components.Schemas.ComplaintReport(report))), filename: name)
-        }
+        group.get("exports/report") { request, context -> Response in try await exportReport(request, caller: context.caller) }
         group.get("exports/complaints") { request, context -> Response in
             let caller = context.caller
             _ = try await ContractDocument.served.check("exportComplaints", request)
@@ -42,6 +31,19 @@ struct ReportRoutes: Sendable {
             let filter = try ComplaintQuery.phoneFilter(request, phone: phone, caller, limiter: phoneSearches)
             return try await exportComplaints(caller, filter: filter, request, format: format)
         }
+    }
+
+    /// The report `request`'s query asks for, as a download (the console's export button too).
+    func exportReport(_ request: Request, caller: Caller) async throws -> Response {
+        _ = try await ContractDocument.served.check("exportReport", request)
+        let query = try ReportQuery(request)
+        let format = try ExportFormat(request)
+        try query.authorize(caller)
+        let report = try await reports.exportComplaints(caller, period: query.period, groupBy: query.grouping, filter: query.filter,
+                                                        format: format.name)
+        let name = "complaints-report-\(report.period.from)-\(report.period.to)"
+        if format.csv { return format.response(ReportCSV.table(report).encoded(byteOrderMark: format.byteOrderMark), filename: name) }
+        return format.response(Array(try JSONResponse.encoder.encode(try Components.Schemas.ComplaintReport(report))), filename: name)
     }
 
     private func exportComplaints(_ caller: Caller, filter: ComplaintFilter, _ request: Request,

@@ -1,14 +1,16 @@
 import Foundation
 import Hummingbird
+import Logging
 import OpenAPIHummingbird
 import OpenAPIRuntime
 import RedressAPI
 import RedressStore
 
-/// Registers every `/v1` route: sign-in in the open, the rest behind the ``Authenticator``.
+/// Registers every `/v1` route: sign-in in the open, the rest behind the ``Authenticator``; and
+/// the console under `/console/`, on the same operations.
 enum V1Routes {
     static func register(on router: Router<RedressRequestContext>, database: ScopedDatabase, pageFeed: PageFeed,
-                         limits: ServerConfiguration) {
+                         limits: ServerConfiguration, logger: Logger) {
         let auth = AuthStore(database: database)
         let v1 = router.group("v1")
         v1.get("openapi.json") { _, _ -> Response in
@@ -33,20 +35,28 @@ enum V1Routes {
             signIns: signIns, phoneSearches: phoneSearches,
             publicLookups: RateLimiter(limit: limits.publicLookupsPerMinute), webhookTargets: limits.webhookTargets,
             gatewayHosts: limits.gatewayHosts))
+        let table = OperationTable()
         let transport = OperationTransport(open: router.group().add(middleware: RequestClientMiddleware(clients: clients)),
                                            guarded: router.group().add(middleware: RequestClientMiddleware(clients: clients))
                                                .add(middleware: authenticator),
-                                           document: .served)
+                                           document: .served, table: table)
         do {
             try handlers.registerHandlers(on: transport, serverURL: URL(string: "/")!, configuration: .redress,
                                           middlewares: [ContractMiddleware(document: .served)])
         } catch {
             preconditionFailure("the generated operations could not be registered: \(error)")
         }
-        PageRoutes(pages: PageStore(database: database), feed: pageFeed, auth: auth,
-                   streams: StreamRegistry(limit: limits.pageStreamsPerCredential), heartbeat: limits.pageStreamHeartbeat)
+        let streams = StreamRegistry(limit: limits.pageStreamsPerCredential)
+        PageRoutes(pages: PageStore(database: database), feed: pageFeed, auth: auth, streams: streams, heartbeat: limits.pageStreamHeartbeat)
             .register(on: authenticated)
-        ReportRoutes(reports: ReportStore(database: database), phoneSearches: phoneSearches).register(on: authenticated)
+        let reports = ReportRoutes(reports: ReportStore(database: database), phoneSearches: phoneSearches)
+        reports.register(on: authenticated)
+        ConsoleRoutes(api: ConsoleAPI(table: table, logger: logger), authenticator: authenticator, clients: clients,
+                      secureCookies: limits.consoleSecureCookies,
+                      live: ConsoleLive(pages: PageStore(database: database), feed: pageFeed, auth: auth, streams: streams,
+                                        heartbeat: limits.pageStreamHeartbeat, audit: AuditStore(pool: database.pool)),
+                      database: database, exports: reports, onTimeTarget: limits.consoleOnTimeTarget)
+            .register(on: router)
         CaseWorkRoutes(caseWork: CaseWorkStore(database: database)).register(on: authenticated)
     }
 }

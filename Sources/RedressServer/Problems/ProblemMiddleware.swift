@@ -7,7 +7,8 @@ import RedressStore
 
 /// Turns every error a route throws into an `application/problem+json` response. This is the
 /// one place where errors become HTTP statuses. Every response carries the request's id in
-/// `X-Request-Id`, the same id as the `hb.request.id` of every log line about the request.
+/// `X-Request-Id`, the same id as the `hb.request.id` of every log line about the request. Titles
+/// and field messages follow `Accept-Language` (``ProblemLanguage``).
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await respond(request, context: context, next: next)
@@ -19,10 +20,13 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            let problem = problem(for: error, request: request, logger: context.logger)
+            let language = MessageCatalogue.language(preference: nil, acceptLanguage: request.headers[.acceptLanguage])
+            let problem = ProblemLanguage.translated(Self.problem(for: error, path: request.uri.path, logger: context.logger),
+                                                     into: language)
             var response = try JSONResponse.make(
                 status: HTTPResponse.Status(code: problem.status), body: problem, contentType: "application/problem+json")
             if problem.status == 401 { response.headers[.wwwAuthenticate] = "Bearer" }
+            response.headers[.contentLanguage] = language
             if let seconds = problem.retryAfter { response.headers[.retryAfter] = "\(seconds)" }
             return response
         }
@@ -64,27 +68,28 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// An error of a generated operation: what the handler or a middleware threw, or the runtime's
     /// own refusal of a request it could not read (a 4xx it names, such as 406 for `Accept`).
-    private func problem(forGenerated error: ServerError, request: Request, logger: Logger) -> Problem {
+    private static func problem(forGenerated error: ServerError, path: String, logger: Logger) -> Problem {
         switch error.underlyingError {
         case is Problem, is StoreError, is DecodingError, is NIOTooManyBytesError, is HTTPError:
-            return problem(for: error.underlyingError, request: request, logger: logger)
+            return problem(for: error.underlyingError, path: path, logger: logger)
         case let underlying where StoreError.failure(underlying) != nil:
-            return problem(for: underlying, request: request, logger: logger)
+            return problem(for: underlying, path: path, logger: logger)
         default:
             guard (400..<500).contains(error.httpStatus.code) else {
-                return problem(for: error.underlyingError, request: request, logger: logger)
+                return problem(for: error.underlyingError, path: path, logger: logger)
             }
             return Problem(kind: "http-\(error.httpStatus.code)", title: error.httpStatus.reasonPhrase, status: error.httpStatus,
                            detail: error.causeDescription)
         }
     }
 
-    private func problem(for error: any Error, request: Request, logger: Logger) -> Problem {
+    /// The problem `error` stands for; errors nobody planned for are logged (with `path`) and become a 500.
+    static func problem(for error: any Error, path: String, logger: Logger) -> Problem {
         switch error {
         case let problem as Problem:
             return problem
         case let error as ServerError:
-            return problem(forGenerated: error, request: request, logger: logger)
+            return problem(forGenerated: error, path: path, logger: logger)
         case let error as DecodingError:
             return .invalidRequest([error.fieldError])
         case let error as StoreError:
@@ -96,7 +101,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             if failure == .unavailable {
                 logger.warning("database unavailable", metadata: ["error": "\(log)"])
             } else {
-                logger.warning("statement cancelled", metadata: ["error": "\(log)", "path": "\(request.uri.path)"])
+                logger.warning("statement cancelled", metadata: ["error": "\(log)", "path": "\(path)"])
             }
             return Self.problem(for: failure)
         case let error as HTTPError:
@@ -105,7 +110,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                            status: error.status, detail: error.body)
         default:
             logger.error("request failed", metadata: [
-                "error": "\(String(reflecting: error))", "path": "\(request.uri.path)",
+                "error": "\(String(reflecting: error))", "path": "\(path)",
             ])
             return .internalError
         }

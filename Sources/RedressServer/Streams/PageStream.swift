@@ -27,6 +27,7 @@ struct PageStream: Sendable {
                   lease: StreamRegistry.Lease) -> Response {
         let body = ResponseBody { writer in
             let signals = AsyncStream<Signal>.makeStream(bufferingPolicy: .bufferingNewest(4))
+            lease.onReplaced { signals.continuation.finish() }
             try await withGracefulShutdownHandler {
                 try await stream(signals, to: &writer, caller: caller, recheck: recheck)
             } onGracefulShutdown: {

@@ -73,6 +73,35 @@ public struct AuditStore: Sendable {
         }
     }
 
+    /// A branch's chain as its auditors see it: its counts, newest hash, and first break if any.
+    public struct ChainState: Sendable, Equatable {
+        public var branchID: UUID
+        public var sealed: Int64
+        public var unsealed: Int64
+        public var tipSeq: Int64?
+        public var tipHash: String?
+        /// The first entry from which the chain does not hold, and why; nil while it holds.
+        public var breakSeq: Int64?
+        public var problem: String?
+    }
+
+    /// The chain of each branch `scope` audits, verified entry by entry (`audit.chain_state`).
+    public func chainStates(_ scope: AccessScope, database: ScopedDatabase) async throws -> [ChainState] {
+        guard scope.roles.contains(.auditor) else { return [] }
+        var states: [ChainState] = []
+        for branch in scope.caseBranchIDs.sorted(by: { $0.uuidString < $1.uuidString }) {
+            let row = try await database.withScope(scope, readOnly: true) { connection in
+                try await connection.query("""
+                    SELECT sealed, unsealed, tip_seq, tip_hash, break_seq, problem FROM audit.chain_state(\(branch))
+                    """)[0]
+            }
+            states.append(ChainState(branchID: branch, sealed: try row.decode(at: 0), unsealed: try row.decode(at: 1),
+                                     tipSeq: try row.decode(at: 2), tipHash: try row.decode(at: 3), breakSeq: try row.decode(at: 4),
+                                     problem: try row.decode(at: 5)))
+        }
+        return states
+    }
+
     /// Seals up to `batch` new entries into their branches' chains; returns how many.
     public func seal(batch: Int) async throws -> Int {
         Int(try await pool.query("SELECT audit.seal(\(Int32(batch)))")[0].decode(Int32.self, at: 0))

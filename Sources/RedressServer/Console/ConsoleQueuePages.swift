@@ -1,0 +1,74 @@
+import Foundation
+import Hummingbird
+
+/// The work queue of handlers, heads and managers (the API's `getWorkQueue`, bucket by bucket),
+/// the agent's list of complaints, the person's pages with their acknowledgement, and the live
+/// stream that refreshes them.
+struct ConsoleQueuePages: Sendable {
+    let api: ConsoleAPI
+    let renderer: ConsoleRenderer
+    let live: ConsoleLive
+
+    static let statuses = ["received", "acknowledged", "graded", "assigned", "investigating", "plan_proposed", "plan_head_approved",
+                           "plan_approved", "implementing", "result_fed_back", "follow_up", "awaiting_customer", "closed", "archived"]
+
+    func register(on pages: RouterGroup<RedressRequestContext>) {
+        pages.get("queue") { _, _ -> Response in try await queue() }
+        pages.get("complaints") { request, _ -> Response in try await complaints(status: request.uri.queryParameters["status"].map(String.init)) }
+        pages.get("pages") { _, _ -> Response in try await pageList() }
+        pages.post("pages/:id/acknowledge") { _, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            let answer = await api.call(.post, "/v1/pages/{id}/acknowledge", parameters: ["id": id])
+            if let problem = answer.problem, problem.status != 409 { throw problem }
+            return ConsoleHeaders.redirect("/console/pages")
+        }
+        pages.get("live") { _, _ -> Response in try live.stream() }
+    }
+
+    private func queue() async throws -> Response {
+        let visit = try ConsoleVisit.required()
+        guard visit.works else { throw Problem.notFound() }
+        let t = MessageCatalogue.shared.table(for: visit.language)
+        let answer = await api.call(.get, "/v1/work-queue", query: [("limit", "25")])
+        if let problem = answer.problem { throw problem }
+        let buckets = (answer.object["buckets"] as? [[String: Any]] ?? []).map { bucket -> [String: Any] in
+            var bucket = ConsoleValues.labelled(bucket, t) as? [String: Any] ?? [:]
+            bucket["empty"] = (bucket["items"] as? [Any])?.isEmpty ?? true
+            return bucket
+        }
+        let total = buckets.reduce(0) { $0 + ($1["count"] as? Int ?? 0) }
+        return renderer.page("queue", visit.view("/console/queue", [
+            "title": t["queue_title"] ?? "", "buckets": buckets, "total": total,
+            "generatedAtText": (answer.object["generatedAt"] as? String).flatMap(ConsoleValues.readableTime) ?? ""]))
+    }
+
+    private func complaints(status: String?) async throws -> Response {
+        let visit = try ConsoleVisit.required()
+        guard visit.takesIn || visit.works else { throw Problem.notFound() }
+        let t = MessageCatalogue.shared.table(for: visit.language)
+        var query = [("limit", "50")]
+        if let status, Self.statuses.contains(status) { query.append(("status", status)) }
+        let answer = await api.call(.get, "/v1/complaints", query: query)
+        if let problem = answer.problem { throw problem }
+        return renderer.page("complaints", visit.view("/console/complaints", [
+            "title": t["complaints_title"] ?? "",
+            "complaints": ConsoleValues.labelled(answer.items as [Any], t),
+            "empty": answer.items.isEmpty,
+            "statuses": [["value": "", "label": t["choose_all"] ?? "", "selected": status == nil]]
+                + ConsoleValues.options(Self.statuses, key: "status", chosen: status, t)]))
+    }
+
+    private func pageList() async throws -> Response {
+        let visit = try ConsoleVisit.required()
+        let t = MessageCatalogue.shared.table(for: visit.language)
+        let answer = await api.call(.get, "/v1/pages", query: [("limit", "50")])
+        if let problem = answer.problem { throw problem }
+        let items = answer.items.map { page -> [String: Any] in
+            var page = ConsoleValues.labelled(page, t) as? [String: Any] ?? [:]
+            page["open"] = page["acknowledgedAt"] == nil
+            return page
+        }
+        return renderer.page("pages", visit.view("/console/pages", [
+            "title": t["pages_title"] ?? "", "pages": items, "empty": items.isEmpty]))
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Mustache
+import RedressConsoleAssets
+
+/// Renders the console's pages from its Mustache templates (`templates/*.mustache`, each page a
+/// child of `layout`), with the words of the reader's language under `t`.
+struct ConsoleRenderer: Sendable {
+    let library: MustacheLibrary
+    let catalogue: MessageCatalogue
+
+    /// The renderer of the embedded templates; a template that does not parse stops the start.
+    static let shared: ConsoleRenderer = {
+        var library = MustacheLibrary()
+        for path in ConsoleAssets.paths(under: "templates/") where path.hasSuffix(".mustache") {
+            let name = String(path.dropFirst("templates/".count).dropLast(".mustache".count))
+            do {
+                try library.register(ConsoleAssets.text(path) ?? "", named: name)
+            } catch {
+                preconditionFailure("console template \(path) does not parse: \(error)")
+            }
+        }
+        return ConsoleRenderer(library: library, catalogue: .shared)
+    }()
+
+    /// The HTML of template `name` for `view`.
+    func html(_ name: String, _ view: [String: Any]) -> String {
+        library.render(view, withTemplate: name) ?? ""
+    }
+
+    /// A complete page response.
+    func page(_ name: String, _ view: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: ConsoleHeaders.page, body: ResponseBody(byteBuffer: ByteBuffer(string: html(name, view))))
+    }
+}
+
+/// The headers of the console's answers: HTML never cached, and a policy that lets the page load
+/// its own stylesheet and script only (no inline script, no other origin).
+enum ConsoleHeaders {
+    static let contentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+    static var page: HTTPFields {
+        [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+         HTTPField.Name("Content-Security-Policy")!: contentSecurityPolicy]
+    }
+
+    /// A `303 See Other` to `location`, optionally setting cookies.
+    static func redirect(_ location: String, cookies: [String] = []) -> Response {
+        var headers: HTTPFields = [.location: location, .cacheControl: "no-store"]
+        for cookie in cookies { headers.append(HTTPField(name: .setCookie, value: cookie)) }
+        return Response(status: .seeOther, headers: headers)
+    }
+}

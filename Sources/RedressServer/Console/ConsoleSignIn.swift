@@ -1,0 +1,60 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The sign-in form (the API's `signIn` operation: its throttling, its answers) and the language
+/// switch. The form carries a CSRF value of its own, also held in a `SameSite=Strict` cookie.
+struct ConsoleSignIn: Sendable {
+    let api: ConsoleAPI
+    let renderer: ConsoleRenderer
+    let secureCookies: Bool
+
+    func register(on console: RouterGroup<RedressRequestContext>) {
+        console.get("sign-in") { request, _ -> Response in
+            form(request, error: nil, values: [:], status: .ok)
+        }
+        console.post("sign-in") { request, context -> Response in
+            let submitted = try await ConsoleForm.read(request, context: context)
+            guard let expected = ConsoleCookies.value(ConsoleCookies.signIn, in: request), let sent = submitted["csrf"],
+                  ConsoleCookies.same(expected, sent) else { throw ConsoleRefusal.csrf }
+            let values = ["branch": submitted["branch"] ?? "", "login": submitted["login"] ?? ""]
+            let answer = await api.call(.post, "/v1/auth/sign-in", json: [
+                "branch": submitted["branch"] ?? "", "login": submitted["login"] ?? "", "password": submitted.fields["password"]?.first ?? ""])
+            guard answer.problem == nil, let token = answer.object["token"] as? String else {
+                let key = answer.status == 429 ? "sign_in_throttled" : answer.status >= 500 ? "error_unavailable" : "sign_in_failed"
+                return form(request, error: key, values: values, status: answer.status == 429 ? .tooManyRequests : .unprocessableContent)
+            }
+            let maxAge = (answer.object["expiresAt"] as? String).flatMap(Self.seconds(until:))
+            return ConsoleHeaders.redirect("/console/", cookies: [
+                ConsoleCookies.setting(ConsoleCookies.session, token, secure: secureCookies, maxAge: maxAge),
+                ConsoleCookies.setting(ConsoleCookies.signIn, "", secure: secureCookies, maxAge: 0)])
+        }
+        console.post("language") { request, context -> Response in
+            let submitted = try await ConsoleForm.read(request, context: context)
+            let language = MessageCatalogue.languages.contains(submitted["language"] ?? "") ? submitted["language"]! : "en"
+            let back = submitted["back"].flatMap { $0.hasPrefix("/console/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/console/"
+            return ConsoleHeaders.redirect(back, cookies: [
+                ConsoleCookies.setting(ConsoleCookies.language, language, secure: secureCookies, maxAge: 365 * 86400)])
+        }
+    }
+
+    private func form(_ request: Request, error: String?, values: [String: String], status: HTTPResponse.Status) -> Response {
+        let language = MessageCatalogue.language(preference: ConsoleCookies.value(ConsoleCookies.language, in: request),
+                                                 acceptLanguage: request.headers[.acceptLanguage])
+        let t = MessageCatalogue.shared.table(for: language)
+        let csrf = ConsoleCookies.randomValue()
+        var view: [String: Any] = ["t": t, "lang": language, "csrf": csrf, "values": values, "back": "/console/sign-in",
+                                   "title": t["sign_in_title"] ?? "", "zh": language == "zh-Hans"]
+        if let error { view["error"] = t[error] ?? error }
+        var response = renderer.page("sign-in", view, status: status)
+        response.headers.append(HTTPField(name: .setCookie, value: ConsoleCookies.setting(ConsoleCookies.signIn, csrf, secure: secureCookies)))
+        return response
+    }
+
+    static func seconds(until text: String) -> Int? {
+        let parser = ISO8601DateFormatter()
+        parser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        guard let date = parser.date(from: text) ?? ISO8601DateFormatter().date(from: text) else { return nil }
+        return max(0, Int(date.timeIntervalSinceNow))
+    }
+}
