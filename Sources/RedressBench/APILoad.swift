@@ -56,6 +56,15 @@ struct APILoad {
         return samples
     }
 
+    /// `GET path` of the console, as the browser of the session `session` (its token) asks for it.
+    func page(_ path: String, session: String) async throws -> (status: Int, body: Data) {
+        var request = HTTPClientRequest(url: base + path)
+        request.headers.add(name: "Cookie", value: "redress_console=\(session)")
+        let response = try await http.execute(request, timeout: .seconds(30))
+        let buffer = try await response.body.collect(upTo: 4 * 1024 * 1024)
+        return (Int(response.status.code), Data(buffer.readableBytesView))
+    }
+
     func send(_ method: String, _ path: String, token: String?, body: String?) async throws -> (status: Int, body: Data) {
         var request = HTTPClientRequest(url: base + path)
         request.method = .init(rawValue: method)

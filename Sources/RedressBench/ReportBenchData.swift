@@ -39,10 +39,11 @@ struct ReportBenchData {
     static func insert(after: Int, count: Int) -> PGQuery {
         """
         WITH departments_numbered AS (
-            SELECT d.branch_id, d.id, row_number() OVER (ORDER BY d.branch_id, d.id) - 1 AS n, count(*) OVER () AS total
+            SELECT d.branch_id, d.id, row_number() OVER (ORDER BY d.branch_id, d.id) - 1 AS n, count(*) OVER () AS total,
+                   (SELECT p.id FROM sla_policies p WHERE p.branch_id = d.branch_id ORDER BY p.name = 'Standard' DESC, p.name LIMIT 1) AS policy
               FROM departments d JOIN branches b ON b.id = d.branch_id AND b.code LIKE 'rep-%'
         ), generated AS (
-            SELECT g, d.branch_id, d.id AS department_id,
+            SELECT g, d.branch_id, d.id AS department_id, d.policy,
                    timestamptz '2025-11-01 00:00:00+08' + (hashint4(g) & 2147483647)::bigint % 31536000 * interval '1 second' AS received_at,
                    (hashint4(g * 7) & 2147483647) % 1000 AS r
               FROM generate_series(\(Int32(after + 1)), \(Int32(after + count))) g
@@ -61,11 +62,19 @@ struct ReportBenchData {
                CASE WHEN x.r % 2 = 0 THEN (1 + x.r % 10)::smallint END,
                (ARRAY['{}', '{}', '{1}', '{1,2}', '{1,2,3}'])[1 + x.r % 5]::smallint[],
                x.received_at,
-               jsonb_build_object('milestones', jsonb_build_object(
-                   'acknowledge', jsonb_build_object('at', x.received_at + interval '24 hours'),
-                   'initial_reply', jsonb_build_object('at', x.received_at + interval '48 hours'),
-                   'preliminary_feedback', jsonb_build_object('at', x.received_at + interval '72 hours'),
-                   'result', jsonb_build_object('at', x.received_at + interval '72 hours'))),
+               -- A whole explanation (SLAExplanation), as intake stores it, so complaints read back.
+               jsonb_build_object('policyId', x.policy, 'policyName', 'Standard', 'counting', 'calendar_hours', 'tiers', '{}'::jsonb,
+                   'completed', CASE WHEN x.r < 800 THEN '["acknowledge", "initial_reply", "preliminary_feedback", "result"]'::jsonb
+                                     ELSE '["acknowledge"]'::jsonb END,
+                   'milestones', jsonb_build_object(
+                       'acknowledge', jsonb_build_object('at', x.received_at + interval '24 hours', 'targetSeconds', 86400,
+                                                         'counting', 'calendar_hours', 'from', x.received_at, 'pauses', '[]'::jsonb),
+                       'initial_reply', jsonb_build_object('at', x.received_at + interval '48 hours', 'targetSeconds', 172800,
+                                                           'counting', 'calendar_hours', 'from', x.received_at, 'pauses', '[]'::jsonb),
+                       'preliminary_feedback', jsonb_build_object('at', x.received_at + interval '72 hours', 'targetSeconds', 259200,
+                                                                  'counting', 'calendar_hours', 'from', x.received_at, 'pauses', '[]'::jsonb),
+                       'result', jsonb_build_object('at', x.received_at + interval '72 hours', 'targetSeconds', 259200,
+                                                    'counting', 'calendar_hours', 'from', x.received_at, 'pauses', '[]'::jsonb))),
                CASE WHEN x.r < 800 THEN ARRAY['acknowledge', 'initial_reply', 'preliminary_feedback', 'result']
                     ELSE ARRAY['acknowledge'] END,
                x.received_at + interval '24 hours', x.received_at + interval '48 hours', x.received_at + interval '72 hours',

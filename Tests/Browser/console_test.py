@@ -27,7 +27,7 @@ import urllib.request
 from axe_selenium_python import Axe
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -112,17 +112,21 @@ def inspect(driver, name):
     serious = [(v["id"], v["impact"], len(v["nodes"])) for v in results["violations"] if v["impact"] in ("serious", "critical")]
     check(not serious, f"{name}: axe-core reports no serious violations {serious if serious else ''}")
     if SHOTS:
+        # The whole page, not just the window.
+        height = driver.execute_script("return document.documentElement.scrollHeight")
+        driver.set_window_size(1280, min(max(height, 600), 4000))
         driver.save_screenshot(os.path.join(SHOTS, name + ".png"))
+        driver.set_window_size(1280, 1000)
 
 
 def text_of(driver, css, seconds=10):
     """The text of the first element `css` finds once it has some, across page loads."""
-    return WebDriverWait(driver, seconds, ignored_exceptions=[StaleElementReferenceException, NoSuchElementException]).until(
+    return WebDriverWait(driver, seconds, ignored_exceptions=[WebDriverException]).until(
         lambda d: d.find_element(By.CSS_SELECTOR, css).text)
 
 
 def wait_for(driver, css, seconds=10):
-    return WebDriverWait(driver, seconds, ignored_exceptions=[StaleElementReferenceException]).until(lambda d: d.find_elements(By.CSS_SELECTOR, css))
+    return WebDriverWait(driver, seconds, ignored_exceptions=[WebDriverException]).until(lambda d: d.find_elements(By.CSS_SELECTOR, css))
 
 
 def agent_intake(driver):
@@ -200,12 +204,35 @@ def head_sees_escalation_and_approves(driver, cid, case):
     driver.find_element(By.CSS_SELECTOR, f"{selector} a").click()
     wait_for(driver, "#action-approve_plan")
     inspect(driver, "complaint")
+    # Evidence uploaded from the page, then offered for download.
+    receipt = os.path.join(os.environ.get("TMPDIR", "/tmp"), "redress-receipt.txt")
+    with open(receipt, "w") as handle:
+        handle.write("Receipt: charged twice for November\n")
+    driver.find_element(By.ID, "evidence-source").send_keys("the customer's receipt")
+    driver.find_element(By.ID, "evidence-collected-by").send_keys("Dana Head")
+    driver.execute_script("document.getElementById('evidence-collected-at').value = '2026-11-30T10:00'")
+    driver.find_element(By.ID, "evidence-file").send_keys(receipt)
+    driver.find_element(By.CSS_SELECTOR, "#evidence form button[type=submit]").click()
+    links = wait_for(driver, "#evidence a[download]")
+    check(len(links) == 1, "the uploaded evidence is listed with its download link")
     driver.find_element(By.CSS_SELECTOR, "#action-approve_plan button[type=submit]").click()
-    approved = WebDriverWait(driver, 10, ignored_exceptions=[StaleElementReferenceException, NoSuchElementException]).until(
+    approved = WebDriverWait(driver, 10, ignored_exceptions=[WebDriverException]).until(
         lambda d: "approved" in d.find_element(By.ID, "complaint-status").text.lower())
     check(approved, f"the plan is approved: the complaint is now '{driver.find_element(By.ID, 'complaint-status').text}'")
     driver.get(BASE + "/console/pages")
     inspect(driver, "pages")
+    # The same person reads the console in Chinese once they choose it.
+    driver.get(BASE + "/console/queue")
+    Select(driver.find_element(By.ID, "language-choice")).select_by_value("zh-Hans")
+    driver.find_element(By.CSS_SELECTOR, "form.language button[type=submit]").click()
+    heading = text_of(driver, "h1")
+    check(heading == "工作队列" and driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-Hans",
+          f"the language switch gives the queue in Simplified Chinese: {heading}")
+    inspect(driver, "queue-zh")
+    Select(driver.find_element(By.ID, "language-choice")).select_by_value("en")
+    driver.find_element(By.CSS_SELECTOR, "form.language button[type=submit]").click()
+    WebDriverWait(driver, 10, ignored_exceptions=[WebDriverException]).until(
+        lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
 
 
 def manager_reports(driver):
@@ -254,6 +281,20 @@ def admin_calendar(driver):
     inspect(driver, "calendar")
 
 
+def admin_departments(driver):
+    print("admin: a department added, refused first")
+    driver.get(BASE + "/console/admin/departments")
+    driver.find_element(By.CSS_SELECTOR, "#admin-form button[type=submit]").click()
+    check(bool(text_of(driver, "#f-name-error")), "a department without a name is refused next to the field")
+    inspect(driver, "admin-errors")
+    driver.find_element(By.ID, "f-name").send_keys("Quality Assurance")
+    Select(driver.find_element(By.ID, "f-kind")).select_by_value("service_quality")
+    driver.find_element(By.CSS_SELECTOR, "#admin-form button[type=submit]").click()
+    wait_for(driver, "#admin-notice")
+    check("Quality Assurance" in driver.find_element(By.ID, "admin-list").text, "the new department is listed")
+    inspect(driver, "admin-departments")
+
+
 def other_head_gets_404(driver, cid):
     print("head of another department: the case's URL is the 404 page")
     sign_in(driver, "office")
@@ -296,6 +337,7 @@ def main():
         manager_reports(driver)
         auditor_chains(driver)
         admin_calendar(driver)
+        admin_departments(driver)
         other_head_gets_404(driver, cid)
     finally:
         driver.quit()

@@ -220,6 +220,165 @@ struct ConsoleTests {
         }
     }
 
+    @Test func adminsKeepTheirBranchsConfigurationWithTheAPIsValidations() async throws {
+        try await APIHarness.run { harness, client in
+            let org = harness.organisation
+            var admin = try await ConsoleVisitor.signIn(client, branch: org.a.code, login: "admin")
+            for slug in ["departments", "people", "categories", "routing-rules", "webhooks", "sla-policies", "calendar"] {
+                #expect(try await admin.get("/console/admin/\(slug)").status == .ok, "\(slug)")
+            }
+            // Only admins, and only their own branch's configuration.
+            for login in ["agent", "department_head", "branch_manager", "auditor"] {
+                var other = try await ConsoleVisitor.signIn(client, branch: org.a.code, login: login)
+                for slug in ["departments", "people", "sla-policies", "nothing"] {
+                    #expect(try await other.get("/console/admin/\(slug)").status == .notFound, "\(login): \(slug)")
+                }
+            }
+            let before = try await harness.snapshot()
+            // Refused next to the field it names; nothing stored.
+            _ = try await admin.get("/console/admin/departments")
+            let refusals: [(String, [String: String], String)] = [
+                ("departments", ["name": "", "kind": "billing"], "f-name-error"),
+                ("departments", ["name": "Desk", "kind": "spaceship"], "f-kind-error"),
+                ("departments", ["name": String(repeating: "d", count: 201), "kind": "billing"], "f-name-error"),
+                ("people", ["login": "x y", "name": "Someone", "roles": "agent"], "f-login-error"),
+                ("people", ["login": "newperson", "name": "Someone", "roles": "executive"], "f-roles-error"),
+                ("people", ["login": "newperson", "name": "Someone"], "f-roles-error"),
+                ("people", ["login": "newperson", "name": "Someone", "roles": "agent", "email": "nope"], "f-email-error"),
+                ("categories", ["code": "Not A Code", "name": "x"], "f-code-error"),
+                ("routing-rules", ["categoryId": UUID().path, "departmentId": org.a.departments[0].path], "f-categoryId-error"),
+                ("routing-rules", ["categoryId": UUID().path, "departmentId": org.a.departments[0].path, "position": "first"], "f-position-error"),
+                ("webhooks", ["kind": "pages", "url": "not a url"], "f-url-error"),
+            ]
+            for (slug, fields, marker) in refusals {
+                let refused = try await admin.post("/console/admin/\(slug)", fields)
+                #expect(refused.status.code / 100 == 4, "\(slug) \(fields)")
+                #expect(refused.html.contains("id=\"\(marker)\""), "\(slug) \(fields) names \(marker)")
+            }
+            // An SLA policy that is not JSON, or breaks a rule, is refused with the pointer it breaks.
+            let policies = try await client.call(.get, "/v1/sla-policies", token: try await client.signIn(org.a.code, "admin")).items
+            let policy = try #require(policies.first?["id"] as? String)
+            let notJSON = try await admin.post("/console/admin/sla-policies/\(policy)", ["document": "{ nope"])
+            #expect(notJSON.status == .badRequest && notJSON.html.contains("id=\"policy-errors\""))
+            let page = try await admin.get("/console/admin/sla-policies/\(policy)").html
+            let document = try #require(page.firstMatch(of: /<textarea id="document"[^>]*>([^<]*)<\/textarea>/).map { String($0.1) })
+                .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&amp;", with: "&")
+            let broken = document.replacingOccurrences(of: #""counting" : "#, with: #""counting" : "sometimes", "x" : "#)
+            let refused = try await admin.post("/console/admin/sla-policies/\(policy)", ["document": broken])
+            #expect(refused.status.code / 100 == 4 && refused.html.contains("/counting"), "\(refused.status)")
+            #expect(try await harness.snapshot() == before)
+            // The unchanged document saves as it is.
+            let saved = try await admin.post("/console/admin/sla-policies/\(policy)", ["document": document])
+            #expect(saved.status == .ok && saved.html.contains("id=\"policy-saved\""), "\(saved.html.prefix(0))")
+
+            // A valid form creates the row, which the list then shows; removal works from its button.
+            let created = try await admin.post("/console/admin/departments", ["name": "Console Desk", "kind": "other"])
+            #expect(created.status == .created && created.html.contains("Console Desk"))
+            var otherAdmin = try await ConsoleVisitor.signIn(client, branch: org.b.code, login: "admin")
+            #expect(!(try await otherAdmin.get("/console/admin/departments").html.contains("Console Desk")), "another branch's admin")
+            let person = try await admin.post("/console/admin/people", ["login": "desk-agent", "name": "Desk Agent", "roles": "agent",
+                                                                      "password": "a-long-enough-password"])
+            #expect(person.status == .created && person.html.contains("desk-agent"))
+            let removeAction = try #require(created.html.firstMatch(of: /<td>Console Desk<\/td>.*?action="(\/console\/admin\/departments\/[0-9a-f-]+\/remove)"/)
+                .map { String($0.1) })
+            let removed = try await admin.post(removeAction, [:])
+            #expect(removed.status == .seeOther)
+            #expect(!(try await admin.get("/console/admin/departments").html.contains("<td>Console Desk</td><td>Other</td><td>—</td><td>Yes</td>")))
+        }
+    }
+
+    @Test func evidenceIsUploadedAndDownloadedThroughTheComplaintPage() async throws {
+        try await APIHarness.run { harness, client in
+            let org = harness.organisation
+            let token = try await client.signIn(org.a.code, "agent")
+            let category = try await ComplaintLifecycleAPITests.billing(client, token: token)
+            let id = try #require(try await ComplaintLifecycleAPITests.intake(client, token: token, category: category)["id"] as? String)
+            var handler = try await ConsoleVisitor.signIn(client, branch: org.a.code, login: "handler")
+            _ = try await handler.get("/console/complaints/\(id)")
+            let bytes = Array("第一页 receipt: charged twice\n".utf8) + [0, 255, 1]
+            func multipart(_ fields: [String: String], file: [UInt8]?, csrf: String) -> (String, [UInt8]) {
+                let boundary = "----redress\(UUID().uuidString)"
+                var body: [UInt8] = []
+                for (name, value) in fields.merging(["csrf": csrf]) { a, _ in a } {
+                    body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
+                }
+                if let file {
+                    body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"receipt.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
+                    body += file + Array("\r\n".utf8)
+                }
+                body += Array("--\(boundary)--\r\n".utf8)
+                return ("multipart/form-data; boundary=\(boundary)", body)
+            }
+            let fields = ["type": "documentary", "source": "the customer", "collectedBy": "Handler", "collectedAt": "2026-11-30T10:00"]
+            // Refused: without the session's token, with a bad type, too large; nothing stored.
+            for (change, file, csrf, expected) in [([String: String](), bytes, "00", 403), (["type": "rumour"], bytes, handler.csrf, 422),
+                                                   ([:], [UInt8](repeating: 7, count: 1_300_000), handler.csrf, 413)] as [([String: String], [UInt8], String, Int)] {
+                let (type, body) = multipart(fields.merging(change) { _, new in new }, file: file, csrf: csrf)
+                var headers = ["Cookie": handler.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")]
+                headers["Content-Type"] = type
+                let refused = try await client.call(.post, "/console/complaints/\(id)/evidence", bytes: body, contentType: type, headers: headers)
+                #expect(refused.status.code == expected, "\(change) \(file.count) bytes")
+            }
+            #expect(try await client.call(.get, "/v1/complaints/\(id)/evidence", token: token).items.isEmpty)
+            let (type, body) = multipart(fields, file: bytes, csrf: handler.csrf)
+            let headers = ["Cookie": handler.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")]
+            let added = try await client.call(.post, "/console/complaints/\(id)/evidence", bytes: body, contentType: type, headers: headers)
+            #expect(added.status == .seeOther)
+            let stored = try await client.call(.get, "/v1/complaints/\(id)/evidence", token: token).items
+            let evidence = try #require(stored.first?["id"] as? String)
+            #expect(stored.count == 1 && stored.first?["size"] as? Int == bytes.count)
+            let download = try await handler.get("/console/complaints/\(id)/evidence/\(evidence)/content")
+            #expect(download.status == .ok && Array(download.body) == bytes)
+            #expect((try await handler.get("/console/complaints/\(id)")).html.contains("/evidence/\(evidence)/content"))
+            // Another department's handler gets nothing.
+            var other = try await ConsoleVisitor.signIn(client, branch: org.a.code, login: "other")
+            #expect(try await other.get("/console/complaints/\(id)/evidence/\(evidence)/content").status == .notFound)
+        }
+    }
+
+    @Test func noGarbleSentToAnyPageOrFormAnswers5xx() async throws {
+        try await APIHarness.run { harness, client in
+            let org = harness.organisation
+            let token = try await client.signIn(org.a.code, "agent")
+            let category = try await ComplaintLifecycleAPITests.billing(client, token: token)
+            let id = try #require(try await ComplaintLifecycleAPITests.intake(client, token: token, category: category)["id"] as? String)
+            var generator = SystemRandomNumberGenerator()
+            let garbles = ["", " ", "%", "%zz", "%00", "\u{0}", "\u{7}x", String(repeating: "長", count: 6_000), "-1", "1e99",
+                           "9999999999999999999999", "../../etc", "<script>", "null", "[]", "{}", "true", "2026-02-30T25:61",
+                           UUID().path, "NaN", "\u{202E}abc", "a\r\nSet-Cookie: x=y"]
+            for login in ["agent", "department_head", "admin", "branch_manager", "auditor"] {
+                var visitor = try await ConsoleVisitor.signIn(client, branch: org.a.code, login: login)
+                let gets = ["/console/complaints?status=%ff", "/console/queue?bucket=nope", "/console/queue?bucket=overdue&cursor=garbage",
+                            "/console/reports?month=2026-99", "/console/reports/export?format=exe", "/console/audit?entity=%00",
+                            "/console/complaints/\(id)/evidence/\(UUID().path)/content", "/console/complaints/%20",
+                            "/console/admin/sla-policies/not-a-uuid", "/console/admin/sla-policies?copy=%00"]
+                for path in gets {
+                    let status = try await visitor.get(path).status
+                    #expect(status.code < 500, "\(login) GET \(path): \(status)")
+                }
+                _ = try await visitor.get("/console/sign-in")
+                let posts = ["/console/complaints", "/console/complaints/\(id)/actions/grade", "/console/complaints/\(id)/actions/x",
+                             "/console/complaints/\(id)/communications", "/console/complaints/\(id)/evidence", "/console/pages/\(UUID().path)/acknowledge",
+                             "/console/admin/calendar", "/console/admin/departments", "/console/admin/people", "/console/admin/routing-rules",
+                             "/console/admin/webhooks", "/console/admin/categories", "/console/admin/sla-policies",
+                             "/console/admin/departments/\(UUID().path)/remove", "/console/admin/sla-policies/\(UUID().path)", "/console/language"]
+                let names = ["description", "channel", "level", "occurredAt", "complainant.phone", "categoryId", "note", "satisfaction",
+                             "departmentId", "content", "kind", "direction", "monday", "holidays", "name", "login", "roles", "url",
+                             "position", "document", "type", "collectedAt", "measures", "back", "language", "active"]
+                for path in posts {
+                    for _ in 0..<3 {
+                        var fields: [String: String] = [:]
+                        for name in names where Bool.random(using: &generator) {
+                            fields[name] = garbles.randomElement(using: &generator)!
+                        }
+                        let status = try await visitor.post(path, fields).status
+                        #expect(status.code < 500, "\(login) POST \(path) \(fields.keys.sorted()): \(status)")
+                    }
+                }
+            }
+        }
+    }
+
     private func complaints(_ harness: APIHarness) async throws -> Int {
         try await harness.database.withPool(owner: true, size: 1) { (pool: PGPool) async throws in
             Int(try await pool.query("SELECT count(*)::integer FROM complaints")[0].decode(Int32.self, at: 0))

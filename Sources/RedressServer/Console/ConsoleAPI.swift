@@ -28,6 +28,12 @@ struct ConsoleAPI: Sendable {
     /// with `parameters` in its path, `query` and an optional JSON `body`.
     func call(_ method: HTTPRequest.Method, _ template: String, parameters: [String: String] = [:],
               query: [(String, String)] = [], json body: [String: Any]? = nil) async -> Answer {
+        await call(method, template, parameters: parameters, query: query, bytes: body.flatMap { try? JSONSerialization.data(withJSONObject: $0) })
+    }
+
+    /// Calls the operation with `bytes` as its body, as a person typed it (a JSON document).
+    func call(_ method: HTTPRequest.Method, _ template: String, parameters: [String: String] = [:],
+              query: [(String, String)] = [], bytes: Data?) async -> Answer {
         guard let handler = table.handler(method, template) else {
             logger.error("console called an operation the contract does not have", metadata: ["operation": "\(method) \(template)"])
             return Answer(status: 500, body: nil, problem: .internalError)
@@ -38,7 +44,7 @@ struct ConsoleAPI: Sendable {
         var request = HTTPRequest(method: method, scheme: nil, authority: nil, path: path)
         request.headerFields[.accept] = "application/json"
         var requestBody: HTTPBody?
-        if let body, let bytes = try? JSONSerialization.data(withJSONObject: body) {
+        if let bytes {
             request.headerFields[.contentType] = "application/json"
             request.headerFields[.contentLength] = "\(bytes.count)"
             requestBody = HTTPBody(bytes)
@@ -53,6 +59,13 @@ struct ConsoleAPI: Sendable {
             let problem = ProblemMiddleware<RedressRequestContext>.problem(for: error, path: template, logger: logger)
             return Answer(status: problem.status, body: nil, problem: problem)
         }
+    }
+
+    /// The time zone of the reader's branch (its `timeZone`), in which the forms' local times are meant.
+    func branchTimeZone() async -> TimeZone {
+        let branches = await call(.get, "/v1/branches").items
+        let own = branches.first { ($0["code"] as? String) == ConsoleVisit.current?.caller.branchCode } ?? branches.first
+        return (own?["timeZone"] as? String).flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")!
     }
 
     /// `value` percent-encoded for a path segment or a query component.

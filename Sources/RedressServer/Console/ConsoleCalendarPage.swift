@@ -67,7 +67,12 @@ struct ConsoleCalendarPage: Sendable {
             ["day": day, "label": t["weekday_\(day)"] ?? day, "value": values[day] ?? "", "error": ConsoleValues.optional(errors[day])]
         }
         return renderer.page("calendar", visit.view("/console/admin/calendar", [
-            "title": t["calendar_title"] ?? "", "days": days, "timeZone": timeZone, "saved": saved,
+            "title": t["calendar_title"] ?? "", "days": days,
+            "sections": ConsoleSLAPolicyPages.sections(t).map { section -> [String: Any] in
+                var section = section
+                section["current"] = section["href"] as? String == "/console/admin/calendar"
+                return section
+            }, "timeZone": timeZone, "saved": saved,
             "holidays": values["holidays"] ?? "", "makeUpDays": values["makeUpDays"] ?? "",
             "holidaysError": ConsoleValues.optional(errors["holidays"]), "makeUpDaysError": ConsoleValues.optional(errors["makeUpDays"]),
             "hasErrors": !errors.isEmpty]), status: status)

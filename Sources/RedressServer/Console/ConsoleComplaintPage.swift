@@ -8,10 +8,12 @@ import Hummingbird
 struct ConsoleComplaintPage: Sendable {
     let api: ConsoleAPI
     let renderer: ConsoleRenderer
+    let evidence: CaseWorkRoutes
 
     static let measures = ["apology", "repair", "replacement", "refund", "compensation", "coupon_points", "free_service",
                            "mediation", "process_fix"]
     static let milestones = ["acknowledge", "initial_reply", "preliminary_feedback", "result"]
+    static let evidenceTypes = ["documentary", "electronic", "physical", "witness"]
 
     func register(on pages: RouterGroup<RedressRequestContext>) {
         pages.get("complaints/:id") { _, context -> Response in
@@ -38,6 +40,26 @@ struct ConsoleComplaintPage: Sendable {
                                         json: step)
             if answer.problem == nil { return ConsoleHeaders.redirect("/console/complaints/\(ConsoleAPI.encoded(id))") }
             return try await refused(answer.problem!, id: id, action: action)
+        }
+        pages.post("complaints/:id/evidence") { _, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            let form = ConsoleForm.current
+            var body: [String: Any] = ["type": form["type"] ?? "documentary"]
+            for field in ["source", "description", "collectedBy"] { if let value = form[field] { body[field] = value } }
+            if let collected = form["collectedAt"] {
+                body["collectedAt"] = ConsoleIntakePage.rfc3339(local: collected, in: await api.branchTimeZone()) ?? collected
+            }
+            if let file = form.files["file"], !file.bytes.isEmpty {
+                body["contentBase64"] = file.bytes.base64EncodedString()
+                body["contentType"] = file.contentType ?? "application/octet-stream"
+            }
+            let answer = await api.call(.post, "/v1/complaints/{id}/evidence", parameters: ["id": id], json: body)
+            if answer.problem == nil { return ConsoleHeaders.redirect("/console/complaints/\(ConsoleAPI.encoded(id))#evidence") }
+            return try await refused(answer.problem!, id: id, action: "evidence")
+        }
+        pages.get("complaints/:id/evidence/:evidenceId/content") { request, context -> Response in
+            try await evidence.content(request, complaintID: context.parameters.get("id") ?? "",
+                                       evidenceID: context.parameters.get("evidenceId") ?? "", caller: try ConsoleVisit.required().caller)
         }
         pages.post("complaints/:id/communications") { _, context -> Response in
             let id = context.parameters.get("id") ?? ""
@@ -88,9 +110,16 @@ struct ConsoleComplaintPage: Sendable {
             "communications": ConsoleValues.labelled((await communications).items as [Any], t),
             "evidence": ConsoleValues.labelled((await evidence).items as [Any], t),
             "findings": ConsoleValues.labelled((await findings).items as [Any], t),
-            "plans": ConsoleValues.labelled((await plans).items as [Any], t),
+            "plans": (await plans).items.map { plan -> Any in
+                var plan = ConsoleValues.labelled(plan, t) as? [String: Any] ?? [:]
+                plan["statusLabel"] = (plan["status"] as? String).map { t["planStatus_\($0)"] ?? $0 }
+                plan["measureLabels"] = (plan["measures"] as? [String] ?? []).map { t["measure_\($0)"] ?? $0 }.joined(separator: ", ")
+                return plan
+            },
             "actions": allowed.map { action(action: $0, t: t, departments: names, error: errors[$0]) },
             "communicationError": ConsoleValues.optional(errors["communication"]),
+            "evidenceError": ConsoleValues.optional(errors["evidence"]),
+            "evidenceTypes": ConsoleValues.options(Self.evidenceTypes, key: "evidenceType", chosen: "documentary", t),
             "hasActions": !allowed.isEmpty,
         ]
         return renderer.page("complaint", visit.view("/console/complaints/\(ConsoleAPI.encoded(id))", view), status: status)

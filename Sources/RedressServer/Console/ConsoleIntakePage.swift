@@ -33,7 +33,7 @@ struct ConsoleIntakePage: Sendable {
                 if let value = submitted[Self.formName(field)] { values[field] = value }
             }
             if submitted["safety"] != nil { values["/safety"] = "on" }
-            let zone = await branchTimeZone()
+            let zone = await api.branchTimeZone()
             var body: [String: Any] = [:]
             var complainant: [String: Any] = [:]
             var errors: [String: String] = [:]
@@ -108,14 +108,6 @@ struct ConsoleIntakePage: Sendable {
             "safety": values["/safety"] != nil,
         ]
         return renderer.page("intake", visit.view("/console/complaints/new", view), status: status)
-    }
-
-    /// The time zone of the caller's branch, in which the form's local times are meant.
-    private func branchTimeZone() async -> TimeZone {
-        let branches = await api.call(.get, "/v1/branches").items
-        let visit = ConsoleVisit.current
-        let own = branches.first { ($0["code"] as? String) == visit?.caller.branchCode } ?? branches.first
-        return (own?["timeZone"] as? String).flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")!
     }
 
     /// A `datetime-local` value (`2026-12-05T09:30`) in `zone` as RFC 3339, or nil.

@@ -13,7 +13,10 @@ struct ConsoleQueuePages: Sendable {
                            "plan_approved", "implementing", "result_fed_back", "follow_up", "awaiting_customer", "closed", "archived"]
 
     func register(on pages: RouterGroup<RedressRequestContext>) {
-        pages.get("queue") { _, _ -> Response in try await queue() }
+        pages.get("queue") { request, _ -> Response in
+            try await queue(bucket: request.uri.queryParameters["bucket"].map(String.init),
+                            cursor: request.uri.queryParameters["cursor"].map(String.init))
+        }
         pages.get("complaints") { request, _ -> Response in try await complaints(status: request.uri.queryParameters["status"].map(String.init)) }
         pages.get("pages") { _, _ -> Response in try await pageList() }
         pages.post("pages/:id/acknowledge") { _, context -> Response in
@@ -25,20 +28,32 @@ struct ConsoleQueuePages: Sendable {
         pages.get("live") { _, _ -> Response in try live.stream() }
     }
 
-    private func queue() async throws -> Response {
+    /// Every bucket's first items, or one bucket (`bucket`) page by page.
+    private func queue(bucket: String?, cursor: String?) async throws -> Response {
         let visit = try ConsoleVisit.required()
         guard visit.works else { throw Problem.notFound() }
         let t = MessageCatalogue.shared.table(for: visit.language)
-        let answer = await api.call(.get, "/v1/work-queue", query: [("limit", "25")])
+        var query: [(String, String)] = []
+        if let bucket {
+            query = [("bucket", bucket), ("limit", "50")]
+            if let cursor { query.append(("cursor", cursor)) }
+        }
+        let answer = await api.call(.get, "/v1/work-queue", query: query)
         if let problem = answer.problem { throw problem }
-        let buckets = (answer.object["buckets"] as? [[String: Any]] ?? []).map { bucket -> [String: Any] in
-            var bucket = ConsoleValues.labelled(bucket, t) as? [String: Any] ?? [:]
-            bucket["empty"] = (bucket["items"] as? [Any])?.isEmpty ?? true
-            return bucket
+        let buckets = (answer.object["buckets"] as? [[String: Any]] ?? []).map { part -> [String: Any] in
+            var part = ConsoleValues.labelled(part, t) as? [String: Any] ?? [:]
+            let shown = (part["items"] as? [Any])?.count ?? 0
+            part["empty"] = shown == 0
+            let name = part["bucket"] as? String ?? ""
+            if let next = part["nextCursor"] as? String {
+                part["more"] = bucket == nil ? "/console/queue?bucket=\(name)"
+                    : "/console/queue?bucket=\(name)&cursor=\(ConsoleAPI.encoded(next))"
+            }
+            return part
         }
         let total = buckets.reduce(0) { $0 + ($1["count"] as? Int ?? 0) }
         return renderer.page("queue", visit.view("/console/queue", [
-            "title": t["queue_title"] ?? "", "buckets": buckets, "total": total,
+            "title": t["queue_title"] ?? "", "buckets": buckets, "total": total, "oneBucket": bucket != nil,
             "generatedAtText": (answer.object["generatedAt"] as? String).flatMap(ConsoleValues.readableTime) ?? ""]))
     }
 

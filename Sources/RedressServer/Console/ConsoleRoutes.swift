@@ -14,6 +14,7 @@ struct ConsoleRoutes: Sendable {
     let live: ConsoleLive
     let database: ScopedDatabase
     let exports: ReportRoutes
+    let evidence: CaseWorkRoutes
     let onTimeTarget: Double
     let renderer = ConsoleRenderer.shared
 
@@ -32,11 +33,13 @@ struct ConsoleRoutes: Sendable {
                 ConsoleCookies.setting(ConsoleCookies.session, "", secure: secureCookies, maxAge: 0)])
         }
         ConsoleIntakePage(api: api, renderer: renderer).register(on: pages)
-        ConsoleComplaintPage(api: api, renderer: renderer).register(on: pages)
+        ConsoleComplaintPage(api: api, renderer: renderer, evidence: evidence).register(on: pages)
         ConsoleQueuePages(api: api, renderer: renderer, live: live).register(on: pages)
         ConsoleReportPage(api: api, renderer: renderer, exports: exports, onTimeTarget: onTimeTarget).register(on: pages)
         ConsoleAuditPage(api: api, audit: live.audit, database: database, renderer: renderer).register(on: pages)
         ConsoleCalendarPage(api: api, renderer: renderer).register(on: pages)
+        ConsoleSLAPolicyPages(api: api, renderer: renderer).register(on: pages)
+        ConsoleAdminPages(api: api, renderer: renderer).register(on: pages)
         // Anything else under /console/ is the plain 404 page, signed in or not.
         console.get("**") { _, _ -> Response in throw Problem.notFound() }
     }

@@ -8,7 +8,7 @@ enum ConsoleValues {
     /// Keys whose values are words of a vocabulary with labels in the catalogue (`status_received`).
     static let vocabularies: Set<String> = [
         "status", "channel", "priority", "nature", "bucket", "kind", "direction", "source", "customerType",
-        "recipientKind", "counting", "action", "language", "preferredChannel", "basis",
+        "recipientKind", "counting", "action", "language", "preferredChannel", "basis", "type",
     ]
 
     /// `value` with labels and readable times added, at every depth.
@@ -32,8 +32,15 @@ enum ConsoleValues {
         }
     }
 
-    /// An RFC 3339 time as `2026-12-05 09:30 UTC`.
+    /// An RFC 3339 time as `2026-12-05 09:30 UTC`. The API writes its times in UTC
+    /// (`2026-12-05T09:30:00.000Z`), which is read by position; anything else goes through a parser.
     static func readableTime(_ text: String) -> String? {
+        let characters = Array(text.utf8)
+        if characters.count >= 17, characters.last == UInt8(ascii: "Z"), characters[10] == UInt8(ascii: "T"),
+           characters[4] == UInt8(ascii: "-"), characters[13] == UInt8(ascii: ":"),
+           characters[..<16].allSatisfy({ (48...58).contains($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "T") }) {
+            return String(decoding: characters[..<10], as: UTF8.self) + " " + String(decoding: characters[11..<16], as: UTF8.self) + " UTC"
+        }
         let parser = ISO8601DateFormatter()
         parser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         var date = parser.date(from: text)

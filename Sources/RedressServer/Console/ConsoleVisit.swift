@@ -31,7 +31,7 @@ struct ConsoleVisit: Sendable {
         if works { return "/console/queue" }
         if takesIn { return "/console/complaints" }
         if has(.auditor) { return "/console/audit" }
-        if has(.admin) { return "/console/admin/calendar" }
+        if has(.admin) { return "/console/admin/departments" }
         return "/console/pages"
     }
 
@@ -39,13 +39,16 @@ struct ConsoleVisit: Sendable {
     func view(_ current: String, _ values: [String: Any]) -> [String: Any] {
         let t = MessageCatalogue.shared.table(for: language)
         var menu: [[String: Any]] = []
-        func item(_ href: String, _ key: String) { menu.append(["href": href, "label": t[key] ?? key, "current": href == current]) }
+        func item(_ href: String, _ key: String) {
+            let here = href == current || (href.hasPrefix("/console/admin/") && current.hasPrefix("/console/admin/"))
+            menu.append(["href": href, "label": t[key] ?? key, "current": here])
+        }
         if takesIn { item("/console/complaints/new", "nav_intake"); item("/console/complaints", "nav_complaints") }
         if works { item("/console/queue", "nav_queue") }
         if !caller.roles.isDisjoint(with: [.handler, .departmentHead, .branchManager, .executive]) { item("/console/pages", "nav_pages") }
         if readsReports { item("/console/reports", "nav_reports") }
         if has(.auditor) { item("/console/audit", "nav_audit") }
-        if has(.admin) { item("/console/admin/calendar", "nav_calendar") }
+        if has(.admin) { item("/console/admin/departments", "nav_admin") }
         var view = values
         view["t"] = t
         view["lang"] = language

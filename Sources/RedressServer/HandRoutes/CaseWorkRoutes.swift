@@ -12,15 +12,19 @@ struct CaseWorkRoutes: Sendable {
 
     func register(on group: RouterGroup<AuthenticatedRequestContext>) {
         group.get("complaints/:id/evidence/:evidenceId/content") { request, context -> Response in
-            let caller = context.caller
-            _ = try await ContractDocument.served.check("getEvidenceContent", request, pathParameters: [
-                "id": context.parameters.get("id") ?? "", "evidenceId": context.parameters.get("evidenceId") ?? ""])
-            guard !caller.roles.isDisjoint(with: CaseWorkAccess.readers) else { throw Problem.notFound() }
-            let stored = try await caseWork.evidenceContent(
-                caller.scope, complaintID: try RequestParameters.id(context), evidenceID: try RequestParameters.id(context, "evidenceId"))
-            return Response(status: .ok, headers: [.contentType: stored.contentType ?? "application/octet-stream",
-                                                   .cacheControl: "no-store", .contentDisposition: "attachment"],
-                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: stored.content)))
+            try await content(request, complaintID: context.parameters.get("id") ?? "",
+                              evidenceID: context.parameters.get("evidenceId") ?? "", caller: context.caller)
         }
+    }
+
+    /// The evidence's bytes for `caller` (the console's download link too).
+    func content(_ request: Request, complaintID: String, evidenceID: String, caller: Caller) async throws -> Response {
+        _ = try await ContractDocument.served.check("getEvidenceContent", request, pathParameters: ["id": complaintID, "evidenceId": evidenceID])
+        guard !caller.roles.isDisjoint(with: CaseWorkAccess.readers) else { throw Problem.notFound() }
+        guard let complaint = UUID(uuidString: complaintID), let evidence = UUID(uuidString: evidenceID) else { throw Problem.notFound() }
+        let stored = try await caseWork.evidenceContent(caller.scope, complaintID: complaint, evidenceID: evidence)
+        return Response(status: .ok, headers: [.contentType: stored.contentType ?? "application/octet-stream",
+                                               .cacheControl: "no-store", .contentDisposition: "attachment"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: stored.content)))
     }
 }

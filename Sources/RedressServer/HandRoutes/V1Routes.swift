@@ -51,12 +51,13 @@ enum V1Routes {
             .register(on: authenticated)
         let reports = ReportRoutes(reports: ReportStore(database: database), phoneSearches: phoneSearches)
         reports.register(on: authenticated)
+        let caseWork = CaseWorkRoutes(caseWork: CaseWorkStore(database: database))
+        caseWork.register(on: authenticated)
         ConsoleRoutes(api: ConsoleAPI(table: table, logger: logger), authenticator: authenticator, clients: clients,
                       secureCookies: limits.consoleSecureCookies,
                       live: ConsoleLive(pages: PageStore(database: database), feed: pageFeed, auth: auth, streams: streams,
                                         heartbeat: limits.pageStreamHeartbeat, audit: AuditStore(pool: database.pool)),
-                      database: database, exports: reports, onTimeTarget: limits.consoleOnTimeTarget)
+                      database: database, exports: reports, evidence: caseWork, onTimeTarget: limits.consoleOnTimeTarget)
             .register(on: router)
-        CaseWorkRoutes(caseWork: CaseWorkStore(database: database)).register(on: authenticated)
     }
 }

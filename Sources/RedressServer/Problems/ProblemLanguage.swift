@@ -22,6 +22,7 @@ enum ProblemLanguage {
         ("^must be at least (.+)$", "problem_at_least"),
         ("^is not a date and time$", "problem_date_time"),
         ("^must be 1, 2 or 3$", "problem_level"),
+        ("^must be a whole number$", "problem_whole_number"),
         ("^is required for this step$", "problem_required_for_step"),
         ("^must be a phone number.*$", "problem_phone"),
         ("^must be an email address$", "problem_email"),
