@@ -184,7 +184,8 @@ def head_sees_escalation_and_approves(driver, cid, case):
     print("department head: the escalated case appears within 2 s of its tier firing; approve its plan")
     sign_in(driver, "head")
     driver.get(BASE + "/console/queue")
-    time.sleep(1.5)   # the page's event stream is open
+    # The page's event stream is open once the script says so.
+    WebDriverWait(driver, 10).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-live-state") == "open")
     owner_sql(f"UPDATE complaints SET escalation_due_at[1] = now(), next_escalation_tier = 1, next_escalation_at = now() "
               f"WHERE id = '{cid}'")
     selector = f"#bucket-escalated_unacknowledged tr[data-complaint='{cid}']"
@@ -197,6 +198,7 @@ def head_sees_escalation_and_approves(driver, cid, case):
         time.sleep(0.05)
     check(seen is not None, "the escalated case appears in the queue without reloading the page")
     fired = owner_sql(f"SELECT extract(epoch FROM min(created_at)) FROM pages WHERE complaint_id = '{cid}' AND tier = 1")
+    check(bool(fired), "the tier fired and paged the head")
     if seen is not None and fired:
         lag = seen - float(fired)
         check(lag <= 2.0, f"it appeared {lag:.2f} s after the tier fired (at most 2 s)")

@@ -26,6 +26,47 @@ struct ConsoleCatalogueTests {
         }
     }
 
+    @Test func everyWordOfTheContractsVocabulariesHasALabel() throws {
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(RedressApplication.openAPIDocument.utf8)) as? [String: Any])
+        let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        /// The words of an enum anywhere below `value` (a property, its items, its alternatives).
+        func words(_ value: Any?) -> [String] {
+            guard let object = value as? [String: Any] else { return [] }
+            if let list = object["enum"] as? [Any] { return list.compactMap { $0 as? String ?? ($0 as? Int).map(String.init) } }
+            if let reference = object["$ref"] as? String { return words(schemas[String(reference.split(separator: "/").last ?? "")]) }
+            return words(object["items"]) + ((object["anyOf"] ?? object["oneOf"]) as? [Any] ?? []).flatMap(words)
+        }
+        func property(_ schema: String, _ path: String...) -> Any? {
+            path.reduce(schemas[schema] as Any?) { (($0 as? [String: Any])?["properties"] as? [String: Any])?[$1] }
+        }
+        let vocabularies: [(String, Any?)] = [
+            ("status", property("Complaint", "status")), ("channel", property("NewCommunication", "channel")),
+            ("priority", property("Intake", "priority")), ("nature", property("Complaint", "nature")),
+            ("bucket", property("WorkQueueBucket", "bucket")), ("measure", property("Step", "plan", "measures")),
+            ("customerType", property("NewComplainant", "customerType")), ("language", property("NewComplainant", "language")),
+            ("preferredChannel", property("NewComplainant", "preferredChannel")), ("source", property("Intake", "source")),
+            ("planStatus", property("Plan", "status")), ("departmentKind", property("NewDepartment", "kind")),
+            ("role", property("NewUser", "roles")), ("webhookKind", property("NewWebhook", "kind")),
+            ("evidenceType", property("NewEvidence", "type")), ("action", property("AuditEntry", "action")),
+            ("direction", property("NewCommunication", "direction")), ("kind", property("NewCommunication", "kind")),
+            ("counting", property("NewSLAPolicy", "counting")),
+        ]
+        let steps = ((document["paths"] as? [String: Any])?["/v1/complaints/{id}/actions/{action}"] as? [String: Any])?["post"]
+        let stepWords = ((steps as? [String: Any])?["parameters"] as? [[String: Any]] ?? []).first { $0["name"] as? String == "action" }
+        let english = try #require(MessageCatalogue.shared.tables["en"])
+        let chinese = try #require(MessageCatalogue.shared.tables["zh-Hans"])
+        var checked = 0
+        for (prefix, schema) in vocabularies + [("action", stepWords?["schema"])] {
+            let list = words(schema)
+            #expect(!list.isEmpty, "the contract names the words of \(prefix)")
+            for word in list {
+                checked += 1
+                #expect(english["\(prefix)_\(word)"] != nil && chinese["\(prefix)_\(word)"] != nil, "\(prefix)_\(word) has no label")
+            }
+        }
+        #expect(checked > 100)
+    }
+
     @Test func theLanguageIsThePersonsChoiceElseTheBrowsersElseEnglish() {
         #expect(MessageCatalogue.language(preference: "zh-Hans", acceptLanguage: "en") == "zh-Hans")
         #expect(MessageCatalogue.language(preference: "fr", acceptLanguage: "zh-TW,en;q=0.5") == "zh-Hans")

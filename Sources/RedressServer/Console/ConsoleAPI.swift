@@ -9,6 +9,9 @@ import OpenAPIRuntime
 struct ConsoleAPI: Sendable {
     let table: OperationTable
     let logger: Logger
+    /// The API's per-credential limit, charged once for every operation a page runs (a page of
+    /// seven operations costs what seven API requests cost).
+    let limiter: RateLimiter?
 
     /// What an operation answered: its status and JSON body as plain values for the templates, or
     /// the problem it refused the request with.
@@ -34,6 +37,9 @@ struct ConsoleAPI: Sendable {
     /// Calls the operation with `bytes` as its body, as a person typed it (a JSON document).
     func call(_ method: HTTPRequest.Method, _ template: String, parameters: [String: String] = [:],
               query: [(String, String)] = [], bytes: Data?) async -> Answer {
+        if let limiter, let caller = AuthenticatedCaller.current, let wait = limiter.admit(caller.credentialKey) {
+            return Answer(status: 429, body: nil, problem: .rateLimited(retryAfter: wait))
+        }
         guard let handler = table.handler(method, template) else {
             logger.error("console called an operation the contract does not have", metadata: ["operation": "\(method) \(template)"])
             return Answer(status: 500, body: nil, problem: .internalError)

@@ -19,7 +19,10 @@ struct ConsoleAdminPages: Sendable {
             let visit = try ConsoleVisit.required()
             let form = ConsoleForm.current
             let (body, values, problems) = Self.body(resource, form)
-            guard problems.isEmpty else { return try await page(resource, values: values, errors: problems, notice: nil, status: .unprocessableContent) }
+            guard problems.isEmpty else {
+                return try await page(resource, values: values, errors: problems.mapValues { ProblemLanguage.message($0, in: visit.language) },
+                                      notice: nil, status: .unprocessableContent)
+            }
             let answer = await api.call(.post, resource.path, json: body)
             guard let problem = answer.problem else {
                 let t = MessageCatalogue.shared.table(for: visit.language)
@@ -36,8 +39,7 @@ struct ConsoleAdminPages: Sendable {
                 let message = ProblemLanguage.message(error.message, in: visit.language)
                 errors[field] = errors[field].map { "\($0); \(message)" } ?? message
             }
-            if errors.isEmpty { errors[resource.fields[0].name] = ProblemLanguage.translated(problem, into: visit.language).title
-                + (problem.detail.map { " — \($0)" } ?? "") }
+            if errors.isEmpty { errors[resource.fields[0].name] = ConsoleRefusal.text(problem, language: visit.language) }
             return try await page(resource, values: values, errors: errors, notice: nil, status: HTTPResponse.Status(code: problem.status))
         }
         pages.post("admin/:resource/:id/remove") { _, context -> Response in
@@ -54,7 +56,7 @@ struct ConsoleAdminPages: Sendable {
             if let problem = answer.problem {
                 guard (400..<500).contains(problem.status), problem.status != 404 else { throw problem }
                 let visit = try ConsoleVisit.required()
-                let message = ProblemLanguage.translated(problem, into: visit.language).title + (problem.detail.map { " — \($0)" } ?? "")
+                let message = ConsoleRefusal.text(problem, language: visit.language)
                 return try await page(resource, values: [:], errors: [:], notice: nil, refusal: message, status: HTTPResponse.Status(code: problem.status))
             }
             return ConsoleHeaders.redirect("/console/admin/\(resource.slug)")
@@ -87,6 +89,8 @@ struct ConsoleAdminPages: Sendable {
                 }
             }
         }
+        // Someone the admin gives a password replaces it with their own at the first sign-in.
+        if resource.slug == "people", body["password"] != nil { body["passwordChangeRequired"] = true }
         return (body, values, errors)
     }
 
@@ -152,7 +156,7 @@ struct ConsoleAdminPages: Sendable {
                                                 "current": $0.slug == resource.slug] }
             + [["href": "/console/admin/sla-policies", "label": t["admin_sla-policies"] ?? "", "current": false],
                ["href": "/console/admin/calendar", "label": t["nav_calendar"] ?? "", "current": false]]
-        return renderer.page("admin", visit.view("/console/admin/\(resource.slug)", [
+        return try renderer.page("admin", visit.view("/console/admin/\(resource.slug)", [
             "title": t["admin_\(resource.slug)"] ?? resource.slug, "sections": sections,
             "columns": resource.columns.map { t["admin_field_\($0)"] ?? $0 }, "rows": rows, "empty": rows.isEmpty,
             "fields": fields, "createAction": "/console/admin/\(resource.slug)", "hasErrors": !errors.isEmpty,

@@ -35,7 +35,7 @@ struct ConsoleAuditPage: Sendable {
             }
             let listed = await entries
             if let problem = listed.problem { throw problem }
-            return renderer.page("audit", visit.view("/console/audit", [
+            return try renderer.page("audit", visit.view("/console/audit", [
                 "title": t["audit_title"] ?? "", "chains": chains, "entries": ConsoleValues.labelled(listed.items as [Any], t),
                 "entity": entity ?? "", "empty": listed.items.isEmpty]))
         }

@@ -20,7 +20,7 @@ struct ConsoleCalendarPage: Sendable {
             for day in Self.weekdays { values[day] = (hours[day] as? [String] ?? []).joined(separator: ", ") }
             values["holidays"] = (answer.object["holidays"] as? [String] ?? []).joined(separator: "\n")
             values["makeUpDays"] = (answer.object["makeUpDays"] as? [String] ?? []).joined(separator: "\n")
-            return page(visit, values: values, errors: [:], timeZone: answer.object["timeZone"] as? String ?? "",
+            return try page(visit, values: values, errors: [:], timeZone: answer.object["timeZone"] as? String ?? "",
                         saved: false, status: .ok)
         }
         pages.post("admin/calendar") { _, _ -> Response in
@@ -38,7 +38,7 @@ struct ConsoleCalendarPage: Sendable {
                                        "makeUpDays": Self.list(form["makeUpDays"], separators: [",", "\n", " "])]
             let answer = await api.call(.put, "/v1/branches/{id}/calendar", parameters: ["id": branch], json: body)
             guard let problem = answer.problem else {
-                return page(visit, values: values, errors: [:], timeZone: answer.object["timeZone"] as? String ?? "", saved: true, status: .ok)
+                return try page(visit, values: values, errors: [:], timeZone: answer.object["timeZone"] as? String ?? "", saved: true, status: .ok)
             }
             guard (400..<500).contains(problem.status), problem.status != 404 else { throw problem }
             var errors: [String: String] = [:]
@@ -49,7 +49,7 @@ struct ConsoleCalendarPage: Sendable {
                 errors[field] = errors[field].map { "\($0); \(message)" } ?? message
             }
             if errors.isEmpty { errors["holidays"] = problem.detail ?? problem.title }
-            return page(visit, values: values, errors: errors, timeZone: "", saved: false, status: HTTPResponse.Status(code: problem.status))
+            return try page(visit, values: values, errors: errors, timeZone: "", saved: false, status: HTTPResponse.Status(code: problem.status))
         }
     }
 
@@ -61,12 +61,12 @@ struct ConsoleCalendarPage: Sendable {
     }
 
     private func page(_ visit: ConsoleVisit, values: [String: String], errors: [String: String], timeZone: String, saved: Bool,
-                      status: HTTPResponse.Status) -> Response {
+                      status: HTTPResponse.Status) throws -> Response {
         let t = MessageCatalogue.shared.table(for: visit.language)
         let days = Self.weekdays.map { day -> [String: Any] in
             ["day": day, "label": t["weekday_\(day)"] ?? day, "value": values[day] ?? "", "error": ConsoleValues.optional(errors[day])]
         }
-        return renderer.page("calendar", visit.view("/console/admin/calendar", [
+        return try renderer.page("calendar", visit.view("/console/admin/calendar", [
             "title": t["calendar_title"] ?? "", "days": days,
             "sections": ConsoleSLAPolicyPages.sections(t).map { section -> [String: Any] in
                 var section = section

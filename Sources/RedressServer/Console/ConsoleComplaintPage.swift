@@ -79,7 +79,7 @@ struct ConsoleComplaintPage: Sendable {
         let language = try ConsoleVisit.required().language
         var messages = (problem.errors ?? []).map { "\($0.field.trimmingCharacters(in: ["/"])): \(ProblemLanguage.message($0.message, in: language))" }
         if messages.isEmpty {
-            messages = [ProblemLanguage.translated(problem, into: language).title + (problem.detail.map { " — \($0)" } ?? "")]
+            messages = [ConsoleRefusal.text(problem, language: language)]
         }
         return try await page(id: id, errors: [action: messages.joined(separator: "; ")], status: HTTPResponse.Status(code: problem.status))
     }
@@ -120,9 +120,10 @@ struct ConsoleComplaintPage: Sendable {
             "communicationError": ConsoleValues.optional(errors["communication"]),
             "evidenceError": ConsoleValues.optional(errors["evidence"]),
             "evidenceTypes": ConsoleValues.options(Self.evidenceTypes, key: "evidenceType", chosen: "documentary", t),
+            "communicationChannels": ConsoleValues.options(ConsoleIntakePage.channels + ["letter"], key: "channel", chosen: "phone", t),
             "hasActions": !allowed.isEmpty,
         ]
-        return renderer.page("complaint", visit.view("/console/complaints/\(ConsoleAPI.encoded(id))", view), status: status)
+        return try renderer.page("complaint", visit.view("/console/complaints/\(ConsoleAPI.encoded(id))", view), status: status)
     }
 
     /// One allowed step as a form: its button, a note, and the fields the step takes.
@@ -140,7 +141,7 @@ struct ConsoleComplaintPage: Sendable {
         case "propose_plan":
             form["plan"] = true
             form["measures"] = Self.measures.map { ["value": $0, "label": t["measure_\($0)"] ?? $0] }
-        case "feed_back_result", "resolve_on_the_spot":
+        case "feed_back_result", "resolve_on_the_spot", "mark_invalid":
             form["resolution"] = true
         case "record_satisfaction":
             form["satisfaction"] = true

@@ -32,7 +32,7 @@ struct ConsoleErrorMiddleware: RouterMiddleware {
             preference: ConsoleCookies.value(ConsoleCookies.language, in: request), acceptLanguage: request.headers[.acceptLanguage])
         let t = MessageCatalogue.shared.table(for: language)
         let view: [String: Any] = ["t": t, "lang": language, "message": t[key] ?? key, "title": t["\(key)_title"] ?? t[key] ?? key,
-                                   "home": ConsoleVisit.current?.home ?? "/console/", "zh": language == "zh-Hans", "back": "/console/"]
-        return renderer.page("error", view, status: status)
+                                   "home": "/console/", "zh": language == "zh-Hans", "back": "/console/"]
+        return (try? renderer.page("error", view, status: status)) ?? Response(status: status)
     }
 }

@@ -56,7 +56,7 @@ struct ConsoleIntakePage: Sendable {
                 let answer = await api.call(.post, "/v1/complaints", json: body)
                 if answer.problem == nil, answer.status < 300 {
                     let t = MessageCatalogue.shared.table(for: visit.language)
-                    return renderer.page("recorded", visit.view("/console/complaints/new", [
+                    return try renderer.page("recorded", visit.view("/console/complaints/new", [
                         "title": t["recorded_title"] ?? "", "complaint": ConsoleValues.labelled(answer.object, t)]), status: .created)
                 }
                 guard let problem = answer.problem, (400..<500).contains(problem.status) else {
@@ -107,7 +107,7 @@ struct ConsoleIntakePage: Sendable {
             "categories": [["value": "", "label": t["choose_none"] ?? "", "selected": values["/categoryId"] == nil]] + categories,
             "safety": values["/safety"] != nil,
         ]
-        return renderer.page("intake", visit.view("/console/complaints/new", view), status: status)
+        return try renderer.page("intake", visit.view("/console/complaints/new", view), status: status)
     }
 
     /// A `datetime-local` value (`2026-12-05T09:30`) in `zone` as RFC 3339, or nil.

@@ -52,7 +52,7 @@ struct ConsoleQueuePages: Sendable {
             return part
         }
         let total = buckets.reduce(0) { $0 + ($1["count"] as? Int ?? 0) }
-        return renderer.page("queue", visit.view("/console/queue", [
+        return try renderer.page("queue", visit.view("/console/queue", [
             "title": t["queue_title"] ?? "", "buckets": buckets, "total": total, "oneBucket": bucket != nil,
             "generatedAtText": (answer.object["generatedAt"] as? String).flatMap(ConsoleValues.readableTime) ?? ""]))
     }
@@ -65,7 +65,7 @@ struct ConsoleQueuePages: Sendable {
         if let status, Self.statuses.contains(status) { query.append(("status", status)) }
         let answer = await api.call(.get, "/v1/complaints", query: query)
         if let problem = answer.problem { throw problem }
-        return renderer.page("complaints", visit.view("/console/complaints", [
+        return try renderer.page("complaints", visit.view("/console/complaints", [
             "title": t["complaints_title"] ?? "",
             "complaints": ConsoleValues.labelled(answer.items as [Any], t),
             "empty": answer.items.isEmpty,
@@ -81,9 +81,20 @@ struct ConsoleQueuePages: Sendable {
         let items = answer.items.map { page -> [String: Any] in
             var page = ConsoleValues.labelled(page, t) as? [String: Any] ?? [:]
             page["open"] = page["acknowledgedAt"] == nil
+            page["reasonLabel"] = Self.reason(page["summary"] as? [String: Any] ?? [:], tier: page["tier"] as? Int ?? 0, t,
+                                              language: visit.language)
             return page
         }
-        return renderer.page("pages", visit.view("/console/pages", [
+        return try renderer.page("pages", visit.view("/console/pages", [
             "title": t["pages_title"] ?? "", "pages": items, "empty": items.isEmpty]))
+    }
+
+    /// Why a page was sent, in words: its reason (and milestone), else its escalation tier.
+    static func reason(_ summary: [String: Any], tier: Int, _ t: [String: String], language: String) -> String {
+        guard let reason = summary["reason"] as? String else {
+            return MessageCatalogue.shared.text("reason_tier", in: language, ["tier": "\(tier)"])
+        }
+        let milestone = (summary["milestone"] as? String).map { " · " + (t["milestone_\($0)"] ?? $0) } ?? ""
+        return (t["reason_\(reason)"] ?? reason) + milestone
     }
 }

@@ -24,15 +24,17 @@ struct ConsoleRenderer: Sendable {
         return ConsoleRenderer(library: library, catalogue: .shared)
     }()
 
-    /// The HTML of template `name` for `view`.
-    func html(_ name: String, _ view: [String: Any]) -> String {
-        library.render(view, withTemplate: name) ?? ""
+    /// A complete page response of template `name` for `view`; a template that is not there is a 500.
+    func page(_ name: String, _ view: [String: Any], status: HTTPResponse.Status = .ok) throws -> Response {
+        guard let html = library.render(view, withTemplate: name) else { throw ConsoleRendererError.noTemplate(name) }
+        return Response(status: status, headers: ConsoleHeaders.page, body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
     }
+}
 
-    /// A complete page response.
-    func page(_ name: String, _ view: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: ConsoleHeaders.page, body: ResponseBody(byteBuffer: ByteBuffer(string: html(name, view))))
-    }
+/// A page the console cannot render.
+enum ConsoleRendererError: Error {
+    /// No template of this name is embedded.
+    case noTemplate(String)
 }
 
 /// The headers of the console's answers: HTML never cached, and a policy that lets the page load

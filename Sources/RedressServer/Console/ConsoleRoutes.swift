@@ -25,7 +25,9 @@ struct ConsoleRoutes: Sendable {
         console.get("static/:file") { _, context -> Response in try Self.asset(context.parameters.get("file") ?? "") }
         ConsoleSignIn(api: api, renderer: renderer, secureCookies: secureCookies).register(on: console)
 
+        // Errors of the pages are turned into pages inside the session too, so they speak the person's language.
         let pages = console.group().add(middleware: ConsoleSessionMiddleware(authenticator: authenticator, secureCookies: secureCookies))
+            .add(middleware: ConsoleErrorMiddleware(renderer: renderer))
         pages.get { _, _ in ConsoleHeaders.redirect(try ConsoleVisit.required().home) }
         pages.post("sign-out") { _, _ -> Response in
             _ = await api.call(.post, "/v1/auth/sign-out")
@@ -40,6 +42,7 @@ struct ConsoleRoutes: Sendable {
         ConsoleCalendarPage(api: api, renderer: renderer).register(on: pages)
         ConsoleSLAPolicyPages(api: api, renderer: renderer).register(on: pages)
         ConsoleAdminPages(api: api, renderer: renderer).register(on: pages)
+        ConsolePasswordPage(api: api, renderer: renderer).register(on: pages)
         // Anything else under /console/ is the plain 404 page, signed in or not.
         console.get("**") { _, _ -> Response in throw Problem.notFound() }
     }

@@ -46,7 +46,7 @@ struct ConsoleSLAPolicyPages: Sendable {
         }
         let language = try ConsoleVisit.required().language
         let lines = (problem.errors ?? []).map { "\($0.field): \(ProblemLanguage.message($0.message, in: language))" }
-        return lines.isEmpty ? [ProblemLanguage.translated(problem, into: language).title + (problem.detail.map { " — \($0)" } ?? "")] : lines
+        return lines.isEmpty ? [ConsoleRefusal.text(problem, language: language)] : lines
     }
 
     private func list(document: String?, copyOf: String?, errors: [String], notice: String?, status: HTTPResponse.Status) async throws -> Response {
@@ -62,7 +62,7 @@ struct ConsoleSLAPolicyPages: Sendable {
             copy["name"] = (copy["name"] as? String).map { MessageCatalogue.shared.text("admin_policy_copy", in: visit.language, ["name": $0]) }
             draft = Self.editable(copy)
         }
-        return renderer.page("sla-policies", visit.view("/console/admin/sla-policies", [
+        return try renderer.page("sla-policies", visit.view("/console/admin/sla-policies", [
             "title": t["admin_sla-policies"] ?? "", "sections": Self.sections(t),
             "policies": ConsoleValues.labelled(items.map { item -> [String: Any] in
                 var item = item
@@ -78,7 +78,7 @@ struct ConsoleSLAPolicyPages: Sendable {
         let t = MessageCatalogue.shared.table(for: visit.language)
         let policy = await api.call(.get, "/v1/sla-policies/{id}", parameters: ["id": id])
         if let problem = policy.problem { throw problem }
-        return renderer.page("sla-policy", visit.view("/console/admin/sla-policies/\(ConsoleAPI.encoded(id))", [
+        return try renderer.page("sla-policy", visit.view("/console/admin/sla-policies/\(ConsoleAPI.encoded(id))", [
             "title": "\(t["admin_sla_policy"] ?? "") \(policy.object["name"] as? String ?? "")", "sections": Self.sections(t),
             "action": "/console/admin/sla-policies/\(ConsoleAPI.encoded(id))", "id": id,
             "document": document ?? Self.editable(policy.object), "errors": errors, "hasErrors": !errors.isEmpty, "saved": saved]),

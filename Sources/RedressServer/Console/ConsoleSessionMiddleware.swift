@@ -35,6 +35,8 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
             }
         } catch let problem as Problem where problem.status == 401 {
             return signIn(request, clearing: true)
+        } catch let problem as Problem where problem == .passwordChangeRequired {
+            return ConsoleHeaders.redirect("/console/password")
         }
     }
 
@@ -42,10 +44,4 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
         let cookies = clearing ? [ConsoleCookies.setting(ConsoleCookies.session, "", secure: secureCookies, maxAge: 0)] : []
         return ConsoleHeaders.redirect("/console/sign-in", cookies: cookies)
     }
-}
-
-/// Why the console refused a request outright.
-enum ConsoleRefusal: Error {
-    /// A form without the session's CSRF token.
-    case csrf
 }

@@ -11,7 +11,7 @@ struct ConsoleSignIn: Sendable {
 
     func register(on console: RouterGroup<RedressRequestContext>) {
         console.get("sign-in") { request, _ -> Response in
-            form(request, error: nil, values: [:], status: .ok)
+            try form(request, error: nil, values: [:], status: .ok)
         }
         console.post("sign-in") { request, context -> Response in
             let submitted = try await ConsoleForm.read(request, context: context)
@@ -22,7 +22,9 @@ struct ConsoleSignIn: Sendable {
                 "branch": submitted["branch"] ?? "", "login": submitted["login"] ?? "", "password": submitted.fields["password"]?.first ?? ""])
             guard answer.problem == nil, let token = answer.object["token"] as? String else {
                 let key = answer.status == 429 ? "sign_in_throttled" : answer.status >= 500 ? "error_unavailable" : "sign_in_failed"
-                return form(request, error: key, values: values, status: answer.status == 429 ? .tooManyRequests : .unprocessableContent)
+                let status: HTTPResponse.Status = answer.status == 429 ? .tooManyRequests
+                    : answer.status >= 500 ? .serviceUnavailable : .unprocessableContent
+                return try form(request, error: key, values: values, status: status)
             }
             let maxAge = (answer.object["expiresAt"] as? String).flatMap(Self.seconds(until:))
             return ConsoleHeaders.redirect("/console/", cookies: [
@@ -31,14 +33,18 @@ struct ConsoleSignIn: Sendable {
         }
         console.post("language") { request, context -> Response in
             let submitted = try await ConsoleForm.read(request, context: context)
+            // The session's token when signed in, else the sign-in form's own value.
+            let expected = ConsoleCookies.value(ConsoleCookies.session, in: request).map(ConsoleCookies.csrfToken(for:))
+                ?? ConsoleCookies.value(ConsoleCookies.signIn, in: request)
+            guard let expected, let sent = submitted["csrf"], ConsoleCookies.same(expected, sent) else { throw ConsoleRefusal.csrf }
             let language = MessageCatalogue.languages.contains(submitted["language"] ?? "") ? submitted["language"]! : "en"
-            let back = submitted["back"].flatMap { $0.hasPrefix("/console/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/console/"
+            let back = submitted["back"].flatMap { $0.wholeMatch(of: /\/console\/[A-Za-z0-9\/_.-]*/) != nil && !$0.contains("..") ? $0 : nil } ?? "/console/"
             return ConsoleHeaders.redirect(back, cookies: [
                 ConsoleCookies.setting(ConsoleCookies.language, language, secure: secureCookies, maxAge: 365 * 86400)])
         }
     }
 
-    private func form(_ request: Request, error: String?, values: [String: String], status: HTTPResponse.Status) -> Response {
+    private func form(_ request: Request, error: String?, values: [String: String], status: HTTPResponse.Status) throws -> Response {
         let language = MessageCatalogue.language(preference: ConsoleCookies.value(ConsoleCookies.language, in: request),
                                                  acceptLanguage: request.headers[.acceptLanguage])
         let t = MessageCatalogue.shared.table(for: language)
@@ -46,7 +52,7 @@ struct ConsoleSignIn: Sendable {
         var view: [String: Any] = ["t": t, "lang": language, "csrf": csrf, "values": values, "back": "/console/sign-in",
                                    "title": t["sign_in_title"] ?? "", "zh": language == "zh-Hans"]
         if let error { view["error"] = t[error] ?? error }
-        var response = renderer.page("sign-in", view, status: status)
+        var response = try renderer.page("sign-in", view, status: status)
         response.headers.append(HTTPField(name: .setCookie, value: ConsoleCookies.setting(ConsoleCookies.signIn, csrf, secure: secureCookies)))
         return response
     }

@@ -8,6 +8,8 @@ struct ConsoleVisit: Sendable {
     let caller: Caller
     let language: String
     let csrf: String
+    /// When the request began, before anything it shows was read.
+    var startedAt = Date()
 
     /// The visit of the request being handled, bound by ``ConsoleSessionMiddleware``.
     @TaskLocal static var current: ConsoleVisit?
@@ -58,6 +60,7 @@ struct ConsoleVisit: Sendable {
         view["signedIn"] = true
         view["zh"] = language == "zh-Hans"
         view["live"] = works
+        view["renderedAt"] = Int(startedAt.timeIntervalSince1970 * 1000)
         view["back"] = current.hasPrefix("/console/") ? current : "/console/"
         return view
     }

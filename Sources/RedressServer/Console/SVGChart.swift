@@ -63,7 +63,8 @@ enum SVGChart {
 
     static func value(_ value: Double, percent: Bool) -> String {
         if percent { return String(format: "%.1f%%", value * 100) }
-        return value.rounded() == value ? String(Int(value)) : String(format: "%.2f", value)
+        if let whole = Int(exactly: value) { return String(whole) }
+        return value.isFinite ? String(format: "%.2f", value) : "—"
     }
 
     private static func format(_ number: Double) -> String { String(format: "%.1f", number) }

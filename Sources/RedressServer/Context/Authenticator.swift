@@ -60,6 +60,8 @@ struct Authenticator: RouterMiddleware {
     static func allowedBeforePasswordChange(_ request: Request) -> Bool {
         switch (request.method, request.uri.path) {
         case (.get, "/v1/me"), (.post, "/v1/me/password"), (.post, "/v1/auth/sign-out"): return true
+        // The console's own way to the same: its password page and signing out.
+        case (.get, "/console/password"), (.post, "/console/password"), (.post, "/console/sign-out"): return true
         default: return false
         }
     }

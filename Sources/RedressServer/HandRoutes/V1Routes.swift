@@ -53,7 +53,7 @@ enum V1Routes {
         reports.register(on: authenticated)
         let caseWork = CaseWorkRoutes(caseWork: CaseWorkStore(database: database))
         caseWork.register(on: authenticated)
-        ConsoleRoutes(api: ConsoleAPI(table: table, logger: logger), authenticator: authenticator, clients: clients,
+        ConsoleRoutes(api: ConsoleAPI(table: table, logger: logger, limiter: authenticator.limiter), authenticator: authenticator, clients: clients,
                       secureCookies: limits.consoleSecureCookies,
                       live: ConsoleLive(pages: PageStore(database: database), feed: pageFeed, auth: auth, streams: streams,
                                         heartbeat: limits.pageStreamHeartbeat, audit: AuditStore(pool: database.pool)),

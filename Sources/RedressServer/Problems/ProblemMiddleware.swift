@@ -27,6 +27,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 status: HTTPResponse.Status(code: problem.status), body: problem, contentType: "application/problem+json")
             if problem.status == 401 { response.headers[.wwwAuthenticate] = "Bearer" }
             response.headers[.contentLanguage] = language
+            response.headers[.vary] = "Accept-Language"
             if let seconds = problem.retryAfter { response.headers[.retryAfter] = "\(seconds)" }
             return response
         }

@@ -19,7 +19,7 @@ struct PageStream: Sendable {
     let feed: PageFeed
     var heartbeat: Duration = .seconds(15)
 
-    enum Signal: Sendable { case pages, heartbeat }
+    enum Signal: Sendable { case pages, heartbeat, replaced }
 
     /// The stream for `caller`; `recheck` resolves the caller's credential again (nil: it no
     /// longer works); `lease` is held for as long as the stream is open.
@@ -27,7 +27,10 @@ struct PageStream: Sendable {
                   lease: StreamRegistry.Lease) -> Response {
         let body = ResponseBody { writer in
             let signals = AsyncStream<Signal>.makeStream(bufferingPolicy: .bufferingNewest(4))
-            lease.onReplaced { signals.continuation.finish() }
+            lease.onReplaced {
+                signals.continuation.yield(.replaced)
+                signals.continuation.finish()
+            }
             try await withGracefulShutdownHandler {
                 try await stream(signals, to: &writer, caller: caller, recheck: recheck)
             } onGracefulShutdown: {
@@ -65,6 +68,12 @@ struct PageStream: Sendable {
             try await writer.write(ByteBuffer(string: "retry: 3000\n\n"))
             try await sender.sendNew(to: &writer)
             for await signal in signals.stream {
+                // A newer stream of the credential took this one's place: its client waits a minute
+                // before trying again, so that more clients than the limit do not take turns forever.
+                if signal == .replaced {
+                    try await writer.write(ByteBuffer(string: "retry: 60000\n\n"))
+                    break
+                }
                 // The credential must still work, for the same user, before anything more is sent.
                 guard let current = try await recheck(), current.userID == caller.userID, !current.passwordChangeRequired,
                       current.expiresAt.map({ $0 > Date() }) ?? true else { break }

@@ -16,8 +16,8 @@ final class StreamRegistry: Sendable {
     }
     private let state = NIOLockedValueBox(State())
 
-    /// A registry admitting `limit` concurrent streams per credential.
-    init(limit: Int) { self.limit = limit }
+    /// A registry admitting `limit` concurrent streams per credential (at least one).
+    init(limit: Int) { self.limit = max(1, limit) }
 
     /// A lease on one more stream of `credential`, released when the lease is dropped. When the
     /// credential already holds `limit`: nil, or with `replacingOldest` the oldest stream is told
