@@ -74,6 +74,13 @@ struct AdminResource: Sendable {
         ], columns: ["kind", "url", "userId", "active"], labels: ["kind": "webhookKind"], removal: .deactivate),
     ]
 
+    /// The configuration menu of the admin's pages, `current` (a path) marked.
+    static func sections(_ t: [String: String], current: String) -> [[String: Any]] {
+        (all.map { ("/console/admin/\($0.slug)", t["admin_\($0.slug)"] ?? $0.slug) }
+            + [("/console/admin/sla-policies", t["admin_sla-policies"] ?? ""), ("/console/admin/calendar", t["nav_calendar"] ?? "")])
+            .map { ["href": $0.0, "label": $0.1, "current": $0.0 == current] }
+    }
+
     /// The lists this resource's fields and columns name rows of.
     var references: Set<String> {
         Set(fields.compactMap { field -> String? in

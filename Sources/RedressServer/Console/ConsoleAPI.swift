@@ -15,6 +15,8 @@ struct ConsoleAPI: Sendable {
 
     /// What an operation answered: its status and JSON body as plain values for the templates, or
     /// the problem it refused the request with.
+    /// `@unchecked` because `body` holds `Any`: only the plain values `plain(_:)` makes (strings,
+    /// numbers, booleans and their arrays and dictionaries), built once and never changed after.
     struct Answer: @unchecked Sendable {
         var status: Int
         /// Objects as `[String: Any]`, arrays as `[Any]`, no nulls (an absent key instead).

@@ -152,10 +152,7 @@ struct ConsoleAdminPages: Sendable {
             }
             return view
         }
-        let sections = AdminResource.all.map { ["href": "/console/admin/\($0.slug)", "label": t["admin_\($0.slug)"] ?? $0.slug,
-                                                "current": $0.slug == resource.slug] }
-            + [["href": "/console/admin/sla-policies", "label": t["admin_sla-policies"] ?? "", "current": false],
-               ["href": "/console/admin/calendar", "label": t["nav_calendar"] ?? "", "current": false]]
+        let sections = AdminResource.sections(t, current: "/console/admin/\(resource.slug)")
         return try renderer.page("admin", visit.view("/console/admin/\(resource.slug)", [
             "title": t["admin_\(resource.slug)"] ?? resource.slug, "sections": sections,
             "columns": resource.columns.map { t["admin_field_\($0)"] ?? $0 }, "rows": rows, "empty": rows.isEmpty,
@@ -175,6 +172,7 @@ struct ConsoleAdminPages: Sendable {
         return names
     }
 
+    /// A list's rows as choices of a form: each id with its name (and login), by name.
     static func choices(_ items: [[String: Any]]) -> [(String, String)] {
         items.compactMap { item in
             guard let id = item["id"] as? String else { return nil }

@@ -8,6 +8,7 @@ struct ConsoleCalendarPage: Sendable {
     let api: ConsoleAPI
     let renderer: ConsoleRenderer
 
+    /// The calendar's days, Monday first.
     static let weekdays = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
     func register(on pages: RouterGroup<RedressRequestContext>) {
@@ -68,11 +69,7 @@ struct ConsoleCalendarPage: Sendable {
         }
         return try renderer.page("calendar", visit.view("/console/admin/calendar", [
             "title": t["calendar_title"] ?? "", "days": days,
-            "sections": ConsoleSLAPolicyPages.sections(t).map { section -> [String: Any] in
-                var section = section
-                section["current"] = section["href"] as? String == "/console/admin/calendar"
-                return section
-            }, "timeZone": timeZone, "saved": saved,
+            "sections": AdminResource.sections(t, current: "/console/admin/calendar"), "timeZone": timeZone, "saved": saved,
             "holidays": values["holidays"] ?? "", "makeUpDays": values["makeUpDays"] ?? "",
             "holidaysError": ConsoleValues.optional(errors["holidays"]), "makeUpDaysError": ConsoleValues.optional(errors["makeUpDays"]),
             "hasErrors": !errors.isEmpty]), status: status)

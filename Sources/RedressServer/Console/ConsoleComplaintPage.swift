@@ -10,6 +10,7 @@ struct ConsoleComplaintPage: Sendable {
     let renderer: ConsoleRenderer
     let evidence: CaseWorkRoutes
 
+    /// The measures a plan may take, the milestones shown, and the kinds of evidence, in the form's order.
     static let measures = ["apology", "repair", "replacement", "refund", "compensation", "coupon_points", "free_service",
                            "mediation", "process_fix"]
     static let milestones = ["acknowledge", "initial_reply", "preliminary_feedback", "result"]
@@ -161,7 +162,7 @@ struct ConsoleComplaintPage: Sendable {
         return Self.milestones.compactMap { name -> [String: Any]? in
             guard let deadline = milestones[name] as? [String: Any] else { return nil }
             let at = deadline["at"] as? String
-            let due = at.flatMap { ISO8601DateFormatter.withFractions.date(from: $0) ?? ISO8601DateFormatter().date(from: $0) }
+            let due = at.flatMap(ConsoleValues.date)
             let state = completed.contains(name) ? "met" : (due.map { $0 < now } ?? false) ? "late" : "open"
             let hours = (deadline["targetSeconds"] as? Int).map { $0 / 3600 } ?? 0
             let pauses = (deadline["pauses"] as? [Any])?.count ?? 0
@@ -173,14 +174,5 @@ struct ConsoleComplaintPage: Sendable {
                     "state": state, "stateLabel": t["deadline_\(state)"] ?? state, "explanation": explanation,
                     "policy": sla["policyName"] as? String ?? ""]
         }
-    }
-}
-
-extension ISO8601DateFormatter {
-    /// A formatter of RFC 3339 times with fractional seconds, as the API writes them.
-    static var withFractions: ISO8601DateFormatter {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter
     }
 }

@@ -6,8 +6,11 @@ import Hummingbird
 /// `Secure` over TLS), the language a person chose, and the sign-in form's own CSRF value.
 /// Forms carry a CSRF token derived from the session's secret, which scripts cannot read.
 enum ConsoleCookies {
+    /// The session's token.
     static let session = "redress_console"
+    /// The language the person chose.
     static let language = "redress_lang"
+    /// The sign-in form's CSRF value.
     static let signIn = "redress_sign_in"
 
     /// The value of cookie `name` in `request`.

@@ -8,6 +8,7 @@ struct ConsoleIntakePage: Sendable {
     let api: ConsoleAPI
     let renderer: ConsoleRenderer
 
+    /// The words of the intake's vocabularies, in the order the form offers them.
     static let channels = ["phone", "web", "email", "visit", "sms", "chat", "social_media", "third_party", "app", "internal", "institutional"]
     static let sources = ["external", "internal", "institutional"]
     static let customerTypes = ["individual", "enterprise", "government", "public_institution", "social_organisation"]

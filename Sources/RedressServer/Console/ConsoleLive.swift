@@ -2,15 +2,13 @@ import Foundation
 import Hummingbird
 import RedressStore
 
-/// What the console needs beside the API's operations: the page feed for its live updates (the
-/// API's page event stream, for the session's person) and the audit store for the chains' state.
+/// The console's live updates: the API's page event stream for the session's person.
 struct ConsoleLive: Sendable {
     let pages: PageStore
     let feed: PageFeed
     let auth: AuthStore
     let streams: StreamRegistry
     let heartbeat: Duration
-    let audit: AuditStore
 
     /// `GET /console/live`: the person's pages as server-sent events, as `GET /v1/pages/stream`
     /// sends them; the console's script refreshes the queue and the page list on each. A browser

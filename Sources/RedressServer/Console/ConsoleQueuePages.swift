@@ -9,6 +9,7 @@ struct ConsoleQueuePages: Sendable {
     let renderer: ConsoleRenderer
     let live: ConsoleLive
 
+    /// The statuses the complaints list filters by.
     static let statuses = ["received", "acknowledged", "graded", "assigned", "investigating", "plan_proposed", "plan_head_approved",
                            "plan_approved", "implementing", "result_fed_back", "follow_up", "awaiting_customer", "closed", "archived"]
 

@@ -113,6 +113,7 @@ struct ConsoleReportPage: Sendable {
         return text
     }
 
+    /// This month (UTC) as `YYYY-MM`.
     static func currentMonth() -> String {
         let parts = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: Date())
         return String(format: "%04d-%02d", parts.year ?? 2026, parts.month ?? 1)

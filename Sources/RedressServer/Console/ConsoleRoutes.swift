@@ -13,6 +13,8 @@ struct ConsoleRoutes: Sendable {
     let secureCookies: Bool
     let live: ConsoleLive
     let database: ScopedDatabase
+    /// The audit trail's store, for the auditors' chain state.
+    let audit: AuditStore
     let exports: ReportRoutes
     let evidence: CaseWorkRoutes
     let onTimeTarget: Double
@@ -38,7 +40,7 @@ struct ConsoleRoutes: Sendable {
         ConsoleComplaintPage(api: api, renderer: renderer, evidence: evidence).register(on: pages)
         ConsoleQueuePages(api: api, renderer: renderer, live: live).register(on: pages)
         ConsoleReportPage(api: api, renderer: renderer, exports: exports, onTimeTarget: onTimeTarget).register(on: pages)
-        ConsoleAuditPage(api: api, audit: live.audit, database: database, renderer: renderer).register(on: pages)
+        ConsoleAuditPage(api: api, audit: audit, database: database, renderer: renderer).register(on: pages)
         ConsoleCalendarPage(api: api, renderer: renderer).register(on: pages)
         ConsoleSLAPolicyPages(api: api, renderer: renderer).register(on: pages)
         ConsoleAdminPages(api: api, renderer: renderer).register(on: pages)

@@ -63,7 +63,7 @@ struct ConsoleSLAPolicyPages: Sendable {
             draft = Self.editable(copy)
         }
         return try renderer.page("sla-policies", visit.view("/console/admin/sla-policies", [
-            "title": t["admin_sla-policies"] ?? "", "sections": Self.sections(t),
+            "title": t["admin_sla-policies"] ?? "", "sections": AdminResource.sections(t, current: "/console/admin/sla-policies"),
             "policies": ConsoleValues.labelled(items.map { item -> [String: Any] in
                 var item = item
                 item["href"] = "/console/admin/sla-policies/\(item["id"] as? String ?? "")"
@@ -79,7 +79,8 @@ struct ConsoleSLAPolicyPages: Sendable {
         let policy = await api.call(.get, "/v1/sla-policies/{id}", parameters: ["id": id])
         if let problem = policy.problem { throw problem }
         return try renderer.page("sla-policy", visit.view("/console/admin/sla-policies/\(ConsoleAPI.encoded(id))", [
-            "title": "\(t["admin_sla_policy"] ?? "") \(policy.object["name"] as? String ?? "")", "sections": Self.sections(t),
+            "title": "\(t["admin_sla_policy"] ?? "") \(policy.object["name"] as? String ?? "")",
+            "sections": AdminResource.sections(t, current: "/console/admin/sla-policies"),
             "action": "/console/admin/sla-policies/\(ConsoleAPI.encoded(id))", "id": id,
             "document": document ?? Self.editable(policy.object), "errors": errors, "hasErrors": !errors.isEmpty, "saved": saved]),
             status: status)
@@ -90,11 +91,5 @@ struct ConsoleSLAPolicyPages: Sendable {
         let document = policy.filter { !written.contains($0.key) }
         guard let data = try? JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys]) else { return "{}" }
         return String(decoding: data, as: UTF8.self)
-    }
-
-    static func sections(_ t: [String: String]) -> [[String: Any]] {
-        AdminResource.all.map { ["href": "/console/admin/\($0.slug)", "label": t["admin_\($0.slug)"] ?? $0.slug, "current": false] }
-            + [["href": "/console/admin/sla-policies", "label": t["admin_sla-policies"] ?? "", "current": true],
-               ["href": "/console/admin/calendar", "label": t["nav_calendar"] ?? "", "current": false]]
     }
 }

@@ -57,10 +57,8 @@ struct ConsoleSignIn: Sendable {
         return response
     }
 
+    /// Seconds from now until the RFC 3339 time `text` (the session's end), for the cookie's `Max-Age`.
     static func seconds(until text: String) -> Int? {
-        let parser = ISO8601DateFormatter()
-        parser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        guard let date = parser.date(from: text) ?? ISO8601DateFormatter().date(from: text) else { return nil }
-        return max(0, Int(date.timeIntervalSinceNow))
+        ConsoleValues.date(text).map { max(0, Int($0.timeIntervalSinceNow)) }
     }
 }

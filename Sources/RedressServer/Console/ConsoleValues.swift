@@ -32,6 +32,15 @@ enum ConsoleValues {
         }
     }
 
+    /// An RFC 3339 time (with or without fractions of a second) as a date.
+    static func date(_ text: String) -> Date? {
+        let parser = ISO8601DateFormatter()
+        parser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = parser.date(from: text) { return date }
+        parser.formatOptions = [.withInternetDateTime]
+        return parser.date(from: text)
+    }
+
     /// An RFC 3339 time as `2026-12-05 09:30 UTC`. The API writes its times in UTC
     /// (`2026-12-05T09:30:00.000Z`), which is read by position; anything else goes through a parser.
     static func readableTime(_ text: String) -> String? {
@@ -41,14 +50,7 @@ enum ConsoleValues {
            characters[..<16].allSatisfy({ (48...58).contains($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "T") }) {
             return String(decoding: characters[..<10], as: UTF8.self) + " " + String(decoding: characters[11..<16], as: UTF8.self) + " UTC"
         }
-        let parser = ISO8601DateFormatter()
-        parser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        var date = parser.date(from: text)
-        if date == nil {
-            parser.formatOptions = [.withInternetDateTime]
-            date = parser.date(from: text)
-        }
-        guard let date else { return nil }
+        guard let date = date(text) else { return nil }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")

@@ -20,6 +20,7 @@ struct ConsoleVisit: Sendable {
         return current
     }
 
+    /// Whether the person holds `role`.
     func has(_ role: Role) -> Bool { caller.has(role) }
     /// Sees complaints and works them (the work queue).
     var works: Bool { !caller.roles.isDisjoint(with: [.handler, .departmentHead, .branchManager, .executive]) }

@@ -12,6 +12,7 @@ enum SVGChart {
         var text: String? = nil
     }
 
+    /// The drawing's width in its own units (it scales to its box).
     static let width = 640.0
 
     /// Horizontal bars, longest for the largest value (or for `maximum`); `target` (in the
@@ -61,6 +62,7 @@ enum SVGChart {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" class=\"chart\" viewBox=\"0 0 \(format(width)) \(format(height))\" width=\"\(format(width))\" height=\"\(format(height))\"><title>\(escaped(title))</title>"
     }
 
+    /// A figure as the charts and their tables write it: whole numbers plainly, rates as percentages.
     static func value(_ value: Double, percent: Bool) -> String {
         if percent { return String(format: "%.1f%%", value * 100) }
         if let whole = Int(exactly: value) { return String(whole) }

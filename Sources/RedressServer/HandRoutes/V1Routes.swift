@@ -56,8 +56,8 @@ enum V1Routes {
         ConsoleRoutes(api: ConsoleAPI(table: table, logger: logger, limiter: authenticator.limiter), authenticator: authenticator, clients: clients,
                       secureCookies: limits.consoleSecureCookies,
                       live: ConsoleLive(pages: PageStore(database: database), feed: pageFeed, auth: auth, streams: streams,
-                                        heartbeat: limits.pageStreamHeartbeat, audit: AuditStore(pool: database.pool)),
-                      database: database, exports: reports, evidence: caseWork, onTimeTarget: limits.consoleOnTimeTarget)
+                                        heartbeat: limits.pageStreamHeartbeat),
+                      database: database, audit: AuditStore(pool: database.pool), exports: reports, evidence: caseWork, onTimeTarget: limits.consoleOnTimeTarget)
             .register(on: router)
     }
 }
