@@ -49,7 +49,7 @@ struct ConsoleCatalogueTests {
             ("role", property("NewUser", "roles")), ("webhookKind", property("NewWebhook", "kind")),
             ("evidenceType", property("NewEvidence", "type")), ("action", property("AuditEntry", "action")),
             ("direction", property("NewCommunication", "direction")), ("kind", property("NewCommunication", "kind")),
-            ("counting", property("NewSLAPolicy", "counting")),
+            ("counting", property("NewSLAPolicy", "counting")), ("basis", property("NewFinding", "basis")),
         ]
         let steps = ((document["paths"] as? [String: Any])?["/v1/complaints/{id}/actions/{action}"] as? [String: Any])?["post"]
         let stepWords = ((steps as? [String: Any])?["parameters"] as? [[String: Any]] ?? []).first { $0["name"] as? String == "action" }

@@ -357,6 +357,15 @@ struct ConsoleTests {
             let download = try await handler.get("/console/complaints/\(id)/evidence/\(evidence)/content")
             #expect(download.status == .ok && Array(download.body) == bytes)
             #expect((try await handler.get("/console/complaints/\(id)")).html.contains("/evidence/\(evidence)/content"))
+            // A finding: refused without a summary, recorded with one, its parties split at commas.
+            _ = try await handler.get("/console/complaints/\(id)")
+            let noSummary = try await handler.post("/console/complaints/\(id)/findings", ["basis": "fault"])
+            #expect(noSummary.status == .badRequest && noSummary.html.contains("summary: "))
+            let finding = try await handler.post("/console/complaints/\(id)/findings", [
+                "basis": "causation", "summary": "Billing ran twice", "directParties": "Billing system, night batch"])
+            #expect(finding.status == .seeOther)
+            let findings = try await client.call(.get, "/v1/complaints/\(id)/findings", token: token).items
+            #expect(findings.count == 1 && findings.first?["directParties"] as? [String] == ["Billing system", "night batch"])
             // Another department's handler gets nothing.
             var other = try await ConsoleVisitor.signIn(client, branch: org.a.code, login: "other")
             #expect(try await other.get("/console/complaints/\(id)/evidence/\(evidence)/content").status == .notFound)

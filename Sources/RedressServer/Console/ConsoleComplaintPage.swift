@@ -15,6 +15,7 @@ struct ConsoleComplaintPage: Sendable {
                            "mediation", "process_fix"]
     static let milestones = ["acknowledge", "initial_reply", "preliminary_feedback", "result"]
     static let evidenceTypes = ["documentary", "electronic", "physical", "witness"]
+    static let bases = ["fault", "strict_liability", "causation"]
 
     func register(on pages: RouterGroup<RedressRequestContext>) {
         pages.get("complaints/:id") { _, context -> Response in
@@ -41,6 +42,18 @@ struct ConsoleComplaintPage: Sendable {
                                         json: step)
             if answer.problem == nil { return ConsoleHeaders.redirect("/console/complaints/\(ConsoleAPI.encoded(id))") }
             return try await refused(answer.problem!, id: id, action: action)
+        }
+        pages.post("complaints/:id/findings") { _, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            let form = ConsoleForm.current
+            var body: [String: Any] = ["basis": form["basis"] ?? "fault"]
+            for field in ["summary", "accountability"] { if let value = form[field] { body[field] = value } }
+            for field in ["directParties", "indirectParties"] {
+                body[field] = ConsoleCalendarPage.list(form[field], separators: [",", "\n", "、", "，"])
+            }
+            let answer = await api.call(.post, "/v1/complaints/{id}/findings", parameters: ["id": id], json: body)
+            if answer.problem == nil { return ConsoleHeaders.redirect("/console/complaints/\(ConsoleAPI.encoded(id))#findings") }
+            return try await refused(answer.problem!, id: id, action: "finding")
         }
         pages.post("complaints/:id/evidence") { _, context -> Response in
             let id = context.parameters.get("id") ?? ""
@@ -120,6 +133,8 @@ struct ConsoleComplaintPage: Sendable {
             "actions": allowed.map { action(action: $0, t: t, departments: names, error: errors[$0]) },
             "communicationError": ConsoleValues.optional(errors["communication"]),
             "evidenceError": ConsoleValues.optional(errors["evidence"]),
+            "findingError": ConsoleValues.optional(errors["finding"]),
+            "bases": ConsoleValues.options(Self.bases, key: "basis", chosen: "fault", t),
             "evidenceTypes": ConsoleValues.options(Self.evidenceTypes, key: "evidenceType", chosen: "documentary", t),
             "communicationChannels": ConsoleValues.options(ConsoleIntakePage.channels + ["letter"], key: "channel", chosen: "phone", t),
             "hasActions": !allowed.isEmpty,
