@@ -16,6 +16,15 @@ struct MessageCatalogue: Sendable {
 
     /// Each language's messages by key.
     let tables: [String: [String: String]]
+    /// Each language's messages with English filling its gaps, made once.
+    private let complete: [String: [String: String]]
+
+    /// A catalogue of `tables`, English being the fallback.
+    init(tables: [String: [String: String]]) {
+        self.tables = tables
+        let english = tables["en"] ?? [:]
+        complete = tables.mapValues { english.merging($0) { _, chosen in chosen } }
+    }
 
     /// The message `key` in `language`.
     func text(_ key: String, in language: String) -> String {
@@ -29,7 +38,7 @@ struct MessageCatalogue: Sendable {
 
     /// Every message of `language` (English where it has none), for templates.
     func table(for language: String) -> [String: String] {
-        (tables["en"] ?? [:]).merging(tables[language] ?? [:]) { _, chosen in chosen }
+        complete[language] ?? complete["en"] ?? [:]
     }
 
     /// The language to speak: `preference` (the person's choice) when spoken, else the first
