@@ -57,6 +57,7 @@ public struct EscalationScheduler: Service {
             try await repage()
             try await escalateOverdueFollowUps()
             try await escalateReviews()
+            try await escalateRectifications()
         }, nextDue: { try await store.nextDue() })
     }
 
@@ -154,6 +155,24 @@ public struct EscalationScheduler: Service {
                 logger.info("review \(review.reason == "review_overdue" ? "overdue" : "told to its reviewers")", metadata: [
                     "complaint": "\(review.complaintID)", "review": "\(review.reviewID)",
                     "late_seconds": "\(review.lateSeconds)", "pages": "\(review.pages)",
+                ])
+            }
+            if escalated.isEmpty { return all }
+        }
+    }
+
+    /// Escalates every overdue rectification task, each once, batch after batch; returns what it escalated.
+    @discardableResult
+    public func escalateRectifications() async throws -> [EscalationStore.RectificationEscalation] {
+        var all: [EscalationStore.RectificationEscalation] = []
+        while true {
+            try Task.checkCancellation()
+            let escalated = try await store.escalateRectifications(batch: configuration.batchSize)
+            all += escalated
+            for task in escalated {
+                Counter(label: "redress_rectifications_escalated_total").increment()
+                logger.info("rectification task overdue", metadata: [
+                    "task": "\(task.taskID)", "late_seconds": "\(task.lateSeconds)", "recipients": "\(task.recipients.count)",
                 ])
             }
             if escalated.isEmpty { return all }

@@ -13,7 +13,8 @@ import Testing
 /// and change what, written from the role table in SPEC.md and independent of the service's scope
 /// code. Besides reading, they write notes on complaints (only where they may work on them),
 /// branch admins try to manage people (never those who reach beyond the branch) and to take over
-/// executives and auditors, and everyone tries to hand complaints to another branch's department.
+/// executives and auditors, everyone tries to hand complaints to another branch's department, and
+/// everyone reads rectification tasks and tries to record progress on them.
 @Suite("Randomised isolation against an independent model")
 struct RandomIsolationTests {
     /// A generated person as the model knows them.
@@ -35,6 +36,14 @@ struct RandomIsolationTests {
         var responsible: UUID?
     }
 
+    /// A rectification task: seen as complaints are, by its department and responsible person.
+    struct ModelTask {
+        var id: UUID
+        var branch: UUID
+        var department: UUID
+        var responsible: UUID
+    }
+
     struct ModelUser {
         var id: UUID
         var branch: UUID
@@ -46,6 +55,7 @@ struct RandomIsolationTests {
     /// The model: SPEC.md's role table.
     struct Model {
         var complaints: [ModelComplaint]
+        var tasks: [ModelTask]
         var users: [ModelUser]
         var branches: [UUID]
         var departments: [UUID: UUID]
@@ -90,6 +100,20 @@ struct RandomIsolationTests {
                 || !complaint.collaborating.isDisjoint(with: person.departments) || complaint.responsible == person.id
         }
 
+        /// Whether the person sees the rectification task: as a complaint of its department with its responsible person.
+        func sees(_ person: Person, _ task: ModelTask) -> Bool {
+            sees(person, ModelComplaint(id: task.id, caseNumber: "", branch: task.branch, department: task.department, collaborating: [],
+                                        responsible: task.responsible))
+        }
+
+        /// Whether the person may record progress on the task: in their own branch, branch managers,
+        /// the task's department and its responsible person.
+        func mayWork(_ person: Person, _ task: ModelTask) -> Bool {
+            guard task.branch == person.branch, readsComplaints(person) else { return false }
+            return person.role == .branchManager || task.responsible == person.id
+                || (Self.readsItsDepartments.contains(person.role) && person.departments.contains(task.department))
+        }
+
         /// Whether the person may change the user: admins, for the people of their own branch who
         /// reach no further.
         func administers(_ person: Person, _ user: ModelUser) -> Bool {
@@ -106,6 +130,7 @@ struct RandomIsolationTests {
     static func generate(_ org: TestOrganisation, database: TestDatabase, random: inout SeededGenerator) async throws -> ([Person], Model) {
         var people: [Person] = []
         var complaints: [ModelComplaint] = []
+        var tasks: [ModelTask] = []
         try await database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
             for branch in org.branches {
                 let others = org.branches.map(\.id).filter { $0 != branch.id }
@@ -152,6 +177,19 @@ struct RandomIsolationTests {
                     complaints.append(ModelComplaint(id: id, caseNumber: caseNumber, branch: branch.id, department: department,
                                                      collaborating: collaborating, responsible: responsible))
                 }
+                for index in 0..<6 {
+                    let department = branch.departments.randomElement(using: &random)!
+                    let responsible = (people.filter { $0.branch == branch.id && $0.departments.contains(department) }.map(\.id)
+                                       + [branch.users[.departmentHead]!]).randomElement(using: &random)!
+                    let id: UUID = try await owner.query("""
+                        INSERT INTO rectification_tasks (branch_id, title, problem, measures, acceptance_criteria, department_id,
+                                                         responsible_user_id, due_at, created_by)
+                        VALUES (\(branch.id), \("Task \(index)"), 'isolation', '[{"description":"d","target":"t"}]', 'accepted when done',
+                                \(department), \(responsible), now() + interval '30 days', \(responsible))
+                        RETURNING id
+                        """)[0].decode(at: 0)
+                    tasks.append(ModelTask(id: id, branch: branch.id, department: department, responsible: responsible))
+                }
             }
         }
         let users: [ModelUser] = try await database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
@@ -166,7 +204,7 @@ struct RandomIsolationTests {
         }
         var departments: [UUID: UUID] = [:]
         for branch in org.branches { for department in branch.departments { departments[department] = branch.id } }
-        return (people, Model(complaints: complaints, users: users, branches: org.branches.map(\.id), departments: departments))
+        return (people, Model(complaints: complaints, tasks: tasks, users: users, branches: org.branches.map(\.id), departments: departments))
     }
 
     @Test func randomCallsByGeneratedPeopleNeverSeeBeyondTheModel() async throws {
@@ -194,7 +232,7 @@ struct RandomIsolationTests {
                 let kinds = person.role == .bot
                     ? ["complaint", "timeline", "user", "branch", "department", "note", "handover"]
                     : ["complaint", "complaint", "timeline", "user", "branch", "department", "list", "report", "export", "audit",
-                       "note", "manage", "takeover", "handover"]
+                       "note", "manage", "takeover", "handover", "task", "tasks", "progress"]
                 let kind = kinds.randomElement(using: &random)!
                 byKind[kind, default: 0] += 1
                 let who = "\(person.role.rawValue) of \(person.branch.path.prefix(8))"
@@ -274,6 +312,24 @@ struct RandomIsolationTests {
                     let response = try await client.call(.patch, "/v1/users/\(user.id.path)", token: person.token,
                                                          body: #"{"roles":["executive","agent"],"password":"attacker-chosen-pw"}"#)
                     check(!(200..<300).contains(response.status.code), leak: true, "\(who) took over a user: \(response.status)")
+                case "task":
+                    let task = model.tasks.randomElement(using: &random)!
+                    let status = try await client.call(.get, "/v1/rectifications/\(task.id.path)/timeline", token: person.token).status
+                    let expected = model.sees(person, task)
+                    check(status == (expected ? .ok : .notFound), leak: status == .ok, "\(who) GET task: \(status)")
+                case "tasks":
+                    let response = try await client.call(.get, "/v1/rectifications", token: person.token)
+                    let seen = Set(response.items.compactMap { ($0["id"] as? String)?.lowercased() })
+                    let expected = Set(model.tasks.filter { model.sees(person, $0) }.map(\.id.path))
+                    check(seen.isSubset(of: expected), leak: true, "\(who) listed \(seen.subtracting(expected).count) unseeable tasks")
+                    check(seen == expected && response.status == (model.readsComplaints(person) ? .ok : .notFound), leak: false,
+                          "\(who) tasks: \(response.status), missed \(expected.subtracting(seen).count)")
+                case "progress":
+                    let task = model.tasks.randomElement(using: &random)!
+                    let status = try await client.call(.post, "/v1/rectifications/\(task.id.path)/progress", token: person.token,
+                                                       body: #"{"progressPercent":10,"note":"checked"}"#).status
+                    let expected = model.mayWork(person, task)
+                    check((status == .ok) == expected, leak: status == .ok, "\(who) POST task progress: \(status)")
                 case "handover":
                     let complaint = model.complaints.randomElement(using: &random)!
                     let foreign = model.departments.filter { $0.value != complaint.branch }.randomElement(using: &random)!.key

@@ -23,6 +23,7 @@ struct APIHandlers: APIProtocol {
     let workQueue: WorkQueueStore
     let messages: MessageStore
     let reviews: ReviewStore
+    let rectifications: RectificationStore
     /// The database the stores share, for the few operations that hand it to a store call.
     let database: ScopedDatabase
     /// Limits and policies from the server's configuration.
@@ -61,6 +62,7 @@ struct APIHandlers: APIProtocol {
         workQueue = WorkQueueStore(database: database)
         messages = MessageStore(database: database)
         reviews = ReviewStore(database: database)
+        rectifications = RectificationStore(database: database)
         self.database = database
         self.limits = limits
     }

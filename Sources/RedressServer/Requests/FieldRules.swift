@@ -32,6 +32,11 @@ struct FieldRules {
         }
     }
 
+    /// Text that says something: not blank or only white space (its length and characters are the contract's).
+    mutating func requireText(_ value: String, _ field: String) {
+        if value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { fail(field, "must say something") }
+    }
+
     /// Any ISO 8601 date-time (`2026-11-23T09:00:00Z`, fractional seconds allowed).
     mutating func anyDateTime(_ value: String?, _ field: String) -> Date? {
         guard let value else { return nil }

@@ -171,6 +171,26 @@ public struct EscalationStore: Sendable {
         }
     }
 
+    /// A rectification task escalated as overdue, with the people named on its timeline.
+    public struct RectificationEscalation: Sendable, Equatable {
+        public var branchID: UUID
+        public var taskID: UUID
+        public var lateSeconds: Int
+        /// The head of the responsible department and the branch managers.
+        public var recipients: [UUID]
+    }
+
+    /// Escalates up to `batch` overdue rectification tasks, each once, branch by branch (a
+    /// transaction each; `scheduler.escalate_rectifications`, sql/0062).
+    public func escalateRectifications(batch: Int) async throws -> [RectificationEscalation] {
+        try await BranchClaims.claim(.rectifications, batch: batch, on: pool) { branch, left in
+            try await pool.query("SELECT * FROM scheduler.escalate_rectifications(\(branch), \(Int32(left)))").map { row in
+                RectificationEscalation(branchID: try row.decode(at: 0), taskID: try row.decode(at: 1), lateSeconds: try row.decode(at: 2),
+                                        recipients: try row.decode(at: 3))
+            }
+        }
+    }
+
     /// The earliest time there is work: a tier or an alarm falling due, an ack window ending, a follow-up
     /// falling overdue, or a review to tell of or falling overdue; nil when none.
     public func nextDue() async throws -> Date? {
