@@ -3,8 +3,13 @@
 -- deadline and acceptance criteria. The responsible side records progress and submits an acceptance
 -- report; the head of the responsible department or a branch manager (never the responsible person)
 -- accepts it or sends it back. Once accepted, the effect is evaluated over a configurable period:
--- the branch's complaints of the task's categories and departments in the period before acceptance
--- against the period after (`reports.rectification_effect`).
+-- complaints of the task's categories and departments in the period before the task was made
+-- against as long a period from its acceptance, counted by the store under the caller's own scope.
+--
+-- Each change of status is a step: the task counts its steps and names its latest, and the store
+-- writes each step's timeline entry from the task's row as the step left it, once per step
+-- (`rectification_events_one_per_step`). As on a complaint's timeline, the service writes entries
+-- with its own rights, as the caller; none is changed or removed.
 --
 -- A task is made from one or more complaints (linked in `rectification_complaints`) or from a
 -- report's hot spot (its categories and departments). It is seen by the same rules as complaints:
@@ -46,10 +51,15 @@ CREATE TABLE rectification_tasks (
     sent_back_count     integer NOT NULL DEFAULT 0 CHECK (sent_back_count >= 0),
     accepted_by         uuid,
     accepted_at         timestamptz,
+    decision_reasoning  text CHECK (length(decision_reasoning) BETWEEN 1 AND 4000),
+    -- The steps taken (changes of status), and the latest: created, submitted, sent_back, accepted.
+    steps               integer NOT NULL DEFAULT 0 CHECK (steps >= 0),
+    last_step           text NOT NULL DEFAULT 'created' CHECK (last_step IN ('created', 'submitted', 'sent_back', 'accepted')),
     escalated_at        timestamptz,
     updated_at          timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (branch_id, id),
     UNIQUE (branch_id, id, department_id, responsible_user_id),
+    UNIQUE (branch_id, id, created_at),
     CHECK (status = 'open' OR (acceptance_report IS NOT NULL AND submitted_at IS NOT NULL AND submitted_by IS NOT NULL)),
     CHECK ((status = 'accepted') = (accepted_at IS NOT NULL)),
     CHECK ((accepted_at IS NULL) = (accepted_by IS NULL)),
@@ -76,12 +86,16 @@ CREATE TABLE rectification_complaints (
     complaint_id             uuid NOT NULL,
     task_department_id       uuid NOT NULL,
     task_responsible_user_id uuid NOT NULL,
+    -- Links are made with their task, in its transaction (the `linked` policy), and never after.
+    task_created_at          timestamptz NOT NULL,
     PRIMARY KEY (branch_id, task_id, complaint_id)
 );
 SELECT public.distribute_by_branch('public.rectification_complaints');
 ALTER TABLE rectification_complaints ADD CONSTRAINT rectification_complaints_task
     FOREIGN KEY (branch_id, task_id, task_department_id, task_responsible_user_id)
     REFERENCES rectification_tasks (branch_id, id, department_id, responsible_user_id);
+ALTER TABLE rectification_complaints ADD CONSTRAINT rectification_complaints_made_with_the_task
+    FOREIGN KEY (branch_id, task_id, task_created_at) REFERENCES rectification_tasks (branch_id, id, created_at) ON UPDATE CASCADE;
 ALTER TABLE rectification_complaints ADD CONSTRAINT rectification_complaints_complaint
     FOREIGN KEY (branch_id, complaint_id) REFERENCES complaints (branch_id, id);
 CREATE INDEX rectification_complaints_complaint ON rectification_complaints (branch_id, complaint_id);
@@ -97,8 +111,11 @@ CREATE TABLE rectification_events (
     after                    jsonb NOT NULL DEFAULT '{}',
     task_department_id       uuid NOT NULL,
     task_responsible_user_id uuid NOT NULL,
+    -- A step's entry names the task's step count after it; progress and overdue entries name none.
+    task_steps               integer,
     PRIMARY KEY (branch_id, id),
-    CHECK (kind = 'overdue' OR actor_id IS NOT NULL)
+    CHECK (kind = 'overdue' OR actor_id IS NOT NULL),
+    CHECK ((kind IN ('progress', 'overdue')) = (task_steps IS NULL))
 );
 SELECT public.distribute_by_branch('public.rectification_events');
 ALTER TABLE rectification_events ADD CONSTRAINT rectification_events_task
@@ -106,6 +123,8 @@ ALTER TABLE rectification_events ADD CONSTRAINT rectification_events_task
     REFERENCES rectification_tasks (branch_id, id, department_id, responsible_user_id);
 ALTER TABLE rectification_events ADD CONSTRAINT rectification_events_actor
     FOREIGN KEY (branch_id, actor_id) REFERENCES users (branch_id, id);
+CREATE UNIQUE INDEX rectification_events_one_per_step ON rectification_events (branch_id, task_id, task_steps)
+    WHERE task_steps IS NOT NULL;
 CREATE INDEX rectification_events_task ON rectification_events (branch_id, task_id, at);
 -- One escalation per task, whatever number of schedulers claim it.
 CREATE UNIQUE INDEX rectification_events_one_overdue ON rectification_events (branch_id, task_id) WHERE kind = 'overdue';
@@ -136,7 +155,7 @@ SELECT public.scoped_policy($$CREATE POLICY made ON rectification_tasks FOR INSE
 -- Worked on by the branch's managers, the responsible department and the responsible person; who
 -- may take which step is `public.rectification_steps`.
 SELECT public.scoped_policy($$CREATE POLICY worked_on ON rectification_tasks FOR UPDATE TO redress_service
-    USING (branch_id = ANY ((SELECT scope.branch_ids())::uuid[])
+    USING ((SELECT scope.user_id()) IS NOT NULL AND branch_id = ANY ((SELECT scope.branch_ids())::uuid[])
            AND (('branch_manager' = ANY ((SELECT scope.roles())::text[]) AND branch_id = ANY ((SELECT scope.case_write_branch_ids())::uuid[]))
                 OR department_id = ANY ((SELECT scope.department_ids())::uuid[])
                 OR responsible_user_id = (SELECT scope.user_id())))
@@ -148,8 +167,8 @@ GRANT SELECT ON rectification_tasks TO redress_service;
 GRANT INSERT (branch_id, id, title, problem, measures, acceptance_criteria, department_id, responsible_user_id, due_at,
               category_ids, department_ids, evaluation_days, created_by)
     ON rectification_tasks TO redress_service;
-GRANT UPDATE (status, progress_percent, acceptance_report, submitted_by, submitted_at, sent_back_count, accepted_by, accepted_at,
-              updated_at)
+-- The times of steps and the step count are the trigger's (`public.rectification_steps`).
+GRANT UPDATE (status, progress_percent, acceptance_report, submitted_by, sent_back_count, accepted_by, decision_reasoning, updated_at)
     ON rectification_tasks TO redress_service;
 
 SELECT public.scoped_policy($$CREATE POLICY visible ON rectification_complaints FOR SELECT TO redress_service
@@ -158,11 +177,12 @@ SELECT public.scoped_policy($$CREATE POLICY visible ON rectification_complaints 
                 OR task_department_id = ANY ((SELECT scope.department_ids())::uuid[])
                 OR task_responsible_user_id = (SELECT scope.user_id())))$$);
 SELECT public.scoped_policy($$CREATE POLICY linked ON rectification_complaints FOR INSERT TO redress_service
-    WITH CHECK (branch_id = ANY ((SELECT scope.branch_ids())::uuid[])
+    WITH CHECK (task_created_at = now() AND branch_id = ANY ((SELECT scope.branch_ids())::uuid[])
                 AND (('branch_manager' = ANY ((SELECT scope.roles())::text[]) AND branch_id = ANY ((SELECT scope.case_write_branch_ids())::uuid[]))
                      OR ('department_head' = ANY ((SELECT scope.roles())::text[])
                          AND task_department_id = ANY ((SELECT scope.department_ids())::uuid[]))))$$);
 GRANT SELECT, INSERT ON rectification_complaints TO redress_service;
+-- Links are read by the complaint's rules too: the store joins the complaints the caller sees.
 
 SELECT public.scoped_policy($$CREATE POLICY visible ON rectification_events FOR SELECT TO redress_service
     USING (branch_id = ANY ((SELECT scope.branch_ids())::uuid[])
@@ -177,7 +197,7 @@ SELECT public.scoped_policy($$CREATE POLICY written ON rectification_events FOR 
                      OR task_department_id = ANY ((SELECT scope.department_ids())::uuid[])
                      OR task_responsible_user_id = (SELECT scope.user_id())))$$);
 GRANT SELECT ON rectification_events TO redress_service;
-GRANT INSERT (branch_id, task_id, kind, actor_id, note, after, task_department_id, task_responsible_user_id)
+GRANT INSERT (branch_id, task_id, kind, actor_id, note, after, task_department_id, task_responsible_user_id, task_steps)
     ON rectification_events TO redress_service;
 
 CREATE TRIGGER audited AFTER INSERT OR UPDATE OR DELETE ON rectification_tasks
@@ -187,12 +207,15 @@ CREATE TRIGGER audited AFTER INSERT OR UPDATE OR DELETE ON rectification_complai
 CREATE TRIGGER audited AFTER INSERT OR UPDATE OR DELETE ON rectification_events
     FOR EACH ROW EXECUTE FUNCTION audit.record_change('rectification_events');
 
--- The steps a caller may take, whatever the service asks: progress while open; submission (open →
--- submitted) by the responsible person or a member of the responsible department; a decision
--- (submitted → accepted, or back to open) by the head of the responsible department or a branch
--- manager, as themselves, who is neither the responsible person nor the submitter. Accepted is
--- final. The scheduler's own writes (no caller) pass. It reads the row and the transaction's
--- scope alone, so it runs on any shard.
+-- The steps a caller may take, whatever the service asks, each counted and timed here:
+-- - without a change of status, progress while the task is open, and nothing else;
+-- - open → submitted, with the report, by the responsible person or a member of the responsible
+--   department, as themselves;
+-- - submitted → open (sent back, counted) or → accepted, with the reasoning, by the head of the
+--   responsible department or a branch manager, as themselves, who is neither the responsible
+--   person nor the submitter; the report and its submitter stay as they were.
+-- Accepted is final. The owner's writes (the scheduler's) pass. It reads the row and the
+-- transaction's scope alone, so it runs on any shard.
 CREATE FUNCTION public.rectification_steps() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, public, pg_temp
@@ -201,75 +224,55 @@ DECLARE
     caller uuid := scope.user_id();
     decides boolean;
 BEGIN
-    IF caller IS NULL THEN
+    IF current_user <> 'redress_service' THEN
         RETURN NEW;
     END IF;
-    IF OLD.status = 'accepted' THEN
-        RAISE EXCEPTION 'rectification task % was accepted already', OLD.id USING ERRCODE = 'insufficient_privilege';
+    IF caller IS NULL OR OLD.status = 'accepted' THEN
+        RAISE EXCEPTION 'rectification task % is not changed now', OLD.id USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NEW.status = OLD.status THEN
+        IF OLD.status <> 'open' AND NEW.progress_percent <> OLD.progress_percent THEN
+            RAISE EXCEPTION 'progress is recorded while the task is open' USING ERRCODE = 'check_violation';
+        END IF;
+        IF (NEW.acceptance_report, NEW.submitted_by, NEW.sent_back_count, NEW.accepted_by, NEW.decision_reasoning)
+           IS DISTINCT FROM (OLD.acceptance_report, OLD.submitted_by, OLD.sent_back_count, OLD.accepted_by, OLD.decision_reasoning) THEN
+            RAISE EXCEPTION 'a rectification task''s report and decision change only with its steps' USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        RETURN NEW;
     END IF;
     decides := ('branch_manager' = ANY (scope.roles()) AND NEW.branch_id = ANY (scope.case_write_branch_ids()))
                OR ('department_head' = ANY (scope.roles()) AND NEW.department_id = ANY (scope.department_ids()));
     IF OLD.status = 'open' AND NEW.status = 'submitted' THEN
         IF NOT (caller = NEW.responsible_user_id OR NEW.department_id = ANY (scope.department_ids()))
-           OR NEW.submitted_by IS DISTINCT FROM caller THEN
-            RAISE EXCEPTION 'a rectification task is submitted by its responsible side, as themselves'
+           OR NEW.submitted_by IS DISTINCT FROM caller OR NEW.acceptance_report IS NULL
+           OR (NEW.sent_back_count, NEW.accepted_by) IS DISTINCT FROM (OLD.sent_back_count, OLD.accepted_by) THEN
+            RAISE EXCEPTION 'a rectification task is submitted by its responsible side, as themselves, with its report'
                 USING ERRCODE = 'insufficient_privilege';
         END IF;
+        NEW.submitted_at := now();
+        NEW.progress_percent := 100;
+        NEW.decision_reasoning := NULL;
+        NEW.last_step := 'submitted';
     ELSIF OLD.status = 'submitted' AND NEW.status IN ('accepted', 'open') THEN
-        IF NOT decides OR caller = NEW.responsible_user_id OR caller = OLD.submitted_by
-           OR (NEW.status = 'accepted' AND NEW.accepted_by IS DISTINCT FROM caller) THEN
-            RAISE EXCEPTION 'an acceptance report is accepted or sent back by a head or branch manager who neither is responsible nor submitted it'
+        IF NOT decides OR caller = NEW.responsible_user_id OR caller = OLD.submitted_by OR NEW.decision_reasoning IS NULL
+           OR (NEW.acceptance_report, NEW.submitted_by) IS DISTINCT FROM (OLD.acceptance_report, OLD.submitted_by)
+           OR (NEW.status = 'accepted' AND (NEW.accepted_by IS DISTINCT FROM caller OR NEW.sent_back_count <> OLD.sent_back_count))
+           OR (NEW.status = 'open' AND (NEW.accepted_by IS NOT NULL OR NEW.sent_back_count <> OLD.sent_back_count + 1)) THEN
+            RAISE EXCEPTION 'an acceptance report is accepted or sent back, with reasons, by a head or branch manager who neither is responsible nor submitted it'
                 USING ERRCODE = 'insufficient_privilege';
         END IF;
-    ELSIF NEW.status <> OLD.status THEN
+        NEW.accepted_at := CASE WHEN NEW.status = 'accepted' THEN now() END;
+        NEW.last_step := CASE WHEN NEW.status = 'accepted' THEN 'accepted' ELSE 'sent_back' END;
+    ELSE
         RAISE EXCEPTION 'a rectification task does not go from % to %', OLD.status, NEW.status USING ERRCODE = 'check_violation';
-    ELSIF OLD.status <> 'open' AND NEW.progress_percent <> OLD.progress_percent THEN
-        RAISE EXCEPTION 'progress is recorded while the task is open' USING ERRCODE = 'check_violation';
     END IF;
+    NEW.steps := OLD.steps + 1;
     RETURN NEW;
 END
 $$;
 REVOKE ALL ON FUNCTION public.rectification_steps() FROM PUBLIC;
 CREATE TRIGGER steps BEFORE UPDATE ON rectification_tasks
     FOR EACH ROW EXECUTE FUNCTION public.rectification_steps();
-
--- The effect of an accepted task: the branch's complaints of its categories and departments (any
--- when none are named), not found invalid, received in the `evaluation_days` before acceptance and
--- in as many days from it; `final` once that period has passed. NULL when the caller cannot see
--- the task, or it is not accepted.
-CREATE FUNCTION reports.rectification_effect(branch uuid, task uuid)
-    RETURNS TABLE (accepted_at timestamptz, period_days integer, before_count bigint, after_count bigint, final boolean)
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path = pg_catalog, public, pg_temp
-    AS $$
-#variable_conflict use_column
-DECLARE
-    t public.rectification_tasks;
-BEGIN
-    SELECT * INTO t FROM public.rectification_tasks r
-     WHERE r.branch_id = branch AND r.id = task AND r.status = 'accepted'
-       AND r.branch_id = ANY (scope.branch_ids())
-       AND (r.branch_id = ANY (scope.case_branch_ids()) OR r.department_id = ANY (scope.department_ids())
-            OR r.responsible_user_id = scope.user_id());
-    IF NOT FOUND THEN
-        RETURN;
-    END IF;
-    RETURN QUERY
-        SELECT t.accepted_at, t.evaluation_days,
-               count(*) FILTER (WHERE c.received_at < t.accepted_at),
-               count(*) FILTER (WHERE c.received_at >= t.accepted_at),
-               now() >= t.accepted_at + make_interval(days => t.evaluation_days)
-          FROM public.complaints c
-         WHERE c.branch_id = branch
-           AND c.received_at >= t.accepted_at - make_interval(days => t.evaluation_days)
-           AND c.received_at < t.accepted_at + make_interval(days => t.evaluation_days)
-           AND c.nature <> 'invalid'
-           AND (cardinality(t.category_ids) = 0 OR c.category_id = ANY (t.category_ids))
-           AND (cardinality(t.department_ids) = 0 OR c.department_id = ANY (t.department_ids));
-END
-$$;
-REVOKE ALL ON FUNCTION reports.rectification_effect(uuid, uuid) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION reports.rectification_effect(uuid, uuid) TO redress_service;
 
 -- Escalates up to `batch` open tasks of `branch` past their deadline, each once: the tasks are
 -- claimed FOR UPDATE SKIP LOCKED and marked `escalated_at` in one statement, then each gets an

@@ -8,7 +8,7 @@ import Postgres
 struct RedressBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "redress-bench", abstract: "Redress benchmarks.",
-        subcommands: [ClientBench.self, RLSBench.self, IntakeBench.self, EscalationBench.self, ReportBench.self, WorkQueueBench.self, ConsoleBench.self, LookupBench.self,
+        subcommands: [ClientBench.self, RLSBench.self, IntakeBench.self, EscalationBench.self, ReportBench.self, WorkQueueBench.self, ConsoleBench.self, LookupBench.self, LibraryBench.self,
                       MessageBench.self, DeliverCommand.self], defaultSubcommand: ClientBench.self)
 }
 

@@ -14,7 +14,7 @@ import Testing
 /// code. Besides reading, they write notes on complaints (only where they may work on them),
 /// branch admins try to manage people (never those who reach beyond the branch) and to take over
 /// executives and auditors, everyone tries to hand complaints to another branch's department, and
-/// everyone reads rectification tasks and tries to record progress on them.
+/// everyone reads rectification tasks and tries to record progress on them, and searches the case library.
 @Suite("Randomised isolation against an independent model")
 struct RandomIsolationTests {
     /// A generated person as the model knows them.
@@ -44,6 +44,13 @@ struct RandomIsolationTests {
         var responsible: UUID
     }
 
+    /// A case library entry: its branches' own, or every branch's once published.
+    struct ModelEntry {
+        var id: UUID
+        var branch: UUID
+        var published: Bool
+    }
+
     struct ModelUser {
         var id: UUID
         var branch: UUID
@@ -56,6 +63,7 @@ struct RandomIsolationTests {
     struct Model {
         var complaints: [ModelComplaint]
         var tasks: [ModelTask]
+        var entries: [ModelEntry]
         var users: [ModelUser]
         var branches: [UUID]
         var departments: [UUID: UUID]
@@ -106,6 +114,11 @@ struct RandomIsolationTests {
                                         responsible: task.responsible))
         }
 
+        /// Whether the person reads the case library entry.
+        func reads(_ person: Person, _ entry: ModelEntry) -> Bool {
+            readsComplaints(person) && (entry.published || branches(of: person).contains(entry.branch))
+        }
+
         /// Whether the person may record progress on the task: in their own branch, branch managers,
         /// the task's department and its responsible person.
         func mayWork(_ person: Person, _ task: ModelTask) -> Bool {
@@ -131,6 +144,7 @@ struct RandomIsolationTests {
         var people: [Person] = []
         var complaints: [ModelComplaint] = []
         var tasks: [ModelTask] = []
+        var entries: [ModelEntry] = []
         try await database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
             for branch in org.branches {
                 let others = org.branches.map(\.id).filter { $0 != branch.id }
@@ -190,6 +204,18 @@ struct RandomIsolationTests {
                         """)[0].decode(at: 0)
                     tasks.append(ModelTask(id: id, branch: branch.id, department: department, responsible: responsible))
                 }
+                for index in 0..<4 {
+                    let published = index % 2 == 1
+                    let writer = branch.users[.agent]!
+                    let id: UUID = try await owner.query("""
+                        INSERT INTO case_library_entries (branch_id, title, situation, cause, actions, lesson, outcome, created_by,
+                                                          published_at, published_by)
+                        VALUES (\(branch.id), \("Entry \(index)"), 'isolation', 'cause', 'actions', 'lesson', 'success', \(writer),
+                                CASE WHEN \(published) THEN now() END, CASE WHEN \(published) THEN \(writer)::uuid END)
+                        RETURNING id
+                        """)[0].decode(at: 0)
+                    entries.append(ModelEntry(id: id, branch: branch.id, published: published))
+                }
             }
         }
         let users: [ModelUser] = try await database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
@@ -204,7 +230,7 @@ struct RandomIsolationTests {
         }
         var departments: [UUID: UUID] = [:]
         for branch in org.branches { for department in branch.departments { departments[department] = branch.id } }
-        return (people, Model(complaints: complaints, tasks: tasks, users: users, branches: org.branches.map(\.id), departments: departments))
+        return (people, Model(complaints: complaints, tasks: tasks, entries: entries, users: users, branches: org.branches.map(\.id), departments: departments))
     }
 
     @Test func randomCallsByGeneratedPeopleNeverSeeBeyondTheModel() async throws {
@@ -232,7 +258,7 @@ struct RandomIsolationTests {
                 let kinds = person.role == .bot
                     ? ["complaint", "timeline", "user", "branch", "department", "note", "handover"]
                     : ["complaint", "complaint", "timeline", "user", "branch", "department", "list", "report", "export", "audit",
-                       "note", "manage", "takeover", "handover", "task", "tasks", "progress"]
+                       "note", "manage", "takeover", "handover", "task", "tasks", "progress", "entry", "library"]
                 let kind = kinds.randomElement(using: &random)!
                 byKind[kind, default: 0] += 1
                 let who = "\(person.role.rawValue) of \(person.branch.path.prefix(8))"
@@ -330,6 +356,17 @@ struct RandomIsolationTests {
                                                        body: #"{"progressPercent":10,"note":"checked"}"#).status
                     let expected = model.mayWork(person, task)
                     check((status == .ok) == expected, leak: status == .ok, "\(who) POST task progress: \(status)")
+                case "entry":
+                    let entry = model.entries.randomElement(using: &random)!
+                    let status = try await client.call(.get, "/v1/library/\(entry.id.path)", token: person.token).status
+                    let expected = model.reads(person, entry)
+                    check(status == (expected ? .ok : .notFound), leak: status == .ok, "\(who) GET library entry: \(status)")
+                case "library":
+                    let response = try await client.call(.get, "/v1/library?q=isolation&limit=200", token: person.token)
+                    let seen = Set(response.items.compactMap { ($0["id"] as? String)?.lowercased() })
+                    let expected = Set(model.entries.filter { model.reads(person, $0) }.map(\.id.path))
+                    check(seen.isSubset(of: expected), leak: true, "\(who) found \(seen.subtracting(expected).count) unreadable entries")
+                    check(seen == expected, leak: false, "\(who) library: \(response.status), missed \(expected.subtracting(seen).count)")
                 case "handover":
                     let complaint = model.complaints.randomElement(using: &random)!
                     let foreign = model.departments.filter { $0.value != complaint.branch }.randomElement(using: &random)!.key

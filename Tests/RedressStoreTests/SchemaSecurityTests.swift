@@ -152,8 +152,7 @@ struct SchemaSecurityTests {
                                    "progress.add_statement(text,bytea,text,text,integer,interval,text,integer)",
                                    "progress.admit_complainant(text,bytea,text,text,integer,interval,text)",
                                    "progress.forget_failures(text)",
-                                   "progress.look_up(text,bytea,text,text,integer,interval)",
-                                   "reports.rectification_effect(uuid,uuid)"])
+                                   "progress.look_up(text,bytea,text,text,integer,interval)"])
         }
     }
 }

@@ -24,6 +24,7 @@ struct APIHandlers: APIProtocol {
     let messages: MessageStore
     let reviews: ReviewStore
     let rectifications: RectificationStore
+    let library: LibraryStore
     /// The database the stores share, for the few operations that hand it to a store call.
     let database: ScopedDatabase
     /// Limits and policies from the server's configuration.
@@ -63,6 +64,7 @@ struct APIHandlers: APIProtocol {
         messages = MessageStore(database: database)
         reviews = ReviewStore(database: database)
         rectifications = RectificationStore(database: database)
+        library = LibraryStore(database: database)
         self.database = database
         self.limits = limits
     }

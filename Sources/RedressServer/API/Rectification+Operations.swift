@@ -93,8 +93,9 @@ extension APIHandlers {
         -> Operations.GetRectificationEffect.Output {
         let caller = try CaseWorkAccess.reader()
         let effect = try await rectifications.effect(caller, id: try Wire.id(input.path.id, "id"))
-        return .ok(.init(body: .json(.init(acceptedAt: effect.acceptedAt, periodDays: effect.periodDays, before: effect.before,
-                                           after: effect.after, changePercent: effect.changePercent, final: effect.final))))
+        return .ok(.init(body: .json(.init(createdAt: effect.createdAt, acceptedAt: effect.acceptedAt, periodDays: effect.periodDays,
+                                           before: effect.before, after: effect.after, changePercent: effect.changePercent,
+                                           final: effect.final))))
     }
 
     /// Ids of a request's list, each parsed; a malformed one is a failed rule naming its index.

@@ -20,8 +20,10 @@ public struct RectificationStore: Sendable {
         t.category_ids, t.department_ids, t.evaluation_days, t.status, t.progress_percent, t.status = 'open' AND t.due_at < now(),
         t.created_by, t.created_at, t.acceptance_report, t.submitted_by, t.submitted_at, t.sent_back_count, t.accepted_by,
         t.accepted_at, t.escalated_at,
-        coalesce((SELECT array_agg(l.complaint_id ORDER BY l.complaint_id) FROM rectification_complaints l
-                   WHERE l.branch_id = t.branch_id AND l.task_id = t.id), '{}')
+        coalesce((SELECT array_agg(l.complaint_id ORDER BY l.complaint_id)
+                    FROM rectification_complaints l JOIN complaints c ON c.branch_id = l.branch_id AND c.id = l.complaint_id
+                   WHERE l.branch_id = t.branch_id AND l.task_id = t.id), '{}'),
+        t.steps, t.created_at
         """
 
     static func task(_ row: PGRow) throws -> RectificationTask {
@@ -34,20 +36,22 @@ public struct RectificationStore: Sendable {
             createdBy: try row.decode(at: 15), createdAt: try row.decode(at: 16), acceptanceReport: try row.decode(at: 17),
             submittedBy: try row.decode(at: 18), submittedAt: try row.decode(at: 19), sentBackCount: try row.decode(at: 20),
             acceptedBy: try row.decode(at: 21), acceptedAt: try row.decode(at: 22), escalatedAt: try row.decode(at: 23),
-            complaintIDs: try row.decode(at: 24))
+            complaintIDs: try row.decode(at: 24), steps: try row.decode(at: 25))
     }
 
-    static func fetch(id: UUID, _ connection: PGConnection) async throws -> RectificationTask {
+    static func fetch(id: UUID, branches: Set<UUID>, _ connection: PGConnection) async throws -> RectificationTask {
         guard let row = try await connection.query("""
-            SELECT \(unescaped: columns) FROM rectification_tasks t WHERE t.id = \(id)
+            SELECT \(unescaped: columns) FROM rectification_tasks t
+             WHERE t.branch_id = ANY (\(branches.sorted { $0.uuidString < $1.uuidString })) AND t.id = \(id)
             """).first else { throw StoreError.notFound }
         return try task(row)
     }
 
     /// Makes a task in the caller's own branch, as themselves: a branch manager, or the head of the
-    /// responsible department (`.forbidden` otherwise). The responsible person is an active member
-    /// or the head of that department; the complaints are ones the caller sees; when no categories
-    /// or departments are named for the evaluation, the complaints' own are taken.
+    /// responsible department (`.forbidden` otherwise). The responsible person is an active handler
+    /// or head who is a member or the head of that department; the complaints are ones the caller
+    /// sees; when no categories or departments are named for the evaluation, the complaints' own
+    /// are taken, and there must be some.
     public func create(_ caller: Caller, _ draft: RectificationDraft) async throws -> RectificationTask {
         guard caller.roles.contains(.branchManager)
                 || (caller.roles.contains(.departmentHead) && caller.scope.departmentIDs.contains(draft.departmentID)) else {
@@ -60,6 +64,7 @@ public struct RectificationStore: Sendable {
                     SELECT EXISTS (SELECT FROM departments d WHERE d.branch_id = \(branch) AND d.id = \(draft.departmentID) AND d.active),
                            EXISTS (SELECT FROM users u JOIN departments d ON d.branch_id = u.branch_id AND d.id = \(draft.departmentID)
                                     WHERE u.branch_id = \(branch) AND u.id = \(draft.responsibleUserID) AND u.active
+                                      AND u.roles && ARRAY['handler', 'department_head']
                                       AND (d.id = ANY (u.department_ids) OR d.head_user_id = u.id)),
                            (SELECT count(*) FROM complaints c WHERE c.branch_id = \(branch) AND c.id = ANY (\(draft.complaintIDs))),
                            (SELECT count(*) FROM categories k WHERE k.branch_id = \(branch) AND k.id = ANY (\(draft.categoryIDs))),
@@ -68,7 +73,7 @@ public struct RectificationStore: Sendable {
                 var rules: [(String, String)] = []
                 if try !facts.decode(Bool.self, at: 0) { rules.append(("/departmentId", "is no active department of this branch")) }
                 if try !facts.decode(Bool.self, at: 1) {
-                    rules.append(("/responsibleUserId", "is no active member or head of the responsible department"))
+                    rules.append(("/responsibleUserId", "is no active handler or head of the responsible department"))
                 }
                 if try facts.decode(Int.self, at: 2) != Set(draft.complaintIDs).count {
                     rules.append(("/complaintIds", "names a complaint that is not there or that you cannot see"))
@@ -81,7 +86,7 @@ public struct RectificationStore: Sendable {
                 }
                 if let (field, message) = rules.first { throw StoreError.invalidReference(field: field, message: message) }
                 let named = !draft.categoryIDs.isEmpty || !draft.evaluatedDepartmentIDs.isEmpty
-                let id = try await connection.query("""
+                let made = try await connection.query("""
                     INSERT INTO rectification_tasks (branch_id, title, problem, measures, acceptance_criteria, department_id,
                                                      responsible_user_id, due_at, category_ids, department_ids, evaluation_days, created_by)
                     SELECT \(branch), \(draft.title), \(draft.problem), \(PGJSON(draft.measures)), \(draft.acceptanceCriteria),
@@ -95,17 +100,22 @@ public struct RectificationStore: Sendable {
                                                 WHERE c.branch_id = \(branch) AND c.id = ANY (\(draft.complaintIDs))
                                                   AND c.department_id IS NOT NULL), '{}') END,
                            \(draft.evaluationDays)::integer, \(caller.userID)
-                    RETURNING id
-                    """)[0].decode(UUID.self, at: 0)
+                    RETURNING id, cardinality(category_ids) + cardinality(department_ids) > 0
+                    """)[0]
+                let id: UUID = try made.decode(at: 0)
+                guard try made.decode(Bool.self, at: 1) else {
+                    throw StoreError.invalidValue(field: "/categoryIds", message: "must name what the effect evaluation counts: "
+                                                  + "the complaints have no category or department")
+                }
                 try await connection.execute("""
-                    INSERT INTO rectification_complaints (branch_id, task_id, complaint_id, task_department_id, task_responsible_user_id)
-                    SELECT \(branch), \(id), c, \(draft.departmentID), \(draft.responsibleUserID)
+                    INSERT INTO rectification_complaints (branch_id, task_id, complaint_id, task_department_id, task_responsible_user_id,
+                                                          task_created_at)
+                    SELECT \(branch), \(id), c, \(draft.departmentID), \(draft.responsibleUserID), now()
                       FROM unnest(\(Array(Set(draft.complaintIDs)))::uuid[]) AS c
                     """)
-                try await Self.recordEvent("created", id: id, caller: caller, after: ["dueAt": .string(ISO8601DateFormatter().string(from: draft.dueAt))],
-                                           note: nil, connection)
+                try await Self.recordStep(id: id, branch: branch, caller: caller, connection)
                 try await connection.execute("SELECT pg_notify('redress_deadlines', 'rectification:' || \(branch)::text)")
-                return try await Self.fetch(id: id, connection)
+                return try await Self.fetch(id: id, branches: [branch], connection)
             }
         }
     }
@@ -130,16 +140,18 @@ public struct RectificationStore: Sendable {
 
     /// One task.
     public func get(_ caller: Caller, id: UUID) async throws -> RectificationTask {
-        try await database.withScope(caller.scope, readOnly: true) { connection in try await Self.fetch(id: id, connection) }
+        try await database.withScope(caller.scope, readOnly: true) { connection in
+            try await Self.fetch(id: id, branches: caller.scope.branchIDs, connection)
+        }
     }
 
     /// A task's timeline, oldest first.
     public func events(_ caller: Caller, id: UUID) async throws -> [RectificationEvent] {
         try await database.withScope(caller.scope, readOnly: true) { connection in
-            _ = try await Self.fetch(id: id, connection)
+            let task = try await Self.fetch(id: id, branches: caller.scope.branchIDs, connection)
             return try await connection.query("""
                 SELECT e.id, e.at, e.kind, e.actor_id, e.note, e.after FROM rectification_events e
-                 WHERE e.task_id = \(id) ORDER BY e.at, e.id
+                 WHERE e.branch_id = \(task.branchID) AND e.task_id = \(id) ORDER BY e.at, e.id
                 """).map { row in
                 RectificationEvent(id: try row.decode(at: 0), at: try row.decode(at: 1), kind: try row.decode(at: 2),
                                    actorID: try row.decode(at: 3), note: try row.decode(at: 4),
@@ -148,13 +160,27 @@ public struct RectificationStore: Sendable {
         }
     }
 
-    /// Writes an entry on the task's timeline as the caller, with the task's visibility copied.
-    static func recordEvent(_ kind: String, id: UUID, caller: Caller, after: [String: JSONDocument], note: String?,
-                            _ connection: PGConnection) async throws {
+    /// Writes progress on the task's timeline as the caller, with the task's visibility copied.
+    static func recordProgress(id: UUID, branch: UUID, caller: Caller, percent: Int, note: String, _ connection: PGConnection) async throws {
         try await connection.execute("""
             INSERT INTO rectification_events (branch_id, task_id, kind, actor_id, note, after, task_department_id, task_responsible_user_id)
-            SELECT t.branch_id, t.id, \(kind), \(caller.userID), \(note), \(PGJSON(after)), t.department_id, t.responsible_user_id
-              FROM rectification_tasks t WHERE t.id = \(id)
+            SELECT t.branch_id, t.id, 'progress', \(caller.userID), \(note), \(PGJSON(["progressPercent": percent])), t.department_id,
+                   t.responsible_user_id
+              FROM rectification_tasks t WHERE t.branch_id = \(branch) AND t.id = \(id)
+            """)
+    }
+
+    /// Writes the entry of the step the caller just took, from the task's row as the step left
+    /// it: its kind and count, the report or the reasons.
+    static func recordStep(id: UUID, branch: UUID, caller: Caller, _ connection: PGConnection) async throws {
+        try await connection.execute("""
+            INSERT INTO rectification_events (branch_id, task_id, kind, actor_id, note, after, task_department_id, task_responsible_user_id,
+                                              task_steps)
+            SELECT t.branch_id, t.id, t.last_step, \(caller.userID),
+                   CASE t.last_step WHEN 'submitted' THEN t.acceptance_report WHEN 'created' THEN NULL ELSE t.decision_reasoning END,
+                   CASE WHEN t.last_step = 'created' THEN jsonb_build_object('dueAt', to_json(t.due_at) #>> '{}') ELSE '{}' END,
+                   t.department_id, t.responsible_user_id, t.steps
+              FROM rectification_tasks t WHERE t.branch_id = \(branch) AND t.id = \(id)
             """)
     }
 }

@@ -79,7 +79,10 @@ public struct RectificationTask: Sendable, Equatable {
     public var acceptedAt: Date?
     /// When the scheduler escalated it as overdue.
     public var escalatedAt: Date?
+    /// The complaints it comes from that the reader sees.
     public var complaintIDs: [UUID]
+    /// The steps taken (changes of status).
+    public var steps: Int
 }
 
 /// An entry of a rectification task's timeline.
@@ -95,19 +98,22 @@ public struct RectificationEvent: Sendable, Equatable {
     public var after: [String: JSONDocument]
 }
 
-/// The effect of an accepted task: complaints of its categories and departments in the period before
-/// acceptance and in as long a period after.
+/// The effect of an accepted task: complaints of its categories and departments that the reader
+/// sees, in the period before the task was made and in as long a period from its acceptance.
 public struct RectificationEffect: Sendable, Equatable {
+    public var createdAt: Date
     public var acceptedAt: Date
     public var periodDays: Int
     public var before: Int
     public var after: Int
-    /// Whether the period after acceptance has passed, so that the figures no longer change.
+    /// Whether the period from acceptance has passed, so that the figures no longer change.
     public var final: Bool
 
-    /// The change from before to after in percent of before; nil when there were none before.
+    /// The change from before to after in percent of before, once final; nil before then, or when
+    /// there were none before.
     public var changePercent: Double? {
-        before == 0 ? nil : (Double(after - before) / Double(before) * 1000).rounded() / 10
+        guard final, before > 0 else { return nil }
+        return (Double(after - before) / Double(before) * 1000).rounded() / 10
     }
 }
 
