@@ -7,8 +7,11 @@
 --
 -- Search finds any substring of two characters or more, Chinese as well as English, through the
 -- text's character pairs (`public.library_pairs`): an entry holds every pair of the query's, which
--- a GIN index finds, and then the query itself (`strpos`), which the few found are checked for.
--- A pair index needs no word boundaries, which Chinese text does not have.
+-- a GIN index finds, and then the query itself (`strpos`), which the entries found are checked
+-- for. A pair index needs no word boundaries, which Chinese text does not have. Under row-level
+-- security the planner may not use the pair index (array containment is not leakproof), so
+-- `public.library_search` picks the newest matching entries the caller may see as the owner,
+-- applying the same visibility as the policy, and the store then reads them under the policy.
 SET LOCAL citus.multi_shard_modify_mode TO 'sequential';
 
 -- The searchable text of an entry, in lower case.
@@ -62,7 +65,9 @@ ALTER TABLE case_library_entries ADD CONSTRAINT case_library_entries_published_b
     FOREIGN KEY (branch_id, published_by) REFERENCES users (branch_id, id);
 CREATE INDEX case_library_entries_recent ON case_library_entries (branch_id, updated_at DESC, id DESC);
 CREATE INDEX case_library_entries_shared ON case_library_entries (published_at DESC, id DESC) WHERE published_at IS NOT NULL;
+CREATE INDEX case_library_entries_newest ON case_library_entries (updated_at DESC, id DESC);
 CREATE INDEX case_library_entries_pairs ON case_library_entries USING gin (search_pairs);
+ALTER TABLE case_library_entries ALTER COLUMN search_pairs SET STATISTICS 1000;
 CREATE INDEX case_library_entries_tags ON case_library_entries USING gin (tags);
 
 ALTER TABLE case_library_entries ENABLE ROW LEVEL SECURITY;
@@ -114,3 +119,59 @@ $$;
 REVOKE ALL ON FUNCTION public.library_published_by_a_manager() FROM PUBLIC;
 CREATE TRIGGER published_by_a_manager BEFORE UPDATE ON case_library_entries
     FOR EACH ROW EXECUTE FUNCTION public.library_published_by_a_manager();
+
+-- The newest `max` entries the caller sees (their branches' own, and every branch's published
+-- ones, as the `visible` policy has it) that hold `query` and match the filters, as their branches
+-- and ids in order. First among the 2,000 newest the caller sees, walking the recency index and
+-- reading each text for the query, which finds common words at once; when those hold fewer than
+-- `max`, among all of them, through the pair and tag indexes, which find rare words at once.
+CREATE FUNCTION public.library_search(query text, tag text, category uuid, kind text, shared boolean, max integer,
+                                      OUT branch_ids uuid[], OUT ids uuid[])
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, public, pg_temp
+    AS $$
+DECLARE
+    needle text := lower(query);
+    pairs text[] := public.library_pairs(lower(query));
+    window_size constant integer := 2000;
+    seen integer;
+    -- The caller's scope, read once rather than for each row.
+    own uuid[] := scope.branch_ids();
+    caller uuid := scope.user_id();
+BEGIN
+    SELECT coalesce(array_agg(m.branch_id ORDER BY m.updated_at DESC, m.id DESC), '{}'),
+           coalesce(array_agg(m.id ORDER BY m.updated_at DESC, m.id DESC), '{}')
+      INTO branch_ids, ids
+      FROM (SELECT e.branch_id, e.id, e.updated_at
+              FROM (SELECT v.branch_id, v.id, v.updated_at, v.search_text, v.tags, v.category_id, v.outcome, v.published_at
+                      FROM public.case_library_entries v
+                     WHERE v.branch_id = ANY (own) OR (v.published_at IS NOT NULL AND caller IS NOT NULL)
+                     ORDER BY v.updated_at DESC, v.id DESC LIMIT window_size) e
+             WHERE (needle IS NULL OR strpos(e.search_text, needle) > 0)
+               AND (tag IS NULL OR e.tags @> ARRAY[tag]) AND (category IS NULL OR e.category_id = category)
+               AND (kind IS NULL OR e.outcome = kind) AND (shared IS NULL OR (e.published_at IS NOT NULL) = shared)
+             ORDER BY e.updated_at DESC, e.id DESC LIMIT max) m;
+    IF cardinality(ids) >= max THEN
+        RETURN;
+    END IF;
+    SELECT count(*) INTO seen
+      FROM (SELECT 1 FROM public.case_library_entries v
+             WHERE v.branch_id = ANY (own) OR (v.published_at IS NOT NULL AND caller IS NOT NULL)
+             ORDER BY v.updated_at DESC, v.id DESC LIMIT window_size) w;
+    IF seen < window_size THEN
+        RETURN;
+    END IF;
+    -- Sorted by an expression, so that the planner reaches for the pair and tag indexes instead of the recency index.
+    SELECT coalesce(array_agg(m.branch_id ORDER BY m.updated_at DESC, m.id DESC), '{}'),
+           coalesce(array_agg(m.id ORDER BY m.updated_at DESC, m.id DESC), '{}')
+      INTO branch_ids, ids
+      FROM (SELECT e.branch_id, e.id, e.updated_at FROM public.case_library_entries e
+             WHERE (e.branch_id = ANY (own) OR (e.published_at IS NOT NULL AND caller IS NOT NULL))
+               AND (needle IS NULL OR (e.search_pairs @> pairs AND strpos(e.search_text, needle) > 0))
+               AND (tag IS NULL OR e.tags @> ARRAY[tag]) AND (category IS NULL OR e.category_id = category)
+               AND (kind IS NULL OR e.outcome = kind) AND (shared IS NULL OR (e.published_at IS NOT NULL) = shared)
+             ORDER BY e.updated_at + interval '0 seconds' DESC, e.id DESC LIMIT max) m;
+END
+$$;
+REVOKE ALL ON FUNCTION public.library_search(text, text, uuid, text, boolean, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.library_search(text, text, uuid, text, boolean, integer) TO redress_service;

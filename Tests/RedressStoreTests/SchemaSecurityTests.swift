@@ -148,11 +148,13 @@ struct SchemaSecurityTests {
                                    "auth.upgrade_password_hash(text,text,text,text)",
                                    "change_branch(uuid,text,text,text)",
                                    "escalation_waits(uuid,uuid)",
+                                   "library_search(text,text,uuid,text,boolean,integer)",
                                    "next_scheduled_work()",
                                    "progress.add_statement(text,bytea,text,text,integer,interval,text,integer)",
                                    "progress.admit_complainant(text,bytea,text,text,integer,interval,text)",
                                    "progress.forget_failures(text)",
-                                   "progress.look_up(text,bytea,text,text,integer,interval)"])
+                                   "progress.look_up(text,bytea,text,text,integer,interval)",
+                                   "progress.published_plans(text,integer)"])
         }
     }
 }

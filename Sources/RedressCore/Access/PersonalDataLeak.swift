@@ -15,19 +15,19 @@ public struct PersonalDataLeak: Sendable, Equatable {
     }
 
     /// The digit runs of `text`, each read across the spaces, dashes, dots, brackets and plus
-    /// signs people write numbers with.
+    /// signs people write numbers with (up to three of them between two digits).
     static func numbers(in text: String) -> [String] {
-        var runs: [String] = [], current = "", pending = false
+        var runs: [String] = [], current = "", separators = 0
         for character in text {
             if character.isASCIIDigit {
                 current.append(character)
-                pending = false
-            } else if !current.isEmpty && " -.()+\u{00A0}".contains(character) && !pending {
-                pending = true
+                separators = 0
+            } else if !current.isEmpty && " -.()+\u{00A0}".contains(character) && separators < 3 {
+                separators += 1
             } else {
                 if !current.isEmpty { runs.append(current) }
                 current = ""
-                pending = false
+                separators = 0
             }
         }
         if !current.isEmpty { runs.append(current) }
@@ -44,16 +44,33 @@ public struct PersonalDataLeak: Sendable, Equatable {
            text.range(of: email, options: [.caseInsensitive]) != nil {
             return PersonalDataLeak(kind: "email")
         }
-        if let name = name?.trimmingCharacters(in: .whitespaces), name.count >= 2,
-           text.range(of: name, options: [.caseInsensitive, .widthInsensitive]) != nil {
+        if let name, names(name, in: text) {
             return PersonalDataLeak(kind: "name")
         }
         return nil
     }
 
-    /// What a refusal says.
+    /// Whether `text` names `name`: as a whole word for names written in Latin letters (so that
+    /// "Ann" is not found in "annual"), anywhere for names in scripts written without spaces, in
+    /// any case and width. Names of one character are not looked for.
+    public static func names(_ name: String, in text: String) -> Bool {
+        let name = name.trimmingCharacters(in: .whitespaces)
+        guard name.count >= 2 else { return false }
+        let options: String.CompareOptions = [.caseInsensitive, .widthInsensitive]
+        guard name.unicodeScalars.allSatisfy({ $0.isASCII }) else { return text.range(of: name, options: options) != nil }
+        var searched = text.startIndex..<text.endIndex
+        while let found = text.range(of: name, options: options, range: searched) {
+            let before = found.lowerBound == text.startIndex ? nil : text[text.index(before: found.lowerBound)]
+            let after = found.upperBound == text.endIndex ? nil : text[found.upperBound]
+            if !(before.map { $0.isLetter || $0.isNumber } ?? false) && !(after.map { $0.isLetter || $0.isNumber } ?? false) { return true }
+            searched = found.upperBound..<text.endIndex
+        }
+        return false
+    }
+
+    /// What a refusal says, for a text that is to hold no personal data.
     public var message: String {
         "contains the complainant's \(kind == "email" ? "email address" : kind == "phone" ? "phone number" : "name"): "
-            + "the case library keeps no personal data"
+            + "it must hold no personal data"
     }
 }

@@ -25,6 +25,7 @@ struct APIHandlers: APIProtocol {
     let reviews: ReviewStore
     let rectifications: RectificationStore
     let library: LibraryStore
+    let planPublications: PlanPublicationStore
     /// The database the stores share, for the few operations that hand it to a store call.
     let database: ScopedDatabase
     /// Limits and policies from the server's configuration.
@@ -65,6 +66,7 @@ struct APIHandlers: APIProtocol {
         reviews = ReviewStore(database: database)
         rectifications = RectificationStore(database: database)
         library = LibraryStore(database: database)
+        planPublications = PlanPublicationStore(database: database)
         self.database = database
         self.limits = limits
     }

@@ -133,20 +133,21 @@ public struct LibraryStore: Sendable {
     }
 
     /// The entries the caller sees that hold the query and match the filters, most recently
-    /// changed first: their branches' own and those published by any branch.
+    /// changed first: their branches' own and those published by any branch. Picked by
+    /// `public.library_search` (which may use the pair index), then read under the row policies.
     public func search(_ caller: Caller, _ search: LibrarySearch) async throws -> [LibraryEntry] {
-        let query = search.query.map { $0.lowercased() }
-        return try await database.withScope(caller.scope, readOnly: true) { connection in
-            try await connection.query("""
-                SELECT \(unescaped: Self.columns) FROM case_library_entries e
-                 WHERE (\(query)::text IS NULL
-                        OR (e.search_pairs @> public.library_pairs(\(query)::text) AND strpos(e.search_text, \(query)::text) > 0))
-                   AND (\(search.tag)::text IS NULL OR e.tags @> ARRAY[\(search.tag)::text])
-                   AND (\(search.categoryID)::uuid IS NULL OR e.category_id = \(search.categoryID))
-                   AND (\(search.outcome)::text IS NULL OR e.outcome = \(search.outcome))
-                   AND (\(search.published)::boolean IS NULL OR (e.published_at IS NOT NULL) = \(search.published))
-                 ORDER BY e.updated_at DESC, e.id DESC
-                 LIMIT \(Int32(search.limit))
+        try await database.withScope(caller.scope, readOnly: true) { connection in
+            let picked = try await connection.query("""
+                SELECT branch_ids, ids FROM public.library_search(\(search.query)::text, \(search.tag)::text, \(search.categoryID)::uuid,
+                                                                  \(search.outcome)::text, \(search.published)::boolean, \(Int32(search.limit)))
+                """)[0]
+            let branches: [UUID] = try picked.decode(at: 0), ids: [UUID] = try picked.decode(at: 1)
+            guard !ids.isEmpty else { return [] }
+            return try await connection.query("""
+                SELECT \(unescaped: Self.columns)
+                  FROM unnest(\(branches)::uuid[], \(ids)::uuid[]) WITH ORDINALITY AS picked (branch_id, id, position)
+                  JOIN case_library_entries e ON e.branch_id = picked.branch_id AND e.id = picked.id
+                 ORDER BY picked.position
                 """).map(Self.entry)
         }
     }
