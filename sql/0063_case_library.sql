@@ -25,7 +25,7 @@ CREATE FUNCTION public.library_pairs(body text) RETURNS text[]
     AS $$
     SELECT coalesce(array_agg(DISTINCT pair), '{}')
       FROM (SELECT substr(body, i, 2) AS pair FROM generate_series(1, length(body) - 1) AS i) pairs
-     WHERE pair !~ '\s'
+     WHERE pair !~ '[ \t\n\r\f\v]'
 $$;
 
 CREATE TABLE case_library_entries (
@@ -77,12 +77,13 @@ SELECT public.scoped_policy($$CREATE POLICY platform ON case_library_entries TO 
 SELECT public.scoped_policy($$CREATE POLICY visible ON case_library_entries FOR SELECT TO redress_service
     USING (branch_id = ANY ((SELECT scope.branch_ids())::uuid[])
            OR (published_at IS NOT NULL AND (SELECT scope.user_id()) IS NOT NULL))$$);
--- Written, unpublished and as themselves, by the people who handle complaints, in their own branch
--- (granted branches are read-only, and the roles that write hold none).
+-- Written, unpublished and as themselves, by the people who handle complaints, in their own branch:
+-- granted branches are read-only, and only executives and auditors hold grants.
 SELECT public.scoped_policy($$CREATE POLICY written ON case_library_entries FOR INSERT TO redress_service
     WITH CHECK (created_by = (SELECT scope.user_id()) AND published_at IS NULL AND published_by IS NULL
                 AND branch_id = ANY ((SELECT scope.branch_ids())::uuid[])
-                AND (SELECT scope.roles()) && ARRAY['agent', 'handler', 'department_head', 'branch_manager'])$$);
+                AND (SELECT scope.roles()) && ARRAY['agent', 'handler', 'department_head', 'branch_manager']
+                AND NOT ((SELECT scope.roles()) && ARRAY['executive', 'auditor']))$$);
 -- Edited by their writer while unpublished, and by the branch's managers, who publish and withdraw.
 SELECT public.scoped_policy($$CREATE POLICY edited ON case_library_entries FOR UPDATE TO redress_service
     USING ((created_by = (SELECT scope.user_id()) AND published_at IS NULL)
@@ -97,6 +98,17 @@ GRANT UPDATE (category_id, title, situation, cause, actions, lesson, outcome, ta
     ON case_library_entries TO redress_service;
 CREATE TRIGGER audited AFTER INSERT OR UPDATE OR DELETE ON case_library_entries
     FOR EACH ROW EXECUTE FUNCTION audit.record_change('case_library_entries');
+-- The audit trail holds the entry's text once: not its lower-case copy and pairs.
+CREATE OR REPLACE FUNCTION audit.hidden_columns() RETURNS text[]
+    LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, public, pg_temp
+    AS $$
+    SELECT ARRAY['password_hash', 'key_hash', 'token_hash', 'secret', 'content', 'complainant_name', 'complainant_phone',
+                 'complainant_email', 'complainant_address', 'complainant_sealed', 'complainant_phone_index',
+                 'customer_ref', 'description', 'desired_outcome', 'location', 'resolution', 'party',
+                 'direct_parties', 'indirect_parties', 'accountability', 'comments', 'note', 'rejection_reason',
+                 'access_code_digest', 'signing_secret', 'search_text', 'search_pairs']
+$$;
 
 -- Published and withdrawn by a branch manager of its branch, as themselves. It reads the row and
 -- the transaction's scope alone, so it runs on any shard.

@@ -68,6 +68,7 @@ public enum StoreError: Error, Sendable, Equatable {
         "pages_snooze_while_waiting": "/minutes",
         "pages_handed_within_the_rung": "/toUserId",
         "pages_handed_while_waiting": "id",
+        "published_plans_current": "planId",
     ]
 
     /// What a broken rule means, for the rules whose plain "is not allowed" would not say.

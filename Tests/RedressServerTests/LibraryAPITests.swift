@@ -92,6 +92,8 @@ struct LibraryAPITests {
             #expect(try await Self.search(client, "退款延迟", token: agent).isEmpty)
             let short = try await client.call(.get, "/v1/library?q=%20%E8%B4%B9", token: agent)
             #expect(short.status == .unprocessableContent && short.problemFields == ["q"])
+            #expect(try await client.call(.get, "/v1/library?q=%00ab", token: agent).status.code / 100 == 4)
+            #expect(try await client.call(.get, "/v1/library?tag=%00", token: agent).status.code / 100 == 4)
             #expect(try await client.call(.get, "/v1/library?tag=billing&outcome=success", token: agent).items.count == 1)
             #expect(try await client.call(.get, "/v1/library?outcome=failure", token: agent).items.isEmpty)
 

@@ -40,6 +40,8 @@ struct PlanPublicationAPITests {
                 (#"{"title":"Double billing","summary":"Call +86 138 0013 8000 to confirm."}"#, "/summary"),
                 (#"{"title":"Double billing","summary":"Handled by Handler and approved by Department_head."}"#, "/summary"),
                 (#"{"title":"  ","summary":"Refunded."}"#, "/title"),
+                (#"{"title":"Case \#(caseNumber)","summary":"Refunded."}"#, "/title"),
+                (#"{"title":"Double billing","summary":"Write to billing@example.com."}"#, "/summary"),
             ]
             for (body, field) in refusals {
                 let response = try await client.call(.put, path, token: who.manager, body: body)

@@ -26,6 +26,7 @@ struct APIHandlers: APIProtocol {
     let rectifications: RectificationStore
     let library: LibraryStore
     let planPublications: PlanPublicationStore
+    let customerBases: CustomerBaseStore
     /// The database the stores share, for the few operations that hand it to a store call.
     let database: ScopedDatabase
     /// Limits and policies from the server's configuration.
@@ -67,6 +68,7 @@ struct APIHandlers: APIProtocol {
         rectifications = RectificationStore(database: database)
         library = LibraryStore(database: database)
         planPublications = PlanPublicationStore(database: database)
+        customerBases = CustomerBaseStore(database: database)
         self.database = database
         self.limits = limits
     }

@@ -26,6 +26,7 @@ extension APIHandlers {
         let text = try Self.libraryText(title: body.title, situation: body.situation, cause: body.cause, actions: body.actions,
                                         lesson: body.lesson, outcome: body.outcome.rawValue, categoryId: body.categoryId, tags: body.tags)
         let source = try Wire.id(body.sourceComplaintId, "/sourceComplaintId")
+        if source != nil { try admitPersonalDataCheck(caller) }
         return .created(.init(body: .json(.init(try await library.create(caller, text, sourceComplaintID: source)))))
     }
 
@@ -39,6 +40,7 @@ extension APIHandlers {
         guard case .json(let body) = input.body else { throw Problem.unsupportedMediaType }
         let text = try Self.libraryText(title: body.title, situation: body.situation, cause: body.cause, actions: body.actions,
                                         lesson: body.lesson, outcome: body.outcome.rawValue, categoryId: body.categoryId, tags: body.tags)
+        try admitPersonalDataCheck(caller)
         return .ok(.init(body: .json(.init(try await library.update(caller, id: try Wire.id(input.path.id, "id"), text)))))
     }
 
@@ -58,6 +60,12 @@ extension APIHandlers {
         return .ok(.init(body: .json(.init(title: draft.title, situation: draft.situation, cause: draft.cause, actions: draft.actions,
                                            lesson: draft.lesson, outcome: try UnlistedValue.member(draft.outcome, "outcome"),
                                            categoryId: draft.categoryID.map(Wire.id), tags: draft.tags))))
+    }
+
+    /// Counts a check of text against a complaint's personal data towards the caller's
+    /// `limits.phoneSearches`: a refusal says whether a guess was right, as a phone search does.
+    func admitPersonalDataCheck(_ caller: Caller) throws {
+        if let wait = limits.phoneSearches.admit("user:\(caller.userID)") { throw Problem.rateLimited(retryAfter: wait) }
     }
 
     /// An entry's text from a request, each free-text field saying something and no tag repeated.

@@ -13,6 +13,7 @@ extension APIHandlers {
         rules.requireText(body.title, "/title")
         rules.requireText(body.summary, "/summary")
         try rules.check()
+        try admitPersonalDataCheck(caller)
         let publication = try await planPublications.publish(caller, complaintID: try Wire.id(input.path.id, "id"),
                                                              planID: try Wire.id(input.path.planId, "planId"),
                                                              title: body.title, summary: body.summary)

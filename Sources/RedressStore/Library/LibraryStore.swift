@@ -63,9 +63,9 @@ public struct LibraryStore: Sendable {
             let satisfaction: Int? = try row.decode(at: 6)
             let named = [category, product].compactMap { $0 }.joined(separator: " · ")
             let title = (named.isEmpty ? String(description.prefix(60)) : named).components(separatedBy: .newlines).joined(separator: " ")
-            return LibraryText(title: String(title.prefix(200)),
-                               situation: String(description.prefix(4000)), cause: String((try row.decode(String?.self, at: 7) ?? "").prefix(4000)),
-                               actions: String((try row.decode(String?.self, at: 5) ?? "").prefix(4000)), lesson: "",
+            func cut(_ text: String, _ limit: Int) -> String { String(String.UnicodeScalarView(text.unicodeScalars.prefix(limit))) }
+            return LibraryText(title: cut(title, 200), situation: cut(description, 4000), cause: cut(try row.decode(String?.self, at: 7) ?? "", 4000),
+                               actions: cut(try row.decode(String?.self, at: 5) ?? "", 4000), lesson: "",
                                outcome: (satisfaction ?? 0) >= 6 ? "success" : "failure", categoryID: try row.decode(at: 1), tags: [])
         }
     }
@@ -76,10 +76,12 @@ public struct LibraryStore: Sendable {
         guard !caller.roles.isDisjoint(with: Self.writers) else { throw StoreError.forbidden }
         return try await StoreError.translating {
             try await database.withScope(caller.scope) { connection in
+                try await checkCategory(text.categoryID, branch: caller.branchID, connection)
                 if let sourceComplaintID {
                     try await check(text, against: sourceComplaintID, branch: caller.branchID, field: "/sourceComplaintId", connection)
+                } else {
+                    try Self.refuseLeaks(text.fields, of: nil)
                 }
-                try await checkCategory(text.categoryID, branch: caller.branchID, connection)
                 let id = try await connection.query("""
                     INSERT INTO case_library_entries (branch_id, source_complaint_id, category_id, title, situation, cause, actions, lesson,
                                                       outcome, tags, created_by)
@@ -98,10 +100,12 @@ public struct LibraryStore: Sendable {
         try await change(caller, id: id) { entry, connection in
             guard entry.publishedAt == nil ? entry.createdBy == caller.userID || Self.manages(caller, entry)
                                            : Self.manages(caller, entry) else { throw StoreError.forbidden }
+            try await checkCategory(text.categoryID, branch: entry.branchID, connection)
             if let source = entry.sourceComplaintID {
                 try await check(text, against: source, branch: entry.branchID, field: nil, connection)
+            } else {
+                try Self.refuseLeaks(text.fields, of: nil)
             }
-            try await checkCategory(text.categoryID, branch: entry.branchID, connection)
             try await connection.execute("""
                 UPDATE case_library_entries
                    SET title = \(text.title), situation = \(text.situation), cause = \(text.cause), actions = \(text.actions),
@@ -136,7 +140,7 @@ public struct LibraryStore: Sendable {
     /// changed first: their branches' own and those published by any branch. Picked by
     /// `public.library_search` (which may use the pair index), then read under the row policies.
     public func search(_ caller: Caller, _ search: LibrarySearch) async throws -> [LibraryEntry] {
-        try await database.withScope(caller.scope, readOnly: true) { connection in
+        try await StoreError.translating { try await database.withScope(caller.scope, readOnly: true) { connection in
             let picked = try await connection.query("""
                 SELECT branch_ids, ids FROM public.library_search(\(search.query)::text, \(search.tag)::text, \(search.categoryID)::uuid,
                                                                   \(search.outcome)::text, \(search.published)::boolean, \(Int32(search.limit)))
@@ -149,7 +153,7 @@ public struct LibraryStore: Sendable {
                   JOIN case_library_entries e ON e.branch_id = picked.branch_id AND e.id = picked.id
                  ORDER BY picked.position
                 """).map(Self.entry)
-        }
+        } }
     }
 
     static func manages(_ caller: Caller, _ entry: LibraryEntry) -> Bool {
@@ -181,7 +185,8 @@ public struct LibraryStore: Sendable {
         guard let row = try await connection.query("""
             SELECT \(unescaped: ComplaintColumns.list) FROM complaints WHERE branch_id = \(branch) AND id = \(complaintID)
             """).first else {
-            throw StoreError.invalidReference(field: field ?? "/sourceComplaintId", message: "is no complaint of this branch you can see")
+            throw StoreError.invalidReference(field: field ?? "id", message: field == nil ? "comes from a complaint you can no longer see"
+                                                                              : "is no complaint of this branch you can see")
         }
         var complaint = try ComplaintColumns.complaint(row)
         if let field, ![.closed, .archived].contains(complaint.status) {
@@ -190,9 +195,16 @@ public struct LibraryStore: Sendable {
         var unmasked = AccessScope.system(branch: branch)
         unmasked.personalDataBranchIDs = [branch]
         complaints.vault.reveal(&complaint, to: unmasked)
-        let person = complaint.complainant
-        for (field, value) in text.fields {
-            if let leak = PersonalDataLeak.find(in: value, name: person.name, phone: person.phone, email: person.email) {
+        try Self.refuseLeaks(text.fields, of: complaint.complainant)
+    }
+
+    /// Refuses the first of `fields` that holds the complainant's personal data, or any email
+    /// address or phone-length number, naming it.
+    static func refuseLeaks(_ fields: [(field: String, text: String)], of complainant: Complaint.Complainant?) throws {
+        let person = PersonalDataLeak.Person(name: complainant?.name, phone: complainant?.phone, email: complainant?.email,
+                                             address: complainant?.address, idNumber: complainant?.idNumber)
+        for (field, value) in fields {
+            if let leak = PersonalDataLeak.find(in: value, person) {
                 throw StoreError.invalidValue(field: field, message: leak.message)
             }
         }

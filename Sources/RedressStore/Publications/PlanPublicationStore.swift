@@ -71,7 +71,7 @@ public struct PlanPublicationStore: Sendable {
                 guard try plan.decode(String.self, at: 0) == "approved", let approvedAt: Date = try plan.decode(at: 1) else {
                     throw StoreError.conflict(field: "planId", message: "is not approved: only an approved plan is published")
                 }
-                try await redactionCheck(["/title": title, "/summary": summary], complaintID: complaintID, branch: branch, connection)
+                try await redactionCheck([("/title", title), ("/summary", summary)], complaintID: complaintID, branch: branch, connection)
                 let id = try await connection.query("""
                     INSERT INTO published_plans (branch_id, plan_id, source_complaint_id, title, summary, measures, category_id, approved_at,
                                                  published_by)
@@ -116,8 +116,10 @@ public struct PlanPublicationStore: Sendable {
         return try publication(row)
     }
 
-    /// Refuses text holding the complainant's own personal data or a staff member's name.
-    private func redactionCheck(_ texts: [String: String], complaintID: UUID, branch: UUID, _ connection: PGConnection) async throws {
+    /// Refuses text holding the complainant's own personal data, any email address or phone-length
+    /// number, the complaint's case number, or a staff member's name.
+    private func redactionCheck(_ texts: [(field: String, text: String)], complaintID: UUID, branch: UUID,
+                                _ connection: PGConnection) async throws {
         guard let row = try await connection.query("""
             SELECT \(unescaped: ComplaintColumns.list) FROM complaints WHERE branch_id = \(branch) AND id = \(complaintID)
             """).first else { throw StoreError.notFound }
@@ -125,14 +127,14 @@ public struct PlanPublicationStore: Sendable {
         var unmasked = AccessScope.system(branch: branch)
         unmasked.personalDataBranchIDs = [branch]
         complaints.vault.reveal(&complaint, to: unmasked)
+        try LibraryStore.refuseLeaks(texts, of: complaint.complainant)
         let staff: [String] = try await connection.query("""
             SELECT DISTINCT u.name FROM users u
              WHERE u.branch_id = \(branch) AND NOT u.roles && ARRAY['bot', 'complainant', 'intake'] AND length(u.name) >= 2
             """).map { try $0.decode(at: 0) }
-        for (field, text) in texts.sorted(by: { $0.key > $1.key }) {
-            let person = complaint.complainant
-            if let leak = PersonalDataLeak.find(in: text, name: person.name, phone: person.phone, email: person.email) {
-                throw StoreError.invalidValue(field: field, message: leak.message)
+        for (field, text) in texts {
+            if text.range(of: complaint.caseNumber, options: .caseInsensitive) != nil {
+                throw StoreError.invalidValue(field: field, message: "contains the case number: a published plan names no case")
             }
             if staff.contains(where: { PersonalDataLeak.names($0, in: text) }) {
                 throw StoreError.invalidValue(field: field, message: "names a member of staff: a published plan names nobody")

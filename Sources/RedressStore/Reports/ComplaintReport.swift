@@ -123,4 +123,6 @@ public struct ComplaintReport: Sendable, Codable, Equatable {
     public var messages: [MessageDelivery] = []
     /// The period's reviews (the branch and department filters apply).
     public var reviews = ReviewFigures()
+    /// Complaints per 10,000 customers, for the totals and each branch or region (``ReportStore/rates(_:_:_:)``).
+    public var rates: [ComplaintRate] = []
 }

@@ -67,6 +67,7 @@ public struct ReportStore: Sendable {
         var report = computed.report(period: period, grouping: grouping, filter: filter)
         report.messages = try await messages(caller, period: period, filter: filter, connection)
         report.reviews = try await reviews(caller, period: period, filter: filter, connection)
+        report.rates = try await rates(caller, report, connection)
         return report
     }
 
