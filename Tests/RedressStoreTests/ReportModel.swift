@@ -14,6 +14,9 @@ struct ModelComplaint {
     var responsible: UUID?
     var category: String?
     var channel: String
+    /// `external`, `internal` or `institutional`.
+    var source: String = "external"
+    var customerType: String = "individual"
     var level: Int?
     var nature: String
     var repeatOf: Bool
@@ -65,6 +68,8 @@ enum ReportModel {
         case .channel: return complaint.channel
         case .level: return complaint.level.map(String.init)
         case .responsible: return complaint.responsible?.uuidString.lowercased()
+        case .source: return complaint.source
+        case .customerType: return complaint.customerType
         }
     }
 

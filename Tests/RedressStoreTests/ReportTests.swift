@@ -65,7 +65,11 @@ struct ReportTests {
                 complaints.append(ModelComplaint(
                     branch: branch.id, timeZone: zone, region: regions[index], department: department, collaborating: collaborating, responsible: responsible,
                     category: Bool.random(using: &random) || Bool.random(using: &random) ? codes.randomElement(using: &random)! : nil,
-                    channel: channels.randomElement(using: &random)!, level: [1, 2, 3, nil].randomElement(using: &random)!,
+                    channel: channels.randomElement(using: &random)!,
+                    source: ["external", "external", "internal", "institutional"].randomElement(using: &random)!,
+                    customerType: ["individual", "individual", "enterprise", "government", "public_institution", "social_organisation"]
+                        .randomElement(using: &random)!,
+                    level: [1, 2, 3, nil].randomElement(using: &random)!,
                     nature: ["general", "general", "major", "repeat", "invalid"].randomElement(using: &random)!, repeatOf: false,
                     satisfaction: Bool.random(using: &random) ? Int.random(in: 1...10, using: &random) : nil,
                     escalatedTiers: Array([1, 2, 3].prefix(Int.random(in: 0...3, using: &random))),
@@ -90,11 +94,13 @@ struct ReportTests {
                     let deadlines = ["milestones": Dictionary(uniqueKeysWithValues: c.deadlines.map { ($0.key.rawValue, ["at": iso.string(from: $0.value)]) })]
                     let completed = c.met.keys.map(\.rawValue).sorted()
                     try await connection.execute("""
-                        INSERT INTO complaints (branch_id, case_number, channel, description, department_id, collaborating_department_ids,
+                        INSERT INTO complaints (branch_id, case_number, channel, source, customer_type, description, department_id,
+                                                collaborating_department_ids,
                                                 responsible_user_id, category_id, level, nature, satisfaction, escalated_tiers, received_at,
                                                 sla_deadlines, sla_completed, acknowledge_met_at, initial_reply_met_at,
                                                 preliminary_feedback_met_at, result_met_at, status)
-                        VALUES (\(c.branch), \("R-\(index)"), \(c.channel), 'generated', \(c.department), \(c.collaborating),
+                        VALUES (\(c.branch), \("R-\(index)"), \(c.channel), \(c.source), \(c.customerType), 'generated', \(c.department),
+                                \(c.collaborating),
                                 \(c.responsible), (SELECT id FROM categories WHERE branch_id = \(c.branch) AND code = \(c.category)),
                                 \(c.level.map(Int16.init))::smallint, \(c.nature), \(c.satisfaction.map(Int16.init))::smallint,
                                 \(c.escalatedTiers)::smallint[], \(c.receivedAt), \(PGJSON(deadlines)), \(completed),

@@ -15,6 +15,10 @@ public enum ReportGrouping: String, Sendable, Codable, CaseIterable {
     case level
     /// By responsible person: each handler's performance.
     case responsible
+    /// By where the complaint came from: `internal`, `external` or `institutional`.
+    case source
+    /// By customer type: `individual`, `enterprise`, `government`, `public_institution`, `social_organisation`.
+    case customerType = "customer_type"
 }
 
 /// Which complaints a report counts, beyond the caller's scope and the period.
