@@ -58,6 +58,7 @@ public struct EscalationScheduler: Service {
             try await escalateOverdueFollowUps()
             try await escalateReviews()
             try await escalateRectifications()
+            try await escalateInstitutionReplies()
         }, nextDue: { try await store.nextDue() })
     }
 
@@ -173,6 +174,28 @@ public struct EscalationScheduler: Service {
                 Counter(label: "redress_rectifications_escalated_total").increment()
                 logger.info("rectification task overdue", metadata: [
                     "task": "\(task.taskID)", "late_seconds": "\(task.lateSeconds)", "recipients": "\(task.recipients.count)",
+                ])
+            }
+            if escalated.isEmpty { return all }
+        }
+    }
+
+    /// Escalates every institution's referral left unanswered past its due time, each once, batch
+    /// after batch; returns what it escalated.
+    @discardableResult
+    public func escalateInstitutionReplies() async throws -> [EscalationStore.InstitutionReplyEscalation] {
+        var all: [EscalationStore.InstitutionReplyEscalation] = []
+        while true {
+            try Task.checkCancellation()
+            let escalated = try await store.escalateInstitutionReplies(batch: configuration.batchSize)
+            all += escalated
+            for referral in escalated {
+                Counter(label: "redress_institution_replies_escalated_total").increment()
+                Counter(label: "redress_pages_total", dimensions: [("tier", "0"), ("kind", "institution_reply_overdue")])
+                    .increment(by: referral.pages)
+                logger.info("institution's reply overdue", metadata: [
+                    "complaint": "\(referral.complaintID)", "referral": "\(referral.referralID)",
+                    "late_seconds": "\(referral.lateSeconds)", "pages": "\(referral.pages)",
                 ])
             }
             if escalated.isEmpty { return all }

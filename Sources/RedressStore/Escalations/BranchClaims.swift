@@ -6,10 +6,11 @@ import Postgres
 /// only, as Citus requires of `FOR UPDATE … SKIP LOCKED`, in a transaction of its own.
 enum BranchClaims {
     /// The kinds of scheduled work: `scheduler.due_branches` lists the branches of each, but of
-    /// messages, reviews, event feeds and rectification tasks, which functions of their own list
-    /// (0056, 0057, 0059, 0062).
+    /// messages, reviews, event feeds, rectification tasks and institutions' replies, which functions
+    /// of their own list (0056, 0057, 0059, 0062, 0067).
     enum Work: String {
         case escalations, alarms, repages, followUps = "follow_ups", deliveries, messages, reviews, feeds, rectifications
+        case institutionReplies = "institution_replies"
     }
 
     /// Claims up to `batch` items of `work`: lists the branches of the `batch` items due longest
@@ -20,6 +21,7 @@ enum BranchClaims {
         case .reviews: "SELECT branch_id FROM scheduler.due_review_branches(\(Int32(batch)))"
         case .feeds: "SELECT branch_id FROM scheduler.due_feed_branches(\(Int32(batch)))"
         case .rectifications: "SELECT branch_id FROM scheduler.due_rectification_branches(\(Int32(batch)))"
+        case .institutionReplies: "SELECT branch_id FROM scheduler.due_institution_reply_branches(\(Int32(batch)))"
         default: "SELECT branch_id FROM scheduler.due_branches(\(work.rawValue), \(Int32(batch)))"
         }
         let branches: [UUID] = try await pool.query(listing).map { try $0.decode(at: 0) }

@@ -191,6 +191,26 @@ public struct EscalationStore: Sendable {
         }
     }
 
+    /// An institution's referral left unanswered past its due time, escalated with its pages.
+    public struct InstitutionReplyEscalation: Sendable, Equatable {
+        public var branchID: UUID
+        public var complaintID: UUID
+        public var referralID: UUID
+        public var lateSeconds: Int
+        public var pages: Int
+    }
+
+    /// Escalates up to `batch` referrals whose reply is due, each once, branch by branch (a
+    /// transaction each; `scheduler.escalate_institution_replies`, sql/0067).
+    public func escalateInstitutionReplies(batch: Int) async throws -> [InstitutionReplyEscalation] {
+        try await BranchClaims.claim(.institutionReplies, batch: batch, on: pool) { branch, left in
+            try await pool.query("SELECT * FROM scheduler.escalate_institution_replies(\(branch), \(Int32(left)))").map { row in
+                InstitutionReplyEscalation(branchID: try row.decode(at: 0), complaintID: try row.decode(at: 1),
+                                           referralID: try row.decode(at: 2), lateSeconds: try row.decode(at: 3), pages: try row.decode(at: 4))
+            }
+        }
+    }
+
     /// The earliest time there is work: a tier or an alarm falling due, an ack window ending, a follow-up
     /// falling overdue, or a review to tell of or falling overdue; nil when none.
     public func nextDue() async throws -> Date? {
