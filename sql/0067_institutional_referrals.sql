@@ -96,16 +96,19 @@ SELECT public.scoped_policy($$CREATE POLICY recorded ON institutional_referrals 
                 AND branch_id = ANY ((SELECT scope.branch_ids())::uuid[])
                 AND (branch_id = ANY ((SELECT scope.case_write_branch_ids())::uuid[])
                      OR case_department_id = ANY ((SELECT scope.department_ids())::uuid[])
-                     OR case_collaborating_department_ids && (SELECT scope.department_ids())))$$);
+                     OR case_collaborating_department_ids && (SELECT scope.department_ids())
+                     OR case_responsible_user_id = (SELECT scope.user_id())))$$);
 SELECT public.scoped_policy($$CREATE POLICY worked_on ON institutional_referrals FOR UPDATE TO redress_service
     USING (branch_id = ANY ((SELECT scope.branch_ids())::uuid[])
            AND (branch_id = ANY ((SELECT scope.case_write_branch_ids())::uuid[])
                 OR case_department_id = ANY ((SELECT scope.department_ids())::uuid[])
-                OR case_collaborating_department_ids && (SELECT scope.department_ids())))
+                OR case_collaborating_department_ids && (SELECT scope.department_ids())
+                OR case_responsible_user_id = (SELECT scope.user_id())))
     WITH CHECK (branch_id = ANY ((SELECT scope.branch_ids())::uuid[])
                 AND (branch_id = ANY ((SELECT scope.case_write_branch_ids())::uuid[])
                      OR case_department_id = ANY ((SELECT scope.department_ids())::uuid[])
-                     OR case_collaborating_department_ids && (SELECT scope.department_ids())))$$);
+                     OR case_collaborating_department_ids && (SELECT scope.department_ids())
+                     OR case_responsible_user_id = (SELECT scope.user_id())))$$);
 GRANT SELECT ON institutional_referrals TO redress_service;
 GRANT INSERT (branch_id, id, complaint_id, institution, institution_kind, reference, reply_due_at, recorded_by,
               case_department_id, case_collaborating_department_ids, case_responsible_user_id)
@@ -146,7 +149,8 @@ SELECT public.scoped_policy($$CREATE POLICY logged ON complaint_dealings FOR INS
     WITH CHECK (recorded_by = (SELECT scope.user_id()) AND branch_id = ANY ((SELECT scope.branch_ids())::uuid[])
                 AND (branch_id = ANY ((SELECT scope.case_write_branch_ids())::uuid[])
                      OR case_department_id = ANY ((SELECT scope.department_ids())::uuid[])
-                     OR case_collaborating_department_ids && (SELECT scope.department_ids())))$$);
+                     OR case_collaborating_department_ids && (SELECT scope.department_ids())
+                     OR case_responsible_user_id = (SELECT scope.user_id())))$$);
 SELECT public.scoped_policy($$CREATE POLICY follows_its_case ON complaint_dealings FOR UPDATE TO redress_service
     USING (branch_id = ANY ((SELECT scope.branch_ids())::uuid[])
            AND (branch_id = ANY ((SELECT scope.case_write_branch_ids())::uuid[])
@@ -162,6 +166,48 @@ GRANT UPDATE (case_department_id, case_collaborating_department_ids, case_respon
 CREATE TRIGGER audited AFTER INSERT OR UPDATE OR DELETE ON complaint_dealings
     FOR EACH ROW EXECUTE FUNCTION audit.record_change('complaint_dealings');
 
+-- A transaction confined to one complaint (0057) writes that complaint's referral and dealings alone.
+SELECT public.scoped_policy($$CREATE POLICY one_complaint_taken ON institutional_referrals AS RESTRICTIVE FOR INSERT TO redress_service
+    WITH CHECK ((SELECT scope.complaint_id()) IS NULL OR complaint_id = (SELECT scope.complaint_id()))$$);
+SELECT public.scoped_policy($$CREATE POLICY one_complaint_changed ON institutional_referrals AS RESTRICTIVE FOR UPDATE TO redress_service
+    USING ((SELECT scope.complaint_id()) IS NULL OR complaint_id = (SELECT scope.complaint_id()))
+    WITH CHECK ((SELECT scope.complaint_id()) IS NULL OR complaint_id = (SELECT scope.complaint_id()))$$);
+SELECT public.scoped_policy($$CREATE POLICY one_complaint_taken ON complaint_dealings AS RESTRICTIVE FOR INSERT TO redress_service
+    WITH CHECK ((SELECT scope.complaint_id()) IS NULL OR complaint_id = (SELECT scope.complaint_id()))$$);
+SELECT public.scoped_policy($$CREATE POLICY one_complaint_changed ON complaint_dealings AS RESTRICTIVE FOR UPDATE TO redress_service
+    USING ((SELECT scope.complaint_id()) IS NULL OR complaint_id = (SELECT scope.complaint_id()))
+    WITH CHECK ((SELECT scope.complaint_id()) IS NULL OR complaint_id = (SELECT scope.complaint_id()))$$);
+
+-- The audit trail keeps no free text of them (a reply, a dealing's party and summary), and
+-- erasure after the retention period (0032, 0057) takes it from the rows too.
+CREATE OR REPLACE FUNCTION audit.hidden_columns(entity text) RETURNS text[]
+    LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, public, pg_temp
+    AS $$
+    SELECT audit.hidden_columns() || CASE entity
+        WHEN 'complaint_findings' THEN ARRAY['summary']
+        WHEN 'complaint_evidence' THEN ARRAY['source', 'collected_by']
+        WHEN 'complaint_handovers' THEN ARRAY['reason']
+        WHEN 'institutional_referrals' THEN ARRAY['reply']
+        WHEN 'complaint_dealings' THEN ARRAY['party', 'summary']
+        ELSE '{}'::text[] END
+$$;
+ALTER FUNCTION retention.erase_complaint(uuid, uuid) RENAME TO erase_complaint_and_reviews;
+CREATE FUNCTION retention.erase_complaint(branch uuid, complaint uuid) RETURNS void
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, public, pg_temp
+    AS $$
+BEGIN
+    PERFORM retention.erase_complaint_and_reviews(branch, complaint);
+    UPDATE public.institutional_referrals r SET reply = 'erased after the retention period'
+     WHERE r.branch_id = branch AND r.complaint_id = complaint AND r.reply IS NOT NULL
+       AND r.reply <> 'erased after the retention period';
+    UPDATE public.complaint_dealings d SET party = 'erased', summary = 'erased after the retention period'
+     WHERE d.branch_id = branch AND d.complaint_id = complaint AND d.summary <> 'erased after the retention period';
+END
+$$;
+REVOKE ALL ON FUNCTION retention.erase_complaint(uuid, uuid) FROM PUBLIC;
+
 ALTER TABLE escalations DROP CONSTRAINT escalations_reason_check;
 ALTER TABLE escalations ADD CONSTRAINT escalations_reason_check
     CHECK (reason IN ('plan_approval', 'plan_approval_overdue', 'plan_leadership_approval', 'plan_leadership_approval_overdue',
@@ -170,7 +216,8 @@ ALTER TABLE escalations ADD CONSTRAINT escalations_reason_check
 
 -- Escalates up to `batch` unanswered referrals of `branch` whose reply is due, each once: an
 -- escalation of tier 0 (`institution_reply_overdue`), its timeline entry and pages to the head of
--- the complaint's department and the branch managers. The recipients are read in a statement over
+-- the complaint's department and the branch managers. The complaint is locked shared with the
+-- referral, as every claim locks it (0033), and its visibility copied from it. The recipients are read in a statement over
 -- no table. Returns what it recorded.
 CREATE FUNCTION scheduler.escalate_institution_replies(branch uuid, batch integer)
     RETURNS TABLE (branch_id uuid, complaint_id uuid, referral_id uuid, late_seconds integer, pages integer)
@@ -190,13 +237,15 @@ DECLARE
     paged_escalations uuid[] := '{}';
 BEGIN
     WITH due AS (
-        SELECT r.branch_id, r.id, r.complaint_id, r.reply_due_at, r.case_department_id, r.case_collaborating_department_ids,
-               r.case_responsible_user_id
+        SELECT r.branch_id, r.id, r.complaint_id, r.reply_due_at, c.department_id AS case_department_id,
+               c.collaborating_department_ids AS case_collaborating_department_ids, c.responsible_user_id AS case_responsible_user_id
           FROM public.institutional_referrals r
+          JOIN public.complaints c ON c.branch_id = branch AND c.id = r.complaint_id
          WHERE r.branch_id = branch AND r.replied_at IS NULL AND r.escalated_at IS NULL AND r.reply_due_at <= now()
          ORDER BY r.reply_due_at
          LIMIT batch
-           FOR UPDATE SKIP LOCKED
+           FOR UPDATE OF r SKIP LOCKED
+           FOR SHARE OF c SKIP LOCKED
     ), marked AS (
         UPDATE public.institutional_referrals r SET escalated_at = now()
           FROM due d

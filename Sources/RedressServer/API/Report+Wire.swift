@@ -18,7 +18,7 @@ extension Components.Schemas.ComplaintReport {
             reviews: .init(requested: report.reviews.requested, upheld: report.reviews.upheld, revised: report.reviews.revised,
                            open: report.reviews.open, overdue: report.reviews.overdue, results: report.reviews.results,
                            rate: report.reviews.rate),
-            rates: report.rates.map { .init(key: $0.key, label: $0.label, received: $0.received, customers: $0.customers,
+            rates: report.rates.map { .init(total: $0.total, key: $0.key, label: $0.label, received: $0.received, customers: $0.customers,
                                             per10000Customers: $0.per10000Customers, branchesWithoutBase: $0.branchesWithoutBase) })
     }
 }

@@ -117,10 +117,12 @@ public struct InstitutionStore: Sendable {
                     throw StoreError.notFound
                 }
                 guard referral.reply == nil else { throw StoreError.conflict(field: "id", message: "was answered already") }
-                try await connection.execute("""
+                // Not changed when the policy leaves the caller out, or a reply came first meanwhile.
+                guard try await !connection.query("""
                     UPDATE institutional_referrals SET reply = \(text), replied_by = \(caller.userID)
-                     WHERE branch_id = \(branch) AND id = \(referral.id)
-                    """)
+                     WHERE branch_id = \(branch) AND id = \(referral.id) AND reply IS NULL
+                    RETURNING id
+                    """).isEmpty else { throw StoreError.forbidden }
                 try await CaseWorkStore.recordEvent("institution_replied", caller: caller, branchID: branch,
                                                     complaintID: complaintID, after: ["referralId": referral.id.uuidString.lowercased()],
                                                     connection)
