@@ -32,7 +32,7 @@ extension APIHandlers {
         guard case .json(let body) = input.body else { throw Problem.unsupportedMediaType }
         let (caseNumber, code) = try Self.caseAndCode(input.path.caseNumber, body.code, codeField: "/code")
         var rules = FieldRules()
-        if body.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { rules.fail("/text", "must say something") }
+        rules.requireText(body.text, "/text")
         let attachments = (body.attachments ?? []).enumerated().compactMap { index, file in
             rules.base64(file.contentBase64, "/attachments/\(index)/contentBase64", maximumBytes: Self.maximumEvidenceBytes).map {
                 ComplaintStore.Attachment(fileName: file.fileName, contentType: file.contentType, content: $0)

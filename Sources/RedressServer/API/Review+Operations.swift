@@ -12,7 +12,7 @@ extension APIHandlers {
         guard case .json(let body) = input.body else { throw Problem.unsupportedMediaType }
         let (caseNumber, code) = try Self.caseAndCode(input.path.caseNumber, body.code, codeField: "/code")
         var rules = FieldRules()
-        if body.grounds.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { rules.fail("/grounds", "must say something") }
+        rules.requireText(body.grounds, "/grounds")
         try rules.check()
         switch try await reviews.request(caseNumber: caseNumber, code: code, grounds: body.grounds, client: RequestClient.key,
                                          requestID: RequestClient.requestID) {
@@ -46,7 +46,7 @@ extension APIHandlers {
         }
         guard case .json(let body) = input.body else { throw Problem.unsupportedMediaType }
         var rules = FieldRules()
-        if body.reasoning.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { rules.fail("/reasoning", "must say something") }
+        rules.requireText(body.reasoning, "/reasoning")
         try rules.check()
         let review = try await reviews.decide(caller, id: try Wire.id(input.path.id, "id"), revised: body.outcome == .revised,
                                               reasoning: body.reasoning)

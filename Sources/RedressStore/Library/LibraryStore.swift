@@ -182,19 +182,13 @@ public struct LibraryStore: Sendable {
     /// `field` when it is not; nil when the entry has it already).
     private func check(_ text: LibraryText, against complaintID: UUID, branch: UUID, field: String?,
                        _ connection: PGConnection) async throws {
-        guard let row = try await connection.query("""
-            SELECT \(unescaped: ComplaintColumns.list) FROM complaints WHERE branch_id = \(branch) AND id = \(complaintID)
-            """).first else {
+        guard let complaint = try await complaints.unmasked(complaintID, branch: branch, connection) else {
             throw StoreError.invalidReference(field: field ?? "id", message: field == nil ? "comes from a complaint you can no longer see"
                                                                               : "is no complaint of this branch you can see")
         }
-        var complaint = try ComplaintColumns.complaint(row)
         if let field, ![.closed, .archived].contains(complaint.status) {
             throw StoreError.conflict(field: field, message: "is \(complaint.status.rawValue): entries are drafted from closed complaints")
         }
-        var unmasked = AccessScope.system(branch: branch)
-        unmasked.personalDataBranchIDs = [branch]
-        complaints.vault.reveal(&complaint, to: unmasked)
         try Self.refuseLeaks(text.fields, of: complaint.complainant)
     }
 

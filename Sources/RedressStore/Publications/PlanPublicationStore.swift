@@ -120,13 +120,7 @@ public struct PlanPublicationStore: Sendable {
     /// number, the complaint's case number, or a staff member's name.
     private func redactionCheck(_ texts: [(field: String, text: String)], complaintID: UUID, branch: UUID,
                                 _ connection: PGConnection) async throws {
-        guard let row = try await connection.query("""
-            SELECT \(unescaped: ComplaintColumns.list) FROM complaints WHERE branch_id = \(branch) AND id = \(complaintID)
-            """).first else { throw StoreError.notFound }
-        var complaint = try ComplaintColumns.complaint(row)
-        var unmasked = AccessScope.system(branch: branch)
-        unmasked.personalDataBranchIDs = [branch]
-        complaints.vault.reveal(&complaint, to: unmasked)
+        guard let complaint = try await complaints.unmasked(complaintID, branch: branch, connection) else { throw StoreError.notFound }
         try LibraryStore.refuseLeaks(texts, of: complaint.complainant)
         let staff: [String] = try await connection.query("""
             SELECT DISTINCT u.name FROM users u
