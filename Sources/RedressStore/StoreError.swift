@@ -69,6 +69,8 @@ public enum StoreError: Error, Sendable, Equatable {
         "pages_handed_within_the_rung": "/toUserId",
         "pages_handed_while_waiting": "id",
         "published_plans_current": "planId",
+        "kpi_targets_department": "departmentId",
+        "kpi_targets_target_check": "/target",
     ]
 
     /// What a broken rule means, for the rules whose plain "is not allowed" would not say.

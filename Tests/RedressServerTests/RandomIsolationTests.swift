@@ -14,7 +14,8 @@ import Testing
 /// code. Besides reading, they write notes on complaints (only where they may work on them),
 /// branch admins try to manage people (never those who reach beyond the branch) and to take over
 /// executives and auditors, everyone tries to hand complaints to another branch's department, and
-/// everyone reads rectification tasks and tries to record progress on them, and searches the case library.
+/// everyone reads rectification tasks and tries to record progress on them, searches the case library,
+/// reads KPI targets and their attainment and tries to set a target.
 @Suite("Randomised isolation against an independent model")
 struct RandomIsolationTests {
     /// A generated person as the model knows them.
@@ -73,6 +74,7 @@ struct RandomIsolationTests {
         static let spansGrantedBranches: Set<Role> = [.executive, .auditor]
         static let seesEveryoneOfItsBranches: Set<Role> = [.agent, .branchManager, .executive, .auditor, .admin]
         static let worksEveryComplaintOfItsHomeBranch: Set<Role> = [.agent, .branchManager]
+        static let setsTargetsOfItsHomeBranch: Set<Role> = [.branchManager, .admin]
 
         func branches(of person: Person) -> Set<UUID> {
             Self.spansGrantedBranches.contains(person.role) ? person.granted.union([person.branch]) : [person.branch]
@@ -216,6 +218,11 @@ struct RandomIsolationTests {
                         """)[0].decode(at: 0)
                     entries.append(ModelEntry(id: id, branch: branch.id, published: published))
                 }
+                // A KPI target of every branch, this month on.
+                _ = try await owner.query("""
+                    INSERT INTO kpi_targets (branch_id, measure, target, effective_from, set_by)
+                    VALUES (\(branch.id), 'satisfaction_rate', 0.85, date_trunc('month', now())::date, \(branch.users[.admin]!))
+                    """)
             }
         }
         let users: [ModelUser] = try await database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
@@ -258,7 +265,7 @@ struct RandomIsolationTests {
                 let kinds = person.role == .bot
                     ? ["complaint", "timeline", "user", "branch", "department", "note", "handover"]
                     : ["complaint", "complaint", "timeline", "user", "branch", "department", "list", "report", "export", "audit",
-                       "note", "manage", "takeover", "handover", "task", "tasks", "progress", "entry", "library"]
+                       "note", "manage", "takeover", "handover", "task", "tasks", "progress", "entry", "library", "kpis", "targets"]
                 let kind = kinds.randomElement(using: &random)!
                 byKind[kind, default: 0] += 1
                 let who = "\(person.role.rawValue) of \(person.branch.path.prefix(8))"
@@ -367,6 +374,32 @@ struct RandomIsolationTests {
                     let expected = Set(model.entries.filter { model.reads(person, $0) }.map(\.id.path))
                     check(seen.isSubset(of: expected), leak: true, "\(who) found \(seen.subtracting(expected).count) unreadable entries")
                     check(seen == expected, leak: false, "\(who) library: \(response.status), missed \(expected.subtracting(seen).count)")
+                case "kpis":
+                    let response = try await client.call(.get, "/v1/reports/kpis?months=1", token: person.token)
+                    if model.readsComplaints(person) {
+                        let rows = response.json["rows"] as? [[String: Any]] ?? []
+                        let totals = rows.filter { $0["total"] as? Bool == true }
+                        let received = totals.compactMap { ($0["months"] as? [[String: Any]])?.last?["received"] as? Int }.reduce(0, +)
+                        let expected = model.complaints.filter { model.counts(person, $0) }.count
+                        let branches = Set(rows.compactMap { ($0["branchId"] as? String)?.lowercased() })
+                        check(branches.isSubset(of: Set(model.branches(of: person).map(\.path))), leak: true, "\(who) KPIs of another branch")
+                        check(received <= expected, leak: true, "\(who) KPIs counted \(received) > \(expected)")
+                        check(received == expected && totals.count == model.branches(of: person).count, leak: false,
+                              "\(who) KPIs counted \(received) of \(expected) in \(totals.count) branches")
+                    } else {
+                        check(response.status == .forbidden, leak: response.status == .ok, "\(who) KPIs: \(response.status)")
+                    }
+                case "targets":
+                    let listed = try await client.call(.get, "/v1/kpi-targets", token: person.token)
+                    let branches = Set(listed.items.compactMap { ($0["branchId"] as? String)?.lowercased() })
+                    let expected = Set(model.branches(of: person).map(\.path))
+                    check(branches.isSubset(of: expected), leak: true, "\(who) read another branch's targets")
+                    check(branches == expected, leak: false, "\(who) targets: \(listed.status), of \(branches.count) branches")
+                    let set = try await client.call(.put, "/v1/kpi-targets/2026-01/repeat_rate", token: person.token, body: #"{"target":0.1}"#)
+                    let allowed = Model.setsTargetsOfItsHomeBranch.contains(person.role)
+                    check(set.status == (allowed ? .ok : .forbidden), leak: set.status == .ok, "\(who) set a target: \(set.status)")
+                    check(set.json["branchId"] == nil || set.json["branchId"] as? String == person.branch.path, leak: true,
+                          "\(who) set a target of another branch")
                 case "handover":
                     let complaint = model.complaints.randomElement(using: &random)!
                     let foreign = model.departments.filter { $0.value != complaint.branch }.randomElement(using: &random)!.key

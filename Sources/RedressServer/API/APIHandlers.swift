@@ -27,6 +27,7 @@ struct APIHandlers: APIProtocol {
     let library: LibraryStore
     let planPublications: PlanPublicationStore
     let customerBases: CustomerBaseStore
+    let kpis: KPIStore
     let institutions: InstitutionStore
     /// The database the stores share, for the few operations that hand it to a store call.
     let database: ScopedDatabase
@@ -70,6 +71,7 @@ struct APIHandlers: APIProtocol {
         library = LibraryStore(database: database)
         planPublications = PlanPublicationStore(database: database)
         customerBases = CustomerBaseStore(database: database)
+        kpis = KPIStore(database: database)
         institutions = InstitutionStore(database: database)
         self.database = database
         self.limits = limits

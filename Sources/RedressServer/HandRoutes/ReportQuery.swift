@@ -91,8 +91,13 @@ struct ReportQuery {
     /// Refuses what the caller may not ask for: per-person figures below department head (403),
     /// and a branch or department outside the caller's scope (404, as if it did not exist).
     func authorize(_ caller: Caller) throws {
+        try Self.authorize(caller, perPerson: grouping == .responsible, filter: filter)
+    }
+
+    /// The same refusals for any report: `perPerson` when it gives each responsible person's figures.
+    static func authorize(_ caller: Caller, perPerson: Bool, filter: ReportFilter) throws {
         guard !caller.roles.isDisjoint(with: Self.readerRoles) else { throw Problem.forbidden(needing: .branchManager) }
-        if grouping == .responsible, caller.roles.isDisjoint(with: Self.performanceRoles) {
+        if perPerson, caller.roles.isDisjoint(with: Self.performanceRoles) {
             throw Problem.forbidden(needing: .departmentHead)
         }
         let scope = caller.scope

@@ -1,0 +1,113 @@
+import Foundation
+import Postgres
+import RedressCore
+
+/// KPI targets and their attainment (`sql/0068_kpi_targets.sql`): targets set by a branch's
+/// managers and admins, read by everyone of the branch; the report sets each month's actual
+/// figures, counted under the caller's row-level security, beside the target in force.
+public struct KPIStore: Sendable {
+    let database: ScopedDatabase
+
+    /// The roles that set targets, for their home branch.
+    public static let targetSetters: Set<Role> = [.branchManager, .admin]
+    /// The longest trend a report gives, in months.
+    public static let longestTrend = 24
+
+    /// Creates the store.
+    public init(database: ScopedDatabase) { self.database = database }
+
+    /// Sets or corrects the target of `measure` for the caller's branch, or its `departmentID`,
+    /// from the month of `month` on (`.forbidden` unless a branch manager or admin; a target out of
+    /// the measure's range is an invalid `/target`; an unknown department an invalid reference).
+    public func set(_ caller: Caller, month: LocalDate, measure: KPIMeasure, departmentID: UUID?, target: Double) async throws -> KPITarget {
+        guard !caller.roles.isDisjoint(with: Self.targetSetters) else { throw StoreError.forbidden }
+        guard target.isFinite, measure.targetRange.contains(target) else {
+            throw StoreError.invalidValue(field: "/target", message: measure.targetRange.upperBound == 1
+                                          ? "must be a fraction from 0 to 1 for \(measure.rawValue)"
+                                          : "must be from 0 to \(Int(measure.targetRange.upperBound)) working days")
+        }
+        return try await StoreError.translating {
+            try await database.withScope(caller.scope) { connection in
+                try await connection.query("""
+                    INSERT INTO kpi_targets (branch_id, department_id, measure, target, effective_from, set_by)
+                    VALUES (\(caller.branchID), \(departmentID), \(measure.rawValue), \(target), \(month.firstOfMonth().description)::date,
+                            \(caller.userID))
+                    ON CONFLICT (branch_id, department_id, measure, effective_from) DO UPDATE
+                       SET target = excluded.target, set_by = excluded.set_by, set_at = now()
+                    RETURNING \(unescaped: Self.columns)
+                    """).map(Self.target)[0]
+            }
+        }
+    }
+
+    /// Removes the target set from the month of `month` (`.notFound` when there is none), so the
+    /// one before it holds again.
+    public func remove(_ caller: Caller, month: LocalDate, measure: KPIMeasure, departmentID: UUID?) async throws {
+        guard !caller.roles.isDisjoint(with: Self.targetSetters) else { throw StoreError.forbidden }
+        try await StoreError.translating {
+            try await database.withScope(caller.scope) { connection in
+                let removed = try await connection.query("""
+                    DELETE FROM kpi_targets
+                     WHERE branch_id = \(caller.branchID) AND department_id IS NOT DISTINCT FROM \(departmentID)::uuid
+                       AND measure = \(measure.rawValue) AND effective_from = \(month.firstOfMonth().description)::date
+                    RETURNING id
+                    """)
+                if removed.isEmpty { throw StoreError.notFound }
+            }
+        }
+    }
+
+    /// The targets of the caller's branches (or of `branchID`; with `departmentID`, that
+    /// department's and the branches' own), newest month first, at most 1000.
+    public func targets(_ caller: Caller, branchID: UUID?, departmentID: UUID?) async throws -> [KPITarget] {
+        try await database.withScope(caller.scope, readOnly: true) { connection in
+            try await connection.query("""
+                SELECT \(unescaped: Self.columns) FROM kpi_targets
+                 WHERE branch_id = ANY (\(caller.scope.branchIDs.sorted { $0.uuidString < $1.uuidString }))
+                   AND (\(branchID)::uuid IS NULL OR branch_id = \(branchID))
+                   AND (\(departmentID)::uuid IS NULL OR department_id IS NULL OR department_id = \(departmentID))
+                 ORDER BY effective_from DESC, branch_id, department_id NULLS FIRST, measure
+                 LIMIT 1000
+                """).map(Self.target)
+        }
+    }
+
+    /// The attainment of every measure over the `months` months up to the month of `month`
+    /// (this month in the caller's branch when nil), for each branch of the caller (or
+    /// `branchID`), grouped by `grouping`, over the complaints of `departmentID` when given.
+    public func report(_ caller: Caller, month: LocalDate?, months: Int, grouping: KPIGrouping, branchID: UUID?,
+                       departmentID: UUID?) async throws -> KPIReport {
+        let count = min(max(months, 1), Self.longestTrend)
+        return try await StoreError.translating {
+            try await database.withScope(caller.scope, readOnly: true) { connection in
+                var last: LocalDate
+                if let month { last = month } else { last = try await ReportStore.today(in: caller.branchID, connection) }
+                last = last.firstOfMonth()
+                let first = last.firstOfMonth(adding: 1 - count)
+                let figures = try await connection.query("""
+                    SELECT reports.kpi_figures(\(first.description)::date, \(last.description)::date, \(grouping.rawValue),
+                                               \(branchID)::uuid, \(departmentID)::uuid)
+                    """)[0].decode(PGJSON<[KPIFigure]>.self, at: 0).value
+                let covered = caller.scope.branchIDs.filter { branchID == nil || $0 == branchID }.sorted { $0.uuidString < $1.uuidString }
+                let branches = try await connection.query("""
+                    SELECT id, name FROM branches WHERE id = ANY (\(covered)) ORDER BY name, id
+                    """).map { (id: try $0.decode(UUID.self, at: 0), name: try $0.decode(String.self, at: 1)) }
+                let targets = try await connection.query("""
+                    SELECT \(unescaped: Self.columns) FROM kpi_targets
+                     WHERE branch_id = ANY (\(covered)) AND effective_from <= \(last.description)::date
+                    """).map(Self.target)
+                return KPIReport.assemble(month: last, months: count, grouping: grouping, branchID: branchID, departmentID: departmentID,
+                                          branches: branches, figures: figures, targets: KPITargetBook(targets))
+            }
+        }
+    }
+
+    static let columns = "id, branch_id, department_id, measure, target::float8, effective_from::text, set_by, set_at"
+
+    static func target(_ row: PGRow) throws -> KPITarget {
+        guard let measure = KPIMeasure(rawValue: try row.decode(String.self, at: 3)),
+              let from = LocalDate(try row.decode(String.self, at: 5)) else { throw StoreError.notFound }
+        return KPITarget(id: try row.decode(at: 0), branchID: try row.decode(at: 1), departmentID: try row.decode(at: 2), measure: measure,
+                         target: try row.decode(at: 4), from: from, setBy: try row.decode(at: 6), setAt: try row.decode(at: 7))
+    }
+}
