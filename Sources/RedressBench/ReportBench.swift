@@ -12,7 +12,8 @@ import RedressStore
 /// API does: totals, by department and by category, cycling over branches and months. Reported
 /// are p50, p99 and the maximum, and the same for the floor: one indexed `count(*)` of the same
 /// branch and months as the owner (no RLS, no figures), to put the report's cost in proportion.
-/// The executive's report over all 20 branches is measured too, for information.
+/// The executive's report over all 20 branches is measured too, for information, and the KPI
+/// report's 12-month trend (`KPIStore.report`) of a branch and of all 20.
 struct ReportBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "reports", abstract: "Monthly branch report latency.")
 
@@ -41,7 +42,7 @@ struct ReportBench: AsyncParsableCommand {
                                                 filter: ReportFilter())
         print("one branch-month: \(sample.totals.current.received) complaints received, \(sample.totals.previous.received) the month before, "
               + "\(sample.groups.count) departments")
-        print("kind                                     p50 ms   p99 ms   max ms")
+        print("kind                                           p50 ms   p99 ms   max ms")
         var floor = LatencySamples()
         for index in 0..<requests {
             let period = ReportPeriod(.month, containing: months[index % 12])
@@ -72,12 +73,30 @@ struct ReportBench: AsyncParsableCommand {
             }
         }
         Self.row("monthly report of all 20 branches", wide, floor: floor)
+        let kpis = KPIStore(database: ScopedDatabase(pool: service))
+        for grouping in [KPIGrouping.none, .department] {
+            var trend = LatencySamples()
+            for index in 0..<max(10, requests / 5) {
+                let caller = manager(branches[index % branches.count])
+                _ = try await trend.measure {
+                    try await kpis.report(caller, month: months[11], months: 12, grouping: grouping, branchID: nil, departmentID: nil)
+                }
+            }
+            Self.row("12-month KPI trend of a branch, \(grouping.rawValue)", trend, floor: floor)
+        }
+        var wideTrend = LatencySamples()
+        for _ in 0..<10 {
+            _ = try await wideTrend.measure {
+                try await kpis.report(executive, month: months[11], months: 12, grouping: .none, branchID: nil, departmentID: nil)
+            }
+        }
+        Self.row("12-month KPI trend of all 20 branches", wideTrend, floor: floor)
         await owner.shutdown()
         await service.shutdown()
     }
 
     static func row(_ kind: String, _ samples: LatencySamples, floor: LatencySamples? = nil) {
-        var line = kind.padding(toLength: 40, withPad: " ", startingAt: 0)
+        var line = kind.padding(toLength: 46, withPad: " ", startingAt: 0)
             + String(format: " %7.1f  %7.1f  %7.1f", samples.percentile(0.5), samples.percentile(0.99), samples.milliseconds.max() ?? 0)
         if let floor { line += String(format: "   p50 %.1f× the floor", samples.percentile(0.5) / max(floor.percentile(0.5), 0.001)) }
         Swift.print(line)

@@ -8,8 +8,9 @@ import Testing
 
 /// KPI targets and their attainment over real HTTP: targets set by managers and admins and refused
 /// to everyone else, bad ones refused naming the field; and the attainment report checked figure by
-/// figure against the test's own model of generated complaints, in two branches and time zones, a
-/// calendar with a holiday and a make-up day, targets changing mid-trend and a department's own.
+/// figure against the test's own model of generated complaints, in two branches and time zones (one
+/// across a change of daylight saving time), a calendar with a holiday and a make-up day and one
+/// working six days a week, targets with decimals, changing mid-trend and a department's own.
 @Suite("KPI targets")
 struct KPIAPITests {
     /// A generated complaint, with what the KPIs count.
@@ -19,6 +20,8 @@ struct KPIAPITests {
         var department: UUID?
         var responsible: UUID?
         var nature: String
+        /// Marked as a repeat of the branch's complaint before it.
+        var repeatOf: Bool
         var satisfaction: Int?
         var receivedAt: Date
         var deadlines: [SLAMilestone: Date]
@@ -35,8 +38,16 @@ struct KPIAPITests {
     }
 
     static let zones = ["Asia/Shanghai", "America/New_York"]
-    /// Branch A's calendar: a Wednesday off, a Saturday worked.
+    /// Branch A's calendar: Monday to Friday, with a Wednesday off and a Saturday worked. Branch B
+    /// works Monday to Saturday.
     static let holidays = ["2026-07-01", "2026-08-03"], makeUpDays = ["2026-07-04"]
+
+    /// A branch's calendar as the model knows it: working weekdays (1 = Sunday), holidays, make-up days.
+    struct ModelCalendar {
+        var weekdays: Set<Int>
+        var holidays: Set<String> = []
+        var makeUpDays: Set<String> = []
+    }
 
     static func calendar(_ zone: String) -> Calendar {
         var calendar = Calendar(identifier: .gregorian)
@@ -58,7 +69,7 @@ struct KPIAPITests {
 
     /// Working days after the day of receipt up to and including the day of the result, walking
     /// the days one by one: Monday to Friday except holidays, and make-up days.
-    static func handlingDays(_ complaint: Generated, holidays: Set<String>, makeUpDays: Set<String>) -> Int? {
+    static func handlingDays(_ complaint: Generated, _ working: ModelCalendar) -> Int? {
         guard let result = complaint.met[.result] else { return nil }
         let calendar = calendar(complaint.zone)
         let last = day(result, complaint.zone)
@@ -68,7 +79,7 @@ struct KPIAPITests {
             cursor = calendar.date(byAdding: .day, value: 1, to: cursor)!
             let text = day(cursor, complaint.zone)
             let weekday = calendar.component(.weekday, from: cursor)
-            if makeUpDays.contains(text) || (!holidays.contains(text) && (2...6).contains(weekday)) { count += 1 }
+            if working.makeUpDays.contains(text) || (!working.holidays.contains(text) && working.weekdays.contains(weekday)) { count += 1 }
         }
         return count
     }
@@ -82,14 +93,14 @@ struct KPIAPITests {
     }
 
     /// Each measure's actual figure and basis over `complaints`.
-    static func actuals(_ complaints: [Generated], calendars: [UUID: (Set<String>, Set<String>)]) -> [String: (Double?, Int)] {
+    static func actuals(_ complaints: [Generated], calendars: [UUID: ModelCalendar]) -> [String: (Double?, Int)] {
         func rate(_ part: Int, _ whole: Int) -> (Double?, Int) { (whole == 0 ? nil : Double(part) / Double(whole), whole) }
         let scores = complaints.compactMap(\.satisfaction)
-        let days = complaints.compactMap { c in handlingDays(c, holidays: calendars[c.branch]!.0, makeUpDays: calendars[c.branch]!.1) }
+        let days = complaints.compactMap { c in handlingDays(c, calendars[c.branch]!) }
             .map(Double.init)
         var figures: [String: (Double?, Int)] = [
             "satisfaction_rate": rate(scores.filter { $0 >= 6 }.count, scores.count),
-            "repeat_rate": rate(complaints.filter { $0.nature == "repeat" }.count, complaints.count),
+            "repeat_rate": rate(complaints.filter { $0.nature == "repeat" || $0.repeatOf }.count, complaints.count),
             "handling_days_average": (days.isEmpty ? nil : days.reduce(0, +) / Double(days.count), days.count),
             "handling_days_p90": (percentile(days, 0.9), days.count),
         ]
@@ -120,9 +131,18 @@ struct KPIAPITests {
     /// Compares one report with the model: the same rows, and every month's every measure.
     static func compare(_ report: [String: Any], _ complaints: [Generated], targets: [SetTarget], scope: (branches: Set<UUID>,
                         caseBranches: Set<UUID>, departments: Set<UUID>), grouping: String, department filter: UUID?,
-                        months: [String], calendars: [UUID: (Set<String>, Set<String>)], _ context: String) -> Int {
+                        departmentBranches: [UUID: UUID], months: [String], calendars: [UUID: ModelCalendar], _ context: String) -> Int {
+        // A department filter confines the report to the department's branch.
+        let branches = scope.branches.filter { filter == nil || departmentBranches[filter!] == $0 }
+        /// The department a branch's rows other than departments' are held to: the filter's, else
+        /// the caller's one department there when they see only their departments' complaints.
+        func heldTo(_ branch: UUID) -> UUID? {
+            if let filter { return filter }
+            let own = scope.departments.filter { departmentBranches[$0] == branch }
+            return own.count == 1 && !scope.caseBranches.contains(branch) ? own.first : nil
+        }
         let counted = complaints.filter { c in
-            scope.branches.contains(c.branch) && (scope.caseBranches.contains(c.branch) || c.department.map(scope.departments.contains) == true)
+            branches.contains(c.branch) && (scope.caseBranches.contains(c.branch) || c.department.map(scope.departments.contains) == true)
                 && (filter == nil || c.department == filter)
         }
         func key(_ c: Generated) -> String? {
@@ -133,7 +153,7 @@ struct KPIAPITests {
             }
         }
         let inMonths = counted.filter { months.contains(String(day($0.receivedAt, $0.zone).prefix(7))) }
-        var expectedRows: Set<String> = Set(scope.branches.map { "\($0.uuidString.lowercased()) total" })
+        var expectedRows: Set<String> = Set(branches.map { "\($0.uuidString.lowercased()) total" })
         if grouping != "none" {
             for c in inMonths { expectedRows.insert("\(c.branch.uuidString.lowercased()) \(key(c) ?? "-")") }
         }
@@ -147,7 +167,7 @@ struct KPIAPITests {
             let branch = UUID(uuidString: row["branchId"] as? String ?? "")!
             let total = row["total"] as? Bool == true
             let rowKey = row["key"] as? String
-            let department = grouping == "department" && !total ? rowKey.flatMap(UUID.init(uuidString:)) : filter
+            let department = grouping == "department" && !total ? rowKey.flatMap(UUID.init(uuidString:)) : heldTo(branch)
             let entries = row["months"] as? [[String: Any]] ?? []
             #expect(entries.map { $0["month"] as? String ?? "" } == months, "months of a row: \(context)")
             for entry in entries {
@@ -164,18 +184,18 @@ struct KPIAPITests {
                     let name = measure["measure"] as? String ?? ""
                     let (actual, basis) = expected[name] ?? (nil, -1)
                     let target = Self.target(targets, measure: name, branch: branch, department: department, month: month)
-                    let where_ = "\(name) \(month) \(rowKey ?? "total"): \(context)"
-                    #expect(measure["basis"] as? Int == basis, "basis of \(where_)")
+                    let place = "\(name) \(month) \(rowKey ?? "total"): \(context)"
+                    #expect(measure["basis"] as? Int == basis, "basis of \(place)")
                     let gotActual = measure["actual"] as? Double
-                    #expect((gotActual == nil) == (actual == nil), "an actual figure or none, \(where_)")
-                    if let gotActual, let actual { #expect(abs(gotActual - actual) < 0.000_051, "actual \(gotActual) vs \(actual), \(where_)") }
-                    #expect(measure["target"] as? Double == target, "target of \(where_)")
+                    #expect((gotActual == nil) == (actual == nil), "an actual figure or none, \(place)")
+                    if let gotActual, let actual { #expect(abs(gotActual - actual) < 0.000_051, "actual \(gotActual) vs \(actual), \(place)") }
+                    #expect(measure["target"] as? Double == target, "target of \(place)")
                     var expectedMet: Bool?
                     if let actual, let target {
                         let higher = !["handling_days_average", "handling_days_p90", "repeat_rate"].contains(name)
                         expectedMet = higher ? actual >= target - 1e-9 : actual <= target + 1e-9
                     }
-                    #expect(measure["met"] as? Bool == expectedMet, "met \(where_)")
+                    #expect(measure["met"] as? Bool == expectedMet, "met \(place)")
                     if expectedMet == true { met += 1 } else if expectedMet == false { missed += 1 }
                     compared += 1
                 }
@@ -195,7 +215,7 @@ struct KPIAPITests {
             // At and just before the local midnights that start the months, and around the calendar's odd days.
             var times = ["2026-06-01", "2026-07-01", "2026-08-01", "2026-09-01", "2026-10-01", "2026-07-03", "2026-07-04"]
                 .flatMap { [midnight($0, zone), midnight($0, zone).addingTimeInterval(-1)] }
-            let start = midnight("2026-05-25", zone).timeIntervalSince1970, end = midnight("2026-10-05", zone).timeIntervalSince1970
+            let start = midnight("2026-05-25", zone).timeIntervalSince1970, end = midnight("2026-11-10", zone).timeIntervalSince1970
             while times.count < 170 { times.append(Date(timeIntervalSince1970: Double.random(in: start..<end, using: &random).rounded())) }
             for receivedAt in times {
                 let roll = Double.random(in: 0..<1, using: &random)
@@ -218,6 +238,7 @@ struct KPIAPITests {
                     responsible: [branch.users[.handler]!, branch.otherDepartmentUser, branch.users[.departmentHead]!, nil]
                         .randomElement(using: &random)!,
                     nature: ["general", "general", "general", "repeat", "invalid", "major"].randomElement(using: &random)!,
+                    repeatOf: Double.random(in: 0..<1, using: &random) < 0.1,
                     satisfaction: Double.random(in: 0..<1, using: &random) < 0.6 ? Int.random(in: 1...10, using: &random) : nil,
                     receivedAt: receivedAt, deadlines: deadlines, met: met))
             }
@@ -233,17 +254,23 @@ struct KPIAPITests {
                 try await connection.execute("""
                     UPDATE branch_calendars SET holidays = \(holidays)::date[], make_up_days = \(makeUpDays)::date[] WHERE branch_id = \(org.a.id)
                     """)
+                try await connection.execute("""
+                    UPDATE branch_calendars SET hours = hours || jsonb_build_object('7', hours -> '2') WHERE branch_id = \(org.b.id)
+                    """)
+                var previous: [UUID: UUID] = [:]
                 for (index, c) in complaints.enumerated() {
                     let deadlines = ["milestones": Dictionary(uniqueKeysWithValues: c.deadlines.map { ($0.key.rawValue, ["at": iso.string(from: $0.value)]) })]
-                    try await connection.execute("""
-                        INSERT INTO complaints (branch_id, case_number, channel, description, department_id, responsible_user_id, nature,
+                    previous[c.branch] = try await connection.query("""
+                        INSERT INTO complaints (branch_id, case_number, channel, description, department_id, responsible_user_id, nature, repeat_of,
                                                 satisfaction, received_at, sla_deadlines, sla_completed, acknowledge_met_at, initial_reply_met_at,
                                                 preliminary_feedback_met_at, result_met_at, status)
                         VALUES (\(c.branch), \("K-\(index)"), 'phone', 'generated', \(c.department), \(c.responsible), \(c.nature),
+                                \(c.repeatOf ? previous[c.branch] : nil)::uuid,
                                 \(c.satisfaction.map(Int16.init))::smallint, \(c.receivedAt), \(PGJSON(deadlines)), \(c.met.keys.map(\.rawValue).sorted()),
                                 \(c.met[.acknowledge]), \(c.met[.initialReply]), \(c.met[.preliminaryFeedback]), \(c.met[.result]),
                                 \(c.met[.result] == nil ? "investigating" : "closed"))
-                        """)
+                        RETURNING id
+                        """)[0].decode(UUID.self, at: 0)
                 }
             }
         }
@@ -325,15 +352,20 @@ struct KPIAPITests {
             let org = harness.organisation
             let complaints = Self.generate(org)
             try await Self.insert(complaints, org, into: harness.database)
-            let calendars: [UUID: (Set<String>, Set<String>)] = [org.a.id: (Set(Self.holidays), Set(Self.makeUpDays)), org.b.id: ([], [])]
+            let calendars = [org.a.id: ModelCalendar(weekdays: [2, 3, 4, 5, 6], holidays: Set(Self.holidays), makeUpDays: Set(Self.makeUpDays)),
+                             org.b.id: ModelCalendar(weekdays: [2, 3, 4, 5, 6, 7])]
+            var departmentBranches: [UUID: UUID] = [:]
+            for branch in org.branches { for department in branch.departments { departmentBranches[department] = branch.id } }
 
             let manager = try await client.signIn(org.a.code, "branch_manager")
             let targets = [
                 SetTarget(branch: org.a.id, department: nil, measure: "satisfaction_rate", from: "2026-06", target: 0.6),
                 SetTarget(branch: org.a.id, department: nil, measure: "repeat_rate", from: "2026-06", target: 0.2),
                 SetTarget(branch: org.a.id, department: nil, measure: "handling_days_average", from: "2026-06", target: 6),
-                SetTarget(branch: org.a.id, department: nil, measure: "handling_days_average", from: "2026-08", target: 5),
-                SetTarget(branch: org.a.id, department: nil, measure: "handling_days_p90", from: "2026-07", target: 12),
+                SetTarget(branch: org.a.id, department: nil, measure: "handling_days_average", from: "2026-08", target: 5.25),
+                SetTarget(branch: org.a.id, department: nil, measure: "handling_days_p90", from: "2026-07", target: 12.5),
+                SetTarget(branch: org.a.id, department: org.a.departments[1], measure: "satisfaction_rate", from: "2026-08", target: 0.55),
+                SetTarget(branch: org.a.id, department: org.a.departments[0], measure: "repeat_rate", from: "2026-07", target: 0.1875),
                 SetTarget(branch: org.a.id, department: nil, measure: "on_time_rate_result", from: "2026-06", target: 0.5),
                 SetTarget(branch: org.a.id, department: nil, measure: "on_time_rate_acknowledge", from: "2026-09", target: 0.3),
                 SetTarget(branch: org.a.id, department: org.a.departments[0], measure: "satisfaction_rate", from: "2026-07", target: 0.75),
@@ -361,17 +393,19 @@ struct KPIAPITests {
                 (.branchManager, org.a, "responsible", nil, longer), (.branchManager, org.a, "responsible", org.a.departments[1], trend),
                 (.departmentHead, org.a, "none", nil, trend), (.departmentHead, org.a, "department", nil, trend),
                 (.executive, org.a, "department", nil, trend), (.executive, org.a, "none", org.a.departments[0], trend),
-                (.agent, org.b, "none", nil, longer),
+                (.agent, org.b, "none", nil, longer), (.branchManager, org.b, "department", nil, ["2026-08", "2026-09", "2026-10", "2026-11"]),
+                (.executive, org.a, "responsible", org.a.departments[1], trend),
             ]
             var compared = 0
             for (role, branch, grouping, department, months) in cases {
                 let token = try await client.signIn(branch.code, role.rawValue)
-                var uri = "/v1/reports/kpis?month=2026-09&months=\(months.count)&groupBy=\(grouping)"
+                var uri = "/v1/reports/kpis?month=\(months.last!)&months=\(months.count)&groupBy=\(grouping)"
                 if let department { uri += "&departmentId=\(department.path)" }
                 let report = try await client.call(.get, uri, token: token)
                 #expect(report.status == .ok, "\(uri): \(report.json)")
                 compared += Self.compare(report.json, complaints, targets: targets, scope: scope(role, branch), grouping: grouping,
-                                         department: department, months: months, calendars: calendars, "\(role.rawValue) \(uri)")
+                                         department: department, departmentBranches: departmentBranches, months: months,
+                                         calendars: calendars, "\(role.rawValue) \(uri)")
             }
             #expect(compared > 900, "the reports were compared measure by measure (\(compared))")
             // Some measures were met and some missed, or the comparison proved little.
@@ -387,6 +421,13 @@ struct KPIAPITests {
             #expect(try await client.call(.get, "/v1/reports/kpis?branchId=\(org.c.id.path)", token: manager).status == .notFound)
             let head = try await client.signIn(org.a.code, "department_head")
             #expect(try await client.call(.get, "/v1/reports/kpis?departmentId=\(org.a.departments[1].path)", token: head).status == .notFound)
+            let executive = try await client.signIn(org.a.code, "executive")
+            #expect(try await client.call(.get, "/v1/reports/kpis?branchId=\(org.b.id.path)&departmentId=\(org.a.departments[1].path)",
+                                          token: executive).status == .notFound, "a department outside the branch asked for")
+            #expect(try await client.call(.get, "/v1/kpi-targets?branchId=\(org.c.id.path)", token: manager).status == .notFound)
+            // Long ago: every month empty, nothing met or missed.
+            let ancient = try await client.call(.get, "/v1/reports/kpis?month=1900-02&months=24", token: executive)
+            #expect(ancient.status == .ok && (ancient.json["rows"] as? [[String: Any]])?.count == 2, "\(ancient.status)")
             for (query, field) in [("month=2026-13", "month"), ("months=25", "months"), ("months=0", "months"), ("groupBy=category", "groupBy")] {
                 let refused = try await client.call(.get, "/v1/reports/kpis?\(query)", token: manager)
                 #expect([.badRequest, .unprocessableContent].contains(refused.status) && refused.problemFields == [field],

@@ -7,8 +7,9 @@ import RedressStore
 extension APIHandlers {
     func listKPITargets(_ input: Operations.ListKPITargets.Input) async throws -> Operations.ListKPITargets.Output {
         let caller = try AuthenticatedCaller.required()
-        let targets = try await kpis.targets(caller, branchID: try Wire.id(input.query.branchId, "branchId"),
-                                             departmentID: try Wire.id(input.query.departmentId, "departmentId"))
+        let branchID = try Wire.id(input.query.branchId, "branchId")
+        if let branchID, !caller.scope.branchIDs.contains(branchID) { throw Problem.notFound("No branch with this id is in your scope.") }
+        let targets = try await kpis.targets(caller, branchID: branchID, departmentID: try Wire.id(input.query.departmentId, "departmentId"))
         return .ok(.init(body: .json(.init(items: targets.map(Components.Schemas.KPITarget.init)))))
     }
 
@@ -51,8 +52,13 @@ extension APIHandlers {
         let grouping = KPIGrouping(rawValue: query.groupBy?.rawValue ?? "none") ?? .none
         let filter = ReportFilter(branchId: try Wire.id(query.branchId, "branchId"), departmentId: try Wire.id(query.departmentId, "departmentId"))
         try ReportQuery.authorize(caller, perPerson: grouping == .responsible, filter: filter)
-        let report = try await kpis.report(caller, month: month, months: months, grouping: grouping, branchID: filter.branchId,
+        let report: RedressStore.KPIReport
+        do {
+            report = try await kpis.report(caller, month: month, months: months, grouping: grouping, branchID: filter.branchId,
                                            departmentID: filter.departmentId)
+        } catch StoreError.notFound {
+            throw Problem.notFound("No department with this id is in your scope, or not in the branch asked for.")
+        }
         return .ok(.init(body: .json(.init(report))))
     }
 

@@ -1,15 +1,6 @@
 import Foundation
 import RedressCore
 
-/// What a KPI report's rows are: each branch's totals, and with a grouping its departments or
-/// responsible persons too.
-public enum KPIGrouping: String, Sendable, Codable, CaseIterable {
-    case none
-    case department
-    /// Each responsible person's performance.
-    case responsible
-}
-
 /// KPI attainment month by month: for each row, every measure's target in force, actual figure and
 /// whether it was met, over the complaints received in each month.
 public struct KPIReport: Sendable, Equatable {
@@ -49,37 +40,16 @@ public struct KPIReport: Sendable, Equatable {
     public var rows: [Row]
 }
 
-/// One group's counts in one month, as `reports.kpi_figures` gives them.
-struct KPIFigure: Codable {
-    var branchId: UUID
-    /// `YYYY-MM`.
-    var month: String
-    var total: Bool
-    var key: String?
-    var label: String?
-    var received: Int
-    var repeats: Int
-    var surveyed: Int
-    var satisfiedOrBasically: Int
-    var handled: Int
-    var handlingDaysAverage: Double?
-    var handlingDaysP90: Double?
-    var milestones: [String: ReportCounts.Milestone]
-
-    var counts: KPICounts {
-        KPICounts(received: received, repeats: repeats, surveyed: surveyed, satisfiedOrBasically: satisfiedOrBasically, handled: handled,
-                  handlingDaysAverage: handlingDaysAverage, handlingDaysP90: handlingDaysP90, milestones: milestones)
-    }
-}
-
 extension KPIReport {
     /// Sets `figures` beside the targets in force: a row for each of `branches` (its totals, even
     /// without complaints) and for each group with complaints in any of the months; every month of
     /// every row, a month without complaints counting nothing. A department's row is measured
-    /// against the department's targets, other rows against those of `department` when the report
-    /// is confined to one; each falls back on the branch's own.
+    /// against the department's targets; the other rows of a branch against those of the
+    /// department `heldTo` names for it (the one the report is confined to, or the caller's only
+    /// department there); each falls back on the branch's own.
     static func assemble(month last: LocalDate, months count: Int, grouping: KPIGrouping, branchID: UUID?, departmentID: UUID?,
-                         branches: [(id: UUID, name: String)], figures: [KPIFigure], targets: KPITargetBook) -> KPIReport {
+                         branches: [(id: UUID, name: String)], heldTo: [UUID: UUID], figures: [KPIFigure],
+                         targets: KPITargetBook) -> KPIReport {
         let monthDays = (0..<count).map { last.firstOfMonth(adding: $0 - count + 1) }
         func monthText(_ day: LocalDate) -> String { String(day.description.prefix(7)) }
         struct RowKey: Hashable {
@@ -105,7 +75,7 @@ extension KPIReport {
                 return (r, labels[left] ?? "", left.key ?? "") < (l, labels[right] ?? "", right.key ?? "")
             }
             for rowKey in [RowKey(branch: branch.id, key: nil)] + groups {
-                let department = grouping == .department && rowKey.key != nil ? rowKey.key.flatMap(UUID.init(uuidString:)) : departmentID
+                let department = grouping == .department && rowKey.key != nil ? rowKey.key.flatMap(UUID.init(uuidString:)) : heldTo[branch.id]
                 let rowMonths = monthDays.map { day in
                     let counts = counted[rowKey]?[monthText(day)] ?? .zero
                     return Month(month: day, received: counts.received, measures: KPIMeasure.allCases.map { measure in

@@ -74,7 +74,8 @@ public struct KPIStore: Sendable {
 
     /// The attainment of every measure over the `months` months up to the month of `month`
     /// (this month in the caller's branch when nil), for each branch of the caller (or
-    /// `branchID`), grouped by `grouping`, over the complaints of `departmentID` when given.
+    /// `branchID`), grouped by `grouping`; with `departmentID`, over that department's complaints
+    /// in its own branch alone (`.notFound` when the caller's scope has no such department there).
     public func report(_ caller: Caller, month: LocalDate?, months: Int, grouping: KPIGrouping, branchID: UUID?,
                        departmentID: UUID?) async throws -> KPIReport {
         let count = min(max(months, 1), Self.longestTrend)
@@ -84,11 +85,19 @@ public struct KPIStore: Sendable {
                 if let month { last = month } else { last = try await ReportStore.today(in: caller.branchID, connection) }
                 last = last.firstOfMonth()
                 let first = last.firstOfMonth(adding: 1 - count)
+                let heldTo = try await Self.departmentsHeldTo(caller, departmentID: departmentID, connection)
+                var only = branchID
+                if let departmentID {
+                    guard let home = heldTo.first(where: { $0.value == departmentID })?.key, branchID == nil || branchID == home else {
+                        throw StoreError.notFound
+                    }
+                    only = home
+                }
                 let figures = try await connection.query("""
                     SELECT reports.kpi_figures(\(first.description)::date, \(last.description)::date, \(grouping.rawValue),
-                                               \(branchID)::uuid, \(departmentID)::uuid)
+                                               \(only)::uuid, \(departmentID)::uuid)
                     """)[0].decode(PGJSON<[KPIFigure]>.self, at: 0).value
-                let covered = caller.scope.branchIDs.filter { branchID == nil || $0 == branchID }.sorted { $0.uuidString < $1.uuidString }
+                let covered = caller.scope.branchIDs.filter { only == nil || $0 == only }.sorted { $0.uuidString < $1.uuidString }
                 let branches = try await connection.query("""
                     SELECT id, name FROM branches WHERE id = ANY (\(covered)) ORDER BY name, id
                     """).map { (id: try $0.decode(UUID.self, at: 0), name: try $0.decode(String.self, at: 1)) }
@@ -97,8 +106,28 @@ public struct KPIStore: Sendable {
                      WHERE branch_id = ANY (\(covered)) AND effective_from <= \(last.description)::date
                     """).map(Self.target)
                 return KPIReport.assemble(month: last, months: count, grouping: grouping, branchID: branchID, departmentID: departmentID,
-                                          branches: branches, figures: figures, targets: KPITargetBook(targets))
+                                          branches: branches, heldTo: heldTo, figures: figures, targets: KPITargetBook(targets))
             }
+        }
+    }
+
+    /// The department whose targets each branch's rows other than departments' are held to: the
+    /// one `departmentID` names, in its branch; else, in each branch where the caller sees only
+    /// their own departments' complaints and has one department, that department.
+    static func departmentsHeldTo(_ caller: Caller, departmentID: UUID?, _ connection: PGConnection) async throws -> [UUID: UUID] {
+        let scope = caller.scope
+        let asked = departmentID.map { [$0] } ?? scope.departmentIDs.sorted { $0.uuidString < $1.uuidString }
+        guard !asked.isEmpty else { return [:] }
+        let branches = scope.branchIDs.sorted { $0.uuidString < $1.uuidString }
+        let owned = try await connection.query("""
+            SELECT branch_id, id FROM departments WHERE id = ANY (\(asked)) AND branch_id = ANY (\(branches))
+            """).map { (branch: try $0.decode(UUID.self, at: 0), department: try $0.decode(UUID.self, at: 1)) }
+        if departmentID != nil {
+            // A department-scoped caller asks only for their own departments' figures (ReportQuery.authorize).
+            return Dictionary(owned.map { ($0.branch, $0.department) }, uniquingKeysWith: { first, _ in first })
+        }
+        return Dictionary(grouping: owned, by: \.branch).compactMapValues { departments in
+            departments.count == 1 && !scope.caseBranchIDs.contains(departments[0].branch) ? departments[0].department : nil
         }
     }
 
