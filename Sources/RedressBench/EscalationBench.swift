@@ -11,8 +11,10 @@ import ServiceLifecycle
 /// Burst: of `--complaints` open complaints, `--burst` become due at the same moment, each with its
 /// tier 1 and its acknowledgement's breach; measured is the time until every escalation is recorded
 /// and its pages enqueued (with the timeline events and outbox rows), with one and with three
-/// schedulers, against two hand-written SQL statements doing the same writes (the floor). Rounds alternate between the
-/// three so machine noise hits each alike; the best of each is reported.
+/// schedulers, against two hand-written SQL statements doing the same writes (the floor), and with one
+/// scheduler again with the audit trail written by row triggers (as on Citus) and with the audit
+/// triggers disabled (the audit's peer). Rounds alternate between the modes so machine noise hits
+/// each alike; the best of each is reported.
 ///
 /// Lateness: `--spread-count` escalations fall due evenly over `--spread-seconds` while a running
 /// scheduler (the scheduler role, sleeping and woken as in production) fires them; reported is the
@@ -56,20 +58,38 @@ struct EscalationBench: AsyncParsableCommand {
         case floor = "hand-written SQL (floor)"
         case one = "1 scheduler"
         case three = "3 schedulers"
+        /// The audit trail written by row triggers, as on Citus.
+        case oneAuditedByRow = "1 scheduler, audit by row"
+        /// The audit triggers disabled: the peer the audit's cost is measured against.
+        case oneWithoutAudit = "1 scheduler, no audit"
+    }
+
+    /// Switches every audit trigger on or off (as the owner), or the audit to row triggers and back.
+    static func audit(_ owner: PGPool, enabled: Bool = true, byRow: Bool = false) async throws {
+        _ = try await owner.query(byRow ? "SELECT audit.audit_by_row()" : "SELECT audit.audit_by_statement()")
+        let triggers = try await owner.query("""
+            SELECT format('ALTER TABLE %s %s TRIGGER %I', t.tgrelid::regclass, CASE WHEN \(enabled) THEN 'ENABLE' ELSE 'DISABLE' END, t.tgname)
+              FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
+             WHERE p.pronamespace = 'audit'::regnamespace AND NOT t.tgisinternal
+            """).map { try $0.decode(String.self, at: 0) }
+        for statement in triggers { _ = try await owner.query(PGQuery(unsafeSQL: statement)) }
     }
 
     private func measureBurst(data: EscalationBenchData, owner: PGPool, service: PGPool, listen: PGConnectionConfiguration) async throws {
         var best: [Mode: Double] = [:]
+        var auditRows: Int?
         for round in 1...rounds {
             for mode in Mode.allCases {
                 try await data.reset(count: burst, dueInSeconds: "-1")
+                try await Self.audit(owner, enabled: mode != .oneWithoutAudit, byRow: mode == .oneAuditedByRow)
+                let auditedBefore: Int64 = try await owner.query("SELECT coalesce(max(id), 0) FROM audit_log")[0].decode(at: 0)
                 let start = ContinuousClock.now
                 switch mode {
                 case .floor:
                     _ = try await owner.query(Self.floorStatement)
                     _ = try await owner.query(Self.breachFloorStatement)
-                case .one, .three:
-                    let schedulers = (0..<(mode == .one ? 1 : 3)).map { _ in
+                case .one, .three, .oneAuditedByRow, .oneWithoutAudit:
+                    let schedulers = (0..<(mode == .three ? 3 : 1)).map { _ in
                         EscalationScheduler(pool: service, listen: listen, configuration: SchedulerConfiguration(batchSize: batchSize))
                     }
                     try await withThrowingTaskGroup(of: Void.self) { group in
@@ -87,19 +107,31 @@ struct EscalationBench: AsyncParsableCommand {
                 guard counts.escalations == 2 * burst, counts.pages == 3 * burst, counts.due == 0 else {
                     throw ValidationError("\(mode.rawValue) left \(counts) (expected \(2 * burst) escalations, \(3 * burst) pages)")
                 }
+                try await Self.audit(owner)
+                let audited: Int = try await owner.query("SELECT count(*) FROM audit_log WHERE id > \(auditedBefore)")[0].decode(at: 0)
+                if mode != .floor, mode != .oneWithoutAudit {
+                    // Every mode that audits writes the same entries: one per changed row.
+                    if let written = auditRows, written != audited {
+                        throw ValidationError("\(mode.rawValue) wrote \(audited) audit entries, another mode \(written)")
+                    }
+                    auditRows = audited
+                }
                 best[mode] = min(best[mode] ?? .infinity, seconds)
                 FileHandle.standardError.write(Data(String(format: "round %d %@: %.2f s\n", round, mode.rawValue, seconds).utf8))
             }
         }
         let floor = best[.floor]!
         print("\(complaints) open complaints, \(burst) due at once: tier 1 (head, bot) and the acknowledgement's breach to rung 3"
-              + " (executive) each; best of \(rounds) rounds")
+              + " (executive) each; best of \(rounds) rounds; \(auditRows ?? 0) audit entries per burst")
         print("mode                          seconds   complaints/s    throughput vs floor")
         for mode in Mode.allCases {
             let seconds = best[mode]!
             print(mode.rawValue.padding(toLength: 28, withPad: " ", startingAt: 0)
                   + String(format: " %8.2f %15.0f %12.2fx", seconds, Double(burst) / seconds, floor / seconds))
         }
+        let bare = best[.oneWithoutAudit]!
+        print(String(format: "audit cost: 1 scheduler takes %.2fx as long with the audit trail by statement, %.2fx by row, as without it",
+                     best[.one]! / bare, best[.oneAuditedByRow]! / bare))
     }
 
     private func measureLateness(data: EscalationBenchData, owner: PGPool, service: PGPool, listen: PGConnectionConfiguration) async throws {

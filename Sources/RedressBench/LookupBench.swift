@@ -84,7 +84,7 @@ struct LookupBench: AsyncParsableCommand {
                 """).map { (try $0.decode(UUID.self, at: 0), try $0.decode(UUID.self, at: 1), try $0.decode(String.self, at: 2)) }
             FileHandle.standardError.write(Data("giving \(picked.count) complaints access codes and timelines…\n".utf8))
             return try await connection.withTransaction { connection in
-                try await connection.execute("ALTER TABLE complaints DISABLE TRIGGER audited")
+                try await connection.execute("ALTER TABLE complaints DISABLE TRIGGER audited_updates")
                 var cases: [Case] = []
                 for (branch, id, _) in picked {
                     let code = AccessCode.generate()
@@ -100,7 +100,7 @@ struct LookupBench: AsyncParsableCommand {
                         """)[0].decode(at: 0)
                     cases.append(Case(caseNumber: caseNumber, code: code))
                 }
-                try await connection.execute("ALTER TABLE complaints ENABLE TRIGGER audited")
+                try await connection.execute("ALTER TABLE complaints ENABLE TRIGGER audited_updates")
                 try await connection.execute("""
                     INSERT INTO complaint_events (branch_id, complaint_id, at, kind, after,
                                                   case_department_id, case_collaborating_department_ids, case_responsible_user_id)

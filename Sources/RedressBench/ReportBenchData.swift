@@ -18,7 +18,7 @@ struct ReportBenchData {
                 """)[0].decode(at: 0)
             guard existing < total else { return }
             try await connection.executeScript("""
-                ALTER TABLE complaints DISABLE TRIGGER audited;
+                ALTER TABLE complaints DISABLE TRIGGER audited_inserts;
                 ALTER TABLE complaints DISABLE TRIGGER complaints_milestones;
                 """)
             while existing < total {
@@ -28,7 +28,7 @@ struct ReportBenchData {
                 existing += batch
             }
             try await connection.executeScript("""
-                ALTER TABLE complaints ENABLE TRIGGER audited;
+                ALTER TABLE complaints ENABLE TRIGGER audited_inserts;
                 ALTER TABLE complaints ENABLE TRIGGER complaints_milestones;
                 """)
             try await connection.executeScript("VACUUM ANALYZE complaints")

@@ -39,6 +39,8 @@ struct CitusDistributionTests {
                 let enabled = sql.indices.filter { sql[$0].hasSuffix("ENABLE TRIGGER USER") }
                 #expect(disabled.count == plan.tenantTables.count + 1 && enabled.count == disabled.count)
                 #expect(disabled.max()! < reference && adds.max()! < enabled.min()!)
+                let byRow = try #require(sql.firstIndex(of: "SELECT audit.audit_by_row()"), "the audit goes back to row triggers")
+                #expect(byRow < disabled.min()!)
                 #expect(sql.last?.hasPrefix("ALTER DATABASE ") == true && sql.last?.hasSuffix(" SET citus.enable_unsafe_triggers = on") == true)
             }
         }

@@ -19,15 +19,23 @@ struct CitusRulesTests {
                  WHERE p.pronamespace = 'audit'::regnamespace AND p.prosrc ILIKE '%tg_table_name%'
                 """).map { try $0.decode(at: 0) }
             #expect(readers.isEmpty, "audit functions reading TG_TABLE_NAME: \(readers)")
+            // On plain PostgreSQL every audited table has its three statement triggers (0070); each
+            // passes its table's name first.
             let triggers = try await pool.query("""
-                SELECT c.relname::text, t.tgnargs::integer,
-                       CASE WHEN t.tgnargs = 1 THEN convert_from(rtrim(t.tgargs, '\\x00'::bytea), 'UTF8') END
-                  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-                 WHERE t.tgfoid = 'audit.record_change'::regproc AND NOT t.tgisinternal
-                """).map { (try $0.decode(String.self, at: 0), try $0.decode(Int.self, at: 1), try $0.decode(String?.self, at: 2)) }
-            #expect(triggers.count >= 20, "the audited tables were found")
-            for (table, count, argument) in triggers {
-                #expect(count == 1 && argument == table, "\(table)'s audit trigger passes \(argument ?? "nothing")")
+                SELECT c.relname::text, p.proname::text,
+                       convert_from(substring(t.tgargs FROM 1 FOR position('\\x00'::bytea IN t.tgargs) - 1), 'UTF8')
+                  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid
+                 WHERE p.pronamespace = 'audit'::regnamespace AND NOT t.tgisinternal
+                """).map { (try $0.decode(String.self, at: 0), try $0.decode(String.self, at: 1), try $0.decode(String?.self, at: 2)) }
+            let tables = Set(triggers.map(\.0))
+            #expect(tables.count >= 30, "the audited tables were found")
+            #expect(triggers.filter { $0.1 == "record_change" }.map(\.0) == [], "row triggers left on plain PostgreSQL")
+            for table in tables {
+                #expect(Set(triggers.filter { $0.0 == table }.map(\.1)) == ["record_inserted", "record_updated", "record_deleted"],
+                        "\(table) is audited on every event")
+            }
+            for (table, function, argument) in triggers {
+                #expect(argument == table, "\(table)'s \(function) trigger passes \(argument ?? "nothing")")
             }
         }
     }

@@ -8,7 +8,8 @@ import Postgres
 /// distributed, copies existing rows with COPY (which row-level security refuses), fires user
 /// triggers during that copy, and refuses a mix of DDL on reference and distributed tables in one
 /// transaction, and takes no sub-select in a policy. So the plan calls the scope functions of the
-/// policies directly, drops the foreign keys, disables user triggers, distributes table by table,
+/// policies directly, turns the audit's statement triggers into row triggers (Citus finds no
+/// transition tables on shards), drops the foreign keys, disables user triggers, distributes table by table,
 /// adds the keys back and enables the triggers, each step a statement of its own, run in its own
 /// transaction. Every name in it comes from the catalog, quoted by PostgreSQL.
 public struct CitusDistribution: Sendable {
@@ -75,6 +76,8 @@ public struct CitusDistribution: Sendable {
         var steps = try await directPolicySteps(on: connection)
         steps += keys.map { Step(sql: "ALTER TABLE \($0.table) DROP CONSTRAINT \($0.name)",
                                  purpose: "drop \($0.table).\($0.name) until both its tables are distributed") }
+        steps.append(Step(sql: "SELECT audit.audit_by_row()",
+                          purpose: "audit row by row: Citus runs no trigger with transition tables on a distributed table"))
         steps += (["public.branches"] + tables).map {
             Step(sql: "ALTER TABLE \($0) DISABLE TRIGGER USER", purpose: "keep \($0)'s triggers from firing as its rows are copied")
         }
