@@ -1,10 +1,13 @@
--- The audit trail written a statement at a time. A row trigger paid two function calls per audited
--- row (`audit.record_change`, then `audit.record_row_change`, then `audit.append`); on plain
+-- The audit trail written a statement at a time. A row trigger paid three function calls per
+-- audited row (`audit.record_change`, `audit.record_row_change`, `audit.append`); on plain
 -- PostgreSQL each audited table now has three statement triggers, one per event, that read the
 -- statement's changed rows from its transition tables and write their entries in one INSERT. The
--- entries are exactly those of the row trigger: one per inserted or deleted row, one per updated
--- row that changed (the changed fields before and after, hidden fields named "changed"), in the
--- order the statement changed the rows; the sealer chains them as before.
+-- entries are those of the row trigger: one per inserted or deleted row, one per updated row that
+-- changed (the changed fields before and after, hidden fields named "changed"), in the order the
+-- statement changed the rows; the sealer chains them as before. One order differs: what a row
+-- trigger of the statement writes to another audited table (a follow-up queued as a complaint's
+-- result is fed back) is entered when it is written, before the statement's own entries, which
+-- are entered as the statement ends.
 --
 -- Citus runs no trigger with transition tables on a distributed table, so where the extension is
 -- present the row triggers stay, and `redress citus distribute` turns statement triggers back into
@@ -13,87 +16,37 @@
 -- `audit.audit_by_statement()`, which turns every such trigger into the three statement triggers
 -- where Citus is absent.
 
--- The entries of one statement's changed rows: `old_rows` and `new_rows` as JSON, in the order
--- the statement changed them (an update's rows paired by `keys`, the table's primary key; an
--- insert or a delete passes no key, so nothing pairs).
-CREATE FUNCTION audit.record_rows(audited_table text, operation text, keys text[], old_rows jsonb[], new_rows jsonb[]) RETURNS void
-    LANGUAGE plpgsql
+-- What every audit entry leaves out of its row: a child row's copy of its complaint's visibility,
+-- the digests tying the two, and the marks that a user is a bot or holds HQ grants, audited where
+-- they come from (as audit.record_change, 0035).
+CREATE FUNCTION audit.copied_columns() RETURNS text[]
+    LANGUAGE sql IMMUTABLE
     SET search_path = pg_catalog, public, pg_temp
     AS $$
-DECLARE
-    -- As audit.record_change (0035): derived columns are audited where they come from.
-    copied text[] := ARRAY['case_department_id', 'case_collaborating_department_ids', 'case_responsible_user_id', 'case_key',
-                           'visibility_key', 'is_bot', 'user_is_bot', 'holds_hq_grants', 'user_holds_hq_grants'];
-BEGIN
-    IF operation = 'UPDATE' AND cardinality(old_rows) <> cardinality(new_rows) THEN
-        RAISE EXCEPTION 'audit.record_rows: % rows before and % after an update of %', cardinality(old_rows), cardinality(new_rows),
-            audited_table;
-    END IF;
-    INSERT INTO public.audit_log (branch_id, actor_id, actor_roles, request_id, action, entity, entity_id, before, after)
-    WITH changed AS MATERIALIZED (
-        -- Each row before and after, with its position in the statement and its key.
-        SELECT coalesce(n.position, o.position) AS position, o.full AS old_full, n.full AS new_full,
-               audit.redact(audited_table, o.full) AS old_row, audit.redact(audited_table, n.full) AS new_row
-          FROM (SELECT r - copied AS full, p AS position,
-                       (SELECT array_agg(r ->> k ORDER BY i) FROM unnest(keys) WITH ORDINALITY AS key (k, i)) AS key
-                  FROM unnest(old_rows) WITH ORDINALITY AS o (r, p)) o
-          FULL JOIN (SELECT r - copied AS full, p AS position,
-                            (SELECT array_agg(r ->> k ORDER BY i) FROM unnest(keys) WITH ORDINALITY AS key (k, i)) AS key
-                       FROM unnest(new_rows) WITH ORDINALITY AS n (r, p)) n
-            ON n.key = o.key
-    ), entries AS (
-        SELECT c.position, coalesce(c.new_row, c.old_row) AS row_data,
-               CASE WHEN operation = 'UPDATE' THEN coalesce(d.before, '{}'::jsonb) || coalesce(m.marks, '{}'::jsonb) ELSE c.old_row END
-                   AS before,
-               CASE WHEN operation = 'UPDATE' THEN coalesce(d.after, '{}'::jsonb) || coalesce(m.marks, '{}'::jsonb) ELSE c.new_row END
-                   AS after,
-               operation <> 'UPDATE' OR d.before IS NOT NULL OR m.marks IS NOT NULL AS recorded
-          FROM changed c
-          LEFT JOIN LATERAL (SELECT jsonb_object_agg(f.key, 'changed') AS marks
-                               FROM jsonb_each(c.old_full) f
-                              WHERE c.new_full -> f.key IS DISTINCT FROM f.value
-                                AND c.new_row -> f.key IS NOT DISTINCT FROM c.old_row -> f.key) m ON operation = 'UPDATE'
-          LEFT JOIN LATERAL (SELECT jsonb_object_agg(f.key, f.value) AS before, jsonb_object_agg(f.key, c.new_row -> f.key) AS after
-                               FROM jsonb_each(c.old_row) f
-                              WHERE c.new_row -> f.key IS DISTINCT FROM f.value) d ON operation = 'UPDATE'
-    )
-    SELECT CASE WHEN audited_table = 'branches' THEN (e.row_data ->> 'id')::uuid ELSE (e.row_data ->> 'branch_id')::uuid END,
-           scope.user_id(), scope.roles(), scope.request_id(), lower(operation), audited_table,
-           CASE WHEN e.row_data ->> 'id' ~ '^[0-9a-f-]{36}$' THEN (e.row_data ->> 'id')::uuid
-                WHEN e.row_data ->> 'complaint_id' ~ '^[0-9a-f-]{36}$' THEN (e.row_data ->> 'complaint_id')::uuid END,
-           e.before, e.after
-      FROM entries e
-     WHERE e.recorded
-     ORDER BY e.position;
-END
+    SELECT ARRAY['case_department_id', 'case_collaborating_department_ids', 'case_responsible_user_id', 'case_key', 'visibility_key',
+                 'is_bot', 'user_is_bot', 'holds_hq_grants', 'user_holds_hq_grants']
 $$;
-REVOKE ALL ON FUNCTION audit.record_rows(text, text, text[], jsonb[], jsonb[]) FROM PUBLIC;
 
 -- The statement triggers: `TG_ARGV[0]` names the table (a trigger on a shard must not read
--- TG_TABLE_NAME), `TG_ARGV[1]` its primary key's columns, comma-separated.
+-- TG_TABLE_NAME), `TG_ARGV[1]` the update trigger's primary key columns, comma-separated. Each
+-- reads its transition tables in one INSERT, so a statement's rows stream into the trail in the
+-- order the statement changed them. The branch of an entry is its row's `branch_id` (a branch's
+-- own row is never audited by trigger: 0035); its entity id the row's `id`, else its
+-- `complaint_id`, when a UUID.
 CREATE FUNCTION audit.record_inserted() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, public, pg_temp
     AS $$
 BEGIN
-    IF TG_ARGV[0] IS NULL THEN
+    IF coalesce(TG_ARGV[0], '') = '' THEN
         RAISE EXCEPTION 'audit.record_inserted needs the name of its table as its argument';
     END IF;
-    PERFORM audit.record_rows(TG_ARGV[0], 'INSERT', '{}', '{}', (SELECT array_agg(to_jsonb(n)) FROM new_rows n));
-    RETURN NULL;
-END
-$$;
-
-CREATE FUNCTION audit.record_updated() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, public, pg_temp
-    AS $$
-BEGIN
-    IF TG_ARGV[0] IS NULL OR TG_ARGV[1] IS NULL THEN
-        RAISE EXCEPTION 'audit.record_updated needs the name of its table and its key as its arguments';
-    END IF;
-    PERFORM audit.record_rows(TG_ARGV[0], 'UPDATE', string_to_array(TG_ARGV[1], ','),
-                              (SELECT array_agg(to_jsonb(o)) FROM old_rows o), (SELECT array_agg(to_jsonb(n)) FROM new_rows n));
+    INSERT INTO public.audit_log (branch_id, actor_id, actor_roles, request_id, action, entity, entity_id, before, after)
+    SELECT (r.data ->> 'branch_id')::uuid, scope.user_id(), scope.roles(), scope.request_id(), 'insert', TG_ARGV[0],
+           CASE WHEN r.data ->> 'id' ~ '^[0-9a-f-]{36}$' THEN (r.data ->> 'id')::uuid
+                WHEN r.data ->> 'complaint_id' ~ '^[0-9a-f-]{36}$' THEN (r.data ->> 'complaint_id')::uuid END,
+           NULL, r.data
+      FROM (SELECT audit.redact(TG_ARGV[0], to_jsonb(n) - audit.copied_columns()) AS data FROM new_rows n) r;
     RETURN NULL;
 END
 $$;
@@ -103,10 +56,72 @@ CREATE FUNCTION audit.record_deleted() RETURNS trigger
     SET search_path = pg_catalog, public, pg_temp
     AS $$
 BEGIN
-    IF TG_ARGV[0] IS NULL THEN
+    IF coalesce(TG_ARGV[0], '') = '' THEN
         RAISE EXCEPTION 'audit.record_deleted needs the name of its table as its argument';
     END IF;
-    PERFORM audit.record_rows(TG_ARGV[0], 'DELETE', '{}', (SELECT array_agg(to_jsonb(o)) FROM old_rows o), '{}');
+    INSERT INTO public.audit_log (branch_id, actor_id, actor_roles, request_id, action, entity, entity_id, before, after)
+    SELECT (r.data ->> 'branch_id')::uuid, scope.user_id(), scope.roles(), scope.request_id(), 'delete', TG_ARGV[0],
+           CASE WHEN r.data ->> 'id' ~ '^[0-9a-f-]{36}$' THEN (r.data ->> 'id')::uuid
+                WHEN r.data ->> 'complaint_id' ~ '^[0-9a-f-]{36}$' THEN (r.data ->> 'complaint_id')::uuid END,
+           r.data, NULL
+      FROM (SELECT audit.redact(TG_ARGV[0], to_jsonb(o) - audit.copied_columns()) AS data FROM old_rows o) r;
+    RETURN NULL;
+END
+$$;
+
+-- An update's rows before and after are paired by primary key; rows whose key the statement
+-- changed pair with each other in the order the statement changed them. Each pair that changed
+-- gives one entry: the fields that changed, before and after, and every changed field the trail
+-- may not copy named with "changed" instead of its value.
+CREATE FUNCTION audit.record_updated() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, public, pg_temp
+    AS $$
+DECLARE
+    keys text[] := string_to_array(TG_ARGV[1], ',');
+BEGIN
+    IF coalesce(TG_ARGV[0], '') = '' OR coalesce(TG_ARGV[1], '') = '' THEN
+        RAISE EXCEPTION 'audit.record_updated needs the name of its table and its key as its arguments';
+    END IF;
+    INSERT INTO public.audit_log (branch_id, actor_id, actor_roles, request_id, action, entity, entity_id, before, after)
+    WITH old_full AS MATERIALIZED (
+        SELECT r.data, r.position, (SELECT array_agg(r.data ->> k ORDER BY i) FROM unnest(keys) WITH ORDINALITY AS key (k, i)) AS key
+          FROM (SELECT to_jsonb(o) - audit.copied_columns() AS data, row_number() OVER () AS position FROM old_rows o) r
+    ), new_full AS MATERIALIZED (
+        SELECT r.data, r.position, (SELECT array_agg(r.data ->> k ORDER BY i) FROM unnest(keys) WITH ORDINALITY AS key (k, i)) AS key
+          FROM (SELECT to_jsonb(n) - audit.copied_columns() AS data, row_number() OVER () AS position FROM new_rows n) r
+    ), paired AS MATERIALIZED (
+        SELECT o.data AS old_full, n.data AS new_full, n.position
+          FROM old_full o JOIN new_full n ON n.key = o.key
+        UNION ALL
+        SELECT o.data, n.data, n.position
+          FROM (SELECT data, row_number() OVER (ORDER BY position) AS rank FROM old_full
+                 WHERE key NOT IN (SELECT key FROM new_full)) o
+          JOIN (SELECT data, position, row_number() OVER (ORDER BY position) AS rank FROM new_full
+                 WHERE key NOT IN (SELECT key FROM old_full)) n ON n.rank = o.rank
+    ), redacted AS MATERIALIZED (
+        SELECT p.old_full, p.new_full, p.position,
+               audit.redact(TG_ARGV[0], p.old_full) AS old_row, audit.redact(TG_ARGV[0], p.new_full) AS new_row
+          FROM paired p
+    ), entries AS (
+        SELECT r.position, r.new_row AS data, coalesce(d.before, '{}'::jsonb) || coalesce(m.marks, '{}'::jsonb) AS before,
+               coalesce(d.after, '{}'::jsonb) || coalesce(m.marks, '{}'::jsonb) AS after
+          FROM redacted r
+         CROSS JOIN LATERAL (SELECT jsonb_object_agg(f.key, 'changed') AS marks
+                               FROM jsonb_each(r.old_full) f
+                              WHERE r.new_full -> f.key IS DISTINCT FROM f.value
+                                AND r.new_row -> f.key IS NOT DISTINCT FROM r.old_row -> f.key) m
+         CROSS JOIN LATERAL (SELECT jsonb_object_agg(f.key, f.value) AS before, jsonb_object_agg(f.key, r.new_row -> f.key) AS after
+                               FROM jsonb_each(r.old_row) f
+                              WHERE r.new_row -> f.key IS DISTINCT FROM f.value) d
+         WHERE d.before IS NOT NULL OR m.marks IS NOT NULL
+    )
+    SELECT (e.data ->> 'branch_id')::uuid, scope.user_id(), scope.roles(), scope.request_id(), 'update', TG_ARGV[0],
+           CASE WHEN e.data ->> 'id' ~ '^[0-9a-f-]{36}$' THEN (e.data ->> 'id')::uuid
+                WHEN e.data ->> 'complaint_id' ~ '^[0-9a-f-]{36}$' THEN (e.data ->> 'complaint_id')::uuid END,
+           e.before, e.after
+      FROM entries e
+     ORDER BY e.position;
     RETURN NULL;
 END
 $$;
@@ -124,7 +139,7 @@ BEGIN
         RETURN;
     END IF;
     FOR audited IN
-        SELECT t.tgrelid::regclass AS audited_table, convert_from(rtrim(t.tgargs, '\x00'::bytea), 'UTF8') AS name,
+        SELECT t.tgrelid::regclass AS audited_table, t.tgnargs, split_part(encode(t.tgargs, 'escape'), '\000', 1) AS name,
                (SELECT string_agg(a.attname, ',' ORDER BY k.position)
                   FROM pg_catalog.pg_constraint c
                  CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k (attnum, position)
@@ -134,21 +149,24 @@ BEGIN
          WHERE t.tgfoid = 'audit.record_change()'::regprocedure AND NOT t.tgisinternal AND t.tgname = 'audited'
          ORDER BY 1
     LOOP
+        IF audited.tgnargs <> 1 OR audited.name = '' THEN
+            RAISE EXCEPTION 'the audit trigger of % does not name its table', audited.audited_table;
+        END IF;
         IF audited.key IS NULL THEN
             RAISE EXCEPTION '% has no primary key to pair its updated rows by', audited.audited_table;
         END IF;
         EXECUTE format('DROP TRIGGER audited ON %s', audited.audited_table);
-        EXECUTE format('CREATE TRIGGER audited_inserts AFTER INSERT ON %s REFERENCING NEW TABLE AS new_rows '
+        EXECUTE format('CREATE OR REPLACE TRIGGER audited_inserts AFTER INSERT ON %s REFERENCING NEW TABLE AS new_rows '
                        'FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserted(%L)', audited.audited_table, audited.name);
-        EXECUTE format('CREATE TRIGGER audited_updates AFTER UPDATE ON %s REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows '
+        EXECUTE format('CREATE OR REPLACE TRIGGER audited_updates AFTER UPDATE ON %s REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows '
                        'FOR EACH STATEMENT EXECUTE FUNCTION audit.record_updated(%L, %L)', audited.audited_table, audited.name, audited.key);
-        EXECUTE format('CREATE TRIGGER audited_deletes AFTER DELETE ON %s REFERENCING OLD TABLE AS old_rows '
+        EXECUTE format('CREATE OR REPLACE TRIGGER audited_deletes AFTER DELETE ON %s REFERENCING OLD TABLE AS old_rows '
                        'FOR EACH STATEMENT EXECUTE FUNCTION audit.record_deleted(%L)', audited.audited_table, audited.name);
     END LOOP;
 END
 $$;
 
--- The statement triggers become the row trigger again (for Citus).
+-- The statement triggers become the row trigger again (for Citus), on every table with any of them.
 CREATE FUNCTION audit.audit_by_row() RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, public, pg_temp
@@ -157,17 +175,21 @@ DECLARE
     audited record;
 BEGIN
     FOR audited IN
-        SELECT t.tgrelid::regclass AS audited_table, convert_from(substring(t.tgargs FROM 1 FOR position('\x00'::bytea IN t.tgargs) - 1), 'UTF8')
-                   AS name
+        SELECT DISTINCT t.tgrelid::regclass AS audited_table, split_part(encode(t.tgargs, 'escape'), '\000', 1) AS name
           FROM pg_catalog.pg_trigger t
-         WHERE t.tgfoid = 'audit.record_inserted()'::regprocedure AND NOT t.tgisinternal
+         WHERE t.tgfoid IN ('audit.record_inserted()'::regprocedure, 'audit.record_updated()'::regprocedure,
+                            'audit.record_deleted()'::regprocedure)
+           AND NOT t.tgisinternal
          ORDER BY 1
     LOOP
+        IF audited.name = '' THEN
+            RAISE EXCEPTION 'an audit trigger of % does not name its table', audited.audited_table;
+        END IF;
         EXECUTE format('DROP TRIGGER IF EXISTS audited_inserts ON %s', audited.audited_table);
         EXECUTE format('DROP TRIGGER IF EXISTS audited_updates ON %s', audited.audited_table);
         EXECUTE format('DROP TRIGGER IF EXISTS audited_deletes ON %s', audited.audited_table);
-        EXECUTE format('CREATE TRIGGER audited AFTER INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION audit.record_change(%L)',
-                       audited.audited_table, audited.name);
+        EXECUTE format('CREATE OR REPLACE TRIGGER audited AFTER INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW '
+                       'EXECUTE FUNCTION audit.record_change(%L)', audited.audited_table, audited.name);
     END LOOP;
 END
 $$;

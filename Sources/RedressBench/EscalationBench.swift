@@ -65,6 +65,8 @@ struct EscalationBench: AsyncParsableCommand {
     }
 
     /// Switches every audit trigger on or off (as the owner), or the audit to row triggers and back.
+    /// Off means row triggers disabled: a disabled trigger with transition tables would still have
+    /// every changed row copied into them.
     static func audit(_ owner: PGPool, enabled: Bool = true, byRow: Bool = false) async throws {
         _ = try await owner.query(byRow ? "SELECT audit.audit_by_row()" : "SELECT audit.audit_by_statement()")
         let triggers = try await owner.query("""
@@ -81,7 +83,7 @@ struct EscalationBench: AsyncParsableCommand {
         for round in 1...rounds {
             for mode in Mode.allCases {
                 try await data.reset(count: burst, dueInSeconds: "-1")
-                try await Self.audit(owner, enabled: mode != .oneWithoutAudit, byRow: mode == .oneAuditedByRow)
+                try await Self.audit(owner, enabled: mode != .oneWithoutAudit, byRow: mode == .oneAuditedByRow || mode == .oneWithoutAudit)
                 let auditedBefore: Int64 = try await owner.query("SELECT coalesce(max(id), 0) FROM audit_log")[0].decode(at: 0)
                 let start = ContinuousClock.now
                 switch mode {
@@ -92,14 +94,19 @@ struct EscalationBench: AsyncParsableCommand {
                     let schedulers = (0..<(mode == .three ? 3 : 1)).map { _ in
                         EscalationScheduler(pool: service, listen: listen, configuration: SchedulerConfiguration(batchSize: batchSize))
                     }
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        for scheduler in schedulers {
-                            group.addTask {
-                                try await scheduler.drain()
-                                try await scheduler.raiseAlarms()
+                    do {
+                        try await withThrowingTaskGroup(of: Void.self) { group in
+                            for scheduler in schedulers {
+                                group.addTask {
+                                    try await scheduler.drain()
+                                    try await scheduler.raiseAlarms()
+                                }
                             }
+                            try await group.waitForAll()
                         }
-                        try await group.waitForAll()
+                    } catch {
+                        try? await Self.audit(owner)
+                        throw error
                     }
                 }
                 let seconds = (ContinuousClock.now - start).inSeconds

@@ -23,7 +23,7 @@ struct CitusRulesTests {
             // passes its table's name first.
             let triggers = try await pool.query("""
                 SELECT c.relname::text, p.proname::text,
-                       convert_from(substring(t.tgargs FROM 1 FOR position('\\x00'::bytea IN t.tgargs) - 1), 'UTF8')
+                       split_part(encode(t.tgargs, 'escape'), '\\000', 1)
                   FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid
                  WHERE p.pronamespace = 'audit'::regnamespace AND NOT t.tgisinternal
                 """).map { (try $0.decode(String.self, at: 0), try $0.decode(String.self, at: 1), try $0.decode(String?.self, at: 2)) }
