@@ -27,6 +27,21 @@ CREATE FUNCTION audit.copied_columns() RETURNS text[]
                  'is_bot', 'user_is_bot', 'holds_hq_grants', 'user_holds_hq_grants']
 $$;
 
+-- A value as the trail keeps it, or NULL when it is left out: audit.redact (0018) for one field.
+-- A field of `hidden` is left out unless it holds the mark "changed"; a `before` or `after` object
+-- (a timeline entry's) is kept without the fields of `common`. Written as one expression, without
+-- a pinned path, so PostgreSQL inlines it: a per-row call of audit.redact cost more than the rest
+-- of the entry.
+CREATE FUNCTION audit.kept(field text, value jsonb, hidden text[], common text[]) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    SELECT CASE WHEN field IN ('before', 'after') AND pg_catalog.jsonb_typeof(value) = 'object'
+                THEN value OPERATOR(pg_catalog.-) ARRAY(SELECT h FROM pg_catalog.unnest(common) AS h
+                                                         WHERE value OPERATOR(pg_catalog.->) h IS DISTINCT FROM '"changed"'::jsonb)
+                WHEN field OPERATOR(pg_catalog.=) ANY (hidden) AND value IS DISTINCT FROM '"changed"'::jsonb THEN NULL
+                ELSE value END
+$$;
+
 -- The statement triggers: `TG_ARGV[0]` names the table (a trigger on a shard must not read
 -- TG_TABLE_NAME), `TG_ARGV[1]` the update trigger's primary key columns, comma-separated. Each
 -- reads its transition tables in one INSERT, so a statement's rows stream into the trail in the
@@ -37,16 +52,25 @@ CREATE FUNCTION audit.record_inserted() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, public, pg_temp
     AS $$
+DECLARE
+    copied text[] := audit.copied_columns();
+    hidden text[] := audit.hidden_columns(TG_ARGV[0]);
+    common text[] := audit.hidden_columns();
 BEGIN
     IF coalesce(TG_ARGV[0], '') = '' THEN
         RAISE EXCEPTION 'audit.record_inserted needs the name of its table as its argument';
     END IF;
     INSERT INTO public.audit_log (branch_id, actor_id, actor_roles, request_id, action, entity, entity_id, before, after)
+    WITH inserted AS MATERIALIZED (
+        SELECT to_jsonb(n) - copied AS data, row_number() OVER () AS position FROM new_rows n
+    )
     SELECT (r.data ->> 'branch_id')::uuid, scope.user_id(), scope.roles(), scope.request_id(), 'insert', TG_ARGV[0],
            CASE WHEN r.data ->> 'id' ~ '^[0-9a-f-]{36}$' THEN (r.data ->> 'id')::uuid
                 WHEN r.data ->> 'complaint_id' ~ '^[0-9a-f-]{36}$' THEN (r.data ->> 'complaint_id')::uuid END,
-           NULL, r.data
-      FROM (SELECT audit.redact(TG_ARGV[0], to_jsonb(n) - audit.copied_columns()) AS data FROM new_rows n) r;
+           NULL, (SELECT jsonb_object_agg(f.key, audit.kept(f.key, f.value, hidden, common))
+                    FROM jsonb_each(r.data) f WHERE audit.kept(f.key, f.value, hidden, common) IS NOT NULL)
+      FROM inserted r
+     ORDER BY r.position;
     RETURN NULL;
 END
 $$;
@@ -55,30 +79,42 @@ CREATE FUNCTION audit.record_deleted() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, public, pg_temp
     AS $$
+DECLARE
+    copied text[] := audit.copied_columns();
+    hidden text[] := audit.hidden_columns(TG_ARGV[0]);
+    common text[] := audit.hidden_columns();
 BEGIN
     IF coalesce(TG_ARGV[0], '') = '' THEN
         RAISE EXCEPTION 'audit.record_deleted needs the name of its table as its argument';
     END IF;
     INSERT INTO public.audit_log (branch_id, actor_id, actor_roles, request_id, action, entity, entity_id, before, after)
+    WITH deleted AS MATERIALIZED (
+        SELECT to_jsonb(o) - copied AS data, row_number() OVER () AS position FROM old_rows o
+    )
     SELECT (r.data ->> 'branch_id')::uuid, scope.user_id(), scope.roles(), scope.request_id(), 'delete', TG_ARGV[0],
            CASE WHEN r.data ->> 'id' ~ '^[0-9a-f-]{36}$' THEN (r.data ->> 'id')::uuid
                 WHEN r.data ->> 'complaint_id' ~ '^[0-9a-f-]{36}$' THEN (r.data ->> 'complaint_id')::uuid END,
-           r.data, NULL
-      FROM (SELECT audit.redact(TG_ARGV[0], to_jsonb(o) - audit.copied_columns()) AS data FROM old_rows o) r;
+           (SELECT jsonb_object_agg(f.key, audit.kept(f.key, f.value, hidden, common))
+              FROM jsonb_each(r.data) f WHERE audit.kept(f.key, f.value, hidden, common) IS NOT NULL), NULL
+      FROM deleted r
+     ORDER BY r.position;
     RETURN NULL;
 END
 $$;
 
 -- An update's rows before and after are paired by primary key; rows whose key the statement
 -- changed pair with each other in the order the statement changed them. Each pair that changed
--- gives one entry: the fields that changed, before and after, and every changed field the trail
--- may not copy named with "changed" instead of its value.
+-- gives one entry: the fields that changed, before and after, as the trail keeps them, and every
+-- changed field it does not keep named with "changed" instead of its value.
 CREATE FUNCTION audit.record_updated() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, public, pg_temp
     AS $$
 DECLARE
     keys text[] := string_to_array(TG_ARGV[1], ',');
+    copied text[] := audit.copied_columns();
+    hidden text[] := audit.hidden_columns(TG_ARGV[0]);
+    common text[] := audit.hidden_columns();
 BEGIN
     IF coalesce(TG_ARGV[0], '') = '' OR coalesce(TG_ARGV[1], '') = '' THEN
         RAISE EXCEPTION 'audit.record_updated needs the name of its table and its key as its arguments';
@@ -86,41 +122,42 @@ BEGIN
     INSERT INTO public.audit_log (branch_id, actor_id, actor_roles, request_id, action, entity, entity_id, before, after)
     WITH old_full AS MATERIALIZED (
         SELECT r.data, r.position, (SELECT array_agg(r.data ->> k ORDER BY i) FROM unnest(keys) WITH ORDINALITY AS key (k, i)) AS key
-          FROM (SELECT to_jsonb(o) - audit.copied_columns() AS data, row_number() OVER () AS position FROM old_rows o) r
+          FROM (SELECT to_jsonb(o) - copied AS data, row_number() OVER () AS position FROM old_rows o) r
     ), new_full AS MATERIALIZED (
         SELECT r.data, r.position, (SELECT array_agg(r.data ->> k ORDER BY i) FROM unnest(keys) WITH ORDINALITY AS key (k, i)) AS key
-          FROM (SELECT to_jsonb(n) - audit.copied_columns() AS data, row_number() OVER () AS position FROM new_rows n) r
+          FROM (SELECT to_jsonb(n) - copied AS data, row_number() OVER () AS position FROM new_rows n) r
     ), paired AS MATERIALIZED (
         SELECT o.data AS old_full, n.data AS new_full, n.position
           FROM old_full o JOIN new_full n ON n.key = o.key
         UNION ALL
         SELECT o.data, n.data, n.position
-          FROM (SELECT data, row_number() OVER (ORDER BY position) AS rank FROM old_full
-                 WHERE key NOT IN (SELECT key FROM new_full)) o
-          JOIN (SELECT data, position, row_number() OVER (ORDER BY position) AS rank FROM new_full
-                 WHERE key NOT IN (SELECT key FROM old_full)) n ON n.rank = o.rank
-    ), redacted AS MATERIALIZED (
-        SELECT p.old_full, p.new_full, p.position,
-               audit.redact(TG_ARGV[0], p.old_full) AS old_row, audit.redact(TG_ARGV[0], p.new_full) AS new_row
-          FROM paired p
+          FROM (SELECT o.data, row_number() OVER (ORDER BY o.position) AS rank FROM old_full o
+                 WHERE NOT EXISTS (SELECT FROM new_full n WHERE n.key = o.key)) o
+          JOIN (SELECT n.data, n.position, row_number() OVER (ORDER BY n.position) AS rank FROM new_full n
+                 WHERE NOT EXISTS (SELECT FROM old_full o WHERE o.key = n.key)) n ON n.rank = o.rank
     ), entries AS (
-        SELECT r.position, r.new_row AS data, coalesce(d.before, '{}'::jsonb) || coalesce(m.marks, '{}'::jsonb) AS before,
-               coalesce(d.after, '{}'::jsonb) || coalesce(m.marks, '{}'::jsonb) AS after
-          FROM redacted r
-         CROSS JOIN LATERAL (SELECT jsonb_object_agg(f.key, 'changed') AS marks
-                               FROM jsonb_each(r.old_full) f
-                              WHERE r.new_full -> f.key IS DISTINCT FROM f.value
-                                AND r.new_row -> f.key IS NOT DISTINCT FROM r.old_row -> f.key) m
-         CROSS JOIN LATERAL (SELECT jsonb_object_agg(f.key, f.value) AS before, jsonb_object_agg(f.key, r.new_row -> f.key) AS after
-                               FROM jsonb_each(r.old_row) f
-                              WHERE r.new_row -> f.key IS DISTINCT FROM f.value) d
-         WHERE d.before IS NOT NULL OR m.marks IS NOT NULL
+        SELECT p.position, p.new_full AS data,
+               coalesce(d.before, '{}'::jsonb) || coalesce(d.marks, '{}'::jsonb) AS before,
+               coalesce(d.after, '{}'::jsonb) || coalesce(d.marks, '{}'::jsonb) AS after,
+               d.before IS NOT NULL OR d.marks IS NOT NULL AS recorded
+          FROM paired p
+         CROSS JOIN LATERAL (
+            SELECT jsonb_object_agg(c.key, c.old_kept) FILTER (WHERE c.old_kept IS NOT NULL AND c.old_kept IS DISTINCT FROM c.new_kept)
+                       AS before,
+                   jsonb_object_agg(c.key, c.new_kept) FILTER (WHERE c.old_kept IS NOT NULL AND c.old_kept IS DISTINCT FROM c.new_kept)
+                       AS after,
+                   jsonb_object_agg(c.key, 'changed') FILTER (WHERE c.old_kept IS NOT DISTINCT FROM c.new_kept) AS marks
+              FROM (SELECT o.key, audit.kept(o.key, o.value, hidden, common) AS old_kept,
+                           audit.kept(o.key, n.value, hidden, common) AS new_kept
+                      FROM jsonb_each(p.old_full) o JOIN jsonb_each(p.new_full) n ON n.key = o.key
+                     WHERE n.value IS DISTINCT FROM o.value) c) d
     )
     SELECT (e.data ->> 'branch_id')::uuid, scope.user_id(), scope.roles(), scope.request_id(), 'update', TG_ARGV[0],
            CASE WHEN e.data ->> 'id' ~ '^[0-9a-f-]{36}$' THEN (e.data ->> 'id')::uuid
                 WHEN e.data ->> 'complaint_id' ~ '^[0-9a-f-]{36}$' THEN (e.data ->> 'complaint_id')::uuid END,
            e.before, e.after
       FROM entries e
+     WHERE e.recorded
      ORDER BY e.position;
     RETURN NULL;
 END
