@@ -43,7 +43,7 @@ CREATE FUNCTION audit.kept(field text, value jsonb, hidden text[], common text[]
 $$;
 
 -- The statement triggers: `TG_ARGV[0]` names the table (a trigger on a shard must not read
--- TG_TABLE_NAME), `TG_ARGV[1]` the update trigger's primary key columns, comma-separated. Each
+-- TG_TABLE_NAME). Each
 -- reads its transition tables in one INSERT, so a statement's rows stream into the trail in the
 -- order the statement changed them. The branch of an entry is its row's `branch_id` (a branch's
 -- own row is never audited by trigger: 0035); its entity id the row's `id`, else its
@@ -102,39 +102,32 @@ BEGIN
 END
 $$;
 
--- An update's rows before and after are paired by primary key; rows whose key the statement
--- changed pair with each other in the order the statement changed them. Each pair that changed
--- gives one entry: the fields that changed, before and after, as the trail keeps them, and every
--- changed field it does not keep named with "changed" instead of its value.
+-- An update's rows before and after are paired in the order the statement changed them:
+-- PostgreSQL appends each updated row's old and new versions to the two transition tables
+-- together, so the n-th row of one is the n-th of the other, whether or not its key changed. Each
+-- pair that changed gives one entry: the fields that changed, before and after, as the trail keeps
+-- them, and every changed field it does not keep named with "changed" instead of its value.
 CREATE FUNCTION audit.record_updated() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, public, pg_temp
+    SET work_mem = '64MB'
     AS $$
 DECLARE
-    keys text[] := string_to_array(TG_ARGV[1], ',');
     copied text[] := audit.copied_columns();
     hidden text[] := audit.hidden_columns(TG_ARGV[0]);
     common text[] := audit.hidden_columns();
 BEGIN
-    IF coalesce(TG_ARGV[0], '') = '' OR coalesce(TG_ARGV[1], '') = '' THEN
-        RAISE EXCEPTION 'audit.record_updated needs the name of its table and its key as its arguments';
+    IF coalesce(TG_ARGV[0], '') = '' THEN
+        RAISE EXCEPTION 'audit.record_updated needs the name of its table as its argument';
     END IF;
     INSERT INTO public.audit_log (branch_id, actor_id, actor_roles, request_id, action, entity, entity_id, before, after)
     WITH old_full AS MATERIALIZED (
-        SELECT r.data, r.position, (SELECT array_agg(r.data ->> k ORDER BY i) FROM unnest(keys) WITH ORDINALITY AS key (k, i)) AS key
-          FROM (SELECT to_jsonb(o) - copied AS data, row_number() OVER () AS position FROM old_rows o) r
+        SELECT to_jsonb(o) - copied AS data, row_number() OVER () AS position FROM old_rows o
     ), new_full AS MATERIALIZED (
-        SELECT r.data, r.position, (SELECT array_agg(r.data ->> k ORDER BY i) FROM unnest(keys) WITH ORDINALITY AS key (k, i)) AS key
-          FROM (SELECT to_jsonb(n) - copied AS data, row_number() OVER () AS position FROM new_rows n) r
-    ), paired AS MATERIALIZED (
+        SELECT to_jsonb(n) - copied AS data, row_number() OVER () AS position FROM new_rows n
+    ), paired AS (
         SELECT o.data AS old_full, n.data AS new_full, n.position
-          FROM old_full o JOIN new_full n ON n.key = o.key
-        UNION ALL
-        SELECT o.data, n.data, n.position
-          FROM (SELECT o.data, row_number() OVER (ORDER BY o.position) AS rank FROM old_full o
-                 WHERE NOT EXISTS (SELECT FROM new_full n WHERE n.key = o.key)) o
-          JOIN (SELECT n.data, n.position, row_number() OVER (ORDER BY n.position) AS rank FROM new_full n
-                 WHERE NOT EXISTS (SELECT FROM old_full o WHERE o.key = n.key)) n ON n.rank = o.rank
+          FROM old_full o JOIN new_full n ON n.position = o.position
     ), entries AS (
         SELECT p.position, p.new_full AS data,
                coalesce(d.before, '{}'::jsonb) || coalesce(d.marks, '{}'::jsonb) AS before,
@@ -176,12 +169,7 @@ BEGIN
         RETURN;
     END IF;
     FOR audited IN
-        SELECT t.tgrelid::regclass AS audited_table, t.tgnargs, split_part(encode(t.tgargs, 'escape'), '\000', 1) AS name,
-               (SELECT string_agg(a.attname, ',' ORDER BY k.position)
-                  FROM pg_catalog.pg_constraint c
-                 CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k (attnum, position)
-                  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
-                 WHERE c.conrelid = t.tgrelid AND c.contype = 'p') AS key
+        SELECT t.tgrelid::regclass AS audited_table, t.tgnargs, split_part(encode(t.tgargs, 'escape'), '\000', 1) AS name
           FROM pg_catalog.pg_trigger t
          WHERE t.tgfoid = 'audit.record_change()'::regprocedure AND NOT t.tgisinternal AND t.tgname = 'audited'
          ORDER BY 1
@@ -189,14 +177,11 @@ BEGIN
         IF audited.tgnargs <> 1 OR audited.name = '' THEN
             RAISE EXCEPTION 'the audit trigger of % does not name its table', audited.audited_table;
         END IF;
-        IF audited.key IS NULL THEN
-            RAISE EXCEPTION '% has no primary key to pair its updated rows by', audited.audited_table;
-        END IF;
         EXECUTE format('DROP TRIGGER audited ON %s', audited.audited_table);
         EXECUTE format('CREATE OR REPLACE TRIGGER audited_inserts AFTER INSERT ON %s REFERENCING NEW TABLE AS new_rows '
                        'FOR EACH STATEMENT EXECUTE FUNCTION audit.record_inserted(%L)', audited.audited_table, audited.name);
         EXECUTE format('CREATE OR REPLACE TRIGGER audited_updates AFTER UPDATE ON %s REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows '
-                       'FOR EACH STATEMENT EXECUTE FUNCTION audit.record_updated(%L, %L)', audited.audited_table, audited.name, audited.key);
+                       'FOR EACH STATEMENT EXECUTE FUNCTION audit.record_updated(%L)', audited.audited_table, audited.name);
         EXECUTE format('CREATE OR REPLACE TRIGGER audited_deletes AFTER DELETE ON %s REFERENCING OLD TABLE AS old_rows '
                        'FOR EACH STATEMENT EXECUTE FUNCTION audit.record_deleted(%L)', audited.audited_table, audited.name);
     END LOOP;
