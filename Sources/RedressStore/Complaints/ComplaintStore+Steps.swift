@@ -65,7 +65,8 @@ extension ComplaintStore {
 
     /// The message a step sends its complainant: the initial reply once the complaint is graded,
     /// the result (with the compensation of its latest plan that has one) and the satisfaction
-    /// survey's invitation once it is fed back.
+    /// survey's invitation once it is fed back, and why it was not taken up when it is found invalid
+    /// (a result too: it may be reviewed, but it is not surveyed).
     private func tellComplainant(of action: ComplaintAction, complaint: Complaint, caller: Caller, _ connection: PGConnection) async throws {
         switch action {
         case .grade:
@@ -84,6 +85,9 @@ extension ComplaintStore {
             // The satisfaction survey opens with the result; its answer closes or reopens the complaint.
             try await ComplainantMessages.send(.survey, complaintID: complaint.id, branchID: complaint.branchId, caller: caller,
                                                vault: vault, connection)
+        case .markInvalid:
+            try await ComplainantMessages.send(.result, complaintID: complaint.id, branchID: complaint.branchId, caller: caller,
+                                               values: ["resolution": complaint.resolution ?? ""], vault: vault, connection)
         default:
             return
         }
