@@ -27,17 +27,25 @@ CREATE FUNCTION audit.copied_columns() RETURNS text[]
                  'is_bot', 'user_is_bot', 'holds_hq_grants', 'user_holds_hq_grants']
 $$;
 
+-- A timeline entry's `before` or `after` object as the trail keeps it: without the fields of
+-- `common`, unless they hold the mark "changed".
+CREATE FUNCTION audit.kept_object(value jsonb, common text[]) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, public, pg_temp
+    AS $$
+    SELECT value - ARRAY(SELECT h FROM unnest(common) AS h WHERE value -> h IS DISTINCT FROM '"changed"'::jsonb)
+$$;
+
 -- A value as the trail keeps it, or NULL when it is left out: audit.redact (0018) for one field.
 -- A field of `hidden` is left out unless it holds the mark "changed"; a `before` or `after` object
--- (a timeline entry's) is kept without the fields of `common`. Written as one expression, without
--- a pinned path, so PostgreSQL inlines it: a per-row call of audit.redact cost more than the rest
--- of the entry.
+-- is kept as audit.kept_object keeps it. One expression without a sub-select or a pinned path, so
+-- that PostgreSQL inlines it into the statement that calls it (a sub-select, or a per-field call
+-- of a SQL function, cost more than the rest of the entry).
 CREATE FUNCTION audit.kept(field text, value jsonb, hidden text[], common text[]) RETURNS jsonb
     LANGUAGE sql IMMUTABLE
     AS $$
     SELECT CASE WHEN field IN ('before', 'after') AND pg_catalog.jsonb_typeof(value) = 'object'
-                THEN value OPERATOR(pg_catalog.-) ARRAY(SELECT h FROM pg_catalog.unnest(common) AS h
-                                                         WHERE value OPERATOR(pg_catalog.->) h IS DISTINCT FROM '"changed"'::jsonb)
+                THEN audit.kept_object(value, common)
                 WHEN field OPERATOR(pg_catalog.=) ANY (hidden) AND value IS DISTINCT FROM '"changed"'::jsonb THEN NULL
                 ELSE value END
 $$;

@@ -141,4 +141,52 @@ struct EventFeedAPITests {
             }
         }
     }
+
+    /// A review asked and decided reaches the feed as `reviewed`, and its overdue escalation as
+    /// `escalated`, without the complainant's grounds or the reviewer's reasons.
+    @Test func reviewsAndTheirEscalationReachTheFeedAsTheirOwnTypes() async throws {
+        let receiver = WebhookReceiver()
+        try await receiver.serve { url in
+            try await APIHarness.run(server: Messages.server, store: Messages.store) { harness, client in
+                let org = harness.organisation
+                let admin = try await client.signIn(org.a.code, "admin")
+                let agent = try await client.signIn(org.a.code, "agent")
+                let registered = try await client.call(.post, "/v1/webhooks", token: admin, body: #"{"kind":"events","url":"\#(url)"}"#)
+                #expect(registered.status == .created)
+                receiver.secret.withLockedValue { $0 = registered.json["secret"] as? String ?? "" }
+
+                let (id, caseNumber, code) = try await Progress.intake(client, token: agent, category: nil)
+                _ = try await Lifecycle.step(client, id, "resolve_on_the_spot", token: agent, body: FollowUpAPITests.resolution)
+                let asked = try await ComplainantSurveyAndReviewAPITests.askForReview(client, caseNumber, code: code)
+                let review = try #require((asked.json["reviewId"] as? String).flatMap(UUID.init(uuidString:)),
+                                          "\(String(decoding: asked.body, as: UTF8.self))")
+                try await harness.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+                    _ = try await owner.query("""
+                        UPDATE complaint_reviews SET requested_at = now() - interval '2 hours', due_at = now() - interval '1 hour'
+                         WHERE id = \(review)
+                        """)
+                }
+                var reasons: [String] = []
+                try await harness.database.withPool(scheduler: true, size: 2) { (pool: PGPool) async throws in
+                    let scheduler = EscalationScheduler(pool: pool, listen: PGConnectionConfiguration(harness.database.schedulerURL))
+                    for _ in 0..<3 { reasons += try await scheduler.escalateReviews().map(\.reason) }
+                }
+                #expect(reasons.contains("review_overdue"), "\(reasons)")
+                let decided = try await client.call(.post, "/v1/reviews/\(review)/decision", token: try await client.signIn(org.a.code, "branch_manager"),
+                                                    body: #"{"outcome":"upheld","reasoning":"Both months were refunded on 3 December."}"#)
+                #expect(decided.status == .ok, "\(String(decoding: decided.body, as: UTF8.self))")
+
+                try await Self.deliver(harness, receiver) { _ in
+                    Self.events(of: id, receiver).filter { $0["type"] as? String == "reviewed" }.count >= 2
+                }
+                let events = Self.events(of: id, receiver)
+                #expect(events.filter { $0["type"] as? String == "reviewed" }.compactMap { $0["kind"] as? String }
+                        == ["review_requested", "review_decided"], "\(events)")
+                #expect(events.contains { $0["type"] as? String == "escalated" && $0["kind"] as? String == "review_overdue" }, "\(events)")
+                let everything = receiver.received.withLockedValue { $0 }.map { String(decoding: $0.body, as: UTF8.self) }.joined()
+                #expect(!everything.contains("not both") && !everything.contains("3 December") && !everything.contains("王小明"),
+                        "no grounds, reasons or personal data")
+            }
+        }
+    }
 }
