@@ -5,7 +5,10 @@
 -- complaint is still pending (waiting, leased to a deliverer or backing off after a failure); a
 -- message that is dead-lettered or settled unsent no longer holds the next. The branches listed as
 -- due and the delivery service's next wake-up leave out a message held so, or a message held
--- behind one backing off would wake the service at once, again and again.
+-- behind one backing off would wake the service at once, again and again (the wake-up reads the
+-- pending messages in the order they fall due and stops at the first one not held). Two changes
+-- whose transactions overlap write messages that may go in either order: each is told in the order
+-- its changes were committed.
 ALTER TABLE complainant_messages ALTER COLUMN created_at SET DEFAULT clock_timestamp();
 
 -- Whether a message is next for its complaint is written out in each statement below rather than
@@ -32,11 +35,12 @@ CREATE OR REPLACE FUNCTION scheduler.next_delivery() RETURNS timestamptz
     SET search_path = pg_catalog, public, pg_temp
     AS $$
     SELECT least((SELECT min(next_attempt_at) FROM public.page_deliveries WHERE state = 'pending'),
-                 (SELECT min(m.next_attempt_at) FROM public.complainant_messages m
+                 (SELECT m.next_attempt_at FROM public.complainant_messages m
                    WHERE m.state = 'pending'
                      AND NOT EXISTS (SELECT FROM public.complainant_messages e
                                       WHERE e.branch_id = m.branch_id AND e.complaint_id = m.complaint_id AND e.state = 'pending'
-                                        AND (e.created_at, e.id) < (m.created_at, m.id))),
+                                        AND (e.created_at, e.id) < (m.created_at, m.id))
+                   ORDER BY m.next_attempt_at LIMIT 1),
                  (SELECT min(f.next_attempt_at) FROM public.event_feeds f
                    JOIN public.webhooks w ON w.branch_id = f.branch_id AND w.id = f.webhook_id
                   WHERE f.batch_id IS NOT NULL AND w.active))

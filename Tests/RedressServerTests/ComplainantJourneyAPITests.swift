@@ -233,6 +233,7 @@ struct ComplainantJourneyAPITests {
                         SELECT (SELECT count(*) FROM complaint_events)::text || '/' || (SELECT count(*) FROM complaint_reviews)::text
                                || '/' || (SELECT count(*) FROM follow_ups)::text || '/' || (SELECT count(*) FROM audit_log)::text
                                || '/' || (SELECT count(*) FROM complaint_evidence)::text
+                               || '/' || (SELECT count(*) FROM progress.lookup_failures)::text
                         """)[0].decode(String.self, at: 0)
                 }
             }
@@ -242,9 +243,12 @@ struct ComplainantJourneyAPITests {
             where operation.isPublic && operation.body != nil && operation.path.hasPrefix("/v1/public/") {
                 let path = operation.path.replacing(/\{[^}]+\}/) { _ in caseNumber }
                 let padding = String(repeating: "a", count: operation.maximumBodyBytes)
-                let answer = try await client.call(HTTPRequest.Method(rawValue: operation.method) ?? .post, path,
-                                                   body: #"{"code":"\#(code)","text":"\#(padding)"}"#)
-                #expect(answer.status == .contentTooLarge, "\(operation.method) \(path): \(answer.status)")
+                // The right code, a wrong one and another case: refused alike, before any is looked at.
+                for (target, guess) in [(path, code), (path, "AAAA-BBBB-CCCC"), (path.replacingOccurrences(of: caseNumber, with: String(caseNumber.dropLast(6)) + "999999"), code)] {
+                    let answer = try await client.call(HTTPRequest.Method(rawValue: operation.method) ?? .post, target,
+                                                       body: #"{"code":"\#(guess)","text":"\#(padding)"}"#)
+                    #expect(answer.status == .contentTooLarge, "\(operation.method) \(target): \(answer.status)")
+                }
                 tried.append(operation.path)
             }
             #expect(Set(tried).isSuperset(of: ["/v1/public/complaints/{caseNumber}/statements", "/v1/public/complaints/{caseNumber}/survey",

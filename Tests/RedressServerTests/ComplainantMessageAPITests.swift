@@ -245,4 +245,40 @@ struct ComplainantMessageAPITests {
             }
         }
     }
+
+    /// A message waits while an earlier one to the same complainant is backing off, and the
+    /// delivery service sleeps until that one's retry rather than waking for the one held.
+    @Test func aMessageWaitsForTheOneBeforeItToTheSameComplainant() async throws {
+        let receiver = WebhookReceiver(answer: { request in request == 1 ? .serviceUnavailable : .ok })
+        try await receiver.serve { url in
+            try await APIHarness.run(server: Self.server, store: Self.store) { harness, client in
+                let org = harness.organisation
+                let admin = try await client.signIn(org.a.code, "admin")
+                let agent = try await client.signIn(org.a.code, "agent")
+                try await Self.registerGateway(client, admin: admin, url: url, receiver: receiver)
+                let (id, _, _) = try await Progress.intake(client, token: agent, category: nil)
+                _ = try await Lifecycle.step(client, id, "grade", token: agent, body: #"{"level":2,"priority":"important"}"#)
+                #expect(try await Self.deliver(harness) == 1, "the confirmation is tried and refused; the reply is not tried")
+                let held = try await client.call(.get, "/v1/complaints/\(id)/notifications", token: agent).items
+                #expect(held.map { "\($0["event"] as? String ?? "") \($0["state"] as? String ?? "") \($0["attempts"] as? Int ?? -1)" }
+                        == ["received pending 1", "graded pending 0"], "\(held)")
+                let (retryAt, wakeAt): (Date, Date?) = try await harness.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+                    let row = try await owner.query("""
+                        SELECT (SELECT next_attempt_at FROM complainant_messages WHERE event = 'received'), scheduler.next_delivery()
+                        """)[0]
+                    return (try row.decode(at: 0), try row.decode(at: 1))
+                }
+                #expect(retryAt > Date() && wakeAt == retryAt, "the service wakes for the retry (\(retryAt)), not for the reply (\(String(describing: wakeAt)))")
+
+                // Its retry falls due: both go, in the order they were written.
+                try await harness.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+                    _ = try await owner.query("UPDATE complainant_messages SET next_attempt_at = now() WHERE event = 'received'")
+                }
+                #expect(try await Self.deliver(harness) == 2)
+                #expect(Self.messages(receiver).map { $0["event"] as? String } == ["received", "received", "graded"])
+                let sent = try await client.call(.get, "/v1/complaints/\(id)/notifications", token: agent).items
+                #expect(sent.allSatisfy { $0["state"] as? String == "delivered" })
+            }
+        }
+    }
 }
