@@ -58,6 +58,22 @@ struct ComplainantMessageAPITests {
         receiver.secret.withLockedValue { $0 = gateway.json["secret"] as? String ?? "" }
     }
 
+    /// Runs `body` on a server whose branch A has its gateway at a loopback receiver answering the
+    /// n-th delivery with `answer(n)`, with A's admin and agent signed in.
+    static func withGateway(answer: @escaping @Sendable (Int) -> HTTPResponse.Status = { _ in .ok },
+                            _ body: @escaping @Sendable (_ harness: APIHarness, _ client: any TestClientProtocol, _ receiver: WebhookReceiver,
+                                                         _ admin: String, _ agent: String) async throws -> Void) async throws {
+        let receiver = WebhookReceiver(answer: answer)
+        try await receiver.serve { url in
+            try await APIHarness.run(server: Self.server, store: Self.store) { harness, client in
+                let admin = try await client.signIn(harness.organisation.a.code, "admin")
+                let agent = try await client.signIn(harness.organisation.a.code, "agent")
+                try await Self.registerGateway(client, admin: admin, url: url, receiver: receiver)
+                try await body(harness, client, receiver, admin, agent)
+            }
+        }
+    }
+
     static func completed(_ client: any TestClientProtocol, _ id: String, token: String) async throws -> [String] {
         let complaint = try await client.call(.get, "/v1/complaints/\(id)", token: token).json
         return (complaint["sla"] as? [String: Any])?["completed"] as? [String] ?? []
@@ -249,36 +265,29 @@ struct ComplainantMessageAPITests {
     /// A message waits while an earlier one to the same complainant is backing off, and the
     /// delivery service sleeps until that one's retry rather than waking for the one held.
     @Test func aMessageWaitsForTheOneBeforeItToTheSameComplainant() async throws {
-        let receiver = WebhookReceiver(answer: { request in request == 1 ? .serviceUnavailable : .ok })
-        try await receiver.serve { url in
-            try await APIHarness.run(server: Self.server, store: Self.store) { harness, client in
-                let org = harness.organisation
-                let admin = try await client.signIn(org.a.code, "admin")
-                let agent = try await client.signIn(org.a.code, "agent")
-                try await Self.registerGateway(client, admin: admin, url: url, receiver: receiver)
-                let (id, _, _) = try await Progress.intake(client, token: agent, category: nil)
-                _ = try await Lifecycle.step(client, id, "grade", token: agent, body: #"{"level":2,"priority":"important"}"#)
-                #expect(try await Self.deliver(harness) == 1, "the confirmation is tried and refused; the reply is not tried")
-                let held = try await client.call(.get, "/v1/complaints/\(id)/notifications", token: agent).items
-                #expect(held.map { "\($0["event"] as? String ?? "") \($0["state"] as? String ?? "") \($0["attempts"] as? Int ?? -1)" }
-                        == ["received pending 1", "graded pending 0"], "\(held)")
-                let (retryAt, wakeAt): (Date, Date?) = try await harness.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
-                    let row = try await owner.query("""
-                        SELECT (SELECT next_attempt_at FROM complainant_messages WHERE event = 'received'), scheduler.next_delivery()
-                        """)[0]
-                    return (try row.decode(at: 0), try row.decode(at: 1))
-                }
-                #expect(retryAt > Date() && wakeAt == retryAt, "the service wakes for the retry (\(retryAt)), not for the reply (\(String(describing: wakeAt)))")
-
-                // Its retry falls due: both go, in the order they were written.
-                try await harness.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
-                    _ = try await owner.query("UPDATE complainant_messages SET next_attempt_at = now() WHERE event = 'received'")
-                }
-                #expect(try await Self.deliver(harness) == 2)
-                #expect(Self.messages(receiver).map { $0["event"] as? String } == ["received", "received", "graded"])
-                let sent = try await client.call(.get, "/v1/complaints/\(id)/notifications", token: agent).items
-                #expect(sent.allSatisfy { $0["state"] as? String == "delivered" })
+        try await Self.withGateway(answer: { request in request == 1 ? .serviceUnavailable : .ok }) { harness, client, receiver, _, agent in
+            let (id, _, _) = try await Progress.intake(client, token: agent, category: nil)
+            _ = try await Lifecycle.step(client, id, "grade", token: agent, body: #"{"level":2,"priority":"important"}"#)
+            #expect(try await Self.deliver(harness) == 1, "the confirmation is tried and refused; the reply is not tried")
+            let held = try await client.call(.get, "/v1/complaints/\(id)/notifications", token: agent).items
+            #expect(held.map { "\($0["event"] as? String ?? "") \($0["state"] as? String ?? "") \($0["attempts"] as? Int ?? -1)" }
+                    == ["received pending 1", "graded pending 0"], "\(held)")
+            let (retryAt, wakeAt): (Date, Date?) = try await harness.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+                let row = try await owner.query("""
+                    SELECT (SELECT next_attempt_at FROM complainant_messages WHERE event = 'received'), scheduler.next_delivery()
+                    """)[0]
+                return (try row.decode(at: 0), try row.decode(at: 1))
             }
+            #expect(retryAt > Date() && wakeAt == retryAt, "the service wakes for the retry (\(retryAt)), not for the reply (\(String(describing: wakeAt)))")
+
+            // Its retry falls due: both go, in the order they were written.
+            try await harness.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+                _ = try await owner.query("UPDATE complainant_messages SET next_attempt_at = now() WHERE event = 'received'")
+            }
+            #expect(try await Self.deliver(harness) == 2)
+            #expect(Self.messages(receiver).map { $0["event"] as? String } == ["received", "received", "graded"])
+            let sent = try await client.call(.get, "/v1/complaints/\(id)/notifications", token: agent).items
+            #expect(sent.allSatisfy { $0["state"] as? String == "delivered" })
         }
     }
 }
