@@ -21,7 +21,8 @@ public struct ScopedDatabase: Sendable {
     }
 
     /// Runs `body` in a transaction that first sets `scope`'s settings with `SET LOCAL`, sent with its
-    /// BEGIN in one round trip (in a message of their own on Citus, ``CitusPresence``): they end with
+    /// BEGIN and the body's first statement in one round trip (apart from the BEGIN on Citus,
+    /// ``CitusPresence``): they end with
     /// the transaction and never reach the connection's next borrower (so PgBouncer's transaction
     /// pooling stays safe), and Citus passes them on to the workers whose shards the policies run on,
     /// because the script first sets `citus.propagate_set_commands = 'local'` (`set_config` values
@@ -33,11 +34,11 @@ public struct ScopedDatabase: Sendable {
     public func withScope<R>(
         _ scope: AccessScope, readOnly: Bool = false, genericPlans: Bool = false, _ body: (PGConnection) async throws -> R
     ) async throws -> R {
-        let script = try Self.scopeScript(scope, statementTimeout: configuration.statementTimeout)
-            + (genericPlans ? " SET LOCAL plan_cache_mode = force_generic_plan;" : "")
+        let settings = try Self.scopeSettings(scope, statementTimeout: configuration.statementTimeout)
+            + (genericPlans ? ["SET LOCAL plan_cache_mode = force_generic_plan"] : [])
         let apart = try await hasCitus()
-        return try await pool.withTransaction(PGTransactionOptions(readOnly: readOnly, setup: apart ? "" : script)) { connection in
-            if apart { try await connection.executeScript(script) }
+        return try await pool.withTransaction(PGTransactionOptions(readOnly: readOnly, setup: apart ? [] : settings)) { connection in
+            if apart { try await connection.executeScript(settings.joined(separator: "; ")) }
             return try await body(connection)
         }
     }
@@ -48,11 +49,11 @@ public struct ScopedDatabase: Sendable {
     }
 
     /// The statements setting every scope variable, and the statement timeout, for the current
-    /// transaction only: one round trip, values as quoted literals (`SET` takes no parameters).
-    static func scopeScript(_ scope: AccessScope, statementTimeout: Duration) throws -> String {
+    /// transaction only, values as quoted literals (`SET` takes no parameters).
+    static func scopeSettings(_ scope: AccessScope, statementTimeout: Duration) throws -> [String] {
         let timeout = max(1, Int(statementTimeout.inSeconds * 1000))
-        return "SET LOCAL citus.propagate_set_commands = 'local'; " + (try scope.settings.map { setting in
-            "SET LOCAL \(PGLiteral.settingName(setting.name)) = \(try PGLiteral.string(setting.value));"
-        }.joined(separator: " ")) + " SET LOCAL statement_timeout = \(timeout);"
+        return ["SET LOCAL citus.propagate_set_commands = 'local'"] + (try scope.settings.map { setting in
+            "SET LOCAL \(PGLiteral.settingName(setting.name)) = \(try PGLiteral.string(setting.value))"
+        }) + ["SET LOCAL statement_timeout = \(timeout)"]
     }
 }

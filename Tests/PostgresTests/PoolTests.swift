@@ -59,12 +59,12 @@ struct PoolTests {
 
             // A setup sent with BEGIN holds for the transaction only; a failing one rolls back
             // what came before it and leaves the connection idle for its next borrower.
-            let setup = PGTransactionOptions(setup: "SET LOCAL application_name = 'set up'; INSERT INTO t VALUES (5);")
+            let setup = PGTransactionOptions(setup: ["SET LOCAL application_name = 'set up'", "INSERT INTO t VALUES (5)"])
             let named = try await pool.withTransaction(setup) { (tx: PGConnection) async throws in
                 try await tx.query("SHOW application_name")[0].decode(String.self, at: 0)
             }
             #expect(named == "set up")
-            let failing = PGTransactionOptions(setup: "INSERT INTO t VALUES (6); SET LOCAL statement_timeout = 'never';")
+            let failing = PGTransactionOptions(setup: ["INSERT INTO t VALUES (6)", "SET LOCAL statement_timeout = 'never'"])
             try await pool.withConnection { (connection: PGConnection) async throws in
                 await #expect(throws: PGError.self) {
                     try await connection.withTransaction(failing) { tx in try await tx.query("INSERT INTO t VALUES (7)") }

@@ -282,8 +282,9 @@ struct IsolationMatrixTests {
                 return (try row.decode(at: 0), try row.decode(at: 1), try row.decode(at: 2))
             }
             #expect(requestID == admin.requestID && roles == "{admin}" && users > 0)
-            let script = try ScopedDatabase.scopeScript(admin.scope, statementTimeout: .seconds(5))
-            #expect(script.hasPrefix("SET LOCAL citus.propagate_set_commands = 'local'; SET LOCAL redress.") && !script.contains("set_config"))
+            let settings = try ScopedDatabase.scopeSettings(admin.scope, statementTimeout: .seconds(5))
+            #expect(settings.first == "SET LOCAL citus.propagate_set_commands = 'local'" && settings[1].hasPrefix("SET LOCAL redress.")
+                    && settings.allSatisfy { $0.hasPrefix("SET LOCAL ") && !$0.contains("set_config") })
         }
     }
 

@@ -4,6 +4,7 @@ extension PGConnection {
     /// Runs a statement and returns its rows (decoded lazily, in binary format).
     @discardableResult
     public func query(_ query: PGQuery) async throws -> PGRows {
+        if pendingBegin != nil { return try await sendTogether([query], thenCommit: false)[0] }
         let prepared = configuration.usePreparedStatements
         return try await runBlocking { [self] in
             PGRows(result: try executeBlocking(query, prepared: prepared))
@@ -19,8 +20,17 @@ extension PGConnection {
     /// Runs SQL text that may hold several statements, without parameters and unprepared
     /// (the simple query protocol). For migrations and fixed administrative statements.
     public func executeScript(_ sql: String) async throws {
+        // A deferred BEGIN goes first, in a message of its own: a script may hold settings that
+        // must arrive apart from it (see `PGTransactionOptions.setup`).
+        let begin = pendingBegin?.joined(separator: "; ")
+        pendingBegin = nil
         try await runBlocking { [self] in
             flushDeallocations()
+            if let begin {
+                countRoundTrip()
+                _ = try checked(PQexec(handle, begin), sql: begin)
+            }
+            countRoundTrip()
             let result = PQexec(handle, sql)
             _ = try checked(result, sql: sql)
         }
@@ -28,7 +38,10 @@ extension PGConnection {
 
     /// Runs clean-up SQL (ROLLBACK) even when the current task is already cancelled.
     func executeScriptIgnoringCancellation(_ sql: String) async throws {
-        try await runStatement({ [self] in _ = try checked(PQexec(handle, sql), sql: sql) }, cancellable: false)
+        try await runStatement({ [self] in
+            countRoundTrip()
+            _ = try checked(PQexec(handle, sql), sql: sql)
+        }, cancellable: false)
     }
 
     /// Runs one statement synchronously, on the connection's thread.
@@ -41,6 +54,7 @@ extension PGConnection {
     /// transaction once more).
     func executeBlocking(_ query: PGQuery, prepared: Bool) throws -> PGResultBox {
         guard prepared else {
+            countRoundTrip()
             let result = query.binds.withUnsafeParameters { count, types, values, lengths, formats in
                 PQexecParams(handle, query.sql, count, types, values, lengths, formats, 1)
             }
@@ -56,21 +70,20 @@ extension PGConnection {
     private func executePrepared(_ query: PGQuery) throws -> PGResultBox {
         flushDeallocations()
         // Usually a statement is always bound with the same types; a different set gets its own key.
-        var key = query.sql
-        if let existing = statements.peek(key), existing.types != query.binds.types {
-            key = query.binds.typeSignature + "|" + query.sql
-        }
+        let (key, cached) = statementKey(query)
         let name: String
-        if let existing = statements.lookup(key) {
-            name = existing.name
+        if let cached {
+            name = cached
         } else {
             name = statements.nextName()
+            countRoundTrip()
             let result = query.binds.withUnsafeParameters { count, types, _, _, _ in
                 PQprepare(handle, name, query.sql, count, types)
             }
             _ = try checked(result, sql: query.sql)
             statements.insert(key, name: name, types: query.binds.types)
         }
+        countRoundTrip()
         let result = query.binds.withUnsafeParameters { count, _, values, lengths, formats in
             PQexecPrepared(handle, name, count, values, lengths, formats, 1)
         }
@@ -86,6 +99,7 @@ extension PGConnection {
     /// (so a failure cannot abort one) and ignoring errors (a statement already gone is fine).
     func flushDeallocations() {
         guard PQtransactionStatus(handle) == PQTRANS_IDLE, let sql = statements.takeDeallocation() else { return }
+        countRoundTrip()
         PQclear(PQexec(handle, sql))
     }
 

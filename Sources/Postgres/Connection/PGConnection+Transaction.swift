@@ -11,44 +11,51 @@ public struct PGTransactionOptions: Sendable {
     public var isolation: IsolationLevel?
     /// Whether the transaction may only read.
     public var readOnly: Bool
-    /// Statements run first in the transaction, sent with its BEGIN in one round trip: fixed SQL
-    /// text the caller built and quoted itself (`SET LOCAL …`), never input.
-    public var setup: String
+    /// Statements run first in the transaction, one statement each, sent with its BEGIN and its
+    /// first statement in one round trip, each in a message of its own: fixed SQL text the caller
+    /// built and quoted itself (`SET LOCAL …`), never input.
+    public var setup: [String]
 
     /// Creates options; the defaults are the server's default isolation, read-write, no setup.
-    public init(isolation: IsolationLevel? = nil, readOnly: Bool = false, setup: String = "") {
+    public init(isolation: IsolationLevel? = nil, readOnly: Bool = false, setup: [String] = []) {
         self.isolation = isolation
         self.readOnly = readOnly
         self.setup = setup
     }
 
-    var beginStatement: String {
+    /// BEGIN with the options, then the setup.
+    var beginStatements: [String] {
         var sql = "BEGIN"
         if let isolation { sql += " ISOLATION LEVEL \(isolation.rawValue)" }
         if readOnly { sql += " READ ONLY" }
-        return setup.isEmpty ? sql : sql + "; " + setup
+        return [sql] + setup
     }
 }
 
 extension PGConnection {
     /// Runs `body` inside a transaction: COMMIT when it returns, ROLLBACK when it throws
     /// (or when the task is cancelled, or the options' setup fails).
+    ///
+    /// The BEGIN and the setup are not sent at once: they go with the body's first statement, in
+    /// one round trip (pipeline mode). A body that runs nothing opens no transaction; one that ends
+    /// with `commit(after:)` has committed already.
     public func withTransaction<R>(
         _ options: PGTransactionOptions = PGTransactionOptions(),
         _ body: (PGConnection) async throws -> R
     ) async throws -> R {
-        do {
-            try await executeScript(options.beginStatement)
-        } catch {
-            await rollbackQuietly()
-            throw error
-        }
+        pendingBegin = options.beginStatements
+        committedEarly = false
         let result: R
         do {
             result = try await body(self)
         } catch {
+            pendingBegin = nil
             await rollbackQuietly()
             throw error
+        }
+        if pendingBegin != nil || committedEarly {
+            pendingBegin = nil
+            return result
         }
         do {
             try await executeScript("COMMIT")

@@ -21,6 +21,12 @@ public final class PGConnection: @unchecked Sendable {
     /// Prepared statements of this connection (a new connection starts with none).
     var statements: PGStatementCache
     var savepointCounter = 0
+    /// A transaction's BEGIN and settings, not sent yet: they go with its first statement.
+    var pendingBegin: [String]?
+    /// True once the current transaction was committed with its last statements (`commit(after:)`).
+    var committedEarly = false
+    /// How many times this connection has sent a request and waited for its answer.
+    public internal(set) var roundTrips = 0
     /// When a pool retires this connection (its lifetime is over); nil for never.
     var retireAt: ContinuousClock.Instant?
 
@@ -67,7 +73,7 @@ public final class PGConnection: @unchecked Sendable {
 
     /// True when the connection may be lent again: open, and no statement overran its response
     /// timeout or left a cancel request undelivered.
-    var isReusable: Bool { isOpen && !control.isBroken }
+    var isReusable: Bool { isOpen && !control.isBroken && PQpipelineStatus(handle) == PQ_PIPELINE_OFF }
 
     /// True when the connection is inside a transaction block (open or failed).
     public var isInTransaction: Bool {

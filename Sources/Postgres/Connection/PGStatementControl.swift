@@ -35,6 +35,13 @@ final class PGStatementControl: @unchecked Sendable {
         return broken
     }
 
+    /// Marks the connection as not to be lent again (a request could not be sent whole).
+    func markBroken() {
+        condition.lock()
+        defer { condition.unlock() }
+        broken = true
+    }
+
     /// A new statement id.
     func reserve() -> UInt64 {
         condition.lock()

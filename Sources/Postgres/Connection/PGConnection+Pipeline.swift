@@ -1,0 +1,156 @@
+import CLibPQ
+
+extension PGConnection {
+    /// Runs `queries` in one round trip (libpq's pipeline mode) and returns their rows in order.
+    ///
+    /// The statements are sent together and answered together: none may depend on another's
+    /// result. A failing statement aborts the ones after it, and its error is thrown; outside a
+    /// transaction the statements run as one implicit transaction, so none of them is kept.
+    @discardableResult
+    public func pipeline(_ queries: [PGQuery]) async throws -> [PGRows] {
+        try await sendTogether(queries, thenCommit: false)
+    }
+
+    /// Runs `queries` and the COMMIT of the current transaction in one round trip, and returns
+    /// the queries' rows: the transaction's last statements, answered with its outcome. The
+    /// enclosing `withTransaction` sends no COMMIT of its own afterwards; nothing may run on the
+    /// connection inside it after this.
+    @discardableResult
+    public func commit(after queries: [PGQuery]) async throws -> [PGRows] {
+        guard pendingBegin != nil || isInTransaction else {
+            throw PGError(.protocolViolation, message: "commit(after:) outside a transaction")
+        }
+        let rows = try await sendTogether(queries, thenCommit: true)
+        committedEarly = true
+        return rows
+    }
+
+    /// Sends the transaction's deferred BEGIN (if any), `queries` and, when asked, COMMIT, as one
+    /// pipeline; the BEGIN is taken off the connection first, so a failure leaves nothing pending.
+    func sendTogether(_ queries: [PGQuery], thenCommit: Bool) async throws -> [PGRows] {
+        let begin = pendingBegin ?? []
+        pendingBegin = nil
+        let prepared = configuration.usePreparedStatements
+        let items = begin.map(PGPipelineItem.text) + queries.map { PGPipelineItem.query($0, prepared: prepared) }
+            + (thenCommit ? [PGPipelineItem.text("COMMIT")] : [])
+        let results = try await runBlocking { [self] in try executePipelineBlocking(items) }
+        return Array(results.dropFirst(begin.count).prefix(queries.count)).map(PGRows.init(result:))
+    }
+
+    /// Sends `items` in pipeline mode with one sync, reads every answer, and returns one result
+    /// per item, or throws the first error (closing the results read). On the connection's thread.
+    ///
+    /// The statements and their answers are small, so writing them all before reading cannot fill
+    /// both sides' buffers: libpq's blocking mode is safe here.
+    func executePipelineBlocking(_ items: [PGPipelineItem]) throws -> [PGResultBox] {
+        flushDeallocations()
+        guard PQenterPipelineMode(handle) == 1 else {
+            throw PGError(isOpen ? .protocolViolation : .connectionClosed, message: lastErrorMessage)
+        }
+        // What each answer read off the wire is: a prepared statement's preparation, or an item's result.
+        var commands: [(item: Int, preparing: (key: String, name: String, types: [UInt32])?)] = []
+        for (index, item) in items.enumerated() {
+            let sent: Int32
+            switch item {
+            case .text(let sql):
+                sent = PQsendQueryParams(handle, sql, 0, nil, nil, nil, nil, 1)
+            case .query(let query, prepared: false):
+                sent = query.binds.withUnsafeParameters { count, types, values, lengths, formats in
+                    PQsendQueryParams(handle, query.sql, count, types, values, lengths, formats, 1)
+                }
+            case .query(let query, prepared: true):
+                let (key, cached) = statementKey(query)
+                let name: String
+                if let cached {
+                    name = cached
+                } else {
+                    name = statements.nextName()
+                    let preparing = query.binds.withUnsafeParameters { count, types, _, _, _ in
+                        PQsendPrepare(handle, name, query.sql, count, types)
+                    }
+                    guard preparing == 1 else { return try abandonPipeline() }
+                    commands.append((index, (key, name, query.binds.types)))
+                }
+                sent = query.binds.withUnsafeParameters { count, _, values, lengths, formats in
+                    PQsendQueryPrepared(handle, name, count, values, lengths, formats, 1)
+                }
+            }
+            guard sent == 1 else { return try abandonPipeline() }
+            commands.append((index, nil))
+        }
+        guard PQpipelineSync(handle) == 1, PQflush(handle) == 0 else { return try abandonPipeline() }
+        countRoundTrip()
+
+        var answers: [OpaquePointer?] = []
+        for _ in commands {
+            var answer: OpaquePointer?
+            while let result = PQgetResult(handle) {
+                if let answer { PQclear(answer) }
+                answer = result
+            }
+            answers.append(answer)
+        }
+        let sync = PQgetResult(handle)
+        let synced = sync.map { PQresultStatus($0) == PGRES_PIPELINE_SYNC } ?? false
+        if let sync { PQclear(sync) }
+        guard synced, PQexitPipelineMode(handle) == 1 else {
+            answers.forEach { if let answer = $0 { PQclear(answer) } }
+            throw PGError(isOpen ? .protocolViolation : .connectionClosed, message: "the pipeline ended out of step: \(lastErrorMessage)")
+        }
+
+        var results: [PGResultBox] = []
+        for (position, command) in commands.enumerated() {
+            let sql = items[command.item].sql
+            do {
+                if let answer = answers[position], PQresultStatus(answer) == PGRES_PIPELINE_ABORTED {
+                    PQclear(answer)
+                    answers[position] = nil
+                    throw PGError(.server, message: "not run: an earlier statement of its pipeline failed", query: sql)
+                }
+                let result = try checked(answers[position], sql: sql)
+                answers[position] = nil
+                if let preparing = command.preparing {
+                    statements.insert(preparing.key, name: preparing.name, types: preparing.types)
+                } else {
+                    results.append(result)
+                }
+            } catch let error as PGError {
+                answers[(position + 1)...].forEach { if let answer = $0 { PQclear(answer) } }
+                if error.sqlState == .featureNotSupported || error.sqlState == .invalidSQLStatementName { statements.invalidateAll() }
+                throw error
+            }
+        }
+        return results
+    }
+
+    /// The key a prepared `query` is cached under, and its statement's name when already prepared.
+    func statementKey(_ query: PGQuery) -> (key: String, name: String?) {
+        var key = query.sql
+        if let existing = statements.peek(key), existing.types != query.binds.types {
+            key = query.binds.typeSignature + "|" + query.sql
+        }
+        return (key, statements.lookup(key)?.name)
+    }
+
+    /// A statement could not be sent: the connection is broken, and is left so (the pool discards it).
+    private func abandonPipeline<T>() throws -> T {
+        let message = lastErrorMessage
+        control.markBroken()
+        throw PGError(.connectionClosed, message: message.isEmpty ? "the pipeline could not be sent" : message)
+    }
+}
+
+/// One statement of a pipeline.
+enum PGPipelineItem: Sendable {
+    /// Fixed SQL text without parameters: a transaction's BEGIN, its settings, its COMMIT.
+    case text(String)
+    /// A statement with bound parameters, prepared (and cached) or not.
+    case query(PGQuery, prepared: Bool)
+
+    var sql: String {
+        switch self {
+        case .text(let sql): sql
+        case .query(let query, _): query.sql
+        }
+    }
+}
