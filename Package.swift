@@ -71,6 +71,7 @@ let package = Package(
                 // sign-in needs (HummingbirdBcrypt's Swift API only hashes with a fresh salt).
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings

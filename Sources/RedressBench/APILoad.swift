@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import Postgres
 
 /// Drives the HTTP API with AsyncHTTPClient.
 struct APILoad {
@@ -42,6 +43,18 @@ struct APILoad {
         let elapsed = ContinuousClock.now - started
         let secondsElapsed = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return (Double(samples.milliseconds.count) / secondsElapsed, samples)
+    }
+
+    /// The round trips the service's connections make per intake, over `requests` intakes one at
+    /// a time (everything else the service does meanwhile counted too).
+    func roundTripsPerIntake(token: String, categoryID: UUID, requests: Int) async throws -> Double {
+        let before = PGRoundTrips.total
+        for _ in 0..<requests {
+            let body = #"{"channel":"phone","complainant":{"name":"Bench Customer","phone":"+86 \#(Int.random(in: 1...999_999_999))"},"description":"\#(Self.description)","desiredOutcome":"Refund","categoryId":"\#(categoryID.uuidString.lowercased())"}"#
+            let status = try await send("POST", "/v1/complaints", token: token, body: body).status
+            guard status == 201 else { throw BenchError("intake answered \(status)") }
+        }
+        return Double(PGRoundTrips.total - before) / Double(requests)
     }
 
     /// Latencies of the department head's list view, one request at a time.

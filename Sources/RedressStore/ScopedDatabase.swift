@@ -20,25 +20,31 @@ public struct ScopedDatabase: Sendable {
         self.citus = CitusPresence(known: citus)
     }
 
-    /// Runs `body` in a transaction that first sets `scope`'s settings with `SET LOCAL`, sent with its
-    /// BEGIN and the body's first statement in one round trip (apart from the BEGIN on Citus,
-    /// ``CitusPresence``): they end with
-    /// the transaction and never reach the connection's next borrower (so PgBouncer's transaction
-    /// pooling stays safe), and Citus passes them on to the workers whose shards the policies run on,
-    /// because the script first sets `citus.propagate_set_commands = 'local'` (`set_config` values
-    /// would stay behind on the coordinator). Without Citus that first setting is an unused
-    /// placeholder. With `genericPlans`, the connection's prepared statements run on their generic
-    /// plans in this transaction (`plan_cache_mode`), for a statement whose planning costs more than a
-    /// plan for its particular values saves. COMMIT on return, ROLLBACK on throw.
+    /// Runs `body` in a transaction that first sets `scope`'s settings: they end with the
+    /// transaction and never reach the connection's next borrower (so PgBouncer's transaction
+    /// pooling stays safe). Without Citus they are one prepared `set_config` statement sent with the
+    /// BEGIN and the body's first statement, in one round trip (``scopeStatement``). On Citus they
+    /// are `SET LOCAL`s in a message of their own after the BEGIN (``scopeSettings``,
+    /// ``CitusPresence``), which Citus passes on to the workers whose shards the policies run on,
+    /// because they first set `citus.propagate_set_commands = 'local'` (`set_config` values would
+    /// stay behind on the coordinator). With `genericPlans`, the connection's prepared statements
+    /// run on their generic plans in this transaction (`plan_cache_mode`), for a statement whose
+    /// planning costs more than a plan for its particular values saves. COMMIT on return, ROLLBACK
+    /// on throw.
     @discardableResult
     public func withScope<R>(
         _ scope: AccessScope, readOnly: Bool = false, genericPlans: Bool = false, _ body: (PGConnection) async throws -> R
     ) async throws -> R {
+        guard try await hasCitus() else {
+            let settings = Self.scopeStatement(scope, statementTimeout: configuration.statementTimeout, genericPlans: genericPlans)
+            return try await pool.withTransaction(PGTransactionOptions(readOnly: readOnly, preparedSetup: settings)) { connection in
+                try await body(connection)
+            }
+        }
         let settings = try Self.scopeSettings(scope, statementTimeout: configuration.statementTimeout)
             + (genericPlans ? ["SET LOCAL plan_cache_mode = force_generic_plan"] : [])
-        let apart = try await hasCitus()
-        return try await pool.withTransaction(PGTransactionOptions(readOnly: readOnly, setup: apart ? [] : settings)) { connection in
-            if apart { try await connection.executeScript(settings.joined(separator: "; ")) }
+        return try await pool.withTransaction(PGTransactionOptions(readOnly: readOnly)) { connection in
+            try await connection.executeScript(settings.joined(separator: "; "))
             return try await body(connection)
         }
     }
@@ -48,8 +54,27 @@ public struct ScopedDatabase: Sendable {
         try await citus.isPresent(in: pool)
     }
 
+    /// One statement setting every scope variable and the statement timeout (and with
+    /// `genericPlans` the plan cache mode) for the current transaction only, with `set_config(…,
+    /// true)`: names and values are bound parameters, and the text is the same for every caller, so
+    /// it is prepared once per connection.
+    static func scopeStatement(_ scope: AccessScope, statementTimeout: Duration, genericPlans: Bool) -> PGQuery {
+        let timeout = max(1, Int(statementTimeout.inSeconds * 1000))
+        let settings = scope.settings + [("statement_timeout", String(timeout))]
+            + (genericPlans ? [("plan_cache_mode", "force_generic_plan")] : [])
+        var binds = PGBinds()
+        var calls: [String] = []
+        for setting in settings {
+            binds.append(setting.name)
+            binds.append(setting.value)
+            calls.append("set_config($\(binds.count - 1), $\(binds.count), true)")
+        }
+        return PGQuery(unsafeSQL: "SELECT " + calls.joined(separator: ", "), binds: binds)
+    }
+
     /// The statements setting every scope variable, and the statement timeout, for the current
-    /// transaction only, values as quoted literals (`SET` takes no parameters).
+    /// transaction only, values as quoted literals (`SET` takes no parameters): on Citus, which
+    /// passes a `SET LOCAL` on to its workers and a `set_config` not.
     static func scopeSettings(_ scope: AccessScope, statementTimeout: Duration) throws -> [String] {
         let timeout = max(1, Int(statementTimeout.inSeconds * 1000))
         return ["SET LOCAL citus.propagate_set_commands = 'local'"] + (try scope.settings.map { setting in

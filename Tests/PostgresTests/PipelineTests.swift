@@ -39,6 +39,31 @@ struct PipelineTests {
         }
     }
 
+    @Test func aPreparedSetupGoesWithTheBeginAndItsValuesStayParameters() async throws {
+        try await TestDatabase.create(migrated: false).withPool(owner: true, size: 1) { (pool: PGPool) async throws in
+            try await pool.withConnection { (connection: PGConnection) async throws in
+                let hostile = "x'; RESET ALL; --"
+                let options = PGTransactionOptions(readOnly: true, preparedSetup: "SELECT set_config('application_name', \(hostile), true)")
+                for _ in 0..<2 {
+                    let before = connection.roundTrips
+                    let name: String = try await connection.withTransaction(options) { tx in
+                        try await tx.query("SELECT current_setting('application_name')")[0].decode(at: 0)
+                    }
+                    #expect(name == hostile)
+                    #expect(connection.roundTrips - before == 2)
+                }
+                // A script as the first statement: the BEGIN and the setup go first, then the script.
+                let name: String = try await connection.withTransaction(options) { tx in
+                    try await tx.executeScript("SET LOCAL search_path = pg_catalog")
+                    return try await tx.query("SELECT current_setting('application_name') || current_setting('search_path')")[0].decode(at: 0)
+                }
+                #expect(name == hostile + "pg_catalog")
+                let after: String = try await connection.query("SELECT current_setting('application_name')")[0].decode(at: 0)
+                #expect(after != hostile)
+            }
+        }
+    }
+
     @Test func aFailingStatementAbortsTheRestAndLeavesTheConnectionClean() async throws {
         try await TestDatabase.create(migrated: false).withPool(owner: true, size: 1) { (pool: PGPool) async throws in
             try await pool.query("CREATE TABLE t (n int CHECK (n > 0))")

@@ -28,11 +28,11 @@ extension PGConnection {
     /// Sends the transaction's deferred BEGIN (if any), `queries` and, when asked, COMMIT, as one
     /// pipeline; the BEGIN is taken off the connection first, so a failure leaves nothing pending.
     func sendTogether(_ queries: [PGQuery], thenCommit: Bool) async throws -> [PGRows] {
-        let begin = pendingBegin ?? []
-        pendingBegin = nil
         let prepared = configuration.usePreparedStatements
-        let items = begin.map(PGPipelineItem.text) + queries.map { PGPipelineItem.query($0, prepared: prepared) }
-            + (thenCommit ? [PGPipelineItem.text("COMMIT")] : [])
+        let begin = (pendingBegin ?? []).map(PGPipelineItem.text) + (pendingSetup.map { [PGPipelineItem.query($0, prepared: prepared)] } ?? [])
+        pendingBegin = nil
+        pendingSetup = nil
+        let items = begin + queries.map { PGPipelineItem.query($0, prepared: prepared) } + (thenCommit ? [PGPipelineItem.text("COMMIT")] : [])
         let results = try await runBlocking { [self] in try executePipelineBlocking(items) }
         return Array(results.dropFirst(begin.count).prefix(queries.count)).map(PGRows.init(result:))
     }

@@ -22,6 +22,9 @@ extension PGConnection {
     public func executeScript(_ sql: String) async throws {
         // A deferred BEGIN goes first, in a message of its own: a script may hold settings that
         // must arrive apart from it (see `PGTransactionOptions.setup`).
+        if pendingSetup != nil {
+            _ = try await sendTogether([], thenCommit: false)
+        }
         let begin = pendingBegin?.joined(separator: "; ")
         pendingBegin = nil
         try await runBlocking { [self] in

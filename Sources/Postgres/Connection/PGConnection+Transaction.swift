@@ -16,11 +16,16 @@ public struct PGTransactionOptions: Sendable {
     /// built and quoted itself (`SET LOCAL …`), never input.
     public var setup: [String]
 
+    /// A statement with bound parameters run after the setup, prepared and kept like any other
+    /// (so its values never become SQL text): settings made with `set_config(…, true)`.
+    public var preparedSetup: PGQuery?
+
     /// Creates options; the defaults are the server's default isolation, read-write, no setup.
-    public init(isolation: IsolationLevel? = nil, readOnly: Bool = false, setup: [String] = []) {
+    public init(isolation: IsolationLevel? = nil, readOnly: Bool = false, setup: [String] = [], preparedSetup: PGQuery? = nil) {
         self.isolation = isolation
         self.readOnly = readOnly
         self.setup = setup
+        self.preparedSetup = preparedSetup
     }
 
     /// BEGIN with the options, then the setup.
@@ -44,17 +49,20 @@ extension PGConnection {
         _ body: (PGConnection) async throws -> R
     ) async throws -> R {
         pendingBegin = options.beginStatements
+        pendingSetup = options.preparedSetup
         committedEarly = false
         let result: R
         do {
             result = try await body(self)
         } catch {
             pendingBegin = nil
+            pendingSetup = nil
             await rollbackQuietly()
             throw error
         }
         if pendingBegin != nil || committedEarly {
             pendingBegin = nil
+            pendingSetup = nil
             return result
         }
         do {

@@ -23,6 +23,8 @@ public final class PGConnection: @unchecked Sendable {
     var savepointCounter = 0
     /// A transaction's BEGIN and settings, not sent yet: they go with its first statement.
     var pendingBegin: [String]?
+    /// The transaction's prepared setup statement, not sent yet: it goes after `pendingBegin`.
+    var pendingSetup: PGQuery?
     /// True once the current transaction was committed with its last statements (`commit(after:)`).
     var committedEarly = false
     /// How many times this connection has sent a request and waited for its answer.

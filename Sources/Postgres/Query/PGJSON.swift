@@ -38,6 +38,27 @@ extension PGJSON: PGDecodable {
     }
 }
 
+/// A `json` or `jsonb` column's text, undecoded: to decode it once per distinct value (a cache).
+public struct PGJSONText: PGDecodable, Hashable, Sendable {
+    /// The JSON text's bytes.
+    public let bytes: Data
+
+    public static func decode(from bytes: UnsafeRawBufferPointer, type: PGType) throws -> PGJSONText {
+        switch type {
+        case .jsonb:
+            guard bytes.first == 1 else { throw PGDecodingFailure("unsupported jsonb version") }
+            return PGJSONText(bytes: Data(bytes.dropFirst()))
+        case .json: return PGJSONText(bytes: Data(bytes))
+        default: throw PGDecodingFailure()
+        }
+    }
+
+    /// The value the text holds.
+    public func decoded<Value: Decodable>(as type: Value.Type) throws -> Value {
+        try PGJSONCoders.decoder.decode(Value.self, from: bytes)
+    }
+}
+
 enum PGJSONCoders {
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()

@@ -12,7 +12,28 @@ extension ComplaintStore {
     static func refreshSchedule(branchID: UUID, complaintID: UUID, meeting met: Set<SLAMilestone> = [],
                          reopening: Bool = false, notifying notices: [(notice: StaffNotice, occurrence: String)] = [],
                          _ connection: PGConnection) async throws -> Complaint {
-        let facts = try await connection.query("""
+        let facts = try await connection.query(scheduleFacts(branchID: branchID, complaintID: complaintID))[0]
+        let schedule = try Self.schedule(branchID: branchID, complaintID: complaintID, facts: facts, meeting: met, reopening: reopening,
+                                         notifying: notices)
+        let rows = try await connection.query(schedule.update)
+        guard let row = rows.first else { throw StoreError.forbidden }
+        if schedule.wakesScheduler {
+            try await connection.execute(DeadlineWakeUp.complaint(branchID: branchID, complaintID: complaintID))
+        }
+        return try ComplaintColumns.complaint(row)
+    }
+
+    /// A complaint's schedule as ``refreshSchedule`` stores it: the UPDATE (returning the
+    /// complaint's columns), whether the scheduler must be woken, and the result's deadline.
+    struct ScheduleUpdate {
+        var update: PGQuery
+        var wakesScheduler: Bool
+        var resultDue: Date?
+    }
+
+    /// The statement reading what a complaint's schedule depends on (one row, read by ``schedule``).
+    static func scheduleFacts(branchID: UUID, complaintID: UUID) -> PGQuery {
+        """
             SELECT c.received_at, c.category_id, c.priority, c.level, c.nature, c.status, c.sla_completed, c.escalated_tiers,
                    c.next_escalation_at, b.time_zone, k.hours, k.holidays::text[], k.make_up_days::text[],
                    coalesce((SELECT jsonb_agg(jsonb_build_object('id', p.id, 'name', p.name, 'document', p.document) ORDER BY p.name)
@@ -27,14 +48,19 @@ extension ComplaintStore {
                                   WHERE p.branch_id = c.branch_id AND p.complaint_id = c.id
                                   ORDER BY p.proposed_at DESC, p.id DESC LIMIT 1) plan ON true
              WHERE c.branch_id = \(branchID) AND c.id = \(complaintID)
-            """)[0]
+            """
+    }
+
+    /// The schedule computed from `facts` (a row of ``scheduleFacts``), as a statement to store it.
+    static func schedule(branchID: UUID, complaintID: UUID, facts: PGRow, meeting met: Set<SLAMilestone>, reopening: Bool,
+                         notifying notices: [(notice: StaffNotice, occurrence: String)]) throws -> ScheduleUpdate {
         let status = ComplaintStatus(rawValue: try facts.decode(String.self, at: 5)) ?? .received
         var completed = Set(try facts.decode([String].self, at: 6).compactMap(SLAMilestone.init(rawValue:))).union(met)
         if reopening { completed.subtract([.preliminaryFeedback, .result]) }
         let fired = Set(try facts.decode([Int16].self, at: 7).map(Int.init))
         let calendar = try Self.calendar(timeZone: facts.decode(at: 9), hours: facts.decode(PGJSON<[String: [[Int]]]>?.self, at: 10)?.value,
                                          holidays: facts.decode([String]?.self, at: 11), makeUpDays: facts.decode([String]?.self, at: 12))
-        let policies = try facts.decode(PGJSON<[SLAPolicyRow]>.self, at: 13).value.map { $0.document.policy(id: $0.id, name: $0.name) }
+        let policies = try SLAPolicyMemo.policies(facts.decode(PGJSONText.self, at: 13))
         let pauses = try facts.decode(PGJSON<[[Double?]]>.self, at: 14).value.map { pair in
             SLAPause(start: Date(timeIntervalSince1970: pair[0] ?? 0), end: pair[1].map(Date.init(timeIntervalSince1970:)))
         }
@@ -78,7 +104,7 @@ extension ComplaintStore {
                                       raised: raised, notices: notices)
         let alarmKeys = alarmsDue.pending.map(\.key)
         let alarmTimes = alarmsDue.pending.map(\.at)
-        let rows = try await connection.query("""
+        let update: PGQuery = """
             UPDATE complaints
                SET sla_policy_id = \(explanation?.policyId), sla_deadlines = \(explanation.map(PGJSON.init)),
                    sla_completed = \(completed.map(\.rawValue).sorted()),
@@ -90,12 +116,9 @@ extension ComplaintStore {
                                      WHERE NOT a.key = ANY (sla_alarms_raised))
              WHERE branch_id = \(branchID) AND id = \(complaintID)
             RETURNING \(unescaped: ComplaintColumns.list)
-            """)
-        guard let row = rows.first else { throw StoreError.forbidden }
-        if previous != next?.at || previousAlarm != alarmsDue.next(raised: raised) {
-            try await DeadlineWakeUp.complaint(branchID: branchID, complaintID: complaintID, connection)
-        }
-        return try ComplaintColumns.complaint(row)
+            """
+        return ScheduleUpdate(update: update, wakesScheduler: previous != next?.at || previousAlarm != alarmsDue.next(raised: raised),
+                              resultDue: explanation?.milestones[SLAMilestone.result.rawValue]?.at)
     }
 
     /// Recomputes the deadlines of up to `batch` complaints per branch that a policy, calendar or

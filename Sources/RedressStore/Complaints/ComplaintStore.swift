@@ -57,22 +57,36 @@ public struct ComplaintStore: Sendable {
     public func intake(_ caller: Caller, _ intake: ComplaintIntake, idempotencyKey: String?, requestHash: Data?) async throws -> IntakeResult {
         try await StoreError.translating {
             try await database.withScope(caller.scope) { connection in
+                // Three round trips, the transaction's BEGIN and scope going with the first and its
+                // COMMIT with the last: the routing rules; the complaint, its first timeline entry
+                // and hand-over, with what its schedule and its confirmation depend on; then the
+                // schedule, the scheduler's wake-up and the confirmation.
                 let department = try await route(branchID: caller.branchID, categoryID: intake.categoryID, channel: intake.channel,
                                                   level: intake.level, product: intake.product, connection)
                 let code = AccessCode.generate()
-                let rows = try await connection.query(try insertStatement(caller, intake, department: department, accessCode: code,
-                                                                          idempotencyKey: idempotencyKey, requestHash: requestHash))
-                if let row = rows.first {
-                    let complaint = try ComplaintColumns.complaint(row)
-                    try await Self.recordIntake(complaint, caller: caller, connection)
+                let id = UUID()
+                let written = try await connection.pipeline([
+                    try insertStatement(id: id, caller, intake, department: department, accessCode: code, idempotencyKey: idempotencyKey,
+                                        requestHash: requestHash),
+                    Self.recordIntake(complaintID: id, branchID: caller.branchID, caller: caller),
+                    Self.scheduleFacts(branchID: caller.branchID, complaintID: id),
+                    ComplainantMessages.facts(.received, complaintID: id, branchID: caller.branchID),
+                ])
+                if let row = written[0].first {
+                    guard let scheduleFacts = written[2].first, let messageFacts = written[3].first else { throw StoreError.forbidden }
                     // The routed department's head is told, unless they took the complaint in themselves.
                     let told = try department != nil && !row.decode(Bool.self, at: ComplaintColumns.count)
-                    let scheduled = try await Self.refreshSchedule(
-                        branchID: complaint.branchId, complaintID: complaint.id,
-                        notifying: told ? [(.departmentRouted, complaint.id.uuidString.lowercased())] : [], connection)
-                    try await ComplainantMessages.send(.received, complaintID: complaint.id, branchID: complaint.branchId, caller: caller,
-                                                       accessCode: code, newComplaint: true, vault: vault, connection)
-                    return IntakeResult(complaint: revealed(scheduled, to: caller.scope), replayed: false, accessCode: code)
+                    let schedule = try Self.schedule(branchID: caller.branchID, complaintID: id, facts: scheduleFacts, meeting: [],
+                                                     reopening: false,
+                                                     notifying: told ? [(.departmentRouted, id.uuidString.lowercased())] : [])
+                    let confirmation = try ComplainantMessages.compose(.received, facts: messageFacts, complaintID: id, branchID: caller.branchID,
+                                                                       caller: caller, values: [:], times: [:], accessCode: code,
+                                                                       meetsMilestone: true, promisedBy: schedule.resultDue, vault: vault)
+                    let wakeUp = schedule.wakesScheduler ? [DeadlineWakeUp.complaint(branchID: caller.branchID, complaintID: id)] : []
+                    let stored = try await connection.commit(after: [schedule.update] + wakeUp + confirmation.statements)
+                    guard let scheduled = stored[0].first else { throw StoreError.forbidden }
+                    return IntakeResult(complaint: revealed(try ComplaintColumns.complaint(scheduled), to: caller.scope), replayed: false,
+                                        accessCode: code)
                 }
                 let existing = try await connection.query("""
                     SELECT \(unescaped: ComplaintColumns.list), idempotency_hash FROM complaints
@@ -105,11 +119,10 @@ public struct ComplaintStore: Sendable {
                                   rules: rules)
     }
 
-    private func insertStatement(_ caller: Caller, _ intake: ComplaintIntake, department: UUID?, accessCode: AccessCode,
+    private func insertStatement(id: UUID, _ caller: Caller, _ intake: ComplaintIntake, department: UUID?, accessCode: AccessCode,
                                  idempotencyKey: String?, requestHash: Data?) throws -> PGQuery {
         let person = intake.complainant
         let windowSeconds = Double(repeatWindow.components.seconds)
-        let id = UUID()
         let sealed = try vault.seal(PersonalData(name: person.name, phone: person.phone, email: person.email, address: person.address,
                                                  idNumber: person.idNumber), branchID: caller.branchID, complaintID: id)
         let phoneIndex = vault.phoneIndex(person.phone)
@@ -153,12 +166,12 @@ public struct ComplaintStore: Sendable {
     /// The new complaint's first timeline entry and, when a rule routed it, its first hand-over:
     /// a statement of their own, since row-level security lets them name only a complaint the
     /// caller can already see and work on.
-    static func recordIntake(_ complaint: Complaint, caller: Caller, _ connection: PGConnection) async throws {
-        try await connection.execute("""
+    static func recordIntake(complaintID: UUID, branchID: UUID, caller: Caller) -> PGQuery {
+        """
             WITH taken AS (
                 SELECT branch_id, id, status, case_number, channel, category_id, department_id, level, nature, priority, repeat_of,
                        collaborating_department_ids, responsible_user_id
-                  FROM complaints WHERE branch_id = \(complaint.branchId) AND id = \(complaint.id)
+                  FROM complaints WHERE branch_id = \(branchID) AND id = \(complaintID)
             ), event AS (
                 INSERT INTO complaint_events (branch_id, complaint_id, actor_id, actor_roles, kind, after, \(unescaped: CaseVisibility.columns))
                 SELECT branch_id, id, \(caller.userID), \(caller.actorRoles), 'received',
@@ -173,7 +186,7 @@ public struct ComplaintStore: Sendable {
             SELECT branch_id, id, department_id, \(caller.userID), 'routing rule at intake',
                    department_id, collaborating_department_ids, responsible_user_id
               FROM taken WHERE department_id IS NOT NULL
-            """)
+            """
     }
 
     /// One complaint, if the caller may see it. The read of its customer's personal data goes

@@ -24,7 +24,26 @@ enum ComplainantMessages {
                      newComplaint: Bool = false,
                      meetsMilestone: Bool = true, vault: PersonalDataVault, _ connection: PGConnection) async throws -> UUID {
         if !newComplaint { try await CaseVisibility.lock(complaintID, exclusive: false, connection) }
-        guard let facts = try await connection.query("""
+        guard let facts = try await connection.query(Self.facts(event, complaintID: complaintID, branchID: branchID)).first else {
+            throw StoreError.notFound
+        }
+        let message = try compose(event, facts: facts, complaintID: complaintID, branchID: branchID, caller: caller, values: values,
+                                  times: times, accessCode: accessCode, meetsMilestone: meetsMilestone, vault: vault)
+        try await connection.pipeline(message.statements)
+        return message.id
+    }
+
+    /// A message ready to be written: its id, and the statements that log it, put it in the
+    /// outbox and wake the deliverer, in order.
+    struct Composed {
+        var id: UUID
+        var statements: [PGQuery]
+    }
+
+    /// The statement reading what `event`'s message about a complaint says and where it goes (one
+    /// row, read by ``compose``; none when the caller cannot see the complaint).
+    static func facts(_ event: ComplainantMessageEvent, complaintID: UUID, branchID: UUID) -> PGQuery {
+        """
             SELECT c.case_number, c.complainant_sealed, c.complainant_key_id, c.customer_ref, c.complainant_language,
                    coalesce(c.complainant_channel, 'online'), c.level, c.received_at, coalesce(c.promised_by, c.result_deadline),
                    d.name, b.name, b.time_zone, s.contact, s.public_url, t.subject, t.body
@@ -34,7 +53,14 @@ enum ComplainantMessages {
               LEFT JOIN message_templates t ON t.branch_id = c.branch_id AND t.event = \(event.rawValue)
                                             AND t.channel = coalesce(c.complainant_channel, 'online') AND t.language = c.complainant_language
              WHERE c.branch_id = \(branchID) AND c.id = \(complaintID)
-            """).first else { throw StoreError.notFound }
+            """
+    }
+
+    /// `event`'s message from `facts` (a row of ``facts``), as ``send`` describes it. `promisedBy`
+    /// stands in for a result deadline that is computed but not stored yet (at intake).
+    static func compose(_ event: ComplainantMessageEvent, facts: PGRow, complaintID: UUID, branchID: UUID, caller: Caller,
+                        values: [String: String], times: [String: Date], accessCode: AccessCode?, meetsMilestone: Bool,
+                        promisedBy: Date? = nil, vault: PersonalDataVault) throws -> Composed {
         let language = ComplainantLanguage(rawValue: try facts.decode(String.self, at: 4)) ?? .simplifiedChinese
         let channel = ComplainantMessageChannel(rawValue: try facts.decode(String.self, at: 5)) ?? .online
         let person = try facts.decode(Data?.self, at: 1).flatMap { box in
@@ -56,7 +82,7 @@ enum ComplainantMessages {
         filled["surveyLink"] = filled["lookupLink"].map { $0 + "&survey=1" }
         filled.merge(times.mapValues { Self.format($0, in: timeZone) }) { $1 }
         filled["receivedAt"] = Self.format(try facts.decode(Date.self, at: 7), in: timeZone)
-        filled["promisedBy"] = try facts.decode(Date?.self, at: 8).map { Self.format($0, in: timeZone) }
+        filled["promisedBy"] = try (facts.decode(Date?.self, at: 8) ?? promisedBy).map { Self.format($0, in: timeZone) }
         filled["level"] = try facts.decode(Int16?.self, at: 6).map(String.init)
         filled["department"] = try facts.decode(String?.self, at: 9)
         for placeholder in event.placeholders where (filled[placeholder] ?? "").isEmpty {
@@ -77,7 +103,7 @@ enum ComplainantMessages {
         let sealed = try address.map { to in
             try vault.seal(SealedMessage(to: to, subject: subject, body: body), branchID: branchID, messageID: id)
         }
-        try await connection.execute("""
+        let insert: PGQuery = """
             WITH logged AS (
                 INSERT INTO complaint_communications (branch_id, complaint_id, direction, channel, kind, content, recorded_by,
                                                       \(unescaped: CaseVisibility.columns))
@@ -96,11 +122,8 @@ enum ComplainantMessages {
                    CASE WHEN \(sealed == nil) THEN now() END, \(caller.userID),
                    l.case_department_id, l.case_collaborating_department_ids, l.case_responsible_user_id
               FROM logged l
-            """)
-        if sealed != nil {
-            try await connection.execute("SELECT pg_notify('redress_deliveries', '')")
-        }
-        return id
+            """
+        return Composed(id: id, statements: sealed == nil ? [insert] : [insert, "SELECT pg_notify('redress_deliveries', '')"])
     }
 
     /// A value as a message may carry it: without control characters but line breaks.
@@ -132,11 +155,11 @@ enum ComplainantMessages {
 
     /// A time as complainants read it: the branch's wall clock, to the minute.
     static func format(_ date: Date, in timeZone: TimeZone) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = timeZone
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return formatter.string(from: date)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return String(format: "%04d-%02d-%02d %02d:%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0, parts.hour ?? 0,
+                      parts.minute ?? 0)
     }
 
     /// An address as staff see it among the messages: masked like the complainant's own fields.

@@ -8,7 +8,12 @@ import Postgres
 enum DeadlineWakeUp {
     /// One complaint's deadlines or follow-ups moved.
     static func complaint(branchID: UUID, complaintID: UUID, _ connection: PGConnection) async throws {
-        try await connection.execute("SELECT pg_notify('redress_deadlines', \(branchID)::text || ':' || \(complaintID)::text)")
+        try await connection.execute(complaint(branchID: branchID, complaintID: complaintID))
+    }
+
+    /// The statement sending ``complaint(branchID:complaintID:_:)``'s notice, to send with others.
+    static func complaint(branchID: UUID, complaintID: UUID) -> PGQuery {
+        "SELECT pg_notify('redress_deadlines', \(branchID)::text || ':' || \(complaintID)::text)"
     }
 
     /// A branch's open deadlines were marked for recomputation (a changed SLA policy or calendar).
