@@ -15,7 +15,7 @@ struct ReadmeContractTests {
     /// The timeline kinds written besides the lifecycle actions (each action's raw value is a kind
     /// of its own), with a file that writes each.
     static let kindsBesidesActions: [String: String] = [
-        "received": "Sources/RedressStore/Complaints/ComplaintStore.swift",
+        "received": "Sources/RedressStore/Complaints/ComplaintStore+Intake.swift",
         "classified": "Sources/RedressStore/Complaints/ComplaintStore+Classification.swift",
         "communication": "Sources/RedressStore/CaseWork/CaseWorkStore.swift",
         "evidence": "Sources/RedressStore/CaseWork/CaseWorkStore.swift",

@@ -94,8 +94,10 @@ extension PGConnection {
         let synced = sync.map { PQresultStatus($0) == PGRES_PIPELINE_SYNC } ?? false
         if let sync { PQclear(sync) }
         guard synced, PQexitPipelineMode(handle) == 1 else {
+            // The answers stopped short of the sync: the connection went away under the pipeline.
             answers.forEach { if let answer = $0 { PQclear(answer) } }
-            throw PGError(isOpen ? .protocolViolation : .connectionClosed, message: "the pipeline ended out of step: \(lastErrorMessage)")
+            control.markBroken()
+            throw PGError(.connectionClosed, message: "the pipeline's answers stopped short: \(lastErrorMessage)")
         }
 
         var results: [PGResultBox] = []
@@ -114,9 +116,14 @@ extension PGConnection {
                 } else {
                     results.append(result)
                 }
-            } catch let error as PGError {
+            } catch var error as PGError {
                 answers[(position + 1)...].forEach { if let answer = $0 { PQclear(answer) } }
                 if error.sqlState == .featureNotSupported || error.sqlState == .invalidSQLStatementName { statements.invalidateAll() }
+                if error.code == .server && error.sqlState == nil || error.code == .protocolViolation {
+                    // The server gives every error a SQLSTATE: one without came from libpq, which lost the connection.
+                    control.markBroken()
+                    error.code = .connectionClosed
+                }
                 throw error
             }
         }

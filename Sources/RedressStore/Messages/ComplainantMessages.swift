@@ -57,10 +57,11 @@ enum ComplainantMessages {
     }
 
     /// `event`'s message from `facts` (a row of ``facts``), as ``send`` describes it. `promisedBy`
-    /// stands in for a result deadline that is computed but not stored yet (at intake).
+    /// and `department` stand in for a result deadline and a department that are settled but not
+    /// stored yet (at intake).
     static func compose(_ event: ComplainantMessageEvent, facts: PGRow, complaintID: UUID, branchID: UUID, caller: Caller,
                         values: [String: String], times: [String: Date], accessCode: AccessCode?, meetsMilestone: Bool,
-                        promisedBy: Date? = nil, vault: PersonalDataVault) throws -> Composed {
+                        promisedBy: Date? = nil, department: String? = nil, vault: PersonalDataVault) throws -> Composed {
         let language = ComplainantLanguage(rawValue: try facts.decode(String.self, at: 4)) ?? .simplifiedChinese
         let channel = ComplainantMessageChannel(rawValue: try facts.decode(String.self, at: 5)) ?? .online
         let person = try facts.decode(Data?.self, at: 1).flatMap { box in
@@ -84,7 +85,7 @@ enum ComplainantMessages {
         filled["receivedAt"] = Self.format(try facts.decode(Date.self, at: 7), in: timeZone)
         filled["promisedBy"] = try (facts.decode(Date?.self, at: 8) ?? promisedBy).map { Self.format($0, in: timeZone) }
         filled["level"] = try facts.decode(Int16?.self, at: 6).map(String.init)
-        filled["department"] = try facts.decode(String?.self, at: 9)
+        filled["department"] = try facts.decode(String?.self, at: 9) ?? department
         for placeholder in event.placeholders where (filled[placeholder] ?? "").isEmpty {
             filled[placeholder] = MessageWording.missing(placeholder, in: language)
         }
