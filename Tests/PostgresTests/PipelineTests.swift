@@ -95,6 +95,20 @@ struct PipelineTests {
         }
     }
 
+    @Test func nothingRunsAfterTheCommitThatWentWithTheLastStatements() async throws {
+        try await TestDatabase.create(migrated: false).withPool(owner: true, size: 1) { (pool: PGPool) async throws in
+            try await pool.query("CREATE TABLE t (n int)")
+            await #expect(throws: PGError.self) {
+                try await pool.withTransaction { (tx: PGConnection) async throws in
+                    try await tx.commit(after: [PGQuery("INSERT INTO t VALUES (\(Int32(1)))")])
+                    try await tx.query("INSERT INTO t VALUES (\(Int32(2)))")  // would run outside the transaction
+                }
+            }
+            let rows = try await pool.query("SELECT n FROM t ORDER BY n").map { try $0.decode(Int32.self, at: 0) }
+            #expect(rows == [1], "the committed row stays, the statement after it never ran, and the connection serves again")
+        }
+    }
+
     @Test func statementsPreparedInAPipelineAreReusedAfterwards() async throws {
         try await TestDatabase.create(migrated: false).withPool(owner: true, size: 1) { (pool: PGPool) async throws in
             try await pool.withConnection { (connection: PGConnection) async throws in

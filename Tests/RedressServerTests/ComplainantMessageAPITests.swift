@@ -268,6 +268,7 @@ struct ComplainantMessageAPITests {
         try await Self.withGateway(answer: { request in request == 1 ? .serviceUnavailable : .ok }) { harness, client, receiver, _, agent in
             let (id, _, _) = try await Progress.intake(client, token: agent, category: nil)
             _ = try await Lifecycle.step(client, id, "grade", token: agent, body: #"{"level":2,"priority":"important"}"#)
+            let tried = Date()
             #expect(try await Self.deliver(harness) == 1, "the confirmation is tried and refused; the reply is not tried")
             let held = try await client.call(.get, "/v1/complaints/\(id)/notifications", token: agent).items
             #expect(held.map { "\($0["event"] as? String ?? "") \($0["state"] as? String ?? "") \($0["attempts"] as? Int ?? -1)" }
@@ -278,7 +279,7 @@ struct ComplainantMessageAPITests {
                     """)[0]
                 return (try row.decode(at: 0), try row.decode(at: 1))
             }
-            #expect(retryAt > Date() && wakeAt == retryAt, "the service wakes for the retry (\(retryAt)), not for the reply (\(String(describing: wakeAt)))")
+            #expect(retryAt > tried && wakeAt == retryAt, "the service wakes for the retry (\(retryAt)), not for the reply (\(String(describing: wakeAt)))")
 
             // Its retry falls due: both go, in the order they were written.
             try await harness.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in

@@ -52,6 +52,31 @@ struct IntakeRoundTripTests {
             #expect(confirmation.contains(complaint.caseNumber) && confirmation.contains(received),
                     "the confirmation names the case number and the time the complaint got")
 
+            // The schedule computed before the complaint existed is the one its stored row gives.
+            let schedule = """
+                SELECT sla_policy_id, sla_deadlines, sla_completed, due_at, next_escalation_tier, next_escalation_at,
+                       escalation_due_at, sla_alarm_keys, sla_alarm_due_at, sla_alarm_rungs, next_alarm_at, acknowledge_deadline,
+                       result_deadline FROM complaints WHERE id = $1
+                """
+            let stored: String = try await database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+                var binds = PGBinds()
+                binds.append(complaint.id)
+                let before: String = try await owner.query(PGQuery(unsafeSQL: "SELECT row(s.*)::text FROM (\(schedule)) s", binds: binds))[0]
+                    .decode(at: 0)
+                try await owner.query("UPDATE complaints SET sla_stale = true WHERE id = \(complaint.id)")
+                return before
+            }
+            let recomputedCount = try await database.withPool(scheduler: true, size: 1) { (scheduler: PGPool) async throws in
+                try await ComplaintStore(database: ScopedDatabase(pool: scheduler, citus: false)).recomputeStale(batch: 10)
+            }
+            #expect(recomputedCount == 1)
+            let recomputed: String = try await database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+                var binds = PGBinds()
+                binds.append(complaint.id)
+                return try await owner.query(PGQuery(unsafeSQL: "SELECT row(s.*)::text FROM (\(schedule)) s", binds: binds))[0].decode(at: 0)
+            }
+            #expect(recomputed == stored, "intake's schedule is the stored complaint's")
+
             // A retry with the key writes nothing and answers the first complaint; another request under it is refused.
             let replay = try await intake("+86 10 5550 0001", key: "retry-1")
             #expect(replay.replayed && replay.complaint.id == complaint.id && replay.accessCode == nil)

@@ -5,7 +5,9 @@ extension PGConnection {
     ///
     /// The statements are sent together and answered together: none may depend on another's
     /// result. A failing statement aborts the ones after it, and its error is thrown; outside a
-    /// transaction the statements run as one implicit transaction, so none of them is kept.
+    /// transaction the statements run as one implicit transaction, so none of them is kept (and,
+    /// unlike ``query(_:)``, a statement whose cached plan changed is not run again). The response
+    /// timeout counts once per statement.
     @discardableResult
     public func pipeline(_ queries: [PGQuery]) async throws -> [PGRows] {
         try await sendTogether(queries, thenCommit: false)
@@ -13,8 +15,8 @@ extension PGConnection {
 
     /// Runs `queries` and the COMMIT of the current transaction in one round trip, and returns
     /// the queries' rows: the transaction's last statements, answered with its outcome. The
-    /// enclosing `withTransaction` sends no COMMIT of its own afterwards; nothing may run on the
-    /// connection inside it after this.
+    /// enclosing `withTransaction` sends no COMMIT of its own afterwards, and any statement the
+    /// body sends after this fails (it would run outside the transaction).
     @discardableResult
     public func commit(after queries: [PGQuery]) async throws -> [PGRows] {
         guard pendingBegin != nil || isInTransaction else {
@@ -33,7 +35,7 @@ extension PGConnection {
         pendingBegin = nil
         pendingSetup = nil
         let items = begin + queries.map { PGPipelineItem.query($0, prepared: prepared) } + (thenCommit ? [PGPipelineItem.text("COMMIT")] : [])
-        let results = try await runBlocking { [self] in try executePipelineBlocking(items) }
+        let results = try await runBlocking(statements: items.count) { [self] in try executePipelineBlocking(items) }
         return Array(results.dropFirst(begin.count).prefix(queries.count)).map(PGRows.init(result:))
     }
 
@@ -144,20 +146,5 @@ extension PGConnection {
         let message = lastErrorMessage
         control.markBroken()
         throw PGError(.connectionClosed, message: message.isEmpty ? "the pipeline could not be sent" : message)
-    }
-}
-
-/// One statement of a pipeline.
-enum PGPipelineItem: Sendable {
-    /// Fixed SQL text without parameters: a transaction's BEGIN, its settings, its COMMIT.
-    case text(String)
-    /// A statement with bound parameters, prepared (and cached) or not.
-    case query(PGQuery, prepared: Bool)
-
-    var sql: String {
-        switch self {
-        case .text(let sql): sql
-        case .query(let query, _): query.sql
-        }
     }
 }

@@ -20,19 +20,13 @@ extension PGConnection {
     /// Runs SQL text that may hold several statements, without parameters and unprepared
     /// (the simple query protocol). For migrations and fixed administrative statements.
     public func executeScript(_ sql: String) async throws {
-        // A deferred BEGIN goes first, in a message of its own: a script may hold settings that
-        // must arrive apart from it (see `PGTransactionOptions.setup`).
-        if pendingSetup != nil {
+        // A deferred BEGIN and setup go first, each in a message of its own (one pipeline): a
+        // script may hold settings that must arrive apart from them (see `CitusPresence`).
+        if pendingBegin != nil {
             _ = try await sendTogether([], thenCommit: false)
         }
-        let begin = pendingBegin?.joined(separator: "; ")
-        pendingBegin = nil
         try await runBlocking { [self] in
             flushDeallocations()
-            if let begin {
-                countRoundTrip()
-                _ = try checked(PQexec(handle, begin), sql: begin)
-            }
             countRoundTrip()
             let result = PQexec(handle, sql)
             _ = try checked(result, sql: sql)

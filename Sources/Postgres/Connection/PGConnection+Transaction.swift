@@ -12,8 +12,9 @@ public struct PGTransactionOptions: Sendable {
     /// Whether the transaction may only read.
     public var readOnly: Bool
     /// Statements run first in the transaction, one statement each, sent with its BEGIN and its
-    /// first statement in one round trip, each in a message of its own: fixed SQL text the caller
-    /// built and quoted itself (`SET LOCAL …`), never input.
+    /// first statement in one round trip, each in a message of its own (also when the first
+    /// statement is a script): fixed SQL text the caller built and quoted itself (`SET LOCAL …`),
+    /// never input.
     public var setup: [String]
 
     /// A statement with bound parameters run after the setup, prepared and kept like any other
@@ -51,6 +52,11 @@ extension PGConnection {
         pendingBegin = options.beginStatements
         pendingSetup = options.preparedSetup
         committedEarly = false
+        defer {
+            pendingBegin = nil
+            pendingSetup = nil
+            committedEarly = false
+        }
         let result: R
         do {
             result = try await body(self)
@@ -60,11 +66,8 @@ extension PGConnection {
             await rollbackQuietly()
             throw error
         }
-        if pendingBegin != nil || committedEarly {
-            pendingBegin = nil
-            pendingSetup = nil
-            return result
-        }
+        // Nothing ran (so nothing began), or the last statements went with the COMMIT.
+        if pendingBegin != nil || committedEarly { return result }
         do {
             try await executeScript("COMMIT")
         } catch {

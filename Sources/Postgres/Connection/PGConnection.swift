@@ -102,23 +102,27 @@ public final class PGConnection: @unchecked Sendable {
 
     /// Runs `body` as the one statement of this connection on its thread (directly, when the
     /// caller already runs there), forwarding task cancellation to the server as a cancel request.
-    func runBlocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    func runBlocking<T: Sendable>(statements: Int = 1, _ body: @escaping @Sendable () throws -> T) async throws -> T {
         try Task.checkCancellation()
+        guard !committedEarly else {
+            throw PGError(.protocolViolation, message: "a statement after commit(after:): the transaction is over")
+        }
         do {
-            return try await runStatement(body, cancellable: true)
+            return try await runStatement(body, cancellable: true, statements: statements)
         } catch let error as PGError where error.sqlState == .queryCanceled && Task.isCancelled {
             throw CancellationError()
         }
     }
 
     /// Runs `body` as one statement on the connection's thread, under the connection's response
-    /// timeout; a cancellable one is cancelled on the server when the task is.
-    func runStatement<T: Sendable>(_ body: @escaping @Sendable () throws -> T, cancellable: Bool) async throws -> T {
+    /// timeout (times `statements`, for a pipeline of them); a cancellable one is cancelled on the
+    /// server when the task is.
+    func runStatement<T: Sendable>(_ body: @escaping @Sendable () throws -> T, cancellable: Bool, statements: Int = 1) async throws -> T {
         let id = control.reserve()
         let statement: @Sendable () throws -> T = { [self] in
             guard control.start(id) else { throw CancellationError() }
             let deadline = configuration.responseTimeout.map { timeout in
-                PGDeadlines.shared.schedule(at: .now + timeout) { [control] in control.expire(id) }
+                PGDeadlines.shared.schedule(at: .now + timeout * max(1, statements)) { [control] in control.expire(id) }
             }
             defer {
                 if let deadline { PGDeadlines.shared.withdraw(deadline) }
@@ -126,7 +130,7 @@ public final class PGConnection: @unchecked Sendable {
             }
             do {
                 return try body()
-            } catch let error as PGError where control.isBroken && error.isConnectionLevel {
+            } catch let error as PGError where control.hasExpired && error.isConnectionLevel {
                 throw PGError(.connectionClosed, message: "no answer from the server within the response timeout",
                               sqlState: error.sqlState, query: error.query)
             }

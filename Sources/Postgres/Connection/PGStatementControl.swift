@@ -20,6 +20,7 @@ final class PGStatementControl: @unchecked Sendable {
     private var cancelsInFlight = 0
     private var closed = false
     private var broken = false
+    private var expired = false
 
     /// Takes ownership of libpq's cancel object; `socket` is the connection's socket.
     init(cancel: OpaquePointer?, socket: Int32) {
@@ -35,7 +36,15 @@ final class PGStatementControl: @unchecked Sendable {
         return broken
     }
 
-    /// Marks the connection as not to be lent again (a request could not be sent whole).
+    /// True once a statement overran its deadline (and the connection was shut down under it).
+    var hasExpired: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return expired
+    }
+
+    /// Marks the connection as not to be lent again (a request could not be sent whole, or its
+    /// answers stopped short).
     func markBroken() {
         condition.lock()
         defer { condition.unlock() }
@@ -113,6 +122,7 @@ final class PGStatementControl: @unchecked Sendable {
         defer { condition.unlock() }
         guard !closed, running == id else { return }
         broken = true
+        expired = true
         shutdown(socket, Int32(SHUT_RDWR))
     }
 

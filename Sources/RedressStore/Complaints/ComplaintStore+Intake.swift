@@ -21,7 +21,7 @@ extension ComplaintStore {
     ///
     /// Two round trips: the first, with the transaction's BEGIN and scope, reads the routing rules
     /// and what the new complaint's schedule and confirmation depend on, and takes its case number
-    /// (``prospectiveSchedule(_:_:personalData:)``, ``prospectiveConfirmation(_:_:personalData:)``);
+    /// (``prospectiveSchedule(_:_:)``, ``prospectiveConfirmation(_:_:personalData:)``);
     /// the second, with the COMMIT, writes the complaint, its first timeline entry and hand-over,
     /// its schedule, the wake-ups and the confirmation. When the key was used before, the second
     /// writes nothing (every statement after the insert names the new complaint, which is not
@@ -32,10 +32,10 @@ extension ComplaintStore {
             let person = intake.complainant
             let sealed = try vault.seal(PersonalData(name: person.name, phone: person.phone, email: person.email, address: person.address,
                                                      idNumber: person.idNumber), branchID: caller.branchID, complaintID: id)
-            let written: IntakeResult? = try await database.withScope(caller.scope) { connection in
+            let outcome: IntakeOutcome = try await database.withScope(caller.scope) { connection in
                 let read = try await connection.pipeline([
                     Self.routingRules(branchID: caller.branchID, categoryID: intake.categoryID),
-                    prospectiveSchedule(caller, intake, personalData: sealed),
+                    prospectiveSchedule(caller, intake),
                     prospectiveConfirmation(caller, intake, personalData: sealed),
                 ])
                 let rules = try read[0].map(Self.routingRule)
@@ -44,7 +44,7 @@ extension ComplaintStore {
                                                          product: intake.product), rules: rules.map(\.rule))
                 }
                 let routed = rules.first { $0.rule.departmentID == department }
-                guard let scheduleFacts = read[1].first, let confirmationFacts = read[2].first else { throw StoreError.forbidden }
+                guard let scheduleFacts = read[1].first, let confirmationFacts = read[2].first else { throw StoreError.notFound }
                 let prospect = try Prospect(scheduleFacts)
                 // The routed department's head is told, unless they took the complaint in themselves.
                 let told = department != nil && routed?.head != caller.userID
@@ -53,7 +53,8 @@ extension ComplaintStore {
                 let code = AccessCode.generate()
                 let confirmation = try ComplainantMessages.compose(
                     .received, facts: confirmationFacts, complaintID: id, branchID: caller.branchID, caller: caller, values: [:], times: [:],
-                    accessCode: code, meetsMilestone: true, promisedBy: schedule.resultDue, department: routed?.name, vault: vault)
+                    accessCode: code, meetsMilestone: true,
+                    unstored: .init(caseNumber: prospect.caseNumber, promisedBy: schedule.resultDue, department: routed?.name), vault: vault)
                 let wakeUp = schedule.wakesScheduler ? [DeadlineWakeUp.complaint(branchID: caller.branchID, complaintID: id)] : []
                 let stored = try await connection.commit(after: [
                     insertStatement(id: id, caller, intake, prospect: prospect, department: department, personalData: sealed, accessCode: code,
@@ -61,13 +62,36 @@ extension ComplaintStore {
                     Self.recordIntake(complaintID: id, branchID: caller.branchID, caller: caller),
                     schedule.update,
                 ] + wakeUp + confirmation.statements)
-                guard stored[0].first != nil else { return nil }
-                guard let scheduled = stored[2].first else { throw StoreError.forbidden }
-                return IntakeResult(complaint: revealed(try ComplaintColumns.complaint(scheduled), to: caller.scope), replayed: false,
-                                    accessCode: code)
+                guard stored[0].first != nil else { return .replayed }
+                // Committed: a complaint the schedule's statement did not return is read back, never refused.
+                guard let scheduled = stored[2].first else { return .written(nil, code) }
+                return .written(try ComplaintColumns.complaint(scheduled), code)
             }
-            if let written { return written }
-            return try await replay(caller, idempotencyKey: idempotencyKey, requestHash: requestHash)
+            switch outcome {
+            case .written(let complaint?, let code):
+                return IntakeResult(complaint: revealed(complaint, to: caller.scope), replayed: false, accessCode: code)
+            case .written(nil, let code):
+                return IntakeResult(complaint: try await readBack(caller, id: id), replayed: false, accessCode: code)
+            case .replayed:
+                return try await replay(caller, idempotencyKey: idempotencyKey, requestHash: requestHash)
+            }
+        }
+    }
+
+    /// How an intake's transaction ended: the complaint written (as its last statement returned
+    /// it, if it did) with its access code, or nothing written because the key was used before.
+    private enum IntakeOutcome {
+        case written(Complaint?, AccessCode)
+        case replayed
+    }
+
+    /// A complaint just written, as the caller may see it, in a transaction of its own.
+    private func readBack(_ caller: Caller, id: UUID) async throws -> Complaint {
+        try await database.withScope(caller.scope, readOnly: true) { connection in
+            guard let row = try await connection.query("""
+                SELECT \(unescaped: ComplaintColumns.list) FROM complaints WHERE branch_id = \(caller.branchID) AND id = \(id)
+                """).first else { throw StoreError.notFound }
+            return revealed(try ComplaintColumns.complaint(row), to: caller.scope)
         }
     }
 
@@ -85,76 +109,6 @@ extension ComplaintStore {
             }
             return IntakeResult(complaint: revealed(try ComplaintColumns.complaint(row), to: caller.scope), replayed: true, accessCode: nil)
         }
-    }
-
-    /// What the first round trip settles about the new complaint: read from the columns
-    /// ``prospectiveSchedule(_:_:personalData:)`` adds after those of ``scheduleFacts``.
-    struct Prospect {
-        var receivedAt: Date
-        var nature: String
-        var caseNumber: String
-        var repeatOf: UUID?
-
-        init(_ facts: PGRow) throws {
-            receivedAt = try facts.decode(at: 0)
-            nature = try facts.decode(at: 4)
-            caseNumber = try facts.decode(at: 25)
-            repeatOf = try facts.decode(at: 26)
-        }
-    }
-
-    /// The new complaint's case number: the branch's code, the day it was received in the
-    /// branch's time zone, and `serial` (SQL reading the case sequence) on six digits.
-    private static func caseNumber(serial: String) -> String {
-        "upper(b.code) || '-' || to_char(r.at AT TIME ZONE b.time_zone, 'YYYYMMDD') || '-' || lpad((\(serial))::text, 6, '0')"
-    }
-
-    /// ``scheduleFacts``'s row for the complaint about to be taken in (nothing met, escalated,
-    /// paused or planned yet), then its case number (taking the next serial) and the recent
-    /// complaint it repeats, if any.
-    private func prospectiveSchedule(_ caller: Caller, _ intake: ComplaintIntake, personalData: SealedPersonalData?) -> PGQuery {
-        let person = intake.complainant
-        let windowSeconds = Double(repeatWindow.components.seconds)
-        return """
-            SELECT r.at, \(intake.categoryID)::uuid, \(intake.priority)::text, \(intake.level.map(Int16.init))::smallint,
-                   CASE WHEN e.id IS NOT NULL AND \(intake.nature) = 'general' THEN 'repeat' ELSE \(intake.nature) END,
-                   'received'::text, '{}'::text[], '{}'::smallint[], NULL::timestamptz,
-                   b.time_zone, k.hours, k.holidays::text[], k.make_up_days::text[],
-                   coalesce((SELECT jsonb_agg(jsonb_build_object('id', p.id, 'name', p.name, 'document', p.document) ORDER BY p.name)
-                               FROM sla_policies p WHERE p.branch_id = b.id AND p.active), '[]'::jsonb),
-                   '[]'::jsonb, \(intake.safety), '{}'::text[], NULL::timestamptz,
-                   NULL::uuid, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, '{}'::text[], '{}'::timestamptz[],
-                   \(unescaped: Self.caseNumber(serial: "nextval('complaint_case_serial')")), e.id
-              FROM branches b CROSS JOIN (SELECT coalesce(\(intake.receivedAt), now()) AS at) r
-              LEFT JOIN branch_calendars k ON k.branch_id = b.id
-              LEFT JOIN LATERAL (
-                  SELECT c.id FROM complaints c
-                   WHERE c.branch_id = b.id AND c.category_id = \(intake.categoryID)
-                     AND (c.customer_ref = \(person.customerRef)
-                          OR (\(person.customerRef)::text IS NULL AND c.complainant_phone_index = \(vault.phoneIndex(person.phone))))
-                     AND c.received_at >= r.at - make_interval(secs => \(windowSeconds)) AND c.received_at <= r.at
-                   ORDER BY c.received_at DESC LIMIT 1) e ON true
-             WHERE b.id = \(caller.branchID)
-            """
-    }
-
-    /// ``ComplainantMessages/facts(_:complaintID:branchID:)``'s row for the confirmation of the
-    /// complaint about to be taken in: its case number from the serial just taken, no promised
-    /// time or department yet (the intake supplies them).
-    private func prospectiveConfirmation(_ caller: Caller, _ intake: ComplaintIntake, personalData: SealedPersonalData?) -> PGQuery {
-        let person = intake.complainant
-        let channel = person.preferredChannel ?? person.defaultChannel
-        return """
-            SELECT \(unescaped: Self.caseNumber(serial: "currval('complaint_case_serial')")),
-                   \(personalData?.box)::bytea, \(personalData?.keyID)::text, \(person.customerRef)::text, \(person.language.rawValue)::text,
-                   \(channel)::text, \(intake.level.map(Int16.init))::smallint, r.at, NULL::timestamptz, NULL::text,
-                   b.name, b.time_zone, s.contact, s.public_url, t.subject, t.body
-              FROM branches b CROSS JOIN (SELECT coalesce(\(intake.receivedAt), now()) AS at) r
-              LEFT JOIN message_settings s ON s.branch_id = b.id
-              LEFT JOIN message_templates t ON t.branch_id = b.id AND t.event = \(ComplainantMessageEvent.received.rawValue)
-                                            AND t.channel = \(channel) AND t.language = \(person.language.rawValue)
-             WHERE b.id = \(caller.branchID)
-            """
     }
 
     /// The complaint as the first round trip settled it; returns its id, or nothing when the

@@ -56,12 +56,18 @@ enum ComplainantMessages {
             """
     }
 
-    /// `event`'s message from `facts` (a row of ``facts``), as ``send`` describes it. `promisedBy`
-    /// and `department` stand in for a result deadline and a department that are settled but not
-    /// stored yet (at intake).
+    /// What a complaint about to be written already has and `facts` cannot read yet (at intake):
+    /// each stands in for the column when that is null.
+    struct Unstored {
+        var caseNumber: String?
+        var promisedBy: Date?
+        var department: String?
+    }
+
+    /// `event`'s message from `facts` (a row of ``facts``), as ``send`` describes it.
     static func compose(_ event: ComplainantMessageEvent, facts: PGRow, complaintID: UUID, branchID: UUID, caller: Caller,
                         values: [String: String], times: [String: Date], accessCode: AccessCode?, meetsMilestone: Bool,
-                        promisedBy: Date? = nil, department: String? = nil, vault: PersonalDataVault) throws -> Composed {
+                        unstored: Unstored = Unstored(), vault: PersonalDataVault) throws -> Composed {
         let language = ComplainantLanguage(rawValue: try facts.decode(String.self, at: 4)) ?? .simplifiedChinese
         let channel = ComplainantMessageChannel(rawValue: try facts.decode(String.self, at: 5)) ?? .online
         let person = try facts.decode(Data?.self, at: 1).flatMap { box in
@@ -72,7 +78,7 @@ enum ComplainantMessages {
         case .email: person?.email
         case .push, .online: try facts.decode(String?.self, at: 3)
         }
-        let caseNumber: String = try facts.decode(at: 0)
+        guard let caseNumber = try facts.decode(String?.self, at: 0) ?? unstored.caseNumber else { throw StoreError.notFound }
         let timeZone = TimeZone(identifier: try facts.decode(String.self, at: 11)) ?? .gmt
         var filled = values.mapValues(Self.plain)
         filled["caseNumber"] = caseNumber
@@ -83,9 +89,9 @@ enum ComplainantMessages {
         filled["surveyLink"] = filled["lookupLink"].map { $0 + "&survey=1" }
         filled.merge(times.mapValues { Self.format($0, in: timeZone) }) { $1 }
         filled["receivedAt"] = Self.format(try facts.decode(Date.self, at: 7), in: timeZone)
-        filled["promisedBy"] = try (facts.decode(Date?.self, at: 8) ?? promisedBy).map { Self.format($0, in: timeZone) }
+        filled["promisedBy"] = try (facts.decode(Date?.self, at: 8) ?? unstored.promisedBy).map { Self.format($0, in: timeZone) }
         filled["level"] = try facts.decode(Int16?.self, at: 6).map(String.init)
-        filled["department"] = try facts.decode(String?.self, at: 9) ?? department
+        filled["department"] = try facts.decode(String?.self, at: 9) ?? unstored.department
         for placeholder in event.placeholders where (filled[placeholder] ?? "").isEmpty {
             filled[placeholder] = MessageWording.missing(placeholder, in: language)
         }
