@@ -61,20 +61,16 @@ extension PGConnection {
                     PQsendQueryParams(handle, query.sql, count, types, values, lengths, formats, 1)
                 }
             case .query(let query, prepared: true):
-                let (key, cached) = statementKey(query)
-                let name: String
-                if let cached {
-                    name = cached
-                } else {
-                    name = statements.nextName()
+                let statement = preparedStatement(query)
+                if statement.isNew {
                     let preparing = query.binds.withUnsafeParameters { count, types, _, _, _ in
-                        PQsendPrepare(handle, name, query.sql, count, types)
+                        PQsendPrepare(handle, statement.name, query.sql, count, types)
                     }
                     guard preparing == 1 else { return try abandonPipeline() }
-                    commands.append((index, (key, name, query.binds.types)))
+                    commands.append((index, (statement.key, statement.name, query.binds.types)))
                 }
                 sent = query.binds.withUnsafeParameters { count, _, values, lengths, formats in
-                    PQsendQueryPrepared(handle, name, count, values, lengths, formats, 1)
+                    PQsendQueryPrepared(handle, statement.name, count, values, lengths, formats, 1)
                 }
             }
             guard sent == 1 else { return try abandonPipeline() }
@@ -132,13 +128,16 @@ extension PGConnection {
         return results
     }
 
-    /// The key a prepared `query` is cached under, and its statement's name when already prepared.
-    func statementKey(_ query: PGQuery) -> (key: String, name: String?) {
+    /// The prepared statement `query` runs as: its cache key (usually a statement is always bound
+    /// with the same types; a different set gets its own key) and name, a fresh one when it is new
+    /// (to be recorded in the cache once the server has prepared it).
+    func preparedStatement(_ query: PGQuery) -> (key: String, name: String, isNew: Bool) {
         var key = query.sql
         if let existing = statements.peek(key), existing.types != query.binds.types {
             key = query.binds.typeSignature + "|" + query.sql
         }
-        return (key, statements.lookup(key)?.name)
+        if let cached = statements.lookup(key) { return (key, cached.name, false) }
+        return (key, statements.nextName(), true)
     }
 
     /// A statement could not be sent: the connection is broken, and is left so (the pool discards it).

@@ -66,23 +66,18 @@ extension PGConnection {
 
     private func executePrepared(_ query: PGQuery) throws -> PGResultBox {
         flushDeallocations()
-        // Usually a statement is always bound with the same types; a different set gets its own key.
-        let (key, cached) = statementKey(query)
-        let name: String
-        if let cached {
-            name = cached
-        } else {
-            name = statements.nextName()
+        let statement = preparedStatement(query)
+        if statement.isNew {
             countRoundTrip()
             let result = query.binds.withUnsafeParameters { count, types, _, _, _ in
-                PQprepare(handle, name, query.sql, count, types)
+                PQprepare(handle, statement.name, query.sql, count, types)
             }
             _ = try checked(result, sql: query.sql)
-            statements.insert(key, name: name, types: query.binds.types)
+            statements.insert(statement.key, name: statement.name, types: query.binds.types)
         }
         countRoundTrip()
         let result = query.binds.withUnsafeParameters { count, _, values, lengths, formats in
-            PQexecPrepared(handle, name, count, values, lengths, formats, 1)
+            PQexecPrepared(handle, statement.name, count, values, lengths, formats, 1)
         }
         do {
             return try checked(result, sql: query.sql)
