@@ -22,8 +22,8 @@ extension ComplaintStore {
     /// Two round trips: the first, with the transaction's BEGIN and scope, reads the routing rules
     /// and what the new complaint's schedule and confirmation depend on, and takes its case number
     /// (``prospectiveSchedule(_:_:)``, ``prospectiveConfirmation(_:_:personalData:)``);
-    /// the second, with the COMMIT, writes the complaint, its first timeline entry and hand-over,
-    /// its schedule, the wake-ups and the confirmation. When the key was used before, the second
+    /// the second, with the COMMIT, writes the complaint with its schedule, its first timeline
+    /// entry and hand-over, the wake-ups and the confirmation. When the key was used before, the second
     /// writes nothing (every statement after the insert names the new complaint, which is not
     /// there), and the earlier complaint is read back in a transaction of its own.
     public func intake(_ caller: Caller, _ intake: ComplaintIntake, idempotencyKey: String?, requestHash: Data?) async throws -> IntakeResult {
@@ -57,42 +57,27 @@ extension ComplaintStore {
                     unstored: .init(caseNumber: prospect.caseNumber, promisedBy: schedule.resultDue, department: routed?.name), vault: vault)
                 let wakeUp = schedule.wakesScheduler ? [DeadlineWakeUp.complaint(branchID: caller.branchID, complaintID: id)] : []
                 let stored = try await connection.commit(after: [
-                    insertStatement(id: id, caller, intake, prospect: prospect, department: department, personalData: sealed, accessCode: code,
-                                    idempotencyKey: idempotencyKey, requestHash: requestHash),
+                    insertStatement(id: id, caller, intake, prospect: prospect, department: department, schedule: schedule, personalData: sealed,
+                                    accessCode: code, idempotencyKey: idempotencyKey, requestHash: requestHash),
                     Self.recordIntake(complaintID: id, branchID: caller.branchID, caller: caller),
-                    schedule.update,
                 ] + wakeUp + confirmation.statements)
-                guard stored[0].first != nil else { return .replayed }
-                // Committed: a complaint the schedule's statement did not return is read back, never refused.
-                guard let scheduled = stored[2].first else { return .written(nil, code) }
-                return .written(try ComplaintColumns.complaint(scheduled), code)
+                guard let row = stored[0].first else { return .replayed }
+                return .written(try ComplaintColumns.complaint(row), code)
             }
             switch outcome {
-            case .written(let complaint?, let code):
+            case .written(let complaint, let code):
                 return IntakeResult(complaint: revealed(complaint, to: caller.scope), replayed: false, accessCode: code)
-            case .written(nil, let code):
-                return IntakeResult(complaint: try await readBack(caller, id: id), replayed: false, accessCode: code)
             case .replayed:
                 return try await replay(caller, idempotencyKey: idempotencyKey, requestHash: requestHash)
             }
         }
     }
 
-    /// How an intake's transaction ended: the complaint written (as its last statement returned
-    /// it, if it did) with its access code, or nothing written because the key was used before.
+    /// How an intake's transaction ended: the complaint written with its access code, or nothing
+    /// written because the key was used before.
     private enum IntakeOutcome {
-        case written(Complaint?, AccessCode)
+        case written(Complaint, AccessCode)
         case replayed
-    }
-
-    /// A complaint just written, as the caller may see it, in a transaction of its own.
-    private func readBack(_ caller: Caller, id: UUID) async throws -> Complaint {
-        try await database.withScope(caller.scope, readOnly: true) { connection in
-            guard let row = try await connection.query("""
-                SELECT \(unescaped: ComplaintColumns.list) FROM complaints WHERE branch_id = \(caller.branchID) AND id = \(id)
-                """).first else { throw StoreError.notFound }
-            return revealed(try ComplaintColumns.complaint(row), to: caller.scope)
-        }
     }
 
     /// The complaint an earlier intake with `idempotencyKey` recorded, when `requestHash` is the
@@ -111,26 +96,32 @@ extension ComplaintStore {
         }
     }
 
-    /// The complaint as the first round trip settled it; returns its id, or nothing when the
-    /// caller's idempotency key was used before.
+    /// The complaint as the first round trip settled it, with its schedule (one row version, one
+    /// audit entry); returns its columns, or nothing when the caller's idempotency key was used before.
     private func insertStatement(id: UUID, _ caller: Caller, _ intake: ComplaintIntake, prospect: Prospect, department: UUID?,
-                                 personalData sealed: SealedPersonalData?, accessCode: AccessCode, idempotencyKey: String?,
-                                 requestHash: Data?) -> PGQuery {
+                                 schedule: ScheduleUpdate, personalData sealed: SealedPersonalData?, accessCode: AccessCode,
+                                 idempotencyKey: String?, requestHash: Data?) -> PGQuery {
         let person = intake.complainant
         return """
             INSERT INTO complaints (branch_id, id, case_number, channel, source, complainant_sealed, complainant_key_id,
                    complainant_phone_index, customer_type, customer_ref, occurred_at, received_at,
                    product, party, location, description, desired_outcome, category_id, level, nature, priority,
                    repeat_of, department_id, department_by_rule, idempotency_key, idempotency_hash, created_by, safety,
-                   access_code_digest, complainant_language, complainant_channel)
+                   access_code_digest, complainant_language, complainant_channel,
+                   sla_policy_id, sla_deadlines, sla_completed, due_at, next_escalation_tier, next_escalation_at, escalation_due_at,
+                   sla_alarm_keys, sla_alarm_due_at, sla_alarm_rungs, next_alarm_at)
             VALUES (\(caller.branchID), \(id), \(prospect.caseNumber), \(intake.channel), \(intake.source), \(sealed?.box), \(sealed?.keyID),
                     \(vault.phoneIndex(person.phone)), \(person.customerType), \(person.customerRef), \(intake.occurredAt), \(prospect.receivedAt),
                     \(intake.product), \(intake.party), \(intake.location), \(intake.description), \(intake.desiredOutcome),
                     \(intake.categoryID), \(intake.level.map(Int16.init))::smallint, \(prospect.nature), \(intake.priority),
                     \(prospect.repeatOf), \(department), \(department != nil), \(idempotencyKey), \(requestHash), \(caller.userID), \(intake.safety),
-                    \(vault.accessCodeDigest(accessCode)), \(person.language.rawValue), \(person.preferredChannel ?? person.defaultChannel))
+                    \(vault.accessCodeDigest(accessCode)), \(person.language.rawValue), \(person.preferredChannel ?? person.defaultChannel),
+                    \(schedule.policyID), \(schedule.explanation.map(PGJSON.init)), \(schedule.completed), \(schedule.due),
+                    \(schedule.next?.tier)::smallint, \(schedule.next?.at), \(schedule.tierDue),
+                    \(schedule.alarms.map(\.key)), \(schedule.alarms.map(\.at)), \(schedule.alarms.map(\.rung))::smallint[],
+                    \(schedule.alarms.map(\.at).min()))
             ON CONFLICT (branch_id, created_by, idempotency_key) DO NOTHING
-            RETURNING id
+            RETURNING \(unescaped: ComplaintColumns.list)
             """
     }
 

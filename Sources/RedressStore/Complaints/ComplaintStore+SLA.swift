@@ -29,6 +29,15 @@ extension ComplaintStore {
         var update: PGQuery
         var wakesScheduler: Bool
         var resultDue: Date?
+        /// The stored values, for a complaint written with its schedule (nothing met, raised or
+        /// promised yet: intake).
+        var policyID: UUID?
+        var explanation: SLAExplanation?
+        var completed: [String]
+        var due: Date?
+        var next: (tier: Int16, at: Date)?
+        var tierDue: [Date]
+        var alarms: [(key: String, at: Date, rung: Int32)]
     }
 
     /// The statement reading what a complaint's schedule depends on (one row, read by ``schedule``).
@@ -118,7 +127,10 @@ extension ComplaintStore {
             RETURNING \(unescaped: ComplaintColumns.list)
             """
         return ScheduleUpdate(update: update, wakesScheduler: previous != next?.at || previousAlarm != alarmsDue.next(raised: raised),
-                              resultDue: explanation?.milestones[SLAMilestone.result.rawValue]?.at)
+                              resultDue: explanation?.milestones[SLAMilestone.result.rawValue]?.at, policyID: explanation?.policyId,
+                              explanation: explanation, completed: completed.map(\.rawValue).sorted(), due: status.isOpen ? due : nil,
+                              next: next.map { (Int16($0.tier), $0.at) }, tierDue: tierDue,
+                              alarms: alarmsDue.pending.map { ($0.key, $0.at, Int32($0.rung)) })
     }
 
     /// Recomputes the deadlines of up to `batch` complaints per branch that a policy, calendar or
