@@ -23,21 +23,43 @@ extension ComplaintStore {
         return try ComplaintColumns.complaint(row)
     }
 
-    /// A complaint's schedule as ``refreshSchedule`` stores it: the UPDATE (returning the
-    /// complaint's columns), whether the scheduler must be woken, and the result's deadline.
+    /// A complaint's schedule as ``schedule`` computed it: the values to store, whether the
+    /// scheduler must be woken, and the result's deadline.
     struct ScheduleUpdate {
-        var update: PGQuery
+        var branchID: UUID
+        var complaintID: UUID
         var wakesScheduler: Bool
         var resultDue: Date?
-        /// The stored values, for a complaint written with its schedule (nothing met, raised or
-        /// promised yet: intake).
-        var policyID: UUID?
+        var isOpen: Bool
         var explanation: SLAExplanation?
         var completed: [String]
+        /// The next unmet milestone's deadline (nil once the complaint is closed).
         var due: Date?
         var next: (tier: Int16, at: Date)?
         var tierDue: [Date]
         var alarms: [(key: String, at: Date, rung: Int32)]
+
+        var policyID: UUID? { explanation?.policyId }
+
+        /// The UPDATE storing it on the complaint as it stands (a promised time earlier than the
+        /// deadline, alarms already raised), returning the complaint's columns; built on demand,
+        /// since intake writes the values in its INSERT instead.
+        var update: PGQuery {
+            let keys = alarms.map(\.key)
+            let times = alarms.map(\.at)
+            return """
+                UPDATE complaints
+                   SET sla_policy_id = \(policyID), sla_deadlines = \(explanation.map(PGJSON.init)), sla_completed = \(completed),
+                       due_at = CASE WHEN \(isOpen) THEN least(\(due), promised_by) END,
+                       next_escalation_tier = \(next?.tier)::smallint, next_escalation_at = \(next?.at),
+                       escalation_due_at = \(tierDue), sla_stale = false,
+                       sla_alarm_keys = \(keys), sla_alarm_due_at = \(times), sla_alarm_rungs = \(alarms.map(\.rung))::smallint[],
+                       next_alarm_at = (SELECT min(a.at) FROM unnest(\(keys)::text[], \(times)::timestamptz[]) AS a (key, at)
+                                         WHERE NOT a.key = ANY (sla_alarms_raised))
+                 WHERE branch_id = \(branchID) AND id = \(complaintID)
+                RETURNING \(unescaped: ComplaintColumns.list)
+                """
+        }
     }
 
     /// The statement reading what a complaint's schedule depends on (one row, read by ``schedule``).
@@ -111,23 +133,9 @@ extension ComplaintStore {
         let stored = zip(try facts.decode([String].self, at: 23), try facts.decode([Date].self, at: 24)).map { (key: $0.0, at: $0.1) }
         let alarmsDue = ComplaintAlarms(status: status, milestones: alarms, limits: limitAlarms, plan: plan, policy: chosen, stored: stored,
                                       raised: raised, notices: notices)
-        let alarmKeys = alarmsDue.pending.map(\.key)
-        let alarmTimes = alarmsDue.pending.map(\.at)
-        let update: PGQuery = """
-            UPDATE complaints
-               SET sla_policy_id = \(explanation?.policyId), sla_deadlines = \(explanation.map(PGJSON.init)),
-                   sla_completed = \(completed.map(\.rawValue).sorted()),
-                   due_at = CASE WHEN \(status.isOpen) THEN least(\(due), promised_by) END,
-                   next_escalation_tier = \(next.map { Int16($0.tier) })::smallint, next_escalation_at = \(next?.at),
-                   escalation_due_at = \(tierDue), sla_stale = false,
-                   sla_alarm_keys = \(alarmKeys), sla_alarm_due_at = \(alarmTimes), sla_alarm_rungs = \(alarmsDue.pending.map { Int32($0.rung) })::smallint[],
-                   next_alarm_at = (SELECT min(a.at) FROM unnest(\(alarmKeys)::text[], \(alarmTimes)::timestamptz[]) AS a (key, at)
-                                     WHERE NOT a.key = ANY (sla_alarms_raised))
-             WHERE branch_id = \(branchID) AND id = \(complaintID)
-            RETURNING \(unescaped: ComplaintColumns.list)
-            """
-        return ScheduleUpdate(update: update, wakesScheduler: previous != next?.at || previousAlarm != alarmsDue.next(raised: raised),
-                              resultDue: explanation?.milestones[SLAMilestone.result.rawValue]?.at, policyID: explanation?.policyId,
+        return ScheduleUpdate(branchID: branchID, complaintID: complaintID,
+                              wakesScheduler: previous != next?.at || previousAlarm != alarmsDue.next(raised: raised),
+                              resultDue: explanation?.milestones[SLAMilestone.result.rawValue]?.at, isOpen: status.isOpen,
                               explanation: explanation, completed: completed.map(\.rawValue).sorted(), due: status.isOpen ? due : nil,
                               next: next.map { (Int16($0.tier), $0.at) }, tierDue: tierDue,
                               alarms: alarmsDue.pending.map { ($0.key, $0.at, Int32($0.rung)) })
