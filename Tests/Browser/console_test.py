@@ -227,6 +227,9 @@ def head_sees_escalation_and_approves(driver, cid, case):
     driver.get(BASE + "/console/queue")
     Select(driver.find_element(By.ID, "language-choice")).select_by_value("zh-Hans")
     driver.find_element(By.CSS_SELECTOR, "form.language button[type=submit]").click()
+    # The page the switch answers with, not the one it was clicked on.
+    WebDriverWait(driver, 10, ignored_exceptions=[WebDriverException]).until(
+        lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-Hans")
     heading = text_of(driver, "h1")
     check(heading == "工作队列" and driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-Hans",
           f"the language switch gives the queue in Simplified Chinese: {heading}")
