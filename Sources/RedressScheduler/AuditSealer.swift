@@ -25,18 +25,7 @@ public struct AuditSealer: Service {
 
     /// Runs until graceful shutdown.
     public func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    if try await sealAll() == 0 { try await Task.sleep(for: pollInterval) }
-                } catch is CancellationError {
-                    return
-                } catch {
-                    logger.warning("sealing the audit trail failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
-                    try await Task.sleep(for: .seconds(1))
-                }
-            }
-        }
+        try await DrainLoop(pollInterval: pollInterval, failure: "sealing the audit trail failed", logger: logger).run { try await sealAll() }
     }
 
     /// Seals every entry written so far; returns how many.

@@ -29,21 +29,22 @@ public struct ScopedDatabase: Sendable {
     /// because they first set `citus.propagate_set_commands = 'local'` (`set_config` values would
     /// stay behind on the coordinator). With `genericPlans`, the connection's prepared statements
     /// run on their generic plans in this transaction (`plan_cache_mode`), for a statement whose
-    /// planning costs more than a plan for its particular values saves. COMMIT on return, ROLLBACK
-    /// on throw.
+    /// planning costs more than a plan for its particular values saves; with `isolation`, at that
+    /// isolation level. COMMIT on return, ROLLBACK on throw.
     @discardableResult
     public func withScope<R>(
-        _ scope: AccessScope, readOnly: Bool = false, genericPlans: Bool = false, _ body: (PGConnection) async throws -> R
+        _ scope: AccessScope, readOnly: Bool = false, genericPlans: Bool = false, isolation: PGTransactionOptions.IsolationLevel? = nil,
+        _ body: (PGConnection) async throws -> R
     ) async throws -> R {
         guard try await hasCitus() else {
             let settings = Self.scopeStatement(scope, statementTimeout: configuration.statementTimeout, genericPlans: genericPlans)
-            return try await pool.withTransaction(PGTransactionOptions(readOnly: readOnly, preparedSetup: settings)) { connection in
+            return try await pool.withTransaction(PGTransactionOptions(isolation: isolation, readOnly: readOnly, preparedSetup: settings)) { connection in
                 try await body(connection)
             }
         }
         let settings = try Self.scopeSettings(scope, statementTimeout: configuration.statementTimeout)
             + (genericPlans ? ["SET LOCAL plan_cache_mode = force_generic_plan"] : [])
-        return try await pool.withTransaction(PGTransactionOptions(readOnly: readOnly)) { connection in
+        return try await pool.withTransaction(PGTransactionOptions(isolation: isolation, readOnly: readOnly)) { connection in
             try await connection.executeScript(settings.joined(separator: "; "))
             return try await body(connection)
         }

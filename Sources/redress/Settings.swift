@@ -289,7 +289,7 @@ struct Settings {
         return configuration
     }
 
-    /// The background services (escalation scheduler, webhook deliverer, audit sealer, retention) on `pool`, a pool of
+    /// The background services (escalation scheduler, webhook deliverer, audit sealer, report counts' folder, retention) on `pool`, a pool of
     /// the scheduler role's connections, listening on that role's `url`.
     func backgroundServices(pool: PGPool, url: String) throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
         [
@@ -298,6 +298,7 @@ struct Settings {
             .init(service: WebhookDeliverer(pool: pool, listen: PGConnectionConfiguration(url, applicationName: "redress-webhooks-listen"),
                                             configuration: delivery, keys: try personalDataKeys(), logger: Logger(label: "redress.webhooks"))),
             .init(service: AuditSealer(pool: pool, pollInterval: .seconds(schedulerPollSeconds))),
+            .init(service: ReportCountsFolder(pool: pool, pollInterval: .seconds(schedulerPollSeconds))),
             .init(service: RetentionKeeper(pool: pool, periods: retention)),
         ]
     }

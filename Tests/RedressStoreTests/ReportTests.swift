@@ -1,7 +1,7 @@
 import Foundation
 import Postgres
 import RedressCore
-import RedressStore
+@testable import RedressStore
 import RedressTestSupport
 import Testing
 
@@ -113,7 +113,9 @@ struct ReportTests {
         return Fixture(database: database, org: org, complaints: complaints)
     }
 
-    static func expectClose(_ actual: ReportCounts, _ expected: ReportCounts, _ context: String) {
+    /// Counts exactly; percentiles to the millisecond, or within 30 seconds when the report was read
+    /// from the counts kept as complaints change (`percentileTolerance`, ``ReportCountsRead``).
+    static func expectClose(_ actual: ReportCounts, _ expected: ReportCounts, _ context: String, percentileTolerance: Double = 0.001) {
         func close(_ a: Double?, _ b: Double?, _ tolerance: Double) -> Bool {
             switch (a, b) {
             case (nil, nil): return true
@@ -127,10 +129,10 @@ struct ReportTests {
                 && actual.basicallySatisfied == expected.basicallySatisfied && actual.dissatisfied == expected.dissatisfied,
                 "satisfaction distribution: \(context)")
         #expect(close(actual.satisfactionAverage, expected.satisfactionAverage, 0.00011), "satisfaction average: \(context)")
-        #expect(close(actual.firstReplyMedianSeconds, expected.firstReplyMedianSeconds, 0.001)
-                && close(actual.firstReplyP90Seconds, expected.firstReplyP90Seconds, 0.001), "time to first reply: \(context)")
-        #expect(close(actual.resolutionMedianSeconds, expected.resolutionMedianSeconds, 0.001)
-                && close(actual.resolutionP90Seconds, expected.resolutionP90Seconds, 0.001), "time to resolution: \(context)")
+        #expect(close(actual.firstReplyMedianSeconds, expected.firstReplyMedianSeconds, percentileTolerance)
+                && close(actual.firstReplyP90Seconds, expected.firstReplyP90Seconds, percentileTolerance), "time to first reply: \(context)")
+        #expect(close(actual.resolutionMedianSeconds, expected.resolutionMedianSeconds, percentileTolerance)
+                && close(actual.resolutionP90Seconds, expected.resolutionP90Seconds, percentileTolerance), "time to resolution: \(context)")
         #expect(actual.milestones == expected.milestones, "on-time per milestone: \(context)")
         #expect(actual.escalationsByTier == expected.escalationsByTier, "escalations per tier: \(context)")
     }
@@ -140,13 +142,14 @@ struct ReportTests {
         let context = "\(caller.roles.first!.rawValue) \(period.kind.rawValue) \(period.from)…\(period.to) by \(grouping.rawValue) \(filter)"
         let report = try await store.complaints(caller, period: .range(period), groupBy: grouping, filter: filter)
         let expected = ReportModel.report(fixture.complaints, scope: ModelScope(caller), period: period, grouping: grouping, filter: filter)
-        expectClose(report.totals.current.counts, expected.totals.0, "totals, " + context)
-        expectClose(report.totals.previous.counts, expected.totals.1, "previous totals, " + context)
+        let tolerance = ReportCountsRead.branches(caller, period: period, grouping: grouping, filter: filter) == nil ? 0.001 : 30.000_001
+        expectClose(report.totals.current.counts, expected.totals.0, "totals, " + context, percentileTolerance: tolerance)
+        expectClose(report.totals.previous.counts, expected.totals.1, "previous totals, " + context, percentileTolerance: tolerance)
         #expect(Set(report.groups.map(\.key)) == Set(expected.groups.keys), "groups: \(context)")
         for group in report.groups {
             guard let model = expected.groups[group.key] else { continue }
-            expectClose(group.current.counts, model.0, "group \(group.key ?? "none"), " + context)
-            expectClose(group.previous.counts, model.1, "previous of group \(group.key ?? "none"), " + context)
+            expectClose(group.current.counts, model.0, "group \(group.key ?? "none"), " + context, percentileTolerance: tolerance)
+            expectClose(group.previous.counts, model.1, "previous of group \(group.key ?? "none"), " + context, percentileTolerance: tolerance)
         }
         #expect(report.topCategories.map { "\($0.code) \($0.received) \($0.previous)" } == expected.top.map { "\($0.0) \($0.1) \($0.2)" },
                 "hot spots: \(context)")

@@ -14,8 +14,9 @@ public struct ReportStore: Sendable {
     public func complaints(_ caller: Caller, period: ReportPeriodChoice, groupBy grouping: ReportGrouping,
                            filter: ReportFilter) async throws -> ComplaintReport {
         try await StoreError.translating {
-            try await database.withScope(caller.scope, readOnly: true) { connection in
-                try await Self.report(caller, period: period, grouping: grouping, filter: filter, connection)
+            let counted = try await !database.hasCitus()
+            return try await database.withScope(caller.scope, readOnly: true, isolation: .repeatableRead) { connection in
+                try await Self.report(caller, period: period, grouping: grouping, filter: filter, counted: counted, connection)
             }
         }
     }
@@ -25,8 +26,10 @@ public struct ReportStore: Sendable {
     public func exportComplaints(_ caller: Caller, period: ReportPeriodChoice, groupBy grouping: ReportGrouping,
                                  filter: ReportFilter, format: String) async throws -> ComplaintReport {
         try await StoreError.translating {
-            try await database.withScope(caller.scope) { connection in
-                let report = try await Self.report(caller, period: period, grouping: grouping, filter: filter, connection)
+            let counted = try await !database.hasCitus()
+            return try await database.withScope(caller.scope, isolation: .repeatableRead) { connection in
+                let report = try await Self.report(caller, period: period, grouping: grouping, filter: filter, counted: counted,
+                                                   connection)
                 let details = ["report": "complaints", "format": format, "groupBy": grouping.rawValue,
                                "from": report.period.from.description, "to": report.period.to.description,
                                "rows": String(report.groups.count)]
@@ -46,8 +49,10 @@ public struct ReportStore: Sendable {
         return all.sorted { $0.uuidString < $1.uuidString }
     }
 
+    /// The report; from the counts kept as complaints change where it can be (`counted`, off on
+    /// Citus: ``ReportCountsRead``), else from every complaint of the period.
     static func report(_ caller: Caller, period choice: ReportPeriodChoice, grouping: ReportGrouping, filter: ReportFilter,
-                       _ connection: PGConnection) async throws -> ComplaintReport {
+                       counted: Bool, _ connection: PGConnection) async throws -> ComplaintReport {
         let period: ReportPeriod
         switch choice {
         case .range(let range):
@@ -57,6 +62,10 @@ public struct ReportStore: Sendable {
             if let date { anchor = date } else { anchor = try await today(in: caller.branchID, connection) }
             period = ReportPeriod(kind, containing: anchor)
         }
+        if counted, let branches = ReportCountsRead.branches(caller, period: period, grouping: grouping, filter: filter),
+           let computed = try await ReportCountsRead(branches: branches, period: period, grouping: grouping, connection: connection).read() {
+            return try await finish(computed.report(period: period, grouping: grouping, filter: filter), caller, connection)
+        }
         let rows = try await connection.query("""
             SELECT reports.complaints(\(period.from.description)::date, \(period.to.description)::date,
                                       \(period.previousFrom.description)::date, \(grouping.rawValue), \(filter.branchId)::uuid,
@@ -64,7 +73,13 @@ public struct ReportStore: Sendable {
                                       \(filter.level.map(Int16.init))::smallint)
             """)
         let computed = try rows[0].decode(PGJSON<ComputedReport>.self, at: 0).value
-        var report = computed.report(period: period, grouping: grouping, filter: filter)
+        return try await finish(computed.report(period: period, grouping: grouping, filter: filter), caller, connection)
+    }
+
+    /// Adds the period's messages, reviews and rates to a report's figures.
+    static func finish(_ report: ComplaintReport, _ caller: Caller, _ connection: PGConnection) async throws -> ComplaintReport {
+        var report = report
+        let period = report.period, filter = report.filter
         report.messages = try await messages(caller, period: period, filter: filter, connection)
         report.reviews = try await reviews(caller, period: period, filter: filter, connection)
         report.rates = try await rates(caller, report, connection)

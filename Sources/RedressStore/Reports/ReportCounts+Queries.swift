@@ -1,0 +1,56 @@
+import Foundation
+import Postgres
+import RedressCore
+
+extension ReportCountsRead {
+    /// The level-0 counts of `branches` from month `first` to month `last`, folded and pending:
+    /// branch, month, measure, bucket, complaints.
+    static func counts(branches: [UUID], first: String, last: String) -> PGQuery {
+        """
+        SELECT r.branch_id, to_char(r.month, 'YYYY-MM-DD'), r.measure, r.bucket, r.complaints
+          FROM report_counts r
+         WHERE r.branch_id = ANY (\(branches)::uuid[]) AND r.month BETWEEN \(first)::date AND \(last)::date AND r.detail = 0
+        UNION ALL
+        SELECT p.branch_id, to_char(p.month, 'YYYY-MM-DD'), p.measure, p.bucket, p.complaints
+          FROM reports.pending_counts(\(branches)::uuid[], 0::smallint) p
+         WHERE p.month BETWEEN \(first)::date AND \(last)::date
+        """
+    }
+
+    /// The counts one level down (`detail`) inside each wanted bucket, folded and pending (the
+    /// pending ones of every bucket of `branches`: the caller keeps the wanted).
+    static func children(of wanted: [Wanted], detail: Int, branches: [UUID]) -> PGQuery {
+        """
+        SELECT r.branch_id, to_char(r.month, 'YYYY-MM-DD'), r.measure, r.bucket, r.complaints
+          FROM unnest(\(wanted.map(\.cell.branch))::uuid[], \(wanted.map(\.cell.month))::date[], \(wanted.map(\.measure))::text[],
+                      \(wanted.map { Int($0.parent) })::int8[]) AS w (branch_id, month, measure, parent)
+          JOIN report_counts r ON r.branch_id = w.branch_id AND r.month = w.month AND r.detail = \(Int16(detail))
+                              AND r.measure = w.measure AND r.bucket BETWEEN w.parent * 64 AND w.parent * 64 + 63
+        UNION ALL
+        SELECT p.branch_id, to_char(p.month, 'YYYY-MM-DD'), p.measure, p.bucket, p.complaints
+          FROM reports.pending_counts(\(branches)::uuid[], \(Int16(detail))) p
+        """
+    }
+
+    /// Per branch and month of receipt, the complaints whose deadline of each milestone is unmet
+    /// and still ahead at `now`: counted among the unmet, but not yet due. Found by
+    /// `complaints_unmet_deadline_ahead`, whose expression this repeats (only a leakproof condition,
+    /// with `now` a parameter, reaches an index under row-level security).
+    static func unmetAhead(branches: [UUID], now: Date) -> PGQuery {
+        """
+        SELECT c.branch_id, to_char(date_trunc('month', c.received_at AT TIME ZONE b.time_zone), 'YYYY-MM-DD'),
+               count(*) FILTER (WHERE c.acknowledge_met_at IS NULL AND c.acknowledge_deadline >= \(now))::integer,
+               count(*) FILTER (WHERE c.initial_reply_met_at IS NULL AND c.initial_reply_deadline >= \(now))::integer,
+               count(*) FILTER (WHERE c.preliminary_feedback_met_at IS NULL AND c.preliminary_feedback_deadline >= \(now))::integer,
+               count(*) FILTER (WHERE c.result_met_at IS NULL AND c.result_deadline >= \(now))::integer
+          FROM complaints c
+          JOIN branches b ON b.id = c.branch_id
+         WHERE c.branch_id = ANY (\(branches)::uuid[])
+           AND greatest(CASE WHEN c.acknowledge_met_at IS NULL THEN c.acknowledge_deadline END,
+                        CASE WHEN c.initial_reply_met_at IS NULL THEN c.initial_reply_deadline END,
+                        CASE WHEN c.preliminary_feedback_met_at IS NULL THEN c.preliminary_feedback_deadline END,
+                        CASE WHEN c.result_met_at IS NULL THEN c.result_deadline END) >= \(now)
+         GROUP BY 1, 2
+        """
+    }
+}
