@@ -21,15 +21,16 @@
 -- its time zone) all use it.
 SET LOCAL citus.multi_shard_modify_mode TO 'sequential';
 
+-- (Written without a search_path of its own, so that the planner inlines it into the statements
+-- that call it; it reads no table. `only_detail` keeps one level of detail, null every one.)
 CREATE FUNCTION reports.counted(received_at timestamptz, category_id uuid, nature text, repeat_of uuid, satisfaction smallint,
                                 escalated_tiers smallint[],
                                 acknowledge_deadline timestamptz, initial_reply_deadline timestamptz,
                                 preliminary_feedback_deadline timestamptz, result_deadline timestamptz,
                                 acknowledge_met_at timestamptz, initial_reply_met_at timestamptz,
-                                preliminary_feedback_met_at timestamptz, result_met_at timestamptz)
+                                preliminary_feedback_met_at timestamptz, result_met_at timestamptz, only_detail smallint)
     RETURNS TABLE (detail smallint, measure text, bucket bigint, complaints integer)
     LANGUAGE sql IMMUTABLE
-    SET search_path = pg_catalog, public, pg_temp
     AS $$
     WITH minutes AS (
         SELECT floor(extract(epoch FROM initial_reply_met_at - received_at) / 60)::bigint AS first_reply,
@@ -70,9 +71,9 @@ CREATE FUNCTION reports.counted(received_at timestamptz, category_id uuid, natur
                (1, 'resolution', minutes.resolution >> 6, minutes.resolution IS NOT NULL, 1),
                (2, 'resolution', minutes.resolution, minutes.resolution IS NOT NULL, 1)
            ) AS m (detail, measure, bucket, counts, complaints)
-     WHERE m.counts
+     WHERE m.counts AND (only_detail IS NULL OR m.detail = only_detail)
     UNION ALL
-    SELECT 0::smallint, 'tier', tier::bigint, 1 FROM unnest(escalated_tiers) AS tier
+    SELECT 0::smallint, 'tier', tier::bigint, 1 FROM unnest(escalated_tiers) AS tier WHERE only_detail IS NULL OR only_detail = 0
 $$;
 
 -- A complaint's latest deadline not met yet (null when it has met every one it has): the reports
@@ -97,7 +98,8 @@ CREATE TABLE report_counts (
     measure    text COLLATE "C" NOT NULL,
     bucket     bigint NOT NULL,
     complaints bigint NOT NULL,
-    PRIMARY KEY (branch_id, month, detail, measure, bucket)
+    -- The level first: a report reads level 0 of its months without passing the finer levels.
+    PRIMARY KEY (branch_id, detail, month, measure, bucket)
 );
 SELECT public.distribute_by_branch('public.report_counts');
 
@@ -121,6 +123,20 @@ CREATE TABLE report_count_changes (
 );
 SELECT public.distribute_by_branch('public.report_count_changes');
 CREATE INDEX report_count_changes_received ON report_count_changes (branch_id, received_at);
+
+-- Branches whose counts are to be made again (their time zone changed): the scheduler recounts
+-- them at its next fold, and until then reports of theirs read every complaint.
+CREATE TABLE report_count_recounts (
+    branch_id    uuid PRIMARY KEY REFERENCES branches (id),
+    requested_at timestamptz NOT NULL DEFAULT now()
+);
+SELECT public.distribute_by_branch('public.report_count_recounts');
+ALTER TABLE report_count_recounts ENABLE ROW LEVEL SECURITY;
+ALTER TABLE report_count_recounts FORCE ROW LEVEL SECURITY;
+SELECT public.scoped_policy($$CREATE POLICY platform ON report_count_recounts TO redress_platform USING (true) WITH CHECK (true)$$);
+SELECT public.scoped_policy($$CREATE POLICY visible ON report_count_recounts FOR SELECT TO redress_service
+    USING (branch_id = ANY ((SELECT scope.branch_ids())::uuid[]))$$);
+GRANT SELECT ON report_count_recounts TO redress_service;
 
 -- Read by those who see every complaint of the branch (the report reads the counts only for them);
 -- written only by the definer functions below.
@@ -152,8 +168,8 @@ BEGIN
      CROSS JOIN LATERAL reports.counted(c.received_at, c.category_id, c.nature, c.repeat_of, c.satisfaction, c.escalated_tiers,
                                         c.acknowledge_deadline, c.initial_reply_deadline, c.preliminary_feedback_deadline,
                                         c.result_deadline, c.acknowledge_met_at, c.initial_reply_met_at,
-                                        c.preliminary_feedback_met_at, c.result_met_at) e
-     WHERE c.branch_id = ANY (branches) AND e.detail = level;
+                                        c.preliminary_feedback_met_at, c.result_met_at, level) e
+     WHERE c.branch_id = ANY (branches);
 END
 $$;
 
@@ -196,6 +212,21 @@ CREATE TRIGGER report_counts_changed AFTER UPDATE ON complaints
            NEW.acknowledge_met_at, NEW.initial_reply_met_at, NEW.preliminary_feedback_met_at, NEW.result_met_at))
     EXECUTE FUNCTION reports.record_count_change();
 
+-- Emptying the complaints empties their counts.
+CREATE FUNCTION reports.forget_counts() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, public, pg_temp
+    AS $$
+BEGIN
+    DELETE FROM public.report_counts;
+    DELETE FROM public.report_count_changes;
+    RETURN NULL;
+END
+$$;
+REVOKE ALL ON FUNCTION reports.forget_counts() FROM PUBLIC;
+CREATE TRIGGER report_counts_truncated AFTER TRUNCATE ON complaints
+    FOR EACH STATEMENT EXECUTE FUNCTION reports.forget_counts();
+
 -- Adds `rows` (branch, month, detail, measure, bucket, complaints) to the counts of one branch, and
 -- removes the counts that come to nothing. The caller holds the counts' lock.
 CREATE FUNCTION reports.add_counts(home uuid, months date[], details smallint[], measures text[], buckets bigint[], amounts bigint[])
@@ -224,8 +255,8 @@ BEGIN
 END
 $$;
 
--- Folds the logged changes into the counts, branch by branch (each a statement on one branch's
--- rows); returns how many changes it folded. Only one fold or recount runs at a time: a second
+-- Counts again the branches waiting for it, then folds the logged changes into the counts, branch
+-- by branch (each a statement on one branch's rows); returns how many changes it folded. Only one fold or recount runs at a time: a second
 -- fold returns 0 at once.
 CREATE FUNCTION reports.fold_counts() RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
@@ -233,6 +264,7 @@ CREATE FUNCTION reports.fold_counts() RETURNS integer
     AS $$
 DECLARE
     home uuid;
+    recounted uuid[];
     folded integer := 0;
     taken integer;
     summed record;
@@ -240,6 +272,11 @@ BEGIN
     IF NOT pg_try_advisory_xact_lock(hashtext('reports.report_counts')) THEN
         RETURN 0;
     END IF;
+    WITH marked AS (DELETE FROM public.report_count_recounts RETURNING branch_id)
+    SELECT coalesce(array_agg(branch_id), '{}') INTO recounted FROM marked;
+    FOREACH home IN ARRAY recounted LOOP
+        PERFORM reports.recount(home);
+    END LOOP;
     FOR home IN SELECT DISTINCT branch_id FROM public.report_count_changes LOOP
         WITH taken AS (
             DELETE FROM public.report_count_changes WHERE branch_id = home RETURNING *
@@ -251,7 +288,7 @@ BEGIN
              CROSS JOIN LATERAL reports.counted(t.received_at, t.category_id, t.nature, t.repeat_of, t.satisfaction, t.escalated_tiers,
                                                 t.acknowledge_deadline, t.initial_reply_deadline, t.preliminary_feedback_deadline,
                                                 t.result_deadline, t.acknowledge_met_at, t.initial_reply_met_at,
-                                                t.preliminary_feedback_met_at, t.result_met_at) e
+                                                t.preliminary_feedback_met_at, t.result_met_at, NULL) e
              GROUP BY 1, 2, 3, 4
         )
         SELECT array_agg(month) AS months, array_agg(detail) AS details, array_agg(measure) AS measures, array_agg(bucket) AS buckets,
@@ -289,7 +326,7 @@ BEGIN
              CROSS JOIN LATERAL reports.counted(c.received_at, c.category_id, c.nature, c.repeat_of, c.satisfaction, c.escalated_tiers,
                                                 c.acknowledge_deadline, c.initial_reply_deadline, c.preliminary_feedback_deadline,
                                                 c.result_deadline, c.acknowledge_met_at, c.initial_reply_met_at,
-                                                c.preliminary_feedback_met_at, c.result_met_at) e
+                                                c.preliminary_feedback_met_at, c.result_met_at, NULL) e
              WHERE c.branch_id = home
              GROUP BY 1, 2, 3, 4
         )
@@ -301,19 +338,18 @@ BEGIN
 END
 $$;
 REVOKE ALL ON FUNCTION reports.counted(timestamptz, uuid, text, uuid, smallint, smallint[], timestamptz, timestamptz, timestamptz,
-                                       timestamptz, timestamptz, timestamptz, timestamptz, timestamptz),
+                                       timestamptz, timestamptz, timestamptz, timestamptz, timestamptz, smallint),
                        reports.add_counts(uuid, date[], smallint[], text[], bigint[], bigint[]),
                        reports.pending_counts(uuid[], smallint), reports.fold_counts(), reports.recount(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION reports.counted(timestamptz, uuid, text, uuid, smallint, smallint[], timestamptz, timestamptz, timestamptz,
-                                          timestamptz, timestamptz, timestamptz, timestamptz, timestamptz),
+                                          timestamptz, timestamptz, timestamptz, timestamptz, timestamptz, smallint),
                           reports.pending_counts(uuid[], smallint)
     TO redress_service;
 GRANT USAGE ON SCHEMA reports TO redress_scheduler;
 GRANT EXECUTE ON FUNCTION reports.fold_counts() TO redress_scheduler;
 
 -- A branch's months move with its time zone: `change_branch` (0035, the only way a time zone
--- changes) makes its counts again, as the owner (not on Citus, whose reports read every complaint,
--- branch by branch: 0039).
+-- changes) asks for its counts to be made again, which the scheduler does at its next fold.
 CREATE OR REPLACE FUNCTION public.change_branch(branch uuid, new_name text, new_region text, new_time_zone text)
     RETURNS SETOF public.branches
     LANGUAGE plpgsql SECURITY DEFINER
@@ -341,9 +377,7 @@ BEGIN
         UPDATE public.complaints c SET sla_stale = true
          WHERE c.branch_id = branch AND c.status NOT IN ('closed', 'archived') AND NOT c.sla_stale;
         PERFORM pg_notify('redress_deadlines', 'sla:' || branch::text);
-        IF to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
-            PERFORM reports.recount(branch);
-        END IF;
+        INSERT INTO public.report_count_recounts (branch_id) VALUES (branch) ON CONFLICT (branch_id) DO NOTHING;
     END IF;
     PERFORM audit.record_row_change('branches', 'UPDATE', to_jsonb(before), to_jsonb(after));
     RETURN NEXT after;

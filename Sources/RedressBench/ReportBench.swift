@@ -12,8 +12,9 @@ import RedressStore
 /// API does: totals, by department and by category, cycling over branches and months. Reported
 /// are p50, p99 and the maximum, and the same for the floor: one indexed `count(*)` of the same
 /// branch and months as the owner (no RLS, no figures), to put the report's cost in proportion.
-/// The executive's report over all 20 branches is measured too, for information, and the KPI
-/// report's 12-month trend (`KPIStore.report`) of a branch and of all 20.
+/// The executive's report over all 20 branches is measured too, beside the same report's figures
+/// computed from every complaint of its months (`reports.complaints`, what the counts replace),
+/// and the KPI report's 12-month trend (`KPIStore.report`) of a branch and of all 20.
 struct ReportBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "reports", abstract: "Monthly branch report latency.")
 
@@ -73,6 +74,23 @@ struct ReportBench: AsyncParsableCommand {
             }
         }
         Self.row("monthly report of all 20 branches", wide, floor: floor)
+        // The same report computed from every complaint of its months (as before the counts, and
+        // as on Citus), for comparison.
+        var everyComplaint = LatencySamples()
+        let scoped = ScopedDatabase(pool: service)
+        for index in 0..<10 {
+            let period = ReportPeriod(.month, containing: months[index % 12])
+            _ = try await everyComplaint.measure {
+                try await scoped.withScope(executive.scope, readOnly: true) { connection in
+                    try await connection.query("""
+                        SELECT length(reports.complaints(\(period.from.description)::date, \(period.to.description)::date,
+                                                         \(period.previousFrom.description)::date, 'branch', NULL::uuid, NULL::uuid,
+                                                         NULL::text, NULL::text, NULL::smallint)::text)
+                        """)
+                }
+            }
+        }
+        Self.row("  its figures from every complaint instead", everyComplaint, floor: floor)
         let kpis = KPIStore(database: ScopedDatabase(pool: service))
         for grouping in [KPIGrouping.none, .department] {
             var trend = LatencySamples()

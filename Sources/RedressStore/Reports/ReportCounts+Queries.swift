@@ -33,23 +33,23 @@ extension ReportCountsRead {
     }
 
     /// Per branch and month of receipt, the complaints whose deadline of each milestone is unmet
-    /// and still ahead at `now`: counted among the unmet, but not yet due. Found by
-    /// `complaints_unmet_deadline_ahead`, whose expression this repeats (only a leakproof condition,
-    /// with `now` a parameter, reaches an index under row-level security).
-    static func unmetAhead(branches: [UUID], now: Date) -> PGQuery {
+    /// and still ahead: counted among the unmet, but not yet due. Found by
+    /// `complaints_unmet_deadline_ahead`, whose expression this repeats (under row-level security
+    /// only a condition whose functions are leakproof, or read no column, reaches an index).
+    static func unmetAhead(branches: [UUID]) -> PGQuery {
         """
         SELECT c.branch_id, to_char(date_trunc('month', c.received_at AT TIME ZONE b.time_zone), 'YYYY-MM-DD'),
-               count(*) FILTER (WHERE c.acknowledge_met_at IS NULL AND c.acknowledge_deadline >= \(now))::integer,
-               count(*) FILTER (WHERE c.initial_reply_met_at IS NULL AND c.initial_reply_deadline >= \(now))::integer,
-               count(*) FILTER (WHERE c.preliminary_feedback_met_at IS NULL AND c.preliminary_feedback_deadline >= \(now))::integer,
-               count(*) FILTER (WHERE c.result_met_at IS NULL AND c.result_deadline >= \(now))::integer
+               count(*) FILTER (WHERE c.acknowledge_met_at IS NULL AND c.acknowledge_deadline >= now())::integer,
+               count(*) FILTER (WHERE c.initial_reply_met_at IS NULL AND c.initial_reply_deadline >= now())::integer,
+               count(*) FILTER (WHERE c.preliminary_feedback_met_at IS NULL AND c.preliminary_feedback_deadline >= now())::integer,
+               count(*) FILTER (WHERE c.result_met_at IS NULL AND c.result_deadline >= now())::integer
           FROM complaints c
           JOIN branches b ON b.id = c.branch_id
          WHERE c.branch_id = ANY (\(branches)::uuid[])
            AND greatest(CASE WHEN c.acknowledge_met_at IS NULL THEN c.acknowledge_deadline END,
                         CASE WHEN c.initial_reply_met_at IS NULL THEN c.initial_reply_deadline END,
                         CASE WHEN c.preliminary_feedback_met_at IS NULL THEN c.preliminary_feedback_deadline END,
-                        CASE WHEN c.result_met_at IS NULL THEN c.result_deadline END) >= \(now)
+                        CASE WHEN c.result_met_at IS NULL THEN c.result_deadline END) >= now()
          GROUP BY 1, 2
         """
     }

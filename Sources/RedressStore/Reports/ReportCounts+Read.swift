@@ -27,6 +27,13 @@ struct ReportCountsRead {
         var total: Bool
     }
 
+    /// A category of the report's branches: its code, label and the code's place in the database's order.
+    struct Category {
+        var code: String
+        var name: String?
+        var order: Int
+    }
+
     /// One percentile rank being narrowed down, level by level.
     struct Search {
         var cells: [Cell]
@@ -52,8 +59,7 @@ struct ReportCountsRead {
 
     /// The branches such a report covers when it can be read from the counts, else nil.
     static func branches(_ caller: Caller, period: ReportPeriod, grouping: ReportGrouping, filter: ReportFilter) -> [UUID]? {
-        guard [.none, .branch, .region].contains(grouping), filter.departmentId == nil, filter.category == nil,
-              filter.channel == nil, filter.level == nil,
+        guard [.none, .branch, .region].contains(grouping), filter == ReportFilter(branchId: filter.branchId),
               period.from.day == 1, period.previousFrom.day == 1, period.to.adding(days: 1).day == 1 else { return nil }
         let branches = ReportStore.branches(caller, filter)
         guard !branches.isEmpty, Set(branches).isSubset(of: caller.scope.caseBranchIDs) else { return nil }
@@ -74,20 +80,24 @@ struct ReportCountsRead {
         return (months(period.from, through: period.to), months(period.previousFrom, through: period.previousTo))
     }
 
-    /// The report's rows and top categories, as `reports.complaints` computes them, with the
-    /// deadlines fallen due by `now`; nil if the counts' levels disagree, which they cannot within
-    /// one snapshot.
-    func read(now: Date = Date()) async throws -> ComputedReport? {
+    /// The report's rows and top categories, as `reports.complaints` computes them; nil while a
+    /// branch's counts wait to be made again (`report_count_recounts`), or if the counts' levels
+    /// disagree, which they cannot within one snapshot.
+    func read() async throws -> ComputedReport? {
         let months = months
         let all = months.previous + months.current
         let results = try await connection.pipeline([
             "SELECT b.id, nullif(b.region, ''), reports.label('branch', b.id::text) FROM branches b WHERE b.id = ANY (\(branches)::uuid[])",
             Self.counts(branches: branches, first: all[0], last: all[all.count - 1]),
-            Self.unmetAhead(branches: branches, now: now),
+            Self.unmetAhead(branches: branches),
+            // Codes in the database's order, which breaks ties among the top categories as the full computation does.
             """
-            SELECT k.id, k.code, reports.label('category', k.code) FROM categories k WHERE k.branch_id = ANY (\(branches)::uuid[])
+            SELECT k.id, k.code, reports.label('category', k.code), dense_rank() OVER (ORDER BY k.code)::integer
+              FROM categories k WHERE k.branch_id = ANY (\(branches)::uuid[])
             """,
+            "SELECT count(*)::integer FROM report_count_recounts WHERE branch_id = ANY (\(branches)::uuid[])",
         ])
+        guard try results[4][0].decode(Int.self, at: 0) == 0 else { return nil }
         let groups = try Self.groups(results[0], grouping: grouping)
         var tallies: [Cell: Tally] = [:]
         for row in results[1] {
@@ -101,8 +111,8 @@ struct ReportCountsRead {
                 tallies[cell, default: [:]]["\(milestone.rawValue).ahead", default: [:]][0, default: 0] += try row.decode(Int.self, at: 2 + index)
             }
         }
-        let categories: [UUID: (code: String, name: String?)] = Dictionary(try results[3].map { row in
-            (try row.decode(UUID.self, at: 0), (try row.decode(String.self, at: 1), try row.decode(String?.self, at: 2)))
+        let categories: [UUID: Category] = Dictionary(try results[3].map { row in
+            (try row.decode(UUID.self, at: 0), Category(code: try row.decode(at: 1), name: try row.decode(at: 2), order: try row.decode(at: 3)))
         }, uniquingKeysWith: { first, _ in first })
 
         var rows: [ComputedReport.Row] = []
@@ -227,20 +237,20 @@ struct ReportCountsRead {
 
     /// The five categories most received in the period, with the previous period's figure.
     static func topCategories(_ tallies: [Cell: Tally], months: (current: [String], previous: [String]),
-                              categories: [UUID: (code: String, name: String?)]) -> [ComplaintReport.HotSpot] {
-        var byCode: [String: (name: String?, received: Int, previous: Int)] = [:]
+                              categories: [UUID: Category]) -> [ComplaintReport.HotSpot] {
+        var byCode: [String: (name: String?, order: Int, received: Int, previous: Int)] = [:]
         let current = Set(months.current)
         for (cell, tally) in tallies {
             for (measure, buckets) in tally where measure.hasPrefix("category:") {
                 guard let id = UUID(uuidString: String(measure.dropFirst("category:".count))), let category = categories[id] else { continue }
                 let complaints = buckets[0] ?? 0
-                var entry = byCode[category.code] ?? (category.name, 0, 0)
+                var entry = byCode[category.code] ?? (category.name, category.order, 0, 0)
                 if current.contains(cell.month) { entry.received += complaints } else { entry.previous += complaints }
                 byCode[category.code] = entry
             }
         }
         return byCode.filter { $0.value.received > 0 }
-            .sorted { ($1.value.received, $0.key) < ($0.value.received, $1.key) }
+            .sorted { ($1.value.received, $0.value.order) < ($0.value.received, $1.value.order) }
             .prefix(5)
             .map { ComplaintReport.HotSpot(code: $0.key, name: $0.value.name, received: $0.value.received, previous: $0.value.previous) }
     }
