@@ -10,11 +10,19 @@ import Testing
 struct RateLimitTests {
     @Test func aWindowAdmitsItsLimitThenSaysHowLongToWait() {
         let limiter = RateLimiter(limit: 3, window: .seconds(60))
-        let start = ContinuousClock.now
-        #expect((0..<3).map { _ in limiter.admit("a", now: start) } == [nil, nil, nil])
-        #expect(limiter.admit("a", now: start + .seconds(20)) == 40)
-        #expect(limiter.admit("b", now: start + .seconds(20)) == nil, "each key counts alone")
-        #expect(limiter.admit("a", now: start + .seconds(60)) == nil, "a new window")
+        // Windows are whole minutes of the clock, the same on every instance.
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        #expect((0..<3).map { _ in limiter.admit("a", now: start.addingTimeInterval(5)) } == [nil, nil, nil])
+        // The fourth counts too; one more fits once the window's four weigh no more than two:
+        // half-way through the next minute, 70 seconds on.
+        #expect(limiter.admit("a", now: start.addingTimeInterval(20)) == 70)
+        #expect(limiter.exhausted("a", now: start.addingTimeInterval(59.5)) == 31)
+        #expect(limiter.admit("b", now: start.addingTimeInterval(20)) == nil, "each key counts alone")
+        #expect(limiter.exhausted("a", now: start.addingTimeInterval(61)) != nil, "a burst just before a boundary still counts after it")
+        #expect(limiter.admit("a", now: start.addingTimeInterval(90)) == nil, "the minute before weighs half")
+        #expect(limiter.admit("a", now: start.addingTimeInterval(91)) != nil)
+        #expect(limiter.admit("a", now: start.addingTimeInterval(200)) == nil, "two windows on, nothing weighs")
+        #expect(RateLimiter.windowStart(start.addingTimeInterval(-0.5), .seconds(60)) == 1_800_000_000 - 60)
     }
 
     @Test func signInsPerAddressAndRequestsPerCredentialAreLimited() async throws {

@@ -107,7 +107,8 @@ struct CitusSchemaLintTests {
     /// (`AuthStore+PasswordChange.swift`); so is an admin's change to their branch, a reference table's
     /// row, whose audit entry and deadline recomputation the owner writes (`BranchStore.update`);
     /// and so are a complainant's lookups and statements (`ProgressLookup.swift`) and their admission
-    /// before a survey answer or a review request (`ComplainantAdmission.swift`). A function counts
+    /// before a survey answer or a review request (`ComplainantAdmission.swift`), and the rate
+    /// limits' counts (`RateCountStore`). A function counts
     /// as writing when it calls, by its qualified name, a definer function that writes.
     @Test func theServiceCallsNoDefinerFunctionThatWritesInItsTransaction() async throws {
         let writers = try await catalog("""
@@ -125,7 +126,8 @@ struct CitusSchemaLintTests {
                          "auth.change_password(bytea,uuid,text,text,text,interval)",
                          "progress.forget_failures(text)", "progress.add_statement(text,bytea,text,text,integer,interval,text,integer)",
                          "progress.look_up(text,bytea,text,text,integer,interval)",
-                         "progress.admit_complainant(text,bytea,text,text,integer,interval,text)"]
+                         "progress.admit_complainant(text,bytea,text,text,integer,interval,text)",
+                         "auth.count_requests(text[],text[],bigint[],integer[])"]
         expectOnly(writers, known: aloneInTheirTransaction, rule: "definer functions writing for the service")
     }
 
@@ -276,7 +278,7 @@ struct CitusSchemaLintTests {
                AND NOT EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'branch_id' AND NOT a.attisdropped)
             """)
         expectOnly(unbranched, known: ["branches", "schema_migrations", "auth.sign_in_failures", "auth.sign_in_secret",
-                                               "progress.lookup_failures"],
+                                               "progress.lookup_failures", "auth.rate_counts"],
                    rule: "tables without branch_id")
     }
 

@@ -24,9 +24,9 @@ struct SchemaSecurityTests {
                 #expect(try row.decode(Bool.self, at: 2), "\(table) has RLS forced")
                 // Sign-in failures are counted for branch codes that may not exist, so they carry the code typed;
                 // the secret behind made-up sign-in salts is one for the whole database; wrong access codes
-                // are counted for case numbers that may not exist.
+                // are counted for case numbers that may not exist; rate limits count client addresses and credentials.
                 #expect(try row.decode(Bool.self, at: 3)
-                            || ["branches", "sign_in_failures", "sign_in_secret", "lookup_failures"].contains(table),
+                            || ["branches", "sign_in_failures", "sign_in_secret", "lookup_failures", "rate_counts"].contains(table),
                         "\(table) carries branch_id")
             }
             let unkeyed: [String] = try await pool.query("""
@@ -140,6 +140,7 @@ struct SchemaSecurityTests {
                 """).map { try $0.decode(at: 0) }
             #expect(executable == ["audit.chain_state(uuid)",
                                    "auth.change_password(bytea,uuid,text,text,text,interval)",
+                                   "auth.count_requests(text[],text[],bigint[],integer[])",
                                    "auth.mail_signature_valid(uuid,uuid,bytea,bytea)",
                                    "auth.password_setting(bytea,uuid)",
                                    "auth.resolve(bytea,uuid)",

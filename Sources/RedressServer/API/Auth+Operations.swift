@@ -4,11 +4,12 @@ import RedressStore
 
 /// Signing in and out, and who the caller is.
 extension APIHandlers {
-    /// Sign-in is public: each client address gets `limits.signIns` attempts a minute, counted
-    /// before the credentials are looked at; the store slows down repeated failures of a login.
+    /// Sign-in is public: each client address gets `limits.signIns` attempts a minute across all
+    /// instances, counted in the database before the credentials are looked at; the store slows
+    /// down repeated failures of a login.
     func signIn(_ input: Operations.SignIn.Input) async throws -> Operations.SignIn.Output {
         let client = RequestClient.key
-        if let wait = limits.signIns.admit(client) { throw Problem.throttled(retryAfter: wait) }
+        if let wait = await limits.signIns.admitNow(client) { throw Problem.throttled(retryAfter: wait) }
         guard case .json(let body) = input.body else { throw Problem.unsupportedMediaType }
         switch try await auth.signIn(branchCode: body.branch, login: body.login, password: body.password, client: client) {
         case .signedIn(let token, let userID, let branchID, let expiresAt, let passwordChangeRequired):
@@ -41,7 +42,7 @@ extension APIHandlers {
         let caller = try AuthenticatedCaller.required()
         guard case .json(let body) = input.body else { throw Problem.unsupportedMediaType }
         // The same budget as sign-in attempts, spent before any password work.
-        if let wait = limits.signIns.admit(RequestClient.key) { throw Problem.throttled(retryAfter: wait) }
+        if let wait = await limits.signIns.admitNow(RequestClient.key) { throw Problem.throttled(retryAfter: wait) }
         guard case .session = caller.credential, let session = AuthenticatedCaller.credential else {
             throw Problem.botsHaveNoPassword
         }

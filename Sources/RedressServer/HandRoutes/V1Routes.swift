@@ -22,18 +22,21 @@ enum V1Routes {
                      body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocumentText.yaml)))
         }
         let clients = ClientAddress(trustedProxies: limits.trustedProxies)
-        let signIns = RateLimiter(limit: limits.signInsPerMinute)
-        let phoneSearches = RateLimiter(limit: limits.phoneSearchesPerMinute)
+        // Every limit is counted across all instances (`auth.count_requests`).
+        let counts = RateCountStore(pool: database.pool)
+        let signIns = RateLimiter(name: "sign_in", limit: limits.signInsPerMinute, sharing: counts)
+        let phoneSearches = RateLimiter(name: "phone_search", limit: limits.phoneSearchesPerMinute, sharing: counts)
         let authenticator = Authenticator(
-            auth: auth, limiter: RateLimiter(limit: limits.requestsPerMinute),
-            intakeLimiter: RateLimiter(limit: limits.intakeKeyRequestsPerMinute),
-            failures: RateLimiter(limit: limits.tokenFailuresPerMinute), clients: clients)
+            auth: auth, limiter: RateLimiter(name: "requests", limit: limits.requestsPerMinute, sharing: counts),
+            intakeLimiter: RateLimiter(name: "intake_key", limit: limits.intakeKeyRequestsPerMinute, sharing: counts),
+            failures: RateLimiter(name: "token_failure", limit: limits.tokenFailuresPerMinute, sharing: counts), clients: clients)
         let authenticated = v1.group().add(middleware: authenticator).group(context: AuthenticatedRequestContext.self)
         // The operations of the generated protocol, each held to the contract before it is decoded.
         // Registration fails only for a server URL that is not one; "/" is.
         let handlers = APIHandlers(database: database, limits: .init(
             signIns: signIns, phoneSearches: phoneSearches,
-            publicLookups: RateLimiter(limit: limits.publicLookupsPerMinute), webhookTargets: limits.webhookTargets,
+            publicLookups: RateLimiter(name: "public_lookup", limit: limits.publicLookupsPerMinute, sharing: counts),
+            webhookTargets: limits.webhookTargets,
             gatewayHosts: limits.gatewayHosts))
         let table = OperationTable()
         let transport = OperationTransport(open: router.group().add(middleware: RequestClientMiddleware(clients: clients)),
