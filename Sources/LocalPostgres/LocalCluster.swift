@@ -19,7 +19,7 @@ public struct LocalCluster: Sendable {
     public let port: Int
     /// Whether to trade durability for speed (`fsync=off`), for throwaway test clusters.
     public let fastUnsafe: Bool
-    private let logger: Logger
+    let logger: Logger
 
     /// Describes a cluster in `directory`; nothing happens until `start()`.
     public init(directory: URL, port: Int = 5432, fastUnsafe: Bool = false, logger: Logger = Logger(label: "redress.cluster")) {

@@ -5,6 +5,7 @@ struct PostgresTools: Sendable {
     let initdb: String
     let pgctl: String
     let psql: String
+    let pgBaseBackup: String
 
     static func locate() throws -> PostgresTools {
         var folders: [String] = []
@@ -20,7 +21,8 @@ struct PostgresTools: Sendable {
             }
             throw LocalClusterError("\(name) not found; install PostgreSQL (apt-get install -y postgresql)")
         }
-        return PostgresTools(initdb: try find("initdb"), pgctl: try find("pg_ctl"), psql: try find("psql"))
+        return PostgresTools(initdb: try find("initdb"), pgctl: try find("pg_ctl"), psql: try find("psql"),
+                             pgBaseBackup: try find("pg_basebackup"))
     }
 }
 

@@ -43,6 +43,8 @@ struct IntakeBench: AsyncParsableCommand {
         let pool = PGPool(configuration: PGPoolConfiguration(connection: PGConnectionConfiguration(serviceURL),
                                                              maximumConnections: max(concurrency.max() ?? 1, 4)))
         let server = try await BenchServer.start(pool: pool, migrator: migrator)
+        // The same service with every rate limit counted in the process alone, to show what sharing them costs.
+        let unshared = try await BenchServer.start(pool: pool, migrator: migrator) { $0.sharedRateLimits = false }
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(
             connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 128)))
         do {
@@ -52,7 +54,8 @@ struct IntakeBench: AsyncParsableCommand {
             print("intake: \(seconds) s per measurement; latency in ms")
             let trips = try await api.roundTripsPerIntake(token: agent, categoryID: fixture.categoryID, requests: 200)
             print(String(format: "round trips to PostgreSQL per intake over HTTP (authentication included): %.2f", trips))
-            print("clients  API req/s  API p50  API p99   pgbench tps  pgbench avg  ratio")
+            print("clients  API req/s  API p50  API p99   pgbench tps  pgbench avg  ratio   API, limits unshared: req/s  shared/unshared")
+            let alone = APILoad(http: http, base: "http://127.0.0.1:\(unshared.port)")
             var fixture = fixture
             _ = try await api.intake(token: agent, categoryID: fixture.categoryID, clients: 1, seconds: 1)
             // Statistics as a running database has them, so that neither side runs on plans made for empty tables.
@@ -64,9 +67,11 @@ struct IntakeBench: AsyncParsableCommand {
                 let result = try await api.intake(token: agent, categoryID: fixture.categoryID, clients: clients, seconds: seconds)
                 let reference = try PGBenchLoad(url: serviceURL, clients: clients, seconds: seconds).run(
                     script: IntakeTransaction.script, name: "intake", variables: fixture.pgbenchVariables(token: agent))
-                print(String(format: "%7d %10.0f %8.2f %8.2f %13.0f %12.2f %5.2fx", clients, result.throughput,
+                let local = try await alone.intake(token: agent, categoryID: fixture.categoryID, clients: clients, seconds: seconds)
+                print(String(format: "%7d %10.0f %8.2f %8.2f %13.0f %12.2f %5.2fx %29.0f %16.2fx", clients, result.throughput,
                              result.latency.percentile(0.5), result.latency.percentile(0.99),
-                             reference.tps, reference.latency, result.throughput / reference.tps))
+                             reference.tps, reference.latency, result.throughput / reference.tps, local.throughput,
+                             result.throughput / local.throughput))
             }
             if volume > 0 {
                 try await ComplaintVolume(owner: owner).fill(to: volume)
@@ -77,11 +82,13 @@ struct IntakeBench: AsyncParsableCommand {
         } catch {
             try? await http.shutdown()
             await server.stop()
+            await unshared.stop()
             await owner.shutdown()
             throw error
         }
         try await http.shutdown()
         await server.stop()
+        await unshared.stop()
         await owner.shutdown()
     }
 }

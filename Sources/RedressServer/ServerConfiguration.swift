@@ -35,6 +35,9 @@ public struct ServerConfiguration: Sendable {
     /// Requests admitted per intake key per minute, instead of `requestsPerMinute`: a channel
     /// taking complaints in has a limit of its own. Default 60.
     public var intakeKeyRequestsPerMinute = 60
+    /// Whether the rate limits are counted across every instance in the database (`auth.rate_counts`);
+    /// off, each instance counts alone (one instance, or the benchmark's comparison).
+    public var sharedRateLimits = true
     /// Proxies (CIDR blocks) whose `X-Forwarded-For` names the client; default none, so the
     /// socket's peer is the client.
     public var trustedProxies: [IPNetwork] = []

@@ -23,7 +23,7 @@ enum V1Routes {
         }
         let clients = ClientAddress(trustedProxies: limits.trustedProxies)
         // Every limit is counted across all instances (`auth.count_requests`).
-        let counts = RateCountStore(pool: database.pool)
+        let counts = limits.sharedRateLimits ? RateCountStore(pool: database.pool) : nil
         let signIns = RateLimiter(name: "sign_in", limit: limits.signInsPerMinute, sharing: counts)
         let phoneSearches = RateLimiter(name: "phone_search", limit: limits.phoneSearchesPerMinute, sharing: counts)
         let authenticator = Authenticator(
