@@ -91,6 +91,14 @@ CREATE INDEX complaints_unmet_deadline_ahead ON public.complaints (
                    CASE WHEN preliminary_feedback_met_at IS NULL THEN preliminary_feedback_deadline END,
                    CASE WHEN result_met_at IS NULL THEN result_deadline END) IS NOT NULL;
 
+-- Statistics of that expression, so that the planner knows how few deadlines lie ahead (a partial
+-- index's expression has none of its own).
+CREATE STATISTICS complaints_unmet_deadline_ahead ON (
+    greatest(CASE WHEN acknowledge_met_at IS NULL THEN acknowledge_deadline END,
+             CASE WHEN initial_reply_met_at IS NULL THEN initial_reply_deadline END,
+             CASE WHEN preliminary_feedback_met_at IS NULL THEN preliminary_feedback_deadline END,
+             CASE WHEN result_met_at IS NULL THEN result_deadline END)) FROM public.complaints;
+
 CREATE TABLE report_counts (
     branch_id  uuid NOT NULL REFERENCES branches (id),
     month      date NOT NULL CHECK (extract(day FROM month) = 1),

@@ -18,14 +18,18 @@ extension ReportCountsRead {
     }
 
     /// The counts one level down (`detail`) inside each wanted bucket, folded and pending (the
-    /// pending ones of every bucket of `branches`: the caller keeps the wanted).
+    /// pending ones of every bucket of `branches`: the caller keeps the wanted). The buckets'
+    /// bounds are given, not computed in the join: under row-level security only leakproof
+    /// conditions (comparisons, not arithmetic that can overflow) reach the index.
     static func children(of wanted: [Wanted], detail: Int, branches: [UUID]) -> PGQuery {
         """
         SELECT r.branch_id, to_char(r.month, 'YYYY-MM-DD'), r.measure, r.bucket, r.complaints
           FROM unnest(\(wanted.map(\.cell.branch))::uuid[], \(wanted.map(\.cell.month))::date[], \(wanted.map(\.measure))::text[],
-                      \(wanted.map { Int($0.parent) })::int8[]) AS w (branch_id, month, measure, parent)
+                      \(wanted.map { Int(MinuteHistogram.children(of: $0.parent).lowerBound) })::int8[],
+                      \(wanted.map { Int(MinuteHistogram.children(of: $0.parent).upperBound) })::int8[])
+               AS w (branch_id, month, measure, first, last)
           JOIN report_counts r ON r.branch_id = w.branch_id AND r.month = w.month AND r.detail = \(Int16(detail))
-                              AND r.measure = w.measure AND r.bucket BETWEEN w.parent * 64 AND w.parent * 64 + 63
+                              AND r.measure = w.measure AND r.bucket BETWEEN w.first AND w.last
         UNION ALL
         SELECT p.branch_id, to_char(p.month, 'YYYY-MM-DD'), p.measure, p.bucket, p.complaints
           FROM reports.pending_counts(\(branches)::uuid[], \(Int16(detail))) p
