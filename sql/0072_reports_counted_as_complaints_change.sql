@@ -358,37 +358,18 @@ GRANT EXECUTE ON FUNCTION reports.fold_counts() TO redress_scheduler;
 
 -- A branch's months move with its time zone: `change_branch` (0035, the only way a time zone
 -- changes) asks for its counts to be made again, which the scheduler does at its next fold.
-CREATE OR REPLACE FUNCTION public.change_branch(branch uuid, new_name text, new_region text, new_time_zone text)
-    RETURNS SETOF public.branches
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, public, pg_temp
-    AS $$
+DO $$
 DECLARE
-    before public.branches;
-    after public.branches;
+    definition text := pg_get_functiondef('public.change_branch(uuid, text, text, text)'::regprocedure);
+    woken text := 'PERFORM pg_notify(''redress_deadlines'', ''sla:'' || branch::text);';
+    changed text;
 BEGIN
-    IF branch IS NULL OR NOT branch = ANY (scope.admin_branch_ids()::uuid[]) THEN
-        RETURN;
+    changed := replace(definition, woken, woken || E'\n        INSERT INTO public.report_count_recounts (branch_id) VALUES (branch)'
+                                                  || ' ON CONFLICT (branch_id) DO NOTHING;');
+    IF changed = definition OR position('report_count_recounts' IN definition) > 0 THEN
+        RAISE EXCEPTION 'change_branch does not wake the scheduler as 0035 left it';
     END IF;
-    -- Locks the row and reads it as it stands, after any change committed meanwhile: an update that
-    -- changes nothing, as a claim on the reference table names its row by `id`, not `branch_id`.
-    UPDATE public.branches b SET updated_at = b.updated_at WHERE b.id = branch RETURNING * INTO before;
-    IF NOT FOUND THEN
-        RETURN;
-    END IF;
-    UPDATE public.branches b
-       SET name = coalesce(new_name, b.name), region = coalesce(new_region, b.region),
-           time_zone = coalesce(new_time_zone, b.time_zone), updated_at = now()
-     WHERE b.id = branch
-    RETURNING * INTO after;
-    IF after.time_zone IS DISTINCT FROM before.time_zone THEN
-        UPDATE public.complaints c SET sla_stale = true
-         WHERE c.branch_id = branch AND c.status NOT IN ('closed', 'archived') AND NOT c.sla_stale;
-        PERFORM pg_notify('redress_deadlines', 'sla:' || branch::text);
-        INSERT INTO public.report_count_recounts (branch_id) VALUES (branch) ON CONFLICT (branch_id) DO NOTHING;
-    END IF;
-    PERFORM audit.record_row_change('branches', 'UPDATE', to_jsonb(before), to_jsonb(after));
-    RETURN NEXT after;
+    EXECUTE changed;
 END
 $$;
 
