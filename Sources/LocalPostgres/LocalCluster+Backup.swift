@@ -4,7 +4,8 @@ import Foundation
 /// (`pg_basebackup`), and a new cluster recovered from the two to the end of the archive.
 extension LocalCluster {
     /// Copies every finished WAL segment into `archive` from now on (`archive_mode`, which takes a
-    /// restart), and returns once the setting is live.
+    /// restart), and returns once the setting is live. The archive's path goes into the server's
+    /// configuration as it is: no spaces or quotes.
     public func archiveWAL(to archive: URL) throws {
         let runner = ProcessRunner(runAsPostgresUser: geteuid() == 0, logger: logger)
         try FileManager.default.createDirectory(at: archive, withIntermediateDirectories: true)
@@ -59,6 +60,7 @@ extension LocalCluster {
             if status == 0 { return cluster }
             Thread.sleep(forTimeInterval: 0.2)
         }
+        try? cluster.stop()
         throw LocalClusterError("the restored cluster in \(directory.path) did not finish recovery; see \(cluster.logFile.path)")
     }
 

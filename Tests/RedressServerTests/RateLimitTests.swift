@@ -23,6 +23,9 @@ struct RateLimitTests {
         #expect(limiter.admit("a", now: start.addingTimeInterval(91)) != nil)
         #expect(limiter.admit("a", now: start.addingTimeInterval(200)) == nil, "two windows on, nothing weighs")
         #expect(RateLimiter.windowStart(start.addingTimeInterval(-0.5), .seconds(60)) == 1_800_000_000 - 60)
+        let forward = RateLimiter(limit: 1, window: .seconds(60))
+        #expect(forward.admit("k", now: start.addingTimeInterval(65)) == nil)
+        #expect(forward.admit("k", now: start.addingTimeInterval(59)) != nil, "a late timestamp counts in the current window, never rolls it back")
     }
 
     @Test func signInsPerAddressAndRequestsPerCredentialAreLimited() async throws {

@@ -83,6 +83,22 @@ struct SharedRateLimitTests {
         }
     }
 
+    @Test func theMinuteBeforeIsEveryInstancesToo() async throws {
+        let database = try await TestDatabase.create()
+        try await database.withPool(size: 2) { (pool: PGPool) async throws in
+            let counts = RateCountStore(pool: pool)
+            let one = RateLimiter(name: "sign_in", limit: 3, sharing: counts)
+            let two = RateLimiter(name: "sign_in", limit: 3, sharing: counts)
+            let minute = Double(RateLimiter.windowStart(Date(), .seconds(60)))
+            for _ in 0..<3 {
+                #expect(await one.admitNow("203.0.113.9", now: Date(timeIntervalSince1970: minute + 58)) == nil)
+            }
+            // Just past the boundary, on the other instance: the first instance's minute still weighs.
+            #expect(await two.admitNow("203.0.113.9", now: Date(timeIntervalSince1970: minute + 61)) != nil)
+            #expect(await two.admitNow("198.51.100.7", now: Date(timeIntervalSince1970: minute + 61)) == nil, "another address")
+        }
+    }
+
     @Test func withoutTheDatabaseEachInstanceStillCounts() async throws {
         let database = try await TestDatabase.create()
         let pool = database.pool(size: 1)

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Metrics
 import NIOConcurrencyHelpers
 import RedressStore
 
@@ -78,25 +79,37 @@ final class RateLimiter: Sendable {
         return answer
     }
 
-    /// Counts one request of `key` in the shared counts before answering (without sharing, or
-    /// when the database cannot be reached, as ``admit(_:now:)``).
+    /// Counts one request of `key` in the shared counts before answering, with every instance's
+    /// count of the minute before (without sharing, or when the database cannot be reached, as
+    /// ``admit(_:now:)``). A key this instance already knows to be over its limit is refused
+    /// without asking the database, and counted with the next exchange.
     func admitNow(_ key: String, now: Date = Date()) async -> Int? {
-        guard let sharing else { return admit(key, now: now) }
+        guard let sharing, exhausted(key, now: now) == nil else { return admit(key, now: now) }
         let start = Self.windowStart(now, window)
-        let count = RateCountStore.Count(limiter: name, keyDigest: Self.digest(key), windowStart: start, requests: 1)
-        guard let total = try? await sharing.add([count]).first?.requests else { return admit(key, now: now) }
+        let digest = Self.digest(key)
+        let counts = [RateCountStore.Count(limiter: name, keyDigest: digest, windowStart: start, requests: 1),
+                      RateCountStore.Count(limiter: name, keyDigest: digest, windowStart: start - Self.seconds(window), requests: 0)]
+        guard let totals = try? await sharing.add(counts) else {
+            Counter(label: "redress_rate_limit_unshared_total", dimensions: [("limiter", name)]).increment()
+            return admit(key, now: now)
+        }
+        let total = totals.first { $0.windowStart == start }?.requests ?? 1
+        let before = totals.first { $0.windowStart != start }?.requests ?? 0
         return state.withLockedValue { state in
             roll(&state, now)
-            guard state.windowStart == start else { return nil }
+            // The minute moved on while the database answered: the count went to the one before.
+            guard state.windowStart == start else { return total > limit ? 1 : nil }
             state.own[key, default: 0] += 1
             let sent = state.own[key, default: 0] - state.unsent[key, default: 0]
             state.others[key] = max(0, total - sent)
+            state.previous[key] = max(state.previous[key, default: 0], before)
             return wait(key, state, now, counting: 1)
         }
     }
 
     /// Adds what was counted here since the last exchange to the shared counts, and reads back the
-    /// totals of those keys and of every key here at half its limit or more.
+    /// totals of those keys and of every key here at half its limit or more, this minute's and the
+    /// minute before's.
     func exchange() async {
         let (start, counted) = state.withLockedValue { state -> (Int64, [String: Int]) in
             state.exchangeScheduled = false
@@ -109,20 +122,28 @@ final class RateLimiter: Sendable {
         }
         guard let sharing, !counted.isEmpty else { return }
         let digests = Dictionary(uniqueKeysWithValues: counted.keys.map { ($0, Self.digest($0)) })
+        let before = start - Self.seconds(window)
         do {
-            let totals = try await sharing.add(counted.map {
-                RateCountStore.Count(limiter: name, keyDigest: digests[$0.key]!, windowStart: start, requests: $0.value)
+            let totals = try await sharing.add(counted.flatMap { key, count in
+                [RateCountStore.Count(limiter: name, keyDigest: digests[key]!, windowStart: start, requests: count),
+                 RateCountStore.Count(limiter: name, keyDigest: digests[key]!, windowStart: before, requests: 0)]
             })
-            let byDigest = Dictionary(totals.map { ($0.keyDigest, $0.requests) }, uniquingKeysWith: max)
+            var current: [String: Int] = [:], previous: [String: Int] = [:]
+            for total in totals {
+                if total.windowStart == start { current[total.keyDigest] = total.requests } else { previous[total.keyDigest] = total.requests }
+            }
             state.withLockedValue { state in
                 guard state.windowStart == start else { return }
                 for key in counted.keys {
-                    guard let total = byDigest[digests[key]!] else { continue }
-                    let sent = state.own[key, default: 0] - state.unsent[key, default: 0]
-                    state.others[key] = max(0, total - sent)
+                    if let total = current[digests[key]!] {
+                        let sent = state.own[key, default: 0] - state.unsent[key, default: 0]
+                        state.others[key] = max(0, total - sent)
+                    }
+                    if let total = previous[digests[key]!] { state.previous[key] = max(state.previous[key, default: 0], total) }
                 }
             }
         } catch {
+            Counter(label: "redress_rate_limit_unshared_total", dimensions: [("limiter", name)]).increment()
             // Not added: sent again with the next exchange of the same window.
             state.withLockedValue { state in
                 guard state.windowStart == start else { return }
@@ -133,9 +154,11 @@ final class RateLimiter: Sendable {
 
     /// Moves `state` to the window holding `now`, keeping everyone's counts of the window before
     /// when it is the one just before.
+    /// A `now` from before the current window (taken before a wait, or by a request that lost the
+    /// race to the lock) counts in the current window: windows only move forward.
     private func roll(_ state: inout State, _ now: Date) {
         let start = Self.windowStart(now, window)
-        guard state.windowStart != start else { return }
+        guard start > state.windowStart else { return }
         var previous: [String: Int] = [:]
         if state.windowStart == start - Self.seconds(window) {
             for key in Set(state.own.keys).union(state.others.keys) { previous[key] = state.current(key) }
@@ -148,7 +171,7 @@ final class RateLimiter: Sendable {
     /// seconds until one more request would be.
     private func wait(_ key: String, _ state: State, _ now: Date, counting: Int) -> Int? {
         let length = Double(Self.seconds(window))
-        let elapsed = (now.timeIntervalSince1970 - Double(state.windowStart)) / length
+        let elapsed = min(1, max(0, (now.timeIntervalSince1970 - Double(state.windowStart)) / length))
         let current = Double(state.current(key)), previous = Double(state.previous[key, default: 0])
         guard current + previous * (1 - elapsed) > Double(limit - 1 + counting) else { return nil }
         // One more request fits once current + previous × (1 − elapsed) ≤ limit − 1: later in

@@ -29,10 +29,18 @@ public struct RateCountStore: Sendable {
     /// Creates the store on the service's pool.
     public init(pool: PGPool) { self.pool = pool }
 
-    /// Adds `counts` and returns the totals of every instance for the same keys and windows.
+    /// Adds `counts` (a count of 0 only reads) and returns the totals of every instance for the
+    /// same keys and windows, in statements of at most 10,000 counts.
     public func add(_ counts: [Count]) async throws -> [Count] {
-        guard !counts.isEmpty else { return [] }
-        return try await pool.query("""
+        var totals: [Count] = []
+        for first in stride(from: 0, to: counts.count, by: 10_000) {
+            totals += try await addBatch(Array(counts[first..<min(first + 10_000, counts.count)]))
+        }
+        return totals
+    }
+
+    private func addBatch(_ counts: [Count]) async throws -> [Count] {
+        try await pool.query("""
             SELECT limiter, key_digest, window_start, requests
               FROM auth.count_requests(\(counts.map(\.limiter)), \(counts.map(\.keyDigest)), \(counts.map { Int($0.windowStart) }),
                                        \(counts.map { Int32(clamping: $0.requests) }))
