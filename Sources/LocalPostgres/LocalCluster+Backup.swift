@@ -64,6 +64,22 @@ extension LocalCluster {
         throw LocalClusterError("the restored cluster in \(directory.path) did not finish recovery; see \(cluster.logFile.path)")
     }
 
+    /// A streaming standby of this running cluster in `directory`, listening on `port`: a base
+    /// backup with `-R` (`standby.signal` and `primary_conninfo`), started and replaying.
+    public func standby(into directory: URL, port: Int) throws -> LocalCluster {
+        let standby = LocalCluster(directory: directory, port: port, fastUnsafe: fastUnsafe)
+        let tools = try PostgresTools.locate()
+        let runner = ProcessRunner(runAsPostgresUser: geteuid() == 0, logger: logger)
+        try FileManager.default.createDirectory(at: standby.socketDirectory, withIntermediateDirectories: true)
+        try runner.prepareOwnership(of: directory)
+        try runner.run(tools.pgBaseBackup, ["-d", superuserURL, "-D", standby.dataDirectory.path, "-X", "stream", "-R", "-c", "fast",
+                                            "--no-sync"])
+        try standby.appendSettings(["port = \(port)", "unix_socket_directories = '\(standby.socketDirectory.path)'", "archive_mode = off"])
+        try runner.run("/bin/chmod", ["0700", standby.dataDirectory.path])
+        try runner.run(tools.pgctl, ["-D", standby.dataDirectory.path, "-l", standby.logFile.path, "-w", "-t", "120", "start"])
+        return standby
+    }
+
     /// Appends settings to the cluster's `postgresql.auto.conf` (later lines win).
     func appendSettings(_ settings: [String]) throws {
         let file = dataDirectory.appendingPathComponent("postgresql.auto.conf")

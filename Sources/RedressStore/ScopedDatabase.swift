@@ -10,14 +10,25 @@ public struct ScopedDatabase: Sendable {
     public let pool: PGPool
     /// Store settings (hash cost, session lifetime).
     public let configuration: StoreConfiguration
+    /// The standby that serves reads which may be a little stale, if any (``withReadScope``).
+    public let replica: ReadReplica?
     private let citus: CitusPresence
 
     /// Creates a scoped database on `pool`; `citus` says whether the database has Citus, which
     /// it is asked otherwise.
-    public init(pool: PGPool, configuration: StoreConfiguration = StoreConfiguration(), citus: Bool? = nil) {
+    public init(pool: PGPool, configuration: StoreConfiguration = StoreConfiguration(), citus: Bool? = nil,
+                replica: ReadReplica? = nil) {
         self.pool = pool
         self.configuration = configuration
+        self.replica = replica
         self.citus = CitusPresence(known: citus)
+    }
+
+    /// The database a read that may be a little stale goes to: the replica while its lag is
+    /// within bounds, else this one.
+    func forStaleReads() async -> ScopedDatabase {
+        guard let replica, await replica.serves() else { return self }
+        return ScopedDatabase(pool: replica.pool, configuration: configuration, citus: try? await hasCitus())
     }
 
     /// Runs `body` in a transaction that first sets `scope`'s settings: they end with the

@@ -82,13 +82,21 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await DatabaseRoleCheck.verify(pool)
             if let scheduling { try await DatabaseRoleCheck.verify(scheduling.pool, for: .scheduler) }
+            // Reports from a standby while its lag allows (`DATABASE_READ_URL`).
+            let readPool = settings.readURL.map { url in
+                PGPool(configuration: client.pool(client.connection(url, applicationName: "redress-reads",
+                                                                    usePreparedStatements: settings.preparedStatements),
+                                                  size: settings.poolSize), logger: logger)
+            }
             let service = ServiceDatabase(
                 pool: pool, store: store, migrator: migrator,
-                listen: settings.listenURL.map { PGConnectionConfiguration($0, applicationName: "redress-pages") }, logger: logger)
+                listen: settings.listenURL.map { PGConnectionConfiguration($0, applicationName: "redress-pages") },
+                replica: readPool.map { ReadReplica(pool: $0, maximumLag: .seconds(settings.readReplicaMaximumLag)) }, logger: logger)
             let app = RedressApplication.make(configuration: server, database: service, logger: logger) { port in
                 logger.info("listening", metadata: ["port": "\(port)"])
             }
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: pool), .init(service: app)]
+            if let readPool { services.append(.init(service: readPool)) }
             if settings.metricsPort > 0 {
                 services.append(.init(service: MetricsApplication.make(host: server.host, port: settings.metricsPort, pool: { PoolFigures(pool) }, logger: logger)))
             }

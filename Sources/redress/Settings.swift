@@ -21,6 +21,10 @@ struct Settings {
     /// `DATABASE_LISTEN_URL`: the service role's direct connection for LISTEN (page streams), when `DATABASE_URL` goes through a transaction-pooling PgBouncer,
     /// which cannot carry LISTEN. Default: `DATABASE_URL`.
     var listenURL: String?
+    /// `DATABASE_READ_URL`: the service role on a streaming standby, which then serves reports
+    /// while its replay lag is at most `READ_REPLICA_MAX_LAG_SECONDS` (default 10). Unset: none.
+    var readURL: String?
+    var readReplicaMaximumLag: Int
     /// `REDRESS_DATA_DIR`: where the local cluster lives. Default `.redress`.
     var dataDirectory: URL
     /// `REDRESS_SQL_DIR`: the migrations folder. Default: `sql` beside the working directory or the executable.
@@ -124,6 +128,11 @@ struct Settings {
         func nonEmpty(_ key: String) -> String? { environment[key].flatMap { $0.isEmpty ? nil : $0 } }
         databaseURL = nonEmpty("DATABASE_URL")
         listenURL = nonEmpty("DATABASE_LISTEN_URL")
+        readURL = nonEmpty("DATABASE_READ_URL")
+        guard let lag = Int(nonEmpty("READ_REPLICA_MAX_LAG_SECONDS") ?? "10"), (0...86_400).contains(lag) else {
+            throw SettingsError("READ_REPLICA_MAX_LAG_SECONDS must be a whole number of seconds from 0 to 86400")
+        }
+        readReplicaMaximumLag = lag
         ownerDatabaseURL = nonEmpty("OWNER_DATABASE_URL")
         schedulerDatabaseURL = nonEmpty("SCHEDULER_DATABASE_URL")
         dataDirectory = URL(fileURLWithPath: nonEmpty("REDRESS_DATA_DIR") ?? ".redress")

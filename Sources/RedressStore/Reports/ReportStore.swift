@@ -14,6 +14,8 @@ public struct ReportStore: Sendable {
     public func complaints(_ caller: Caller, period: ReportPeriodChoice, groupBy grouping: ReportGrouping,
                            filter: ReportFilter) async throws -> ComplaintReport {
         try await StoreError.translating {
+            // A report may be a little stale: the read replica serves it while its lag is within bounds.
+            let database = await database.forStaleReads()
             let counted = try await !database.hasCitus()
             return try await database.withScope(caller.scope, readOnly: true, isolation: .repeatableRead) { connection in
                 try await Self.report(caller, period: period, grouping: grouping, filter: filter, counted: counted, connection)

@@ -15,10 +15,11 @@ public struct ServiceDatabase: Sendable {
 
     /// The service database on `pool` (the service role's connections). Page signals LISTEN on
     /// `listen`, by default the pool's own connection settings named `<application>-pages`.
+    /// With `replica`, reports are read from that standby while its lag is within bounds.
     public init(pool: PGPool, store: StoreConfiguration = StoreConfiguration(), migrator: PGMigrator,
-                listen: PGConnectionConfiguration? = nil, logger: Logger) {
+                listen: PGConnectionConfiguration? = nil, replica: ReadReplica? = nil, logger: Logger) {
         self.pool = pool
-        scoped = ScopedDatabase(pool: pool, configuration: store)
+        scoped = ScopedDatabase(pool: pool, configuration: store, replica: replica)
         readiness = ReadinessProbe(pool: pool, migrator: migrator)
         var pages = listen ?? pool.configuration.connection
         if listen == nil { pages.applicationName += "-pages" }
