@@ -10,7 +10,7 @@ public struct ScopedDatabase: Sendable {
     public let pool: PGPool
     /// Store settings (hash cost, session lifetime).
     public let configuration: StoreConfiguration
-    /// The standby that serves reads which may be a little stale, if any (``withReadScope``).
+    /// The standby that serves reads which may be a little stale, if any (``forStaleReads()``).
     public let replica: ReadReplica?
     private let citus: CitusPresence
 

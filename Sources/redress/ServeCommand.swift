@@ -79,14 +79,24 @@ struct ServeCommand: AsyncParsableCommand {
         let pool = PGPool(configuration: client.pool(
             client.connection(database.serviceURL, usePreparedStatements: settings.preparedStatements),
             size: settings.poolSize), logger: logger)
+        // Reports from a standby while its lag allows (`DATABASE_READ_URL`), with the same number of connections.
+        let readPool = settings.readURL.map { url in
+            PGPool(configuration: client.pool(client.connection(url, applicationName: "redress-reads",
+                                                                usePreparedStatements: settings.preparedStatements),
+                                              size: settings.poolSize), logger: logger)
+        }
         do {
             try await DatabaseRoleCheck.verify(pool)
             if let scheduling { try await DatabaseRoleCheck.verify(scheduling.pool, for: .scheduler) }
-            // Reports from a standby while its lag allows (`DATABASE_READ_URL`).
-            let readPool = settings.readURL.map { url in
-                PGPool(configuration: client.pool(client.connection(url, applicationName: "redress-reads",
-                                                                    usePreparedStatements: settings.preparedStatements),
-                                                  size: settings.poolSize), logger: logger)
+            if let readPool {
+                // A role that could bypass row-level security is refused as for the primary; a standby
+                // that does not answer yet only sends reports to the primary until it does.
+                do {
+                    try await DatabaseRoleCheck.verify(readPool)
+                } catch let error as PGError {
+                    logger.warning("the read replica does not answer; reports go to the primary until it does",
+                                   metadata: ["error": "\(error)"])
+                }
             }
             let service = ServiceDatabase(
                 pool: pool, store: store, migrator: migrator,
@@ -95,8 +105,9 @@ struct ServeCommand: AsyncParsableCommand {
             let app = RedressApplication.make(configuration: server, database: service, logger: logger) { port in
                 logger.info("listening", metadata: ["port": "\(port)"])
             }
-            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: pool), .init(service: app)]
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: pool)]
             if let readPool { services.append(.init(service: readPool)) }
+            services.append(.init(service: app))
             if settings.metricsPort > 0 {
                 services.append(.init(service: MetricsApplication.make(host: server.host, port: settings.metricsPort, pool: { PoolFigures(pool) }, logger: logger)))
             }
@@ -110,6 +121,7 @@ struct ServeCommand: AsyncParsableCommand {
             try await group.run()
         } catch {
             await pool.shutdown()
+            await readPool?.shutdown()
             await scheduling?.pool.shutdown()
             try database.cluster?.stop()
             throw error

@@ -31,8 +31,7 @@ struct ReadReplicaTests {
         let standbyAdmin = copy.url(user: LocalCluster.superuser, database: database.name)
         let replicaPool = PGPool(configuration: PGPoolConfiguration(
             connection: PGConnectionConfiguration(copy.url(user: LocalCluster.serviceRole, database: database.name)), maximumConnections: 2))
-        defer { Task { await replicaPool.shutdown() } }
-        let replica = ReadReplica(pool: replicaPool, maximumLag: .seconds(4), checkInterval: .zero)
+        let replica = ReadReplica(pool: replicaPool, maximumLag: .seconds(8), checkInterval: .zero, checkTimeout: .seconds(5))
         try await database.withPool(size: 2) { (pool: PGPool) async throws in
             let scoped = ScopedDatabase(pool: pool, configuration: StoreConfiguration(passwordHashCost: 4), replica: replica)
             let reports = ReportStore(database: scoped)
@@ -69,7 +68,7 @@ struct ReadReplicaTests {
             try await intake()
             let stale = try await received()
             #expect(stale == 1, "the standby answers while its lag is within the bound: \(stale)")
-            try await Task.sleep(for: .milliseconds(4600))
+            try await Task.sleep(for: .milliseconds(8600))
             #expect(await replica.serves() == false)
             let fresh = try await received()
             #expect(fresh == 2, "past the bound, the primary answers: \(fresh)")
@@ -79,5 +78,6 @@ struct ReadReplicaTests {
             #expect(await replica.serves())
             #expect(try await received() == 2, "caught up, the standby answers again")
         }
+        await replicaPool.shutdown()
     }
 }

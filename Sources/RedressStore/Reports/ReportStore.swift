@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import Postgres
 import RedressCore
 
@@ -14,11 +15,21 @@ public struct ReportStore: Sendable {
     public func complaints(_ caller: Caller, period: ReportPeriodChoice, groupBy grouping: ReportGrouping,
                            filter: ReportFilter) async throws -> ComplaintReport {
         try await StoreError.translating {
-            // A report may be a little stale: the read replica serves it while its lag is within bounds.
-            let database = await database.forStaleReads()
-            let counted = try await !database.hasCitus()
-            return try await database.withScope(caller.scope, readOnly: true, isolation: .repeatableRead) { connection in
-                try await Self.report(caller, period: period, grouping: grouping, filter: filter, counted: counted, connection)
+            // A report may be a little stale: the read replica serves it while its lag is within
+            // bounds; if the replica fails it (a lost connection, a conflict with recovery), the primary does.
+            let reading = await database.forStaleReads()
+            func compute(_ database: ScopedDatabase) async throws -> ComplaintReport {
+                let counted = try await !database.hasCitus()
+                return try await database.withScope(caller.scope, readOnly: true, isolation: .repeatableRead) { connection in
+                    try await Self.report(caller, period: period, grouping: grouping, filter: filter, counted: counted, connection)
+                }
+            }
+            guard reading.pool !== database.pool else { return try await compute(database) }
+            do {
+                return try await compute(reading)
+            } catch is PGError {
+                Counter(label: "redress_read_replica_failures_total").increment()
+                return try await compute(database)
             }
         }
     }
