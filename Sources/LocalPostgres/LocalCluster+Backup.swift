@@ -43,14 +43,9 @@ extension LocalCluster {
         try FileManager.default.createDirectory(at: cluster.socketDirectory, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: backup, to: cluster.dataDirectory)
         try? FileManager.default.removeItem(at: cluster.dataDirectory.appendingPathComponent("postmaster.pid"))
-        try cluster.appendSettings([
-            "port = \(port)", "unix_socket_directories = '\(cluster.socketDirectory.path)'", "archive_mode = off",
-            "restore_command = 'cp \(archive.path)/%f %p'", "recovery_target_action = 'promote'",
-        ])
         try Data().write(to: cluster.dataDirectory.appendingPathComponent("recovery.signal"))
         try runner.prepareOwnership(of: directory)
-        try runner.run("/bin/chmod", ["0700", cluster.dataDirectory.path])
-        try runner.run(tools.pgctl, ["-D", cluster.dataDirectory.path, "-l", cluster.logFile.path, "-w", "-t", "120", "start"])
+        try cluster.startCopy(["restore_command = 'cp \(archive.path)/%f %p'", "recovery_target_action = 'promote'"])
         // Recovery replays the archive, then promotes; wait until the cluster takes writes.
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
@@ -74,10 +69,18 @@ extension LocalCluster {
         try runner.prepareOwnership(of: directory)
         try runner.run(tools.pgBaseBackup, ["-d", superuserURL, "-D", standby.dataDirectory.path, "-X", "stream", "-R", "-c", "fast",
                                             "--no-sync"])
-        try standby.appendSettings(["port = \(port)", "unix_socket_directories = '\(standby.socketDirectory.path)'", "archive_mode = off"])
-        try runner.run("/bin/chmod", ["0700", standby.dataDirectory.path])
-        try runner.run(tools.pgctl, ["-D", standby.dataDirectory.path, "-l", standby.logFile.path, "-w", "-t", "120", "start"])
+        try standby.startCopy([])
         return standby
+    }
+
+    /// Starts this cluster from a copy of another's data folder: its own port and sockets, no
+    /// archiving, and `settings` besides.
+    private func startCopy(_ settings: [String]) throws {
+        let tools = try PostgresTools.locate()
+        let runner = ProcessRunner(runAsPostgresUser: geteuid() == 0, logger: logger)
+        try appendSettings(["port = \(port)", "unix_socket_directories = '\(socketDirectory.path)'", "archive_mode = off"] + settings)
+        try runner.run("/bin/chmod", ["0700", dataDirectory.path])
+        try runner.run(tools.pgctl, ["-D", dataDirectory.path, "-l", logFile.path, "-w", "-t", "120", "start"])
     }
 
     /// Appends settings to the cluster's `postgresql.auto.conf` (later lines win).

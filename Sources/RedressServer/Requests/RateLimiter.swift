@@ -37,6 +37,13 @@ final class RateLimiter: Sendable {
         var previous: [String: Int] = [:]
         var exchangeScheduled = false
 
+        /// Takes in every instance's totals for `key`, as the shared counts answered: `total` for
+        /// this window (of which what this instance has sent is its own), `before` for the one before.
+        mutating func learn(_ key: String, total: Int?, before: Int?) {
+            if let total { others[key] = max(0, total - (own[key, default: 0] - unsent[key, default: 0])) }
+            if let before { previous[key] = max(previous[key, default: 0], before) }
+        }
+
         /// The key's count in this window, everyone's.
         func current(_ key: String) -> Int { own[key, default: 0] + others[key, default: 0] }
     }
@@ -100,9 +107,7 @@ final class RateLimiter: Sendable {
             // The minute moved on while the database answered: the count went to the one before.
             guard state.windowStart == start else { return total > limit ? 1 : nil }
             state.own[key, default: 0] += 1
-            let sent = state.own[key, default: 0] - state.unsent[key, default: 0]
-            state.others[key] = max(0, total - sent)
-            state.previous[key] = max(state.previous[key, default: 0], before)
+            state.learn(key, total: total, before: before)
             return wait(key, state, now, counting: 1)
         }
     }
@@ -135,11 +140,7 @@ final class RateLimiter: Sendable {
             state.withLockedValue { state in
                 guard state.windowStart == start else { return }
                 for key in counted.keys {
-                    if let total = current[digests[key]!] {
-                        let sent = state.own[key, default: 0] - state.unsent[key, default: 0]
-                        state.others[key] = max(0, total - sent)
-                    }
-                    if let total = previous[digests[key]!] { state.previous[key] = max(state.previous[key, default: 0], total) }
+                    state.learn(key, total: current[digests[key]!], before: previous[digests[key]!])
                 }
             }
         } catch {
