@@ -18,7 +18,9 @@ struct WorkLoop: Sendable {
         let woken = NIOLockedValueBox(false)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                for await _ in listener.notifications() {
+                // Listening again after a lost connection (a restart, a failover) may have missed
+                // notifications: that wakes the loop too.
+                for await _ in listener.notifications(onResumed: { woken.withLockedValue { $0 = true } }) {
                     woken.withLockedValue { $0 = true }
                 }
             }

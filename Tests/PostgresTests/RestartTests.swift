@@ -46,4 +46,29 @@ struct RestartTests {
         }
         await pool.shutdown()
     }
+
+    @Test(.timeLimit(.minutes(1))) func aListenerListensAgainAfterARestartAndSaysSo() async throws {
+        let cluster = try makeCluster()
+        try cluster.start()
+        defer {
+            try? cluster.stop()
+            try? FileManager.default.removeItem(at: cluster.directory.deletingLastPathComponent())
+        }
+        let listener = PGListener(configuration: PGConnectionConfiguration(cluster.ownerURL), channels: ["wake"])
+        let (listening, listeningNow) = AsyncStream<Void>.makeStream()
+        let (resumed, resumedNow) = AsyncStream<Void>.makeStream()
+        let notifications = listener.notifications(onListening: { listeningNow.yield() }, onResumed: { resumedNow.yield() })
+        var events = notifications.makeAsyncIterator()
+        var listened = listening.makeAsyncIterator()
+        var resumptions = resumed.makeAsyncIterator()
+        _ = await listened.next()
+
+        try cluster.restart()
+        // Whatever was notified while it was away is lost; it says when it listens again.
+        _ = await resumptions.next()
+        let sender = try await PGConnection.connect(PGConnectionConfiguration(cluster.ownerURL))
+        defer { sender.close() }
+        try await sender.executeScript("NOTIFY wake, 'after the restart'")
+        #expect(await events.next()?.payload == "after the restart")
+    }
 }

@@ -8,8 +8,10 @@ import NIOConcurrencyHelpers
 ///
 /// The connection is long-lived and separate from any pool. It waits on its socket in a thread of
 /// its own, so no Swift concurrency thread blocks. When the connection breaks it reconnects with
-/// backoff and listens again; notifications sent while it was disconnected are lost, so callers
-/// that must not miss work also poll (the scheduler does).
+/// backoff and listens again, to whichever server the connection string finds (after a failover,
+/// the new primary when it says `target_session_attrs=read-write`). Notifications sent while it
+/// was disconnected are lost, so it says when it listens again (`onResumed`) and callers that must
+/// not miss work look again then, and also poll (the scheduler does).
 public final class PGListener: Sendable {
     private let configuration: PGConnectionConfiguration
     private let channels: [String]
@@ -24,23 +26,27 @@ public final class PGListener: Sendable {
 
     /// A stream of notifications that runs until the consumer stops iterating or is cancelled.
     /// `ready` is called once the first `LISTEN` has taken effect, so a caller can wait for it
-    /// before anything is sent.
-    public func notifications(onListening ready: (@Sendable () -> Void)? = nil) -> AsyncStream<PGNotification> {
+    /// before anything is sent; `resumed` each time it takes effect again after a lost connection.
+    public func notifications(onListening ready: (@Sendable () -> Void)? = nil,
+                              onResumed resumed: (@Sendable () -> Void)? = nil) -> AsyncStream<PGNotification> {
         let (stream, continuation) = AsyncStream<PGNotification>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
-        let listening = start(onListening: ready, deliver: { continuation.yield($0) }, finished: { continuation.finish() })
+        let listening = start(onListening: ready, onResumed: resumed, deliver: { continuation.yield($0) },
+                              finished: { continuation.finish() })
         continuation.onTermination = { _ in listening.stop() }
         return stream
     }
 
     /// Calls `deliver` with each notification, on the listener's own thread, until the returned
-    /// handle is stopped; then the thread ends (within 100 ms) and calls `finished`.
+    /// handle is stopped; then the thread ends (within 100 ms) and calls `finished`. `resumed`
+    /// runs on that thread each time the listener listens again after a lost connection: whatever
+    /// was notified meanwhile is lost, so a caller looks for it then.
     public func start(
-        onListening ready: (@Sendable () -> Void)? = nil, deliver: @escaping @Sendable (PGNotification) -> Void,
-        finished: @escaping @Sendable () -> Void = {}
+        onListening ready: (@Sendable () -> Void)? = nil, onResumed resumed: (@Sendable () -> Void)? = nil,
+        deliver: @escaping @Sendable (PGNotification) -> Void, finished: @escaping @Sendable () -> Void = {}
     ) -> PGListening {
         let listening = PGListening()
         let loop = ListenLoop(configuration: configuration, channels: channels, logger: logger,
-                              listening: listening, deliver: deliver, finished: finished, ready: ready)
+                              listening: listening, deliver: deliver, finished: finished, ready: ready, resumed: resumed)
         let thread = Thread { loop.run() }
         thread.name = "postgres-listen"
         thread.start()
@@ -68,6 +74,7 @@ private struct ListenLoop: @unchecked Sendable {
     let deliver: @Sendable (PGNotification) -> Void
     let finished: @Sendable () -> Void
     let ready: (@Sendable () -> Void)?
+    let resumed: (@Sendable () -> Void)?
 
     private var isStopped: Bool { listening.isStopped }
 
@@ -81,7 +88,10 @@ private struct ListenLoop: @unchecked Sendable {
                 continue
             }
             backoff = 0.05
-            if !announced {
+            if announced {
+                logger.info("listener listening again")
+                resumed?()
+            } else {
                 announced = true
                 ready?()
             }

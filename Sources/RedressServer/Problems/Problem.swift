@@ -26,7 +26,7 @@ public struct Problem: Error, Sendable, Codable, Equatable {
     public var detail: String?
     /// The offending fields, when the request was at fault.
     public var errors: [FieldError]?
-    /// Seconds to wait before retrying (also sent as `Retry-After`), for 429 responses.
+    /// Seconds to wait before retrying (also sent as `Retry-After`), for 429 and 503 responses.
     public var retryAfter: Int?
     /// The complaint's status, when a lifecycle step was refused.
     public var currentStatus: String?
@@ -67,8 +67,14 @@ public struct Problem: Error, Sendable, Codable, Equatable {
         kind: "timeout", title: "Took too long", status: .serviceUnavailable,
         detail: "The request took longer than allowed and was cancelled; nothing was changed. Narrow it or retry later.")
 
-    /// 503: a dependency (the database) is unavailable; the caller may retry.
-    public static let unavailable = Problem(
-        kind: "unavailable", title: "Service unavailable", status: .serviceUnavailable,
-        detail: "The service cannot reach its database right now. Retry shortly.")
+    /// 503: a dependency (the database) is unavailable, as while a standby takes over from a lost
+    /// primary; the caller retries after `Retry-After` (a change retried with the same
+    /// `Idempotency-Key` is made once, whether or not the lost attempt was).
+    public static let unavailable: Problem = {
+        var problem = Problem(
+            kind: "unavailable", title: "Service unavailable", status: .serviceUnavailable,
+            detail: "The service cannot reach its database right now. Retry shortly.")
+        problem.retryAfter = 1
+        return problem
+    }()
 }

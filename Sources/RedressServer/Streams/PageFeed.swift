@@ -5,7 +5,8 @@ import RedressStore
 
 /// Tells event streams that their recipient has new pages. One `LISTEN redress_pages` connection
 /// per process fans out to every subscriber; the payload of each notification is the recipient's
-/// user id (`sql/0011_paging_delivery.sql`).
+/// user id (`sql/0011_paging_delivery.sql`). When the listener listens again after a lost
+/// connection (a restart, a failover to the standby), every stream looks for pages it missed.
 ///
 /// The listener runs only while someone subscribes: it starts with the first subscriber and its
 /// thread and connection stop when the last one leaves. Page streams end on graceful shutdown,
@@ -37,7 +38,8 @@ final class PageFeed: Sendable {
             state.nextToken += 1
             state.subscribers[userID, default: [:]][state.nextToken] = continuation
             if state.listening == nil {
-                state.listening = signals.start { [weak self] userID in self?.deliver(userID) }
+                state.listening = signals.start({ [weak self] userID in self?.deliver(userID) },
+                                                resumed: { [weak self] in self?.deliverToEveryone() })
             }
             return state.nextToken
         }
@@ -54,6 +56,13 @@ final class PageFeed: Sendable {
             return state.listening
         }
         stopping?.stop()
+    }
+
+    /// Runs on the listener's thread when it listens again after a lost connection: every stream
+    /// looks, since notifications sent meanwhile are lost.
+    private func deliverToEveryone() {
+        let targets = state.withLockedValue { $0.subscribers.values.flatMap(\.values) }
+        for continuation in targets { continuation.yield() }
     }
 
     /// Runs on the listener's thread: wakes the recipient's streams.

@@ -13,9 +13,11 @@ public struct PageSignals: Sendable {
         listener = PGListener(configuration: listen, channels: ["redress_pages"], logger: logger)
     }
 
-    /// Starts listening; `deliver` runs on the listener's thread with each recipient's id.
-    public func start(_ deliver: @escaping @Sendable (UUID) -> Void) -> Listening {
-        Listening(listener.start(deliver: { notification in
+    /// Starts listening; `deliver` runs on the listener's thread with each recipient's id, and
+    /// `resumed` each time it listens again after a lost connection (a restart, a failover), when
+    /// any recipient may have pages whose notifications were lost.
+    public func start(_ deliver: @escaping @Sendable (UUID) -> Void, resumed: @escaping @Sendable () -> Void = {}) -> Listening {
+        Listening(listener.start(onResumed: resumed, deliver: { notification in
             if let userID = UUID(uuidString: notification.payload) { deliver(userID) }
         }))
     }
