@@ -39,6 +39,8 @@ extension LocalCluster {
 
     /// Kills the cluster's postmaster and every process it started with `SIGKILL`, as the loss
     /// of its machine would: nothing is flushed, no connection is told, the socket stays behind.
+    /// The pid file goes once they are gone, so that `stop()` afterwards finds nothing running
+    /// (and signals no process that took the old pid).
     public func crash() throws {
         let pidFile = dataDirectory.appendingPathComponent("postmaster.pid")
         guard let text = try? String(contentsOf: pidFile, encoding: .utf8),
@@ -53,6 +55,7 @@ extension LocalCluster {
         while Date() < deadline, ([postmaster] + children).contains(where: Self.isAlive) {
             Thread.sleep(forTimeInterval: 0.01)
         }
+        try? FileManager.default.removeItem(at: pidFile)
     }
 
     /// Promotes this standby to a primary (`pg_ctl promote`), returning once it accepts writes.

@@ -6,9 +6,10 @@ import RedressCore
 import ServiceLifecycle
 
 /// The loop behind the scheduler's services: do a pass of work, then sleep until the next due
-/// time, until a notification arrives on the listener's channels (something changed), or at most
-/// `pollInterval` (in case a notification was lost); stop at graceful shutdown. A failed pass is
-/// logged and retried after a second.
+/// time, until a notification arrives on the listener's channels (something changed) or the
+/// listener listens again after a lost connection (a restart, a failover: notifications may have
+/// been lost), or at most `pollInterval`; stop at graceful shutdown. A failed pass is logged and
+/// retried after a second.
 struct WorkLoop: Sendable {
     let listener: PGListener
     let pollInterval: Duration

@@ -15,8 +15,9 @@ public enum StoreError: Error, Sendable, Equatable {
     case forbidden
     /// The complaint's lifecycle does not allow the step now.
     case lifecycle(ComplaintLifecycle.Refusal)
-    /// The database cannot be reached now (no connection, the pool exhausted or closed); nothing
-    /// was changed and the caller may retry.
+    /// The database cannot be reached now (no connection, the pool exhausted or closed, the
+    /// connection lost mid-transaction); the caller may retry. A change whose connection was lost
+    /// at its commit may have been made, so a retry must be safe to repeat (an `Idempotency-Key`).
     case unavailable
     /// The database cancelled a statement that ran longer than allowed; nothing was changed.
     case tookTooLong

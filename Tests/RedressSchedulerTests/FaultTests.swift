@@ -25,17 +25,21 @@ struct FaultTests {
         var answeredAt: ContinuousClock.Instant
     }
 
-    /// Sends one intake with `key`, retrying with the same key on 5xx or a transport error, as a
-    /// client of an idempotent API should, until it is answered 2xx.
     /// Polls `condition` every 50 ms until it holds, for at most two minutes.
     static func waitUntil(_ condition: () -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(120)
         while !condition() && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
     }
 
-    static func intake(_ http: HTTPClient, port: Int, token: String, key: String, seen: NIOLockedValueBox<[Int: Int]>) async -> Intake {
+    /// Sends one intake with `key`, retrying with the same key on 5xx or a transport error, as a
+    /// client of an idempotent API should, until it is answered 2xx; `retryAfter`, when given,
+    /// collects the `Retry-After` of each 503.
+    static func intake(_ http: HTTPClient, port: Int, token: String, key: String, seen: NIOLockedValueBox<[Int: Int]>,
+                       retryAfter: NIOLockedValueBox<Set<String>>? = nil) async -> Intake {
         var attempts = 0
         while true {
+            // A cancelled client stops with no answer (status 0) rather than retry for ever.
+            guard !Task.isCancelled else { return Intake(key: key, attempts: attempts, status: 0, id: nil, answeredAt: .now) }
             attempts += 1
             var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/complaints")
             request.method = .POST
@@ -48,6 +52,7 @@ struct FaultTests {
                 let body = try await response.body.collect(upTo: 1 << 20)
                 let status = Int(response.status.code)
                 seen.withLockedValue { $0[status, default: 0] += 1 }
+                if status == 503 { retryAfter?.withLockedValue { _ = $0.insert(response.headers.first(name: "Retry-After") ?? "none") } }
                 if (200..<300).contains(status) {
                     let id = (try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any])?["id"] as? String
                     return Intake(key: key, attempts: attempts, status: status, id: id, answeredAt: .now)

@@ -59,10 +59,14 @@ final class PageFeed: Sendable {
     }
 
     /// Runs on the listener's thread when it listens again after a lost connection: every stream
-    /// looks, since notifications sent meanwhile are lost.
+    /// looks, since notifications sent meanwhile are lost. The looks are spread over up to 5 s
+    /// (2 ms a stream), so that a server just promoted is not met by all of them at once.
     private func deliverToEveryone() {
         let targets = state.withLockedValue { $0.subscribers.values.flatMap(\.values) }
-        for continuation in targets { continuation.yield() }
+        let spread = min(5.0, Double(targets.count) * 0.002)
+        for continuation in targets {
+            DispatchQueue.global().asyncAfter(deadline: .now() + .random(in: 0...spread)) { continuation.yield() }
+        }
     }
 
     /// Runs on the listener's thread: wakes the recipient's streams.
