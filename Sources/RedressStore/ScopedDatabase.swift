@@ -1,6 +1,7 @@
 // RedressStore: the only place SQL text lives. Every operation a caller triggers runs in one
 // transaction that starts by setting the caller's scope (`ScopedDatabase.withScope`), so the
 // database's row-level security policies decide what it may see and change.
+import Metrics
 import Postgres
 import RedressCore
 
@@ -29,6 +30,19 @@ public struct ScopedDatabase: Sendable {
     func forStaleReads() async -> ScopedDatabase {
         guard let replica, await replica.serves() else { return self }
         return ScopedDatabase(pool: replica.pool, configuration: configuration, citus: try? await hasCitus())
+    }
+
+    /// Runs `read` on the database for reads that may be a little stale (``forStaleReads()``);
+    /// when the replica fails it (a lost connection, a conflict with recovery), on this one.
+    func readingStale<T>(_ read: (ScopedDatabase) async throws -> T) async throws -> T {
+        let reading = await forStaleReads()
+        guard reading.pool !== pool else { return try await read(self) }
+        do {
+            return try await read(reading)
+        } catch is PGError {
+            Counter(label: "redress_read_replica_failures_total").increment()
+            return try await read(self)
+        }
     }
 
     /// Runs `body` in a transaction that first sets `scope`'s settings: they end with the

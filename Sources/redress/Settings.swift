@@ -302,9 +302,9 @@ struct Settings {
     /// the scheduler role's connections, listening on that role's `url`.
     func backgroundServices(pool: PGPool, url: String) throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
         [
-            .init(service: EscalationScheduler(pool: pool, listen: PGConnectionConfiguration(url, applicationName: "redress-scheduler-listen"),
+            .init(service: EscalationScheduler(pool: pool, listen: PGConnectionConfiguration(url, applicationName: "redress-scheduler"),
                                                configuration: scheduler, logger: Logger(label: "redress.scheduler"))),
-            .init(service: WebhookDeliverer(pool: pool, listen: PGConnectionConfiguration(url, applicationName: "redress-webhooks-listen"),
+            .init(service: WebhookDeliverer(pool: pool, listen: PGConnectionConfiguration(url, applicationName: "redress-webhooks"),
                                             configuration: delivery, keys: try personalDataKeys(), logger: Logger(label: "redress.webhooks"))),
             .init(service: AuditSealer(pool: pool, pollInterval: .seconds(schedulerPollSeconds))),
             .init(service: ReportCountsFolder(pool: pool, pollInterval: .seconds(schedulerPollSeconds))),

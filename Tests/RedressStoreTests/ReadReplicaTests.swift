@@ -8,7 +8,8 @@ import Testing
 
 /// Reports from a streaming standby the test makes (`pg_basebackup -R`): served by it while its
 /// replay lag is within the bound, by the primary once replay is paused past it, and by the
-/// standby again once it has caught up.
+/// standby again once it has caught up. The KPI report and both exports are read there too; the
+/// exports' audit entries are written on the primary.
 @Suite("Reports from a read replica")
 struct ReadReplicaTests {
     @Test func aStandbyServesReportsUntilItsReplayFallsBehind() async throws {
@@ -35,6 +36,7 @@ struct ReadReplicaTests {
         try await database.withPool(size: 2) { (pool: PGPool) async throws in
             let scoped = ScopedDatabase(pool: pool, configuration: StoreConfiguration(passwordHashCost: 4), replica: replica)
             let reports = ReportStore(database: scoped)
+            let kpis = KPIStore(database: scoped)
             let complaints = ComplaintStore(database: scoped)
             let agent = org.caller(.agent, in: org.a), manager = org.caller(.branchManager, in: org.a)
             func intake() async throws {
@@ -44,6 +46,22 @@ struct ReadReplicaTests {
             func received() async throws -> Int {
                 let report = try await reports.complaints(manager, period: .containing(.month, nil), groupBy: .none, filter: ReportFilter())
                 return report.totals.current.received + report.totals.previous.received
+            }
+            /// What the KPI report, the report's export and the list's export count.
+            func readElsewhere() async throws -> (kpi: Int, reportExport: Int, listExport: Int) {
+                let kpi = try await kpis.report(manager, month: nil, months: 2, grouping: .none, branchID: nil, departmentID: nil)
+                let exported = try await reports.exportComplaints(manager, period: .containing(.month, nil), groupBy: .none,
+                                                                  filter: ReportFilter(), format: "csv")
+                let rows = try await reports.exportComplaints(manager, ComplaintFilter(), format: "csv")
+                return (kpi.rows.filter(\.total).flatMap(\.months).map(\.received).reduce(0, +),
+                        exported.totals.current.received + exported.totals.previous.received, rows?.count ?? -1)
+            }
+            /// Export entries in the primary's audit trail.
+            func exportsRecorded() async throws -> Int {
+                let superuser = try await PGConnection.connect(PGConnectionConfiguration(
+                    primary.url(user: LocalCluster.superuser, database: database.name)))
+                defer { superuser.close() }
+                return try await superuser.query("SELECT count(*)::int8 FROM audit_log WHERE action = 'export'")[0].decode(Int.self, at: 0)
             }
             let admin = try await PGConnection.connect(PGConnectionConfiguration(standbyAdmin))
             defer { admin.close() }
@@ -68,10 +86,16 @@ struct ReadReplicaTests {
             try await intake()
             let stale = try await received()
             #expect(stale == 1, "the standby answers while its lag is within the bound: \(stale)")
+            let staleElsewhere = try await readElsewhere()
+            #expect(staleElsewhere == (1, 1, 1), "the KPI report and the exports are read on the standby too: \(staleElsewhere)")
+            #expect(try await exportsRecorded() == 2, "each export is recorded on the primary")
             try await Task.sleep(for: .milliseconds(8600))
             #expect(await replica.serves() == false)
             let fresh = try await received()
             #expect(fresh == 2, "past the bound, the primary answers: \(fresh)")
+            let freshElsewhere = try await readElsewhere()
+            #expect(freshElsewhere == (2, 2, 2), "and reads the KPI report and the exports: \(freshElsewhere)")
+            #expect(try await exportsRecorded() == 4)
 
             _ = try await admin.query("SELECT pg_wal_replay_resume()")
             try await caughtUp()

@@ -80,33 +80,36 @@ public struct KPIStore: Sendable {
                        departmentID: UUID?) async throws -> KPIReport {
         let count = min(max(months, 1), Self.longestTrend)
         return try await StoreError.translating {
-            try await database.withScope(caller.scope, readOnly: true) { connection in
-                var last: LocalDate
-                if let month { last = month } else { last = try await ReportStore.today(in: caller.branchID, connection) }
-                last = last.firstOfMonth()
-                let first = last.firstOfMonth(adding: 1 - count)
-                let heldTo = try await Self.departmentsHeldTo(caller, departmentID: departmentID, connection)
-                var only = branchID
-                if let departmentID {
-                    guard let home = heldTo.first(where: { $0.value == departmentID })?.key, branchID == nil || branchID == home else {
-                        throw StoreError.notFound
+            // Like the complaint reports, read on the replica while its lag is within bounds.
+            try await database.readingStale { reading in
+                try await reading.withScope(caller.scope, readOnly: true) { connection in
+                    var last: LocalDate
+                    if let month { last = month } else { last = try await ReportStore.today(in: caller.branchID, connection) }
+                    last = last.firstOfMonth()
+                    let first = last.firstOfMonth(adding: 1 - count)
+                    let heldTo = try await Self.departmentsHeldTo(caller, departmentID: departmentID, connection)
+                    var only = branchID
+                    if let departmentID {
+                        guard let home = heldTo.first(where: { $0.value == departmentID })?.key, branchID == nil || branchID == home else {
+                            throw StoreError.notFound
+                        }
+                        only = home
                     }
-                    only = home
+                    let figures = try await connection.query("""
+                        SELECT reports.kpi_figures(\(first.description)::date, \(last.description)::date, \(grouping.rawValue),
+                                                   \(only)::uuid, \(departmentID)::uuid)
+                        """)[0].decode(PGJSON<[KPIFigure]>.self, at: 0).value
+                    let covered = caller.scope.branchIDs.filter { only == nil || $0 == only }.sorted { $0.uuidString < $1.uuidString }
+                    let branches = try await connection.query("""
+                        SELECT id, name FROM branches WHERE id = ANY (\(covered)) ORDER BY name, id
+                        """).map { (id: try $0.decode(UUID.self, at: 0), name: try $0.decode(String.self, at: 1)) }
+                    let targets = try await connection.query("""
+                        SELECT \(unescaped: Self.columns) FROM kpi_targets
+                         WHERE branch_id = ANY (\(covered)) AND effective_from <= \(last.description)::date
+                        """).map(Self.target)
+                    return KPIReport.assemble(month: last, months: count, grouping: grouping, branchID: branchID, departmentID: departmentID,
+                                              branches: branches, heldTo: heldTo, figures: figures, targets: KPITargetBook(targets))
                 }
-                let figures = try await connection.query("""
-                    SELECT reports.kpi_figures(\(first.description)::date, \(last.description)::date, \(grouping.rawValue),
-                                               \(only)::uuid, \(departmentID)::uuid)
-                    """)[0].decode(PGJSON<[KPIFigure]>.self, at: 0).value
-                let covered = caller.scope.branchIDs.filter { only == nil || $0 == only }.sorted { $0.uuidString < $1.uuidString }
-                let branches = try await connection.query("""
-                    SELECT id, name FROM branches WHERE id = ANY (\(covered)) ORDER BY name, id
-                    """).map { (id: try $0.decode(UUID.self, at: 0), name: try $0.decode(String.self, at: 1)) }
-                let targets = try await connection.query("""
-                    SELECT \(unescaped: Self.columns) FROM kpi_targets
-                     WHERE branch_id = ANY (\(covered)) AND effective_from <= \(last.description)::date
-                    """).map(Self.target)
-                return KPIReport.assemble(month: last, months: count, grouping: grouping, branchID: branchID, departmentID: departmentID,
-                                          branches: branches, heldTo: heldTo, figures: figures, targets: KPITargetBook(targets))
             }
         }
     }

@@ -1,5 +1,4 @@
 import Foundation
-import Metrics
 import Postgres
 import RedressCore
 
@@ -15,43 +14,42 @@ public struct ReportStore: Sendable {
     public func complaints(_ caller: Caller, period: ReportPeriodChoice, groupBy grouping: ReportGrouping,
                            filter: ReportFilter) async throws -> ComplaintReport {
         try await StoreError.translating {
-            // A report may be a little stale: the read replica serves it while its lag is within
-            // bounds; if the replica fails it (a lost connection, a conflict with recovery), the primary does.
-            let reading = await database.forStaleReads()
-            func compute(_ database: ScopedDatabase) async throws -> ComplaintReport {
-                let counted = try await !database.hasCitus()
-                return try await database.withScope(caller.scope, readOnly: true, isolation: .repeatableRead) { connection in
-                    try await Self.report(caller, period: period, grouping: grouping, filter: filter, counted: counted, connection)
-                }
-            }
-            guard reading.pool !== database.pool else { return try await compute(database) }
-            do {
-                return try await compute(reading)
-            } catch is PGError {
-                Counter(label: "redress_read_replica_failures_total").increment()
-                return try await compute(database)
+            // A report may be a little stale: the read replica serves it while its lag is within bounds.
+            try await database.readingStale { reading in
+                try await Self.computed(caller, period: period, grouping: grouping, filter: filter, on: reading)
             }
         }
     }
 
-    /// The same report for export: computed, and recorded as an export in the audit trail of each
-    /// branch it covers, in one transaction.
+    /// The same report for export: computed as a report is (on the read replica while its lag is
+    /// within bounds), then recorded as an export in the audit trail of each branch it covers, on
+    /// the primary, before it is handed over: a report whose export cannot be recorded is not
+    /// exported.
     public func exportComplaints(_ caller: Caller, period: ReportPeriodChoice, groupBy grouping: ReportGrouping,
                                  filter: ReportFilter, format: String) async throws -> ComplaintReport {
         try await StoreError.translating {
-            let counted = try await !database.hasCitus()
-            return try await database.withScope(caller.scope, isolation: .repeatableRead) { connection in
-                let report = try await Self.report(caller, period: period, grouping: grouping, filter: filter, counted: counted,
-                                                   connection)
-                let details = ["report": "complaints", "format": format, "groupBy": grouping.rawValue,
-                               "from": report.period.from.description, "to": report.period.to.description,
-                               "rows": String(report.groups.count)]
+            let report = try await database.readingStale { reading in
+                try await Self.computed(caller, period: period, grouping: grouping, filter: filter, on: reading)
+            }
+            let details = ["report": "complaints", "format": format, "groupBy": grouping.rawValue,
+                           "from": report.period.from.description, "to": report.period.to.description,
+                           "rows": String(report.groups.count)]
+            try await database.withScope(caller.scope) { connection in
                 for branch in Self.branches(caller, filter) {
                     try await AuditStore.recordAccess(connection, branchID: branch, action: "export", entity: "reports", entityID: nil,
                                                       details: details)
                 }
-                return report
             }
+            return report
+        }
+    }
+
+    /// The report computed in one read-only transaction on `database`.
+    static func computed(_ caller: Caller, period: ReportPeriodChoice, grouping: ReportGrouping, filter: ReportFilter,
+                         on database: ScopedDatabase) async throws -> ComplaintReport {
+        let counted = try await !database.hasCitus()
+        return try await database.withScope(caller.scope, readOnly: true, isolation: .repeatableRead) { connection in
+            try await Self.report(caller, period: period, grouping: grouping, filter: filter, counted: counted, connection)
         }
     }
 
