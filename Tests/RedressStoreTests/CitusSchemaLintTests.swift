@@ -106,7 +106,8 @@ struct CitusSchemaLintTests {
     /// (`AuthStore+SignIn.swift`), and so is a person's change of their own password
     /// (`AuthStore+PasswordChange.swift`); so is an admin's change to their branch, a reference table's
     /// row, whose audit entry and deadline recomputation the owner writes (`BranchStore.update`);
-    /// and so are a complainant's lookups and statements (`ProgressLookup.swift`) and their admission
+    /// and so are a complainant's lookups (or, with a read replica, their admissions) and statements
+    /// (`ProgressLookup.swift`) and their admission
     /// before a survey answer or a review request (`ComplainantAdmission.swift`), and the rate
     /// limits' counts (`RateCountStore`). A function counts
     /// as writing when it calls, by its qualified name, a definer function that writes.
@@ -126,6 +127,7 @@ struct CitusSchemaLintTests {
                          "auth.change_password(bytea,uuid,text,text,text,interval)",
                          "progress.forget_failures(text)", "progress.add_statement(text,bytea,text,text,integer,interval,text,integer)",
                          "progress.look_up(text,bytea,text,text,integer,interval)",
+                         "progress.admit_lookup(text,bytea,text,text,integer,interval)",
                          "progress.admit_complainant(text,bytea,text,text,integer,interval,text)",
                          "auth.count_requests(text[],text[],bigint[],integer[])"]
         expectOnly(writers, known: aloneInTheirTransaction, rule: "definer functions writing for the service")

@@ -8,8 +8,8 @@ import Testing
 
 /// Reports from a streaming standby the test makes (`pg_basebackup -R`): served by it while its
 /// replay lag is within the bound, by the primary once replay is paused past it, and by the
-/// standby again once it has caught up. The KPI report and both exports are read there too; the
-/// exports' audit entries are written on the primary.
+/// standby again once it has caught up. The KPI report, both exports and the public lookup's view
+/// are read there too; the exports' and the lookup's audit entries are written on the primary.
 @Suite("Reports from a read replica")
 struct ReadReplicaTests {
     @Test func aStandbyServesReportsUntilItsReplayFallsBehind() async throws {
@@ -32,16 +32,24 @@ struct ReadReplicaTests {
         let standbyAdmin = copy.url(user: LocalCluster.superuser, database: database.name)
         let replicaPool = PGPool(configuration: PGPoolConfiguration(
             connection: PGConnectionConfiguration(copy.url(user: LocalCluster.serviceRole, database: database.name)), maximumConnections: 2))
-        let replica = ReadReplica(pool: replicaPool, maximumLag: .seconds(8), checkInterval: .zero, checkTimeout: .seconds(5))
+        let replica = ReadReplica(pool: replicaPool, maximumLag: .seconds(12), checkInterval: .zero, checkTimeout: .seconds(5))
         try await database.withPool(size: 2) { (pool: PGPool) async throws in
             let scoped = ScopedDatabase(pool: pool, configuration: StoreConfiguration(passwordHashCost: 4), replica: replica)
             let reports = ReportStore(database: scoped)
             let kpis = KPIStore(database: scoped)
             let complaints = ComplaintStore(database: scoped)
             let agent = org.caller(.agent, in: org.a), manager = org.caller(.branchManager, in: org.a)
-            func intake() async throws {
-                _ = try await complaints.intake(agent, ComplaintIntake(channel: "phone", complainant: .init(name: "C", phone: "+86 10 1"),
-                                                                       description: "noise at night"), idempotencyKey: nil, requestHash: nil)
+            @discardableResult
+            func intake() async throws -> (id: UUID, caseNumber: String, code: AccessCode) {
+                let taken = try await complaints.intake(agent, ComplaintIntake(channel: "phone", complainant: .init(name: "C", phone: "+86 10 1"),
+                                                                               description: "noise at night"), idempotencyKey: nil, requestHash: nil)
+                return (taken.complaint.id, taken.complaint.caseNumber, try #require(taken.accessCode))
+            }
+            /// The status the public lookup shows for a complaint.
+            func lookedUp(_ complaint: (id: UUID, caseNumber: String, code: AccessCode)) async throws -> ComplaintStatus? {
+                guard case .done(let progress) = try await complaints.lookUpProgress(caseNumber: complaint.caseNumber, code: complaint.code,
+                                                                                     client: "198.51.100.7", requestID: nil) else { return nil }
+                return progress.status
             }
             func received() async throws -> Int {
                 let report = try await reports.complaints(manager, period: .containing(.month, nil), groupBy: .none, filter: ReportFilter())
@@ -56,46 +64,59 @@ struct ReadReplicaTests {
                 return (kpi.rows.filter(\.total).flatMap(\.months).map(\.received).reduce(0, +),
                         exported.totals.current.received + exported.totals.previous.received, rows?.count ?? -1)
             }
-            /// Export entries in the primary's audit trail.
-            func exportsRecorded() async throws -> Int {
+            /// Entries in the primary's audit trail: exports, and public lookups.
+            func recorded(_ action: String, via: String? = nil) async throws -> Int {
                 let superuser = try await PGConnection.connect(PGConnectionConfiguration(
                     primary.url(user: LocalCluster.superuser, database: database.name)))
                 defer { superuser.close() }
-                return try await superuser.query("SELECT count(*)::int8 FROM audit_log WHERE action = 'export'")[0].decode(Int.self, at: 0)
+                return try await superuser.query("""
+                    SELECT count(*)::int8 FROM audit_log WHERE action = \(action) AND (\(via)::text IS NULL OR after ->> 'via' = \(via))
+                    """)[0].decode(Int.self, at: 0)
             }
+            func exportsRecorded() async throws -> Int { try await recorded("export") }
             let admin = try await PGConnection.connect(PGConnectionConfiguration(standbyAdmin))
             defer { admin.close() }
-            /// Waits until the standby has replayed everything the primary has written so far.
+            /// Waits until the standby has replayed everything the primary has written so far: up to
+            /// the insert position, since the cluster commits asynchronously and its write position
+            /// may not have reached the last commit yet.
             func caughtUp() async throws {
-                let written: String = try await pool.query("SELECT pg_current_wal_lsn()::text")[0].decode(at: 0)
+                let written: String = try await pool.query("SELECT pg_current_wal_insert_lsn()::text")[0].decode(at: 0)
                 for _ in 0..<400 {
                     if try await admin.query("SELECT pg_last_wal_replay_lsn() >= \(written)::pg_lsn")[0].decode(Bool.self, at: 0) { return }
                     try await Task.sleep(for: .milliseconds(50))
                 }
                 Issue.record("the standby did not catch up")
             }
-            try await intake()
+            let first = try await intake()
             try await caughtUp()
             #expect(await replica.serves())
-            let first = try await received()
-            #expect(first == 1, "received \(first)")
+            let counted = try await received()
+            #expect(counted == 1, "received \(counted)")
+            #expect(try await lookedUp(first) == .received)
+            // The standby's lag is counted from the last commit it replayed: this one, just before the pause.
+            try await caughtUp()
 
             // Replay paused: a second complaint is written but not replayed. Within the bound the
             // standby still answers (so the report is stale); past it, the primary answers.
             _ = try await admin.query("SELECT pg_wal_replay_pause()")
-            try await intake()
+            let second = try await intake()
+            _ = try await complaints.perform(agent, id: first.id, ComplaintStep(.acknowledge))
             let stale = try await received()
             #expect(stale == 1, "the standby answers while its lag is within the bound: \(stale)")
             let staleElsewhere = try await readElsewhere()
             #expect(staleElsewhere == (1, 1, 1), "the KPI report and the exports are read on the standby too: \(staleElsewhere)")
             #expect(try await exportsRecorded() == 2, "each export is recorded on the primary")
-            try await Task.sleep(for: .milliseconds(8600))
+            #expect(try await lookedUp(first) == .received, "the lookup's view is read on the standby, before the acknowledgement")
+            #expect(try await lookedUp(second) == .received, "a complaint the standby does not have yet is shown from the primary")
+            #expect(try await recorded("read", via: "public_lookup") == 3, "every lookup is admitted and recorded on the primary")
+            try await Task.sleep(for: .milliseconds(12600))
             #expect(await replica.serves() == false)
             let fresh = try await received()
             #expect(fresh == 2, "past the bound, the primary answers: \(fresh)")
             let freshElsewhere = try await readElsewhere()
             #expect(freshElsewhere == (2, 2, 2), "and reads the KPI report and the exports: \(freshElsewhere)")
             #expect(try await exportsRecorded() == 4)
+            #expect(try await lookedUp(first) == .acknowledged, "past the bound, the primary shows the lookup's view")
 
             _ = try await admin.query("SELECT pg_wal_replay_resume()")
             try await caughtUp()

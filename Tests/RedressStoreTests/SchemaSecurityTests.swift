@@ -153,6 +153,8 @@ struct SchemaSecurityTests {
                                    "next_scheduled_work()",
                                    "progress.add_statement(text,bytea,text,text,integer,interval,text,integer)",
                                    "progress.admit_complainant(text,bytea,text,text,integer,interval,text)",
+                                   "progress.admit_lookup(text,bytea,text,text,integer,interval)",
+                                   "progress.admitted_view(text,bytea)",
                                    "progress.forget_failures(text)",
                                    "progress.look_up(text,bytea,text,text,integer,interval)",
                                    "progress.published_plans(text,integer)"])

@@ -51,16 +51,38 @@ extension ComplaintStore {
     /// The public view of the complaint with `caseNumber` when `code` is its access code. Runs
     /// alone in its transaction as the owner function `progress.look_up`, which counts wrong codes
     /// per case number (known or not), locks it after `StoreConfiguration.lookupFailuresBeforeLock`
-    /// of them and records every lookup in the branch's audit trail with `client`.
+    /// of them and records every lookup in the branch's audit trail with `client`. With a read
+    /// replica, the lookup is admitted so on the primary (`progress.admit_lookup`) and its view
+    /// read where reports are (`progress.admitted_view`, sql/0074); a replica that does not know
+    /// the complaint or its code yet leaves the view to the primary.
     public func lookUpProgress(caseNumber: String, code: AccessCode, client: String, requestID: String?) async throws
         -> ComplainantOutcome<PublicProgress> {
         let configuration = database.configuration
         let lockSeconds = Double(configuration.lookupLock.components.seconds)
-        let row = try await database.pool.query("""
-            SELECT progress.look_up(\(caseNumber), \(vault.accessCodeDigest(code)), \(client), \(requestID),
-                                    \(configuration.lookupFailuresBeforeLock)::integer, make_interval(secs => \(lockSeconds)))
-            """)[0]
-        let answer = try row.decode(PGJSON<LookupAnswer>.self, at: 0).value
+        let digest = vault.accessCodeDigest(code)
+        guard database.replica != nil else {
+            let row = try await database.pool.query("""
+                SELECT progress.look_up(\(caseNumber), \(digest), \(client), \(requestID),
+                                        \(configuration.lookupFailuresBeforeLock)::integer, make_interval(secs => \(lockSeconds)))
+                """)[0]
+            return try Self.outcome(try row.decode(PGJSON<LookupAnswer>.self, at: 0).value)
+        }
+        let admission = try await database.pool.query("""
+            SELECT progress.admit_lookup(\(caseNumber), \(digest), \(client), \(requestID),
+                                         \(configuration.lookupFailuresBeforeLock)::integer, make_interval(secs => \(lockSeconds)))
+            """)[0].decode(PGJSON<LookupAnswer>.self, at: 0).value
+        guard admission.outcome == "admitted" else { return try Self.outcome(admission) }
+        func view(on pool: PGPool) async throws -> LookupAnswer {
+            try await pool.query("SELECT progress.admitted_view(\(caseNumber), \(digest))")[0].decode(PGJSON<LookupAnswer>.self, at: 0).value
+        }
+        let (answer, onPrimary) = try await database.readingStale { reading in
+            (try await view(on: reading.pool), reading.pool === database.pool)
+        }
+        return try Self.outcome(answer.outcome == "found" || onPrimary ? answer : try await view(on: database.pool))
+    }
+
+    /// What a lookup's answer means for the complainant.
+    private static func outcome(_ answer: LookupAnswer) throws -> ComplainantOutcome<PublicProgress> {
         switch answer.outcome {
         case "found":
             guard let complaint = answer.complaint else { throw PGDecodingFailure("a found complaint without its view") }
