@@ -168,6 +168,8 @@ def main():
     with open(f"{folder}/requests.csv") as file:
         for time, name, status, milliseconds in csv.reader(file):
             requests.append((float(time), name, int(status), float(milliseconds)))
+    # A run stopped early ends with its last request.
+    ended = min(ended, max((r[0] for r in requests), default=ended))
     checks = latency(requests, started, ended) + resources(folder, started, ended)
 
     escalations = {k: float(v) for k, v in read_pairs(f"{folder}/escalations.txt").items()}

@@ -33,13 +33,14 @@ public struct ScopedDatabase: Sendable {
     }
 
     /// Runs `read` on the database for reads that may be a little stale (``forStaleReads()``);
-    /// when the replica fails it (a lost connection, a conflict with recovery), on this one.
+    /// when the replica fails it (a lost connection, a conflict with recovery), on this one. A
+    /// statement the replica cancelled for taking too long is not run again.
     func readingStale<T>(_ read: (ScopedDatabase) async throws -> T) async throws -> T {
         let reading = await forStaleReads()
         guard reading.pool !== pool else { return try await read(self) }
         do {
             return try await read(reading)
-        } catch is PGError {
+        } catch let error as PGError where error.isConnectionLevel || error.sqlState == .serializationFailure {
             Counter(label: "redress_read_replica_failures_total").increment()
             return try await read(self)
         }

@@ -39,17 +39,26 @@ struct ReadReplicaTests {
             let kpis = KPIStore(database: scoped)
             let complaints = ComplaintStore(database: scoped)
             let agent = org.caller(.agent, in: org.a), manager = org.caller(.branchManager, in: org.a)
+            // Billing complaints go to the branch's first department, whose name the public view shows.
+            let (billing, desk): (UUID, String) = try await database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+                let row = try await owner.query("""
+                    SELECT (SELECT id FROM categories WHERE branch_id = \(org.a.id) AND code = 'billing'),
+                           (SELECT name FROM departments WHERE id = \(org.a.departments[0]))
+                    """)[0]
+                return (try row.decode(at: 0), try row.decode(at: 1))
+            }
             @discardableResult
             func intake() async throws -> (id: UUID, caseNumber: String, code: AccessCode) {
                 let taken = try await complaints.intake(agent, ComplaintIntake(channel: "phone", complainant: .init(name: "C", phone: "+86 10 1"),
-                                                                               description: "noise at night"), idempotencyKey: nil, requestHash: nil)
+                                                                               description: "noise at night", categoryID: billing),
+                                                        idempotencyKey: nil, requestHash: nil)
                 return (taken.complaint.id, taken.complaint.caseNumber, try #require(taken.accessCode))
             }
-            /// The status the public lookup shows for a complaint.
-            func lookedUp(_ complaint: (id: UUID, caseNumber: String, code: AccessCode)) async throws -> ComplaintStatus? {
-                guard case .done(let progress) = try await complaints.lookUpProgress(caseNumber: complaint.caseNumber, code: complaint.code,
+            /// What the public lookup shows of a complaint, nil when it refuses.
+            func lookedUp(_ complaint: (id: UUID, caseNumber: String, code: AccessCode), code: AccessCode? = nil) async throws -> PublicProgress? {
+                guard case .done(let progress) = try await complaints.lookUpProgress(caseNumber: complaint.caseNumber, code: code ?? complaint.code,
                                                                                      client: "198.51.100.7", requestID: nil) else { return nil }
-                return progress.status
+                return progress
             }
             func received() async throws -> Int {
                 let report = try await reports.complaints(manager, period: .containing(.month, nil), groupBy: .none, filter: ReportFilter())
@@ -92,7 +101,7 @@ struct ReadReplicaTests {
             #expect(await replica.serves())
             let counted = try await received()
             #expect(counted == 1, "received \(counted)")
-            #expect(try await lookedUp(first) == .received)
+            #expect(try await lookedUp(first)?.department == desk)
             // The standby's lag is counted from the last commit it replayed: this one, just before the pause.
             try await caughtUp()
 
@@ -100,15 +109,33 @@ struct ReadReplicaTests {
             // standby still answers (so the report is stale); past it, the primary answers.
             _ = try await admin.query("SELECT pg_wal_replay_pause()")
             let second = try await intake()
-            _ = try await complaints.perform(agent, id: first.id, ComplaintStep(.acknowledge))
             let stale = try await received()
             #expect(stale == 1, "the standby answers while its lag is within the bound: \(stale)")
             let staleElsewhere = try await readElsewhere()
             #expect(staleElsewhere == (1, 1, 1), "the KPI report and the exports are read on the standby too: \(staleElsewhere)")
             #expect(try await exportsRecorded() == 2, "each export is recorded on the primary")
-            #expect(try await lookedUp(first) == .received, "the lookup's view is read on the standby, before the acknowledgement")
-            #expect(try await lookedUp(second) == .received, "a complaint the standby does not have yet is shown from the primary")
-            #expect(try await recorded("read", via: "public_lookup") == 3, "every lookup is admitted and recorded on the primary")
+            // A new department name changes no complaint: the standby still shows the old one, so
+            // the view is read there. A statement the complainant adds changes theirs: they read it
+            // back from the primary, with the new name.
+            try await database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+                try await owner.execute("UPDATE departments SET name = 'Renamed desk' WHERE id = \(org.a.departments[0])")
+            }
+            #expect(try await lookedUp(first)?.department == desk, "the lookup's view is read on the standby")
+            guard case .added = try await complaints.addStatement(caseNumber: first.caseNumber, code: first.code, text: "It happened again",
+                                                                  client: "198.51.100.7", requestID: nil) else {
+                Issue.record("the statement was not added")
+                return
+            }
+            let readBack = try await lookedUp(first)
+            #expect(readBack?.department == "Renamed desk" && readBack?.timeline.contains { $0.kind == "statement_received" } == true,
+                    "the complainant reads back their statement, from the primary: \(String(describing: readBack))")
+            #expect(try await lookedUp(second)?.status == .received, "a complaint the standby does not have yet is shown from the primary")
+            #expect(try await lookedUp(first, code: AccessCode.generate()) == nil, "a wrong code is refused at admission")
+            #expect(try await recorded("read", via: "public_lookup") == 5, "every lookup is admitted and recorded on the primary")
+            let wrongOnTheStandby: String = try await replicaPool.query("""
+                SELECT progress.admitted_view(\(first.caseNumber), '\\x00'::bytea, NULL) ->> 'outcome'
+                """)[0].decode(at: 0)
+            #expect(wrongOnTheStandby == "unknown", "the standby's view checks the code too")
             try await Task.sleep(for: .milliseconds(12600))
             #expect(await replica.serves() == false)
             let fresh = try await received()
@@ -116,7 +143,7 @@ struct ReadReplicaTests {
             let freshElsewhere = try await readElsewhere()
             #expect(freshElsewhere == (2, 2, 2), "and reads the KPI report and the exports: \(freshElsewhere)")
             #expect(try await exportsRecorded() == 4)
-            #expect(try await lookedUp(first) == .acknowledged, "past the bound, the primary shows the lookup's view")
+            #expect(try await lookedUp(first)?.department == "Renamed desk", "past the bound, the primary shows the lookup's view")
 
             _ = try await admin.query("SELECT pg_wal_replay_resume()")
             try await caughtUp()

@@ -154,7 +154,7 @@ struct SchemaSecurityTests {
                                    "progress.add_statement(text,bytea,text,text,integer,interval,text,integer)",
                                    "progress.admit_complainant(text,bytea,text,text,integer,interval,text)",
                                    "progress.admit_lookup(text,bytea,text,text,integer,interval)",
-                                   "progress.admitted_view(text,bytea)",
+                                   "progress.admitted_view(text,bytea,text)",
                                    "progress.forget_failures(text)",
                                    "progress.look_up(text,bytea,text,text,integer,interval)",
                                    "progress.published_plans(text,integer)"])

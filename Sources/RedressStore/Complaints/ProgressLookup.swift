@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import Postgres
 import RedressCore
 
@@ -46,21 +47,25 @@ extension ComplaintStore {
         var outcome: String
         var retryAfterSeconds: Int?
         var complaint: PublicProgress?
+        /// The version of the complaint an admission admitted (`progress.version`).
+        var version: String?
     }
 
     /// The public view of the complaint with `caseNumber` when `code` is its access code. Runs
     /// alone in its transaction as the owner function `progress.look_up`, which counts wrong codes
     /// per case number (known or not), locks it after `StoreConfiguration.lookupFailuresBeforeLock`
-    /// of them and records every lookup in the branch's audit trail with `client`. With a read
-    /// replica, the lookup is admitted so on the primary (`progress.admit_lookup`) and its view
-    /// read where reports are (`progress.admitted_view`, sql/0074); a replica that does not know
-    /// the complaint or its code yet leaves the view to the primary.
+    /// of them and records every lookup in the branch's audit trail with `client`. While a read
+    /// replica serves, the lookup is admitted so on the primary (`progress.admit_lookup`) and its
+    /// view read on the replica (`progress.admitted_view`, sql/0074) when the replica has the
+    /// complaint as the primary admitted it; otherwise (not yet, or the replica fails) the primary
+    /// shows it, so that a complainant reads back what they just added.
     public func lookUpProgress(caseNumber: String, code: AccessCode, client: String, requestID: String?) async throws
         -> ComplainantOutcome<PublicProgress> {
         let configuration = database.configuration
         let lockSeconds = Double(configuration.lookupLock.components.seconds)
         let digest = vault.accessCodeDigest(code)
-        guard database.replica != nil else {
+        let reading = await database.forStaleReads()
+        guard reading.pool !== database.pool else {
             let row = try await database.pool.query("""
                 SELECT progress.look_up(\(caseNumber), \(digest), \(client), \(requestID),
                                         \(configuration.lookupFailuresBeforeLock)::integer, make_interval(secs => \(lockSeconds)))
@@ -71,14 +76,20 @@ extension ComplaintStore {
             SELECT progress.admit_lookup(\(caseNumber), \(digest), \(client), \(requestID),
                                          \(configuration.lookupFailuresBeforeLock)::integer, make_interval(secs => \(lockSeconds)))
             """)[0].decode(PGJSON<LookupAnswer>.self, at: 0).value
-        guard admission.outcome == "admitted" else { return try Self.outcome(admission) }
-        func view(on pool: PGPool) async throws -> LookupAnswer {
-            try await pool.query("SELECT progress.admitted_view(\(caseNumber), \(digest))")[0].decode(PGJSON<LookupAnswer>.self, at: 0).value
+        guard admission.outcome == "admitted", let version = admission.version else { return try Self.outcome(admission) }
+        func view(on pool: PGPool, version: String?) async throws -> LookupAnswer {
+            try await pool.query("SELECT progress.admitted_view(\(caseNumber), \(digest), \(version))")[0]
+                .decode(PGJSON<LookupAnswer>.self, at: 0).value
         }
-        let (answer, onPrimary) = try await database.readingStale { reading in
-            (try await view(on: reading.pool), reading.pool === database.pool)
+        // The replica's answer, when it has the complaint at the admitted version.
+        var answer: LookupAnswer?
+        do {
+            answer = try await view(on: reading.pool, version: version)
+        } catch let error as PGError where error.isConnectionLevel || error.sqlState == .serializationFailure {
+            Counter(label: "redress_read_replica_failures_total").increment()
         }
-        return try Self.outcome(answer.outcome == "found" || onPrimary ? answer : try await view(on: database.pool))
+        if let answer, answer.outcome == "found" { return try Self.outcome(answer) }
+        return try Self.outcome(try await view(on: database.pool, version: nil))
     }
 
     /// What a lookup's answer means for the complainant.
