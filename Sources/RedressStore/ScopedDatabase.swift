@@ -33,16 +33,22 @@ public struct ScopedDatabase: Sendable {
     }
 
     /// Runs `read` on the database for reads that may be a little stale (``forStaleReads()``);
-    /// when the replica fails it (a lost connection, a conflict with recovery), on this one. A
-    /// statement the replica cancelled for taking too long is not run again.
+    /// when the replica fails it, on this one.
     func readingStale<T>(_ read: (ScopedDatabase) async throws -> T) async throws -> T {
         let reading = await forStaleReads()
-        guard reading.pool !== pool else { return try await read(self) }
+        if reading.pool !== pool, let answer = try await Self.unlessTheReplicaFails({ try await read(reading) }) { return answer }
+        return try await read(self)
+    }
+
+    /// What `read` on the replica answers; nil, counted in `redress_read_replica_failures_total`,
+    /// when the replica fails it (a lost connection, a conflict with recovery). A statement the
+    /// replica cancelled for taking too long is thrown, not run again elsewhere.
+    static func unlessTheReplicaFails<T>(_ read: () async throws -> T) async throws -> T? {
         do {
-            return try await read(reading)
+            return try await read()
         } catch let error as PGError where error.isConnectionLevel || error.sqlState == .serializationFailure {
             Counter(label: "redress_read_replica_failures_total").increment()
-            return try await read(self)
+            return nil
         }
     }
 

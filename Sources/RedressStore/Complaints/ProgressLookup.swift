@@ -1,5 +1,4 @@
 import Foundation
-import Metrics
 import Postgres
 import RedressCore
 
@@ -82,13 +81,10 @@ extension ComplaintStore {
                 .decode(PGJSON<LookupAnswer>.self, at: 0).value
         }
         // The replica's answer, when it has the complaint at the admitted version.
-        var answer: LookupAnswer?
-        do {
-            answer = try await view(on: reading.pool, version: version)
-        } catch let error as PGError where error.isConnectionLevel || error.sqlState == .serializationFailure {
-            Counter(label: "redress_read_replica_failures_total").increment()
+        if let answer = try await ScopedDatabase.unlessTheReplicaFails({ try await view(on: reading.pool, version: version) }),
+           answer.outcome == "found" {
+            return try Self.outcome(answer)
         }
-        if let answer, answer.outcome == "found" { return try Self.outcome(answer) }
         return try Self.outcome(try await view(on: database.pool, version: nil))
     }
 
