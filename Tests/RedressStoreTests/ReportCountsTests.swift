@@ -196,7 +196,7 @@ struct ReportCountsTests {
                           FROM (SELECT branch_id, month, detail, measure, bucket, complaints FROM report_counts
                                 UNION ALL
                                 SELECT p.branch_id, p.month, l.level, p.measure, p.bucket, p.complaints
-                                  FROM generate_series(0, 2) AS l (level),
+                                  FROM generate_series(0, 3) AS l (level),
                                        reports.pending_counts(ARRAY(SELECT id FROM branches), l.level::smallint) p) everything
                          GROUP BY 1, 2, 3, 4, 5 HAVING sum(complaints) <> 0) summed
                 """

@@ -2,7 +2,7 @@ import Foundation
 import RedressCore
 
 /// One group's counts in one month, as `reports.kpi_figures` gives them.
-struct KPIFigure: Codable {
+struct KPIFigure: Codable, Equatable {
     var branchId: UUID
     /// `YYYY-MM`.
     var month: String

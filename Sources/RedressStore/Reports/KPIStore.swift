@@ -76,13 +76,17 @@ public struct KPIStore: Sendable {
     /// (this month in the caller's branch when nil), for each branch of the caller (or
     /// `branchID`), grouped by `grouping`; with `departmentID`, over that department's complaints
     /// in its own branch alone (`.notFound` when the caller's scope has no such department there).
+    /// Grouped by nothing and without a department, each branch whose every complaint the caller
+    /// sees is read from the counts kept as complaints change (`reports.kpi_figures_counted`,
+    /// `sql/0075_…`; not on Citus), with the same figures as from every complaint.
     public func report(_ caller: Caller, month: LocalDate?, months: Int, grouping: KPIGrouping, branchID: UUID?,
                        departmentID: UUID?) async throws -> KPIReport {
         let count = min(max(months, 1), Self.longestTrend)
         return try await StoreError.translating {
             // Like the complaint reports, read on the replica while its lag is within bounds.
             try await database.readingStale { reading in
-                try await reading.withScope(caller.scope, readOnly: true) { connection in
+                let counted = try await !reading.hasCitus() && grouping == .none && departmentID == nil
+                return try await reading.withScope(caller.scope, readOnly: true, isolation: .repeatableRead) { connection in
                     var last: LocalDate
                     if let month { last = month } else { last = try await ReportStore.today(in: caller.branchID, connection) }
                     last = last.firstOfMonth()
@@ -95,7 +99,9 @@ public struct KPIStore: Sendable {
                         }
                         only = home
                     }
-                    let figures = try await connection.query("""
+                    let figures = try await connection.query(counted ? """
+                        SELECT reports.kpi_figures_counted(\(first.description)::date, \(last.description)::date, \(only)::uuid)
+                        """ : """
                         SELECT reports.kpi_figures(\(first.description)::date, \(last.description)::date, \(grouping.rawValue),
                                                    \(only)::uuid, \(departmentID)::uuid)
                         """)[0].decode(PGJSON<[KPIFigure]>.self, at: 0).value
