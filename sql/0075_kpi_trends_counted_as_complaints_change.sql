@@ -7,8 +7,17 @@
 -- `handled:YYYY-MM-DD`, bucket the days). Handling time in working days follows from each such
 -- pair under the branch's calendar as it stands when the report is read, so a holiday added later
 -- changes a counted report as it changes the full computation (`reports.kpi_figures`, 0069).
--- A month's results fall on a few hundred such pairs however many complaints it holds.
+-- A month's results fall on at most its days times the days results take, however many
+-- complaints it holds.
+--
+-- The full computation now takes a month's complaints by their local time of receipt, as the
+-- counts do: bounded by instants alone, a month beginning at a local midnight that comes twice
+-- (a clock set back at 01:00) left out the complaints of its first midnight hour.
 SET LOCAL citus.multi_shard_modify_mode TO 'sequential';
+
+-- The counts' lock first, as a fold takes it before the table: a fold running meanwhile finishes
+-- before this migration changes the table, and none starts until it is over.
+SELECT pg_advisory_xact_lock(hashtext('reports.report_counts'));
 
 ALTER TABLE report_counts DROP CONSTRAINT report_counts_detail_check;
 ALTER TABLE report_counts ADD CONSTRAINT report_counts_detail_check CHECK (detail BETWEEN 0 AND 3);
@@ -128,6 +137,24 @@ BEGIN
 END
 $$;
 
+DO $$
+DECLARE
+    definition text := pg_get_functiondef('reports.kpi_figures(date, date, text, uuid, uuid)'::regprocedure);
+    bounded text := 'WHERE c.branch_id = home.branch_id AND c.received_at >= home.period_start AND c.received_at < home.period_end';
+    changed text;
+BEGIN
+    changed := replace(definition, bounded, concat_ws(E'\n                   ',
+        'WHERE c.branch_id = home.branch_id',
+        'AND c.received_at >= home.period_start - interval ''1 day'' AND c.received_at < home.period_end + interval ''1 day''',
+        'AND (c.received_at AT TIME ZONE home.time_zone) >= first_month',
+        'AND (c.received_at AT TIME ZONE home.time_zone) < last_month + interval ''1 month'''));
+    IF changed = definition THEN
+        RAISE EXCEPTION 'reports.kpi_figures does not bound its months as 0069 left it';
+    END IF;
+    EXECUTE changed;
+END
+$$;
+
 REVOKE ALL ON FUNCTION reports.counted_days(timestamptz, timestamptz, text, smallint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION reports.counted_days(timestamptz, timestamptz, text, smallint) TO redress_service;
 
@@ -139,7 +166,8 @@ GRANT EXECUTE ON FUNCTION reports.counted_days(timestamptz, timestamptz, text, s
 -- unmet still ahead read from `complaints_unmet_deadline_ahead`, its expression written out as
 -- the index has it); handling days' average is the same numeric division as `avg`, and its 90th
 -- percentile interpolated as `percentile_cont` does (`lower + fraction * (upper - lower)` in
--- float8), over the histogram of working days the pairs give. Each branch is read in statements
+-- float8: to the last bit where PostgreSQL's C does not fuse a multiply and an add, as on
+-- x86-64), over the histogram of working days the pairs give. Each branch is read in statements
 -- of its own, like `reports.kpi_figures`; the service reads counts only without Citus.
 CREATE FUNCTION reports.kpi_figures_counted(first_month date, last_month date, only_branch uuid)
     RETURNS jsonb
@@ -151,8 +179,14 @@ DECLARE
     calendar record;
     figures jsonb := '[]';
 BEGIN
+    IF first_month <> date_trunc('month', first_month) OR last_month <> date_trunc('month', last_month) THEN
+        RAISE EXCEPTION 'KPI trends run from the first of a month to the first of a month, not % to %', first_month, last_month
+            USING ERRCODE = '22023';
+    END IF;
     FOR home IN
         SELECT b.id AS branch_id, b.time_zone,
+               first_month::timestamp AT TIME ZONE b.time_zone - interval '1 day' AS around_start,
+               (last_month + interval '1 month')::timestamp AT TIME ZONE b.time_zone + interval '1 day' AS around_end,
                b.id = ANY ((SELECT scope.case_branch_ids())::uuid[])
                AND NOT EXISTS (SELECT FROM report_count_recounts w WHERE w.branch_id = b.id) AS counted
           FROM branches b
@@ -196,7 +230,7 @@ BEGIN
                                                                       AND c.preliminary_feedback_deadline >= now()),
                            'result', count(*) FILTER (WHERE c.result_met_at IS NULL AND c.result_deadline >= now())) AS unmet
                   FROM complaints c
-                 WHERE c.branch_id = home.branch_id
+                 WHERE c.branch_id = home.branch_id AND c.received_at >= home.around_start AND c.received_at < home.around_end
                    AND greatest(CASE WHEN c.acknowledge_met_at IS NULL THEN c.acknowledge_deadline END,
                                 CASE WHEN c.initial_reply_met_at IS NULL THEN c.initial_reply_deadline END,
                                 CASE WHEN c.preliminary_feedback_met_at IS NULL THEN c.preliminary_feedback_deadline END,
