@@ -63,6 +63,7 @@ struct IntakeBench: AsyncParsableCommand {
             let stored = try await owner.query("SELECT sla_policy_id, sla_deadlines::text FROM complaints WHERE sla_policy_id IS NOT NULL LIMIT 1")[0]
             fixture.policyID = try stored.decode(at: 0)
             fixture.deadlines = try stored.decode(at: 1)
+            var driven: [(clients: Int, load: (throughput: Double, p50: Double, p99: Double, reconnects: Int), pgbench: Double)] = []
             for clients in concurrency {
                 let result = try await api.intake(token: agent, categoryID: fixture.categoryID, clients: clients, seconds: seconds)
                 let reference = try PGBenchLoad(url: serviceURL, clients: clients, seconds: seconds).run(
@@ -72,6 +73,14 @@ struct IntakeBench: AsyncParsableCommand {
                              result.latency.percentile(0.5), result.latency.percentile(0.99),
                              reference.tps, reference.latency, result.throughput / reference.tps, local.throughput,
                              result.throughput / local.throughput))
+                driven.append((clients, try WRKLoad(base: "http://127.0.0.1:\(server.port)", clients: clients, seconds: seconds)
+                    .intake(token: agent, categoryID: fixture.categoryID), reference.tps))
+            }
+            print("the same intake driven by wrk from a process of its own, as pgbench drives the database:")
+            print("clients  API req/s  API p50  API p99  against pgbench above  connections opened again")
+            for (clients, load, tps) in driven {
+                print(String(format: "%7d %10.0f %8.2f %8.2f %21.2fx %25d", clients, load.throughput, load.p50, load.p99,
+                             load.throughput / tps, load.reconnects))
             }
             if volume > 0 {
                 try await ComplaintVolume(owner: owner).fill(to: volume)

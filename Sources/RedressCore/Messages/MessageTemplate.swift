@@ -28,9 +28,10 @@ public struct MessageTemplate: Sendable, Equatable {
     public init(_ text: String, placeholders: Set<String>) throws(Problem) {
         var pieces: [Piece] = []
         var rest = text[...]
-        while let open = rest.range(of: "{{") {
+        // The standard library's search, not Foundation's (which goes through NSString).
+        while let open = rest.firstRange(of: "{{") {
             if open.lowerBound > rest.startIndex { pieces.append(.text(rest[..<open.lowerBound])) }
-            guard let close = rest[open.upperBound...].range(of: "}}") else { throw .unclosedPlaceholder }
+            guard let close = rest[open.upperBound...].firstRange(of: "}}") else { throw .unclosedPlaceholder }
             let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
             guard placeholders.contains(name) else { throw .unknownPlaceholder(String(name.prefix(40))) }
             pieces.append(.slot(name))

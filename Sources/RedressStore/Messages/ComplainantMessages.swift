@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import Postgres
 import RedressCore
 
@@ -146,14 +147,29 @@ enum ComplainantMessages {
     /// The branch's template for the event, else the built-in wording.
     static func wording(_ event: ComplainantMessageEvent, language: ComplainantLanguage, subject: String?,
                         body: String?) throws -> (subject: MessageTemplate, body: MessageTemplate) {
-        let builtIn = MessageWording.text(event, in: language)
         if let body, let saved = try? MessageTemplate(body, placeholders: event.placeholders),
-           let heading = try? MessageTemplate(subject ?? builtIn.subject, placeholders: event.placeholders) {
+           let heading = try? MessageTemplate(subject ?? MessageWording.text(event, in: language).subject, placeholders: event.placeholders) {
             return (heading, saved)
         }
-        return (try MessageTemplate(builtIn.subject, placeholders: event.placeholders),
-                try MessageTemplate(builtIn.body, placeholders: event.placeholders))
+        return try builtIn(event, language: language)
     }
+
+    /// The built-in wording of `event` in `language`, parsed once.
+    static func builtIn(_ event: ComplainantMessageEvent, language: ComplainantLanguage) throws
+        -> (subject: MessageTemplate, body: MessageTemplate) {
+        let key = "\(event.rawValue) \(language.rawValue)"
+        if let parsed = builtInTemplates.withLockedValue({ $0[key] }) { return parsed }
+        let text = MessageWording.text(event, in: language)
+        let parsed = (subject: try MessageTemplate(text.subject, placeholders: event.placeholders),
+                      body: try MessageTemplate(text.body, placeholders: event.placeholders))
+        builtInTemplates.withLockedValue { $0[key] = parsed }
+        return parsed
+    }
+
+    private static let builtInTemplates = NIOLockedValueBox([String: (subject: MessageTemplate, body: MessageTemplate)]())
+
+    /// A Gregorian calendar in each time zone messages were written in (making one is costly).
+    private static let calendars = NIOLockedValueBox([String: Calendar]())
 
     /// The public progress page's address for a case: `base` with the case number as a query item.
     static func lookupLink(base: String, caseNumber: String) -> String {
@@ -162,8 +178,13 @@ enum ComplainantMessages {
 
     /// A time as complainants read it: the branch's wall clock, to the minute.
     static func format(_ date: Date, in timeZone: TimeZone) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
+        let calendar = calendars.withLockedValue { calendars in
+            if let known = calendars[timeZone.identifier] { return known }
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = timeZone
+            calendars[timeZone.identifier] = calendar
+            return calendar
+        }
         let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
         return String(format: "%04d-%02d-%02d %02d:%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0, parts.hour ?? 0,
                       parts.minute ?? 0)

@@ -1,0 +1,64 @@
+import Foundation
+import LocalPostgres
+
+/// Runs `wrk` (a load generator written in C, as pgbench is) against the API's intake from a
+/// process of its own, so that the HTTP client's work is not the measured process's, as
+/// pgbench's is not the database's: `clients` connections on up to two threads, each posting a
+/// complaint with a fresh phone number as soon as the last one is answered.
+struct WRKLoad {
+    let base: String
+    let clients: Int
+    let seconds: Int
+
+    /// Requests per second, the p50 and p99 latency in ms, and the connections wrk failed to open
+    /// (and opened again); throws when any intake was not answered 201.
+    func intake(token: String, categoryID: UUID) throws -> (throughput: Double, p50: Double, p99: Double, reconnects: Int) {
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("redress-bench-intake-\(UUID().uuidString).lua")
+        try Self.script(token: token, categoryID: categoryID).write(to: script, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: script) }
+        let (status, text) = try Subprocess.run([
+            "/usr/bin/env", "wrk", "-t", String(min(clients, 2)), "-c", String(clients), "-d", "\(seconds)s", "-s", script.path,
+            base + "/v1/complaints",
+        ])
+        guard status == 0, let line = text.split(separator: "\n").first(where: { $0.hasPrefix("redress-intake ") }) else {
+            throw BenchError("wrk failed: \(text)")
+        }
+        let fields = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+        guard fields.count == 6 else { throw BenchError("wrk printed \(line)") }
+        let (requests, microseconds, p50, p99, unanswered) = (fields[0], fields[1], fields[2], fields[3], fields[4])
+        guard unanswered == 0 else { throw BenchError("wrk: \(Int(unanswered)) intakes not answered 201: \(text)") }
+        return (requests / (microseconds / 1e6), p50 / 1000, p99 / 1000, Int(fields[5]))
+    }
+
+    /// The Lua script: the request, a check of every answer, and one summary line.
+    static func script(token: String, categoryID: UUID) -> String {
+        """
+        local thread_number = 0
+        local threads = {}
+        function setup(thread)
+            thread_number = thread_number + 1
+            thread:set("seed", thread_number)
+            table.insert(threads, thread)
+        end
+        function init(args)
+            math.randomseed(os.time() * 100 + seed)
+            failed = 0
+        end
+        function request()
+            local body = string.format('{"channel":"phone","complainant":{"name":"Bench Customer","phone":"+86 %d"},'
+                .. '"description":"\(APILoad.description)","desiredOutcome":"Refund","categoryId":"\(categoryID.uuidString.lowercased())"}',
+                math.random(1, 999999999))
+            return wrk.format("POST", nil, {["Content-Type"] = "application/json", ["Authorization"] = "Bearer \(token)"}, body)
+        end
+        function response(status, headers, body)
+            if status ~= 201 then failed = failed + 1 end
+        end
+        function done(summary, latency, requests)
+            local failures = summary.errors.read + summary.errors.write + summary.errors.timeout
+            for _, thread in ipairs(threads) do failures = failures + thread:get("failed") end
+            io.write(string.format("redress-intake %d %d %.1f %.1f %d %d\\n", summary.requests, summary.duration,
+                                   latency:percentile(50), latency:percentile(99), failures, summary.errors.connect))
+        end
+        """
+    }
+}
