@@ -158,6 +158,53 @@ $$;
 REVOKE ALL ON FUNCTION reports.counted_days(timestamptz, timestamptz, text, smallint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION reports.counted_days(timestamptz, timestamptz, text, smallint) TO redress_service;
 
+-- Each day from `first_day` to `last_day`, numbered by the working days up to and including it
+-- under a branch's calendar (its weekly hours, holidays and make-up days; all null for a branch
+-- without a calendar, when no day works). Handling time in working days is the difference of two
+-- days' numbers; both KPI computations number days here. It reads no table.
+CREATE FUNCTION reports.working_day_numbers(first_day date, last_day date, hours jsonb, holidays date[], make_up_days date[])
+    RETURNS TABLE (day date, working_days bigint)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT day, count(*) FILTER (WHERE working) OVER (ORDER BY day)
+      FROM (SELECT d::date AS day,
+                   coalesce(d::date = ANY (make_up_days), false)
+                   OR (NOT coalesce(d::date = ANY (holidays), false)
+                       AND jsonb_array_length(coalesce(hours -> (extract(dow FROM d)::integer + 1)::text, '[]'::jsonb)) > 0)
+                   AS working
+              FROM generate_series(first_day::timestamp, last_day::timestamp, interval '1 day') AS d) working
+$$;
+REVOKE ALL ON FUNCTION reports.working_day_numbers(date, date, jsonb, date[], date[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reports.working_day_numbers(date, date, jsonb, date[], date[]) TO redress_service;
+
+-- The full computation numbers its days there too.
+DO $$
+DECLARE
+    definition text := pg_get_functiondef('reports.kpi_figures(date, date, text, uuid, uuid)'::regprocedure);
+    numbered text := $numbered$
+                SELECT day, count(*) FILTER (WHERE working) OVER (ORDER BY day) AS working_days
+                  FROM (SELECT d::date AS day,
+                               coalesce(d::date = ANY (calendar.make_up_days), false)
+                               OR (NOT coalesce(d::date = ANY (calendar.holidays), false)
+                                   AND jsonb_array_length(coalesce(calendar.hours -> (extract(dow FROM d)::integer + 1)::text, '[]'::jsonb)) > 0)
+                               AS working
+                          FROM generate_series(first_month::timestamp, (SELECT coalesce(max(answered_day), first_month) FROM cohort)::timestamp,
+                                               interval '1 day') AS d) working
+$numbered$;
+    changed text;
+BEGIN
+    changed := replace(definition, numbered, $call$
+                SELECT n.day, n.working_days
+                  FROM reports.working_day_numbers(first_month, (SELECT coalesce(max(answered_day), first_month) FROM cohort),
+                                                   calendar.hours, calendar.holidays, calendar.make_up_days) n
+$call$);
+    IF changed = definition THEN
+        RAISE EXCEPTION 'reports.kpi_figures does not number its days as 0069 left it';
+    END IF;
+    EXECUTE changed;
+END
+$$;
+
 -- The KPI figures of the whole of each branch of the caller (or `only_branch`), grouped by
 -- nothing, as `reports.kpi_figures(first_month, last_month, 'none', …)` gives them: from the
 -- counts for a branch whose every complaint the caller sees and whose counts are not waiting to
@@ -244,16 +291,10 @@ BEGIN
                  GROUP BY 1, 2, 3
                 HAVING sum(complaints) <> 0
             ), days AS MATERIALIZED (
-                -- Each day from the first month to the last result, numbered by the working days up
-                -- to it (as `reports.kpi_figures` numbers them).
-                SELECT day, count(*) FILTER (WHERE working) OVER (ORDER BY day) AS working_days
-                  FROM (SELECT d::date AS day,
-                               coalesce(d::date = ANY (calendar.make_up_days), false)
-                               OR (NOT coalesce(d::date = ANY (calendar.holidays), false)
-                                   AND jsonb_array_length(coalesce(calendar.hours -> (extract(dow FROM d)::integer + 1)::text, '[]'::jsonb)) > 0)
-                               AS working
-                          FROM generate_series(first_month::timestamp, (SELECT coalesce(max(answered_day), first_month) FROM answered)::timestamp,
-                                               interval '1 day') AS d) working
+                -- Each day from the first month to the last result, numbered by the working days up to it.
+                SELECT n.day, n.working_days
+                  FROM reports.working_day_numbers(first_month, (SELECT coalesce(max(answered_day), first_month) FROM answered),
+                                                   calendar.hours, calendar.holidays, calendar.make_up_days) n
             ), histogram AS (
                 -- A result before the first month has no handling time there, as in the full computation.
                 SELECT a.month, answered.working_days - received.working_days AS handling_days, sum(a.complaints) AS complaints

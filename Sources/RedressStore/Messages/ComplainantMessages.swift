@@ -147,11 +147,12 @@ enum ComplainantMessages {
     /// The branch's template for the event, else the built-in wording.
     static func wording(_ event: ComplainantMessageEvent, language: ComplainantLanguage, subject: String?,
                         body: String?) throws -> (subject: MessageTemplate, body: MessageTemplate) {
-        if let body, let saved = try? MessageTemplate(body, placeholders: event.placeholders),
-           let heading = try? MessageTemplate(subject ?? MessageWording.text(event, in: language).subject, placeholders: event.placeholders) {
-            return (heading, saved)
+        let builtIn = try builtIn(event, language: language)
+        if let body, let saved = try? MessageTemplate(body, placeholders: event.placeholders) {
+            guard let subject else { return (builtIn.subject, saved) }
+            if let heading = try? MessageTemplate(subject, placeholders: event.placeholders) { return (heading, saved) }
         }
-        return try builtIn(event, language: language)
+        return builtIn
     }
 
     /// The built-in wording of `event` in `language`, parsed once.
