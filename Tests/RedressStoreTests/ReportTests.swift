@@ -7,11 +7,13 @@ import Testing
 
 /// Reports computed by PostgreSQL under row-level security, checked figure by figure against an
 /// independent model over a generated data set: three branches in three time zones, complaints
-/// exactly at local month boundaries, every scope, grouping and kind of period, empty periods,
-/// and a department head trying every parameter to see another department.
+/// exactly at local month boundaries (one of them a midnight that comes twice), every scope,
+/// grouping and kind of period, empty periods, and a department head trying every parameter to
+/// see another department.
 @Suite("Reports against PostgreSQL with known answers")
 struct ReportTests {
-    static let zones = ["Asia/Shanghai", "America/New_York", "Europe/London"]
+    /// Havana's clocks go back from 01:00 to midnight on 1 November 2026: that midnight comes twice.
+    static let zones = ["Asia/Shanghai", "America/New_York", "America/Havana"]
     /// Two branches share a region; the third has none.
     static let regions = ["East", "East", ""]
     static let codes = ["billing", "network_quality", "delivery", "service_attitude", "after_sales"]
@@ -41,6 +43,10 @@ struct ReportTests {
             // Exactly at, and one second before, local midnights that start a day, week, month and quarter.
             var times = [LocalDate(2026, 7, 1), LocalDate(2026, 8, 1), LocalDate(2026, 7, 15), LocalDate(2026, 6, 29)]
                 .flatMap { [midnight($0, zone), midnight($0, zone).addingTimeInterval(-1)] }
+            if zone == "America/Havana" {
+                // The first of November's two midnights, half an hour into it, the second, and the second before the first.
+                times += ["2026-11-01T04:00:00Z", "2026-11-01T04:30:00Z", "2026-11-01T05:00:00Z", "2026-11-01T03:59:59Z"].map(date)
+            }
             while times.count < perBranch {
                 times.append(Date(timeIntervalSince1970: Double(Int.random(in: Int(start)...Int(end), using: &random))))
             }
@@ -159,7 +165,7 @@ struct ReportTests {
         ReportPeriod(.month, containing: LocalDate(2026, 7, 15)), ReportPeriod(.quarter, containing: LocalDate(2026, 8, 1)),
         ReportPeriod(.week, containing: LocalDate(2026, 7, 1)), ReportPeriod(.day, containing: LocalDate(2026, 8, 1)),
         ReportPeriod(from: LocalDate(2026, 6, 10), to: LocalDate(2026, 7, 20))!,
-        ReportPeriod(.month, containing: LocalDate(2020, 1, 10)),
+        ReportPeriod(.month, containing: LocalDate(2020, 1, 10)), ReportPeriod(.month, containing: LocalDate(2026, 11, 15)),
     ]
 
     @Test func everyFigureMatchesTheModelAtEveryScopeGroupingAndPeriod() async throws {
@@ -168,7 +174,8 @@ struct ReportTests {
         try await fixture.database.withPool(size: 2) { (pool: PGPool) async throws in
             let store = ReportStore(database: ScopedDatabase(pool: pool))
             let callers = [org.caller(.branchManager, in: org.a), org.caller(.departmentHead, in: org.a),
-                           org.caller(.executive, in: org.a), org.caller(.agent, in: org.b), org.caller(.handler, in: org.c)]
+                           org.caller(.executive, in: org.a), org.caller(.agent, in: org.b), org.caller(.handler, in: org.c),
+                           org.caller(.branchManager, in: org.c)]
             for caller in callers {
                 for period in Self.periods {
                     for grouping in ReportGrouping.allCases {

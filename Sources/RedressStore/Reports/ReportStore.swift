@@ -106,16 +106,18 @@ public struct ReportStore: Sendable {
                  WHERE r.branch_id = ANY (\(branches(caller, filter))::uuid[])
                    AND (r.branch_id = ANY (scope.case_branch_ids()) OR r.case_department_id = ANY (scope.department_ids()))
                    AND (\(filter.departmentId)::uuid IS NULL OR r.case_department_id = \(filter.departmentId))
-                   AND r.requested_at >= (\(period.from.description)::date::timestamp AT TIME ZONE b.time_zone)
-                   AND r.requested_at < ((\(period.to.description)::date + 1)::timestamp AT TIME ZONE b.time_zone)
+                   AND r.requested_at >= (\(period.from.description)::date::timestamp AT TIME ZONE b.time_zone) - interval '1 day'
+                   AND r.requested_at < ((\(period.to.description)::date + 1)::timestamp AT TIME ZONE b.time_zone) + interval '1 day'
+                   AND (r.requested_at AT TIME ZONE b.time_zone)::date BETWEEN \(period.from.description)::date AND \(period.to.description)::date
             ), results AS (
                 SELECT count(DISTINCT (e.branch_id, e.complaint_id)) AS given FROM complaint_events e JOIN branches b ON b.id = e.branch_id
                  WHERE e.branch_id = ANY (\(branches(caller, filter))::uuid[])
                    AND (e.branch_id = ANY (scope.case_branch_ids()) OR e.case_department_id = ANY (scope.department_ids()))
                    AND (\(filter.departmentId)::uuid IS NULL OR e.case_department_id = \(filter.departmentId))
                    AND e.kind IN ('feed_back_result', 'resolve_on_the_spot', 'mark_invalid')
-                   AND e.at >= (\(period.from.description)::date::timestamp AT TIME ZONE b.time_zone)
-                   AND e.at < ((\(period.to.description)::date + 1)::timestamp AT TIME ZONE b.time_zone)
+                   AND e.at >= (\(period.from.description)::date::timestamp AT TIME ZONE b.time_zone) - interval '1 day'
+                   AND e.at < ((\(period.to.description)::date + 1)::timestamp AT TIME ZONE b.time_zone) + interval '1 day'
+                   AND (e.at AT TIME ZONE b.time_zone)::date BETWEEN \(period.from.description)::date AND \(period.to.description)::date
             )
             SELECT count(*)::integer, (count(*) FILTER (WHERE status = 'upheld'))::integer,
                    (count(*) FILTER (WHERE status = 'revised'))::integer, (count(*) FILTER (WHERE status = 'requested'))::integer,
@@ -140,8 +142,9 @@ public struct ReportStore: Sendable {
                -- Counted like the complaints: the whole case branch, else one's own departments' cases.
                AND (m.branch_id = ANY (scope.case_branch_ids()) OR m.case_department_id = ANY (scope.department_ids()))
                AND (\(filter.departmentId)::uuid IS NULL OR m.case_department_id = \(filter.departmentId))
-               AND m.created_at >= (\(period.from.description)::date::timestamp AT TIME ZONE b.time_zone)
-               AND m.created_at < ((\(period.to.description)::date + 1)::timestamp AT TIME ZONE b.time_zone)
+               AND m.created_at >= (\(period.from.description)::date::timestamp AT TIME ZONE b.time_zone) - interval '1 day'
+               AND m.created_at < ((\(period.to.description)::date + 1)::timestamp AT TIME ZONE b.time_zone) + interval '1 day'
+               AND (m.created_at AT TIME ZONE b.time_zone)::date BETWEEN \(period.from.description)::date AND \(period.to.description)::date
              GROUP BY m.channel ORDER BY m.channel
             """).map { row in
             ComplaintReport.MessageDelivery(channel: try row.decode(at: 0), sent: try row.decode(at: 1), delivered: try row.decode(at: 2),
