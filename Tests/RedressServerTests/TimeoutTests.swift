@@ -1,10 +1,12 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
 import NIOPosix
 import Postgres
+import RedressCore
 import RedressServer
 import RedressStore
 import RedressTestSupport
@@ -55,6 +57,26 @@ struct TimeoutTests {
                 try await connection.query("SELECT current_setting('statement_timeout')")[0].decode(String.self, at: 0)
             }
             #expect(fine == "200ms")
+        }
+    }
+
+    /// Over HTTP: a request whose statement waits past the timeout (here for a table the owner
+    /// holds locked) is answered 503 with `Retry-After`, and the next one, once the table is free,
+    /// is served.
+    @Test func aRequestCancelledForTakingTooLongIsAnswered503WithRetryAfter() async throws {
+        let store = StoreConfiguration(passwordHashCost: 4, sessionLifetime: .seconds(600), statementTimeout: .milliseconds(300))
+        try await APIHarness.run(store: store) { harness, client in
+            let token = try await client.signIn(harness.organisation.a.code, Role.agent.rawValue)
+            try await harness.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+                try await owner.withTransaction { connection in
+                    try await connection.execute("LOCK TABLE complaints IN ACCESS EXCLUSIVE MODE")
+                    let response = try await client.call(.get, "/v1/complaints", token: token)
+                    #expect(response.status == .serviceUnavailable)
+                    #expect(response.headers[HTTPField.Name("Retry-After")!] == "5")
+                    #expect((response.json["type"] as? String)?.hasSuffix("timeout") == true, "\(response.json)")
+                }
+            }
+            #expect(try await client.call(.get, "/v1/complaints", token: token).status == .ok)
         }
     }
 }

@@ -62,10 +62,15 @@ public struct Problem: Error, Sendable, Codable, Equatable {
         kind: "internal", title: "Internal error", status: .internalServerError,
         detail: "The request could not be completed. It has been logged.")
 
-    /// 503: the database cancelled a statement that ran longer than allowed.
-    public static let tookTooLong = Problem(
-        kind: "timeout", title: "Took too long", status: .serviceUnavailable,
-        detail: "The request took longer than allowed and was cancelled; nothing was changed. Narrow it or retry later.")
+    /// 503: the database cancelled a statement that ran longer than allowed; `Retry-After` asks
+    /// the caller to wait a few seconds, as a load that slowed the statement may have passed.
+    public static let tookTooLong: Problem = {
+        var problem = Problem(
+            kind: "timeout", title: "Took too long", status: .serviceUnavailable,
+            detail: "The request took longer than allowed and was cancelled; nothing was changed. Narrow it or retry later.")
+        problem.retryAfter = 5
+        return problem
+    }()
 
     /// 503: a dependency (the database) is unavailable, as while a standby takes over from a lost
     /// primary; the caller retries after `Retry-After` (a change retried with the same
