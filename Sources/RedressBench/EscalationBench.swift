@@ -42,6 +42,13 @@ struct EscalationBench: AsyncParsableCommand {
     @Option(help: "Seconds the lateness window lasts.")
     var spreadSeconds = 60
 
+    @Option(parsing: .upToNextOption,
+            help: "The burst's modes to measure (floor, one, three, by-row, no-audit); a ratio is printed when both its modes ran.")
+    var modes: [Mode] = Mode.allCases
+
+    @Flag(help: "Measure the burst only, not the lateness.")
+    var noLateness = false
+
     func run() async throws {
         let (owner, service) = try await database.openMigrated(ownerConnections: 2, serviceConnections: 1)
         await service.shutdown()
@@ -49,19 +56,32 @@ struct EscalationBench: AsyncParsableCommand {
         let data = EscalationBenchData(owner: owner)
         try await data.prepare(total: complaints, burst: burst)
         try await measureBurst(data: data, owner: owner, service: scheduler, listen: scheduler.configuration.connection)
-        try await measureLateness(data: data, owner: owner, service: scheduler, listen: scheduler.configuration.connection)
+        if !noLateness {
+            try await measureLateness(data: data, owner: owner, service: scheduler, listen: scheduler.configuration.connection)
+        }
         await owner.shutdown()
         await scheduler.shutdown()
     }
 
-    enum Mode: String, CaseIterable {
-        case floor = "hand-written SQL (floor)"
-        case one = "1 scheduler"
-        case three = "3 schedulers"
+    enum Mode: String, CaseIterable, ExpressibleByArgument {
+        case floor
+        case one
+        case three
         /// The audit trail written by row triggers, as on Citus.
-        case oneAuditedByRow = "1 scheduler, audit by row"
+        case oneAuditedByRow = "by-row"
         /// The audit triggers disabled: the peer the audit's cost is measured against.
-        case oneWithoutAudit = "1 scheduler, no audit"
+        case oneWithoutAudit = "no-audit"
+
+        /// The mode as the figures name it.
+        var title: String {
+            switch self {
+            case .floor: "hand-written SQL (floor)"
+            case .one: "1 scheduler"
+            case .three: "3 schedulers"
+            case .oneAuditedByRow: "1 scheduler, audit by row"
+            case .oneWithoutAudit: "1 scheduler, no audit"
+            }
+        }
     }
 
     /// Switches every audit trigger on or off (as the owner), or the audit to row triggers and back.
@@ -81,7 +101,7 @@ struct EscalationBench: AsyncParsableCommand {
         var best: [Mode: Double] = [:]
         var auditRows: Int?
         for round in 1...rounds {
-            for mode in Mode.allCases {
+            for mode in Mode.allCases where modes.contains(mode) {
                 try await data.reset(count: burst, dueInSeconds: "-1")
                 try await Self.audit(owner, enabled: mode != .oneWithoutAudit, byRow: mode == .oneAuditedByRow || mode == .oneWithoutAudit)
                 let auditedBefore: Int64 = try await owner.query("SELECT coalesce(max(id), 0) FROM audit_log")[0].decode(at: 0)
@@ -121,33 +141,35 @@ struct EscalationBench: AsyncParsableCommand {
                 let seconds = (ContinuousClock.now - start).inSeconds
                 let counts = try await data.counts()
                 guard counts.escalations == 2 * burst, counts.pages == 3 * burst, counts.due == 0 else {
-                    throw ValidationError("\(mode.rawValue) left \(counts) (expected \(2 * burst) escalations, \(3 * burst) pages)")
+                    throw ValidationError("\(mode.title) left \(counts) (expected \(2 * burst) escalations, \(3 * burst) pages)")
                 }
                 try await Self.audit(owner)
                 let audited: Int = try await owner.query("SELECT count(*) FROM audit_log WHERE id > \(auditedBefore)")[0].decode(at: 0)
                 if mode != .floor, mode != .oneWithoutAudit {
                     // Every mode that audits writes the same entries: one per changed row.
                     if let written = auditRows, written != audited {
-                        throw ValidationError("\(mode.rawValue) wrote \(audited) audit entries, another mode \(written)")
+                        throw ValidationError("\(mode.title) wrote \(audited) audit entries, another mode \(written)")
                     }
                     auditRows = audited
                 }
                 best[mode] = min(best[mode] ?? .infinity, seconds)
-                FileHandle.standardError.write(Data(String(format: "round %d %@: %.2f s\n", round, mode.rawValue, seconds).utf8))
+                FileHandle.standardError.write(Data(String(format: "round %d %@: %.2f s\n", round, mode.title, seconds).utf8))
             }
         }
-        let floor = best[.floor]!
         print("\(complaints) open complaints, \(burst) due at once: tier 1 (head, bot) and the acknowledgement's breach to rung 3"
-              + " (executive) each; best of \(rounds) rounds; \(auditRows ?? 0) audit entries per burst")
+              + " (executive) each; best of \(rounds) rounds" + (auditRows.map { "; \($0) audit entries per burst" } ?? ""))
         print("mode                          seconds   complaints/s    throughput vs floor")
         for mode in Mode.allCases {
-            let seconds = best[mode]!
-            print(mode.rawValue.padding(toLength: 28, withPad: " ", startingAt: 0)
-                  + String(format: " %8.2f %15.0f %12.2fx", seconds, Double(burst) / seconds, floor / seconds))
+            guard let seconds = best[mode] else { continue }
+            print(mode.title.padding(toLength: 28, withPad: " ", startingAt: 0)
+                  + String(format: " %8.2f %15.0f", seconds, Double(burst) / seconds)
+                  + (best[.floor].map { String(format: " %12.2fx", $0 / seconds) } ?? "             -"))
         }
-        let bare = best[.oneWithoutAudit]!
-        print(String(format: "audit cost: 1 scheduler takes %.2fx as long with the audit trail by statement, %.2fx by row, as without it",
-                     best[.one]! / bare, best[.oneAuditedByRow]! / bare))
+        guard let bare = best[.oneWithoutAudit] else { return }
+        for (mode, form) in [(Mode.one, "by statement"), (.oneAuditedByRow, "by row")] {
+            guard let audited = best[mode] else { continue }
+            print(String(format: "audit cost: 1 scheduler takes %.2fx as long with the audit trail %@ as without it", audited / bare, form))
+        }
     }
 
     private func measureLateness(data: EscalationBenchData, owner: PGPool, service: PGPool, listen: PGConnectionConfiguration) async throws {

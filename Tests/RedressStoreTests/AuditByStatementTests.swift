@@ -49,11 +49,40 @@ struct AuditByStatementTests {
         DELETE FROM departments WHERE false;
         """
 
+    /// Who writes the entries: the statement triggers, the row trigger, or the row trigger as 0035
+    /// wrote it (through `audit.record_row_change`, the reference both are held to).
+    enum Writer { case statement, row, rowAsBefore }
+
+    /// The row trigger's function as 0035 left it, for the length of one transaction.
+    static let recordChangeAsBefore = """
+        CREATE OR REPLACE FUNCTION audit.record_change() RETURNS trigger
+            LANGUAGE plpgsql SECURITY DEFINER
+            SET search_path = pg_catalog, public, pg_temp
+            AS $$
+        DECLARE
+            copied text[] := ARRAY['case_department_id', 'case_collaborating_department_ids', 'case_responsible_user_id', 'case_key',
+                                   'visibility_key', 'is_bot', 'user_is_bot', 'holds_hq_grants', 'user_holds_hq_grants'];
+        BEGIN
+            PERFORM audit.record_row_change(TG_ARGV[0], TG_OP,
+                                            CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) - copied END,
+                                            CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) - copied END);
+            RETURN NULL;
+        END
+        $$;
+        """
+
     /// The entries the workload leaves, without the times, the follow-up's and timeline entry's
     /// generated ids and the timeline entry's transaction, that differ between runs.
-    static func entries(_ connection: PGConnection, branch: UUID, rowTriggers: Bool) async throws -> [String] {
+    static func entries(_ connection: PGConnection, branch: UUID, writer: Writer) async throws -> [String] {
+        let rowTriggers = writer != .statement
         try await connection.executeScript("BEGIN")
         if rowTriggers { try await connection.execute("SELECT audit.audit_by_row()") }
+        if writer == .rowAsBefore { try await connection.executeScript(Self.recordChangeAsBefore) }
+        // An actor, as a scoped request has one: each entry names it.
+        try await connection.executeScript("""
+            SET LOCAL redress.user_id = 'b0000000-0000-4000-8000-000000000009'; SET LOCAL redress.roles = '{admin}';
+            SET LOCAL redress.request_id = 'audit-test'
+            """)
         let triggers: Int = try await connection.query("""
             SELECT count(*)::integer FROM pg_trigger t WHERE t.tgfoid = 'audit.record_change()'::regprocedure AND NOT t.tgisinternal
             """)[0].decode(at: 0)
@@ -61,7 +90,7 @@ struct AuditByStatementTests {
         let start: Int64 = try await connection.query("SELECT coalesce(max(id), 0) FROM audit_log")[0].decode(at: 0)
         try await connection.executeScript(Self.workload.replacingOccurrences(of: ":branch", with: "'\(branch.uuidString.lowercased())'"))
         let entries: [String] = try await connection.query("""
-            SELECT concat_ws(' ', action, entity, CASE WHEN entity <> 'follow_ups' THEN entity_id END,
+            SELECT concat_ws(' ', action, entity, CASE WHEN entity <> 'follow_ups' THEN entity_id END, branch_id, actor_id, actor_roles, request_id,
                              (SELECT jsonb_object_agg(k, v) FROM jsonb_each(before) AS e (k, v)
                                WHERE k NOT LIKE '%\\_at' AND k <> 'at' AND NOT (entity IN ('follow_ups', 'complaint_events') AND k IN ('id', 'xid'))),
                              (SELECT jsonb_object_agg(k, v) FROM jsonb_each(after) AS e (k, v)
@@ -77,9 +106,12 @@ struct AuditByStatementTests {
         let org = try await TestOrganisation.create(in: database)
         try await database.withPool(owner: true, size: 1) { (pool: PGPool) async throws in
             try await pool.withConnection { connection in
-                let byRow = try await Self.entries(connection, branch: org.a.id, rowTriggers: true)
-                let byStatement = try await Self.entries(connection, branch: org.a.id, rowTriggers: false)
+                let byRow = try await Self.entries(connection, branch: org.a.id, writer: .row)
+                let byStatement = try await Self.entries(connection, branch: org.a.id, writer: .statement)
+                let asBefore = try await Self.entries(connection, branch: org.a.id, writer: .rowAsBefore)
                 #expect(byRow.count == 24, "\(byRow.joined(separator: "\n"))")
+                #expect(byRow == asBefore, "the row trigger writes what it wrote through audit.record_row_change")
+                #expect(byRow.allSatisfy { $0.contains("b0000000-0000-4000-8000-000000000009 {admin} audit-test") }, "each names its actor")
                 // The same entries; each table's in the same order. The follow-up a row trigger of
                 // the update queued comes before the update's own entry, written as it ends.
                 #expect(byStatement.sorted() == byRow.sorted())

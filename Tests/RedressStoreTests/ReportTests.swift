@@ -166,6 +166,7 @@ struct ReportTests {
         ReportPeriod(.week, containing: LocalDate(2026, 7, 1)), ReportPeriod(.day, containing: LocalDate(2026, 8, 1)),
         ReportPeriod(from: LocalDate(2026, 6, 10), to: LocalDate(2026, 7, 20))!,
         ReportPeriod(.month, containing: LocalDate(2020, 1, 10)), ReportPeriod(.month, containing: LocalDate(2026, 11, 15)),
+        ReportPeriod(.month, containing: LocalDate(2026, 10, 15)),
     ]
 
     @Test func everyFigureMatchesTheModelAtEveryScopeGroupingAndPeriod() async throws {
