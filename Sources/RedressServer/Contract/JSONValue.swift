@@ -36,11 +36,6 @@ indirect enum JSONValue: Sendable, Equatable, Decodable {
         }
     }
 
-    /// Parses `data` as one JSON value, or nil when it is not JSON.
-    static func parse(_ data: Data) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: data)
-    }
-
     /// The name of the value's JSON type, as a schema's `type` spells it.
     var typeName: String {
         switch self {
