@@ -14,28 +14,21 @@ struct JSONValueParseTests {
         try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
     }
 
-    /// Equal, counting an integer and a number of the same value as equal (`JSONDecoder` reads
-    /// `1.0` as an integer, the parser as a number; the schema check takes both as whole).
-    static func same(_ a: JSONValue?, _ b: JSONValue?) -> Bool {
-        switch (a, b) {
-        case (nil, nil): return true
-        case let (.integer(x)?, .number(y)?), let (.number(y)?, .integer(x)?): return Double(x) == y
-        case let (.array(x)?, .array(y)?): return x.count == y.count && zip(x, y).allSatisfy { same($0, $1) }
-        case let (.object(x)?, .object(y)?): return x.keys == y.keys && x.allSatisfy { same($0.value, y[$0.key]) }
-        case let (x?, y?): return x == y
-        default: return false
-        }
-    }
+    /// The same value, or both refused.
+    static func same(_ a: JSONValue?, _ b: JSONValue?) -> Bool { a == b }
 
     static let cases = [
         #"{"channel":"phone","description":"Billed twice","branchId":"a0000000-0000-4000-8000-000000000001"}"#,
         "  {\n\t\"a\" : [1, -2, 3.5, -0, 0.0, 1e3, 1E-2, 2.5e+1, 12345678901234567890, -9223372036854775808] } \r\n",
         #"{"s":"quote \" slash \/ back \\ \b\f\n\r\t done","u":"\u00e9\u4e2d\ud83d\ude00","n":null,"t":true,"f":false}"#,
+        #"["\u0000", "\u00E9\u00e9", "a\nb", "\ud83d\ude00\ud83d\ude00"]"#, "[1.0, 1e3, -0.0, 25E-1, 1e20, 9.5, -3e0]",
+        "\u{FEFF}{\"bom\": true}", "{\"a\":1, \"A\":2}",
         "[]", "{}", "[[[]]]", "\"just a string\"", "42", "-1.5", "true", "null", "\"中文 and émoji 😀\"",
         // Refused by both.
         "", " ", "{", "}", "{\"a\" 1}", "{a:1}", "[1 2]", "01", "-", "1.", ".5", "1e", "1e+", "+1", "0x10",
         "tru", "nul", "True", "NaN", "Infinity", "1e400", "\"unterminated", "\"bad \\x escape\"", "\"\\u12\"", "\"\\ud800\"",
-        "\"\\udc00\"", "\"\\ud800\\u0041\"", "\"tab\there\"", "{} {}", "[1] x", "{\"a\":1}}", "'single'",
+        "\"\\udc00\"", "\"\\ud800\\u0041\"", "\"\\ud800\\ud800\"", "\"\\udc00\\ud800\"", "\"\\u00G0\"",
+        "\"escaped\\n then raw\u{0001}\"", "\"tab\there\"", "{} {}", "[1] x", "{\"a\":1}}", "'single'",
     ]
 
     /// What `JSONDecoder` reads and the parser refuses.
@@ -50,12 +43,16 @@ struct JSONValueParseTests {
             #expect(JSONValue.parse(Data(text.utf8)) == nil && Self.decoded(text) != nil, "\(text)")
         }
         #expect(JSONValue.parse(Data("12345678901234567890".utf8)) == .number(12345678901234567890))
+        #expect(JSONValue.parse(Data("[1.0, 1e3, -0.0, 2.5]".utf8)) == .array([.integer(1), .integer(1000), .integer(0), .number(2.5)]),
+                "a whole value is an integer, however it is written")
         #expect(JSONValue.parse(Data(#""\ud83d\ude00""#.utf8)) == .string("😀"))
     }
 
     @Test func nestingIsBounded() {
         let deep = String(repeating: "[", count: JSONValue.maximumDepth) + String(repeating: "]", count: JSONValue.maximumDepth)
         #expect(JSONValue.parse(Data(deep.utf8)) != nil)
+        let objects = String(repeating: "{\"a\":", count: JSONValue.maximumDepth - 1) + "{}" + String(repeating: "}", count: JSONValue.maximumDepth - 1)
+        #expect(JSONValue.parse(Data(objects.utf8)) != nil, "objects as deep as the limit")
         let deeper = "[" + deep + "]"
         #expect(JSONValue.parse(Data(deeper.utf8)) == nil, "no deeper than the limit")
         let hostile = String(repeating: "{\"a\":", count: 100_000)
@@ -88,5 +85,18 @@ struct JSONValueParseTests {
             compared += 1
         }
         #expect(compared == 2_000)
+    }
+
+    /// A repeated item is found however the value is written (`1` and `1.0` are one integer), and
+    /// an array as long as a body can hold is checked in one pass.
+    @Test func repeatedItemsAreFoundInOnePass() throws {
+        let validator = SchemaValidator(components: [:])
+        let schema = JSONValue.object(["type": .string("array"), "uniqueItems": .bool(true)])
+        for text in ["[1, 1.0]", #"["a", "b", "a"]"#, #"[{"x": [1]}, {"x": [1e0]}]"#] {
+            let value = try #require(JSONValue.parse(Data(text.utf8)))
+            #expect(validator.violations(of: value, against: schema).map(\.message) == ["must not repeat an item"], "\(text)")
+        }
+        let distinct = "[" + (0..<10_000).map { "\"r\($0)\"" }.joined(separator: ",") + "]"
+        #expect(validator.violations(of: try #require(JSONValue.parse(Data(distinct.utf8))), against: schema).isEmpty)
     }
 }

@@ -3,14 +3,16 @@ import Foundation
 extension JSONValue {
     /// Parses `data` as one JSON value (RFC 8259), or nil when it is not JSON: a single pass over
     /// the bytes, where decoding through `Decodable` tried each JSON type in turn and paid for an
-    /// error with every miss. Numbers without a fraction or exponent that fit 64 bits are
-    /// integers; others are numbers, and a number too large for a double is refused. Stricter
+    /// error with every miss. A number with a whole value that fits 64 bits is an integer
+    /// (`1.0` and `1e3` too, as `JSONDecoder` reads them into an `Int`); others are numbers, and a
+    /// number too large for a double is refused. A byte order mark before the value is skipped. Stricter
     /// than `JSONDecoder`, which the generated code decodes with: a trailing comma is refused, and
     /// so is an object naming a member twice (which value would count is a guess this check
     /// must not make). Nesting deeper than ``maximumDepth`` is refused.
     static func parse(_ data: Data) -> JSONValue? {
         data.withUnsafeBytes { raw in
-            var parser = JSONBytesParser(bytes: raw.bindMemory(to: UInt8.self))
+            var parser = JSONBytesParser(bytes: raw.assumingMemoryBound(to: UInt8.self))
+            parser.skipByteOrderMark()
             guard let value = parser.value(depth: 0) else { return nil }
             parser.skipWhitespace()
             return parser.position == parser.bytes.count ? value : nil
@@ -29,6 +31,10 @@ private struct JSONBytesParser {
     init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     private var current: UInt8? { position < bytes.count ? bytes[position] : nil }
+
+    mutating func skipByteOrderMark() {
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { position = 3 }
+    }
 
     mutating func skipWhitespace() {
         while let byte = current, byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D { position += 1 }
@@ -194,7 +200,7 @@ private struct JSONBytesParser {
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
         if integral, let integer = Int64(text) { return .integer(integer) }
         guard let number = Double(text), number.isFinite else { return nil }
-        return .number(number)
+        return Int64(exactly: number).map(JSONValue.integer) ?? .number(number)
     }
 
     private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }

@@ -2,7 +2,7 @@ import Foundation
 
 /// A JSON value as it arrived, keeping what a schema check needs: integers apart from other
 /// numbers, `true` apart from `1`, and `null` apart from absent.
-indirect enum JSONValue: Sendable, Equatable, Decodable {
+indirect enum JSONValue: Sendable, Hashable, Decodable {
     case null
     case bool(Bool)
     case integer(Int64)
