@@ -100,3 +100,39 @@ struct JSONValueParseTests {
         #expect(validator.violations(of: try #require(JSONValue.parse(Data(distinct.utf8))), against: schema).isEmpty)
     }
 }
+
+/// `JSONValue` read through `JSONDecoder`, trying each JSON type in turn (as the contract check
+/// read request bodies before its parser): the reference the parser is held to.
+extension JSONValue: Decodable {
+    public init(from decoder: any Decoder) throws {
+        if var elements = try? decoder.unkeyedContainer() {
+            var values: [JSONValue] = []
+            while !elements.isAtEnd { values.append(try elements.decode(JSONValue.self)) }
+            self = .array(values)
+        } else if let members = try? decoder.container(keyedBy: MemberKey.self) {
+            var values: [String: JSONValue] = [:]
+            for key in members.allKeys { values[key.stringValue] = try members.decode(JSONValue.self, forKey: key) }
+            self = .object(values)
+        } else {
+            let single = try decoder.singleValueContainer()
+            if single.decodeNil() {
+                self = .null
+            } else if let value = try? single.decode(Bool.self) {
+                self = .bool(value)
+            } else if let value = try? single.decode(Int64.self) {
+                self = .integer(value)
+            } else if let value = try? single.decode(Double.self) {
+                self = .number(value)
+            } else {
+                self = .string(try single.decode(String.self))
+            }
+        }
+    }
+
+    private struct MemberKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+}
