@@ -9,7 +9,7 @@ struct RedressBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "redress-bench", abstract: "Redress benchmarks.",
         subcommands: [ClientBench.self, RLSBench.self, IntakeBench.self, EscalationBench.self, ReportBench.self, WorkQueueBench.self, ConsoleBench.self, LookupBench.self, LibraryBench.self,
-                      MessageBench.self, DeliverCommand.self], defaultSubcommand: ClientBench.self)
+                      MessageBench.self, ScaleBench.self, DeliverCommand.self], defaultSubcommand: ClientBench.self)
 }
 
 /// `redress-bench client`: measures the database client against `pgbench` on the same server.

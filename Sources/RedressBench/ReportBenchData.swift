@@ -40,13 +40,15 @@ struct ReportBenchData {
         }
     }
 
-    /// Adds `count` complaints numbered after `after`, spread over every department of every `rep-` branch.
-    static func insert(after: Int, count: Int) -> PGQuery {
+    /// Adds `count` complaints numbered after `after`, spread over every department of every
+    /// branch whose code starts with `prefix`, their case numbers starting with it too. With
+    /// `keepingIDsIn`, the new complaints' branch and id are inserted into that table as well.
+    static func insert(after: Int, count: Int, prefix: String = "rep-", keepingIDsIn table: String? = nil) -> PGQuery {
         """
         WITH departments_numbered AS (
             SELECT d.branch_id, d.id, row_number() OVER (ORDER BY d.branch_id, d.id) - 1 AS n, count(*) OVER () AS total,
                    (SELECT p.id FROM sla_policies p WHERE p.branch_id = d.branch_id ORDER BY p.name = 'Standard' DESC, p.name LIMIT 1) AS policy
-              FROM departments d JOIN branches b ON b.id = d.branch_id AND b.code LIKE 'rep-%'
+              FROM departments d JOIN branches b ON b.id = d.branch_id AND b.code LIKE \(prefix + "%")
         ), generated AS (
             SELECT g, d.branch_id, d.id AS department_id, d.policy,
                    timestamptz '2025-11-01 00:00:00+08' + (hashint4(g) & 2147483647)::bigint % 31536000 * interval '1 second' AS received_at,
@@ -55,12 +57,12 @@ struct ReportBenchData {
                    (hashint4(g * 13) & 2147483647) % 3600 AS s
               FROM generate_series(\(Int32(after + 1)), \(Int32(after + count))) g
               JOIN departments_numbered d ON d.n = g % d.total
-        )
+        )\(unescaped: table == nil ? "" : ", inserted AS (")
         INSERT INTO complaints (branch_id, case_number, channel, description, department_id, category_id, level, nature, priority,
                                 status, satisfaction, escalated_tiers, received_at, sla_deadlines, sla_completed,
                                 acknowledge_deadline, initial_reply_deadline, preliminary_feedback_deadline, result_deadline,
                                 acknowledge_met_at, initial_reply_met_at, preliminary_feedback_met_at, result_met_at)
-        SELECT x.branch_id, 'REP-' || x.g, (ARRAY['phone', 'web', 'email', 'app', 'visit'])[1 + x.r % 5], 'Report bench ' || x.g,
+        SELECT x.branch_id, upper(\(prefix)) || x.g, (ARRAY['phone', 'web', 'email', 'app', 'visit'])[1 + x.r % 5], 'Report bench ' || x.g,
                x.department_id,
                (SELECT k.id FROM categories k WHERE k.branch_id = x.branch_id ORDER BY k.code OFFSET x.r % 10 LIMIT 1),
                (1 + x.r % 3)::smallint, (ARRAY['general', 'general', 'general', 'major', 'repeat', 'invalid'])[1 + x.r % 6],
@@ -91,6 +93,7 @@ struct ReportBenchData {
                CASE WHEN x.r < 800 THEN x.received_at + (x.r % 90) * interval '1 hour' END,
                CASE WHEN x.r < 800 THEN x.received_at + (x.r % 120) * interval '1 hour' + x.s * interval '1 second' END
           FROM generated x
+        \(unescaped: table.map { "RETURNING branch_id, id) INSERT INTO \($0) (branch_id, id) SELECT branch_id, id FROM inserted" } ?? "")
         """
     }
 }

@@ -1,0 +1,179 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Postgres
+import RedressCore
+import RedressStore
+
+/// `redress-bench scale`: how the figures that matter grow with the number of complaints.
+///
+/// For each of `--sizes`, smallest first, the database is topped up to that many complaints in
+/// `--branches` branches (``ScaleBenchData``: with their timeline entries, hand-overs and audit
+/// trail), and measured: bytes on disk per complaint; over HTTP, a department head's list view and
+/// whole work queue; through the store, as the API asks for them, a branch manager's monthly report
+/// by department and an executive's monthly report of 20 branches and of every branch; and intake
+/// over HTTP at each concurrency beside pgbench running the same transaction. At the end a table
+/// gives every figure at every size and its ratio to the first size's.
+///
+/// The escalation burst at a size is `redress-bench escalation --complaints <size>`.
+struct ScaleBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "scale", abstract: "Figures at growing numbers of complaints.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(parsing: .upToNextOption, help: "Numbers of complaints to measure at, smallest first.")
+    var sizes: [Int] = [1_000_000, 10_000_000]
+
+    @Option(help: "Branches the complaints are spread over.")
+    var branches = 200
+
+    @Option(help: "Requests measured per latency figure.")
+    var requests = 300
+
+    @Option(help: "Seconds per intake measurement.")
+    var seconds = 10
+
+    @Option(parsing: .upToNextOption, help: "Intake concurrency levels.")
+    var concurrency: [Int] = [1, 32]
+
+    func validate() throws {
+        guard !sizes.isEmpty, sizes == sizes.sorted(), sizes[0] > 0 else { throw ValidationError("--sizes must be positive and ascending") }
+        guard branches >= 20 else { throw ValidationError("--branches must be at least 20") }
+    }
+
+    func run() async throws {
+        let (owner, service) = try await database.openMigrated(ownerConnections: 2, serviceConnections: max(concurrency.max() ?? 1, 4))
+        let migrator = PGMigrator(migrations: try PGMigration.load(from: URL(fileURLWithPath: database.sqlDirectory)))
+        _ = try await DemoSeeder(ownerPool: owner, passwordHashCost: 4).seed()
+        let data = ScaleBenchData(owner: owner, branches: branches)
+        let server = try await BenchServer.start(pool: service, migrator: migrator)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(
+            connectionPool: .init(idleTimeout: .seconds(600), concurrentHTTP1ConnectionsPerHostSoftLimit: 128)))
+        let outcome: Result<[ScaleFigures], any Error>
+        do {
+            let api = APILoad(http: http, base: "http://127.0.0.1:\(server.port)")
+            var measured: [ScaleFigures] = []
+            for size in sizes {
+                try await data.prepare(total: size)
+                measured.append(try await measure(size: size, data: data, api: api, owner: owner, service: service))
+            }
+            outcome = .success(measured)
+        } catch {
+            outcome = .failure(error)
+        }
+        try? await http.shutdown()
+        await server.stop()
+        await owner.shutdown()
+        if case .failure(let error as PGError) = outcome {
+            // The message and statement, which a PGError's description leaves out.
+            FileHandle.standardError.write(Data((error.debugDescription + "\n").utf8))
+        }
+        ScaleFigures.printComparison(try outcome.get())
+    }
+
+    private func measure(size: Int, data: ScaleBenchData, api: APILoad, owner: PGPool, service: PGPool) async throws -> ScaleFigures {
+        var figures = ScaleFigures(complaints: size)
+        let footprint = try await data.footprint()
+        print("\(footprint.complaints) complaints in the database (\(size) in \(branches) branches, the rest intake's); bytes on disk per complaint:")
+        for (table, bytes) in footprint.perComplaint {
+            print(String(format: "  %-26@ %8.0f", table as NSString, bytes))
+            figures.record("bytes per complaint, \(table)", bytes, unit: "B")
+        }
+        let codes = try await owner.query("""
+            SELECT code, id FROM branches WHERE code LIKE \(ScaleBenchData.prefix + "%") ORDER BY id
+            """).map { (try $0.decode(String.self, at: 0), try $0.decode(UUID.self, at: 1)) }
+        var heads: [String] = []
+        for (code, _) in codes.prefix(20) {
+            heads.append(try await api.signIn(branch: code, login: "wq-head-billing", password: WorkQueueBenchData.password))
+        }
+        figures.record("department list (newest 50), p99",
+                       try await WorkQueueBench.measure(api, tokens: heads, path: "/v1/complaints?myDepartments=true&limit=50",
+                                                        requests: requests).percentile(0.99), unit: "ms")
+        figures.record("work queue of a department head, p99",
+                       try await WorkQueueBench.measure(api, tokens: heads, path: "/v1/work-queue", requests: requests).percentile(0.99),
+                       unit: "ms")
+        try await measureReports(codes.map(\.1), service: service, into: &figures)
+        try await measureIntake(api: api, owner: owner, into: &figures)
+        return figures
+    }
+
+    private func measureReports(_ branchIDs: [UUID], service: PGPool, into figures: inout ScaleFigures) async throws {
+        let store = ReportStore(database: ScopedDatabase(pool: service))
+        let months = (0..<12).map { LocalDate(2025, 11, 1).firstOfMonth(adding: $0) }
+        func caller(_ roles: Set<Role>, granted: ArraySlice<UUID> = []) -> Caller {
+            Caller(userID: UUID(), branchID: granted.first ?? branchIDs[0], branchCode: "scl", login: "bench", name: "Bench", roles: roles,
+                   grantedBranchIDs: Set(granted.dropFirst()), credential: .session(UUID()))
+        }
+        var branch = LatencySamples()
+        for index in 0..<requests {
+            let manager = caller([.branchManager], granted: branchIDs[(index % branchIDs.count)...].prefix(1))
+            _ = try await branch.measure {
+                try await store.complaints(manager, period: .containing(.month, months[(index * 7) % 12]), groupBy: .department,
+                                           filter: ReportFilter())
+            }
+        }
+        figures.record("branch monthly report by department, p99", branch.percentile(0.99), unit: "ms")
+        for (title, granted) in [("20 branches", branchIDs.prefix(20)), ("all \(branchIDs.count) branches", branchIDs[...])] {
+            let executive = caller([.executive], granted: granted)
+            var samples = LatencySamples()
+            for index in 0..<max(20, requests / 5) {
+                _ = try await samples.measure {
+                    try await store.complaints(executive, period: .containing(.month, months[index % 12]), groupBy: .branch,
+                                               filter: ReportFilter())
+                }
+            }
+            figures.record("executive monthly report of \(title), p99", samples.percentile(0.99), unit: "ms")
+        }
+    }
+
+    private func measureIntake(api: APILoad, owner: PGPool, into figures: inout ScaleFigures) async throws {
+        var fixture = try await IntakeFixture.load(owner)
+        let agent = try await api.signIn(branch: "north", login: "agent")
+        _ = try await api.intake(token: agent, categoryID: fixture.categoryID, clients: 1, seconds: 1)
+        let stored = try await owner.query("""
+            SELECT c.sla_policy_id, c.sla_deadlines::text FROM complaints c JOIN branches b ON b.id = c.branch_id AND b.code = 'north'
+             WHERE c.sla_policy_id IS NOT NULL LIMIT 1
+            """)[0]
+        fixture.policyID = try stored.decode(at: 0)
+        fixture.deadlines = try stored.decode(at: 1)
+        let (_, serviceURL) = try database.urls()
+        for clients in concurrency {
+            let result = try await api.intake(token: agent, categoryID: fixture.categoryID, clients: clients, seconds: seconds)
+            let reference = try PGBenchLoad(url: serviceURL, clients: clients, seconds: seconds).run(
+                script: IntakeTransaction.script, name: "intake", variables: fixture.pgbenchVariables(token: agent))
+            figures.record("intake at \(clients) client\(clients == 1 ? "" : "s"), req/s", result.throughput, unit: "/s", higherIsBetter: true)
+            figures.record("  pgbench, same transaction, tps", reference.tps, unit: "/s", higherIsBetter: true)
+        }
+    }
+}
+
+/// One size's figures, in the order they were measured.
+struct ScaleFigures {
+    let complaints: Int
+    private(set) var figures: [(name: String, value: Double, unit: String, higherIsBetter: Bool)] = []
+
+    init(complaints: Int) { self.complaints = complaints }
+
+    mutating func record(_ name: String, _ value: Double, unit: String, higherIsBetter: Bool = false) {
+        figures.append((name, value, unit, higherIsBetter))
+    }
+
+    /// Every figure at every size, with the last size's ratio to the first (for throughput, the
+    /// first's to the last, so that above 1 is worse either way).
+    static func printComparison(_ sizes: [ScaleFigures]) {
+        guard let first = sizes.first, let last = sizes.last else { return }
+        var header = "figure".padding(toLength: 46, withPad: " ", startingAt: 0)
+        for size in sizes { header += String(format: " %14@", "at \(size.complaints)" as NSString) }
+        print(header + (sizes.count > 1 ? "   growth" : ""))
+        for (index, figure) in first.figures.enumerated() {
+            var line = figure.name.padding(toLength: 46, withPad: " ", startingAt: 0)
+            for size in sizes { line += String(format: " %11.1f %@", size.figures[index].value, figure.unit.padding(toLength: 2, withPad: " ", startingAt: 0)) }
+            if sizes.count > 1 {
+                let lastValue = last.figures[index].value
+                let growth = figure.higherIsBetter ? figure.value / max(lastValue, 0.001) : lastValue / max(figure.value, 0.001)
+                line += String(format: "   %5.2f×", growth)
+            }
+            print(line)
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Postgres
+import RedressStore
+
+/// The scale benchmark's data set: `branches` branches coded `scl-1…` of six departments, each
+/// with a head and a handler per department and a branch manager, and complaints as the report
+/// benchmark draws them (a year of them, a fifth still open) spread over every department. Each
+/// complaint gets what intake writes beside it, its timeline entry and its hand-over, with the
+/// audit trail on (by statement, as in production), so that the audit trail grows with the
+/// complaints; the open ones get the work queue benchmark's working state. Topping up to a larger
+/// total adds complaints numbered after the ones there.
+struct ScaleBenchData {
+    let owner: PGPool
+    let branches: Int
+
+    static let prefix = "scl-"
+
+    /// Creates the organisation and tops its complaints up to `total`, then recounts the reports'
+    /// counts and vacuums.
+    func prepare(total: Int) async throws {
+        try await owner.withConnection { connection in
+            try await BenchBranches.create(prefix: Self.prefix, count: branches, connection)
+            try await WorkQueueBenchData.addStaff(prefix: Self.prefix, connection)
+            try await connection.execute("""
+                INSERT INTO users (branch_id, login, name, roles, password_hash)
+                SELECT b.id, 'wq-manager', 'Branch manager', '{branch_manager}', \(try await PasswordHasher.hash(WorkQueueBenchData.password, cost: 4))
+                  FROM branches b WHERE b.code LIKE \(Self.prefix + "%") ON CONFLICT DO NOTHING
+                """)
+            var existing: Int = try await connection.query("""
+                SELECT count(*) FROM complaints c JOIN branches b ON b.id = c.branch_id WHERE b.code LIKE \(Self.prefix + "%")
+                """)[0].decode(at: 0)
+            guard existing < total else { return }
+            try await connection.executeScript("CREATE TEMPORARY TABLE IF NOT EXISTS bench_new (branch_id uuid NOT NULL, id uuid NOT NULL)")
+            let started = ContinuousClock.now
+            while existing < total {
+                let batch = min(100_000, total - existing), after = existing
+                FileHandle.standardError.write(Data("adding \(batch) complaints (\(after) so far, \(started.duration(to: .now)))…\n".utf8))
+                // One transaction a batch, so that a failed batch leaves neither complaints without
+                // their entries nor triggers switched off; its checks immediate, since a table with
+                // checks pending cannot have its triggers switched.
+                try await connection.withTransaction { connection in
+                    try await connection.executeScript("""
+                        SET CONSTRAINTS ALL IMMEDIATE;
+                        TRUNCATE bench_new;
+                        ALTER TABLE complaints DISABLE TRIGGER complaints_milestones;
+                        ALTER TABLE complaints DISABLE TRIGGER report_counts_taken;
+                        """)
+                    // The insert is audited; the state's updates are not (the triggers that derive are off for them).
+                    try await connection.execute(ReportBenchData.insert(after: after, count: batch, prefix: Self.prefix,
+                                                                         keepingIDsIn: "bench_new"))
+                    try await connection.executeScript("""
+                        ALTER TABLE complaints ENABLE TRIGGER complaints_milestones;
+                        ALTER TABLE complaints ENABLE TRIGGER report_counts_taken;
+                        """)
+                    try await WorkQueueBenchData.addWorkingState(to: "bench_new", connection)
+                    // After the working state: the entries copy the complaint's visibility (department,
+                    // collaborators, handler), which the state sets with the triggers that carry it over off.
+                    try await connection.executeScript("""
+                        INSERT INTO complaint_events (branch_id, complaint_id, at, kind, after,
+                                                  case_department_id, case_collaborating_department_ids, case_responsible_user_id)
+                        SELECT c.branch_id, c.id, c.received_at, 'received',
+                               jsonb_build_object('status', 'received', 'caseNumber', c.case_number, 'channel', c.channel,
+                                                  'categoryId', c.category_id::text, 'departmentId', c.department_id::text,
+                                                  'level', c.level::text, 'nature', c.nature, 'priority', c.priority, 'repeatOf', NULL),
+                               c.department_id, c.collaborating_department_ids, c.responsible_user_id
+                          FROM bench_new n JOIN complaints c ON c.branch_id = n.branch_id AND c.id = n.id;
+                        INSERT INTO complaint_handovers (branch_id, complaint_id, at, to_department_id, reason,
+                                                     case_department_id, case_collaborating_department_ids, case_responsible_user_id)
+                        SELECT c.branch_id, c.id, c.received_at, c.department_id, 'routing rule at intake',
+                               c.department_id, c.collaborating_department_ids, c.responsible_user_id
+                          FROM bench_new n JOIN complaints c ON c.branch_id = n.branch_id AND c.id = n.id;
+                        """)
+                }
+                existing += batch
+            }
+            FileHandle.standardError.write(Data("counting the complaints for reports (\(started.duration(to: .now)))…\n".utf8))
+            try await connection.execute("SELECT reports.recount(NULL)")
+            try await connection.executeScript("VACUUM ANALYZE")
+            FileHandle.standardError.write(Data("\(existing) complaints ready after \(started.duration(to: .now))\n".utf8))
+        }
+    }
+
+    /// Bytes on disk (tables with their indexes and TOAST) per complaint, in total and by table.
+    func footprint() async throws -> (complaints: Int, perComplaint: [(table: String, bytes: Double)]) {
+        let row = try await owner.query("""
+            SELECT (SELECT count(*) FROM complaints)::bigint, pg_total_relation_size('complaints'),
+                   pg_total_relation_size('complaint_events') + pg_total_relation_size('complaint_handovers'),
+                   pg_total_relation_size('audit_log'), pg_total_relation_size('report_counts'),
+                   (SELECT sum(pg_total_relation_size(c.oid))::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                     WHERE c.relkind IN ('r', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast'))
+            """)[0]
+        let count: Int = try row.decode(at: 0)
+        let sizes: [Int] = try (1...5).map { try row.decode(at: $0) }
+        let each = { (bytes: Int) in Double(bytes) / Double(max(count, 1)) }
+        return (count, [("complaints", each(sizes[0])), ("timeline and hand-overs", each(sizes[1])), ("audit trail", each(sizes[2])),
+                        ("report counts", each(sizes[3])), ("everything else", each(sizes[4] - sizes[0...3].reduce(0, +))),
+                        ("all tables", each(sizes[4]))])
+    }
+}
