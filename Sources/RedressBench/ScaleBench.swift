@@ -15,7 +15,9 @@ import RedressStore
 /// over HTTP at each concurrency beside pgbench running the same transaction. At the end a table
 /// gives every figure at every size and its ratio to the first size's.
 ///
-/// The escalation burst at a size is `redress-bench escalation --complaints <size>`.
+/// Bytes per complaint are over the whole database, so the benchmark refuses a database that holds
+/// another benchmark's data; `scripts/bench` gives each run a cluster of its own. The escalation
+/// burst at a size is `scripts/bench escalation --complaints <size>` (its own data set).
 struct ScaleBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "scale", abstract: "Figures at growing numbers of complaints.")
 
@@ -56,6 +58,8 @@ struct ScaleBench: AsyncParsableCommand {
             for size in sizes {
                 try await data.prepare(total: size)
                 measured.append(try await measure(size: size, data: data, api: api, owner: owner, service: service))
+                // Every size so far, so that a failure at a larger size keeps the figures of the smaller.
+                ScaleFigures.printComparison(measured)
             }
             outcome = .success(measured)
         } catch {
@@ -68,15 +72,16 @@ struct ScaleBench: AsyncParsableCommand {
             // The message and statement, which a PGError's description leaves out.
             FileHandle.standardError.write(Data((error.debugDescription + "\n").utf8))
         }
-        ScaleFigures.printComparison(try outcome.get())
+        _ = try outcome.get()
     }
 
     private func measure(size: Int, data: ScaleBenchData, api: APILoad, owner: PGPool, service: PGPool) async throws -> ScaleFigures {
         var figures = ScaleFigures(complaints: size)
         let footprint = try await data.footprint()
-        print("\(footprint.complaints) complaints in the database (\(size) in \(branches) branches, the rest intake's); bytes on disk per complaint:")
+        print("\(footprint.complaints) complaints in the database (\(size) in \(branches) branches, the rest taken in by the intake "
+              + "measurements); bytes on disk per complaint:")
         for (table, bytes) in footprint.perComplaint {
-            print(String(format: "  %-26@ %8.0f", table as NSString, bytes))
+            print("  " + table.padding(toLength: 26, withPad: " ", startingAt: 0) + String(format: " %8.0f", bytes))
             figures.record("bytes per complaint, \(table)", bytes, unit: "B")
         }
         let codes = try await owner.query("""
@@ -105,22 +110,24 @@ struct ScaleBench: AsyncParsableCommand {
                    grantedBranchIDs: Set(granted.dropFirst()), credential: .session(UUID()))
         }
         var branch = LatencySamples()
-        for index in 0..<requests {
-            let manager = caller([.branchManager], granted: branchIDs[(index % branchIDs.count)...].prefix(1))
-            _ = try await branch.measure {
-                try await store.complaints(manager, period: .containing(.month, months[(index * 7) % 12]), groupBy: .department,
+        for index in -10..<requests {
+            let turn = index + 10
+            let manager = caller([.branchManager], granted: branchIDs[(turn % branchIDs.count)...].prefix(1))
+            let started = ContinuousClock.now
+            _ = try await store.complaints(manager, period: .containing(.month, months[(turn * 7) % 12]), groupBy: .department,
                                            filter: ReportFilter())
-            }
+            if index >= 0 { branch.record(ContinuousClock.now - started) }
         }
         figures.record("branch monthly report by department, p99", branch.percentile(0.99), unit: "ms")
         for (title, granted) in [("20 branches", branchIDs.prefix(20)), ("all \(branchIDs.count) branches", branchIDs[...])] {
             let executive = caller([.executive], granted: granted)
+            // At least 100 samples, so that the p99 is not simply the slowest; a few first to warm up.
             var samples = LatencySamples()
-            for index in 0..<max(20, requests / 5) {
-                _ = try await samples.measure {
-                    try await store.complaints(executive, period: .containing(.month, months[index % 12]), groupBy: .branch,
+            for index in -5..<max(100, requests / 3) {
+                let started = ContinuousClock.now
+                _ = try await store.complaints(executive, period: .containing(.month, months[(index + 5) % 12]), groupBy: .branch,
                                                filter: ReportFilter())
-                }
+                if index >= 0 { samples.record(ContinuousClock.now - started) }
             }
             figures.record("executive monthly report of \(title), p99", samples.percentile(0.99), unit: "ms")
         }
@@ -162,11 +169,12 @@ struct ScaleFigures {
     /// first's to the last, so that above 1 is worse either way).
     static func printComparison(_ sizes: [ScaleFigures]) {
         guard let first = sizes.first, let last = sizes.last else { return }
-        var header = "figure".padding(toLength: 46, withPad: " ", startingAt: 0)
+        let width = max(46, first.figures.map(\.name.count).max() ?? 0)
+        var header = "figure".padding(toLength: width, withPad: " ", startingAt: 0)
         for size in sizes { header += String(format: " %14@", "at \(size.complaints)" as NSString) }
         print(header + (sizes.count > 1 ? "   growth" : ""))
         for (index, figure) in first.figures.enumerated() {
-            var line = figure.name.padding(toLength: 46, withPad: " ", startingAt: 0)
+            var line = figure.name.padding(toLength: width, withPad: " ", startingAt: 0)
             for size in sizes { line += String(format: " %11.1f %@", size.figures[index].value, figure.unit.padding(toLength: 2, withPad: " ", startingAt: 0)) }
             if sizes.count > 1 {
                 let lastValue = last.figures[index].value

@@ -26,6 +26,11 @@ struct ScaleBenchData {
                 SELECT b.id, 'wq-manager', 'Branch manager', '{branch_manager}', \(try await PasswordHasher.hash(WorkQueueBenchData.password, cost: 4))
                   FROM branches b WHERE b.code LIKE \(Self.prefix + "%") ON CONFLICT DO NOTHING
                 """)
+            let others: Int = try await connection.query("""
+                SELECT count(*) FROM branches WHERE code LIKE 'rep-%' OR code LIKE 'esc-%' OR code LIKE 'bench-%'
+                """)[0].decode(at: 0)
+            // Bytes per complaint are measured over the whole database, so no other benchmark's data may be in it.
+            guard others == 0 else { throw BenchError("the database holds another benchmark's branches: measure scale on a database of its own") }
             var existing: Int = try await connection.query("""
                 SELECT count(*) FROM complaints c JOIN branches b ON b.id = c.branch_id WHERE b.code LIKE \(Self.prefix + "%")
                 """)[0].decode(at: 0)
@@ -56,23 +61,28 @@ struct ScaleBenchData {
                     // After the working state: the entries copy the complaint's visibility (department,
                     // collaborators, handler), which the state sets with the triggers that carry it over off.
                     try await connection.executeScript("""
-                        INSERT INTO complaint_events (branch_id, complaint_id, at, kind, after,
-                                                  case_department_id, case_collaborating_department_ids, case_responsible_user_id)
-                        SELECT c.branch_id, c.id, c.received_at, 'received',
+                        INSERT INTO complaint_events (branch_id, complaint_id, at, actor_id, actor_roles, kind, after,
+                                                      case_department_id, case_collaborating_department_ids, case_responsible_user_id)
+                        SELECT c.branch_id, c.id, c.received_at, u.id, '{handler}', 'received',
                                jsonb_build_object('status', 'received', 'caseNumber', c.case_number, 'channel', c.channel,
                                                   'categoryId', c.category_id::text, 'departmentId', c.department_id::text,
                                                   'level', c.level::text, 'nature', c.nature, 'priority', c.priority, 'repeatOf', NULL),
                                c.department_id, c.collaborating_department_ids, c.responsible_user_id
-                          FROM bench_new n JOIN complaints c ON c.branch_id = n.branch_id AND c.id = n.id;
-                        INSERT INTO complaint_handovers (branch_id, complaint_id, at, to_department_id, reason,
-                                                     case_department_id, case_collaborating_department_ids, case_responsible_user_id)
-                        SELECT c.branch_id, c.id, c.received_at, c.department_id, 'routing rule at intake',
+                          FROM bench_new n JOIN complaints c ON c.branch_id = n.branch_id AND c.id = n.id
+                          JOIN departments d ON d.branch_id = c.branch_id AND d.id = c.department_id
+                          JOIN users u ON u.branch_id = c.branch_id AND u.login = 'wq-handler-' || d.kind;
+                        INSERT INTO complaint_handovers (branch_id, complaint_id, at, to_department_id, by_user_id, reason,
+                                                         case_department_id, case_collaborating_department_ids, case_responsible_user_id)
+                        SELECT c.branch_id, c.id, c.received_at, c.department_id, u.id, 'routing rule at intake',
                                c.department_id, c.collaborating_department_ids, c.responsible_user_id
-                          FROM bench_new n JOIN complaints c ON c.branch_id = n.branch_id AND c.id = n.id;
+                          FROM bench_new n JOIN complaints c ON c.branch_id = n.branch_id AND c.id = n.id
+                          JOIN departments d ON d.branch_id = c.branch_id AND d.id = c.department_id
+                          JOIN users u ON u.branch_id = c.branch_id AND u.login = 'wq-handler-' || d.kind;
                         """)
                 }
                 existing += batch
             }
+            try await connection.executeScript("DROP TABLE bench_new")
             FileHandle.standardError.write(Data("counting the complaints for reports (\(started.duration(to: .now)))…\n".utf8))
             try await connection.execute("SELECT reports.recount(NULL)")
             try await connection.executeScript("VACUUM ANALYZE")
@@ -87,7 +97,8 @@ struct ScaleBenchData {
                    pg_total_relation_size('complaint_events') + pg_total_relation_size('complaint_handovers'),
                    pg_total_relation_size('audit_log'), pg_total_relation_size('report_counts'),
                    (SELECT sum(pg_total_relation_size(c.oid))::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                     WHERE c.relkind IN ('r', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast'))
+                     WHERE c.relkind IN ('r', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+                       AND n.nspname NOT LIKE 'pg_temp%')
             """)[0]
         let count: Int = try row.decode(at: 0)
         let sizes: [Int] = try (1...5).map { try row.decode(at: $0) }

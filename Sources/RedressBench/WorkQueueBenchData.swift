@@ -16,7 +16,9 @@ struct WorkQueueBenchData {
     func prepare(total: Int) async throws {
         try await ReportBenchData(owner: owner).prepare(total: total)
         try await owner.withConnection { connection in
-            let done: Int = try await connection.query("SELECT count(*) FROM users WHERE login LIKE 'wq-head-%'")[0].decode(at: 0)
+            let done: Int = try await connection.query("""
+                SELECT count(*) FROM users u JOIN branches b ON b.id = u.branch_id AND b.code LIKE 'rep-%' WHERE u.login LIKE 'wq-head-%'
+                """)[0].decode(at: 0)
             guard done == 0 else { return }
             FileHandle.standardError.write(Data("adding heads, handlers, due times, plans, escalations and follow-ups…\n".utf8))
             try await Self.addStaff(prefix: "rep-", connection)
