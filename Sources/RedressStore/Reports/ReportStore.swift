@@ -100,24 +100,30 @@ public struct ReportStore: Sendable {
     /// The period's reviews and results, counted over the same cases as ``messages``.
     static func reviews(_ caller: Caller, period: ReportPeriod, filter: ReportFilter,
                         _ connection: PGConnection) async throws -> ComplaintReport.ReviewFigures {
+        let first = period.from.description, last = period.to.description
         let row = try await connection.query("""
-            WITH asked AS (
-                SELECT r.status, r.due_at FROM complaint_reviews r JOIN branches b ON b.id = r.branch_id
-                 WHERE r.branch_id = ANY (\(branches(caller, filter))::uuid[])
-                   AND (r.branch_id = ANY (scope.case_branch_ids()) OR r.case_department_id = ANY (scope.department_ids()))
+            WITH bounds AS MATERIALIZED (
+                -- Instants a day either side of the period's local days, to bound the rows by first with plain
+                -- comparisons: under row-level security a condition holding a time zone conversion (not
+                -- leakproof) cannot reach an index, and without them a report would read every row its
+                -- branches ever had.
+                SELECT b.id, b.time_zone, \(first)::date AS first, \(last)::date AS last,
+                       (\(first)::date::timestamp AT TIME ZONE b.time_zone) - interval '1 day' AS low,
+                       ((\(last)::date + 1)::timestamp AT TIME ZONE b.time_zone) + interval '1 day' AS high
+                  FROM branches b WHERE b.id = ANY (\(branches(caller, filter))::uuid[])
+            ), asked AS (
+                SELECT r.status, r.due_at
+                  FROM bounds w JOIN complaint_reviews r ON r.branch_id = w.id AND r.requested_at >= w.low AND r.requested_at < w.high
+                 WHERE (r.branch_id = ANY (scope.case_branch_ids()) OR r.case_department_id = ANY (scope.department_ids()))
                    AND (\(filter.departmentId)::uuid IS NULL OR r.case_department_id = \(filter.departmentId))
-                   AND r.requested_at >= (\(period.from.description)::date::timestamp AT TIME ZONE b.time_zone) - interval '1 day'
-                   AND r.requested_at < ((\(period.to.description)::date + 1)::timestamp AT TIME ZONE b.time_zone) + interval '1 day'
-                   AND (r.requested_at AT TIME ZONE b.time_zone)::date BETWEEN \(period.from.description)::date AND \(period.to.description)::date
+                   AND (r.requested_at AT TIME ZONE w.time_zone)::date BETWEEN w.first AND w.last
             ), results AS (
-                SELECT count(DISTINCT (e.branch_id, e.complaint_id)) AS given FROM complaint_events e JOIN branches b ON b.id = e.branch_id
-                 WHERE e.branch_id = ANY (\(branches(caller, filter))::uuid[])
-                   AND (e.branch_id = ANY (scope.case_branch_ids()) OR e.case_department_id = ANY (scope.department_ids()))
+                SELECT count(DISTINCT (e.branch_id, e.complaint_id)) AS given
+                  FROM bounds w JOIN complaint_events e ON e.branch_id = w.id AND e.at >= w.low AND e.at < w.high
+                 WHERE (e.branch_id = ANY (scope.case_branch_ids()) OR e.case_department_id = ANY (scope.department_ids()))
                    AND (\(filter.departmentId)::uuid IS NULL OR e.case_department_id = \(filter.departmentId))
                    AND e.kind IN ('feed_back_result', 'resolve_on_the_spot', 'mark_invalid')
-                   AND e.at >= (\(period.from.description)::date::timestamp AT TIME ZONE b.time_zone) - interval '1 day'
-                   AND e.at < ((\(period.to.description)::date + 1)::timestamp AT TIME ZONE b.time_zone) + interval '1 day'
-                   AND (e.at AT TIME ZONE b.time_zone)::date BETWEEN \(period.from.description)::date AND \(period.to.description)::date
+                   AND (e.at AT TIME ZONE w.time_zone)::date BETWEEN w.first AND w.last
             )
             SELECT count(*)::integer, (count(*) FILTER (WHERE status = 'upheld'))::integer,
                    (count(*) FILTER (WHERE status = 'revised'))::integer, (count(*) FILTER (WHERE status = 'requested'))::integer,
@@ -133,18 +139,26 @@ public struct ReportStore: Sendable {
     /// figures count (not those merely collaborated on); days in each branch's time zone.
     static func messages(_ caller: Caller, period: ReportPeriod, filter: ReportFilter,
                          _ connection: PGConnection) async throws -> [ComplaintReport.MessageDelivery] {
-        try await connection.query("""
+        let first = period.from.description, last = period.to.description
+        return try await connection.query("""
+            WITH bounds AS MATERIALIZED (
+                -- Instants a day either side of the period's local days, to bound the rows by first with plain
+                -- comparisons: under row-level security a condition holding a time zone conversion (not
+                -- leakproof) cannot reach an index, and without them a report would read every row its
+                -- branches ever had.
+                SELECT b.id, b.time_zone, \(first)::date AS first, \(last)::date AS last,
+                       (\(first)::date::timestamp AT TIME ZONE b.time_zone) - interval '1 day' AS low,
+                       ((\(last)::date + 1)::timestamp AT TIME ZONE b.time_zone) + interval '1 day' AS high
+                  FROM branches b WHERE b.id = ANY (\(branches(caller, filter))::uuid[])
+            )
             SELECT m.channel, count(*)::integer, count(*) FILTER (WHERE m.state = 'delivered')::integer,
                    count(*) FILTER (WHERE m.state = 'dead')::integer, count(*) FILTER (WHERE m.state = 'unsent')::integer,
                    count(*) FILTER (WHERE m.state = 'pending')::integer
-              FROM complainant_messages m JOIN branches b ON b.id = m.branch_id
-             WHERE m.branch_id = ANY (\(branches(caller, filter))::uuid[])
+              FROM bounds w JOIN complainant_messages m ON m.branch_id = w.id AND m.created_at >= w.low AND m.created_at < w.high
                -- Counted like the complaints: the whole case branch, else one's own departments' cases.
-               AND (m.branch_id = ANY (scope.case_branch_ids()) OR m.case_department_id = ANY (scope.department_ids()))
+             WHERE (m.branch_id = ANY (scope.case_branch_ids()) OR m.case_department_id = ANY (scope.department_ids()))
                AND (\(filter.departmentId)::uuid IS NULL OR m.case_department_id = \(filter.departmentId))
-               AND m.created_at >= (\(period.from.description)::date::timestamp AT TIME ZONE b.time_zone) - interval '1 day'
-               AND m.created_at < ((\(period.to.description)::date + 1)::timestamp AT TIME ZONE b.time_zone) + interval '1 day'
-               AND (m.created_at AT TIME ZONE b.time_zone)::date BETWEEN \(period.from.description)::date AND \(period.to.description)::date
+               AND (m.created_at AT TIME ZONE w.time_zone)::date BETWEEN w.first AND w.last
              GROUP BY m.channel ORDER BY m.channel
             """).map { row in
             ComplaintReport.MessageDelivery(channel: try row.decode(at: 0), sent: try row.decode(at: 1), delivered: try row.decode(at: 2),
