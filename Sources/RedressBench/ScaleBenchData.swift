@@ -2,24 +2,36 @@ import Foundation
 import Postgres
 import RedressStore
 
-/// The scale benchmark's data set: `branches` branches coded `scl-1…` of six departments, each
-/// with a head and a handler per department and a branch manager, and complaints as the report
-/// benchmark draws them (a year of them, a fifth still open) spread over every department. Each
-/// complaint gets what intake writes beside it, its timeline entry and its hand-over, with the
-/// audit trail on (by statement, as in production), so that the audit trail grows with the
-/// complaints; the open ones get the work queue benchmark's working state. Topping up to a larger
-/// total adds complaints numbered after the ones there.
+/// The scale benchmark's data set: branches coded `scl-…` of six departments, each with a head and
+/// a handler per department and a branch manager, and `perBranch` complaints in each, drawn as the
+/// report benchmark draws them (a year of them, a fifth still open). Each complaint gets what
+/// intake writes beside it, its timeline entry and its hand-over, and a closed one the entry of its
+/// result, with the audit trail on (by statement, as in production), so that the timelines and the
+/// audit trail grow with the complaints; the open ones get the work queue benchmark's working
+/// state. A real closed complaint's timeline holds more steps than these two, so the bytes per
+/// complaint are a lower bound.
+///
+/// Topping up to a larger total adds branches (coded `scl-<branches before>-<n>`) with complaints
+/// of their own, so that every branch holds about as many complaints at every size, as a company
+/// grows by branches: a branch's report reads as many complaints at ten million as at one.
 struct ScaleBenchData {
     let owner: PGPool
-    let branches: Int
+    let perBranch: Int
 
     static let prefix = "scl-"
 
-    /// Creates the organisation and tops its complaints up to `total`, then recounts the reports'
-    /// counts and vacuums.
+    /// The branches `total` complaints fill: at least 20.
+    func branches(for total: Int) -> Int { max(20, total / perBranch) }
+
+    /// Adds the branches `total` needs and tops the complaints up to `total` in the new branches
+    /// (in all of them when none is new), then recounts the reports' counts and vacuums.
     func prepare(total: Int) async throws {
         try await owner.withConnection { connection in
-            try await BenchBranches.create(prefix: Self.prefix, count: branches, connection)
+            let before: Int = try await connection.query("SELECT count(*) FROM branches WHERE code LIKE \(Self.prefix + "%")")[0]
+                .decode(at: 0)
+            let added = branches(for: total) - before
+            let stage = added > 0 ? "\(Self.prefix)\(before)-" : Self.prefix
+            if added > 0 { try await BenchBranches.create(prefix: stage, count: added, connection) }
             try await WorkQueueBenchData.addStaff(prefix: Self.prefix, connection)
             try await connection.execute("""
                 INSERT INTO users (branch_id, login, name, roles, password_hash)
@@ -51,7 +63,7 @@ struct ScaleBenchData {
                         ALTER TABLE complaints DISABLE TRIGGER report_counts_taken;
                         """)
                     // The insert is audited; the state's updates are not (the triggers that derive are off for them).
-                    try await connection.execute(ReportBenchData.insert(after: after, count: batch, prefix: Self.prefix,
+                    try await connection.execute(ReportBenchData.insert(after: after, count: batch, prefix: stage,
                                                                          keepingIDsIn: "bench_new"))
                     try await connection.executeScript("""
                         ALTER TABLE complaints ENABLE TRIGGER complaints_milestones;
@@ -71,6 +83,16 @@ struct ScaleBenchData {
                           FROM bench_new n JOIN complaints c ON c.branch_id = n.branch_id AND c.id = n.id
                           JOIN departments d ON d.branch_id = c.branch_id AND d.id = c.department_id
                           JOIN users u ON u.branch_id = c.branch_id AND u.login = 'wq-handler-' || d.kind;
+                        -- A closed complaint's result fed back, which the reports count.
+                        INSERT INTO complaint_events (branch_id, complaint_id, at, actor_id, actor_roles, kind, before, after,
+                                                      case_department_id, case_collaborating_department_ids, case_responsible_user_id)
+                        SELECT c.branch_id, c.id, c.result_met_at, u.id, '{handler}', 'feed_back_result',
+                               '{"status": "implementing"}', '{"status": "closed"}',
+                               c.department_id, c.collaborating_department_ids, c.responsible_user_id
+                          FROM bench_new n JOIN complaints c ON c.branch_id = n.branch_id AND c.id = n.id
+                          JOIN departments d ON d.branch_id = c.branch_id AND d.id = c.department_id
+                          JOIN users u ON u.branch_id = c.branch_id AND u.login = 'wq-handler-' || d.kind
+                         WHERE c.status = 'closed' AND c.result_met_at IS NOT NULL;
                         INSERT INTO complaint_handovers (branch_id, complaint_id, at, to_department_id, by_user_id, reason,
                                                          case_department_id, case_collaborating_department_ids, case_responsible_user_id)
                         SELECT c.branch_id, c.id, c.received_at, c.department_id, u.id, 'routing rule at intake',
