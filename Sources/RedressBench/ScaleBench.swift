@@ -82,7 +82,7 @@ struct ScaleBench: AsyncParsableCommand {
         print("\(footprint.complaints) complaints in the database (\(size) in \(data.branches(for: size)) branches, the rest taken in by the intake "
               + "measurements); bytes on disk per complaint:")
         for (table, bytes) in footprint.perComplaint {
-            print("  " + table.padding(toLength: 26, withPad: " ", startingAt: 0) + String(format: " %8.0f", bytes))
+            print("  " + table.padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: " %8.0f", bytes))
             figures.record("bytes per complaint, \(table)", bytes, unit: "B")
         }
         let codes = try await owner.query("""

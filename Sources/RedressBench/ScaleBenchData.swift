@@ -5,10 +5,11 @@ import RedressStore
 /// The scale benchmark's data set: branches coded `scl-…` of six departments, each with a head and
 /// a handler per department and a branch manager, and `perBranch` complaints in each, drawn as the
 /// report benchmark draws them (a year of them, a fifth still open). Each complaint gets what
-/// intake writes beside it, its timeline entry and its hand-over, and a closed one the entry of its
-/// result, with the audit trail on (by statement, as in production), so that the timelines and the
+/// intake writes beside it (its timeline entry, its hand-over and the acknowledgement sent to the
+/// complainant), and a closed one the entry of its result and the message telling it, with the
+/// audit trail on (by statement, as in production), so that the timelines, the messages and the
 /// audit trail grow with the complaints; the open ones get the work queue benchmark's working
-/// state. A real closed complaint's timeline holds more steps than these two, so the bytes per
+/// state. A real closed complaint's timeline holds more steps than these, so the bytes per
 /// complaint are a lower bound.
 ///
 /// Topping up to a larger total adds branches (coded `scl-<branches before>-<n>`) with complaints
@@ -37,6 +38,13 @@ struct ScaleBenchData {
                 INSERT INTO users (branch_id, login, name, roles, password_hash)
                 SELECT b.id, 'wq-manager', 'Branch manager', '{branch_manager}', \(try await PasswordHasher.hash(WorkQueueBenchData.password, cost: 4))
                   FROM branches b WHERE b.code LIKE \(Self.prefix + "%") ON CONFLICT DO NOTHING
+                """)
+            // Each branch's messaging gateway, which delivered the complainants' messages.
+            try await connection.execute("""
+                INSERT INTO webhooks (branch_id, kind, url, secret)
+                SELECT b.id, 'gateway', 'https://gateway.example/messages', repeat('s', 32)
+                  FROM branches b
+                 WHERE b.code LIKE \(Self.prefix + "%") AND NOT EXISTS (SELECT FROM webhooks w WHERE w.branch_id = b.id AND w.kind = 'gateway')
                 """)
             let others: Int = try await connection.query("""
                 SELECT count(*) FROM branches WHERE code LIKE 'rep-%' OR code LIKE 'esc-%' OR code LIKE 'bench-%'
@@ -101,6 +109,7 @@ struct ScaleBenchData {
                           JOIN departments d ON d.branch_id = c.branch_id AND d.id = c.department_id
                           JOIN users u ON u.branch_id = c.branch_id AND u.login = 'wq-handler-' || d.kind;
                         """)
+                    try await connection.executeScript(Self.messages(to: "bench_new"))
                 }
                 existing += batch
             }
@@ -112,21 +121,60 @@ struct ScaleBenchData {
         }
     }
 
+    /// What the complainants of the complaints in `table` were told, as intake and the result
+    /// tell them: the acknowledgement a minute after intake and, for a closed complaint, its result,
+    /// each a message delivered through the branch's gateway five seconds after it was written and
+    /// the outbound communication it is recorded as on the case.
+    static func messages(to table: String) -> String {
+        """
+        WITH told AS MATERIALIZED (
+            SELECT c.branch_id, c.id AS complaint_id, u.id AS actor, w.id AS gateway, m.event, m.kind, m.milestone, m.at,
+                   CASE WHEN c.channel IN ('email', 'web') THEN 'email' ELSE 'sms' END AS channel,
+                   c.department_id, c.collaborating_department_ids, c.responsible_user_id,
+                   gen_random_uuid() AS communication_id, gen_random_uuid() AS message_id
+              FROM \(table) n JOIN complaints c ON c.branch_id = n.branch_id AND c.id = n.id
+              JOIN departments d ON d.branch_id = c.branch_id AND d.id = c.department_id
+              JOIN users u ON u.branch_id = c.branch_id AND u.login = 'wq-handler-' || d.kind
+              JOIN webhooks w ON w.branch_id = c.branch_id AND w.kind = 'gateway'
+             CROSS JOIN LATERAL (VALUES ('received', 'confirmation', 'acknowledge', c.received_at + interval '1 minute'),
+                                        ('result', 'result_feedback', NULL, c.result_met_at)) m (event, kind, milestone, at)
+             WHERE m.event = 'received' OR (c.status = 'closed' AND c.result_met_at IS NOT NULL)
+        ), logged AS (
+            INSERT INTO complaint_communications (branch_id, id, complaint_id, at, direction, channel, kind, content, recorded_by,
+                                                  case_department_id, case_collaborating_department_ids, case_responsible_user_id)
+            SELECT branch_id, communication_id, complaint_id, at, 'outbound', channel, kind,
+                   CASE event WHEN 'received' THEN 'We have received your complaint and will reply within the time promised.'
+                              ELSE 'Your complaint has been resolved; the result is attached to your case.' END,
+                   actor, department_id, collaborating_department_ids, responsible_user_id
+              FROM told
+        )
+        INSERT INTO complainant_messages (branch_id, id, complaint_id, event, channel, language, recipient, communication_id, webhook_id,
+                                          milestone, state, attempts, created_by, created_at, delivered_at, finished_at,
+                                          case_department_id, case_collaborating_department_ids, case_responsible_user_id)
+        SELECT branch_id, message_id, complaint_id, event, channel, 'zh-Hans',
+               CASE channel WHEN 'sms' THEN '+86 1****' || right(complaint_id::text, 4) ELSE 'c****@example.com' END,
+               communication_id, gateway, milestone, 'delivered', 1, actor, at, at + interval '5 seconds', at + interval '5 seconds',
+               department_id, collaborating_department_ids, responsible_user_id
+          FROM told;
+        """
+    }
+
     /// Bytes on disk (tables with their indexes and TOAST) per complaint, in total and by table.
     func footprint() async throws -> (complaints: Int, perComplaint: [(table: String, bytes: Double)]) {
         let row = try await owner.query("""
             SELECT (SELECT count(*) FROM complaints)::bigint, pg_total_relation_size('complaints'),
                    pg_total_relation_size('complaint_events') + pg_total_relation_size('complaint_handovers'),
                    pg_total_relation_size('audit_log'), pg_total_relation_size('report_counts'),
+                   pg_total_relation_size('complainant_messages') + pg_total_relation_size('complaint_communications'),
                    (SELECT sum(pg_total_relation_size(c.oid))::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                      WHERE c.relkind IN ('r', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
                        AND n.nspname NOT LIKE 'pg_temp%')
             """)[0]
         let count: Int = try row.decode(at: 0)
-        let sizes: [Int] = try (1...5).map { try row.decode(at: $0) }
+        let sizes: [Int] = try (1...6).map { try row.decode(at: $0) }
         let each = { (bytes: Int) in Double(bytes) / Double(max(count, 1)) }
         return (count, [("complaints", each(sizes[0])), ("timeline and hand-overs", each(sizes[1])), ("audit trail", each(sizes[2])),
-                        ("report counts", each(sizes[3])), ("everything else", each(sizes[4] - sizes[0...3].reduce(0, +))),
-                        ("all tables", each(sizes[4]))])
+                        ("report counts", each(sizes[3])), ("messages and communications", each(sizes[4])),
+                        ("everything else", each(sizes[5] - sizes[0...4].reduce(0, +))), ("all tables", each(sizes[5]))])
     }
 }
