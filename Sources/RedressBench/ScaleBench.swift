@@ -8,8 +8,8 @@ import RedressStore
 /// `redress-bench scale`: how the figures that matter grow with the number of complaints.
 ///
 /// For each of `--sizes`, smallest first, the database is topped up to that many complaints in
-/// branches of `--complaints-per-branch` each (``ScaleBenchData``: with their timeline entries, hand-overs and audit
-/// trail), and measured: bytes on disk per complaint; over HTTP, a department head's list view and
+/// branches of `--complaints-per-branch` each (``ScaleBenchData``: with their timeline entries, hand-overs, messages to
+/// complainants and audit trail), and measured: bytes on disk per complaint; over HTTP, a department head's list view and
 /// whole work queue; through the store, as the API asks for them, a branch manager's monthly report
 /// by department and an executive's monthly report of 20 branches and of every branch; and intake
 /// over HTTP at each concurrency beside pgbench running the same transaction. At the end a table

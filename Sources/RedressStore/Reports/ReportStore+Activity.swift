@@ -6,26 +6,28 @@ import RedressCore
 /// complainants, the reviews asked for and the results given. Each is read from the rows of the
 /// period, found by instants through an index, over the cases the complaint figures count.
 extension ReportStore {
-    /// The caller's case branches and own departments, each read once per statement (a sub-select
-    /// becomes an init plan): called bare in a condition that cannot go to an index, a scope
-    /// function parses its setting again for every row.
+    /// The caller's case branches, read once per statement (a sub-select becomes an init plan):
+    /// called bare in a condition that cannot go to an index, a scope function parses its setting
+    /// again for every row.
     static let caseBranches = "(SELECT scope.case_branch_ids())::uuid[]"
+    /// The caller's own departments, read once per statement as ``caseBranches`` is.
     static let ownDepartments = "(SELECT scope.department_ids())::uuid[]"
 
     /// The `bounds` CTE: for each branch the report covers, its time zone, the period's local days
     /// (`first`, `last`) and instants to find the period's rows by with plain comparisons, which
     /// an index takes (under row-level security a condition holding a time zone conversion, not
     /// leakproof, cannot reach one, and a report would read every row its branches ever had):
-    /// `low` and `high` a day outside the local days, `inside_from` and `inside_to` a day inside
-    /// them (a clock moves by less than a day, so a row between these needs no conversion).
+    /// `low` and `high` 24 hours outside the local days, `inside_from` and `inside_to` 24 hours
+    /// inside them (a clock moves by less than that, so a row between these needs no conversion;
+    /// hours, not days, which the session's own time zone would lengthen or shorten).
     static func periodBounds(_ q: inout SQLBuilder, _ period: ReportPeriod, branches: [UUID]) -> String {
         let first = q.bind(period.from.description), last = q.bind(period.to.description)
         return """
             bounds AS MATERIALIZED (
-                SELECT s.*, s.low + interval '2 days' AS inside_from, s.high - interval '2 days' AS inside_to
+                SELECT s.*, s.low + interval '48 hours' AS inside_from, s.high - interval '48 hours' AS inside_to
                   FROM (SELECT b.id, b.time_zone, \(first)::date AS first, \(last)::date AS last,
-                               (\(first)::date::timestamp AT TIME ZONE b.time_zone) - interval '1 day' AS low,
-                               ((\(last)::date + 1)::timestamp AT TIME ZONE b.time_zone) + interval '1 day' AS high
+                               (\(first)::date::timestamp AT TIME ZONE b.time_zone) - interval '24 hours' AS low,
+                               ((\(last)::date + 1)::timestamp AT TIME ZONE b.time_zone) + interval '24 hours' AS high
                           FROM branches b WHERE b.id = ANY (\(q.bind(branches))::uuid[])) s
             )
             """
