@@ -55,7 +55,7 @@ struct ScaleBenchData {
                 SELECT count(*) FROM complaints c JOIN branches b ON b.id = c.branch_id WHERE b.code LIKE \(Self.prefix + "%")
                 """)[0].decode(at: 0)
             guard existing < total else { return }
-            try await connection.executeScript("CREATE TEMPORARY TABLE IF NOT EXISTS bench_new (branch_id uuid NOT NULL, id uuid NOT NULL)")
+            try await connection.executeScript("CREATE TEMPORARY TABLE IF NOT EXISTS bench_new (branch_id uuid NOT NULL, id uuid NOT NULL, handler uuid)")
             let started = ContinuousClock.now
             while existing < total {
                 let batch = min(100_000, total - existing), after = existing
@@ -81,33 +81,32 @@ struct ScaleBenchData {
                     // After the working state: the entries copy the complaint's visibility (department,
                     // collaborators, handler), which the state sets with the triggers that carry it over off.
                     try await connection.executeScript("""
+                        -- Each complaint's handler, the actor of what follows: its department's.
+                        UPDATE bench_new n SET handler = u.id
+                          FROM complaints c JOIN departments d ON d.branch_id = c.branch_id AND d.id = c.department_id
+                          JOIN users u ON u.branch_id = c.branch_id AND u.login = 'wq-handler-' || d.kind
+                         WHERE c.branch_id = n.branch_id AND c.id = n.id;
                         INSERT INTO complaint_events (branch_id, complaint_id, at, actor_id, actor_roles, kind, after,
                                                       case_department_id, case_collaborating_department_ids, case_responsible_user_id)
-                        SELECT c.branch_id, c.id, c.received_at, u.id, '{handler}', 'received',
+                        SELECT c.branch_id, c.id, c.received_at, n.handler, '{handler}', 'received',
                                jsonb_build_object('status', 'received', 'caseNumber', c.case_number, 'channel', c.channel,
                                                   'categoryId', c.category_id::text, 'departmentId', c.department_id::text,
                                                   'level', c.level::text, 'nature', c.nature, 'priority', c.priority, 'repeatOf', NULL),
                                c.department_id, c.collaborating_department_ids, c.responsible_user_id
-                          FROM bench_new n JOIN complaints c ON c.branch_id = n.branch_id AND c.id = n.id
-                          JOIN departments d ON d.branch_id = c.branch_id AND d.id = c.department_id
-                          JOIN users u ON u.branch_id = c.branch_id AND u.login = 'wq-handler-' || d.kind;
+                          FROM bench_new n JOIN complaints c ON c.branch_id = n.branch_id AND c.id = n.id;
                         -- A closed complaint's result fed back, which the reports count.
                         INSERT INTO complaint_events (branch_id, complaint_id, at, actor_id, actor_roles, kind, before, after,
                                                       case_department_id, case_collaborating_department_ids, case_responsible_user_id)
-                        SELECT c.branch_id, c.id, c.result_met_at, u.id, '{handler}', 'feed_back_result',
+                        SELECT c.branch_id, c.id, c.result_met_at, n.handler, '{handler}', 'feed_back_result',
                                '{"status": "implementing"}', '{"status": "closed"}',
                                c.department_id, c.collaborating_department_ids, c.responsible_user_id
                           FROM bench_new n JOIN complaints c ON c.branch_id = n.branch_id AND c.id = n.id
-                          JOIN departments d ON d.branch_id = c.branch_id AND d.id = c.department_id
-                          JOIN users u ON u.branch_id = c.branch_id AND u.login = 'wq-handler-' || d.kind
                          WHERE c.status = 'closed' AND c.result_met_at IS NOT NULL;
                         INSERT INTO complaint_handovers (branch_id, complaint_id, at, to_department_id, by_user_id, reason,
                                                          case_department_id, case_collaborating_department_ids, case_responsible_user_id)
-                        SELECT c.branch_id, c.id, c.received_at, c.department_id, u.id, 'routing rule at intake',
+                        SELECT c.branch_id, c.id, c.received_at, c.department_id, n.handler, 'routing rule at intake',
                                c.department_id, c.collaborating_department_ids, c.responsible_user_id
-                          FROM bench_new n JOIN complaints c ON c.branch_id = n.branch_id AND c.id = n.id
-                          JOIN departments d ON d.branch_id = c.branch_id AND d.id = c.department_id
-                          JOIN users u ON u.branch_id = c.branch_id AND u.login = 'wq-handler-' || d.kind;
+                          FROM bench_new n JOIN complaints c ON c.branch_id = n.branch_id AND c.id = n.id;
                         """)
                     try await connection.executeScript(Self.messages(to: "bench_new"))
                 }
@@ -121,20 +120,18 @@ struct ScaleBenchData {
         }
     }
 
-    /// What the complainants of the complaints in `table` were told, as intake and the result
+    /// What the complainants of the complaints in `table` (with their `handler`) were told, as intake and the result
     /// tell them: the acknowledgement a minute after intake and, for a closed complaint, its result,
     /// each a message delivered through the branch's gateway five seconds after it was written and
     /// the outbound communication it is recorded as on the case.
     static func messages(to table: String) -> String {
         """
         WITH told AS MATERIALIZED (
-            SELECT c.branch_id, c.id AS complaint_id, u.id AS actor, w.id AS gateway, m.event, m.kind, m.milestone, m.at,
+            SELECT c.branch_id, c.id AS complaint_id, n.handler AS actor, w.id AS gateway, m.event, m.kind, m.milestone, m.at,
                    CASE WHEN c.channel IN ('email', 'web') THEN 'email' ELSE 'sms' END AS channel,
                    c.department_id, c.collaborating_department_ids, c.responsible_user_id,
                    gen_random_uuid() AS communication_id, gen_random_uuid() AS message_id
               FROM \(table) n JOIN complaints c ON c.branch_id = n.branch_id AND c.id = n.id
-              JOIN departments d ON d.branch_id = c.branch_id AND d.id = c.department_id
-              JOIN users u ON u.branch_id = c.branch_id AND u.login = 'wq-handler-' || d.kind
               JOIN webhooks w ON w.branch_id = c.branch_id AND w.kind = 'gateway'
              CROSS JOIN LATERAL (VALUES ('received', 'confirmation', 'acknowledge', c.received_at + interval '1 minute'),
                                         ('result', 'result_feedback', NULL, c.result_met_at)) m (event, kind, milestone, at)
