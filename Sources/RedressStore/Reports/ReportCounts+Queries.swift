@@ -17,6 +17,28 @@ extension ReportCountsRead {
         """
     }
 
+    /// The messages to complainants of `branches` written from month `first` to month `last`, per
+    /// channel, folded and pending (`sql/0081_…`), as ``ReportStore/messages`` counts them from
+    /// the messages themselves: channel, sent, delivered, dead, unsent, pending.
+    static func messages(branches: [UUID], first: String, last: String) -> PGQuery {
+        """
+        SELECT s.channel, sum(s.messages)::integer,
+               coalesce(sum(s.messages) FILTER (WHERE s.state = 'delivered'), 0)::integer,
+               coalesce(sum(s.messages) FILTER (WHERE s.state = 'dead'), 0)::integer,
+               coalesce(sum(s.messages) FILTER (WHERE s.state = 'unsent'), 0)::integer,
+               coalesce(sum(s.messages) FILTER (WHERE s.state = 'pending'), 0)::integer
+          FROM (SELECT m.channel, m.state, m.messages
+                  FROM message_counts m
+                 WHERE m.branch_id = ANY (\(branches)::uuid[]) AND m.month BETWEEN \(first)::date AND \(last)::date
+                UNION ALL
+                SELECT c.channel, c.state, c.sign::bigint
+                  FROM message_count_changes c JOIN branches b ON b.id = c.branch_id
+                 WHERE c.branch_id = ANY (\(branches)::uuid[])
+                   AND date_trunc('month', c.created_at AT TIME ZONE b.time_zone)::date BETWEEN \(first)::date AND \(last)::date) s
+         GROUP BY s.channel HAVING sum(s.messages) <> 0 ORDER BY s.channel
+        """
+    }
+
     /// The counts one level down (`detail`) inside each wanted bucket, folded and pending (the
     /// pending ones of every bucket of `branches`: the caller keeps the wanted). The buckets'
     /// bounds are given, not computed in the join: under row-level security only leakproof

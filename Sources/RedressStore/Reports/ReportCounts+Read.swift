@@ -7,8 +7,9 @@ import RedressCore
 /// filter but a branch, grouped by nothing, branch or region) asked by someone who sees every
 /// complaint of each branch, which is what executives and branch managers ask. Counts are exact;
 /// the four durations' percentiles are within 30 seconds of the exact ones (``MinuteHistogram``).
-/// Three round trips: the counts with the few complaints whose unmet deadlines are still ahead,
-/// then the two finer levels of the histograms the percentiles fall in.
+/// The period's messages to complainants are read from their counts too (`sql/0081_…`). Three
+/// round trips: the counts with the few complaints whose unmet deadlines are still ahead, then the
+/// two finer levels of the histograms the percentiles fall in.
 struct ReportCountsRead {
     /// One branch's counts of one month (`YYYY-MM-01`).
     struct Cell: Hashable {
@@ -99,6 +100,7 @@ struct ReportCountsRead {
              WHERE k.branch_id = ANY (\(branches)::uuid[])
             """,
             "SELECT count(*)::integer FROM report_count_recounts WHERE branch_id = ANY (\(branches)::uuid[])",
+            Self.messages(branches: branches, first: months.current[0], last: months.current[months.current.count - 1]),
         ])
         guard try results[4][0].decode(Int.self, at: 0) == 0 else { return nil }
         let groups = try Self.groups(results[0], grouping: grouping)
@@ -150,7 +152,12 @@ struct ReportCountsRead {
             let upper = MinuteHistogram.seconds(ofMinute: narrowed[2 * index + 1].bucket)
             rows[search.row].figures[keyPath: search.path] = lower + search.weight * (upper - lower)
         }
-        return ComputedReport(rows: rows, topCategories: Self.topCategories(tallies, months: months, categories: categories))
+        let messages = try results[5].map { row in
+            ComplaintReport.MessageDelivery(channel: try row.decode(at: 0), sent: try row.decode(at: 1), delivered: try row.decode(at: 2),
+                                            dead: try row.decode(at: 3), unsent: try row.decode(at: 4), pending: try row.decode(at: 5))
+        }
+        return ComputedReport(rows: rows, topCategories: Self.topCategories(tallies, months: months, categories: categories),
+                              messages: messages)
     }
 
     /// Narrows every search from its level-0 bucket down to its minute, one level per round trip.

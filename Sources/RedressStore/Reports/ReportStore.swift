@@ -75,7 +75,8 @@ public struct ReportStore: Sendable {
         }
         if counted, let branches = ReportCountsRead.branches(caller, period: period, grouping: grouping, filter: filter),
            let computed = try await ReportCountsRead(branches: branches, period: period, grouping: grouping, connection: connection).read() {
-            return try await finish(computed.report(period: period, grouping: grouping, filter: filter), caller, connection)
+            return try await finish(computed.report(period: period, grouping: grouping, filter: filter), caller, connection,
+                                    messages: computed.messages)
         }
         let rows = try await connection.query("""
             SELECT reports.complaints(\(period.from.description)::date, \(period.to.description)::date,
@@ -87,11 +88,17 @@ public struct ReportStore: Sendable {
         return try await finish(computed.report(period: period, grouping: grouping, filter: filter), caller, connection)
     }
 
-    /// Adds the period's messages, reviews and rates to a report's figures.
-    static func finish(_ report: ComplaintReport, _ caller: Caller, _ connection: PGConnection) async throws -> ComplaintReport {
+    /// Adds the period's messages (`counted` when read from their counts), reviews and rates to a
+    /// report's figures.
+    static func finish(_ report: ComplaintReport, _ caller: Caller, _ connection: PGConnection,
+                       messages counted: [ComplaintReport.MessageDelivery]? = nil) async throws -> ComplaintReport {
         var report = report
         let period = report.period, filter = report.filter
-        report.messages = try await messages(caller, period: period, filter: filter, connection)
+        if let counted {
+            report.messages = counted
+        } else {
+            report.messages = try await messages(caller, period: period, filter: filter, connection)
+        }
         report.reviews = try await reviews(caller, period: period, filter: filter, connection)
         report.rates = try await rates(caller, report, connection)
         return report
@@ -119,6 +126,9 @@ struct ComputedReport: Codable {
 
     var rows: [Row]
     var topCategories: [ComplaintReport.HotSpot]
+    /// The period's messages when read from their counts (``ReportCountsRead``); the full
+    /// computation leaves them to ``ReportStore/messages``.
+    var messages: [ComplaintReport.MessageDelivery]? = nil
 
     /// Pairs each group's periods (a group missing from a period counted nothing in it).
     func report(period: ReportPeriod, grouping: ReportGrouping, filter: ReportFilter) -> ComplaintReport {
