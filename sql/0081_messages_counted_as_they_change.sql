@@ -21,7 +21,7 @@ SET LOCAL citus.multi_shard_modify_mode TO 'sequential';
 SELECT pg_advisory_xact_lock(hashtext('reports.report_counts'));
 
 CREATE TABLE message_counts (
-    branch_id uuid NOT NULL REFERENCES branches (id),
+    branch_id uuid NOT NULL,
     month     date NOT NULL CHECK (extract(day FROM month) = 1),
     channel   text COLLATE "C" NOT NULL,
     state     text COLLATE "C" NOT NULL,
@@ -31,13 +31,16 @@ CREATE TABLE message_counts (
 SELECT public.distribute_by_branch('public.message_counts');
 
 CREATE TABLE message_count_changes (
-    branch_id  uuid NOT NULL REFERENCES branches (id),
+    branch_id  uuid NOT NULL,
     sign       smallint NOT NULL CHECK (sign IN (-1, 1)),
     created_at timestamptz NOT NULL,
     channel    text NOT NULL,
     state      text NOT NULL
 );
 SELECT public.distribute_by_branch('public.message_count_changes');
+-- Keys after distribution, one a statement (0025).
+ALTER TABLE message_counts ADD CONSTRAINT message_counts_branch FOREIGN KEY (branch_id) REFERENCES branches (id);
+ALTER TABLE message_count_changes ADD CONSTRAINT message_count_changes_branch FOREIGN KEY (branch_id) REFERENCES branches (id);
 CREATE INDEX message_count_changes_branch ON message_count_changes (branch_id);
 
 -- Read by those who see every complaint of the branch, as `report_counts` is (a report reads the
@@ -74,24 +77,39 @@ REVOKE ALL ON FUNCTION reports.record_message_count_change() FROM PUBLIC;
 
 CREATE TRIGGER message_counts_taken AFTER INSERT OR DELETE ON complainant_messages
     FOR EACH ROW EXECUTE FUNCTION reports.record_message_count_change();
--- Most updates (an attempt that failed, the case following a new department) change nothing counted.
+-- Most updates (an attempt that failed and will be retried, the case following a new department)
+-- change nothing counted.
 CREATE TRIGGER message_counts_changed AFTER UPDATE ON complainant_messages
     FOR EACH ROW
     WHEN ((OLD.branch_id, OLD.created_at, OLD.channel, OLD.state) IS DISTINCT FROM (NEW.branch_id, NEW.created_at, NEW.channel, NEW.state))
     EXECUTE FUNCTION reports.record_message_count_change();
 
--- Emptying the messages empties their counts.
+-- Emptying the messages empties their counts, under the counts' lock: a fold that has not read
+-- the messages yet does not wait for the TRUNCATE, and its counts not yet committed would outlive
+-- the emptying. 0072's emptying of the complaints' counts now takes the lock too.
 CREATE FUNCTION reports.forget_message_counts() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, public, pg_temp
     AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('reports.report_counts'));
     DELETE FROM public.message_counts;
     DELETE FROM public.message_count_changes;
     RETURN NULL;
 END
 $$;
 REVOKE ALL ON FUNCTION reports.forget_message_counts() FROM PUBLIC;
+CREATE OR REPLACE FUNCTION reports.forget_counts() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, public, pg_temp
+    AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('reports.report_counts'));
+    DELETE FROM public.report_counts;
+    DELETE FROM public.report_count_changes;
+    RETURN NULL;
+END
+$$;
 CREATE TRIGGER message_counts_truncated AFTER TRUNCATE ON complainant_messages
     FOR EACH STATEMENT EXECUTE FUNCTION reports.forget_message_counts();
 
@@ -151,25 +169,23 @@ END
 $$;
 REVOKE ALL ON FUNCTION reports.fold_message_counts(), reports.recount_messages(uuid) FROM PUBLIC;
 
--- The fold folds the messages' log too, and a branch's recount counts its messages again.
+-- The fold folds the messages' log too, and a branch's recount counts its messages again: each
+-- function's text changed where it holds the given text exactly once, as 0075 left it.
 DO $$
 DECLARE
     fold text := pg_get_functiondef('reports.fold_counts()'::regprocedure);
     recount text := pg_get_functiondef('reports.recount(uuid)'::regprocedure);
     returned text := 'RETURN folded;';
     emptied text := 'DELETE FROM public.report_counts WHERE branch_id = home;';
-    changed text;
 BEGIN
-    changed := replace(fold, returned, 'RETURN folded + reports.fold_message_counts();');
-    IF changed = fold OR position('fold_message_counts' IN fold) > 0 THEN
-        RAISE EXCEPTION 'reports.fold_counts does not return its count as 0075 left it';
+    IF array_length(string_to_array(fold, returned), 1) <> 2 OR position('fold_message_counts' IN fold) > 0 THEN
+        RAISE EXCEPTION 'reports.fold_counts does not return its count once, as 0075 left it';
     END IF;
-    EXECUTE changed;
-    changed := replace(recount, emptied, emptied || E'\n        PERFORM reports.recount_messages(home);');
-    IF changed = recount OR position('recount_messages' IN recount) > 0 THEN
-        RAISE EXCEPTION 'reports.recount does not empty a branch''s counts as 0075 left it';
+    IF array_length(string_to_array(recount, emptied), 1) <> 2 OR position('recount_messages' IN recount) > 0 THEN
+        RAISE EXCEPTION 'reports.recount does not empty a branch''s counts once, as 0075 left it';
     END IF;
-    EXECUTE changed;
+    EXECUTE replace(fold, returned, 'RETURN folded + reports.fold_message_counts();');
+    EXECUTE replace(recount, emptied, emptied || E'\n        PERFORM reports.recount_messages(home);');
 END
 $$;
 

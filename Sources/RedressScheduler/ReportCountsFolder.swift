@@ -5,8 +5,8 @@ import Postgres
 import RedressStore
 import ServiceLifecycle
 
-/// Folds the log of complaints' changes into the counts that reports over many branches read
-/// (`reports.fold_counts`), every `pollInterval`. Reports are exact either way (they read the log
+/// Folds the logs of complaints' and messages' changes into the counts that reports over many
+/// branches read (`reports.fold_counts`), every `pollInterval`. Reports are exact either way (they read the log
 /// too); folding keeps what they read small. Any number may run at once: one folds, the others
 /// find the fold taken and wait for the next interval.
 public struct ReportCountsFolder: Service {

@@ -152,12 +152,8 @@ struct ReportCountsRead {
             let upper = MinuteHistogram.seconds(ofMinute: narrowed[2 * index + 1].bucket)
             rows[search.row].figures[keyPath: search.path] = lower + search.weight * (upper - lower)
         }
-        let messages = try results[5].map { row in
-            ComplaintReport.MessageDelivery(channel: try row.decode(at: 0), sent: try row.decode(at: 1), delivered: try row.decode(at: 2),
-                                            dead: try row.decode(at: 3), unsent: try row.decode(at: 4), pending: try row.decode(at: 5))
-        }
         return ComputedReport(rows: rows, topCategories: Self.topCategories(tallies, months: months, categories: categories),
-                              messages: messages)
+                              messages: try results[5].map(ReportStore.delivery))
     }
 
     /// Narrows every search from its level-0 bucket down to its minute, one level per round trip.

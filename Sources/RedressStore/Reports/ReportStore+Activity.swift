@@ -92,9 +92,12 @@ extension ReportStore {
               FROM bounds w JOIN complainant_messages m ON \(written)
              GROUP BY m.channel ORDER BY m.channel
             """)
-        return try await connection.query(q.query).map { row in
-            ComplaintReport.MessageDelivery(channel: try row.decode(at: 0), sent: try row.decode(at: 1), delivered: try row.decode(at: 2),
-                                            dead: try row.decode(at: 3), unsent: try row.decode(at: 4), pending: try row.decode(at: 5))
-        }
+        return try await connection.query(q.query).map(delivery)
+    }
+
+    /// One channel's messages from a row of channel, sent, delivered, dead, unsent and pending.
+    static func delivery(_ row: PGRow) throws -> ComplaintReport.MessageDelivery {
+        ComplaintReport.MessageDelivery(channel: try row.decode(at: 0), sent: try row.decode(at: 1), delivered: try row.decode(at: 2),
+                                        dead: try row.decode(at: 3), unsent: try row.decode(at: 4), pending: try row.decode(at: 5))
     }
 }
