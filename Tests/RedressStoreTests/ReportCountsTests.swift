@@ -83,6 +83,23 @@ struct ReportCountsTests {
         for id in some(5) { try await connection.execute("DELETE FROM complaints WHERE id = \(id)") }
     }
 
+    /// The branch's admin moves `branch` to another time zone: its months move, and its counts are
+    /// made again. Until the scheduler's fold counts it again, its reports read every complaint and
+    /// message; then the fold.
+    static func moveToAnotherTimeZone(_ branch: TestOrganisation.BranchFixture, _ org: TestOrganisation, _ database: ScopedDatabase,
+                                      _ owner: PGPool) async throws {
+        let moved = try await database.withScope(org.caller(.admin, in: branch).scope) { connection in
+            try await connection.query("SELECT count(*)::integer FROM public.change_branch(\(branch.id), NULL, NULL, 'Pacific/Auckland')")
+        }
+        #expect(try moved[0].decode(Int.self, at: 0) == 1)
+        let manager = org.caller(.branchManager, in: branch)
+        let waiting = try await database.withScope(manager.scope, readOnly: true, isolation: .repeatableRead) { connection in
+            try await ReportCountsRead(branches: [branch.id], period: Self.periods[0], grouping: .none, connection: connection).read()
+        }
+        #expect(waiting == nil, "a branch waiting to be counted again is not read from its counts")
+        _ = try await owner.query("SELECT reports.fold_counts()")
+    }
+
     static func withoutPercentiles(_ counts: ReportCounts) -> ReportCounts {
         var counts = counts
         counts.firstReplyMedianSeconds = nil
@@ -117,20 +134,7 @@ struct ReportCountsTests {
                     if round > 0 {
                         try await owner.withConnection { connection in try await Self.change(connection, org, round: round, &random) }
                     }
-                    if round == 2 {
-                        // The branch's admin moves it to another time zone: its months move, and its counts are made again.
-                        let moved = try await database.withScope(org.caller(.admin, in: org.c).scope) { connection in
-                            try await connection.query("SELECT count(*)::integer FROM public.change_branch(\(org.c.id), NULL, NULL, 'Pacific/Auckland')")
-                        }
-                        #expect(try moved[0].decode(Int.self, at: 0) == 1)
-                        // Until the scheduler counts it again, its reports read every complaint.
-                        let manager = org.caller(.branchManager, in: org.c)
-                        let waiting = try await database.withScope(manager.scope, readOnly: true, isolation: .repeatableRead) { connection in
-                            try await ReportCountsRead(branches: [org.c.id], period: Self.periods[0], grouping: .none, connection: connection).read()
-                        }
-                        #expect(waiting == nil, "a branch waiting to be counted again is not read from its counts")
-                        _ = try await owner.query("SELECT reports.fold_counts()")
-                    }
+                    if round == 2 { try await Self.moveToAnotherTimeZone(org.c, org, database, owner) }
                     if round % 2 == 1 { _ = try await owner.query("SELECT reports.fold_counts()") }
                     let pending: Int = try await owner.query("SELECT count(*)::integer FROM report_count_changes")[0].decode(at: 0)
                     if pending > 0 { pendingRounds += 1 }
