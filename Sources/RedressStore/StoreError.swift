@@ -49,6 +49,7 @@ public enum StoreError: Error, Sendable, Equatable {
         "branches_code_key": "/code",
         "complaints_branch_id_category_id_fkey": "/categoryId",
         "complaints_collaborating_department_ids_fkey": "/collaboratingDepartmentIds",
+        "complaints_collaborators_capped": "/collaboratingDepartmentIds",
         "complaint_plans_branch_id_responsible_department_id_fkey": "/plan/responsibleDepartmentId",
         "complaint_plans_branch_id_responsible_user_id_fkey": "/plan/responsibleUserId",
         "complaint_plans_pending": "/plan",
