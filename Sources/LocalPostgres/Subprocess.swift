@@ -22,6 +22,12 @@ public enum Subprocess {
         return (status, (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "")
     }
 
+    /// Runs `command` as ``run(_:input:)`` does, waiting for it on a thread of its own
+    /// (``OwnThread``).
+    public static func run(_ command: [String], input: String = "") async throws -> (status: Int32, output: String) {
+        try await OwnThread.run("redress-subprocess") { try run(command, input: input) as (Int32, String) }
+    }
+
     /// Starts `command` without waiting for it, with `environment` added to this process's, its
     /// output (and errors) going to `outputPath`; returns its process id.
     public static func spawn(_ command: [String], environment: [String: String] = [:], inputPath: String = "/dev/null",

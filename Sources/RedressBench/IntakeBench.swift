@@ -66,14 +66,14 @@ struct IntakeBench: AsyncParsableCommand {
             var driven: [(clients: Int, load: (throughput: Double, p50: Double, p99: Double, reconnects: Int), pgbench: Double)] = []
             for clients in concurrency {
                 let result = try await api.intake(token: agent, categoryID: fixture.categoryID, clients: clients, seconds: seconds)
-                let reference = try PGBenchLoad(url: serviceURL, clients: clients, seconds: seconds).run(
+                let reference = try await PGBenchLoad(url: serviceURL, clients: clients, seconds: seconds).run(
                     script: IntakeTransaction.script, name: "intake", variables: fixture.pgbenchVariables(token: agent))
                 let local = try await alone.intake(token: agent, categoryID: fixture.categoryID, clients: clients, seconds: seconds)
                 print(String(format: "%7d %10.0f %8.2f %8.2f %13.0f %12.2f %5.2fx %29.0f %16.2fx", clients, result.throughput,
                              result.latency.percentile(0.5), result.latency.percentile(0.99),
                              reference.tps, reference.latency, result.throughput / reference.tps, local.throughput,
                              result.throughput / local.throughput))
-                driven.append((clients, try WRKLoad(base: "http://127.0.0.1:\(server.port)", clients: clients, seconds: seconds)
+                driven.append((clients, try await WRKLoad(base: "http://127.0.0.1:\(server.port)", clients: clients, seconds: seconds)
                     .intake(token: agent, categoryID: fixture.categoryID), reference.tps))
             }
             print("the same intake driven by wrk from a process of its own, as pgbench drives the database:")

@@ -8,17 +8,17 @@ struct PGBenchLoad {
     let seconds: Int
 
     /// Returns transactions per second as pgbench reports them (without connection time).
-    func run(_ workload: Workload) throws -> Double {
-        try run(script: workload.pgbenchScript, name: workload.rawValue).tps
+    func run(_ workload: Workload) async throws -> Double {
+        try await run(script: workload.pgbenchScript, name: workload.rawValue).tps
     }
 
     /// Runs `script` with `variables` (`-D name=value`); returns tps and the average latency in ms.
-    func run(script text: String, name: String, variables: [String: String] = [:]) throws -> (tps: Double, latency: Double) {
+    func run(script text: String, name: String, variables: [String: String] = [:]) async throws -> (tps: Double, latency: Double) {
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("redress-bench-\(name).sql")
         try text.write(to: script, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: script) }
         let defines = variables.sorted { $0.key < $1.key }.flatMap { ["-D", "\($0.key)=\($0.value)"] }
-        let (status, text) = try Subprocess.run([
+        let (status, text) = try await Subprocess.run([
             "/usr/bin/env", "pgbench", "-n", "-M", "prepared", "-f", script.path, "-c", String(clients),
             "-j", String(min(clients, 2)), "-T", String(seconds),
         ] + defines + [url])

@@ -47,7 +47,7 @@ struct ClientBench: AsyncParsableCommand {
             for clients in concurrency {
                 var held: [Double] = [], perStatement: [Double] = [], reference: [Double] = []
                 for _ in 0..<rounds {
-                    reference.append(try PGBenchLoad(url: url, clients: clients, seconds: seconds).run(workload))
+                    reference.append(try await PGBenchLoad(url: url, clients: clients, seconds: seconds).run(workload))
                     held.append(try await ClientLoad(url: url, clients: clients, seconds: seconds, holdConnection: true).run(workload))
                     perStatement.append(try await ClientLoad(url: url, clients: clients, seconds: seconds, holdConnection: false).run(workload))
                 }

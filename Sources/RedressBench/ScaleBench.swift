@@ -147,7 +147,7 @@ struct ScaleBench: AsyncParsableCommand {
         let (_, serviceURL) = try database.urls()
         for clients in concurrency {
             let result = try await api.intake(token: agent, categoryID: fixture.categoryID, clients: clients, seconds: seconds)
-            let reference = try PGBenchLoad(url: serviceURL, clients: clients, seconds: seconds).run(
+            let reference = try await PGBenchLoad(url: serviceURL, clients: clients, seconds: seconds).run(
                 script: IntakeTransaction.script, name: "intake", variables: fixture.pgbenchVariables(token: agent))
             figures.record("intake at \(clients) client\(clients == 1 ? "" : "s"), req/s", result.throughput, unit: "/s", higherIsBetter: true)
             figures.record("  pgbench, same transaction, tps", reference.tps, unit: "/s", higherIsBetter: true)

@@ -12,11 +12,11 @@ struct WRKLoad {
 
     /// Requests per second, the p50 and p99 latency in ms, and the connections wrk failed to open
     /// (and opened again); throws when any intake was not answered 201.
-    func intake(token: String, categoryID: UUID) throws -> (throughput: Double, p50: Double, p99: Double, reconnects: Int) {
+    func intake(token: String, categoryID: UUID) async throws -> (throughput: Double, p50: Double, p99: Double, reconnects: Int) {
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("redress-bench-intake-\(UUID().uuidString).lua")
         try Self.script(token: token, categoryID: categoryID).write(to: script, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: script) }
-        let (status, text) = try Subprocess.run([
+        let (status, text) = try await Subprocess.run([
             "/usr/bin/env", "wrk", "-t", String(min(clients, 2)), "-c", String(clients), "-d", "\(seconds)s", "-s", script.path,
             base + "/v1/complaints",
         ])
