@@ -80,6 +80,8 @@ struct IntakeRoundTripTests {
             // A retry with the key writes nothing and answers the first complaint; another request under it is refused.
             let replay = try await intake("+86 10 5550 0001", key: "retry-1")
             #expect(replay.replayed && replay.complaint.id == complaint.id && replay.accessCode == nil)
+            #expect(complaint.sla != nil && replay.complaint.sla == complaint.sla,
+                    "the schedule intake answered without reading it back is the one its row gives, to the second")
             await #expect(throws: StoreError.self) { try await intake("+86 10 5550 0001", key: "retry-1", request: "another") }
             let complaints: Int = try await database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
                 try await owner.query("SELECT count(*) FROM complaints WHERE branch_id = \(org.a.id)")[0].decode(at: 0)

@@ -62,7 +62,9 @@ extension ComplaintStore {
                     Self.recordIntake(complaintID: id, branchID: caller.branchID, caller: caller),
                 ] + wakeUp + confirmation.statements)
                 guard let row = stored[0].first else { return .replayed }
-                return .written(try ComplaintColumns.complaint(row), code)
+                var complaint = try ComplaintColumns.complaint(row)
+                complaint.sla = schedule.explanation?.asStored
+                return .written(complaint, code)
             }
             switch outcome {
             case .written(let complaint, let code):
@@ -98,6 +100,7 @@ extension ComplaintStore {
 
     /// The complaint as the first round trip settled it, with its schedule (one row version, one
     /// audit entry); returns its columns, or nothing when the caller's idempotency key was used before.
+    /// The explanation it returns is NULL: the caller has it already (``SLAExplanation/asStored``).
     private func insertStatement(id: UUID, _ caller: Caller, _ intake: ComplaintIntake, prospect: Prospect, department: UUID?,
                                  schedule: ScheduleUpdate, personalData sealed: SealedPersonalData?, accessCode: AccessCode,
                                  idempotencyKey: String?, requestHash: Data?) -> PGQuery {
@@ -121,7 +124,7 @@ extension ComplaintStore {
                     \(schedule.alarms.map(\.key)), \(schedule.alarms.map(\.at)), \(schedule.alarms.map(\.rung))::smallint[],
                     \(schedule.alarms.map(\.at).min()))
             ON CONFLICT (branch_id, created_by, idempotency_key) DO NOTHING
-            RETURNING \(unescaped: ComplaintColumns.list)
+            RETURNING \(unescaped: ComplaintColumns.summary)
             """
     }
 

@@ -3,37 +3,55 @@ import NIOConcurrencyHelpers
 import Postgres
 import RedressCore
 
-/// A branch's active SLA policies, decoded once per distinct text: the schedule of every change
-/// reads them (``ComplaintStore/refreshSchedule``), and they change seldom. Keyed by the exact JSON
-/// the database returned (ids, names and documents), so a changed policy is a new entry; the least
-/// recently used entries go when the memo is full.
-enum SLAPolicyMemo {
+/// Values decoded from JSON the database returns, once per distinct text: the schedule of every
+/// change reads a branch's policies and working hours (``ComplaintStore/refreshSchedule``), and
+/// they change seldom. Keyed by the exact text, so a changed policy or week is a new entry; the
+/// least recently used entries go when the memo is full.
+final class DecodedTextMemo<Value: Sendable>: Sendable {
     private struct Entry {
-        var policies: [SLAPolicy]
+        var value: Value
         var lastUse: UInt64
     }
 
-    private static let capacity = 256
-    private static let state = NIOLockedValueBox((entries: [Data: Entry](), clock: UInt64(0)))
+    private let capacity: Int
+    private let decode: @Sendable (PGJSONText) throws -> Value
+    private let state = NIOLockedValueBox((entries: [Data: Entry](), clock: UInt64(0)))
 
-    /// The policies `text` (a JSON array of `SLAPolicyRow`) describes.
-    static func policies(_ text: PGJSONText) throws -> [SLAPolicy] {
-        let known = state.withLockedValue { state -> [SLAPolicy]? in
+    /// A memo of at most `capacity` texts, each decoded with `decode`.
+    init(capacity: Int = 256, decode: @escaping @Sendable (PGJSONText) throws -> Value) {
+        self.capacity = capacity
+        self.decode = decode
+    }
+
+    /// What `text` decodes to.
+    func value(_ text: PGJSONText) throws -> Value {
+        let known = state.withLockedValue { state -> Value? in
             guard var entry = state.entries[text.bytes] else { return nil }
             state.clock += 1
             entry.lastUse = state.clock
             state.entries[text.bytes] = entry
-            return entry.policies
+            return entry.value
         }
         if let known { return known }
-        let policies = try text.decoded(as: [SLAPolicyRow].self).map { $0.document.policy(id: $0.id, name: $0.name) }
+        let value = try decode(text)
         state.withLockedValue { state in
             if state.entries.count >= capacity, let oldest = state.entries.min(by: { $0.value.lastUse < $1.value.lastUse }) {
                 state.entries[oldest.key] = nil
             }
             state.clock += 1
-            state.entries[text.bytes] = Entry(policies: policies, lastUse: state.clock)
+            state.entries[text.bytes] = Entry(value: value, lastUse: state.clock)
         }
-        return policies
+        return value
     }
+}
+
+/// The memos of what every schedule reads from its branch.
+enum ScheduleMemos {
+    /// A branch's active SLA policies, from a JSON array of `SLAPolicyRow` (ids, names and documents).
+    static let policies = DecodedTextMemo<[SLAPolicy]> { text in
+        try text.decoded(as: [SLAPolicyRow].self).map { $0.document.policy(id: $0.id, name: $0.name) }
+    }
+
+    /// A branch's working hours: spans of minutes of the day per weekday (1 = Sunday), as `branch_calendars.hours` keeps them.
+    static let workingHours = DecodedTextMemo<[String: [[Int]]]> { text in try text.decoded(as: [String: [[Int]]].self) }
 }
