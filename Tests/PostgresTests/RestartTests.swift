@@ -14,7 +14,7 @@ struct RestartTests {
 
     @Test func thePoolWorksAgainAfterPgCtlRestart() async throws {
         let cluster = try makeCluster()
-        try cluster.start()
+        try await OwnThread.run { try cluster.start() }
         defer {
             try? cluster.stop()
             try? FileManager.default.removeItem(at: cluster.directory.deletingLastPathComponent())
@@ -38,7 +38,7 @@ struct RestartTests {
             return failures
         }
         try await Task.sleep(for: .milliseconds(200))
-        try cluster.restart()
+        try await OwnThread.run { try cluster.restart() }
         _ = await load.value
 
         for n in 1...20 {
@@ -49,7 +49,7 @@ struct RestartTests {
 
     @Test(.timeLimit(.minutes(1))) func aListenerListensAgainAfterARestartAndSaysSo() async throws {
         let cluster = try makeCluster()
-        try cluster.start()
+        try await OwnThread.run { try cluster.start() }
         defer {
             try? cluster.stop()
             try? FileManager.default.removeItem(at: cluster.directory.deletingLastPathComponent())
@@ -63,7 +63,7 @@ struct RestartTests {
         var resumptions = resumed.makeAsyncIterator()
         _ = await listened.next()
 
-        try cluster.restart()
+        try await OwnThread.run { try cluster.restart() }
         // Whatever was notified while it was away is lost; it says when it listens again.
         _ = await resumptions.next()
         let sender = try await PGConnection.connect(PGConnectionConfiguration(cluster.ownerURL))

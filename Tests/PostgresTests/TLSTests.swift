@@ -37,7 +37,7 @@ struct TLSTests {
 
         let port = try PgBouncer.freePort()
         let cluster = LocalCluster(directory: directory.appendingPathComponent("pg"), port: port, fastUnsafe: true)
-        try cluster.start()
+        try await OwnThread.run { try cluster.start() }
         defer { try? cluster.stop() }
         let data = cluster.dataDirectory
         for file in ["server.crt", "server.key"] {
@@ -49,8 +49,8 @@ struct TLSTests {
         try (String(contentsOf: auto, encoding: .utf8) + settings).write(to: auto, atomically: true, encoding: .utf8)
         try "hostssl all all 127.0.0.1/32 trust\nhostssl all all ::1/128 trust\nlocal all all trust\n"
             .write(to: data.appendingPathComponent("pg_hba.conf"), atomically: true, encoding: .utf8)
-        try cluster.stop()
-        try cluster.start()   // fixes ownership, then starts with TLS on the new port
+        try await OwnThread.run { try cluster.stop() }
+        try await OwnThread.run { try cluster.start() }   // fixes ownership, then starts with TLS on the new port
 
         func url(host: String, authority: String) -> String {
             "postgresql://\(LocalCluster.ownerRole)@\(host):\(port)/\(LocalCluster.databaseName)?sslmode=verify-full&sslrootcert="

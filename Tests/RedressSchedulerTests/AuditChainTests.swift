@@ -9,12 +9,12 @@ import Testing
 
 @Suite("The audit hash chain and redress audit verify")
 struct AuditChainTests {
-    static func verify(_ database: TestDatabase) throws -> (status: Int32, output: String) {
+    static func verify(_ database: TestDatabase) async throws -> (status: Int32, output: String) {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString).log").path
         defer { unlink(log) }
         let pid = try Subprocess.spawn([MultiInstanceTests.executable, "audit", "verify"],
                                        environment: ["OWNER_DATABASE_URL": database.ownerURL, "LOG_LEVEL": "error"], outputPath: log)
-        let status = try Subprocess.wait(pid)
+        let status = try await OwnThread.run { try Subprocess.wait(pid) }
         return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }
 
@@ -33,7 +33,7 @@ struct AuditChainTests {
                 #expect(try await sealers[0].sealAll() == 0, "everything is sealed")
             }
         }
-        let clean = try Self.verify(database)
+        let clean = try await Self.verify(database)
         #expect(clean.status == 0 && clean.output.contains("every chain holds"), "\(clean.output)")
 
         let tampered: Int64 = try await database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
@@ -51,7 +51,7 @@ struct AuditChainTests {
                 """)
             return target
         }
-        let broken = try Self.verify(database)
+        let broken = try await Self.verify(database)
         #expect(broken.status == 1)
         #expect(broken.output.contains("BROKEN branch \(fixture.org.a.id.uuidString.lowercased()) at entry \(tampered)"), "\(broken.output)")
         #expect(broken.output.contains("content does not match its hash"))
@@ -61,7 +61,7 @@ struct AuditChainTests {
             try await owner.query("UPDATE audit_log SET after = jsonb_set(after, '{note}', 'null') - 'note' WHERE branch_id = \(fixture.org.a.id) AND seq = \(tampered)")
             try await owner.query("DELETE FROM audit_log WHERE branch_id = \(fixture.org.a.id) AND seq = \(tampered)")
         }
-        let gap = try Self.verify(database)
+        let gap = try await Self.verify(database)
         #expect(gap.status == 1 && gap.output.contains("at entry \(tampered + 1)") && gap.output.contains("entries missing before it"),
                 "\(gap.output)")
     }

@@ -36,13 +36,13 @@ struct FailoverTests {
             try? primary.stop()
             try? FileManager.default.removeItem(at: root)
         }
-        try primary.start()
+        try await OwnThread.run { try primary.start() }
         let database = try await TestDatabase.create(ownerURL: primary.ownerURL, serviceURL: primary.serviceURL,
                                                      schedulerURL: primary.schedulerURL)
         let org = try await TestOrganisation.create(in: database)
-        let standby = try primary.standby(into: root.appendingPathComponent("standby"), port: 6548)
+        let standby = try await OwnThread.run { try primary.standby(into: root.appendingPathComponent("standby"), port: 6548) }
         standbyCluster = standby
-        try primary.requireSynchronousStandby()
+        try await OwnThread.run { try primary.requireSynchronousStandby() }
 
         // Heartbeats far apart: the page stream can only learn of new pages from notifications,
         // and of those lost in the outage from its listener listening again.
@@ -102,12 +102,12 @@ struct FailoverTests {
             try await FaultTests.waitUntil { answered.withLockedValue { $0.count } >= 8 }
             try #require(dueAt.timeIntervalSinceNow > 1, "tier 1 falls due after the kill: \(dueAt.timeIntervalSinceNow) s from now")
             let killedAt = ContinuousClock.now
-            try primary.crash()
+            try await OwnThread.run { try primary.crash() }
             // Stay down until what was due has fallen due, then promote.
             try await Task.sleep(for: .milliseconds(Int64(max(1, dueAt.timeIntervalSinceNow + 1) * 1000)))
             let promoting = ContinuousClock.now
             let promotingDate = Date()
-            try standby.promote()
+            try await OwnThread.run { try standby.promote() }
             let promoted = ContinuousClock.now
 
             // Go on until the clients have had twelve answers from the new primary.

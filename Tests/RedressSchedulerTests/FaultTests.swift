@@ -68,7 +68,7 @@ struct FaultTests {
         let directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("redress-fault-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         let cluster = LocalCluster(directory: directory.appendingPathComponent("pg"), fastUnsafe: true)
-        try cluster.start()
+        try await OwnThread.run { try cluster.start() }
         defer {
             try? cluster.stop()
             try? FileManager.default.removeItem(at: directory)
@@ -110,7 +110,7 @@ struct FaultTests {
             // Waits for answers rather than for time, so a loaded machine only makes the test slower.
             let answered = { seen.withLockedValue { ($0[200] ?? 0) + ($0[201] ?? 0) } }
             try await Self.waitUntil { answered() >= 30 }
-            try await Task.detached { try cluster.restart() }.value
+            try await OwnThread.run { try cluster.restart() }
             let restarted = ContinuousClock.now
             let before = answered()
             try await Self.waitUntil { answered() >= before + 30 }

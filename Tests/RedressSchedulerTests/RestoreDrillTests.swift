@@ -30,10 +30,10 @@ struct RestoreDrillTests {
 
     /// `redress audit verify` against `ownerURL`: its exit status and what it printed (each chain's
     /// length and newest hash).
-    static func verify(_ ownerURL: String, log: String) throws -> (status: Int32, output: String) {
+    static func verify(_ ownerURL: String, log: String) async throws -> (status: Int32, output: String) {
         let pid = try Subprocess.spawn([MultiInstanceTests.executable, "audit", "verify"],
                                        environment: ["OWNER_DATABASE_URL": ownerURL, "LOG_LEVEL": "error"], outputPath: log)
-        let status = try Subprocess.wait(pid)
+        let status = try await OwnThread.run { try Subprocess.wait(pid) }
         return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }
 
@@ -49,8 +49,8 @@ struct RestoreDrillTests {
             try? restored?.stop()
             try? FileManager.default.removeItem(at: root)
         }
-        try primary.start()
-        try primary.archiveWAL(to: archive)
+        try await OwnThread.run { try primary.start() }
+        try await OwnThread.run { try primary.archiveWAL(to: archive) }
         let database = try await TestDatabase.create(ownerURL: primary.ownerURL, serviceURL: primary.serviceURL,
                                                      schedulerURL: primary.schedulerURL)
         let org = try await TestOrganisation.create(in: database)
@@ -63,7 +63,7 @@ struct RestoreDrillTests {
             _ = try await EscalationSchedulerTests.intake(fixture, pool: jobs, count: 4, age: 25 * 3600)
             try await EscalationScheduler(pool: jobs, listen: PGConnectionConfiguration(database.schedulerURL)).drain()
             _ = try await AuditSealer(pool: jobs).sealAll()
-            try primary.baseBackup(to: root.appendingPathComponent("backup"))
+            try await OwnThread.run { try primary.baseBackup(to: root.appendingPathComponent("backup")) }
             // After it, only in the archive: more complaints, escalations and seals.
             _ = try await EscalationSchedulerTests.intake(fixture, pool: jobs, count: 3, age: 49 * 3600)
             try await EscalationScheduler(pool: jobs, listen: PGConnectionConfiguration(database.schedulerURL)).drain()
@@ -72,19 +72,19 @@ struct RestoreDrillTests {
         }
         let before = try await Self.counts(database.ownerURL)
         #expect(before["public.complaints"] == 7 && (before["public.audit_log"] ?? 0) > 40)
-        let chains = try Self.verify(database.ownerURL, log: root.appendingPathComponent("verify-primary.log").path)
+        let chains = try await Self.verify(database.ownerURL, log: root.appendingPathComponent("verify-primary.log").path)
         #expect(chains.status == 0 && chains.output.contains("every chain holds"), "\(chains.output)")
-        try primary.switchWAL()
-        try primary.stop()
+        try await OwnThread.run { try primary.switchWAL() }
+        try await OwnThread.run { try primary.stop() }
 
-        let copy = try LocalCluster.restore(backup: root.appendingPathComponent("backup"), archive: archive,
-                                            into: root.appendingPathComponent("restored"), port: 6544, fastUnsafe: true)
+        let copy = try await OwnThread.run { try LocalCluster.restore(backup: root.appendingPathComponent("backup"), archive: archive,
+                                            into: root.appendingPathComponent("restored"), port: 6544, fastUnsafe: true) }
         restored = copy
         let restoredOwner = copy.url(user: LocalCluster.ownerRole, database: database.name)
         let after = try await Self.counts(restoredOwner)
         #expect(after == before, "every table's rows, after the backup's and the archive's")
         // The same chains, to the same last entries: nothing sealed after the backup was lost.
-        let restoredChains = try Self.verify(restoredOwner, log: root.appendingPathComponent("verify-restored.log").path)
+        let restoredChains = try await Self.verify(restoredOwner, log: root.appendingPathComponent("verify-restored.log").path)
         #expect(restoredChains.status == 0 && restoredChains.output == chains.output, "\(restoredChains.output)")
     }
 }

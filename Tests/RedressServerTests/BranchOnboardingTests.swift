@@ -14,13 +14,13 @@ struct BranchOnboardingTests {
         .deletingLastPathComponent().appendingPathComponent(".build/debug/redress").path
 
     /// Runs `redress arguments…` as an operator of `database`; returns its exit status and output.
-    static func redress(_ arguments: [String], on database: TestDatabase) throws -> (status: Int32, output: String) {
+    static func redress(_ arguments: [String], on database: TestDatabase) async throws -> (status: Int32, output: String) {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("operator-\(UUID().uuidString).log").path
         defer { unlink(log) }
         let pid = try Subprocess.spawn([executable] + arguments, environment: [
             "OWNER_DATABASE_URL": database.ownerURL, "DATABASE_URL": database.serviceURL, "PASSWORD_HASH_COST": "4", "LOG_LEVEL": "error",
         ], outputPath: log)
-        let status = try Subprocess.wait(pid)
+        let status = try await OwnThread.run { try Subprocess.wait(pid) }
         return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }
 
@@ -29,7 +29,7 @@ struct BranchOnboardingTests {
     @Test func aBranchCreatedByTheCommandIsRunByItsFirstAdminAfterTheyChangeThePassword() async throws {
         try await APIHarness.run { harness, client in
             let code = "east-" + UUID().uuidString.prefix(6).lowercased()
-            let created = try Self.redress(["branch", "create", "--code", code, "--name", "East Branch", "--time-zone", "Asia/Taipei",
+            let created = try await Self.redress(["branch", "create", "--code", code, "--name", "East Branch", "--time-zone", "Asia/Taipei",
                                             "--region", "East", "--admin-login", "chief", "--admin-email", "chief@example.com"],
                                            on: harness.database)
             #expect(created.status == 0, "branch create: \(created.output)")
@@ -109,11 +109,11 @@ struct BranchOnboardingTests {
             }
             #expect(audited.count == 1 && audited[0].contains(#""password_hash": "changed""#), "\(audited)")
 
-            let listed = try Self.redress(["branch", "list"], on: harness.database)
+            let listed = try await Self.redress(["branch", "list"], on: harness.database)
             #expect(listed.status == 0)
             let row = try #require(listed.output.split(separator: "\n").first { $0.hasPrefix(code + " ") }, "\(listed.output)")
             #expect(row.contains("East Branch") && row.contains("Asia/Taipei") && row.contains("chief"))
-            let json = try Self.redress(["branch", "list", "--json"], on: harness.database)
+            let json = try await Self.redress(["branch", "list", "--json"], on: harness.database)
             let decoded = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [[String: Any]])
             #expect(decoded.count == 4 && decoded.contains { ($0["branch"] as? [String: Any])?["code"] as? String == code })
         }
@@ -131,7 +131,7 @@ struct BranchOnboardingTests {
                 (["--code", "west", "--name", "West", "--time-zone", "Asia/Shanghai", "--admin-login", "Chief Admin"], "--admin-login"),
                 (["--code", "west", "--name", "West", "--time-zone", "Asia/Shanghai", "--admin-email", "nobody"], "--admin-email"),
             ] {
-                let refused = try Self.redress(["branch", "create"] + arguments, on: harness.database)
+                let refused = try await Self.redress(["branch", "create"] + arguments, on: harness.database)
                 #expect(refused.status == 64 && refused.output.contains("error: \(option):"), "\(arguments): \(refused.output)")
                 #expect(!refused.output.contains("one-time password"))
             }
@@ -145,7 +145,7 @@ struct BranchOnboardingTests {
         try await APIHarness.run { harness, client in
             let org = harness.organisation
             let (a, c) = (org.a.code, org.c.code)
-            let listed = try Self.redress(["grant", "list", "--branch", a], on: harness.database)
+            let listed = try await Self.redress(["grant", "list", "--branch", a], on: harness.database)
             #expect(listed.status == 0)
             let holders: Set<String> = Set(listed.output.split(separator: "\n").dropFirst().map { line in
                 String(line.prefix { $0 != " " })
@@ -162,17 +162,17 @@ struct BranchOnboardingTests {
                 (["--user", "\(c)/executive", "--branch", c, "--role", "executive"], "--branch"),
                 (["--user", "\(c)/executive", "--branch", "no-such-branch", "--role", "executive"], "--branch"),
             ] {
-                let refused = try Self.redress(["grant", "add"] + arguments, on: harness.database)
+                let refused = try await Self.redress(["grant", "add"] + arguments, on: harness.database)
                 #expect(refused.status == 64 && refused.output.contains("error: \(option):"), "\(arguments): \(refused.output)")
             }
-            #expect(try Self.redress(["grant", "add", "--user", "no-slash", "--branch", a, "--role", "executive"], on: harness.database).status == 64)
-            #expect(try Self.redress(["grant", "add", "--user", "\(c)/executive", "--branch", a, "--role", "admin"], on: harness.database).status == 64)
+            #expect(try await Self.redress(["grant", "add", "--user", "no-slash", "--branch", a, "--role", "executive"], on: harness.database).status == 64)
+            #expect(try await Self.redress(["grant", "add", "--user", "\(c)/executive", "--branch", a, "--role", "admin"], on: harness.database).status == 64)
             #expect(try await harness.snapshot() == before)
 
             // A grant reaches the branch for its role, read-only, and only operators change its holder.
             let executive = try await client.signIn(c, "executive")
             #expect(try await client.call(.get, "/v1/branches", token: executive).items.count == 1)
-            let added = try Self.redress(["grant", "add", "--user", "\(c)/executive", "--branch", a, "--role", "executive"], on: harness.database)
+            let added = try await Self.redress(["grant", "add", "--user", "\(c)/executive", "--branch", a, "--role", "executive"], on: harness.database)
             #expect(added.status == 0, "\(added.output)")
             // The first grant ends the sessions and replaces the password an admin may have known.
             #expect(try await client.call(.get, "/v1/branches", token: executive).status == .unauthorized)
@@ -185,7 +185,7 @@ struct BranchOnboardingTests {
             #expect(try await client.call(.post, "/v1/me/password", token: renewed,
                                           body: #"{"currentPassword":"\#(handedOver)","newPassword":"the executive's own one"}"#).status == .noContent)
             #expect(Set(try await client.call(.get, "/v1/branches", token: renewed).items.compactMap { $0["code"] as? String }) == [a, c])
-            let second = try Self.redress(["grant", "add", "--user", "\(c)/executive", "--branch", org.b.code, "--role", "executive"],
+            let second = try await Self.redress(["grant", "add", "--user", "\(c)/executive", "--branch", org.b.code, "--role", "executive"],
                                           on: harness.database)
             #expect(second.status == 0 && !second.output.contains("one-time password"), "only the first grant replaces the password")
             #expect(try await client.call(.get, "/v1/me", token: renewed).status == .ok)
@@ -195,20 +195,20 @@ struct BranchOnboardingTests {
             #expect(reset.status == .forbidden || reset.status == .notFound)
 
             // --add-role gives the role the grant is for, and says so.
-            let promoted = try Self.redress(["grant", "add", "--user", "\(c)/handler", "--branch", a, "--role", "auditor", "--add-role"],
+            let promoted = try await Self.redress(["grant", "add", "--user", "\(c)/handler", "--branch", a, "--role", "auditor", "--add-role"],
                                             on: harness.database)
             #expect(promoted.status == 0 && promoted.output.contains("now holds the auditor role"), "\(promoted.output)")
-            let grants = try Self.redress(["grant", "list", "--branch", c, "--json"], on: harness.database)
+            let grants = try await Self.redress(["grant", "list", "--branch", c, "--json"], on: harness.database)
             let rows = try #require(try JSONSerialization.jsonObject(with: Data(grants.output.utf8)) as? [[String: Any]], "\(grants.output)")
             #expect(Set(rows.map { row in
                 ["holderLogin", "role", "grantedBranch"].map { row[$0] as? String ?? "-" }.joined(separator: " ")
                     + ((row["inEffect"] as? Bool) == true ? " in effect" : " void")
             }) == ["executive executive \(a) in effect", "executive executive \(org.b.code) in effect", "handler auditor \(a) in effect"])
 
-            #expect(try Self.redress(["grant", "remove", "--user", "\(c)/executive", "--branch", a], on: harness.database).status == 0)
+            #expect(try await Self.redress(["grant", "remove", "--user", "\(c)/executive", "--branch", a], on: harness.database).status == 0)
             #expect(Set(try await client.call(.get, "/v1/branches", token: renewed).items.compactMap { $0["code"] as? String })
                     == [org.b.code, c])
-            let again = try Self.redress(["grant", "remove", "--user", "\(c)/executive", "--branch", a], on: harness.database)
+            let again = try await Self.redress(["grant", "remove", "--user", "\(c)/executive", "--branch", a], on: harness.database)
             #expect(again.status == 64 && again.output.contains("error: --branch:"), "\(again.output)")
         }
     }

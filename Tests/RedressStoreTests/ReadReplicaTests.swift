@@ -23,11 +23,11 @@ struct ReadReplicaTests {
             try? primary.stop()
             try? FileManager.default.removeItem(at: root)
         }
-        try primary.start()
+        try await OwnThread.run { try primary.start() }
         let database = try await TestDatabase.create(ownerURL: primary.ownerURL, serviceURL: primary.serviceURL,
                                                      schedulerURL: primary.schedulerURL)
         let org = try await TestOrganisation.create(in: database)
-        let copy = try primary.standby(into: root.appendingPathComponent("standby"), port: 6546)
+        let copy = try await OwnThread.run { try primary.standby(into: root.appendingPathComponent("standby"), port: 6546) }
         standby = copy
         let standbyAdmin = copy.url(user: LocalCluster.superuser, database: database.name)
         let replicaPool = PGPool(configuration: PGPoolConfiguration(
