@@ -25,7 +25,7 @@ public enum Subprocess {
     /// Runs `command` as ``run(_:input:)`` does, waiting for it on a thread of its own
     /// (``OwnThread``).
     public static func run(_ command: [String], input: String = "") async throws -> (status: Int32, output: String) {
-        try await OwnThread.run("redress-subprocess") { try run(command, input: input) as (Int32, String) }
+        try await OwnThread.run("redress-child") { try run(command, input: input) as (Int32, String) }
     }
 
     /// Starts `command` without waiting for it, with `environment` added to this process's, its

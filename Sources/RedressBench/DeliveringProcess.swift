@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LocalPostgres
 import Logging
 import Postgres
 import RedressCore
@@ -16,16 +17,21 @@ struct DeliveringProcess {
     struct Running {
         let process: Process
 
-        /// Asks it to stop and waits.
-        func terminate() {
+        /// Asks it to stop and waits, on a thread of its own (``OwnThread``).
+        func terminate() async throws {
             process.terminate()
-            process.waitUntilExit()
+            try await waitForExit()
         }
 
         /// Kills it at once (SIGKILL), as a lost machine would stop.
-        func kill() {
+        func kill() async throws {
             _ = Foundation.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            try await waitForExit()
+        }
+
+        private func waitForExit() async throws {
+            let process = process
+            try await OwnThread.run { process.waitUntilExit() }
         }
     }
 

@@ -48,7 +48,7 @@ struct MessageBench: AsyncParsableCommand {
                 let started = ContinuousClock.now
                 try await waitUntil { try await Self.settled(owner) == messages }
                 let elapsed = (ContinuousClock.now - started).inSeconds
-                running.terminate()
+                try await running.terminate()
                 print("\(messages) confirmations: made through intake in \(String(format: "%.1f", first.seconds)) s; "
                       + String(format: "delivered in %.2f s, %.0f per second (goal at least 500)", elapsed, Double(messages) / elapsed))
 
@@ -56,11 +56,11 @@ struct MessageBench: AsyncParsableCommand {
                 let second = try await intake(more, api: api, token: agent)
                 running = try child.start()
                 try await waitUntil { receiver.received(of: second.ids) >= more / 4 }
-                running.kill()
+                try await running.kill()
                 let atKill = receiver.received(of: second.ids)
                 running = try child.start()
                 try await waitUntil(timeout: .seconds(180)) { try await Self.settled(owner) == messages + more }
-                running.terminate()
+                try await running.terminate()
                 let figures = receiver.figures
                 let states = try await owner.query("""
                     SELECT state, count(*)::integer FROM complainant_messages GROUP BY state ORDER BY state

@@ -11,15 +11,15 @@ import Testing
 @Suite("TLS to PostgreSQL with verify-full", .serialized)
 struct TLSTests {
     /// Runs `openssl` with `arguments`, in which `@name` stands for the file `name` in `directory`.
-    static func openssl(_ arguments: [String], in directory: URL) throws {
+    static func openssl(_ arguments: [String], in directory: URL) async throws {
         let resolved = arguments.map { $0.hasPrefix("@") ? directory.appendingPathComponent(String($0.dropFirst())).path : $0 }
-        let (status, output) = try Subprocess.run(["/usr/bin/env", "openssl"] + resolved)
+        let (status, output) = try await Subprocess.run(["/usr/bin/env", "openssl"] + resolved)
         guard status == 0 else { throw PGError(.connectionFailed, message: "openssl \(arguments.first ?? ""): \(output)") }
     }
 
     /// A certificate authority (`<name>.crt`, `<name>.key`).
-    static func authority(_ name: String, in directory: URL) throws {
-        try openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Redress test CA \(name)",
+    static func authority(_ name: String, in directory: URL) async throws {
+        try await openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Redress test CA \(name)",
                      "-keyout", "@\(name).key", "-out", "@\(name).crt"], in: directory)
     }
 
@@ -27,12 +27,12 @@ struct TLSTests {
         let directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("redress-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         defer { try? FileManager.default.removeItem(at: directory) }
-        try Self.authority("ca", in: directory)
-        try Self.authority("other", in: directory)
-        try Self.openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", "@server.key", "-out", "@server.csr"],
+        try await Self.authority("ca", in: directory)
+        try await Self.authority("other", in: directory)
+        try await Self.openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", "@server.key", "-out", "@server.csr"],
                          in: directory)
         try "subjectAltName=DNS:localhost\n".write(to: directory.appendingPathComponent("san.ext"), atomically: true, encoding: .utf8)
-        try Self.openssl(["x509", "-req", "-in", "@server.csr", "-CA", "@ca.crt", "-CAkey", "@ca.key", "-CAcreateserial", "-days", "2",
+        try await Self.openssl(["x509", "-req", "-in", "@server.csr", "-CA", "@ca.crt", "-CAkey", "@ca.key", "-CAcreateserial", "-days", "2",
                           "-extfile", "@san.ext", "-out", "@server.crt"], in: directory)
 
         let port = try PgBouncer.freePort()

@@ -44,7 +44,7 @@ public final class PGConnection: @unchecked Sendable {
 
     /// Opens a connection with a thread of its own for its blocking work.
     public static func connect(_ configuration: PGConnectionConfiguration) async throws -> PGConnection {
-        let thread = PGConnectionThread(name: "postgres-connection")
+        let thread = PGConnectionThread(name: "pg-connection")
         do {
             return try await thread.run { try connectBlocking(configuration, thread: thread) }
         } catch {

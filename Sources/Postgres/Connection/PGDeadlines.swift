@@ -33,7 +33,7 @@ final class PGDeadlines: @unchecked Sendable {
         } else {
             threadRunning = true
             let thread = Thread { [self] in loop() }
-            thread.name = "postgres-deadlines"
+            thread.name = "pg-deadlines"
             thread.start()
         }
         return Token(id: nextID)

@@ -62,6 +62,8 @@ public struct PGJSONText: PGDecodable, Hashable, Sendable {
 enum PGJSONCoders {
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
+        // Whole seconds: `SLAExplanation.asStored` (RedressStore) repeats this cut for intake's
+        // answer, and `StoredExplanationTests` holds the two together.
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys]
         return encoder

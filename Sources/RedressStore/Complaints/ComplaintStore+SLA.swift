@@ -89,8 +89,9 @@ extension ComplaintStore {
         var completed = Set(try facts.decode([String].self, at: 6).compactMap(SLAMilestone.init(rawValue:))).union(met)
         if reopening { completed.subtract([.preliminaryFeedback, .result]) }
         let fired = Set(try facts.decode([Int16].self, at: 7).map(Int.init))
-        let calendar = try Self.calendar(timeZone: facts.decode(at: 9), hours: facts.decode(PGJSONText?.self, at: 10).map(ScheduleMemos.workingHours.value),
-                                         holidays: facts.decode([String]?.self, at: 11), makeUpDays: facts.decode([String]?.self, at: 12))
+        let hours = try facts.decode(PGJSONText?.self, at: 10).map(ScheduleMemos.workingHours.value)
+        let calendar = try Self.calendar(timeZone: facts.decode(at: 9), hours: hours, holidays: facts.decode([String]?.self, at: 11),
+                                         makeUpDays: facts.decode([String]?.self, at: 12))
         let policies = try ScheduleMemos.policies.value(facts.decode(PGJSONText.self, at: 13))
         let pauses = try facts.decode(PGJSON<[[Double?]]>.self, at: 14).value.map { pair in
             SLAPause(start: Date(timeIntervalSince1970: pair[0] ?? 0), end: pair[1].map(Date.init(timeIntervalSince1970:)))

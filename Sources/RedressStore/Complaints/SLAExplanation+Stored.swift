@@ -29,7 +29,9 @@ extension SLADeadline {
         return stored
     }
 
+    /// `date` cut to the whole second before it; counted from 2001 as `Date` keeps it, whole
+    /// seconds since 1970 being whole seconds since 2001 too.
     private static func wholeSecond(_ date: Date) -> Date {
-        Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
+        Date(timeIntervalSinceReferenceDate: date.timeIntervalSinceReferenceDate.rounded(.down))
     }
 }
