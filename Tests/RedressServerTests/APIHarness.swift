@@ -25,6 +25,11 @@ struct APIHarness {
                     _ body: @escaping @Sendable (APIHarness, any TestClientProtocol) async throws -> Void) async throws {
         let database = try await TestDatabase.create()
         let organisation = try await TestOrganisation.create(in: database)
+        // The test client keeps one connection, and a test may wait longer than the service's
+        // minute without a request (an event feed's batch waits for every older transaction of
+        // the cluster, other suites' too); the server would close it under the client.
+        var server = server
+        server.idleTimeout = .seconds(600)
         try await database.withPool(size: 4) { (pool: PGPool) async throws in
             let app = RedressApplication.make(
                 configuration: server, pool: pool,
