@@ -1,7 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
 import Postgres
-import RedressCore
 
 /// Values decoded from JSON the database returns, once per distinct text: the schedule of every
 /// change reads a branch's policies and working hours (``ComplaintStore/refreshSchedule``), and

@@ -9,6 +9,7 @@ enum ScheduleMemos {
         try text.decoded(as: [SLAPolicyRow].self).map { $0.document.policy(id: $0.id, name: $0.name) }
     }
 
-    /// A branch's working hours: spans of minutes of the day per weekday (1 = Sunday), as `branch_calendars.hours` keeps them.
+    /// A branch's working hours: spans of minutes of the day per weekday (1 = Sunday), as
+    /// `branch_calendars.hours` keeps them.
     static let workingHours = DecodedTextMemo<[String: [[Int]]]> { text in try text.decoded(as: [String: [[Int]]].self) }
 }
