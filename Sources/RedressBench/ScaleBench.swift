@@ -58,8 +58,10 @@ struct ScaleBench: AsyncParsableCommand {
             for size in sizes {
                 try await data.prepare(total: size)
                 measured.append(try await measure(size: size, data: data, api: api, owner: owner, service: service))
-                // Every size so far, so that a failure at a larger size keeps the figures of the smaller.
+                // Every size so far, so that a failure at a larger size keeps the figures of the smaller;
+                // flushed, since standard output sent to a file is written only when its buffer fills.
                 ScaleFigures.printComparison(measured)
+                fflush(nil)
             }
             outcome = .success(measured)
         } catch {
