@@ -51,14 +51,16 @@ public struct EscalationScheduler: Service {
         try await loop.run(pass: {
             let next = try await store.nextDue()
             Gauge(label: "redress_scheduler_lag_seconds").record(max(0, Date().timeIntervalSince(next ?? .distantFuture)))
-            try await recomputeStale()
-            try await drain()
-            try await raiseAlarms()
-            try await repage()
-            try await escalateOverdueFollowUps()
-            try await escalateReviews()
-            try await escalateRectifications()
-            try await escalateInstitutionReplies()
+            let recomputed = try await recomputeStale()
+            // Each step stops at a batch that is not full, so that work falling due steadily in one
+            // (tiers, say) cannot hold the others back for as long as it keeps coming. What falls
+            // due during the pass is the next pass's, which follows at once when this one found work.
+            let found = try await [
+                drain(until: .partialBatch).count, raiseAlarms(until: .partialBatch).count, repage(until: .partialBatch).count,
+                escalateOverdueFollowUps(until: .partialBatch).count, escalateReviews(until: .partialBatch).count,
+                escalateRectifications(until: .partialBatch).count, escalateInstitutionReplies(until: .partialBatch).count,
+            ]
+            return recomputed + found.reduce(0, +) > 0
         }, nextDue: { try await store.nextDue() })
     }
 
@@ -78,14 +80,11 @@ public struct EscalationScheduler: Service {
         }
     }
 
-    /// Fires everything due now, batch after batch; returns what fired.
+    /// Fires every due tier, batch after batch until `end`; returns what fired.
     @discardableResult
-    public func drain() async throws -> [EscalationStore.Fired] {
-        var all: [EscalationStore.Fired] = []
-        while true {
-            try Task.checkCancellation()
+    public func drain(until end: StepEnd = .nothingDue) async throws -> [EscalationStore.Fired] {
+        try await batches(until: end) {
             let fired = try await store.escalateDue(batch: configuration.batchSize)
-            all += fired
             for escalation in fired {
                 Counter(label: "redress_escalations_total", dimensions: [("tier", String(escalation.tier))]).increment()
                 Counter(label: "redress_pages_total", dimensions: [("tier", String(escalation.tier)), ("kind", "tier")])
@@ -95,19 +94,16 @@ public struct EscalationScheduler: Service {
                     "late_seconds": "\(escalation.lateSeconds)", "pages": "\(escalation.pages)",
                 ])
             }
-            if fired.isEmpty { return all }
+            return fired
         }
     }
 
-    /// Raises every due alarm of milestones and plans, batch after batch; returns what it raised. Runs after the
-    /// tiers, so that a breach falling due with a tier does not page the tier's recipients twice.
+    /// Raises every due alarm of milestones and plans, batch after batch until `end`; returns what it raised. Runs
+    /// after the tiers, so that a breach falling due with a tier does not page the tier's recipients twice.
     @discardableResult
-    public func raiseAlarms() async throws -> [EscalationStore.RaisedAlarm] {
-        var all: [EscalationStore.RaisedAlarm] = []
-        while true {
-            try Task.checkCancellation()
+    public func raiseAlarms(until end: StepEnd = .nothingDue) async throws -> [EscalationStore.RaisedAlarm] {
+        try await batches(until: end) {
             let raised = try await store.raiseAlarms(batch: configuration.batchSize)
-            all += raised
             for alarm in raised {
                 Counter(label: "redress_alarms_total", dimensions: [("kind", alarm.kind), ("milestone", alarm.milestone?.rawValue ?? "")]).increment()
                 Counter(label: "redress_pages_total", dimensions: [("tier", String(alarm.tier)), ("kind", alarm.kind)]).increment(by: alarm.pages)
@@ -117,18 +113,15 @@ public struct EscalationScheduler: Service {
                     "late_seconds": "\(alarm.lateSeconds)", "pages": "\(alarm.pages)",
                 ])
             }
-            if raised.isEmpty { return all }
+            return raised
         }
     }
 
-    /// Escalates every overdue follow-up, batch after batch; returns what it escalated.
+    /// Escalates every overdue follow-up, batch after batch until `end`; returns what it escalated.
     @discardableResult
-    public func escalateOverdueFollowUps() async throws -> [EscalationStore.OverdueFollowUp] {
-        var all: [EscalationStore.OverdueFollowUp] = []
-        while true {
-            try Task.checkCancellation()
+    public func escalateOverdueFollowUps(until end: StepEnd = .nothingDue) async throws -> [EscalationStore.OverdueFollowUp] {
+        try await batches(until: end) {
             let escalated = try await store.escalateOverdueFollowUps(batch: configuration.batchSize)
-            all += escalated
             for followUp in escalated {
                 Counter(label: "redress_follow_ups_escalated_total").increment()
                 Counter(label: "redress_pages_total", dimensions: [("tier", "1"), ("kind", "follow_up")]).increment(by: followUp.pages)
@@ -137,19 +130,16 @@ public struct EscalationScheduler: Service {
                     "late_seconds": "\(followUp.lateSeconds)", "pages": "\(followUp.pages)",
                 ])
             }
-            if escalated.isEmpty { return all }
+            return escalated
         }
     }
 
-    /// Tells the reviewers of every new review and escalates every overdue one, batch after batch;
+    /// Tells the reviewers of every new review and escalates every overdue one, batch after batch until `end`;
     /// returns what it did.
     @discardableResult
-    public func escalateReviews() async throws -> [EscalationStore.ReviewEscalation] {
-        var all: [EscalationStore.ReviewEscalation] = []
-        while true {
-            try Task.checkCancellation()
+    public func escalateReviews(until end: StepEnd = .nothingDue) async throws -> [EscalationStore.ReviewEscalation] {
+        try await batches(until: end) {
             let escalated = try await store.escalateReviews(batch: configuration.batchSize)
-            all += escalated
             for review in escalated {
                 Counter(label: "redress_reviews_escalated_total", dimensions: [("reason", review.reason)]).increment()
                 Counter(label: "redress_pages_total", dimensions: [("tier", "0"), ("kind", review.reason)]).increment(by: review.pages)
@@ -158,37 +148,32 @@ public struct EscalationScheduler: Service {
                     "late_seconds": "\(review.lateSeconds)", "pages": "\(review.pages)",
                 ])
             }
-            if escalated.isEmpty { return all }
+            return escalated
         }
     }
 
-    /// Escalates every overdue rectification task, each once, batch after batch; returns what it escalated.
+    /// Escalates every overdue rectification task, each once, batch after batch until `end`; returns what it
+    /// escalated.
     @discardableResult
-    public func escalateRectifications() async throws -> [EscalationStore.RectificationEscalation] {
-        var all: [EscalationStore.RectificationEscalation] = []
-        while true {
-            try Task.checkCancellation()
+    public func escalateRectifications(until end: StepEnd = .nothingDue) async throws -> [EscalationStore.RectificationEscalation] {
+        try await batches(until: end) {
             let escalated = try await store.escalateRectifications(batch: configuration.batchSize)
-            all += escalated
             for task in escalated {
                 Counter(label: "redress_rectifications_escalated_total").increment()
                 logger.info("rectification task overdue", metadata: [
                     "task": "\(task.taskID)", "late_seconds": "\(task.lateSeconds)", "recipients": "\(task.recipients.count)",
                 ])
             }
-            if escalated.isEmpty { return all }
+            return escalated
         }
     }
 
     /// Escalates every institution's referral left unanswered past its due time, each once, batch
-    /// after batch; returns what it escalated.
+    /// after batch until `end`; returns what it escalated.
     @discardableResult
-    public func escalateInstitutionReplies() async throws -> [EscalationStore.InstitutionReplyEscalation] {
-        var all: [EscalationStore.InstitutionReplyEscalation] = []
-        while true {
-            try Task.checkCancellation()
+    public func escalateInstitutionReplies(until end: StepEnd = .nothingDue) async throws -> [EscalationStore.InstitutionReplyEscalation] {
+        try await batches(until: end) {
             let escalated = try await store.escalateInstitutionReplies(batch: configuration.batchSize)
-            all += escalated
             for referral in escalated {
                 Counter(label: "redress_institution_replies_escalated_total").increment()
                 Counter(label: "redress_pages_total", dimensions: [("tier", "0"), ("kind", "institution_reply_overdue")])
@@ -198,18 +183,16 @@ public struct EscalationScheduler: Service {
                     "late_seconds": "\(referral.lateSeconds)", "pages": "\(referral.pages)",
                 ])
             }
-            if escalated.isEmpty { return all }
+            return escalated
         }
     }
 
-    /// Re-pages every escalation whose ack window passed unacknowledged; returns what it re-paged.
+    /// Re-pages every escalation whose ack window passed unacknowledged, batch after batch until `end`;
+    /// returns what it re-paged.
     @discardableResult
-    public func repage() async throws -> [EscalationStore.Repaged] {
-        var all: [EscalationStore.Repaged] = []
-        while true {
-            try Task.checkCancellation()
+    public func repage(until end: StepEnd = .nothingDue) async throws -> [EscalationStore.Repaged] {
+        try await batches(until: end) {
             let repaged = try await store.repageDue(batch: configuration.batchSize)
-            all += repaged
             for escalation in repaged where escalation.rung != nil {
                 Counter(label: "redress_repages_total", dimensions: [("tier", String(escalation.tier))]).increment()
                 Counter(label: "redress_pages_total", dimensions: [("tier", String(escalation.tier)), ("kind", "repage")])
@@ -219,7 +202,31 @@ public struct EscalationScheduler: Service {
                     "pages": "\(escalation.pages)",
                 ])
             }
-            if repaged.isEmpty { return all }
+            return repaged
         }
     }
+
+    /// Runs `batch` again and again until `end`; returns everything it found.
+    private func batches<Item>(until end: StepEnd, _ batch: () async throws -> [Item]) async throws -> [Item] {
+        var all: [Item] = []
+        while true {
+            try Task.checkCancellation()
+            let found = try await batch()
+            all += found
+            switch end {
+            case .nothingDue: if found.isEmpty { return all }
+            case .partialBatch: if found.count < configuration.batchSize { return all }
+            }
+        }
+    }
+}
+
+/// When a step of the scheduler's work (``EscalationScheduler/drain(until:)`` and the like) stops
+/// taking batches.
+public enum StepEnd: Sendable {
+    /// At a batch that finds nothing: everything due is done, what fell due meanwhile too.
+    case nothingDue
+    /// At a batch that is not full: what was due when it looked is done, and what falls due
+    /// meanwhile waits for the next look.
+    case partialBatch
 }

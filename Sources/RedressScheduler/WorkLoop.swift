@@ -5,17 +5,18 @@ import Postgres
 import RedressCore
 import ServiceLifecycle
 
-/// The loop behind the scheduler's services: do a pass of work, then sleep until the next due
-/// time, until a notification arrives on the listener's channels (something changed) or the
-/// listener listens again after a lost connection (a restart, a failover: notifications may have
-/// been lost), or at most `pollInterval`; stop at graceful shutdown. A failed pass is logged and
-/// retried after a second.
+/// The loop behind the scheduler's services: do a pass of work; when the pass says work may be
+/// left (it stopped at a batch that was not full while more fell due), do the next at once, else
+/// sleep until the next due time, until a notification arrives on the listener's channels
+/// (something changed) or the listener listens again after a lost connection (a restart, a
+/// failover: notifications may have been lost), or at most `pollInterval`; stop at graceful
+/// shutdown. A failed pass is logged and retried after a second.
 struct WorkLoop: Sendable {
     let listener: PGListener
     let pollInterval: Duration
     let logger: Logger
 
-    func run(pass: @escaping @Sendable () async throws -> Void, nextDue: @escaping @Sendable () async throws -> Date?) async throws {
+    func run(pass: @escaping @Sendable () async throws -> Bool, nextDue: @escaping @Sendable () async throws -> Date?) async throws {
         let woken = NIOLockedValueBox(false)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -29,8 +30,9 @@ struct WorkLoop: Sendable {
                 try await cancelWhenGracefulShutdown {
                     while !Task.isCancelled {
                         do {
-                            try await pass()
-                            try await sleep(until: try await nextDue(), woken: woken)
+                            if try await pass() == false {
+                                try await sleep(until: try await nextDue(), woken: woken)
+                            }
                         } catch where Task.isCancelled {
                             // Only this task's own cancellation stops the loop; any other
                             // failure, even a stray CancellationError, is retried.

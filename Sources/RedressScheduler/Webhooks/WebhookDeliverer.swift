@@ -36,7 +36,11 @@ public struct WebhookDeliverer: Service {
 
     /// Runs until graceful shutdown.
     public func run() async throws {
-        try await loop.run(pass: { try await drain() }, nextDue: { try await store.nextDue() })
+        // A pass takes deliveries until none is due, so the loop sleeps after each.
+        try await loop.run(pass: {
+            try await drain()
+            return false
+        }, nextDue: { try await store.nextDue() })
     }
 
     /// Attempts every delivery due now, batch after batch; returns how many attempts it made.
