@@ -23,11 +23,12 @@ public struct SchedulerConfiguration: Sendable {
 
 /// Fires escalations on time and re-pages unacknowledged ones. Any number may run at once (claims
 /// use FOR UPDATE SKIP LOCKED and each tier is recorded once by a unique key). Each pass first
-/// recomputes deadlines a policy or calendar change made stale, then fires every due tier, then
-/// raises the due alarms of milestones and plans, then re-pages escalations whose ack window
-/// passed. It sleeps until the next due time, wakes early
-/// when a deadline moves (`LISTEN redress_deadlines`), and looks again at least every
-/// `pollInterval` in case a notification was lost.
+/// recomputes deadlines a policy or calendar change made stale, then takes one batch of each kind
+/// of due work in turn: tiers, alarms of milestones and plans, re-pages of escalations whose ack
+/// window passed, overdue follow-ups, reviews, rectification tasks and institutions' replies. A
+/// pass that found work is followed by the next at once; otherwise it sleeps until the next due
+/// time, wakes early when a deadline moves (`LISTEN redress_deadlines`), and looks again at least
+/// every `pollInterval` in case a notification was lost.
 public struct EscalationScheduler: Service {
     let store: EscalationStore
     let complaints: ComplaintStore
@@ -51,14 +52,16 @@ public struct EscalationScheduler: Service {
         try await loop.run(pass: {
             let next = try await store.nextDue()
             Gauge(label: "redress_scheduler_lag_seconds").record(max(0, Date().timeIntervalSince(next ?? .distantFuture)))
+            // Stale deadlines are recomputed to the end first, since the claims below would fire
+            // on them as they stand; they follow a change of policy, calendar or time zone, not a
+            // steady stream.
             let recomputed = try await recomputeStale()
-            // Each step stops at a batch that is not full, so that work falling due steadily in one
-            // (tiers, say) cannot hold the others back for as long as it keeps coming. What falls
-            // due during the pass is the next pass's, which follows at once when this one found work.
+            // One batch of each kind, so that work of one kind falling due steadily or piled up
+            // (tiers, say) cannot hold the others back; what is left is the next pass's, at once.
             let found = try await [
-                drain(until: .partialBatch).count, raiseAlarms(until: .partialBatch).count, repage(until: .partialBatch).count,
-                escalateOverdueFollowUps(until: .partialBatch).count, escalateReviews(until: .partialBatch).count,
-                escalateRectifications(until: .partialBatch).count, escalateInstitutionReplies(until: .partialBatch).count,
+                drain(until: .oneBatch).count, raiseAlarms(until: .oneBatch).count, repage(until: .oneBatch).count,
+                escalateOverdueFollowUps(until: .oneBatch).count, escalateReviews(until: .oneBatch).count,
+                escalateRectifications(until: .oneBatch).count, escalateInstitutionReplies(until: .oneBatch).count,
             ]
             return recomputed + found.reduce(0, +) > 0
         }, nextDue: { try await store.nextDue() })
@@ -98,8 +101,9 @@ public struct EscalationScheduler: Service {
         }
     }
 
-    /// Raises every due alarm of milestones and plans, batch after batch until `end`; returns what it raised. Runs
-    /// after the tiers, so that a breach falling due with a tier does not page the tier's recipients twice.
+    /// Raises every due alarm of milestones and plans, batch after batch until `end`; returns what it raised. An
+    /// alarm of a complaint whose tier is due waits for the tier (`scheduler.raise_alarms`, sql/0051), so that a
+    /// breach falling due with a tier does not page the tier's recipients twice.
     @discardableResult
     public func raiseAlarms(until end: StepEnd = .nothingDue) async throws -> [EscalationStore.RaisedAlarm] {
         try await batches(until: end) {
@@ -213,20 +217,7 @@ public struct EscalationScheduler: Service {
             try Task.checkCancellation()
             let found = try await batch()
             all += found
-            switch end {
-            case .nothingDue: if found.isEmpty { return all }
-            case .partialBatch: if found.count < configuration.batchSize { return all }
-            }
+            if end == .oneBatch || found.isEmpty { return all }
         }
     }
-}
-
-/// When a step of the scheduler's work (``EscalationScheduler/drain(until:)`` and the like) stops
-/// taking batches.
-public enum StepEnd: Sendable {
-    /// At a batch that finds nothing: everything due is done, what fell due meanwhile too.
-    case nothingDue
-    /// At a batch that is not full: what was due when it looked is done, and what falls due
-    /// meanwhile waits for the next look.
-    case partialBatch
 }

@@ -5,12 +5,12 @@ import Postgres
 import RedressCore
 import ServiceLifecycle
 
-/// The loop behind the scheduler's services: do a pass of work; when the pass says work may be
-/// left (it stopped at a batch that was not full while more fell due), do the next at once, else
-/// sleep until the next due time, until a notification arrives on the listener's channels
-/// (something changed) or the listener listens again after a lost connection (a restart, a
-/// failover: notifications may have been lost), or at most `pollInterval`; stop at graceful
-/// shutdown. A failed pass is logged and retried after a second.
+/// The loop behind the scheduler's services: do a pass of work; when the pass says it found work
+/// (so more may be left), do the next at once, else sleep until the next due time, until a
+/// notification arrives on the listener's channels (something changed) or the listener listens
+/// again after a lost connection (a restart, a failover: notifications may have been lost), or at
+/// most `pollInterval`; stop at graceful shutdown. A failed pass is logged and retried after a
+/// second.
 struct WorkLoop: Sendable {
     let listener: PGListener
     let pollInterval: Duration
@@ -30,7 +30,7 @@ struct WorkLoop: Sendable {
                 try await cancelWhenGracefulShutdown {
                     while !Task.isCancelled {
                         do {
-                            if try await pass() == false {
+                            if !(try await pass()) {
                                 try await sleep(until: try await nextDue(), woken: woken)
                             }
                         } catch where Task.isCancelled {

@@ -9,8 +9,8 @@ import Testing
 /// A running scheduler under tiers that keep falling due: a trigger of the test's own makes the
 /// next complaint's tier due as each tier is recorded, a chain of 100, while every complaint's
 /// breach is due from the start. A pass that took tiers until none was left would raise no breach
-/// before the chain ended; each step of a pass stops at a batch that is not full, so the breaches
-/// are raised while the chain goes on.
+/// before the chain ended; a pass takes one batch of each kind, so the breaches (two batches of
+/// 50) are raised within the chain's first few links.
 @Suite("The scheduler under steady work")
 struct SteadyDueWorkTests {
     @Test func breachesAreRaisedWhileTiersKeepFallingDue() async throws {
@@ -66,14 +66,17 @@ struct SteadyDueWorkTests {
             }
         }
         try await fixture.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+            // Each breach is raised once its complaint's tier is not due (sql/0051): all of them but
+            // those of the chain's next few links before the tenth link's tier.
             let row = try await owner.query("""
-                SELECT count(*) FILTER (WHERE alarm_key IS NOT NULL
-                                          AND recorded_at < (SELECT max(recorded_at) FROM escalations WHERE alarm_key IS NULL)),
-                       count(*) FILTER (WHERE alarm_key IS NOT NULL)
-                  FROM escalations
+                SELECT count(*) FILTER (WHERE e.alarm_key IS NOT NULL AND e.recorded_at < (
+                           SELECT t.recorded_at FROM escalations t JOIN complaints c ON c.id = t.complaint_id
+                            WHERE t.alarm_key IS NULL AND c.case_number = 'CHAIN-10')),
+                       count(*) FILTER (WHERE e.alarm_key IS NOT NULL)
+                  FROM escalations e
                 """)[0]
             let early: Int = try row.decode(at: 0), breaches: Int = try row.decode(at: 1)
-            #expect(breaches == total && early == total, "breaches raised before the chain of tiers ended: \(early) of \(breaches)")
+            #expect(breaches == total && early >= total - 5, "breaches raised before the chain's tenth tier: \(early) of \(breaches)")
         }
     }
 }
