@@ -38,6 +38,9 @@ struct ScaleBench: AsyncParsableCommand {
     @Option(parsing: .upToNextOption, help: "Intake concurrency levels.")
     var concurrency: [Int] = [1, 32]
 
+    @Flag(help: "Only load up to the largest size, measuring nothing: for a load spread over several runs (see BENCH_CLUSTER in scripts/bench).")
+    var loadOnly = false
+
     func validate() throws {
         guard !sizes.isEmpty, sizes == sizes.sorted(), sizes[0] > 0 else { throw ValidationError("--sizes must be positive and ascending") }
         guard complaintsPerBranch > 0 else { throw ValidationError("--complaints-per-branch must be positive") }
@@ -48,6 +51,13 @@ struct ScaleBench: AsyncParsableCommand {
         let migrator = PGMigrator(migrations: try PGMigration.load(from: URL(fileURLWithPath: database.sqlDirectory)))
         _ = try await DemoSeeder(ownerPool: owner, passwordHashCost: 4).seed()
         let data = ScaleBenchData(owner: owner, perBranch: complaintsPerBranch)
+        if loadOnly {
+            var failure: (any Error)?
+            do { try await data.prepare(total: sizes[sizes.count - 1]) } catch { failure = error }
+            await owner.shutdown()
+            if let failure { throw failure }
+            return
+        }
         let server = try await BenchServer.start(pool: service, migrator: migrator)
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(
             connectionPool: .init(idleTimeout: .seconds(600), concurrentHTTP1ConnectionsPerHostSoftLimit: 128)))
