@@ -120,6 +120,8 @@ struct BadInputTests {
                 (.post, "/v1/users", #"{"login":"agent","name":"N","roles":["agent"],"password":"long-enough-pw"}"#, "/login"),
                 (.patch, "/v1/users/\(org.a.users[.bot]!.path)", #"{"password":"long-enough-pw"}"#, "/password"),
                 (.patch, "/v1/users/\(org.a.users[.admin]!.path)", #"{"active":false}"#, "/active"),
+                (.patch, "/v1/users/\(org.a.users[.admin]!.path)", #"{"password":"long-enough-pw"}"#, "/password"),
+                (.patch, "/v1/users/\(org.a.users[.admin]!.path)", #"{"passwordChangeRequired":true}"#, "/passwordChangeRequired"),
                 (.patch, "/v1/users/\(org.a.users[.agent]!.path)", #"{"name":null}"#, "/name"),
                 (.post, "/v1/departments", #"{"name":"Billing","kind":"billing"}"#, "/name"),
                 (.post, "/v1/departments", #"{"name":"X","kind":"canteen"}"#, "/kind"),

@@ -43,7 +43,9 @@ extension APIHandlers {
     }
 
     /// Changes the fields sent; `email` or `phone` sent as null clears it, left out keeps it. An
-    /// admin cannot deactivate themselves or give up their own admin role.
+    /// admin cannot deactivate themselves or give up their own admin role, and changes their own
+    /// password only with `POST /v1/me/password`, which asks for the current one: neither a new
+    /// password nor a required change can be set on oneself here.
     func updateUser(_ input: Operations.UpdateUser.Input) async throws -> Operations.UpdateUser.Output {
         let caller = try AuthenticatedCaller.required(holding: .admin)
         guard case .json(let body) = input.body else { throw Problem.unsupportedMediaType }
@@ -65,6 +67,12 @@ extension APIHandlers {
         rules.password(changes.password.newValue)
         if id == caller.userID, changes.active.newValue == false || (changes.roles.newValue.map { !$0.contains(.admin) } ?? false) {
             rules.fail(changes.active.isSet ? "/active" : "/roles", "an admin cannot lock themselves out")
+        }
+        if id == caller.userID, changes.password.isSet {
+            rules.fail("/password", "your own password changes with POST /v1/me/password, which asks for the current one")
+        }
+        if id == caller.userID, changes.passwordChangeRequired.newValue == true {
+            rules.fail("/passwordChangeRequired", "a password change is required of others; change your own with POST /v1/me/password")
         }
         try rules.check()
         return .ok(.init(body: .json(try .init(try await users.update(caller.scope, id: id, changes)))))
