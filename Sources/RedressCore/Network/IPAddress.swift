@@ -39,7 +39,8 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
         var copy = bytes
         let family = isIPv4 ? AF_INET : AF_INET6
         guard inet_ntop(family, &copy, &buffer, socklen_t(buffer.count)) != nil else { return "?" }
-        return String(cString: buffer)
+        let text = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// The IPv6 /64 network of an IPv6 address (what one client usually holds), or the address
