@@ -30,14 +30,19 @@ struct ReportScanTests {
                        timestamptz '2025-01-01 00:00+08' + g * interval '36 minutes', 'investigating'
                   FROM generate_series(0, 14599) g
                 """)
-            // Vacuumed, as a past month is: every page all-visible, so the index alone answers.
-            _ = try await owner.query("VACUUM (ANALYZE) complaints")
-            let sizes = try await owner.query("""
-                SELECT t.relpages::integer, t.relallvisible::integer, i.relpages::integer
-                  FROM pg_class t, pg_class i
-                 WHERE t.oid = 'public.complaints'::regclass AND i.oid = 'public.complaints_received'::regclass
-                """)[0]
-            let (pages, visible, indexPages): (Int, Int, Int) = (try sizes.decode(at: 0), try sizes.decode(at: 1), try sizes.decode(at: 2))
+            // Vacuumed, as a past month is: every page all-visible, so the index alone answers. A
+            // vacuum leaves a page it cannot lock at once as it is, so it runs again until none is left.
+            var sizes: (pages: Int, visible: Int, index: Int) = (0, -1, 0)
+            for _ in 1...5 where sizes.visible != sizes.pages {
+                _ = try await owner.query("VACUUM (ANALYZE) complaints")
+                let row = try await owner.query("""
+                    SELECT t.relpages::integer, t.relallvisible::integer, i.relpages::integer
+                      FROM pg_class t, pg_class i
+                     WHERE t.oid = 'public.complaints'::regclass AND i.oid = 'public.complaints_received'::regclass
+                    """)[0]
+                sizes = (try row.decode(at: 0), try row.decode(at: 1), try row.decode(at: 2))
+            }
+            let (pages, visible, indexPages) = sizes
             #expect(visible == pages, "\(visible) of \(pages) pages all-visible after the vacuum")
             return (pages, indexPages)
         }
