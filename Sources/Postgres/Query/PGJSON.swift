@@ -65,7 +65,7 @@ enum PGJSONCoders {
         // Whole seconds: `SLAExplanation.asStored` (RedressStore) repeats this cut for intake's
         // answer, and `StoredExplanationTests` holds the two together.
         encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys]
+        // Keys in any order: a value is bound as `jsonb`, which keeps its keys in an order of its own.
         return encoder
     }()
     static let decoder: JSONDecoder = {

@@ -60,10 +60,43 @@ struct ContractMiddleware: ServerMiddleware {
     /// which would send `Location: %2Fv1%2Fcomplaints%2F…`. Decoding is the exact inverse.
     static func withPlainHeaderValues(_ response: HTTPResponse) -> HTTPResponse {
         var response = response
-        for index in response.headerFields.indices where response.headerFields[index].value.contains("%") {
-            if let plain = response.headerFields[index].value.removingPercentEncoding { response.headerFields[index].value = plain }
+        for index in response.headerFields.indices {
+            let value = response.headerFields[index].value
+            guard value.utf8.contains(UInt8(ascii: "%")), let plain = percentDecoded(value) else { continue }
+            response.headerFields[index].value = plain
         }
         return response
+    }
+
+    /// `value` as `removingPercentEncoding` reads it: each `%XX` replaced by its byte, nil when a
+    /// `%` is not followed by two hex digits. What decodes to ASCII (every `Location` this service
+    /// writes) is decoded here, without a trip through Foundation's strings; anything else is left
+    /// to Foundation, which has its own ways with bytes that are not UTF-8.
+    static func percentDecoded(_ value: String) -> String? {
+        func hex(_ byte: UInt8) -> UInt8? {
+            switch byte {
+            case 0x30...0x39: byte - 0x30
+            case 0x41...0x46: byte - 0x37
+            case 0x61...0x66: byte - 0x57
+            default: nil
+            }
+        }
+        let bytes = Array(value.utf8)
+        var decoded: [UInt8] = []
+        decoded.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            guard bytes[index] == UInt8(ascii: "%") else {
+                decoded.append(bytes[index])
+                index += 1
+                continue
+            }
+            guard index + 2 < bytes.count, let high = hex(bytes[index + 1]), let low = hex(bytes[index + 2]) else { return nil }
+            decoded.append(high << 4 | low)
+            index += 3
+        }
+        guard decoded.allSatisfy({ $0 < 0x80 }) else { return value.removingPercentEncoding }
+        return String(decoding: decoded, as: UTF8.self)
     }
 
     /// `path` without the pairs of its query that carry nothing: empty ones (`?limit=2&`,

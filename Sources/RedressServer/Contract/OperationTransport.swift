@@ -20,7 +20,7 @@ struct OperationTransport: ServerTransport {
     ) throws {
         let isPublic = document.operation(method: method.rawValue, path: path)?.isPublic ?? false
         table.record(handler, method: method, path: path)
-        try (isPublic ? open : guarded).register({ request, body, metadata in
+        (isPublic ? open : guarded).register({ request, body, metadata in
             var (response, responseBody) = try await handler(request, body, metadata)
             if response.headerFields[.cacheControl] == nil { response.headerFields[.cacheControl] = "no-store" }
             return (response, responseBody)

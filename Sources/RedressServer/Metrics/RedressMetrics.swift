@@ -42,8 +42,12 @@ public enum RedressMetrics {
     ]
 
     /// A Prometheus-safe name: letters, digits and underscores.
+    /// Names made here are safe already and come back as they are, without a copy: every request
+    /// and every connection taken from the pool asks for its series by name.
     static func sanitized(_ name: String) -> String {
-        String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") ? $0 : "_" })
+        let safe = { (byte: UInt8) in (0x30...0x39).contains(byte) || (0x61...0x7A).contains(byte | 0x20) || byte == 0x5F }
+        if name.utf8.allSatisfy(safe) { return name }
+        return String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") ? $0 : "_" })
     }
 
     /// The text exposition of every series, with the pool's connection counts as of now.

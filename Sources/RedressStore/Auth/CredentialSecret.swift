@@ -49,7 +49,7 @@ public struct CredentialSecret: Sendable {
         guard Kind(rawValue: String(token.prefix(4))) != nil else { return nil }
         let parts = token.dropFirst(4).split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
         let random = parts[0]
-        guard random.utf8.count == 43, random.utf8.allSatisfy({ Self.base64URLAlphabet.contains($0) }) else { return nil }
+        guard random.utf8.count == 43, random.utf8.allSatisfy(Self.isBase64URL) else { return nil }
         var branch: UUID?
         if parts.count == 2 {
             guard let decoded = Self.decode(parts[1]) else { return nil }
@@ -67,7 +67,11 @@ public struct CredentialSecret: Sendable {
     /// The first characters of the token, safe to show in listings to tell keys apart.
     public var displayPrefix: String { String(secret.prefix(12)) }
 
-    static let base64URLAlphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+    /// Whether `byte` is one of base64url's characters (letters, digits, `-` and `_`): checked for
+    /// every character of every token a request presents.
+    static func isBase64URL(_ byte: UInt8) -> Bool {
+        (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte) || byte == 0x2D || byte == 0x5F
+    }
 
     /// A branch id as 22 base64url characters.
     static func encode(_ id: UUID) -> String {
@@ -75,10 +79,10 @@ public struct CredentialSecret: Sendable {
     }
 
     static func decode(_ text: Substring) -> UUID? {
-        guard text.utf8.count == 22, text.utf8.allSatisfy({ base64URLAlphabet.contains($0) }),
-              let data = Data(base64Encoded: text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/") + "=="),
-              data.count == 16
-        else { return nil }
+        guard text.utf8.count == 22, text.utf8.allSatisfy(isBase64URL) else { return nil }
+        // Standard base64 with its padding: `-` and `_` stand for `+` and `/`.
+        let standard = text.utf8.map { $0 == 0x2D ? 0x2B : $0 == 0x5F ? 0x2F : $0 } + [0x3D, 0x3D]
+        guard let data = Data(base64Encoded: Data(standard)), data.count == 16 else { return nil }
         return data.withUnsafeBytes { UUID(uuid: $0.loadUnaligned(as: uuid_t.self)) }
     }
 }

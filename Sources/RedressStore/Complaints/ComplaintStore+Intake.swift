@@ -21,7 +21,7 @@ extension ComplaintStore {
     ///
     /// Two round trips: the first, with the transaction's BEGIN and scope, reads the routing rules
     /// and what the new complaint's schedule and confirmation depend on, and takes its case number
-    /// (``prospectiveSchedule(_:_:)``, ``prospectiveConfirmation(_:_:personalData:)``);
+    /// (``prospectiveSchedule(_:_:)``, ``prospectiveConfirmation(_:_:)``);
     /// the second, with the COMMIT, writes the complaint with its schedule, its first timeline
     /// entry and hand-over, the wake-ups and the confirmation. When the key was used before, the second
     /// writes nothing (every statement after the insert names the new complaint, which is not
@@ -30,13 +30,14 @@ extension ComplaintStore {
         try await StoreError.translating {
             let id = UUID()
             let person = intake.complainant
-            let sealed = try vault.seal(PersonalData(name: person.name, phone: person.phone, email: person.email, address: person.address,
-                                                     idNumber: person.idNumber), branchID: caller.branchID, complaintID: id)
+            let personalData = PersonalData(name: person.name, phone: person.phone, email: person.email, address: person.address,
+                                            idNumber: person.idNumber)
+            let sealed = try vault.seal(personalData, branchID: caller.branchID, complaintID: id)
             let outcome: IntakeOutcome = try await database.withScope(caller.scope) { connection in
                 let read = try await connection.pipeline([
                     Self.routingRules(branchID: caller.branchID, categoryID: intake.categoryID),
                     prospectiveSchedule(caller, intake),
-                    prospectiveConfirmation(caller, intake, personalData: sealed),
+                    prospectiveConfirmation(caller, intake),
                 ])
                 let rules = try read[0].map(Self.routingRule)
                 let department = intake.categoryID.flatMap { category in
@@ -54,7 +55,8 @@ extension ComplaintStore {
                 let confirmation = try ComplainantMessages.compose(
                     .received, facts: confirmationFacts, complaintID: id, branchID: caller.branchID, caller: caller, values: [:], times: [:],
                     accessCode: code, meetsMilestone: true,
-                    unstored: .init(caseNumber: prospect.caseNumber, promisedBy: schedule.resultDue, department: routed?.name), vault: vault)
+                    unstored: .init(caseNumber: prospect.caseNumber, promisedBy: schedule.resultDue, department: routed?.name,
+                                   personalData: personalData), vault: vault)
                 let wakeUp = schedule.wakesScheduler ? [DeadlineWakeUp.complaint(branchID: caller.branchID, complaintID: id)] : []
                 let stored = try await connection.commit(after: [
                     insertStatement(id: id, caller, intake, prospect: prospect, department: department, schedule: schedule, personalData: sealed,
@@ -67,8 +69,10 @@ extension ComplaintStore {
                 return .written(complaint, code)
             }
             switch outcome {
-            case .written(let complaint, let code):
-                return IntakeResult(complaint: revealed(complaint, to: caller.scope), replayed: false, accessCode: code)
+            case .written(var complaint, let code):
+                // What was just sealed is in hand: shown as a read would show it, without opening the box again.
+                vault.reveal(&complaint, opened: personalData, to: caller.scope)
+                return IntakeResult(complaint: complaint, replayed: false, accessCode: code)
             case .replayed:
                 return try await replay(caller, idempotencyKey: idempotencyKey, requestHash: requestHash)
             }

@@ -54,13 +54,14 @@ extension ComplaintStore {
     }
 
     /// ``ComplainantMessages/facts(_:complaintID:branchID:)``'s row for the confirmation of the
-    /// complaint about to be taken in: no case number, promised time or department yet (the
-    /// intake supplies them, ``ComplainantMessages/Unstored``).
-    func prospectiveConfirmation(_ caller: Caller, _ intake: ComplaintIntake, personalData: SealedPersonalData?) -> PGQuery {
+    /// complaint about to be taken in: no case number, promised time or department yet, and not
+    /// the sealed personal data, which the intake has open (it supplies them all,
+    /// ``ComplainantMessages/Unstored``).
+    func prospectiveConfirmation(_ caller: Caller, _ intake: ComplaintIntake) -> PGQuery {
         let person = intake.complainant
         let channel = person.preferredChannel ?? person.defaultChannel
         return """
-            SELECT NULL::text, \(personalData?.box)::bytea, \(personalData?.keyID)::text, \(person.customerRef)::text, \(person.language.rawValue)::text,
+            SELECT NULL::text, NULL::bytea, NULL::text, \(person.customerRef)::text, \(person.language.rawValue)::text,
                    \(channel)::text, \(intake.level.map(Int16.init))::smallint, r.at, NULL::timestamptz, NULL::text,
                    b.name, b.time_zone, s.contact, s.public_url, t.subject, t.body
               FROM branches b CROSS JOIN (SELECT coalesce(\(intake.receivedAt), now()) AS at) r

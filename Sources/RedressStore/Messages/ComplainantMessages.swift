@@ -63,6 +63,9 @@ enum ComplainantMessages {
         var caseNumber: String?
         var promisedBy: Date?
         var department: String?
+        /// The complainant's personal data as intake sealed it, in hand: used instead of opening
+        /// the box the facts carry (which intake leaves out).
+        var personalData: PersonalData?
     }
 
     /// `event`'s message from `facts` (a row of ``facts``), as ``send`` describes it.
@@ -71,7 +74,7 @@ enum ComplainantMessages {
                         unstored: Unstored = Unstored(), vault: PersonalDataVault) throws -> Composed {
         let language = ComplainantLanguage(rawValue: try facts.decode(String.self, at: 4)) ?? .simplifiedChinese
         let channel = ComplainantMessageChannel(rawValue: try facts.decode(String.self, at: 5)) ?? .online
-        let person = try facts.decode(Data?.self, at: 1).flatMap { box in
+        let person = try unstored.personalData ?? facts.decode(Data?.self, at: 1).flatMap { box in
             try facts.decode(String?.self, at: 2).flatMap { vault.open(SealedPersonalData(keyID: $0, box: box), branchID: branchID, complaintID: complaintID) }
         }
         let address: String? = switch channel {
@@ -187,8 +190,13 @@ enum ComplainantMessages {
             return calendar
         }
         let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        return String(format: "%04d-%02d-%02d %02d:%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0, parts.hour ?? 0,
-                      parts.minute ?? 0)
+        return "\(padded(parts.year, 4))-\(padded(parts.month, 2))-\(padded(parts.day, 2)) \(padded(parts.hour, 2)):\(padded(parts.minute, 2))"
+    }
+
+    /// `value` in decimal, with zeros in front up to `width` digits (as `%0*d` writes it, without a C format).
+    private static func padded(_ value: Int?, _ width: Int) -> String {
+        let digits = String(value ?? 0)
+        return digits.count < width ? String(repeating: "0", count: width - digits.count) + digits : digits
     }
 
     /// An address as staff see it among the messages: masked like the complainant's own fields.

@@ -71,15 +71,23 @@ struct PersonalDataVault: Sendable {
     /// Fills in the complainant from the sealed box, masked unless `scope` sees the personal data
     /// of the complaint's branch in full (roles that serve customers, in their home branch only).
     func reveal(_ complaint: inout Complaint, to scope: AccessScope) {
-        if let sealed = complaint.sealedComplainant {
-            let data = open(sealed, branchID: complaint.branchId, complaintID: complaint.id)
-            complaint.complainant.name = data?.name
-            complaint.complainant.phone = data?.phone
-            complaint.complainant.email = data?.email
-            complaint.complainant.address = data?.address
-            complaint.complainant.idNumber = data?.idNumber
-            complaint.sealedComplainant = nil
-        }
+        guard let sealed = complaint.sealedComplainant else { return mask(&complaint, for: scope) }
+        reveal(&complaint, opened: open(sealed, branchID: complaint.branchId, complaintID: complaint.id), to: scope)
+    }
+
+    /// Fills in the complainant from `data`, the box's contents already in hand (intake, which
+    /// sealed them), masked as ``reveal(_:to:)`` masks them.
+    func reveal(_ complaint: inout Complaint, opened data: PersonalData?, to scope: AccessScope) {
+        complaint.complainant.name = data?.name
+        complaint.complainant.phone = data?.phone
+        complaint.complainant.email = data?.email
+        complaint.complainant.address = data?.address
+        complaint.complainant.idNumber = data?.idNumber
+        complaint.sealedComplainant = nil
+        mask(&complaint, for: scope)
+    }
+
+    private func mask(_ complaint: inout Complaint, for scope: AccessScope) {
         guard !scope.personalDataBranchIDs.contains(complaint.branchId) else { return }
         complaint.complainant.name = complaint.complainant.name.map(PersonalDataMask.name)
         complaint.complainant.phone = complaint.complainant.phone.map(PersonalDataMask.digits)
