@@ -6,6 +6,11 @@ struct MetricNameTests {
     @Test func safeNamesComeBackAsTheyAre() {
         #expect(RedressMetrics.sanitized("redress_pool_acquire_seconds") == "redress_pool_acquire_seconds")
         #expect(RedressMetrics.sanitized("Route_2") == "Route_2")
+        for byte in UInt8(0)...UInt8(127) {
+            let character = String(UnicodeScalar(byte))
+            let safe = character.first!.isLetter || character.first!.isNumber || character == "_"
+            #expect(RedressMetrics.sanitized("a" + character) == (safe ? "a" + character : "a_"), "\(byte)")
+        }
     }
 
     @Test func everyOtherCharacterBecomesAnUnderscore() {
