@@ -65,15 +65,7 @@ extension APIHandlers {
         rules.roles(changes.roles.newValue)
         rules.rolesAdminsGrant(changes.roles.newValue)
         rules.password(changes.password.newValue)
-        if id == caller.userID, changes.active.newValue == false || (changes.roles.newValue.map { !$0.contains(.admin) } ?? false) {
-            rules.fail(changes.active.isSet ? "/active" : "/roles", "an admin cannot lock themselves out")
-        }
-        if id == caller.userID, changes.password.isSet {
-            rules.fail("/password", "your own password changes with POST /v1/me/password, which asks for the current one")
-        }
-        if id == caller.userID, changes.passwordChangeRequired.newValue == true {
-            rules.fail("/passwordChangeRequired", "a password change is required of others; change your own with POST /v1/me/password")
-        }
+        if id == caller.userID { Self.refuseWhatAnAdminMayNotDoToThemselves(changes, &rules) }
         try rules.check()
         return .ok(.init(body: .json(try .init(try await users.update(caller.scope, id: id, changes)))))
     }
@@ -86,6 +78,20 @@ extension APIHandlers {
         }
         try await users.delete(caller.scope, id: id)
         return .noContent(.init())
+    }
+
+    /// An admin's changes to their own account that are refused: locking themselves out, and
+    /// setting their own password, or requiring its change, without the current one.
+    private static func refuseWhatAnAdminMayNotDoToThemselves(_ changes: UserStore.Changes, _ rules: inout FieldRules) {
+        if changes.active.newValue == false || (changes.roles.newValue.map { !$0.contains(.admin) } ?? false) {
+            rules.fail(changes.active.isSet ? "/active" : "/roles", "an admin cannot lock themselves out")
+        }
+        if changes.password.isSet {
+            rules.fail("/password", "your own password changes with POST /v1/me/password, which asks for the current one")
+        }
+        if changes.passwordChangeRequired.newValue == true {
+            rules.fail("/passwordChangeRequired", "a password change is required of others; change your own with POST /v1/me/password")
+        }
     }
 
     /// The `departmentIds` a request sent, as UUIDs.
