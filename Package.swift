@@ -193,7 +193,10 @@ let package = Package(
         ),
         .target(
             name: "RedressTestSupport",
-            dependencies: ["Postgres", "LocalPostgres", "RedressCore", "RedressStore"],
+            dependencies: [
+                "Postgres", "LocalPostgres", "RedressCore", "RedressStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/Support",
             swiftSettings: swiftSettings
         ),

@@ -21,7 +21,7 @@ struct SchemaChangeAPITests {
             for _ in 0..<8 {
                 #expect(try await client.call(.get, "/v1/complaints", token: agent).status == .ok)
             }
-            try await harness.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+            _ = try await harness.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
                 try await owner.query("ALTER TABLE complaints ALTER COLUMN case_number TYPE varchar(200)")
             }
             var statuses: [Int] = []

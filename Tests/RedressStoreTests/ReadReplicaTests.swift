@@ -127,7 +127,7 @@ struct ReadReplicaTests {
             // A new department name changes no complaint: the standby still shows the old one, so
             // the view is read there. A statement the complainant adds changes theirs: they read it
             // back from the primary, with the new name.
-            try await database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+            _ = try await database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
                 try await owner.execute("UPDATE departments SET name = 'Renamed desk' WHERE id = \(org.a.departments[0])")
             }
             #expect(try await lookedUp(first)?.department == desk, "the lookup's view is read on the standby")

@@ -35,6 +35,7 @@ public struct TestDatabase: Sendable {
     /// scheduler URL is the service URL with the scheduler role, unless given).
     public static func create(migrated: Bool = true, ownerURL: String? = nil, serviceURL: String? = nil,
                               schedulerURL: String? = nil) async throws -> TestDatabase {
+        TestLogging.bootstrap()
         let owner = try ownerURL ?? environment("REDRESS_TEST_OWNER_URL")
         let service = try serviceURL ?? environment("REDRESS_TEST_SERVICE_URL")
         let scheduler = try schedulerURL
