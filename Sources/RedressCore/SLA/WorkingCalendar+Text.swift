@@ -51,7 +51,7 @@ extension WorkingCalendar.Interval {
 
     /// The interval as `"HH:MM-HH:MM"`.
     public var text: String {
-        String(format: "%02d:%02d-%02d:%02d", start / 60, start % 60, end / 60, end % 60)
+        "\((start / 60).zeroPadded(2)):\((start % 60).zeroPadded(2))-\((end / 60).zeroPadded(2)):\((end % 60).zeroPadded(2))"
     }
 
     private static func minutes(_ text: Substring) -> Int? {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import RedressCore
 
 /// The monthly report for branch managers, executives and auditors: the API's complaint report
 /// for the month chosen, drawn as charts (twelve months' trend, by department, by category,
@@ -116,7 +117,7 @@ struct ConsoleReportPage: Sendable {
     /// This month (UTC) as `YYYY-MM`.
     static func currentMonth() -> String {
         let parts = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: Date())
-        return String(format: "%04d-%02d", parts.year ?? 2026, parts.month ?? 1)
+        return "\((parts.year ?? 2026).zeroPadded(4))-\((parts.month ?? 1).zeroPadded(2))"
     }
 
     /// The twelve months ending with `last`, oldest first.
@@ -124,7 +125,7 @@ struct ConsoleReportPage: Sendable {
         var year = Int(last.prefix(4)) ?? 2026, month = Int(last.suffix(2)) ?? 1
         var result: [String] = []
         for _ in 0..<12 {
-            result.append(String(format: "%04d-%02d", year, month))
+            result.append("\(year.zeroPadded(4))-\(month.zeroPadded(2))")
             month -= 1
             if month == 0 { month = 12; year -= 1 }
         }

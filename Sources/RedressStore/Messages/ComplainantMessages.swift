@@ -190,13 +190,8 @@ enum ComplainantMessages {
             return calendar
         }
         let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        return "\(padded(parts.year, 4))-\(padded(parts.month, 2))-\(padded(parts.day, 2)) \(padded(parts.hour, 2)):\(padded(parts.minute, 2))"
-    }
-
-    /// `value` in decimal, with zeros in front up to `width` digits (as `%0*d` writes it, without a C format).
-    private static func padded(_ value: Int?, _ width: Int) -> String {
-        let digits = String(value ?? 0)
-        return digits.count < width ? String(repeating: "0", count: width - digits.count) + digits : digits
+        return "\((parts.year ?? 0).zeroPadded(4))-\((parts.month ?? 0).zeroPadded(2))-\((parts.day ?? 0).zeroPadded(2)) "
+            + "\((parts.hour ?? 0).zeroPadded(2)):\((parts.minute ?? 0).zeroPadded(2))"
     }
 
     /// An address as staff see it among the messages: masked like the complainant's own fields.
