@@ -77,9 +77,16 @@ struct MigrationTests {
     }
 
     @Test func filesLoadInNumericOrderAndDuplicatesAreRefused() throws {
-        let ordered = try PGMigration.load(from: folder(["0010_c.sql": "", "0002_b.sql": "", "0001_a.sql": ""]))
+        let ordered = try loaded(["0010_c.sql": "", "0002_b.sql": "", "0001_a.sql": ""])
         #expect(ordered.map(\.version) == [1, 2, 10])
-        #expect(throws: PGError.self) { try PGMigration.load(from: folder(["0001_a.sql": "", "0001_b.sql": ""])) }
-        #expect(throws: PGError.self) { try PGMigration.load(from: folder(["first.sql": ""])) }
+        #expect(throws: PGError.self) { try loaded(["0001_a.sql": "", "0001_b.sql": ""]) }
+        #expect(throws: PGError.self) { try loaded(["first.sql": ""]) }
+    }
+
+    /// The migrations loaded from a folder of `files`, which is removed again.
+    func loaded(_ files: [String: String]) throws -> [PGMigration] {
+        let directory = try folder(files)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        return try PGMigration.load(from: directory)
     }
 }

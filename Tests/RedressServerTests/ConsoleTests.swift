@@ -326,7 +326,7 @@ struct ConsoleTests {
             func multipart(_ fields: [String: String], file: [UInt8]?, csrf: String) -> (String, [UInt8]) {
                 let boundary = "----redress\(UUID().uuidString)"
                 var body: [UInt8] = []
-                for (name, value) in fields.merging(["csrf": csrf]) { a, _ in a } {
+                for (name, value) in fields.merging(["csrf": csrf], uniquingKeysWith: { a, _ in a }) {
                     body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
                 }
                 if let file {

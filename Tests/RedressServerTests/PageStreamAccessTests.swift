@@ -20,6 +20,13 @@ struct PageStreamAccessTests {
         return server
     }
 
+    /// How long a reader waits for a stream to end by itself. Alone, a stream ends within about
+    /// two heartbeats (seconds); with the whole suite running, every step waits its turn behind
+    /// hundreds of other tests, and the end has taken over a minute.
+    static let readerGivesUp = 240
+    /// A stream that ended before this ended by itself, not because its reader gave up.
+    static let endedByItself: Duration = .seconds(readerGivesUp - 5)
+
     /// A key is revoked while its stream is open; then a page for its bot is enqueued. The stream
     /// ends within a heartbeat and carries no page, although the page exists.
     @Test func aRevokedKeysOpenStreamEndsAndDeliversNothingMore() async throws {
@@ -36,7 +43,7 @@ struct PageStreamAccessTests {
             let port = try #require(client.port)
             let database = harness.database
             let started = ContinuousClock.now
-            let text = try await PageStreamAndWebhookAPITests.readStream(port: port, token: key, seconds: 60, until: { _ in false }) {
+            let text = try await PageStreamAndWebhookAPITests.readStream(port: port, token: key, seconds: Self.readerGivesUp, until: { _ in false }) {
                 try await Task.sleep(for: .milliseconds(300))
                 #expect(try await client.call(.delete, "/v1/api-keys/\(keyID)", token: admin).status == .noContent)
                 #expect(try await client.call(.post, "/v1/complaints", token: agent, body: """
@@ -46,7 +53,7 @@ struct PageStreamAccessTests {
                     try await EscalationStore(pool: pool).escalateDue(batch: 10)
                 }
             }
-            #expect(ContinuousClock.now - started < .seconds(55), "the stream ended by itself, before the reader gave up")
+            #expect(ContinuousClock.now - started < Self.endedByItself, "the stream ended by itself, before the reader gave up")
             #expect(text.hasPrefix("retry: 3000") && !text.contains("event: page"), "nothing after the revocation")
             let pages = try await client.call(.get, "/v1/pages", token: org.a.botKey)
             #expect(pages.items.count >= 1, "the bot does have the page; the revoked key's stream did not carry it")
@@ -60,21 +67,21 @@ struct PageStreamAccessTests {
             let port = try #require(client.port)
             let head = try await client.signIn(org.a.code, "department_head")
             var started = ContinuousClock.now
-            let signedOut = try await PageStreamAndWebhookAPITests.readStream(port: port, token: head, seconds: 60, until: { _ in false }) {
+            let signedOut = try await PageStreamAndWebhookAPITests.readStream(port: port, token: head, seconds: Self.readerGivesUp, until: { _ in false }) {
                 try await Task.sleep(for: .milliseconds(300))
                 #expect(try await client.call(.post, "/v1/auth/sign-out", token: head).status == .noContent)
             }
-            #expect(ContinuousClock.now - started < .seconds(55) && signedOut.hasPrefix("retry: 3000"), "ended by itself")
+            #expect(ContinuousClock.now - started < Self.endedByItself && signedOut.hasPrefix("retry: 3000"), "ended by itself")
 
             let admin = try await client.signIn(org.a.code, "admin")
             let handler = try await client.signIn(org.a.code, "handler")
             started = ContinuousClock.now
-            _ = try await PageStreamAndWebhookAPITests.readStream(port: port, token: handler, seconds: 60, until: { _ in false }) {
+            _ = try await PageStreamAndWebhookAPITests.readStream(port: port, token: handler, seconds: Self.readerGivesUp, until: { _ in false }) {
                 try await Task.sleep(for: .milliseconds(300))
                 #expect(try await client.call(.patch, "/v1/users/\(org.a.users[.handler]!.path)", token: admin,
                                               body: #"{"active":false}"#).status == .ok)
             }
-            #expect(ContinuousClock.now - started < .seconds(55), "a deactivated user's stream ends by itself")
+            #expect(ContinuousClock.now - started < Self.endedByItself, "a deactivated user's stream ends by itself")
         }
     }
 
@@ -89,14 +96,14 @@ struct PageStreamAccessTests {
             let done: @Sendable (String) -> Bool = { _ in probed.withLockedValue { $0 } }
             // Two streams are open (each answered before the next is asked for) while a third is refused;
             // both end at the heartbeat after the probe, whatever the machine's speed.
-            let one = try await PageStreamAndWebhookAPITests.readStream(port: port, token: key, seconds: 120, until: done) {
-                let two = try await PageStreamAndWebhookAPITests.readStream(port: port, token: key, seconds: 120, until: done) {
+            let one = try await PageStreamAndWebhookAPITests.readStream(port: port, token: key, seconds: Self.readerGivesUp, until: done) {
+                let two = try await PageStreamAndWebhookAPITests.readStream(port: port, token: key, seconds: Self.readerGivesUp, until: done) {
                     let third = try await client.call(.get, "/v1/pages/stream", token: key)
                     #expect(third.status == .tooManyRequests)
                     #expect(third.json["type"] as? String == "https://redress.dev/problems/too-many-streams")
                     #expect(third.headers[.retryAfter] != nil)
                     let other = try await PageStreamAndWebhookAPITests.readStream(
-                        port: port, token: try await client.signIn(org.a.code, "agent"), seconds: 60, until: { $0.hasPrefix("retry") }) {}
+                        port: port, token: try await client.signIn(org.a.code, "agent"), seconds: Self.readerGivesUp, until: { $0.hasPrefix("retry") }) {}
                     #expect(other.hasPrefix("retry: 3000"), "another credential has its own count")
                     probed.withLockedValue { $0 = true }
                 }
@@ -104,12 +111,10 @@ struct PageStreamAccessTests {
             }
             #expect(one.hasPrefix("retry: 3000"))
             // The closed streams give their places back once the server notices (at a heartbeat):
-            // asked again until admitted. Alone, that takes about two heartbeats. With the whole
-            // suite running, every step waits its turn behind hundreds of other tests, and it has
-            // taken over a minute; the bound is longer than the whole suite takes.
+            // asked again until admitted (see `readerGivesUp`).
             let started = ContinuousClock.now
             var admitted = false
-            while !admitted && ContinuousClock.now - started < .seconds(300) {
+            while !admitted && ContinuousClock.now - started < .seconds(Self.readerGivesUp) {
                 admitted = try await Self.streamAdmits(port: port, token: key)
                 if !admitted { try await Task.sleep(for: .milliseconds(200)) }
             }

@@ -53,7 +53,8 @@ struct PageStreamAndWebhookAPITests {
             let port = try #require(client.port)
             let database = harness.database
             async let foreign = Self.readStream(port: port, token: head, seconds: 4, until: { _ in false }, whileReading: {})
-            let text = try await Self.readStream(port: port, token: org.a.botKey, seconds: 60, until: { $0.contains("event: page") }) {
+            let text = try await Self.readStream(port: port, token: org.a.botKey, seconds: PageStreamAccessTests.readerGivesUp,
+                                                until: { $0.contains("event: page") }) {
                 try await Task.sleep(for: .milliseconds(300))
                 let intake = try await client.call(.post, "/v1/complaints", token: agent, body: """
                     {"channel":"phone","complainant":{"name":"王小明","phone":"+86 138 0013 8000"},"description":"late","categoryId":"\(category)","receivedAt":"\(received)"}

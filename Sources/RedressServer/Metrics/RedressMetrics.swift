@@ -42,6 +42,7 @@ public enum RedressMetrics {
     ]
 
     /// A Prometheus-safe name: letters, digits and underscores.
+    ///
     /// Names made here are safe already and come back as they are, without a copy: every request
     /// and every connection taken from the pool asks for its series by name.
     static func sanitized(_ name: String) -> String {
