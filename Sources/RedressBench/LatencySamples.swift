@@ -5,6 +5,7 @@ struct LatencySamples {
     private(set) var total: Duration = .zero
 
     /// Times `operation` and records its duration.
+    @discardableResult
     mutating func measure<R>(_ operation: () async throws -> R) async rethrows -> R {
         let start = ContinuousClock.now
         let result = try await operation()
