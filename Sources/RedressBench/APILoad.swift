@@ -45,11 +45,12 @@ struct APILoad {
         return (Double(samples.milliseconds.count) / secondsElapsed, samples)
     }
 
-    /// The round trips the service's connections make per intake, over `requests` intakes one at
-    /// a time (everything else the service does meanwhile counted too): the first `warmUp` of them
-    /// alone, which prepare their statements on connections that have not run them yet, and the
-    /// rest, as a running service makes them.
+    /// The round trips this process's connections make per intake (everything else the process
+    /// does meanwhile counted too), over `warmUp` intakes one at a time, which prepare their
+    /// statements on connections that have not run them yet, and then over `requests` more, as a
+    /// running service makes them.
     func roundTripsPerIntake(token: String, categoryID: UUID, requests: Int, warmUp: Int) async throws -> (first: Double, warm: Double) {
+        precondition(warmUp > 0 && requests > 0, "both counts are averages")
         var counts: [Int] = [PGRoundTrips.total]
         for index in 0..<(warmUp + requests) {
             let body = #"{"channel":"phone","complainant":{"name":"Bench Customer","phone":"+86 \#(Int.random(in: 1...999_999_999))"},"description":"\#(Self.description)","desiredOutcome":"Refund","categoryId":"\#(categoryID.uuidString.lowercased())"}"#

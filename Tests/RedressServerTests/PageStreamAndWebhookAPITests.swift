@@ -43,8 +43,10 @@ struct PageStreamAndWebhookAPITests {
         return text.withLockedValue { $0 }
     }
 
+    /// A bot's stream carries its new page without personal data; another branch's department
+    /// head, streaming all the while and opening a stream afterwards, gets none of it.
     @Test func aBotStreamsItsOwnNewPagesWithoutPersonalData() async throws {
-        try await APIHarness.run { harness, client in
+        try await APIHarness.run(server: PageStreamAccessTests.server()) { harness, client in
             let org = harness.organisation
             let agent = try await client.signIn(org.a.code, "agent")
             let head = try await client.signIn(org.b.code, "department_head")
@@ -52,7 +54,10 @@ struct PageStreamAndWebhookAPITests {
             let received = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-25 * 3600))
             let port = try #require(client.port)
             let database = harness.database
-            async let foreign = Self.readStream(port: port, token: head, seconds: 4, until: { _ in false }, whileReading: {})
+            // The other branch's head reads until the first heartbeat after the bot had its page.
+            let botHasItsPage = NIOLockedValueBox(false)
+            async let foreign = Self.readStream(port: port, token: head, seconds: PageStreamAccessTests.readerGivesUp,
+                                                until: { _ in botHasItsPage.withLockedValue { $0 } }, whileReading: {})
             let text = try await Self.readStream(port: port, token: org.a.botKey, seconds: PageStreamAccessTests.readerGivesUp,
                                                 until: { $0.contains("event: page") }) {
                 try await Task.sleep(for: .milliseconds(300))
@@ -64,6 +69,7 @@ struct PageStreamAndWebhookAPITests {
                     try await EscalationStore(pool: pool).escalateDue(batch: 10)
                 }
             }
+            botHasItsPage.withLockedValue { $0 = true }
             #expect(text.hasPrefix("retry: 3000"))
             let data = try #require(text.components(separatedBy: "\n").first { $0.hasPrefix("data: ") }?.dropFirst(6))
             let page = try #require(try JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any])
@@ -72,6 +78,10 @@ struct PageStreamAndWebhookAPITests {
             #expect(!text.contains("王小明") && !text.contains("8000"), "no customer personal data reaches bots")
             let other = try await foreign
             #expect(other.hasPrefix("retry: 3000") && !other.contains("event: page"), "another branch's head gets none of these pages")
+            // A stream begins with every open page its caller may see, all sent before its first heartbeat.
+            let opened = try await Self.readStream(port: port, token: head, seconds: PageStreamAccessTests.readerGivesUp,
+                                                   until: { $0.contains(": keep-alive") }, whileReading: {})
+            #expect(opened.contains(": keep-alive") && !opened.contains("event: page"), "nor when it opens a stream afterwards")
         }
     }
 

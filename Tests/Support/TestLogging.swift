@@ -11,9 +11,9 @@ public enum TestLogging {
     public static func bootstrap() { _ = bootstrapped }
 
     private static let bootstrapped: Void = {
-        let named = ProcessInfo.processInfo.environment["REDRESS_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
+        let named = ProcessInfo.processInfo.environment["REDRESS_TEST_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) }
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardOutput(label: label)
+            var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = named ?? .warning
             return handler
         }
