@@ -23,9 +23,11 @@ public struct SchedulerConfiguration: Sendable {
 
 /// Fires escalations on time and re-pages unacknowledged ones. Any number may run at once (claims
 /// use FOR UPDATE SKIP LOCKED and each tier is recorded once by a unique key). Each pass first
-/// recomputes deadlines a policy or calendar change made stale, then takes one batch of each kind
-/// of due work in turn: tiers, alarms of milestones and plans, re-pages of escalations whose ack
-/// window passed, overdue follow-ups, reviews, rectification tasks and institutions' replies. A
+/// recomputes one batch per branch of the deadlines a policy, calendar or time-zone change made
+/// stale (the claims pass over stale complaints until then, `sql/0085`), then takes one batch of
+/// each kind of due work in turn: tiers, alarms of milestones and plans, re-pages of escalations
+/// whose ack window passed, overdue follow-ups, reviews, rectification tasks and institutions'
+/// replies. A
 /// pass that found work is followed by the next at once; otherwise it sleeps until the next due
 /// time, wakes early when a deadline moves (`LISTEN redress_deadlines`), and looks again at least
 /// every `pollInterval` in case a notification was lost.
@@ -52,10 +54,9 @@ public struct EscalationScheduler: Service {
         try await loop.run(pass: {
             let next = try await store.nextDue()
             Gauge(label: "redress_scheduler_lag_seconds").record(max(0, Date().timeIntervalSince(next ?? .distantFuture)))
-            // Stale deadlines are recomputed to the end first, since the claims below would fire
-            // on them as they stand; they follow a change of policy, calendar or time zone, not a
-            // steady stream.
-            let recomputed = try await recomputeStale()
+            // One batch of stale deadlines per branch: the claims below pass over the rest, so a
+            // large branch's calendar change holds back neither its other work nor other branches'.
+            let recomputed = try await recomputeStaleBatch()
             // One batch of each kind, so that work of one kind falling due steadily or piled up
             // (tiers, say) cannot hold the others back; what is left is the next pass's, at once.
             let found = try await [
@@ -67,7 +68,30 @@ public struct EscalationScheduler: Service {
         }, nextDue: { try await store.nextDue() })
     }
 
-    /// Recomputes every complaint whose deadlines a policy, calendar or time-zone change made stale.
+    /// Recomputes up to a batch of stale complaints in each branch that has them; returns how many.
+    /// A complaint that cannot be recomputed is logged and counted
+    /// (`redress_deadline_recompute_failures_total`) and tried again next pass, and the pass goes on
+    /// with the others and its claims, which pass over it meanwhile. Only listing the branches, or
+    /// cancellation, fails the pass.
+    func recomputeStaleBatch() async throws -> Int {
+        let outcome = try await complaints.recomputeStaleBatch(batch: configuration.batchSize)
+        if outcome.recomputed > 0 {
+            Counter(label: "redress_deadlines_recomputed_total").increment(by: outcome.recomputed)
+            logger.info("recomputed deadlines", metadata: ["complaints": "\(outcome.recomputed)"])
+        }
+        for failure in outcome.failures {
+            Counter(label: "redress_deadline_recompute_failures_total").increment()
+            logger.warning("recomputing deadlines failed; trying again next pass", metadata: [
+                "branch": "\(failure.branchID)", "complaint": "\(failure.complaintID.map { $0.uuidString } ?? "")",
+                "error": "\(String(reflecting: failure.error))",
+            ])
+        }
+        return outcome.recomputed
+    }
+
+    /// Recomputes every complaint whose deadlines a policy, calendar or time-zone change made stale,
+    /// batch after batch until none is left (for tools and tests; a running scheduler recomputes a
+    /// batch per branch and pass).
     @discardableResult
     public func recomputeStale() async throws -> Int {
         var total = 0

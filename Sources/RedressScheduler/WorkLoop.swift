@@ -39,7 +39,8 @@ struct WorkLoop: Sendable {
                             return
                         } catch {
                             logger.warning("pass failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
-                            try await Task.sleep(for: .seconds(1))
+                            // A shutdown during the pause ends the loop as one between passes does, not with an error.
+                            try? await Task.sleep(for: .seconds(1))
                         }
                     }
                 }

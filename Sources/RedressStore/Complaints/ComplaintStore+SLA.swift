@@ -144,23 +144,94 @@ extension ComplaintStore {
 
     /// Recomputes the deadlines of up to `batch` complaints per branch that a policy, calendar or
     /// time-zone change marked stale, each branch in a transaction of its own with the system
-    /// scope of that branch; returns how many it recomputed.
+    /// scope of that branch; returns how many it recomputed, or throws the first branch's failure
+    /// once every branch had its turn.
     public func recomputeStale(batch: Int) async throws -> Int {
+        let outcome = try await recomputeStaleBatch(batch: batch)
+        if let failure = outcome.failures.first { throw failure.error }
+        return outcome.recomputed
+    }
+
+    /// What one round of recomputation did: how many complaints it recomputed, and what failed
+    /// (the complaints stay stale, for the next round).
+    public struct StaleRecomputation: Sendable {
+        /// A complaint that could not be recomputed, or a branch whose stale complaints could not
+        /// be listed (`complaintID` nil).
+        public struct Failure: Sendable {
+            public var branchID: UUID
+            public var complaintID: UUID?
+            public var error: any Error
+        }
+
+        public var recomputed = 0
+        public var failures: [Failure] = []
+    }
+
+    /// As ``recomputeStale(batch:)``, but what fails is reported instead of thrown, and holds back
+    /// nothing else: a branch's batch is recomputed in one transaction, and when that fails, one
+    /// complaint per transaction, so that only the complaint that cannot be recomputed stays
+    /// stale. Only cancellation and the list of branches throw.
+    public func recomputeStaleBatch(batch: Int) async throws -> StaleRecomputation {
         let branches = try await database.pool.query("SELECT scheduler.stale_branches()").map { try $0.decode(UUID.self, at: 0) }
-        var recomputed = 0
+        var outcome = StaleRecomputation()
         for branch in branches {
-            recomputed += try await database.withScope(.system(branch: branch)) { connection in
-                let ids = try await connection.query("""
-                    SELECT id FROM complaints WHERE branch_id = \(branch) AND sla_stale
-                     ORDER BY id LIMIT \(Int32(batch)) FOR UPDATE SKIP LOCKED
-                    """).map { try $0.decode(UUID.self, at: 0) }
-                for id in ids {
-                    _ = try await Self.refreshSchedule(branchID: branch, complaintID: id, connection)
-                }
-                return ids.count
+            do {
+                outcome.recomputed += try await recomputeStale(branch: branch, batch: batch)
+            } catch {
+                try Task.checkCancellation()
+                let single = try await recomputeOneByOne(branch: branch, batch: batch)
+                outcome.recomputed += single.recomputed
+                outcome.failures += single.failures
             }
         }
-        return recomputed
+        return outcome
+    }
+
+    /// The branch's batch again, one complaint per transaction, after the batch's transaction
+    /// failed: only the complaint that fails stays stale.
+    private func recomputeOneByOne(branch: UUID, batch: Int) async throws -> StaleRecomputation {
+        var outcome = StaleRecomputation()
+        let ids: [UUID]
+        do {
+            ids = try await database.withScope(.system(branch: branch)) { connection in
+                try await connection.query(Self.staleComplaints(branch: branch, batch: batch)).map { try $0.decode(UUID.self, at: 0) }
+            }
+        } catch {
+            try Task.checkCancellation()
+            outcome.failures.append(.init(branchID: branch, error: error))
+            return outcome
+        }
+        for id in ids {
+            do {
+                outcome.recomputed += try await recomputeStale(branch: branch, batch: 1, only: id)
+            } catch {
+                try Task.checkCancellation()
+                outcome.failures.append(.init(branchID: branch, complaintID: id, error: error))
+            }
+        }
+        return outcome
+    }
+
+    /// Recomputes up to `batch` of the branch's stale complaints (or only the one named, if it is
+    /// still stale) in one transaction with the branch's system scope; returns how many.
+    private func recomputeStale(branch: UUID, batch: Int, only id: UUID? = nil) async throws -> Int {
+        try await database.withScope(.system(branch: branch)) { connection in
+            let ids = try await connection.query(Self.staleComplaints(branch: branch, batch: batch, only: id))
+                .map { try $0.decode(UUID.self, at: 0) }
+            for id in ids {
+                _ = try await Self.refreshSchedule(branchID: branch, complaintID: id, connection)
+            }
+            return ids.count
+        }
+    }
+
+    /// The first `batch` stale complaints of a branch by id (or the one named), locked, passing
+    /// over those another scheduler holds.
+    private static func staleComplaints(branch: UUID, batch: Int, only id: UUID? = nil) -> PGQuery {
+        """
+            SELECT id FROM complaints WHERE branch_id = \(branch) AND sla_stale AND (\(id)::uuid IS NULL OR id = \(id))
+             ORDER BY id LIMIT \(Int32(batch)) FOR UPDATE SKIP LOCKED
+            """
     }
 
     static func calendar(timeZone: String, hours: [String: [[Int]]]?, holidays: [String]?, makeUpDays: [String]?) -> WorkingCalendar? {
