@@ -490,8 +490,9 @@ BEGIN
 END
 $$;
 
--- The earliest time the scheduler has work (0067); a stale complaint has none until it is recomputed, and the
--- pass that recomputes it runs at once after the one that marked it (the change notifies `redress_deadlines`).
+-- The earliest time the scheduler has work (0067), which it sleeps until: a stale complaint has none
+-- until it is recomputed (the change that marked it wakes the scheduler through `redress_deadlines`,
+-- and a pass that recomputed anything is followed by the next at once).
 CREATE OR REPLACE FUNCTION scheduler.next_due() RETURNS timestamptz
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, public, pg_temp
@@ -504,4 +505,21 @@ CREATE OR REPLACE FUNCTION scheduler.next_due() RETURNS timestamptz
                  (SELECT min(due_at) FROM public.complaint_reviews WHERE status = 'requested' AND escalated_at IS NULL),
                  (SELECT min(due_at) FROM public.rectification_tasks WHERE status = 'open' AND escalated_at IS NULL),
                  (SELECT min(reply_due_at) FROM public.institutional_referrals WHERE replied_at IS NULL AND escalated_at IS NULL))
+$$;
+
+-- How far behind the scheduler fleet is, for readiness and `redress_scheduler_lag_seconds` (0018):
+-- a stale complaint whose old deadline has passed counts as work due since then, so a backlog of
+-- recomputation, or a complaint that cannot be recomputed, shows as lag where nothing fires.
+-- (Two statements: on Citus a statement over a distributed table calls no function that reads one.)
+CREATE OR REPLACE FUNCTION public.next_scheduled_work() RETURNS timestamptz
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, public, pg_temp
+    AS $$
+DECLARE
+    due timestamptz := scheduler.next_due();
+    stale timestamptz;
+BEGIN
+    SELECT min(least(c.next_escalation_at, c.next_alarm_at)) INTO stale FROM public.complaints c WHERE c.sla_stale;
+    RETURN least(due, stale);
+END
 $$;

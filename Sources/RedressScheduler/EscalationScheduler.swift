@@ -2,6 +2,7 @@
 import Foundation
 import Logging
 import Metrics
+import NIOConcurrencyHelpers
 import Postgres
 import RedressCore
 import RedressStore
@@ -37,6 +38,11 @@ public struct EscalationScheduler: Service {
     let loop: WorkLoop
     let configuration: SchedulerConfiguration
     let logger: Logger
+    /// Complaints whose recomputation failed, each with when to try it again.
+    let failedRecomputations = NIOLockedValueBox<[UUID: ContinuousClock.Instant]>([:])
+
+    /// How long a complaint whose recomputation failed is passed over before it is tried again.
+    static let retryFailedRecomputationAfter = Duration.seconds(60)
 
     /// Creates a scheduler on the service pool; `listen` is the service role's connection for LISTEN.
     public init(pool: PGPool, listen: PGConnectionConfiguration, configuration: SchedulerConfiguration = SchedulerConfiguration(),
@@ -52,8 +58,8 @@ public struct EscalationScheduler: Service {
     /// Runs until graceful shutdown.
     public func run() async throws {
         try await loop.run(pass: {
-            let next = try await store.nextDue()
-            Gauge(label: "redress_scheduler_lag_seconds").record(max(0, Date().timeIntervalSince(next ?? .distantFuture)))
+            let oldest = try await store.oldestWork()
+            Gauge(label: "redress_scheduler_lag_seconds").record(max(0, Date().timeIntervalSince(oldest ?? .distantFuture)))
             // One batch of stale deadlines per branch: the claims below pass over the rest, so a
             // large branch's calendar change holds back neither its other work nor other branches'.
             let recomputed = try await recomputeStaleBatch()
@@ -68,13 +74,23 @@ public struct EscalationScheduler: Service {
         }, nextDue: { try await store.nextDue() })
     }
 
-    /// Recomputes up to a batch of stale complaints in each branch that has them; returns how many.
-    /// A complaint that cannot be recomputed is logged and counted
-    /// (`redress_deadline_recompute_failures_total`) and tried again next pass, and the pass goes on
-    /// with the others and its claims, which pass over it meanwhile. Only listing the branches, or
-    /// cancellation, fails the pass.
+    /// Recomputes up to a batch of stale complaints in each branch that has them, those with the
+    /// earliest old deadline first; returns how many. A complaint that cannot be recomputed is
+    /// logged and counted (`redress_deadline_recompute_failures_total`), passed over for
+    /// ``retryFailedRecomputationAfter`` and then tried again; the pass goes on with the others and
+    /// its claims, which pass over it meanwhile. Only listing the branches, or cancellation, fails
+    /// the pass.
     func recomputeStaleBatch() async throws -> Int {
-        let outcome = try await complaints.recomputeStaleBatch(batch: configuration.batchSize)
+        let now = ContinuousClock.now
+        let passingOver = failedRecomputations.withLockedValue { failed in
+            failed = failed.filter { $0.value > now }
+            return Array(failed.keys)
+        }
+        let outcome = try await complaints.recomputeStaleBatch(batch: configuration.batchSize, passingOver: passingOver)
+        Gauge(label: "redress_stale_deadline_branches").record(outcome.branches)
+        failedRecomputations.withLockedValue { failed in
+            for case let id? in outcome.failures.map(\.complaintID) { failed[id] = now + Self.retryFailedRecomputationAfter }
+        }
         if outcome.recomputed > 0 {
             Counter(label: "redress_deadlines_recomputed_total").increment(by: outcome.recomputed)
             logger.info("recomputed deadlines", metadata: ["complaints": "\(outcome.recomputed)"])

@@ -27,7 +27,7 @@ struct WorkLoop: Sendable {
                 }
             }
             group.addTask {
-                try await cancelWhenGracefulShutdown {
+                await cancelWhenGracefulShutdown {
                     while !Task.isCancelled {
                         do {
                             if !(try await pass()) {

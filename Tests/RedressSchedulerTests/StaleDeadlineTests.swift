@@ -3,6 +3,7 @@ import Logging
 import Postgres
 import RedressCore
 import RedressScheduler
+import RedressStore
 import RedressTestSupport
 import ServiceLifecycle
 import Testing
@@ -12,29 +13,55 @@ import Testing
 /// them cannot be recomputed.
 @Suite("Stale deadlines")
 struct StaleDeadlineTests {
-    /// Two complaints whose first tier and acknowledgement breach are due; one is marked stale. The
-    /// claims take the other's, pass over the stale one's, and take it once it is recomputed; the
-    /// next due time is not the stale one's past deadline.
-    @Test func aStaleComplaintFiresNothingUntilRecomputed() async throws {
+    /// Two complaints whose first tier is due, the older one stale, in two branches; the scheduler
+    /// claims one complaint at a time. The claims take the current one's tier, pass over the stale
+    /// one's (which is due first, so a list of branches that did not pass over it would name only
+    /// its branch), and take it once it is recomputed. The next due time the scheduler sleeps
+    /// until is not the stale one's past deadline; the lag that readiness reports is.
+    @Test func aStaleComplaintsTierWaitsUntilRecomputed() async throws {
         let fixture = try await EscalationSchedulerTests.fixture()
+        let stale = try await intake(fixture, in: fixture.org.a, age: 26 * 3600)
+        let current = try await intake(fixture, in: fixture.org.b, age: 25 * 3600)
+        try await markStale(fixture, [stale])
         try await fixture.database.withPool(scheduler: true, size: 4) { (pool: PGPool) async throws in
-            let complaints = try await EscalationSchedulerTests.intake(fixture, pool: pool, count: 2, age: 25 * 3600)
-            let stale = complaints[0].id, current = complaints[1].id
-            try await markStale(fixture, [stale])
-            let scheduler = EscalationScheduler(pool: pool, listen: PGConnectionConfiguration(fixture.database.schedulerURL))
-
-            let fired = try await scheduler.drain()
-            #expect(fired.map(\.complaintID) == [current], "only the current complaint's tier")
-            let raised = try await scheduler.raiseAlarms()
-            #expect(raised.contains { $0.complaintID == current }, "the current complaint's alarms are raised")
-            #expect(!raised.contains { $0.complaintID == stale }, "the stale complaint's are not")
-            let nextDue: Date? = try await pool.query("SELECT scheduler.next_due()")[0].decode(at: 0)
-            #expect(try #require(nextDue) > Date(), "the stale complaint's past deadline is not the next due time")
+            let scheduler = EscalationScheduler(pool: pool, listen: PGConnectionConfiguration(fixture.database.schedulerURL),
+                                                configuration: SchedulerConfiguration(batchSize: 1))
+            #expect(try await scheduler.drain().map(\.complaintID) == [current], "only the current complaint's tier")
+            #expect(!(try await scheduler.raiseAlarms().contains { $0.complaintID == stale }), "and only its alarms")
+            let times = try await pool.query("SELECT scheduler.next_due(), public.next_scheduled_work()")[0]
+            #expect(try #require(try times.decode(Date?.self, at: 0)) > Date(), "the scheduler does not wake for the stale deadline")
+            #expect(try #require(try times.decode(Date?.self, at: 1)) < Date().addingTimeInterval(-3600),
+                    "but the lag counts it, due two hours ago")
 
             #expect(try await scheduler.recomputeStale() == 1)
             #expect(try await scheduler.drain().map(\.complaintID) == [stale], "its tier fires once it is recomputed")
-            #expect(try await scheduler.raiseAlarms().contains { $0.complaintID == stale }, "and its alarms are raised")
         }
+    }
+
+    /// Two complaints whose acknowledgement breach is due (no tier due), one stale: its breach is
+    /// not raised, and once recomputed from its receipt a moment ago it is no longer due.
+    @Test func aStaleComplaintsAlarmWaitsUntilRecomputed() async throws {
+        let fixture = try await EscalationSchedulerTests.fixture()
+        let stale = try await intake(fixture, in: fixture.org.a, age: 0)
+        let current = try await intake(fixture, in: fixture.org.a, age: 0)
+        try await fixture.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+            try await owner.query("""
+                UPDATE complaints SET sla_alarm_keys = '{breach:acknowledge}', sla_alarm_due_at = ARRAY[now() - interval '1 minute'],
+                                      sla_alarm_rungs = '{3}', sla_alarms_raised = '{}', next_alarm_at = now() - interval '1 minute'
+                 WHERE id = ANY (\([stale, current]))
+                """)
+        }
+        try await markStale(fixture, [stale])
+        try await fixture.database.withPool(scheduler: true, size: 4) { (pool: PGPool) async throws in
+            let scheduler = EscalationScheduler(pool: pool, listen: PGConnectionConfiguration(fixture.database.schedulerURL))
+            #expect(try await scheduler.raiseAlarms().map(\.complaintID) == [current], "only the current complaint's breach")
+            #expect(try await scheduler.recomputeStale() == 1)
+            #expect(try await scheduler.raiseAlarms().isEmpty, "recomputed, the stale one's breach is not due")
+        }
+        let nextAlarm: Date? = try await fixture.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+            try await owner.query("SELECT next_alarm_at FROM complaints WHERE id = \(stale)")[0].decode(at: 0)
+        }
+        #expect(try #require(nextAlarm) > Date(), "its alarms were recomputed from its receipt")
     }
 
     /// A running scheduler with a small batch, six stale complaints of which one cannot be
@@ -71,7 +98,8 @@ struct StaleDeadlineTests {
             return try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
                 var state = (stale: 6, fired: [UUID]())
-                for _ in 0..<600 where state.stale > 1 || state.fired.isEmpty {
+                let giveUp = ContinuousClock.now + .seconds(120)
+                while (state.stale > 1 || state.fired.isEmpty) && ContinuousClock.now < giveUp {
                     try await Task.sleep(for: .milliseconds(100))
                     state = try await progress(fixture)
                 }
@@ -86,6 +114,19 @@ struct StaleDeadlineTests {
             try await owner.query("SELECT sla_stale FROM complaints WHERE id = \(refused)")[0].decode(at: 0)
         }
         #expect(refusedIsStale, "the complaint that cannot be recomputed is still stale")
+    }
+
+    /// Takes one complaint in as `branch`'s agent, in its Billing category, received `age` seconds ago.
+    private func intake(_ fixture: EscalationSchedulerTests.Fixture, in branch: TestOrganisation.BranchFixture, age: TimeInterval) async throws -> UUID {
+        try await fixture.database.withPool(size: 1) { (pool: PGPool) async throws in
+            let billing: UUID = try await fixture.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+                try await owner.query("SELECT id FROM categories WHERE branch_id = \(branch.id) AND code = 'billing'")[0].decode(at: 0)
+            }
+            let store = ComplaintStore(database: ScopedDatabase(pool: pool, configuration: StoreConfiguration(passwordHashCost: 4)))
+            return try await store.intake(fixture.org.caller(.agent, in: branch), ComplaintIntake(
+                channel: "phone", complainant: .init(name: "C", phone: "+86 10 1"), receivedAt: Date().addingTimeInterval(-age),
+                description: "a complaint", categoryID: billing), idempotencyKey: nil, requestHash: nil).complaint.id
+        }
     }
 
     /// Marks complaints stale as a policy change would, as the owner.

@@ -144,16 +144,16 @@ extension ComplaintStore {
 
     /// Recomputes the deadlines of up to `batch` complaints per branch that a policy, calendar or
     /// time-zone change marked stale, each branch in a transaction of its own with the system
-    /// scope of that branch; returns how many it recomputed, or throws the first branch's failure
-    /// once every branch had its turn.
+    /// scope of that branch; returns how many it recomputed, or throws the first failure once every
+    /// branch had its turn.
     public func recomputeStale(batch: Int) async throws -> Int {
         let outcome = try await recomputeStaleBatch(batch: batch)
         if let failure = outcome.failures.first { throw failure.error }
         return outcome.recomputed
     }
 
-    /// What one round of recomputation did: how many complaints it recomputed, and what failed
-    /// (the complaints stay stale, for the next round).
+    /// What one round of recomputation did: how many branches had stale complaints, how many
+    /// complaints it recomputed, and what failed (those complaints stay stale).
     public struct StaleRecomputation: Sendable {
         /// A complaint that could not be recomputed, or a branch whose stale complaints could not
         /// be listed (`complaintID` nil).
@@ -163,23 +163,26 @@ extension ComplaintStore {
             public var error: any Error
         }
 
+        public var branches = 0
         public var recomputed = 0
         public var failures: [Failure] = []
     }
 
     /// As ``recomputeStale(batch:)``, but what fails is reported instead of thrown, and holds back
-    /// nothing else: a branch's batch is recomputed in one transaction, and when that fails, one
-    /// complaint per transaction, so that only the complaint that cannot be recomputed stays
-    /// stale. Only cancellation and the list of branches throw.
-    public func recomputeStaleBatch(batch: Int) async throws -> StaleRecomputation {
+    /// nothing else: a branch's batch (the complaints with the earliest old deadlines first, but for
+    /// those in `passingOver`) is recomputed in one transaction, and when that fails, one complaint
+    /// per transaction, so that only the complaint that cannot be recomputed stays stale. Only
+    /// cancellation and the list of branches throw.
+    public func recomputeStaleBatch(batch: Int, passingOver: [UUID] = []) async throws -> StaleRecomputation {
         let branches = try await database.pool.query("SELECT scheduler.stale_branches()").map { try $0.decode(UUID.self, at: 0) }
-        var outcome = StaleRecomputation()
+        var outcome = StaleRecomputation(branches: branches.count)
         for branch in branches {
+            let listing = Self.staleComplaints(branch: branch, batch: batch, passingOver: passingOver)
             do {
-                outcome.recomputed += try await recomputeStale(branch: branch, batch: batch)
+                outcome.recomputed += try await recomputeStale(branch: branch, listing)
             } catch {
                 try Task.checkCancellation()
-                let single = try await recomputeOneByOne(branch: branch, batch: batch)
+                let single = try await recomputeOneByOne(branch: branch, listing)
                 outcome.recomputed += single.recomputed
                 outcome.failures += single.failures
             }
@@ -189,12 +192,12 @@ extension ComplaintStore {
 
     /// The branch's batch again, one complaint per transaction, after the batch's transaction
     /// failed: only the complaint that fails stays stale.
-    private func recomputeOneByOne(branch: UUID, batch: Int) async throws -> StaleRecomputation {
+    private func recomputeOneByOne(branch: UUID, _ listing: PGQuery) async throws -> StaleRecomputation {
         var outcome = StaleRecomputation()
         let ids: [UUID]
         do {
             ids = try await database.withScope(.system(branch: branch)) { connection in
-                try await connection.query(Self.staleComplaints(branch: branch, batch: batch)).map { try $0.decode(UUID.self, at: 0) }
+                try await connection.query(listing).map { try $0.decode(UUID.self, at: 0) }
             }
         } catch {
             try Task.checkCancellation()
@@ -203,7 +206,7 @@ extension ComplaintStore {
         }
         for id in ids {
             do {
-                outcome.recomputed += try await recomputeStale(branch: branch, batch: 1, only: id)
+                outcome.recomputed += try await recomputeStale(branch: branch, Self.staleComplaint(branch: branch, id: id))
             } catch {
                 try Task.checkCancellation()
                 outcome.failures.append(.init(branchID: branch, complaintID: id, error: error))
@@ -212,12 +215,11 @@ extension ComplaintStore {
         return outcome
     }
 
-    /// Recomputes up to `batch` of the branch's stale complaints (or only the one named, if it is
-    /// still stale) in one transaction with the branch's system scope; returns how many.
-    private func recomputeStale(branch: UUID, batch: Int, only id: UUID? = nil) async throws -> Int {
+    /// Recomputes the branch's stale complaints `listing` locks, in one transaction with the
+    /// branch's system scope; returns how many.
+    private func recomputeStale(branch: UUID, _ listing: PGQuery) async throws -> Int {
         try await database.withScope(.system(branch: branch)) { connection in
-            let ids = try await connection.query(Self.staleComplaints(branch: branch, batch: batch, only: id))
-                .map { try $0.decode(UUID.self, at: 0) }
+            let ids = try await connection.query(listing).map { try $0.decode(UUID.self, at: 0) }
             for id in ids {
                 _ = try await Self.refreshSchedule(branchID: branch, complaintID: id, connection)
             }
@@ -225,13 +227,20 @@ extension ComplaintStore {
         }
     }
 
-    /// The first `batch` stale complaints of a branch by id (or the one named), locked, passing
-    /// over those another scheduler holds.
-    private static func staleComplaints(branch: UUID, batch: Int, only id: UUID? = nil) -> PGQuery {
+    /// Up to `batch` stale complaints of a branch, locked, those whose old deadline comes first
+    /// first (one already due may be waiting on it), passing over those another scheduler holds
+    /// and those named.
+    private static func staleComplaints(branch: UUID, batch: Int, passingOver: [UUID]) -> PGQuery {
         """
-            SELECT id FROM complaints WHERE branch_id = \(branch) AND sla_stale AND (\(id)::uuid IS NULL OR id = \(id))
-             ORDER BY id LIMIT \(Int32(batch)) FOR UPDATE SKIP LOCKED
+            SELECT id FROM complaints WHERE branch_id = \(branch) AND sla_stale AND NOT id = ANY (\(passingOver)::uuid[])
+             ORDER BY least(next_escalation_at, next_alarm_at) NULLS LAST, id
+             LIMIT \(Int32(batch)) FOR UPDATE SKIP LOCKED
             """
+    }
+
+    /// One stale complaint, locked, unless another scheduler holds it or it is no longer stale.
+    private static func staleComplaint(branch: UUID, id: UUID) -> PGQuery {
+        "SELECT id FROM complaints WHERE branch_id = \(branch) AND id = \(id) AND sla_stale FOR UPDATE SKIP LOCKED"
     }
 
     static func calendar(timeZone: String, hours: [String: [[Int]]]?, holidays: [String]?, makeUpDays: [String]?) -> WorkingCalendar? {

@@ -216,4 +216,10 @@ public struct EscalationStore: Sendable {
     public func nextDue() async throws -> Date? {
         try await pool.query("SELECT scheduler.next_due()")[0].decode(Date?.self, at: 0)
     }
+
+    /// As ``nextDue()``, but counting a stale complaint's old deadlines too (`public.next_scheduled_work`,
+    /// as readiness does): how far behind the scheduler fleet is, recomputation included.
+    public func oldestWork() async throws -> Date? {
+        try await pool.query("SELECT public.next_scheduled_work()")[0].decode(Date?.self, at: 0)
+    }
 }
