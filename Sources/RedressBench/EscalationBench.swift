@@ -18,7 +18,9 @@ import ServiceLifecycle
 ///
 /// Lateness: `--spread-count` escalations fall due evenly over `--spread-seconds` while a running
 /// scheduler (the scheduler role, sleeping and woken as in production) fires them; reported is the
-/// lateness from due time to recorded escalation.
+/// lateness from due time to recorded escalation. With `--stale`, one scheduler does it once more
+/// while that many open complaints of one branch wait to be recomputed, marked stale as a calendar
+/// change marks them when the window opens; reported beside it is how long their recomputation took.
 struct EscalationBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "escalation", abstract: "Escalation throughput and lateness.")
 
@@ -48,6 +50,9 @@ struct EscalationBench: AsyncParsableCommand {
 
     @Flag(help: "Measure the burst only, not the lateness.")
     var noLateness = false
+
+    @Option(help: "Open complaints of one branch made stale as the lateness window opens, in a run of one scheduler of its own (0: none).")
+    var stale = 0
 
     func run() async throws {
         let (owner, service) = try await database.openMigrated(ownerConnections: 2, serviceConnections: 1)
@@ -175,19 +180,27 @@ struct EscalationBench: AsyncParsableCommand {
     private func measureLateness(data: EscalationBenchData, owner: PGPool, service: PGPool, listen: PGConnectionConfiguration) async throws {
         print("\n\(spreadCount) complaints due evenly over \(spreadSeconds) s, each a tier and a breach (due time → recorded escalation),"
               + " running scheduler services")
-        print("schedulers   recorded   p50 ms   p99 ms   max ms")
-        for instances in [1, 3] {
+        print("schedulers   recorded   p50 ms   p99 ms   max ms   stale complaints   recomputed in s")
+        for (instances, stale) in [(1, 0), (3, 0)] + (stale > 0 ? [(1, stale)] : []) {
             let step = Double(spreadSeconds) / Double(spreadCount)
             try await data.reset(count: spreadCount, dueInSeconds: "3 + b.position * \(step)")
             let schedulers = (0..<instances).map { _ in
                 EscalationScheduler(pool: service, listen: listen, configuration: SchedulerConfiguration(batchSize: batchSize))
             }
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: schedulers, logger: Logger(label: "bench")))
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
+            let recomputation = try await withThrowingTaskGroup(of: Void.self) { tasks in
+                let marked = try await data.markStale(stale)
+                let start = ContinuousClock.now
                 tasks.addTask { try await group.run() }
-                try await Task.sleep(for: .seconds(spreadSeconds + 5))
+                let window = start + .seconds(spreadSeconds + 5)
+                var recomputed: Duration?
+                while ContinuousClock.now < window || (recomputed == nil && ContinuousClock.now < window + .seconds(600)) {
+                    try await Task.sleep(for: .milliseconds(250))
+                    if recomputed == nil, try await data.staleCount() == 0 { recomputed = ContinuousClock.now - start }
+                }
                 await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()
+                return (marked, recomputed)
             }
             let row = try await owner.query("""
                 SELECT count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM recorded_at - due_at)) * 1000,
@@ -196,8 +209,10 @@ struct EscalationBench: AsyncParsableCommand {
                   FROM escalations
                 """)[0]
             let count: Int = try row.decode(at: 0)
-            print(String(format: "%10d %10d %8.1f %8.1f %8.1f", instances, count, try row.decode(Double.self, at: 1),
-                         try row.decode(Double.self, at: 2), try row.decode(Double.self, at: 3)))
+            let recomputed = recomputation.0 == 0 ? "—" : recomputation.1.map { String(format: "%.1f", $0.inSeconds) } ?? "not within 10 min"
+            print(String(format: "%10d %10d %8.1f %8.1f %8.1f %18d", instances, count, try row.decode(Double.self, at: 1),
+                         try row.decode(Double.self, at: 2), try row.decode(Double.self, at: 3), recomputation.0)
+                  + "   " + recomputed)
         }
     }
 

@@ -95,6 +95,25 @@ struct EscalationBenchData {
         }
     }
 
+    /// Marks `count` open complaints of the first branch stale, as a change of its calendar does,
+    /// none of them one a round makes due; returns how many it marked.
+    func markStale(_ count: Int) async throws -> Int {
+        guard count > 0 else { return 0 }
+        return try await owner.query("""
+            UPDATE complaints c SET sla_stale = true
+             WHERE c.branch_id = (SELECT id FROM branches WHERE code LIKE 'esc-%' ORDER BY code LIMIT 1)
+               AND c.id IN (SELECT o.id FROM complaints o
+                             WHERE o.branch_id = c.branch_id AND o.status = 'investigating'
+                               AND NOT EXISTS (SELECT FROM bench_burst b WHERE b.branch_id = o.branch_id AND b.id = o.id)
+                             LIMIT \(Int32(count)))
+            """).affectedRows
+    }
+
+    /// How many complaints wait to be recomputed.
+    func staleCount() async throws -> Int {
+        try await owner.query("SELECT count(*) FROM complaints WHERE sla_stale")[0].decode(at: 0)
+    }
+
     /// Escalations and pages recorded, and how many complaints still wait for tier 1 or an alarm now.
     func counts() async throws -> (escalations: Int, pages: Int, due: Int) {
         let row = try await owner.query("""
