@@ -184,13 +184,14 @@ struct EscalationBench: AsyncParsableCommand {
         print("schedulers   recorded   p50 ms   p99 ms   max ms   stale complaints   recomputed in s")
         for (instances, stale) in [(1, 0), (3, 0)] + (stale > 0 ? [(1, stale)] : []) {
             let step = Double(spreadSeconds) / Double(spreadCount)
+            // Marked before the window's due times are set, so that marking delays none of them.
+            let marked = try await data.markStale(stale)
             try await data.reset(count: spreadCount, dueInSeconds: "3 + b.position * \(step)")
             let schedulers = (0..<instances).map { _ in
                 EscalationScheduler(pool: service, listen: listen, configuration: SchedulerConfiguration(batchSize: batchSize))
             }
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: schedulers, logger: Logger(label: "bench")))
             let recomputation = try await withThrowingTaskGroup(of: Void.self) { tasks in
-                let marked = try await data.markStale(stale)
                 let start = ContinuousClock.now
                 tasks.addTask { try await group.run() }
                 let window = start + .seconds(spreadSeconds + 5)

@@ -101,11 +101,12 @@ struct EscalationBenchData {
         guard count > 0 else { return 0 }
         return try await owner.query("""
             UPDATE complaints c SET sla_stale = true
-             WHERE c.branch_id = (SELECT id FROM branches WHERE code LIKE 'esc-%' ORDER BY code LIMIT 1)
-               AND c.id IN (SELECT o.id FROM complaints o
-                             WHERE o.branch_id = c.branch_id AND o.status = 'investigating'
-                               AND NOT EXISTS (SELECT FROM bench_burst b WHERE b.branch_id = o.branch_id AND b.id = o.id)
-                             LIMIT \(Int32(count)))
+              FROM (SELECT o.branch_id, o.id FROM complaints o
+                     WHERE o.branch_id = (SELECT id FROM branches WHERE code LIKE 'esc-%' ORDER BY code LIMIT 1)
+                       AND o.status = 'investigating'
+                       AND NOT EXISTS (SELECT FROM bench_burst b WHERE b.branch_id = o.branch_id AND b.id = o.id)
+                     LIMIT \(Int32(count))) s
+             WHERE c.branch_id = s.branch_id AND c.id = s.id
             """).affectedRows
     }
 
