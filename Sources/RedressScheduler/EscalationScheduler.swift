@@ -28,10 +28,9 @@ public struct SchedulerConfiguration: Sendable {
 /// stale (the claims pass over stale complaints until then, `sql/0085`), then takes one batch of
 /// each kind of due work in turn: tiers, alarms of milestones and plans, re-pages of escalations
 /// whose ack window passed, overdue follow-ups, reviews, rectification tasks and institutions'
-/// replies. A
-/// pass that found work is followed by the next at once; otherwise it sleeps until the next due
-/// time, wakes early when a deadline moves (`LISTEN redress_deadlines`), and looks again at least
-/// every `pollInterval` in case a notification was lost.
+/// replies. A pass that found work is followed by the next at once; otherwise it sleeps until the
+/// next due time, wakes early when a deadline moves (`LISTEN redress_deadlines`), and looks again
+/// at least every `pollInterval` in case a notification was lost.
 public struct EscalationScheduler: Service {
     let store: EscalationStore
     let complaints: ComplaintStore
@@ -97,7 +96,7 @@ public struct EscalationScheduler: Service {
         }
         for failure in outcome.failures {
             Counter(label: "redress_deadline_recompute_failures_total").increment()
-            logger.warning("recomputing deadlines failed; trying again next pass", metadata: [
+            logger.warning("recomputing deadlines failed; trying again later", metadata: [
                 "branch": "\(failure.branchID)", "complaint": "\(failure.complaintID.map { $0.uuidString } ?? "")",
                 "error": "\(String(reflecting: failure.error))",
             ])
