@@ -165,4 +165,18 @@ struct AuditByStatementTests {
             #expect(!plan.contains("audit.kept(") && plan.contains("CASE WHEN"), "\(plan)")
         }
     }
+
+    /// The lists of hidden and copied fields are inlined too (`sql/0086_…`): a pinned search path
+    /// would make each a call per audited row that sets and restores the path.
+    @Test func theListsOfHiddenAndCopiedFieldsAreInlined() async throws {
+        let database = try await TestDatabase.create()
+        try await database.withPool(owner: true, size: 1) { (pool: PGPool) async throws in
+            let plan = try await pool.query("""
+                EXPLAIN (VERBOSE) SELECT audit.hidden_columns(f.key), audit.hidden_columns() || audit.copied_columns() || ARRAY[f.key]
+                  FROM jsonb_each('{"complaint_findings": 1}'::jsonb) f
+                """).map { try $0.decode(String.self, at: 0) }.joined(separator: "\n")
+            #expect(!plan.contains("audit.hidden_columns(") && !plan.contains("audit.copied_columns("), "\(plan)")
+            #expect(plan.contains("complaint_findings") && plan.contains("password_hash") && plan.contains("visibility_key"), "\(plan)")
+        }
+    }
 }
