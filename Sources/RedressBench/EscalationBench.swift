@@ -105,6 +105,7 @@ struct EscalationBench: AsyncParsableCommand {
 
     private func measureBurst(data: EscalationBenchData, owner: PGPool, service: PGPool, listen: PGConnectionConfiguration) async throws {
         var best: [Mode: Double] = [:]
+        var byRound: [Mode: [Double]] = [:]
         var auditRows: Int?
         for round in 1...rounds {
             for mode in Mode.allCases where modes.contains(mode) {
@@ -159,6 +160,7 @@ struct EscalationBench: AsyncParsableCommand {
                     auditRows = audited
                 }
                 best[mode] = min(best[mode] ?? .infinity, seconds)
+                byRound[mode, default: []].append(seconds)
                 FileHandle.standardError.write(Data(String(format: "round %d %@: %.2f s\n", round, mode.title, seconds).utf8))
             }
         }
@@ -171,11 +173,23 @@ struct EscalationBench: AsyncParsableCommand {
                   + String(format: " %8.2f %15.0f", seconds, Double(burst) / seconds)
                   + (best[.floor].map { String(format: " %12.2fx", $0 / seconds) } ?? "             -"))
         }
-        guard let bare = best[.oneWithoutAudit] else { return }
+        guard let bare = best[.oneWithoutAudit], let bareRounds = byRound[.oneWithoutAudit] else { return }
         for (mode, form) in [(Mode.one, "by statement"), (.oneAuditedByRow, "by row")] {
-            guard let audited = best[mode] else { continue }
-            print(String(format: "audit cost: 1 scheduler takes %.2fx as long with the audit trail %@ as without it", audited / bare, form))
+            guard let audited = best[mode], let auditedRounds = byRound[mode] else { continue }
+            // Each round's own ratio too: its modes ran minutes apart, the best of each maybe an hour apart.
+            let ratios = zip(auditedRounds, bareRounds).map { $0 / $1 }
+            print(String(format: "audit cost: 1 scheduler takes %.2fx as long with the audit trail %@ as without it", audited / bare, form)
+                  + "; by round " + ratios.map { String(format: "%.2fx", $0) }.joined(separator: ", ")
+                  + String(format: ", median %.2fx", Self.median(ratios)))
         }
+    }
+
+    /// The middle value, or the mean of the two middle values.
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return .nan }
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 
     private func measureLateness(data: EscalationBenchData, owner: PGPool, service: PGPool, listen: PGConnectionConfiguration) async throws {
