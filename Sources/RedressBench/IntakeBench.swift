@@ -70,24 +70,46 @@ struct IntakeBench: AsyncParsableCommand {
             let stored = try await owner.query("SELECT sla_policy_id, sla_deadlines::text FROM complaints WHERE sla_policy_id IS NOT NULL LIMIT 1")[0]
             fixture.policyID = try stored.decode(at: 0)
             fixture.deadlines = try stored.decode(at: 1)
-            var driven: [(clients: Int, load: (throughput: Double, p50: Double, p99: Double, reconnects: Int), pgbench: Double)] = []
+            let database = try await ProcessorTime.server(behind: owner)
+            var driven: [(clients: Int, load: WRKLoad.Result, pgbench: Double)] = []
+            var costs: [(clients: Int, api: IntakeCost, pgbench: IntakeCost, wrk: IntakeCost)] = []
             for clients in concurrency {
-                let result = try await api.intake(token: agent, categoryID: fixture.categoryID, clients: clients, seconds: seconds)
-                let reference = try await PGBenchLoad(url: serviceURL, clients: clients, seconds: seconds).run(
-                    script: IntakeTransaction.script, name: "intake", variables: fixture.pgbenchVariables(token: agent))
+                let (result, apiServer, apiProcess) = try await ProcessorTime.spent(by: database) {
+                    try await api.intake(token: agent, categoryID: fixture.categoryID, clients: clients, seconds: seconds)
+                }
+                let (reference, pgbenchServer, _) = try await ProcessorTime.spent(by: database) {
+                    try await PGBenchLoad(url: serviceURL, clients: clients, seconds: seconds).run(
+                        script: IntakeTransaction.script, name: "intake", variables: fixture.pgbenchVariables(token: agent))
+                }
                 let local = try await alone.intake(token: agent, categoryID: fixture.categoryID, clients: clients, seconds: seconds)
                 print(String(format: "%7d %10.0f %8.2f %8.2f %13.0f %12.2f %5.2fx %29.0f %16.2fx", clients, result.throughput,
                              result.latency.percentile(0.5), result.latency.percentile(0.99),
                              reference.tps, reference.latency, result.throughput / reference.tps, local.throughput,
                              result.throughput / local.throughput))
-                driven.append((clients, try await WRKLoad(base: "http://127.0.0.1:\(server.port)", clients: clients, seconds: seconds)
-                    .intake(token: agent, categoryID: fixture.categoryID), reference.tps))
+                let (load, wrkServer, wrkProcess) = try await ProcessorTime.spent(by: database) {
+                    try await WRKLoad(base: "http://127.0.0.1:\(server.port)", clients: clients, seconds: seconds)
+                        .intake(token: agent, categoryID: fixture.categoryID)
+                }
+                driven.append((clients, load, reference.tps))
+                costs.append((clients, IntakeCost(database: apiServer, process: apiProcess, intakes: result.latency.milliseconds.count),
+                              IntakeCost(database: pgbenchServer, process: nil, intakes: reference.transactions),
+                              IntakeCost(database: wrkServer, process: wrkProcess, intakes: load.requests)))
             }
             print("the same intake driven by wrk from a process of its own, as pgbench drives the database:")
             print("clients  API req/s  API p50  API p99  against pgbench above  connections opened again")
             for (clients, load, tps) in driven {
                 print(String(format: "%7d %10.0f %8.2f %8.2f %21.2fx %25d", clients, load.throughput, load.p50, load.p99,
                              load.throughput / tps, load.reconnects))
+            }
+            if database == nil {
+                print("processor time per intake: not measured, the database server is not a process of this machine")
+            } else {
+                print("processor time per intake in ms (from /proc): the database server's (every process of it) and this process's")
+                print("clients  database: API  database: pgbench  database: wrk  this process: API (its client included)  this process: wrk")
+                for (clients, api, pgbench, wrk) in costs {
+                    print(String(format: "%7d %14.2f %18.2f %14.2f %42.2f %17.2f", clients, api.databaseMilliseconds, pgbench.databaseMilliseconds,
+                                 wrk.databaseMilliseconds, api.processMilliseconds, wrk.processMilliseconds))
+                }
             }
             if volume > 0 {
                 try await ComplaintVolume(owner: owner).fill(to: volume)
@@ -106,6 +128,23 @@ struct IntakeBench: AsyncParsableCommand {
         await server.stop()
         await unshared.stop()
         await owner.shutdown()
+    }
+}
+
+/// Processor seconds spent over a measurement, and the intakes it made.
+struct IntakeCost {
+    var database: Double?
+    var process: Double?
+    var intakes: Int
+
+    /// Milliseconds of the database server's processor time per intake (NaN when not measured).
+    var databaseMilliseconds: Double { Self.perIntake(database, intakes) }
+    /// Milliseconds of this process's processor time per intake (NaN when not measured).
+    var processMilliseconds: Double { Self.perIntake(process, intakes) }
+
+    private static func perIntake(_ seconds: Double?, _ intakes: Int) -> Double {
+        guard let seconds, intakes > 0 else { return .nan }
+        return seconds * 1000 / Double(intakes)
     }
 }
 

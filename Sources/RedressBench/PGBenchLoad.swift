@@ -12,8 +12,10 @@ struct PGBenchLoad {
         try await run(script: workload.pgbenchScript, name: workload.rawValue).tps
     }
 
-    /// Runs `script` with `variables` (`-D name=value`); returns tps and the average latency in ms.
-    func run(script text: String, name: String, variables: [String: String] = [:]) async throws -> (tps: Double, latency: Double) {
+    /// Runs `script` with `variables` (`-D name=value`); returns tps, the average latency in ms and
+    /// the transactions run.
+    func run(script text: String, name: String, variables: [String: String] = [:]) async throws
+        -> (tps: Double, latency: Double, transactions: Int) {
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("redress-bench-\(name).sql")
         try text.write(to: script, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: script) }
@@ -30,7 +32,9 @@ struct PGBenchLoad {
         }
         let latency = text.split(separator: "\n").first { $0.hasPrefix("latency average = ") }
             .flatMap { Double($0.dropFirst(18).prefix(while: { $0.isNumber || $0 == "." })) } ?? 0
-        return (tps, latency)
+        let transactions = text.split(separator: "\n").first { $0.hasPrefix("number of transactions actually processed: ") }
+            .flatMap { Int($0.dropFirst(43).prefix(while: \.isNumber)) } ?? 0
+        return (tps, latency, transactions)
     }
 }
 

@@ -10,9 +10,9 @@ struct WRKLoad {
     let clients: Int
     let seconds: Int
 
-    /// Requests per second, the p50 and p99 latency in ms, and the connections wrk failed to open
-    /// (and opened again); throws when any intake was not answered 201.
-    func intake(token: String, categoryID: UUID) async throws -> (throughput: Double, p50: Double, p99: Double, reconnects: Int) {
+    /// Requests per second, the p50 and p99 latency in ms, the connections wrk failed to open (and
+    /// opened again) and the requests answered; throws when any intake was not answered 201.
+    func intake(token: String, categoryID: UUID) async throws -> Result {
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("redress-bench-intake-\(UUID().uuidString).lua")
         try Self.script(token: token, categoryID: categoryID).write(to: script, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: script) }
@@ -27,7 +27,17 @@ struct WRKLoad {
         guard fields.count == 6 else { throw BenchError("wrk printed \(line)") }
         let (requests, microseconds, p50, p99, unanswered) = (fields[0], fields[1], fields[2], fields[3], fields[4])
         guard unanswered == 0 else { throw BenchError("wrk: \(Int(unanswered)) intakes not answered 201: \(text)") }
-        return (requests / (microseconds / 1e6), p50 / 1000, p99 / 1000, Int(fields[5]))
+        return Result(throughput: requests / (microseconds / 1e6), p50: p50 / 1000, p99: p99 / 1000, reconnects: Int(fields[5]),
+                      requests: Int(requests))
+    }
+
+    /// What one run of wrk measured.
+    struct Result {
+        var throughput: Double
+        var p50: Double
+        var p99: Double
+        var reconnects: Int
+        var requests: Int
     }
 
     /// The Lua script: the request, a check of every answer, and one summary line.
