@@ -116,6 +116,53 @@ struct StaleDeadlineTests {
         #expect(refusedIsStale, "the complaint that cannot be recomputed is still stale")
     }
 
+    /// A backlog of stale complaints whose old tiers and alarms are due costs the statements of a
+    /// pass what their own work costs (`sql/0087`): the claims of tiers and alarms, the branches
+    /// with work due, the next due time and the lag each read a row or two of `complaints`, not one
+    /// per stale complaint, as PostgreSQL counts them for the transaction they run in. Sequential
+    /// scans are ruled out there, as a planner would on a table of millions rather than of 40.
+    @Test func aBacklogOfStaleComplaintsIsNotReadByEveryPass() async throws {
+        let fixture = try await EscalationSchedulerTests.fixture()
+        let backlog = 40
+        try await fixture.database.withPool(scheduler: true, size: 1) { (pool: PGPool) async throws in
+            let stale = try await EscalationSchedulerTests.intake(fixture, pool: pool, count: backlog, age: 26 * 3600).map(\.id)
+            try await markStale(fixture, stale)
+        }
+        try await fixture.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
+            try await owner.query("UPDATE complaints SET next_alarm_at = now() - interval '1 hour' WHERE sla_stale")
+            // The rows' versions before these changes leave the indexes, as they would long before a backlog is cleared.
+            try await owner.query("VACUUM ANALYZE complaints")
+        }
+        let branch = fixture.org.a.id
+        let statements: [(name: String, query: PGQuery)] = [
+            ("the claim of tiers", "SELECT count(*) FROM scheduler.escalate_due(\(branch), 500)"),
+            ("the claim of alarms", "SELECT count(*) FROM scheduler.raise_alarms(\(branch), 500)"),
+            ("the branches with tiers due", "SELECT count(*) FROM scheduler.due_branches('escalations', 500)"),
+            ("the branches with alarms due", "SELECT count(*) FROM scheduler.due_branches('alarms', 500)"),
+            ("the next due time", "SELECT scheduler.next_due()"),
+            ("the lag", "SELECT public.next_scheduled_work()"),
+        ]
+        try await fixture.database.withPool(scheduler: true, size: 1) { (pool: PGPool) async throws in
+            for statement in statements {
+                let read: Int = try await pool.withTransaction { connection in
+                    try await connection.query("SET LOCAL enable_seqscan = off")
+                    try await connection.query("SET LOCAL enable_bitmapscan = off")
+                    // Rows of sequential and bitmap scans, and entries of index scans, of the table and its indexes.
+                    let counted: PGQuery = """
+                        SELECT pg_stat_get_xact_tuples_returned(c.oid) + pg_stat_get_xact_tuples_fetched(c.oid)
+                               + coalesce(sum(pg_stat_get_xact_tuples_returned(i.indexrelid)), 0)::bigint
+                          FROM pg_class c LEFT JOIN pg_index i ON i.indrelid = c.oid
+                         WHERE c.oid = 'public.complaints'::regclass GROUP BY c.oid
+                        """
+                    let before: Int = try await connection.query(counted)[0].decode(at: 0)
+                    try await connection.query(statement.query)
+                    return try await connection.query(counted)[0].decode(Int.self, at: 0) - before
+                }
+                #expect(read <= 4, "\(statement.name) read \(read) rows of complaints with \(backlog) stale ones due")
+            }
+        }
+    }
+
     /// Takes one complaint in as `branch`'s agent, in its Billing category, received `age` seconds ago.
     private func intake(_ fixture: EscalationSchedulerTests.Fixture, in branch: TestOrganisation.BranchFixture, age: TimeInterval) async throws -> UUID {
         try await fixture.database.withPool(size: 1) { (pool: PGPool) async throws in
