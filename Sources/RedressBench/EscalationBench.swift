@@ -107,6 +107,7 @@ struct EscalationBench: AsyncParsableCommand {
         var best: [Mode: Double] = [:]
         var byRound: [Mode: [Double]] = [:]
         var auditRows: Int?
+        var auditedWrites = ""
         for round in 1...rounds {
             for mode in Mode.allCases where modes.contains(mode) {
                 try await data.reset(count: burst, dueInSeconds: "-1")
@@ -157,6 +158,12 @@ struct EscalationBench: AsyncParsableCommand {
                     if let written = auditRows, written != audited {
                         throw ValidationError("\(mode.title) wrote \(audited) audit entries, another mode \(written)")
                     }
+                    if auditRows == nil {
+                        auditedWrites = try await owner.query("""
+                            SELECT entity || ' ' || action || ' ' || count(*) FROM audit_log WHERE id > \(auditedBefore)
+                             GROUP BY entity, action ORDER BY count(*) DESC, entity, action
+                            """).map { try $0.decode(String.self, at: 0) }.joined(separator: ", ")
+                    }
                     auditRows = audited
                 }
                 best[mode] = min(best[mode] ?? .infinity, seconds)
@@ -165,7 +172,7 @@ struct EscalationBench: AsyncParsableCommand {
             }
         }
         print("\(complaints) open complaints, \(burst) due at once: tier 1 (head, bot) and the acknowledgement's breach to rung 3"
-              + " (executive) each; best of \(rounds) rounds" + (auditRows.map { "; \($0) audit entries per burst" } ?? ""))
+              + " (executive) each; best of \(rounds) rounds" + (auditRows.map { "; \($0) audit entries per burst (\(auditedWrites))" } ?? ""))
         print("mode                          seconds   complaints/s    throughput vs floor")
         for mode in Mode.allCases {
             guard let seconds = best[mode] else { continue }
