@@ -43,8 +43,10 @@ ALTER INDEX complaints_next_alarm_per_branch_current RENAME TO complaints_next_a
 
 -- The stale complaints of a branch by their old deadline, as a batch to recompute takes them
 -- (`ORDER BY least(next_escalation_at, next_alarm_at) NULLS LAST, id`), which also lists the
--- branches that have any (`scheduler.stale_branches`); and the earliest old deadline of all.
+-- branches that have any (`scheduler.stale_branches`); and all of them in that order, for the
+-- earliest old deadline (many share one: a calendar's deadlines fall on its working hours' edges,
+-- and the id orders those).
 CREATE INDEX complaints_stale_by_old_deadline ON complaints (branch_id, (least(next_escalation_at, next_alarm_at)), id)
     WHERE sla_stale;
 DROP INDEX complaints_sla_stale;
-CREATE INDEX complaints_stale_next_work ON complaints ((least(next_escalation_at, next_alarm_at))) WHERE sla_stale;
+CREATE INDEX complaints_stale_next_work ON complaints ((least(next_escalation_at, next_alarm_at)), id) WHERE sla_stale;

@@ -3,7 +3,7 @@ import Logging
 import Postgres
 import RedressCore
 import RedressScheduler
-import RedressStore
+@testable import RedressStore
 import RedressTestSupport
 import ServiceLifecycle
 import Testing
@@ -119,8 +119,9 @@ struct StaleDeadlineTests {
     /// A backlog of stale complaints whose old tiers and alarms are due costs the statements of a
     /// pass what their own work costs (`sql/0087`): the claims of tiers and alarms, the branches
     /// with work due, the next due time and the lag each read a row or two of `complaints`, not one
-    /// per stale complaint, as PostgreSQL counts them for the transaction they run in. Sequential
-    /// scans are ruled out there, as a planner would on a table of millions rather than of 40.
+    /// per stale complaint, and a batch to recompute reads the batch. PostgreSQL counts the rows for
+    /// the transaction they are read in; sequential scans are ruled out there, as a planner would on
+    /// a table of millions rather than of 40.
     @Test func aBacklogOfStaleComplaintsIsNotReadByEveryPass() async throws {
         let fixture = try await EscalationSchedulerTests.fixture()
         let backlog = 40
@@ -129,7 +130,8 @@ struct StaleDeadlineTests {
             try await markStale(fixture, stale)
         }
         try await fixture.database.withPool(owner: true, size: 1) { (owner: PGPool) async throws in
-            try await owner.query("UPDATE complaints SET next_alarm_at = now() - interval '1 hour' WHERE sla_stale")
+            // Their alarms due an hour before their tiers, each at its own time, as their receipts were.
+            try await owner.query("UPDATE complaints SET next_alarm_at = next_escalation_at - interval '1 hour' WHERE sla_stale")
             // The rows' versions before these changes leave the indexes, as they would long before a backlog is cleared.
             try await owner.query("VACUUM ANALYZE complaints")
         }
@@ -144,23 +146,33 @@ struct StaleDeadlineTests {
         ]
         try await fixture.database.withPool(scheduler: true, size: 1) { (pool: PGPool) async throws in
             for statement in statements {
-                let read: Int = try await pool.withTransaction { connection in
-                    try await connection.query("SET LOCAL enable_seqscan = off")
-                    try await connection.query("SET LOCAL enable_bitmapscan = off")
-                    // Rows of sequential and bitmap scans, and entries of index scans, of the table and its indexes.
-                    let counted: PGQuery = """
-                        SELECT pg_stat_get_xact_tuples_returned(c.oid) + pg_stat_get_xact_tuples_fetched(c.oid)
-                               + coalesce(sum(pg_stat_get_xact_tuples_returned(i.indexrelid)), 0)::bigint
-                          FROM pg_class c LEFT JOIN pg_index i ON i.indrelid = c.oid
-                         WHERE c.oid = 'public.complaints'::regclass GROUP BY c.oid
-                        """
-                    let before: Int = try await connection.query(counted)[0].decode(at: 0)
-                    try await connection.query(statement.query)
-                    return try await connection.query(counted)[0].decode(Int.self, at: 0) - before
-                }
+                let read = try await pool.withTransaction { connection in try await rowsRead(by: statement.query, connection) }
                 #expect(read <= 4, "\(statement.name) read \(read) rows of complaints with \(backlog) stale ones due")
             }
+            let batch = 5
+            let listing = ComplaintStore.staleComplaints(branch: branch, batch: batch, passingOver: [])
+            let read = try await ScopedDatabase(pool: pool).withScope(.system(branch: branch)) { connection in
+                try await rowsRead(by: listing, connection)
+            }
+            #expect(read <= batch + 2, "a batch of \(batch) to recompute read \(read) rows of complaints with \(backlog) stale")
         }
+    }
+
+    /// The rows of `complaints` that `query` reads in the transaction of `connection`: those of
+    /// sequential and bitmap scans, and the entries of index scans, with sequential and bitmap scans
+    /// turned off.
+    private func rowsRead(by query: PGQuery, _ connection: PGConnection) async throws -> Int {
+        try await connection.query("SET LOCAL enable_seqscan = off")
+        try await connection.query("SET LOCAL enable_bitmapscan = off")
+        let counted: PGQuery = """
+            SELECT pg_stat_get_xact_tuples_returned(c.oid) + pg_stat_get_xact_tuples_fetched(c.oid)
+                   + coalesce(sum(pg_stat_get_xact_tuples_returned(i.indexrelid)), 0)::bigint
+              FROM pg_class c LEFT JOIN pg_index i ON i.indrelid = c.oid
+             WHERE c.oid = 'public.complaints'::regclass GROUP BY c.oid
+            """
+        let before: Int = try await connection.query(counted)[0].decode(at: 0)
+        try await connection.query(query)
+        return try await connection.query(counted)[0].decode(Int.self, at: 0) - before
     }
 
     /// Takes one complaint in as `branch`'s agent, in its Billing category, received `age` seconds ago.

@@ -229,8 +229,8 @@ extension ComplaintStore {
 
     /// Up to `batch` stale complaints of a branch, locked, those whose old deadline comes first
     /// first (one already due may be waiting on it), passing over those another scheduler holds
-    /// and those named.
-    private static func staleComplaints(branch: UUID, batch: Int, passingOver: [UUID]) -> PGQuery {
+    /// and those named; read in that order from `complaints_stale_by_old_deadline` (`sql/0087`).
+    static func staleComplaints(branch: UUID, batch: Int, passingOver: [UUID]) -> PGQuery {
         """
             SELECT id FROM complaints WHERE branch_id = \(branch) AND sla_stale AND NOT id = ANY (\(passingOver)::uuid[])
              ORDER BY least(next_escalation_at, next_alarm_at) NULLS LAST, id
