@@ -12,9 +12,10 @@ import ServiceLifecycle
 /// tier 1 and its acknowledgement's breach; measured is the time until every escalation is recorded
 /// and its pages enqueued (with the timeline events and outbox rows), with one and with three
 /// schedulers, against two hand-written SQL statements doing the same writes (the floor), and with one
-/// scheduler again with the audit trail written by row triggers (as on Citus) and with the audit
-/// triggers disabled (the audit's peer). Rounds alternate between the modes so machine noise hits
-/// each alike; the best of each is reported.
+/// scheduler again: with the audit trail's other triggers by row (as on Citus), with every entry
+/// written by the statement or the row triggers (the claims, which enter their own as installed,
+/// handed back to the owner), and without the audit trail (the audit's peer). Rounds alternate
+/// between the modes so machine noise hits each alike; the best of each is reported.
 ///
 /// Lateness: `--spread-count` escalations fall due evenly over `--spread-seconds` while a running
 /// scheduler (the scheduler role, sleeping and woken as in production) fires them; reported is the
@@ -46,7 +47,7 @@ struct EscalationBench: AsyncParsableCommand {
     var spreadSeconds = 60
 
     @Option(parsing: .upToNextOption,
-            help: "The burst's modes to measure (floor, one, three, by-row, no-audit); a ratio is printed when both its modes ran.")
+            help: "The burst's modes to measure (floor, one, three, by-row, triggers, row-triggers, no-audit); a ratio is printed when both its modes ran.")
     var modes: [Mode] = Mode.allCases
 
     @Flag(help: "Measure the burst only, not the lateness.")
@@ -73,9 +74,13 @@ struct EscalationBench: AsyncParsableCommand {
         case floor
         case one
         case three
-        /// The audit trail written by row triggers, as on Citus.
+        /// The audit trail written by row triggers, as on Citus (the claims entering their own).
         case oneAuditedByRow = "by-row"
-        /// The audit triggers disabled: the peer the audit's cost is measured against.
+        /// Every entry written by the statement triggers, the claims' too.
+        case oneAuditedByTriggers = "triggers"
+        /// Every entry written by row triggers, the claims' too: Citus before the claims entered their own.
+        case oneAuditedByRowTriggers = "row-triggers"
+        /// The audit triggers disabled and the claims entering nothing: the peer the audit's cost is measured against.
         case oneWithoutAudit = "no-audit"
 
         /// The mode as the figures name it.
@@ -85,22 +90,22 @@ struct EscalationBench: AsyncParsableCommand {
             case .one: "1 scheduler"
             case .three: "3 schedulers"
             case .oneAuditedByRow: "1 scheduler, audit by row"
+            case .oneAuditedByTriggers: "1 scheduler, triggers only"
+            case .oneAuditedByRowTriggers: "1 scheduler, row triggers only"
             case .oneWithoutAudit: "1 scheduler, no audit"
             }
         }
-    }
 
-    /// Switches every audit trigger on or off (as the owner), or the audit to row triggers and back.
-    /// Off means row triggers disabled: a disabled trigger with transition tables would still have
-    /// every changed row copied into them.
-    static func audit(_ owner: PGPool, enabled: Bool = true, byRow: Bool = false) async throws {
-        _ = try await owner.query(byRow ? "SELECT audit.audit_by_row()" : "SELECT audit.audit_by_statement()")
-        let triggers = try await owner.query("""
-            SELECT format('ALTER TABLE %s %s TRIGGER %I', t.tgrelid::regclass, CASE WHEN \(enabled) THEN 'ENABLE' ELSE 'DISABLE' END, t.tgname)
-              FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
-             WHERE p.pronamespace = 'audit'::regnamespace AND NOT t.tgisinternal
-            """).map { try $0.decode(String.self, at: 0) }
-        for statement in triggers { _ = try await owner.query(PGQuery(unsafeSQL: statement)) }
+        /// Who writes the audit entries of the mode's burst.
+        var audit: EscalationAudit {
+            switch self {
+            case .floor, .one, .three: .installed
+            case .oneAuditedByRow: .byRow
+            case .oneAuditedByTriggers: .triggersAlone
+            case .oneAuditedByRowTriggers: .rowTriggersAlone
+            case .oneWithoutAudit: .none
+            }
+        }
     }
 
     private func measureBurst(data: EscalationBenchData, owner: PGPool, service: PGPool, listen: PGConnectionConfiguration) async throws {
@@ -108,10 +113,11 @@ struct EscalationBench: AsyncParsableCommand {
         var byRound: [Mode: [Double]] = [:]
         var auditRows: Int?
         var auditedWrites = ""
+        let claims = try await EscalationAudit.writerFunctions(owner)
         for round in 1...rounds {
             for mode in Mode.allCases where modes.contains(mode) {
                 try await data.reset(count: burst, dueInSeconds: "-1")
-                try await Self.audit(owner, enabled: mode != .oneWithoutAudit, byRow: mode == .oneAuditedByRow || mode == .oneWithoutAudit)
+                try await mode.audit.apply(owner, claims: claims)
                 let auditedBefore: Int64 = try await owner.query("SELECT coalesce(max(id), 0) FROM audit_log")[0].decode(at: 0)
                 let start = ContinuousClock.now
                 switch mode {
@@ -127,7 +133,7 @@ struct EscalationBench: AsyncParsableCommand {
                             }
                         }
                     }
-                case .one, .three, .oneAuditedByRow, .oneWithoutAudit:
+                case .one, .three, .oneAuditedByRow, .oneAuditedByTriggers, .oneAuditedByRowTriggers, .oneWithoutAudit:
                     let schedulers = (0..<(mode == .three ? 3 : 1)).map { _ in
                         EscalationScheduler(pool: service, listen: listen, configuration: SchedulerConfiguration(batchSize: batchSize))
                     }
@@ -142,7 +148,7 @@ struct EscalationBench: AsyncParsableCommand {
                             try await group.waitForAll()
                         }
                     } catch {
-                        try? await Self.audit(owner)
+                        try? await EscalationAudit.installed.apply(owner, claims: claims)
                         throw error
                     }
                 }
@@ -151,7 +157,7 @@ struct EscalationBench: AsyncParsableCommand {
                 guard counts.escalations == 2 * burst, counts.pages == 3 * burst, counts.due == 0 else {
                     throw ValidationError("\(mode.title) left \(counts) (expected \(2 * burst) escalations, \(3 * burst) pages)")
                 }
-                try await Self.audit(owner)
+                try await EscalationAudit.installed.apply(owner, claims: claims)
                 let audited: Int = try await owner.query("SELECT count(*) FROM audit_log WHERE id > \(auditedBefore)")[0].decode(at: 0)
                 if mode != .floor, mode != .oneWithoutAudit {
                     // Every mode that audits writes the same entries: one per changed row.
@@ -173,15 +179,17 @@ struct EscalationBench: AsyncParsableCommand {
         }
         print("\(complaints) open complaints, \(burst) due at once: tier 1 (head, bot) and the acknowledgement's breach to rung 3"
               + " (executive) each; best of \(rounds) rounds" + (auditRows.map { "; \($0) audit entries per burst (\(auditedWrites))" } ?? ""))
-        print("mode                          seconds   complaints/s    throughput vs floor")
+        print("mode                                seconds   complaints/s    throughput vs floor")
         for mode in Mode.allCases {
             guard let seconds = best[mode] else { continue }
-            print(mode.title.padding(toLength: 28, withPad: " ", startingAt: 0)
+            print(mode.title.padding(toLength: 34, withPad: " ", startingAt: 0)
                   + String(format: " %8.2f %15.0f", seconds, Double(burst) / seconds)
                   + (best[.floor].map { String(format: " %12.2fx", $0 / seconds) } ?? "             -"))
         }
         guard let bare = best[.oneWithoutAudit], let bareRounds = byRound[.oneWithoutAudit] else { return }
-        for (mode, form) in [(Mode.one, "by statement"), (.oneAuditedByRow, "by row")] {
+        for (mode, form) in [(Mode.one, "as installed (the claims entering their own, statement triggers the rest)"),
+                             (.oneAuditedByRow, "as on Citus (the claims entering their own, row triggers the rest)"),
+                             (.oneAuditedByTriggers, "by statement triggers alone"), (.oneAuditedByRowTriggers, "by row triggers alone")] {
             guard let audited = best[mode], let auditedRounds = byRound[mode] else { continue }
             // Each round's own ratio too: its modes ran minutes apart, the best of each maybe an hour apart.
             let ratios = zip(auditedRounds, bareRounds).map { $0 / $1 }

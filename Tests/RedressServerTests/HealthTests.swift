@@ -94,6 +94,16 @@ struct HealthTests {
         #expect(membership?.reasons.contains { $0.contains("redress_platform") } == true)
         await sneaky.shutdown()
         try await superuser.query("DROP ROLE \(unescaped: role)")
+        // So is one that could act as the role whose writes the audit triggers pass over, even
+        // without inheriting its rights (it could `SET ROLE`).
+        try await superuser.query("CREATE ROLE \(unescaped: role) LOGIN NOINHERIT IN ROLE redress_audit_writer")
+        let writer = PGPool(configuration: PGPoolConfiguration(connection: PGConnectionConfiguration(
+            database.serviceURL.replacingOccurrences(of: "redress_service@", with: role + "@"))))
+        let writing = await #expect(throws: DatabaseRoleCheck.Unsafe.self) { try await DatabaseRoleCheck.verify(writer) }
+        #expect(writing?.reasons.contains { $0.contains("redress_audit_writer") } == true)
+        #expect(writing?.reasons.contains { $0.contains("redress_platform") } == false, "its rights are not inherited")
+        await writer.shutdown()
+        try await superuser.query("DROP ROLE \(unescaped: role)")
         await superuser.shutdown()
     }
 }

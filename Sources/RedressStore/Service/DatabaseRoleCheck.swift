@@ -23,7 +23,8 @@ public enum DatabaseRoleCheck {
     }
 
     /// Throws `Unsafe` when the pool's role is a superuser, has BYPASSRLS, owns any table, is a
-    /// member of `redress_platform` (the operators' role that every table's policies let through),
+    /// member of `redress_platform` (the operators' role that every table's policies let through)
+    /// or of `redress_audit_writer` (whose statements the audit triggers pass over),
     /// may create temporary objects (which could shadow tables inside owner-run functions) or may
     /// create objects in any schema;
     /// for the API, also when it may execute a function of the `scheduler` schema (which work
@@ -41,7 +42,8 @@ public enum DatabaseRoleCheck {
                                 AND n.nspname NOT LIKE 'pg\\_temp\\_%' AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%'), ''),
                    (SELECT count(*) FROM pg_proc f
                      WHERE f.pronamespace = to_regnamespace('scheduler') AND has_function_privilege(r.oid, f.oid, 'EXECUTE')),
-                   coalesce((SELECT pg_has_role(r.oid, s.oid, 'MEMBER') FROM pg_roles s WHERE s.rolname = 'redress_scheduler'), false)
+                   coalesce((SELECT pg_has_role(r.oid, s.oid, 'MEMBER') FROM pg_roles s WHERE s.rolname = 'redress_scheduler'), false),
+                   coalesce((SELECT pg_has_role(r.oid, w.oid, 'MEMBER') FROM pg_roles w WHERE w.rolname = 'redress_audit_writer'), false)
               FROM pg_roles r WHERE r.rolname = current_user
             """)
         let row = rows[0]
@@ -54,6 +56,9 @@ public enum DatabaseRoleCheck {
         if try row.decode(Bool.self, at: 4) { reasons.append("\(name) is a member of redress_platform, whose policies show every row") }
         if try row.decode(Bool.self, at: 5) {
             reasons.append("\(name) may create temporary tables (REVOKE TEMPORARY ON DATABASE … FROM PUBLIC, \(name))")
+        }
+        if try row.decode(Bool.self, at: 9) {
+            reasons.append("\(name) is a member of redress_audit_writer, whose writes the audit triggers pass over")
         }
         let creatable = try row.decode(String.self, at: 6)
         if !creatable.isEmpty { reasons.append("\(name) may create objects in schema \(creatable)") }
