@@ -172,6 +172,36 @@ BEGIN
 END
 $$;
 
+-- The audited tables, each with the name its audit triggers give it, whichever form they have.
+CREATE FUNCTION audit.audited_tables() RETURNS TABLE (audited_table regclass, name text)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, public, pg_temp
+    AS $$
+#variable_conflict use_column
+DECLARE
+    audited record;
+BEGIN
+    FOR audited IN
+        SELECT t.tgrelid::regclass AS relation, min(split_part(encode(t.tgargs, 'escape'), '\000', 1)) AS argument,
+               min(t.tgnargs) AS arguments
+          FROM pg_catalog.pg_trigger t
+         WHERE t.tgfoid IN ('audit.record_change()'::regprocedure, 'audit.record_inserted()'::regprocedure,
+                            'audit.record_updated()'::regprocedure, 'audit.record_deleted()'::regprocedure)
+           AND NOT t.tgisinternal
+         GROUP BY t.tgrelid
+         ORDER BY 1
+    LOOP
+        IF audited.arguments <> 1 OR audited.argument = '' THEN
+            RAISE EXCEPTION 'an audit trigger of % does not name its table', audited.relation;
+        END IF;
+        audited_table := audited.relation;
+        name := audited.argument;
+        RETURN NEXT;
+    END LOOP;
+END
+$$;
+REVOKE ALL ON FUNCTION audit.audited_tables() FROM PUBLIC;
+
 -- Every audit trigger passes over the writer's statements: the statement triggers where Citus is
 -- absent, the row trigger `audited` where it is present (or after `audit.audit_by_row()`). Both
 -- conversions now make every table's audit triggers anew, whichever it had, so a migration that
@@ -183,19 +213,7 @@ CREATE OR REPLACE FUNCTION audit.audit_by_row() RETURNS void
 DECLARE
     audited record;
 BEGIN
-    FOR audited IN
-        SELECT t.tgrelid::regclass AS audited_table, min(split_part(encode(t.tgargs, 'escape'), '\000', 1)) AS name,
-               min(t.tgnargs) AS arguments
-          FROM pg_catalog.pg_trigger t
-         WHERE t.tgfoid IN ('audit.record_change()'::regprocedure, 'audit.record_inserted()'::regprocedure,
-                            'audit.record_updated()'::regprocedure, 'audit.record_deleted()'::regprocedure)
-           AND NOT t.tgisinternal
-         GROUP BY t.tgrelid
-         ORDER BY 1
-    LOOP
-        IF audited.arguments <> 1 OR audited.name = '' THEN
-            RAISE EXCEPTION 'an audit trigger of % does not name its table', audited.audited_table;
-        END IF;
+    FOR audited IN SELECT * FROM audit.audited_tables() LOOP
         EXECUTE format('DROP TRIGGER IF EXISTS audited_inserts ON %s', audited.audited_table);
         EXECUTE format('DROP TRIGGER IF EXISTS audited_updates ON %s', audited.audited_table);
         EXECUTE format('DROP TRIGGER IF EXISTS audited_deletes ON %s', audited.audited_table);
@@ -217,19 +235,7 @@ BEGIN
         PERFORM audit.audit_by_row();
         RETURN;
     END IF;
-    FOR audited IN
-        SELECT t.tgrelid::regclass AS audited_table, min(split_part(encode(t.tgargs, 'escape'), '\000', 1)) AS name,
-               min(t.tgnargs) AS arguments
-          FROM pg_catalog.pg_trigger t
-         WHERE t.tgfoid IN ('audit.record_change()'::regprocedure, 'audit.record_inserted()'::regprocedure,
-                            'audit.record_updated()'::regprocedure, 'audit.record_deleted()'::regprocedure)
-           AND NOT t.tgisinternal
-         GROUP BY t.tgrelid
-         ORDER BY 1
-    LOOP
-        IF audited.arguments <> 1 OR audited.name = '' THEN
-            RAISE EXCEPTION 'the audit trigger of % does not name its table', audited.audited_table;
-        END IF;
+    FOR audited IN SELECT * FROM audit.audited_tables() LOOP
         EXECUTE format('DROP TRIGGER IF EXISTS audited ON %s', audited.audited_table);
         EXECUTE format('CREATE OR REPLACE TRIGGER audited_inserts AFTER INSERT ON %s REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT '
                        'WHEN (current_user OPERATOR(pg_catalog.<>) ''redress_audit_writer''::name) '
