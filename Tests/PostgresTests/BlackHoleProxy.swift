@@ -111,7 +111,8 @@ final class BlackHoleProxy: @unchecked Sendable {
             if count <= 0 { return }
             var sent = 0
             while sent < count {
-                let written = buffer[sent..<count].withUnsafeBytes { write(to, $0.baseAddress, count - sent) }
+                // Not `write`: a peer already gone would raise SIGPIPE and end the whole test process.
+                let written = buffer[sent..<count].withUnsafeBytes { send(to, $0.baseAddress, count - sent, Int32(MSG_NOSIGNAL)) }
                 if written <= 0 { return }
                 sent += written
             }
