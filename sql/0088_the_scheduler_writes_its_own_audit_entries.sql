@@ -81,8 +81,18 @@ BEGIN
             SELECT r.data - copied AS data, r.position
               FROM unnest(CASE action WHEN 'insert' THEN new_rows ELSE old_rows END) WITH ORDINALITY AS r (data, position)
         ), kept AS (
-            SELECT c.position, c.data, (SELECT jsonb_object_agg(f.key, audit.kept(f.key, f.value, hidden, common))
-                                          FROM jsonb_each(c.data) f WHERE audit.kept(f.key, f.value, hidden, common) IS NOT NULL) AS row
+            -- What audit.kept keeps of each field, with operators on the whole row (as 0086's row
+            -- trigger): the hidden fields not marked "changed" removed, a `before` or `after`
+            -- object as audit.kept_object keeps it.
+            SELECT c.position, c.data,
+                   (c.data - ARRAY(SELECT h FROM unnest(hidden) AS h
+                                    WHERE c.data -> h IS DISTINCT FROM '"changed"'::jsonb
+                                      AND NOT (h IN ('before', 'after') AND jsonb_typeof(c.data -> h) = 'object')))
+                   || CASE WHEN jsonb_typeof(c.data -> 'before') = 'object'
+                           THEN jsonb_build_object('before', audit.kept_object(c.data -> 'before', common)) ELSE '{}'::jsonb END
+                   || CASE WHEN jsonb_typeof(c.data -> 'after') = 'object'
+                           THEN jsonb_build_object('after', audit.kept_object(c.data -> 'after', common)) ELSE '{}'::jsonb END
+                   AS row
               FROM changed c
         )
         SELECT (k.data ->> 'branch_id')::uuid, scope.user_id(), scope.roles(), scope.request_id(), action, entity,
@@ -93,9 +103,11 @@ BEGIN
          ORDER BY k.position;
     ELSIF action = 'update' THEN
         -- Each pair that changed gives one entry: the fields that changed, before and after, as the
-        -- trail keeps them, and every changed field it does not keep named with "changed".
+        -- trail keeps them, and every changed field it does not keep named with "changed". Each
+        -- field of the new row is looked up in the old one; the pairs are materialized, so that
+        -- neither row is computed again for each lookup.
         INSERT INTO public.audit_log (branch_id, actor_id, actor_roles, request_id, action, entity, entity_id, before, after)
-        WITH paired AS (
+        WITH paired AS MATERIALIZED (
             SELECT p.old_data - copied AS old_full, p.new_data - copied AS new_full, p.position
               FROM unnest(old_rows, new_rows) WITH ORDINALITY AS p (old_data, new_data, position)
         ), entries AS (
@@ -110,10 +122,10 @@ BEGIN
                        jsonb_object_agg(c.key, c.new_kept) FILTER (WHERE c.old_kept IS NOT NULL AND c.old_kept IS DISTINCT FROM c.new_kept)
                            AS after,
                        jsonb_object_agg(c.key, 'changed') FILTER (WHERE c.old_kept IS NOT DISTINCT FROM c.new_kept) AS marks
-                  FROM (SELECT o.key, audit.kept(o.key, o.value, hidden, common) AS old_kept,
-                               audit.kept(o.key, n.value, hidden, common) AS new_kept
-                          FROM jsonb_each(p.old_full) o JOIN jsonb_each(p.new_full) n ON n.key = o.key
-                         WHERE n.value IS DISTINCT FROM o.value) c) d
+                  FROM (SELECT n.key, audit.kept(n.key, p.old_full -> n.key, hidden, common) AS old_kept,
+                               audit.kept(n.key, n.value, hidden, common) AS new_kept
+                          FROM jsonb_each(p.new_full) n
+                         WHERE n.value IS DISTINCT FROM p.old_full -> n.key) c) d
         )
         SELECT (e.data ->> 'branch_id')::uuid, scope.user_id(), scope.roles(), scope.request_id(), 'update', entity,
                CASE WHEN e.data ->> 'id' ~ '^[0-9a-f-]{36}$' THEN (e.data ->> 'id')::uuid
