@@ -12,12 +12,14 @@ import RedressStore
 /// complainants and audit trail), and measured: bytes on disk per complaint; over HTTP, a department head's list view and
 /// whole work queue; through the store, as the API asks for them, a branch manager's monthly report
 /// by department and an executive's monthly report of 20 branches and of every branch; and intake
-/// over HTTP at each concurrency beside pgbench running the same transaction. At the end a table
-/// gives every figure at every size and its ratio to the first size's.
+/// over HTTP at each concurrency beside pgbench running the same transaction; last, the escalation
+/// burst (``ScaleBurst``), which leaves its escalations behind. At the end a table gives every
+/// figure at every size and its ratio to the first size's, sizes kept by earlier runs in
+/// `--figures-file` included (a cluster kept with `BENCH_CLUSTER` can be topped up and measured
+/// again in a later run, compared with what the smaller size measured).
 ///
 /// Bytes per complaint are over the whole database, so the benchmark refuses a database that holds
-/// another benchmark's data; `scripts/bench` gives each run a cluster of its own. The escalation
-/// burst at a size is `scripts/bench escalation --complaints <size>` (its own data set).
+/// another benchmark's data; `scripts/bench` gives each run a cluster of its own.
 struct ScaleBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "scale", abstract: "Figures at growing numbers of complaints.")
 
@@ -38,12 +40,19 @@ struct ScaleBench: AsyncParsableCommand {
     @Option(parsing: .upToNextOption, help: "Intake concurrency levels.")
     var concurrency: [Int] = [1, 32]
 
+    @Option(help: "Open complaints falling due at once in the escalation burst measured at each size (0: none).")
+    var burst = 100_000
+
+    @Option(help: "A file keeping each size's figures; sizes measured by earlier runs are compared with this run's.")
+    var figuresFile: String?
+
     @Flag(help: "Only load up to the largest size, measuring nothing: for a load spread over several runs (see BENCH_CLUSTER in scripts/bench).")
     var loadOnly = false
 
     func validate() throws {
         guard !sizes.isEmpty, sizes == sizes.sorted(), sizes[0] > 0 else { throw ValidationError("--sizes must be positive and ascending") }
         guard complaintsPerBranch > 0 else { throw ValidationError("--complaints-per-branch must be positive") }
+        guard burst >= 0 else { throw ValidationError("--burst must not be negative") }
     }
 
     func run() async throws {
@@ -58,16 +67,19 @@ struct ScaleBench: AsyncParsableCommand {
             if let failure { throw failure }
             return
         }
+        let scheduler = try database.schedulerPool(connections: 4)
         let server = try await BenchServer.start(pool: service, migrator: migrator)
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(
             connectionPool: .init(idleTimeout: .seconds(600), concurrentHTTP1ConnectionsPerHostSoftLimit: 128)))
         let outcome: Result<[ScaleFigures], any Error>
         do {
             let api = APILoad(http: http, base: "http://127.0.0.1:\(server.port)")
-            var measured: [ScaleFigures] = []
+            var measured = try figuresFile.map { try ScaleFigures.load(from: $0) } ?? []
             for size in sizes {
                 try await data.prepare(total: size)
-                measured.append(try await measure(size: size, data: data, api: api, owner: owner, service: service))
+                let figures = try await measure(size: size, data: data, api: api, owner: owner, service: service, scheduler: scheduler)
+                measured = (measured.filter { $0.complaints != size } + [figures]).sorted { $0.complaints < $1.complaints }
+                try figuresFile.map { try ScaleFigures.save(measured, to: $0) }
                 // Every size so far, so that a failure at a larger size keeps the figures of the smaller;
                 // flushed, since standard output sent to a file is written only when its buffer fills.
                 ScaleFigures.printComparison(measured)
@@ -79,6 +91,7 @@ struct ScaleBench: AsyncParsableCommand {
         }
         try? await http.shutdown()
         await server.stop()
+        await scheduler.shutdown()
         await owner.shutdown()
         if case .failure(let error as PGError) = outcome {
             // The message and statement, which a PGError's description leaves out.
@@ -87,7 +100,8 @@ struct ScaleBench: AsyncParsableCommand {
         _ = try outcome.get()
     }
 
-    private func measure(size: Int, data: ScaleBenchData, api: APILoad, owner: PGPool, service: PGPool) async throws -> ScaleFigures {
+    private func measure(size: Int, data: ScaleBenchData, api: APILoad, owner: PGPool, service: PGPool,
+                         scheduler: PGPool) async throws -> ScaleFigures {
         var figures = ScaleFigures(complaints: size)
         figures.record("branches", Double(data.branches(for: size)), unit: "")
         let footprint = try await data.footprint()
@@ -111,6 +125,13 @@ struct ScaleBench: AsyncParsableCommand {
                        try await WorkQueueBench.measure(api, tokens: heads, path: "/v1/work-queue", requests: requests))
         try await measureReports(codes.map(\.1), service: service, into: &figures)
         try await measureIntake(api: api, owner: owner, into: &figures)
+        if burst > 0 {
+            let outcome = try await ScaleBurst(owner: owner, scheduler: scheduler, count: burst).measure()
+            print("escalation burst: \(burst) open complaints due at once (their next tier and the acknowledgement's breach), "
+                  + String(format: "%.1f s with one scheduler: ", outcome.seconds)
+                  + "\(outcome.escalations) escalations, \(outcome.pages) pages, \(outcome.auditEntries) audit entries")
+            figures.record("escalation burst of \(burst), one scheduler", outcome.seconds, unit: "s")
+        }
         return figures
     }
 
@@ -167,14 +188,22 @@ struct ScaleBench: AsyncParsableCommand {
 }
 
 /// One size's figures, in the order they were measured.
-struct ScaleFigures {
+struct ScaleFigures: Codable {
+    /// One figure.
+    struct Figure: Codable {
+        let name: String
+        let value: Double
+        let unit: String
+        let higherIsBetter: Bool
+    }
+
     let complaints: Int
-    private(set) var figures: [(name: String, value: Double, unit: String, higherIsBetter: Bool)] = []
+    private(set) var figures: [Figure] = []
 
     init(complaints: Int) { self.complaints = complaints }
 
     mutating func record(_ name: String, _ value: Double, unit: String, higherIsBetter: Bool = false) {
-        figures.append((name, value, unit, higherIsBetter))
+        figures.append(Figure(name: name, value: value, unit: unit, higherIsBetter: higherIsBetter))
     }
 
     /// A latency's median and 99th percentile, as two figures. The median shows the usual request;
@@ -184,23 +213,49 @@ struct ScaleFigures {
         record("\(name), p99", samples.percentile(0.99), unit: "ms")
     }
 
-    /// Every figure at every size, with the last size's ratio to the first (for throughput, the
-    /// first's to the last, so that above 1 is worse either way).
+    /// The sizes a file keeps (none when there is no file yet).
+    static func load(from path: String) throws -> [ScaleFigures] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        return try JSONDecoder().decode([ScaleFigures].self, from: data)
+    }
+
+    /// Keeps `sizes` in the file, replacing what it held.
+    static func save(_ sizes: [ScaleFigures], to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(sizes).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    /// Every figure at every size (by name; "-" where a size has none), with the last size's ratio
+    /// to the first (for throughput, the first's to the last, so that above 1 is worse either way).
     static func printComparison(_ sizes: [ScaleFigures]) {
         guard let first = sizes.first, let last = sizes.last else { return }
-        let width = max(46, first.figures.map(\.name.count).max() ?? 0)
+        var names = first.figures
+        for size in sizes.dropFirst() {
+            names += size.figures.filter { figure in !names.contains { $0.name == figure.name } }
+        }
+        let width = max(46, names.map(\.name.count).max() ?? 0)
         var header = "figure".padding(toLength: width, withPad: " ", startingAt: 0)
-        for size in sizes { header += String(format: " %14@", "at \(size.complaints)" as NSString) }
+        for size in sizes { header += " " + rightAligned("at \(size.complaints)", 14) }
         print(header + (sizes.count > 1 ? "   growth" : ""))
-        for (index, figure) in first.figures.enumerated() {
+        for figure in names {
             var line = figure.name.padding(toLength: width, withPad: " ", startingAt: 0)
-            for size in sizes { line += String(format: " %11.1f %@", size.figures[index].value, figure.unit.padding(toLength: 2, withPad: " ", startingAt: 0)) }
-            if sizes.count > 1 {
-                let lastValue = last.figures[index].value
-                let growth = figure.higherIsBetter ? figure.value / max(lastValue, 0.001) : lastValue / max(figure.value, 0.001)
+            let unit = figure.unit.padding(toLength: 2, withPad: " ", startingAt: 0)
+            for size in sizes {
+                let value = size.figures.first { $0.name == figure.name }?.value
+                line += " " + rightAligned(value.map { String(format: "%.1f", $0) } ?? "-", 11) + " " + unit
+            }
+            if sizes.count > 1, let firstValue = first.figures.first(where: { $0.name == figure.name })?.value,
+               let lastValue = last.figures.first(where: { $0.name == figure.name })?.value {
+                let growth = figure.higherIsBetter ? firstValue / max(lastValue, 0.001) : lastValue / max(firstValue, 0.001)
                 line += String(format: "   %5.2f×", growth)
             }
             print(line)
         }
+    }
+
+    /// `text` with spaces before it up to `width` characters (`String(format:)` pads no `%@`).
+    private static func rightAligned(_ text: String, _ width: Int) -> String {
+        String(repeating: " ", count: max(0, width - text.count)) + text
     }
 }
