@@ -182,7 +182,8 @@ struct ScaleBench: AsyncParsableCommand {
             let reference = try await PGBenchLoad(url: serviceURL, clients: clients, seconds: seconds).run(
                 script: IntakeTransaction.script, name: "intake", variables: fixture.pgbenchVariables(token: agent))
             figures.record("intake at \(clients) client\(clients == 1 ? "" : "s"), req/s", result.throughput, unit: "/s", higherIsBetter: true)
-            figures.record("  pgbench, same transaction, tps", reference.tps, unit: "/s", higherIsBetter: true)
+            figures.record("  pgbench at \(clients) client\(clients == 1 ? "" : "s"), same transaction, tps", reference.tps, unit: "/s",
+                           higherIsBetter: true)
         }
     }
 }
