@@ -111,6 +111,17 @@ struct IntakeBench: AsyncParsableCommand {
                                  wrk.databaseMilliseconds, api.processMilliseconds, wrk.processMilliseconds))
                 }
             }
+            // The service's own floor at one client, to set the intake's processor time against:
+            // any request (no token, no database), and a token with one scoped read.
+            let floor = WRKLoad(base: "http://127.0.0.1:\(server.port)", clients: 1, seconds: seconds)
+            let (live, _, liveProcess) = try await ProcessorTime.spent(by: database) { try await floor.get("/healthz", token: nil) }
+            let (me, meServer, meProcess) = try await ProcessorTime.spent(by: database) { try await floor.get("/v1/me", token: agent) }
+            let liveCost = IntakeCost(database: nil, process: liveProcess, intakes: live.requests)
+            let meCost = IntakeCost(database: meServer, process: meProcess, intakes: me.requests)
+            print("this process's processor time per request at 1 client (wrk), beside the intake's above:")
+            print(String(format: "  GET /healthz (no token, no database): %.2f ms (%.0f req/s)", liveCost.processMilliseconds, live.throughput))
+            print(String(format: "  GET /v1/me (its token and one scoped read): %.2f ms (%.0f req/s; the database %.2f ms)",
+                         meCost.processMilliseconds, me.throughput, meCost.databaseMilliseconds))
             if volume > 0 {
                 try await ComplaintVolume(owner: owner).fill(to: volume)
                 let list = try await api.listDepartment(token: head, requests: listRequests)

@@ -13,20 +13,31 @@ struct WRKLoad {
     /// Requests per second, the p50 and p99 latency in ms, the connections wrk failed to open (and
     /// opened again) and the requests answered; throws when any intake was not answered 201.
     func intake(token: String, categoryID: UUID) async throws -> Result {
-        let script = FileManager.default.temporaryDirectory.appendingPathComponent("redress-bench-intake-\(UUID().uuidString).lua")
-        try Self.script(token: token, categoryID: categoryID).write(to: script, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: script) }
+        try await run(Self.script(token: token, categoryID: categoryID), path: "/v1/complaints", what: "intakes", status: 201)
+    }
+
+    /// The same figures for GET `path` (with `token` as its bearer token, when given); throws when
+    /// any request was not answered 200.
+    func get(_ path: String, token: String?) async throws -> Result {
+        let authorization = token.map { #"["Authorization"] = [==[Bearer \#($0)]==]"# } ?? ""
+        let script = Self.script(request: #"return wrk.format("GET", nil, {\#(authorization)})"#, expecting: 200)
+        return try await run(script, path: path, what: "requests", status: 200)
+    }
+
+    private func run(_ script: String, path: String, what: String, status expected: Int) async throws -> Result {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("redress-bench-wrk-\(UUID().uuidString).lua")
+        try script.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
         let (status, text) = try await Subprocess.run([
-            "/usr/bin/env", "wrk", "-t", String(min(clients, 2)), "-c", String(clients), "-d", "\(seconds)s", "-s", script.path,
-            base + "/v1/complaints",
+            "/usr/bin/env", "wrk", "-t", String(min(clients, 2)), "-c", String(clients), "-d", "\(seconds)s", "-s", file.path, base + path,
         ])
-        guard status == 0, let line = text.split(separator: "\n").first(where: { $0.hasPrefix("redress-intake ") }) else {
+        guard status == 0, let line = text.split(separator: "\n").first(where: { $0.hasPrefix("redress-wrk ") }) else {
             throw BenchError("wrk failed: \(text)")
         }
         let fields = line.split(separator: " ").dropFirst().compactMap { Double($0) }
         guard fields.count == 6 else { throw BenchError("wrk printed \(line)") }
         let (requests, microseconds, p50, p99, unanswered) = (fields[0], fields[1], fields[2], fields[3], fields[4])
-        guard unanswered == 0 else { throw BenchError("wrk: \(Int(unanswered)) intakes not answered 201: \(text)") }
+        guard unanswered == 0 else { throw BenchError("wrk: \(Int(unanswered)) \(what) not answered \(expected): \(text)") }
         return Result(throughput: requests / (microseconds / 1e6), p50: p50 / 1000, p99: p99 / 1000, reconnects: Int(fields[5]),
                       requests: Int(requests))
     }
@@ -40,8 +51,20 @@ struct WRKLoad {
         var requests: Int
     }
 
-    /// The Lua script: the request, a check of every answer, and one summary line.
+    /// The intake's Lua script: a complaint with a fresh phone number each time.
     static func script(token: String, categoryID: UUID) -> String {
+        script(request: """
+            -- Long brackets and concatenation: nothing in the fixed text is read as a pattern or an escape.
+            local body = [==[{"channel":"phone","complainant":{"name":"Bench Customer","phone":"+86 ]==]
+                .. tostring(math.random(1, 999999999))
+                .. [==["},"description":"\(APILoad.description)","desiredOutcome":"Refund","categoryId":"\(categoryID.uuidString.lowercased())"}]==]
+            return wrk.format("POST", nil, {["Content-Type"] = "application/json", ["Authorization"] = [==[Bearer \(token)]==]}, body)
+            """, expecting: 201)
+    }
+
+    /// A Lua script: `request` as the body of wrk's `request()`, a check of every answer against
+    /// `expecting`, and one summary line.
+    static func script(request: String, expecting status: Int) -> String {
         """
         local thread_number = 0
         local threads = {}
@@ -55,19 +78,15 @@ struct WRKLoad {
             failed = 0
         end
         function request()
-            -- Long brackets and concatenation: nothing in the fixed text is read as a pattern or an escape.
-            local body = [==[{"channel":"phone","complainant":{"name":"Bench Customer","phone":"+86 ]==]
-                .. tostring(math.random(1, 999999999))
-                .. [==["},"description":"\(APILoad.description)","desiredOutcome":"Refund","categoryId":"\(categoryID.uuidString.lowercased())"}]==]
-            return wrk.format("POST", nil, {["Content-Type"] = "application/json", ["Authorization"] = [==[Bearer \(token)]==]}, body)
+        \(request)
         end
         function response(status, headers, body)
-            if status ~= 201 then failed = failed + 1 end
+            if status ~= \(status) then failed = failed + 1 end
         end
         function done(summary, latency, requests)
             local failures = summary.errors.read + summary.errors.write + summary.errors.timeout
             for _, thread in ipairs(threads) do failures = failures + thread:get("failed") end
-            io.write(string.format("redress-intake %d %d %.1f %.1f %d %d\\n", summary.requests, summary.duration,
+            io.write(string.format("redress-wrk %d %d %.1f %.1f %d %d\\n", summary.requests, summary.duration,
                                    latency:percentile(50), latency:percentile(99), failures, summary.errors.connect))
         end
         """
