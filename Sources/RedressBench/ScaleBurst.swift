@@ -22,12 +22,14 @@ struct ScaleBurst {
 
     /// Makes the burst due and times one scheduler escalating it until nothing of it is due.
     func measure() async throws -> Outcome {
-        try await choose()
         let escalating = EscalationScheduler(pool: scheduler, listen: scheduler.configuration.connection,
                                              configuration: SchedulerConfiguration(batchSize: 500))
-        // What was due before (the demo's and the intake measurements' complaints) is not the burst's.
+        // What was due before is not the burst's: the demo's and the intake measurements'
+        // complaints, and the next tiers of an earlier size's burst. Done before the burst is
+        // chosen, so that it takes each complaint's tier as it then stands.
         _ = try await escalating.drain()
         _ = try await escalating.raiseAlarms()
+        try await choose()
         try await makeDue()
         let before = try await written()
         let started = ContinuousClock.now
