@@ -92,6 +92,68 @@ struct ReroutingTests {
         }
     }
 
+    /// A complaint closed after the rerouting chose it, before it locked it, stays where it was:
+    /// the rerouting moves only what is still open, due and not stale once locked. A gate on the
+    /// rules' rows (a restrictive policy waiting on an advisory lock) holds the choosing statement
+    /// while a person closes the complaint.
+    @Test func aComplaintClosedWhileTheReroutingChoseItIsNotMoved() async throws {
+        let fixture = try await EscalationSchedulerTests.fixture()
+        let org = fixture.org
+        let (first, second) = (org.a.departments[0], org.a.departments[1])
+        let gate: Int64 = 0x5245_524F  // the key `rerouting_gate()` waits on
+        let complaint = try await fixture.database.withPool(size: 1) { (pool: PGPool) async throws in
+            try #require(try await EscalationSchedulerTests.intake(fixture, pool: pool, count: 1, age: 25 * 3600).first)
+        }
+        #expect(complaint.departmentId == first)
+        try await fixture.database.withPool(owner: true, size: 2) { (owner: PGPool) async throws in
+            try await owner.query("UPDATE routing_rules SET department_id = \(second) WHERE branch_id = \(org.a.id) AND category_id = \(fixture.billing)")
+            try await owner.query("""
+                CREATE FUNCTION public.rerouting_gate() RETURNS boolean LANGUAGE plpgsql AS $$
+                BEGIN
+                    PERFORM pg_advisory_xact_lock_shared(1380274767);
+                    RETURN true;
+                END
+                $$
+                """)
+            try await owner.query("GRANT EXECUTE ON FUNCTION public.rerouting_gate() TO redress_audit_writer")
+            try await owner.query("""
+                CREATE POLICY rerouting_gate ON routing_rules AS RESTRICTIVE FOR SELECT TO redress_audit_writer
+                    USING (public.rerouting_gate())
+                """)
+            // The operator's view of who waits on the gate, with the statement that waits.
+            let watcher = try await PGConnection.connect(PGConnectionConfiguration(try fixture.database.superuserURL()))
+            defer { watcher.close() }
+            try await owner.withConnection { held in
+                try await held.query("SELECT pg_advisory_lock(\(gate))")
+                async let fired = Self.drain(fixture)
+                var waiting = false
+                for _ in 0..<600 where !waiting {
+                    let rows = try await watcher.query("""
+                        SELECT a.query FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                         WHERE l.locktype = 'advisory' AND l.classid = 0 AND l.objid::bigint = \(gate) AND NOT l.granted
+                        """)
+                    if let query = rows.first {
+                        let held = try query.decode(String.self, at: 0)
+                        #expect(held.contains("escalate_due"), "held while choosing the tier's rerouting, not in \(held)")
+                        waiting = true
+                    } else {
+                        try await Task.sleep(for: .milliseconds(50))
+                    }
+                }
+                #expect(waiting, "the rerouting reads the rules")
+                try await fixture.database.withPool(size: 1) { (pool: PGPool) async throws in
+                    let store = ComplaintStore(database: ScopedDatabase(pool: pool))
+                    _ = try await store.perform(org.caller(.agent, in: org.a), id: complaint.id,
+                                                ComplaintStep(.markInvalid, resolution: "a sales enquiry, not a complaint"))
+                }
+                try await held.query("SELECT pg_advisory_unlock(\(gate))")
+                #expect(try await fired.isEmpty, "a closed complaint escalates no more")
+            }
+        }
+        let state = try await Self.state(fixture, complaint.id, to: second)
+        #expect(state.department == first && state.reasons.isEmpty && state.handovers == 0)
+    }
+
     @Test func anUnroutedComplaintIsRoutedByTheMatchingRuleWhenItsBreachFalls() async throws {
         let fixture = try await EscalationSchedulerTests.fixture()
         let org = fixture.org
