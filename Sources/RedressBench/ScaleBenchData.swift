@@ -75,19 +75,28 @@ struct ScaleBenchData {
                     // The insert is audited; the state's updates are not (the triggers that derive are off for them).
                     try await connection.execute(ReportBenchData.insert(after: after, count: batch, prefix: stage,
                                                                          keepingIDsIn: "bench_new"))
+                    // The batch's statements join its complaints to the complaints, then to their
+                    // departments and handlers. Estimated from a temporary table with no statistics
+                    // and a join on a computed login, the planner joined the batch to every department
+                    // of its branch first and looked each pair up in the complaints: once the table
+                    // outgrew memory, most of a batch's time. So the joins run in the order written.
                     try await connection.executeScript("""
                         ALTER TABLE complaints ENABLE TRIGGER complaints_milestones;
                         ALTER TABLE complaints ENABLE TRIGGER report_counts_taken;
+                        ANALYZE bench_new;
+                        SET LOCAL join_collapse_limit = 1;
                         """)
                     try await WorkQueueBenchData.addWorkingState(to: "bench_new", connection)
                     // After the working state: the entries copy the complaint's visibility (department,
                     // collaborators, handler), which the state sets with the triggers that carry it over off.
                     try await connection.executeScript("""
                         -- Each complaint's handler, the actor of what follows: its department's.
-                        UPDATE bench_new n SET handler = u.id
-                          FROM complaints c JOIN departments d ON d.branch_id = c.branch_id AND d.id = c.department_id
-                          JOIN users u ON u.branch_id = c.branch_id AND u.login = 'wq-handler-' || d.kind
-                         WHERE c.branch_id = n.branch_id AND c.id = n.id;
+                        UPDATE bench_new n SET handler = h.handler
+                          FROM (SELECT m.branch_id, m.id, u.id AS handler
+                                  FROM bench_new m JOIN complaints c ON c.branch_id = m.branch_id AND c.id = m.id
+                                  JOIN departments d ON d.branch_id = c.branch_id AND d.id = c.department_id
+                                  JOIN users u ON u.branch_id = c.branch_id AND u.login = 'wq-handler-' || d.kind) h
+                         WHERE h.branch_id = n.branch_id AND h.id = n.id;
                         INSERT INTO complaint_events (branch_id, complaint_id, at, actor_id, actor_roles, kind, after,
                                                       case_department_id, case_collaborating_department_ids, case_responsible_user_id)
                         SELECT c.branch_id, c.id, c.received_at, n.handler, '{handler}', 'received',
