@@ -159,7 +159,7 @@ struct ScaleBenchData {
             SELECT c.branch_id, c.id AS complaint_id, n.handler AS actor, w.id AS gateway, m.event, m.kind, m.milestone, m.at,
                    CASE WHEN c.channel IN ('email', 'web') THEN 'email' ELSE 'sms' END AS channel,
                    c.department_id, c.collaborating_department_ids, c.responsible_user_id,
-                   gen_random_uuid() AS communication_id, gen_random_uuid() AS message_id
+                   public.uuid_v7() AS communication_id, public.uuid_v7() AS message_id
               FROM \(table) n JOIN complaints c ON c.branch_id = n.branch_id AND c.id = n.id
               JOIN webhooks w ON w.branch_id = c.branch_id AND w.kind = 'gateway'
              CROSS JOIN LATERAL (VALUES ('received', 'confirmation', 'acknowledge', c.received_at + interval '1 minute'),

@@ -28,7 +28,7 @@ extension ComplaintStore {
     /// there), and the earlier complaint is read back in a transaction of its own.
     public func intake(_ caller: Caller, _ intake: ComplaintIntake, idempotencyKey: String?, requestHash: Data?) async throws -> IntakeResult {
         try await StoreError.translating {
-            let id = UUID()
+            let id = UUID.timeOrdered()
             let person = intake.complainant
             let personalData = PersonalData(name: person.name, phone: person.phone, email: person.email, address: person.address,
                                             idNumber: person.idNumber)

@@ -110,7 +110,7 @@ enum ComplainantMessages {
         let subject = channel == .email ? Self.oneLine(wording.subject.render(filled)) : nil
         let body = wording.body.render(filled)
         let logged = (channel == .email ? "\(Self.oneLine(wording.subject.render(masked)))\n\n" : "") + wording.body.render(masked)
-        let id = UUID()
+        let id = UUID.timeOrdered()
         let sealed = try address.map { to in
             try vault.seal(SealedMessage(to: to, subject: subject, body: body), branchID: branchID, messageID: id)
         }
