@@ -4,7 +4,8 @@ extension UUID {
     /// A version 7 UUID (RFC 9562): the Unix time in milliseconds in its first 48 bits, then 74
     /// random bits. Ids made one after another sort one after another, so the rows they key are
     /// added at the end of their indexes, which stay in memory, rather than at random places all
-    /// over indexes larger than memory. The same ids as `public.uuid_v7()` (`sql/0090`) makes.
+    /// over indexes larger than memory. The database's `public.uuid_v7()` (`sql/0090`) makes them
+    /// the same way.
     public static func timeOrdered(at date: Date = Date()) -> UUID {
         timeOrdered(unixMilliseconds: UInt64(max(0, (date.timeIntervalSince1970 * 1000).rounded(.down))))
     }
