@@ -90,10 +90,7 @@ public struct EscalationScheduler: Service {
         failedRecomputations.withLockedValue { failed in
             for case let id? in outcome.failures.map(\.complaintID) { failed[id] = now + Self.retryFailedRecomputationAfter }
         }
-        if outcome.recomputed > 0 {
-            Counter(label: "redress_deadlines_recomputed_total").increment(by: outcome.recomputed)
-            logger.info("recomputed deadlines", metadata: ["complaints": "\(outcome.recomputed)"])
-        }
+        record(recomputed: outcome.recomputed)
         for failure in outcome.failures {
             Counter(label: "redress_deadline_recompute_failures_total").increment()
             logger.warning("recomputing deadlines failed; trying again later", metadata: [
@@ -114,12 +111,19 @@ public struct EscalationScheduler: Service {
             try Task.checkCancellation()
             let recomputed = try await complaints.recomputeStale(batch: configuration.batchSize)
             total += recomputed
-            if recomputed > 0 { Counter(label: "redress_deadlines_recomputed_total").increment(by: recomputed) }
             if recomputed == 0 {
-                if total > 0 { logger.info("recomputed deadlines", metadata: ["complaints": "\(total)"]) }
+                record(recomputed: total)
                 return total
             }
         }
+    }
+
+    /// Counts (`redress_deadlines_recomputed_total`) and logs the complaints whose deadlines were
+    /// recomputed, if any.
+    private func record(recomputed: Int) {
+        guard recomputed > 0 else { return }
+        Counter(label: "redress_deadlines_recomputed_total").increment(by: recomputed)
+        logger.info("recomputed deadlines", metadata: ["complaints": "\(recomputed)"])
     }
 
     /// Fires every due tier, batch after batch until `end`; returns what fired.
