@@ -21,7 +21,7 @@ struct BenchServer {
         // The sign-in and per-credential request limits are not what is measured: a faster run would hit them.
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, signInsPerMinute: 1_000_000, requestsPerMinute: 1_000_000)
         configure(&configuration)
-        let app = RedressApplication.make(configuration: configuration, database: database,
+        let app = try RedressApplication.make(configuration: configuration, database: database,
                                           logger: logger) { port in
             continuation.yield(port)
         }

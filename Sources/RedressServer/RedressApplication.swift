@@ -8,14 +8,15 @@ import RedressStore
 /// Builds the Redress HTTP application: routes, middleware, and the services it depends on.
 public enum RedressApplication {
     /// Creates the application on `database`. `onListening` receives the bound port once the
-    /// server accepts connections (useful with port 0).
+    /// server accepts connections (useful with port 0). Throws when what the build embedded cannot
+    /// serve (``ServerSetupError``).
     public static func make(
         configuration: ServerConfiguration,
         database: ServiceDatabase,
         logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
-        let router = makeRouter(database: database, limits: configuration, logger: logger)
+    ) throws(ServerSetupError) -> some ApplicationProtocol {
+        let router = try makeRouter(database: database, limits: configuration, logger: logger)
         return Application(
             router: router,
             server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(configuration.idleTimeout.inSeconds * 1000)))),
@@ -30,7 +31,7 @@ public enum RedressApplication {
     /// `limits` gives the rate limits.
     public static func makeRouter(
         database: ServiceDatabase, limits: ServerConfiguration = ServerConfiguration(), logger: Logger
-    ) -> Router<RedressRequestContext> {
+    ) throws(ServerSetupError) -> Router<RedressRequestContext> {
         RedressMetrics.bootstrap()
         let router = Router(context: RedressRequestContext.self)
         router.add(middleware: MetricsMiddleware())
@@ -40,7 +41,7 @@ public enum RedressApplication {
         HealthRoutes(readiness: ReadinessCache(check: { await probe.check() }), pool: { database.poolFigures },
                      metricsToken: limits.metricsToken)
             .register(on: router)
-        V1Routes.register(on: router, database: database.scoped, pageFeed: PageFeed(signals: database.pageSignals), limits: limits,
+        try V1Routes.register(on: router, database: database.scoped, pageFeed: PageFeed(signals: database.pageSignals), limits: limits,
                           logger: logger)
         return router
     }

@@ -102,7 +102,7 @@ struct ServeCommand: AsyncParsableCommand {
                 pool: pool, store: store, migrator: migrator,
                 listen: settings.listenURL.map { PGConnectionConfiguration($0, applicationName: "redress-pages") },
                 replica: readPool.map { ReadReplica(pool: $0, maximumLag: .seconds(settings.readReplicaMaximumLag)) }, logger: logger)
-            let app = RedressApplication.make(configuration: server, database: service, logger: logger) { port in
+            let app = try RedressApplication.make(configuration: server, database: service, logger: logger) { port in
                 logger.info("listening", metadata: ["port": "\(port)"])
             }
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: pool)]

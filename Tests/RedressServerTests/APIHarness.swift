@@ -31,7 +31,7 @@ struct APIHarness {
         var server = server
         server.idleTimeout = .seconds(600)
         try await database.withPool(size: 4) { (pool: PGPool) async throws in
-            let app = RedressApplication.make(
+            let app = try RedressApplication.make(
                 configuration: server, pool: pool,
                 store: store,
                 migrator: PGMigrator(migrations: try PGMigration.load(from: TestDatabase.sqlDirectory)),

@@ -226,7 +226,7 @@ struct ComplainantJourneyAPITests {
             }
             let before = (try await state(), try await Progress.communicationsDigest(harness))
             var tried: [String] = []
-            for operation in ContractDocument.served.operations.values
+            for operation in try ContractDocument.served.get().operations.values
             where operation.isPublic && operation.body != nil && operation.path.hasPrefix("/v1/public/") {
                 let path = operation.path.replacing(/\{[^}]+\}/) { _ in caseNumber }
                 let padding = String(repeating: "a", count: operation.maximumBodyBytes)

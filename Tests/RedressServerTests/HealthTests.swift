@@ -19,7 +19,7 @@ struct HealthTests {
     @Test func healthAndReadinessOnAMigratedDatabase() async throws {
         let database = try await TestDatabase.create()
         try await database.withPool { (pool: PGPool) async throws in
-            let app = RedressApplication.make(configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
+            let app = try RedressApplication.make(configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
                                               pool: pool, migrator: try migrator(), logger: logger)
             try await app.test(.live) { client in
                 try await client.execute(uri: "/healthz", method: .get) { response in
@@ -46,7 +46,7 @@ struct HealthTests {
         let database = try await TestDatabase.create()
         try await database.withPool { (pool: PGPool) async throws in
             let pending = PGMigration(version: 9999, name: "9999_future.sql", sql: "SELECT 1;")
-            let app = RedressApplication.make(configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
+            let app = try RedressApplication.make(configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
                                               pool: pool, migrator: try migrator(extra: [pending]), logger: logger)
             try await app.test(.live) { client in
                 try await client.execute(uri: "/readyz", method: .get) { response in
@@ -62,7 +62,7 @@ struct HealthTests {
         let pool = PGPool(configuration: PGPoolConfiguration(
             connection: PGConnectionConfiguration("postgresql://nobody@/none?host=/nonexistent&connect_timeout=1"),
             maximumConnections: 1, acquireTimeout: .milliseconds(200)))
-        let app = RedressApplication.make(configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
+        let app = try RedressApplication.make(configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
                                           pool: pool, migrator: try migrator(), logger: logger)
         try await app.test(.live) { client in
             try await client.execute(uri: "/readyz", method: .get) { response in

@@ -15,7 +15,7 @@ struct OpenAPITests {
 
     @Test func itDescribesExactlyTheRoutesTheRouterServes() async throws {
         let pool = PGPool(configuration: PGPoolConfiguration(connection: PGConnectionConfiguration("postgresql://nobody@/none?host=/nonexistent")))
-        let router = RedressApplication.makeRouter(
+        let router = try RedressApplication.makeRouter(
             pool: pool, migrator: PGMigrator(migrations: try PGMigration.load(from: TestDatabase.sqlDirectory)), logger: Logger(label: "test"))
         // The console's pages (/console/…) are HTML for people, not operations of the contract.
         let served = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" }.filter { !$0.contains(" /console") })
@@ -62,7 +62,7 @@ struct OpenAPITests {
     @Test func theServerServesIt() async throws {
         let database = try await TestDatabase.create()
         try await database.withPool { (pool: PGPool) async throws in
-            let app = RedressApplication.make(configuration: ServerConfiguration(host: "127.0.0.1", port: 0), pool: pool,
+            let app = try RedressApplication.make(configuration: ServerConfiguration(host: "127.0.0.1", port: 0), pool: pool,
                                               migrator: PGMigrator(migrations: try PGMigration.load(from: TestDatabase.sqlDirectory)),
                                               logger: Logger(label: "test"))
             try await app.test(.live) { client in

@@ -19,7 +19,7 @@ struct PgBouncerTests {
         // a server connection another caller's transaction used a moment before.
         let pool = PGPool(configuration: PGPoolConfiguration(
             connection: PGConnectionConfiguration(bouncer.serviceURL(database), usePreparedStatements: false), maximumConnections: 8))
-        let app = RedressApplication.make(
+        let app = try RedressApplication.make(
             configuration: ServerConfiguration(host: "127.0.0.1", port: 0), pool: pool,
             store: StoreConfiguration(passwordHashCost: 4, sessionLifetime: .seconds(600)),
             migrator: PGMigrator(migrations: try PGMigration.load(from: TestDatabase.sqlDirectory)), logger: Logger(label: "test"))

@@ -23,7 +23,7 @@ struct SharedRateLimitTests {
 
     /// One instance of the service on `pool`, with its own limiters.
     static func app(_ pool: PGPool, _ server: ServerConfiguration) throws -> some ApplicationProtocol {
-        RedressApplication.make(configuration: server, pool: pool,
+        try RedressApplication.make(configuration: server, pool: pool,
                                 store: StoreConfiguration(passwordHashCost: 4, sessionLifetime: .seconds(600)),
                                 migrator: PGMigrator(migrations: try PGMigration.load(from: TestDatabase.sqlDirectory)),
                                 logger: Logger(label: "test"))

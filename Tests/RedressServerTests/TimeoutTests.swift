@@ -17,7 +17,7 @@ struct TimeoutTests {
     @Test func anIdleConnectionIsClosedByTheServer() async throws {
         let database = try await TestDatabase.create()
         try await database.withPool(size: 2) { (pool: PGPool) async throws in
-            let app = RedressApplication.make(
+            let app = try RedressApplication.make(
                 configuration: ServerConfiguration(host: "127.0.0.1", port: 0, idleTimeout: .milliseconds(500)), pool: pool,
                 migrator: PGMigrator(migrations: try PGMigration.load(from: TestDatabase.sqlDirectory)), logger: Logger(label: "test"))
             try await app.test(.live) { client in

@@ -10,19 +10,27 @@ struct ConsoleRenderer: Sendable {
     let library: MustacheLibrary
     let catalogue: MessageCatalogue
 
-    /// The renderer of the embedded templates; a template that does not parse stops the start.
-    static let shared: ConsoleRenderer = {
+    /// The renderer of the embedded templates, made once; a template that does not parse stops the start.
+    static let embedded: Result<ConsoleRenderer, ServerSetupError> = Result { () throws(ServerSetupError) in
+        try ConsoleRenderer(templates: ConsoleAssets.paths(under: "templates/").filter { $0.hasSuffix(".mustache") }.map { path in
+            (path: path, text: ConsoleAssets.text(path) ?? "")
+        })
+    }
+
+    /// A renderer of `templates` (each `templates/NAME.mustache` with its text), named NAME.
+    init(templates: [(path: String, text: String)], catalogue: MessageCatalogue = .shared) throws(ServerSetupError) {
         var library = MustacheLibrary()
-        for path in ConsoleAssets.paths(under: "templates/") where path.hasSuffix(".mustache") {
+        for (path, text) in templates {
             let name = String(path.dropFirst("templates/".count).dropLast(".mustache".count))
             do {
-                try library.register(ConsoleAssets.text(path) ?? "", named: name)
+                try library.register(text, named: name)
             } catch {
-                preconditionFailure("console template \(path) does not parse: \(error)")
+                throw .templateDoesNotParse(path: path, reason: "\(error)")
             }
         }
-        return ConsoleRenderer(library: library, catalogue: .shared)
-    }()
+        self.library = library
+        self.catalogue = catalogue
+    }
 
     /// A complete page response of template `name` for `view`; a template that is not there is a 500.
     func page(_ name: String, _ view: [String: Any], status: HTTPResponse.Status = .ok) throws -> Response {

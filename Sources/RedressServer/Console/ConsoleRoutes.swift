@@ -18,7 +18,7 @@ struct ConsoleRoutes: Sendable {
     let exports: ReportRoutes
     let evidence: CaseWorkRoutes
     let onTimeTarget: Double
-    let renderer = ConsoleRenderer.shared
+    let renderer: ConsoleRenderer
 
     func register(on router: Router<RedressRequestContext>) {
         let console = router.group("console")

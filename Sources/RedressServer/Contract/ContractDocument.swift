@@ -39,11 +39,19 @@ struct ContractDocument: Sendable {
     }
     let validator: SchemaValidator
 
-    /// The served document, parsed once.
-    static let served = ContractDocument(json: Data(OpenAPIDocumentText.json.utf8))
+    /// The operation `id`, which a hand-written route checks its requests against.
+    func operation(id: String) throws(ServerSetupError) -> Operation {
+        guard let operation = operations[id] else { throw .contractLacksOperation(id) }
+        return operation
+    }
 
-    init(json: Data) {
-        guard case .object(let document)? = JSONValue.parse(json) else { fatalError("the embedded openapi.yaml is not a JSON object") }
+    /// The served document, parsed once.
+    static let served: Result<ContractDocument, ServerSetupError> = Result { () throws(ServerSetupError) in
+        try ContractDocument(json: Data(OpenAPIDocumentText.json.utf8))
+    }
+
+    init(json: Data) throws(ServerSetupError) {
+        guard case .object(let document)? = JSONValue.parse(json) else { throw .contractNotAnObject }
         var schemas: [String: JSONValue] = [:]
         var sharedParameters: [String: JSONValue] = [:]
         if case .object(let components)? = document["components"] {

@@ -9,6 +9,15 @@ import RedressStore
 /// response's media type is whatever the evidence was recorded as.
 struct CaseWorkRoutes: Sendable {
     let caseWork: CaseWorkStore
+    let contract: ContractDocument
+    private let getEvidenceContent: ContractDocument.Operation
+
+    /// The route, its requests held to `contract`'s `getEvidenceContent`.
+    init(caseWork: CaseWorkStore, contract: ContractDocument) throws(ServerSetupError) {
+        self.caseWork = caseWork
+        self.contract = contract
+        getEvidenceContent = try contract.operation(id: "getEvidenceContent")
+    }
 
     func register(on group: RouterGroup<AuthenticatedRequestContext>) {
         group.get("complaints/:id/evidence/:evidenceId/content") { request, context -> Response in
@@ -19,7 +28,7 @@ struct CaseWorkRoutes: Sendable {
 
     /// The evidence's bytes for `caller` (the console's download link too).
     func content(_ request: Request, complaintID: String, evidenceID: String, caller: Caller) async throws -> Response {
-        _ = try await ContractDocument.served.check("getEvidenceContent", request, pathParameters: ["id": complaintID, "evidenceId": evidenceID])
+        _ = try await contract.check(getEvidenceContent, request, pathParameters: ["id": complaintID, "evidenceId": evidenceID])
         guard !caller.roles.isDisjoint(with: CaseWorkAccess.readers) else { throw Problem.notFound() }
         guard let complaint = UUID(uuidString: complaintID), let evidence = UUID(uuidString: evidenceID) else { throw Problem.notFound() }
         let stored = try await caseWork.evidenceContent(caller.scope, complaintID: complaint, evidenceID: evidence)

@@ -2,13 +2,10 @@ import Foundation
 import Hummingbird
 
 extension ContractDocument {
-    /// Holds a hand-routed request to what openapi.yaml says of `operationID`, as
+    /// Holds a hand-routed request to what openapi.yaml says of `operation` (``operation(id:)``), as
     /// ``ContractMiddleware`` holds the generated ones: its parameters, and its JSON body when the
     /// operation takes one (415, 413, 400 or 422 as there). Returns the body, nil without one.
-    func check(_ operationID: String, _ request: Request, pathParameters: [String: String] = [:]) async throws -> JSONValue? {
-        guard let operation = operations[operationID] else {
-            preconditionFailure("openapi.yaml has no operation \(operationID)")
-        }
+    func check(_ operation: Operation, _ request: Request, pathParameters: [String: String] = [:]) async throws -> JSONValue? {
         try checkParameters(of: operation, in: request.head, pathParameters: pathParameters)
         guard let schema = operation.body else { return nil }
         try Self.checkMediaType(request.head)

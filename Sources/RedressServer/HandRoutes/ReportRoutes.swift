@@ -11,19 +11,33 @@ struct ReportRoutes: Sendable {
     let reports: ReportStore
     /// Phone lookups per user, shared with the complaint search.
     let phoneSearches: RateLimiter
+    let contract: ContractDocument
+    private let exportComplaintsOperation: ContractDocument.Operation
+    private let exportComplaintsByPhoneOperation: ContractDocument.Operation
+    private let exportReportOperation: ContractDocument.Operation
+
+    /// The routes, their requests held to `contract`'s operations of the same names.
+    init(reports: ReportStore, phoneSearches: RateLimiter, contract: ContractDocument) throws(ServerSetupError) {
+        self.reports = reports
+        self.phoneSearches = phoneSearches
+        self.contract = contract
+        exportComplaintsOperation = try contract.operation(id: "exportComplaints")
+        exportComplaintsByPhoneOperation = try contract.operation(id: "exportComplaintsByPhone")
+        exportReportOperation = try contract.operation(id: "exportReport")
+    }
 
     func register(on group: RouterGroup<AuthenticatedRequestContext>) {
         group.get("exports/report") { request, context -> Response in try await exportReport(request, caller: context.caller) }
         group.get("exports/complaints") { request, context -> Response in
             let caller = context.caller
-            _ = try await ContractDocument.served.check("exportComplaints", request)
+            _ = try await contract.check(exportComplaintsOperation, request)
             guard !caller.roles.isDisjoint(with: ReportQuery.readerRoles) else { throw Problem.forbidden(needing: .agent) }
             return try await exportComplaints(caller, filter: try ComplaintQuery.filter(request), request)
         }
         group.post("exports/complaints/search") { request, context -> Response in
             let caller = context.caller
             guard !caller.roles.isDisjoint(with: ReportQuery.readerRoles) else { throw Problem.forbidden(needing: .agent) }
-            let body = try await ContractDocument.served.check("exportComplaintsByPhone", request)
+            let body = try await contract.check(exportComplaintsByPhoneOperation, request)
             guard case .object(let fields)? = body, case .string(let phone)? = fields["phone"] else {
                 throw Problem.invalidRequest([.init(field: "/phone", message: "is required")])
             }
@@ -35,7 +49,7 @@ struct ReportRoutes: Sendable {
 
     /// The report `request`'s query asks for, as a download (the console's export button too).
     func exportReport(_ request: Request, caller: Caller) async throws -> Response {
-        _ = try await ContractDocument.served.check("exportReport", request)
+        _ = try await contract.check(exportReportOperation, request)
         let query = try ReportQuery(request)
         let format = try ExportFormat(request)
         try query.authorize(caller)

@@ -7,10 +7,12 @@ import RedressAPI
 import RedressStore
 
 /// Registers every `/v1` route: sign-in in the open, the rest behind the ``Authenticator``; and
-/// the console under `/console/`, on the same operations.
+/// the console under `/console/`, on the same operations. Throws when what the build embedded (the
+/// contract, the console's templates) cannot serve.
 enum V1Routes {
     static func register(on router: Router<RedressRequestContext>, database: ScopedDatabase, pageFeed: PageFeed,
-                         limits: ServerConfiguration, logger: Logger) {
+                         limits: ServerConfiguration, logger: Logger) throws(ServerSetupError) {
+        let contract = try ContractDocument.served.get()
         let auth = AuthStore(database: database)
         let v1 = router.group("v1")
         v1.get("openapi.json") { _, _ -> Response in
@@ -42,25 +44,26 @@ enum V1Routes {
         let transport = OperationTransport(open: router.group().add(middleware: RequestClientMiddleware(clients: clients)),
                                            guarded: router.group().add(middleware: RequestClientMiddleware(clients: clients))
                                                .add(middleware: authenticator),
-                                           document: .served, table: table)
+                                           document: contract, table: table)
         do {
             try handlers.registerHandlers(on: transport, serverURL: URL(string: "/")!, configuration: .redress,
-                                          middlewares: [ContractMiddleware(document: .served)])
+                                          middlewares: [ContractMiddleware(document: contract)])
         } catch {
-            preconditionFailure("the generated operations could not be registered: \(error)")
+            throw .operationsNotRegistered("\(error)")
         }
         let streams = StreamRegistry(limit: limits.pageStreamsPerCredential)
         PageRoutes(pages: PageStore(database: database), feed: pageFeed, auth: auth, streams: streams, heartbeat: limits.pageStreamHeartbeat)
             .register(on: authenticated)
-        let reports = ReportRoutes(reports: ReportStore(database: database), phoneSearches: phoneSearches)
+        let reports = try ReportRoutes(reports: ReportStore(database: database), phoneSearches: phoneSearches, contract: contract)
         reports.register(on: authenticated)
-        let caseWork = CaseWorkRoutes(caseWork: CaseWorkStore(database: database))
+        let caseWork = try CaseWorkRoutes(caseWork: CaseWorkStore(database: database), contract: contract)
         caseWork.register(on: authenticated)
         ConsoleRoutes(api: ConsoleAPI(table: table, logger: logger, limiter: authenticator.limiter), authenticator: authenticator, clients: clients,
                       secureCookies: limits.consoleSecureCookies,
                       live: ConsoleLive(pages: PageStore(database: database), feed: pageFeed, auth: auth, streams: streams,
                                         heartbeat: limits.pageStreamHeartbeat),
-                      database: database, audit: AuditStore(pool: database.pool), exports: reports, evidence: caseWork, onTimeTarget: limits.consoleOnTimeTarget)
+                      database: database, audit: AuditStore(pool: database.pool), exports: reports, evidence: caseWork, onTimeTarget: limits.consoleOnTimeTarget,
+                      renderer: try ConsoleRenderer.embedded.get())
             .register(on: router)
     }
 }
