@@ -110,7 +110,7 @@ struct ReroutingTests {
             try await owner.query("""
                 CREATE FUNCTION public.rerouting_gate() RETURNS boolean LANGUAGE plpgsql AS $$
                 BEGIN
-                    PERFORM pg_advisory_xact_lock_shared(1380274767);
+                    PERFORM pg_advisory_xact_lock_shared(\(unescaped: String(gate)));
                     RETURN true;
                 END
                 $$
@@ -133,8 +133,8 @@ struct ReroutingTests {
                          WHERE l.locktype = 'advisory' AND l.classid = 0 AND l.objid::bigint = \(gate) AND NOT l.granted
                         """)
                     if let query = rows.first {
-                        let held = try query.decode(String.self, at: 0)
-                        #expect(held.contains("escalate_due"), "held while choosing the tier's rerouting, not in \(held)")
+                        let statement = try query.decode(String.self, at: 0)
+                        #expect(statement.contains("escalate_due"), "held while choosing the tier's rerouting, not in \(statement)")
                         waiting = true
                     } else {
                         try await Task.sleep(for: .milliseconds(50))
