@@ -30,7 +30,10 @@ struct ReportBench: AsyncParsableCommand {
     func run() async throws {
         let (owner, service) = try await database.openMigrated(ownerConnections: 2, serviceConnections: 2)
         try await ReportBenchData(owner: owner).prepare(total: complaints)
-        let branches = try await owner.query("SELECT id FROM branches WHERE code LIKE 'rep-%' ORDER BY code").map { try $0.decode(UUID.self, at: 0) }
+        let zoned = try await owner.query("SELECT id, time_zone FROM branches WHERE code LIKE 'rep-%' ORDER BY code").map {
+            (id: try $0.decode(UUID.self, at: 0), timeZone: try $0.decode(String.self, at: 1))
+        }
+        let branches = zoned.map(\.id)
         let store = ReportStore(database: ScopedDatabase(pool: service))
         let months = (0..<12).map { LocalDate(2025, 11, 1).firstOfMonth(adding: $0) }
         func manager(_ branch: UUID) -> Caller {
@@ -54,11 +57,13 @@ struct ReportBench: AsyncParsableCommand {
         var floor = LatencySamples()
         for index in 0..<requests {
             let period = ReportPeriod(.month, containing: months[index % 12])
+            let branch = zoned[index % zoned.count]
             _ = try await floor.measure {
+                // The period's local days in the branch's time zone, as the report takes them.
                 try await owner.query("""
-                    SELECT count(*) FROM complaints WHERE branch_id = \(branches[index % branches.count])
-                       AND received_at >= \(period.previousFrom.description)::date::timestamp AT TIME ZONE 'Asia/Shanghai'
-                       AND received_at < (\(period.to.description)::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'
+                    SELECT count(*) FROM complaints WHERE branch_id = \(branch.id)
+                       AND received_at >= \(period.previousFrom.description)::date::timestamp AT TIME ZONE \(branch.timeZone)
+                       AND received_at < (\(period.to.description)::date + 1)::timestamp AT TIME ZONE \(branch.timeZone)
                     """)
             }
         }

@@ -106,11 +106,12 @@ struct ScaleBench: AsyncParsableCommand {
         figures.record("branches", Double(data.branches(for: size)), unit: "")
         let footprint = try await data.footprint()
         print("\(footprint.complaints) complaints in the database (\(size) in \(data.branches(for: size)) branches, the rest taken in by the intake "
-              + "measurements); bytes on disk per complaint:")
-        for (table, bytes) in footprint.perComplaint {
-            print("  " + table.padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: " %8.0f", bytes))
-            figures.record("bytes per complaint, \(table)", bytes, unit: "B")
+              + "measurements); bytes on disk per complaint (tables with their indexes, and the indexes' part):")
+        for (group, bytes, inIndexes) in footprint.perComplaint {
+            print("  " + group.padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: " %8.0f  indexes %8.0f", bytes, inIndexes))
+            figures.record("bytes per complaint, \(group)", bytes, unit: "B")
         }
+        figures.record("bytes per complaint in indexes, all tables", footprint.perComplaint.last?.inIndexes ?? 0, unit: "B")
         let codes = try await owner.query("""
             SELECT code, id FROM branches WHERE code LIKE \(ScaleBenchData.prefix + "%") ORDER BY id
             """).map { (try $0.decode(String.self, at: 0), try $0.decode(UUID.self, at: 1)) }

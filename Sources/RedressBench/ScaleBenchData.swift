@@ -185,22 +185,28 @@ struct ScaleBenchData {
         """
     }
 
-    /// Bytes on disk (tables with their indexes and TOAST) per complaint, in total and by table.
-    func footprint() async throws -> (complaints: Int, perComplaint: [(table: String, bytes: Double)]) {
-        let row = try await owner.query("""
-            SELECT (SELECT count(*) FROM complaints)::bigint, pg_total_relation_size('complaints'),
-                   pg_total_relation_size('complaint_events') + pg_total_relation_size('complaint_handovers'),
-                   pg_total_relation_size('audit_log'), pg_total_relation_size('report_counts') + pg_total_relation_size('message_counts'),
-                   pg_total_relation_size('complainant_messages') + pg_total_relation_size('complaint_communications'),
-                   (SELECT sum(pg_total_relation_size(c.oid))::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                     WHERE c.relkind IN ('r', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
-                       AND n.nspname NOT LIKE 'pg_temp%')
-            """)[0]
-        let count: Int = try row.decode(at: 0)
-        let sizes: [Int] = try (1...6).map { try row.decode(at: $0) }
-        let each = { (bytes: Int) in Double(bytes) / Double(max(count, 1)) }
-        return (count, [("complaints", each(sizes[0])), ("timeline and hand-overs", each(sizes[1])), ("audit trail", each(sizes[2])),
-                        ("report and message counts", each(sizes[3])), ("messages and communications", each(sizes[4])),
-                        ("everything else", each(sizes[5] - sizes[0...4].reduce(0, +))), ("all tables", each(sizes[5]))])
+    /// Bytes on disk per complaint, by group of tables and in all: each group's tables with their
+    /// TOAST and indexes, and how many of those bytes are the indexes'.
+    func footprint() async throws -> (complaints: Int, perComplaint: [(group: String, bytes: Double, inIndexes: Double)]) {
+        let count: Int = try await owner.query("SELECT count(*) FROM complaints")[0].decode(at: 0)
+        let tables = try await owner.query("""
+            SELECT c.oid::regclass::text, pg_total_relation_size(c.oid), pg_indexes_size(c.oid)
+              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE c.relkind IN ('r', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+               AND n.nspname NOT LIKE 'pg_temp%'
+            """).map { (name: try $0.decode(String.self, at: 0), bytes: try $0.decode(Int.self, at: 1), inIndexes: try $0.decode(Int.self, at: 2)) }
+        let groups: [(String, Set<String>)] = [
+            ("complaints", ["complaints"]), ("timeline and hand-overs", ["complaint_events", "complaint_handovers"]),
+            ("audit trail", ["audit_log"]), ("report and message counts", ["report_counts", "message_counts"]),
+            ("messages and communications", ["complainant_messages", "complaint_communications"]),
+        ]
+        let grouped = groups.flatMap(\.1)
+        func perComplaint(_ group: String, _ member: (String) -> Bool) -> (group: String, bytes: Double, inIndexes: Double) {
+            let chosen = tables.filter { member($0.name) }
+            let each = { (bytes: Int) in Double(bytes) / Double(max(count, 1)) }
+            return (group, each(chosen.map(\.bytes).reduce(0, +)), each(chosen.map(\.inIndexes).reduce(0, +)))
+        }
+        return (count, groups.map { group in perComplaint(group.0) { group.1.contains($0) } }
+                    + [perComplaint("everything else") { !grouped.contains($0) }, perComplaint("all tables") { _ in true }])
     }
 }
