@@ -14,7 +14,8 @@ import RedressStore
 ///
 /// Topping up to a larger total adds branches (coded `scl-<branches before>-<n>`) with complaints
 /// of their own, so that every branch holds about as many complaints at every size, as a company
-/// grows by branches: a branch's report reads as many complaints at ten million as at one.
+/// grows by branches: a branch's report reads as many complaints at ten million as at one. A load
+/// stopped part-way and run again goes on filling the branches added last.
 struct ScaleBenchData {
     let owner: PGPool
     let perBranch: Int
@@ -32,7 +33,7 @@ struct ScaleBenchData {
             let before: Int = try await connection.query("SELECT count(*) FROM branches WHERE code LIKE \(Self.prefix + "%")")[0]
                 .decode(at: 0)
             let added = branches(for: total) - before
-            let stage = added > 0 ? "\(Self.prefix)\(before)-" : Self.prefix
+            let stage = added > 0 ? "\(Self.prefix)\(before)-" : try await Self.newestStage(connection)
             if added > 0 { try await BenchBranches.create(prefix: stage, count: added, connection) }
             try await WorkQueueBenchData.addStaff(prefix: Self.prefix, connection)
             try await connection.execute("""
@@ -137,6 +138,16 @@ struct ScaleBenchData {
             try await connection.executeScript("VACUUM ANALYZE")
             FileHandle.standardError.write(Data("\(existing) complaints ready after \(started.duration(to: .now))\n".utf8))
         }
+    }
+
+    /// The code prefix of the branches added last (`scl-<branches before>-`): a load stopped
+    /// part-way and run again goes on filling them, rather than spreading what is left over every
+    /// branch.
+    static func newestStage(_ connection: PGConnection) async throws -> String {
+        let before: Int? = try await connection.query("""
+            SELECT max(split_part(code, '-', 2)::integer) FROM branches WHERE code LIKE \(prefix + "%-%")
+            """)[0].decode(at: 0)
+        return before.map { "\(prefix)\($0)-" } ?? prefix
     }
 
     /// Counts the branches marked for it (`report_count_recounts`) again for reports, by the fold;
