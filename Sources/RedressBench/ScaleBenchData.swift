@@ -98,6 +98,10 @@ struct ScaleBenchData {
                                   JOIN departments d ON d.branch_id = c.branch_id AND d.id = c.department_id
                                   JOIN users u ON u.branch_id = c.branch_id AND u.login = 'wq-handler-' || d.kind) h
                          WHERE h.branch_id = n.branch_id AND h.id = n.id;
+                        -- The update left a second version of every row: counted from the pages, the batch looked twice
+                        -- its size, and the planner read every complaint to join it (five times a batch) rather than
+                        -- looking its complaints up.
+                        ANALYZE bench_new;
                         INSERT INTO complaint_events (branch_id, complaint_id, at, actor_id, actor_roles, kind, after,
                                                       case_department_id, case_collaborating_department_ids, case_responsible_user_id)
                         SELECT c.branch_id, c.id, c.received_at, n.handler, '{handler}', 'received',
