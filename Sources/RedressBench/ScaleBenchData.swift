@@ -99,7 +99,7 @@ struct ScaleBenchData {
                                   JOIN users u ON u.branch_id = c.branch_id AND u.login = 'wq-handler-' || d.kind) h
                          WHERE h.branch_id = n.branch_id AND h.id = n.id;
                         -- The update left a second version of every row: counted from the pages, the batch looked twice
-                        -- its size, and the planner read every complaint to join it (five times a batch) rather than
+                        -- its size, and the planner read every complaint to join it (four times a batch) rather than
                         -- looking its complaints up.
                         ANALYZE bench_new;
                         INSERT INTO complaint_events (branch_id, complaint_id, at, actor_id, actor_roles, kind, after,
